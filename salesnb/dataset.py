@@ -1,0 +1,149 @@
+"""The typed in-memory dataset: one DataFrame per canonical table.
+
+Canonical dtypes (the loader, the importers and `Dataset.from_frames` all
+produce these):
+
+- id, str and choice columns: pandas ``str`` (ids are never parsed as numbers)
+- date columns: ``datetime64[ms]`` at midnight, ``NaT`` when empty
+- number and int columns: ``float64``, ``NaN`` when empty
+- bool columns: pandas nullable ``boolean``
+
+Optional tables that are absent are ``None``; `Dataset.missing` says what
+their absence costs.
+"""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .errors import ConfigError
+from .schema import TABLES, Table
+
+DATE_DTYPE = "datetime64[ms]"
+
+
+@dataclass
+class IdealCustomerProfile:
+    """What a high-quality lead looks like (seed 004: good size, real need, right contact)."""
+
+    min_company_size: float = 50
+    require_need: bool = True
+    require_decision_maker: bool = True
+
+
+@dataclass
+class DatasetMeta:
+    """Optional metadata from ``dataset.toml``; every field has a sensible default."""
+
+    name: str = "Sales team"
+    currency: str = "USD"
+    fiscal_year_start_month: int = 1
+    default_period: str | None = None  # e.g. "2026" or "2026-Q2"; None = the year of as_of
+    icp: IdealCustomerProfile = field(default_factory=IdealCustomerProfile)
+
+    @classmethod
+    def from_toml(cls, path: Path) -> "DatasetMeta":
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path}: not valid TOML ({exc}). Fix the syntax or delete the file to use defaults.") from exc
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(raw) - known)
+        if unknown:
+            raise ConfigError(
+                f"{path}: unknown setting(s) {', '.join(unknown)}. Known settings: {', '.join(sorted(known))}."
+            )
+        icp_raw = raw.pop("icp", {}) or {}
+        icp_known = {f.name for f in fields(IdealCustomerProfile)}
+        bad = sorted(set(icp_raw) - icp_known)
+        if bad:
+            raise ConfigError(f"{path}: unknown [icp] setting(s) {', '.join(bad)}. Known: {', '.join(sorted(icp_known))}.")
+        meta = cls(**raw, icp=IdealCustomerProfile(**icp_raw))
+        if not 1 <= int(meta.fiscal_year_start_month) <= 12:
+            raise ConfigError(f"{path}: fiscal_year_start_month must be 1..12, got {meta.fiscal_year_start_month}.")
+        return meta
+
+
+def coerce_table(table: Table, df: pd.DataFrame) -> pd.DataFrame:
+    """Return `df` with the canonical dtypes for `table`; absent optional columns are added empty.
+
+    Assumes values are already valid (the loader validates first); extra columns are dropped.
+    """
+    out = {}
+    n = len(df)
+    for col in table.columns:
+        if col.name in df.columns:
+            s = df[col.name]
+        else:
+            s = pd.Series([None] * n, index=df.index, dtype=object)
+        if col.kind in ("id", "str", "choice"):
+            s = s.astype("str") if s.dtype != "str" else s
+            # astype("str") turns None into NaN already; keep empty strings as missing.
+            s = s.where(s != "", np.nan)
+        elif col.kind == "date":
+            s = pd.to_datetime(s).astype(DATE_DTYPE).dt.normalize()
+        elif col.kind in ("number", "int"):
+            s = pd.to_numeric(s).astype("float64")
+        elif col.kind == "bool":
+            s = s.astype("boolean")
+        else:  # pragma: no cover - schema is fixed
+            raise AssertionError(col.kind)
+        out[col.name] = s
+    return pd.DataFrame(out, index=df.index).reset_index(drop=True)
+
+
+@dataclass
+class Dataset:
+    """A canonical sales dataset (see docs/data-model.md).
+
+    Build one with `salesnb.load(folder)` (validated) or, for tests and
+    notebooks, `Dataset.from_frames(reps=..., opportunities=..., ...)`.
+    """
+
+    reps: pd.DataFrame
+    opportunities: pd.DataFrame
+    quotas: pd.DataFrame | None = None
+    team_quotas: pd.DataFrame | None = None
+    leads: pd.DataFrame | None = None
+    activities: pd.DataFrame | None = None
+    stage_history: pd.DataFrame | None = None
+    meta: DatasetMeta = field(default_factory=DatasetMeta)
+    source: Path | None = None
+    report: object | None = None  # the ValidationReport from loading, warnings included
+
+    @classmethod
+    def from_frames(cls, *, meta: DatasetMeta | None = None, **frames: pd.DataFrame | None) -> "Dataset":
+        """Build a dataset from plain frames (or lists of dicts), coercing canonical dtypes."""
+        unknown = set(frames) - set(TABLES)
+        if unknown:
+            raise TypeError(f"unknown table(s): {sorted(unknown)}")
+        tables = {}
+        for name, value in frames.items():
+            if value is None:
+                tables[name] = None
+                continue
+            df = value if isinstance(value, pd.DataFrame) else pd.DataFrame(list(value))
+            tables[name] = coerce_table(TABLES[name], df)
+        return cls(**tables, meta=meta or DatasetMeta())
+
+    def table(self, name: str) -> pd.DataFrame | None:
+        return getattr(self, name)
+
+    def has(self, name: str) -> bool:
+        """True when the table is present and has at least one row."""
+        df = self.table(name)
+        return df is not None and len(df) > 0
+
+    def missing(self, name: str) -> str | None:
+        """None when the table is usable, else a sentence saying what its absence costs."""
+        if self.has(name):
+            return None
+        return f"No {name} table in this dataset: add {name}.csv to see {TABLES[name].enables}."
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The present tables by name."""
+        return {name: df for name in TABLES if (df := self.table(name)) is not None}

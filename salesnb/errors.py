@@ -1,0 +1,30 @@
+"""All of salesnb's own errors, under one base class.
+
+Every error a user can cause says what is wrong and how to fix it; the CLI
+prints these messages without a traceback.
+"""
+from __future__ import annotations
+
+
+class SalesnbError(Exception):
+    """Base class: an error the user can fix; its message says how."""
+
+
+class DatasetError(SalesnbError):
+    """The dataset folder cannot be used. Carries the full validation report."""
+
+    def __init__(self, message: str, report=None):
+        super().__init__(message)
+        self.report = report
+
+
+class ConfigError(SalesnbError):
+    """A weights, period, dataset.toml or mapping setting is wrong."""
+
+
+class MappingError(ConfigError):
+    """An import mapping file does not fit the export it is applied to."""
+
+
+class ReportError(SalesnbError):
+    """One or more per-rep reports failed."""
