@@ -42,7 +42,8 @@ class DatasetMeta:
     name: str = "Sales team"
     currency: str = "USD"
     fiscal_year_start_month: int = 1
-    default_period: str | None = None  # e.g. "2026" or "2026-Q2"; None = the year of as_of
+    default_period: str | None = None  # e.g. "2026" or "2026-Q2"; None = the fiscal year of as_of
+    as_of: str | None = None  # default report date (ISO); None = the latest date in the data
     icp: IdealCustomerProfile = field(default_factory=IdealCustomerProfile)
 
     @classmethod
