@@ -1,0 +1,52 @@
+# salesnb: `make` alone lists the targets. The first use builds .venv with pip (no conda needed).
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.salesnb-installed
+DATA   ?= data/sample
+OUT    ?= reports
+JOBS   ?=
+# Root installs system packages directly; everyone else through sudo.
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: help venv reports test test-unit test-notebooks browser lab sample notebooks bench clean
+
+help: ## Show this help
+	@awk 'BEGIN {FS = ":.*## "; print "Usage: make TARGET\n"} /^[a-zA-Z_-]+:.*## / {printf "  %-15s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $@
+
+venv: $(STAMP) ## Build the .venv (pip install -e ".[test]"); done automatically by the targets below
+
+reports: $(STAMP) ## Main job: a private HTML report per rep of the sample team (DATA=..., OUT=...)
+	$(BIN)/salesnb reports --data $(DATA) --out $(OUT) $(if $(JOBS),--jobs $(JOBS))
+
+test: $(STAMP) browser ## Run every test: package, notebooks (nbval) and real-browser tests
+	$(BIN)/python -m pytest -n 2 --dist loadfile tests
+	$(BIN)/python -m pytest -p no:xdist --nbval notebooks --nbval-sanitize-with notebooks/nbval_sanitize.cfg
+
+browser: ## Install Debian's chromium for the browser tests, if it is missing
+	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+	@chromium --version
+
+lab: $(STAMP) ## Open JupyterLab on the notebooks
+	$(BIN)/jupyter lab --notebook-dir=notebooks
+
+sample: $(STAMP) ## Regenerate the bundled sample team in data/sample
+	$(BIN)/salesnb sample --reps 24 --seed 2026 --out data/sample
+
+notebooks: $(STAMP) ## Re-execute the committed notebooks on the sample (after a change in what they show)
+	$(BIN)/python -m salesnb.notebook_tools refresh
+
+bench: $(STAMP) ## Run the benchmarks (slow: big generated datasets)
+	for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+clean: ## Remove generated reports and caches (keeps .venv)
+	rm -rf $(OUT) .pytest_cache bench/_out tests/artifacts
