@@ -43,7 +43,7 @@ sample: $(STAMP) ## Regenerate the bundled sample team in data/sample
 	$(BIN)/salesnb sample --reps 24 --seed 2026 --out data/sample
 
 notebooks: $(STAMP) ## Re-execute the committed notebooks on the sample (after a change in what they show)
-	$(BIN)/python -m salesnb.notebook_tools refresh
+	$(BIN)/python notebooks/refresh.py
 
 bench: $(STAMP) ## Run the benchmarks (slow: big generated datasets)
 	for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done

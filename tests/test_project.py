@@ -27,7 +27,9 @@ def _pyproject_requirements() -> dict[str, str]:
 def _environment_requirements() -> dict[str, str]:
     # environment.yml is a flat list; parse the "  - name>=x" lines without a YAML dependency.
     reqs = {}
-    for line in (ROOT / "environment.yml").read_text().splitlines():
+    text = (ROOT / "environment.yml").read_text()
+    dependencies = text.split("\ndependencies:\n", 1)[1]
+    for line in dependencies.splitlines():
         m = re.match(r"^  - ([A-Za-z0-9_.\-]+[^#]*)$", line)
         if m and not m.group(1).startswith(("pip", "python")):
             name, spec = _name_and_spec(m.group(1).strip())
