@@ -1,0 +1,157 @@
+"""Importing CRM exports (Salesforce, HubSpot, any CSV through a mapping file) into a canonical dataset.
+
+`import_export` is the recipe: pick the mapping -> check it against the files' headers ->
+stream the files into a build folder next to the output -> validate -> move the build
+folder into place. A bad mapping raises `MappingError` and leaves nothing behind.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from ..errors import MappingError, SalesnbError
+from .engine import expand_sources, import_tables, inspect_source
+from .result import Dropped, ImportResult, TableSummary
+from .mapping import PRESET_NAMES, Mapping, load_mapping, preset_path
+
+FORMAT_CHOICES = ("salesforce", "salesforce-report", "salesforce-api", "hubspot")
+
+
+def detect_salesforce_kind(sources: list[Path]) -> str:
+    """'salesforce-api' when a file has API field names (StageName, OwnerId), else 'salesforce-report'."""
+    probe = load_mapping("salesforce-api")
+    for path in sources:
+        header = set(inspect_source(path, probe).header)
+        if header & {"StageName", "OwnerId", "IsWon"}:
+            return "salesforce-api"
+    return "salesforce-report"
+
+
+def resolve_mapping(source_format: str | os.PathLike, sources: list[Path]) -> Mapping:
+    """The mapping for `source_format`: a preset name, 'salesforce' (report or API, detected), or a TOML path."""
+    fmt = str(source_format)
+    if fmt == "salesforce":
+        fmt = detect_salesforce_kind(sources)
+    if fmt in PRESET_NAMES:
+        return load_mapping(fmt)
+    path = Path(fmt)
+    if path.suffix.lower() != ".toml" and not path.exists():
+        raise MappingError(f"--from {fmt}: not a known format ({', '.join(FORMAT_CHOICES)}) nor a mapping file. "
+                           f"Fix: give one of those names, or the path of a .toml mapping (docs/importing.md).")
+    return load_mapping(path)
+
+
+def _check_out_dir(out: Path, given: list[Path], files: list[Path], overwrite: bool) -> None:
+    """Refuse an output that would put files among the exports, or that holds them (--force would delete them).
+
+    A folder given as SOURCE is an input folder: nothing is written anywhere inside it.
+    """
+    protected = [(p.resolve(), True) for p in given if p.is_dir()] + [(f.resolve().parent, False) for f in files]
+    for folder, whole in protected:
+        inside = out.is_relative_to(folder) if whole else out == folder
+        if inside or folder.is_relative_to(out):
+            raise SalesnbError(f"--out {out}: would write into or around the export's folder {folder}. "
+                               f"Fix: choose an output folder outside it (exports are never modified).")
+    if out.exists() and not out.is_dir():
+        raise SalesnbError(f"--out {out}: exists and is not a folder.")
+    if out.is_dir() and any(out.iterdir()) and not overwrite:
+        raise SalesnbError(f"--out {out}: the folder is not empty. Fix: choose a new folder, or pass --force "
+                           f"(overwrite=True) to replace it.")
+
+
+def import_export(sources, out_dir, source_format: str | os.PathLike = "salesforce", *, overwrite: bool = False,
+                  validate: bool = True) -> ImportResult:
+    """Import CRM export files into a canonical dataset folder `out_dir` and validate it.
+
+    `sources`: export files (or folders of them). `source_format`: "salesforce" (report or API
+    export, detected from the header), "salesforce-report", "salesforce-api", "hubspot", or the
+    path of a TOML mapping file. The folder is built next to `out_dir` and moved into place only
+    when the whole import succeeded; on a `MappingError` nothing is written. Returns an
+    `ImportResult` (print it for the summary: mapped columns, dropped rows and why, validation).
+    """
+    if isinstance(sources, (str, os.PathLike)):
+        sources = [sources]
+    given = [Path(s) for s in sources]
+    files = expand_sources(given)
+    mapping = resolve_mapping(source_format, files)
+    out = Path(out_dir).resolve()
+    _check_out_dir(out, given, files, overwrite)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    build = Path(tempfile.mkdtemp(prefix=f".{out.name}.importing-", dir=out.parent))
+    result = ImportResult(out_dir=out, mapping=mapping.path)
+    try:
+        import_tables(mapping, files, build, result)
+        _move_into_place(build, out)
+    except BaseException:
+        shutil.rmtree(build, ignore_errors=True)
+        raise
+    if validate:
+        result.validation = _validate(out)
+    return result
+
+
+def _move_into_place(build: Path, out: Path) -> None:
+    old = None
+    if out.exists():
+        old = out.parent / f".{out.name}.replaced-{os.getpid()}"
+        os.rename(out, old)
+    os.rename(build, out)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _validate(folder: Path):
+    """The validation report of the written folder (None if the validator is unavailable)."""
+    try:
+        from ..validate import validate_folder
+    except ImportError:
+        return None
+    return validate_folder(folder)
+
+
+# --------------------------------------------------------------------------------------
+# Command line
+
+_EPILOG = """\
+examples:
+  salesnb import --from salesforce --out mydata Opportunity.csv Task.csv Lead.csv User.csv
+  salesnb import --from salesforce --out mydata "report1234.csv"        (a report export)
+  salesnb import --from hubspot --out mydata hubspot-deals.csv
+  salesnb import --from my-crm.toml --out mydata deals.csv reps.csv
+
+Only opportunities are needed; reps are derived from the owners when there is no reps file.
+The export files are never modified. A mapping file says which file feeds which table, which
+column is which, how stages map onto the funnel and how dates are written: see
+docs/importing.md (presets to start from: salesnb/importers/presets/).
+"""
+
+
+def add_cli(subparsers) -> None:
+    """Register `salesnb import`."""
+    p = subparsers.add_parser(
+        "import", help="turn a Salesforce/HubSpot export or any CSV (via a mapping file) into a dataset",
+        description="Import CRM export files into a canonical salesnb dataset folder, validate it, and print "
+                    "what was mapped, what was dropped and why.",
+        epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--from", dest="source_format", required=True, metavar="FORMAT",
+                   help="salesforce (report or API/Data Loader export, detected), salesforce-report, "
+                        "salesforce-api, hubspot, or the path of a TOML mapping file")
+    p.add_argument("--out", required=True, metavar="DIR", help="dataset folder to write (must be new or empty)")
+    p.add_argument("--force", action="store_true", help="replace DIR if it already holds files")
+    p.add_argument("--no-validate", action="store_true", help="skip validating the written dataset")
+    p.add_argument("sources", nargs="+", metavar="SOURCE", help="export files, or folders holding them")
+    p.set_defaults(func=_run_cli)
+
+
+def _run_cli(args) -> int:
+    result = import_export(args.sources, args.out, args.source_format, overwrite=args.force,
+                           validate=not args.no_validate)
+    print(result.format())
+    return 0 if result.ok else 1
+
+
+__all__ = ["import_export", "add_cli", "ImportResult", "TableSummary", "Dropped", "load_mapping", "preset_path",
+           "MappingError"]

@@ -1,0 +1,209 @@
+"""Reading CRM export files and parsing their text values (dates, numbers, nulls, names).
+
+Every function here works on whole pandas Series of text (vectorised); values that
+cannot be parsed come back as a boolean mask so the caller can name them in an error.
+"""
+from __future__ import annotations
+
+import codecs
+import re
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+import pandas as pd
+
+from ..errors import SalesnbError
+
+DEFAULT_NULLS = ("", "N/A", "NULL", "--None--")
+TRUE_WORDS = ("1", "true", "yes", "y", "t", "x")
+FALSE_WORDS = ("0", "false", "no", "n", "f")
+
+# Named date formats a mapping may use, and the strptime format each stands for.
+DATE_FORMATS = {
+    "ISO": "%Y-%m-%d",  # also reads timestamps such as 2024-01-22T16:14:25.000+0000 (the date as written)
+    "YYYY-MM-DD": "%Y-%m-%d",
+    "M/D/YYYY": "%m/%d/%Y",
+    "D/M/YYYY": "%d/%m/%Y",
+    "D.M.YYYY": "%d.%m.%Y",
+    "YYYYMMDD": "%Y%m%d",
+    "M/D/YY": "%m/%d/%y",
+    "D/M/YY": "%d/%m/%y",
+}
+# What "auto" tries, in order; the first format that reads every value of a column wins.
+AUTO_ORDER = ("ISO", "M/D/YYYY", "D/M/YYYY", "D.M.YYYY", "YYYYMMDD")
+
+
+# --------------------------------------------------------------------------------------
+# Files
+
+
+def detect_encoding(path: Path) -> str:
+    """The text encoding of `path` from its byte-order mark: UTF-16, UTF-8 with BOM, else UTF-8."""
+    with open(path, "rb") as fh:
+        head = fh.read(4)
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    return "utf-8"
+
+
+def read_first_line(path: Path, encoding: str) -> str:
+    """The header line of `path`, decoded (empty string for an empty file)."""
+    try:
+        with open(path, encoding=encoding, newline="") as fh:
+            return fh.readline().rstrip("\r\n")
+    except UnicodeDecodeError as exc:
+        raise SalesnbError(
+            f"{path}: cannot be read as {encoding} text ({exc.reason} at byte {exc.start}). "
+            f"Set encoding = \"cp1252\" (or the file's encoding) under [source] in the mapping, "
+            f"or save the file as UTF-8."
+        ) from exc
+
+
+def detect_delimiter(header_line: str) -> str:
+    """Tab, semicolon or comma: whichever splits the header line into the most fields."""
+    counts = {d: header_line.count(d) for d in ("\t", ";", ",")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] > 0 else ","
+
+
+def clean_header(names: list[str]) -> list[str]:
+    """Header names trimmed; empty names (trailing empty columns) become '' and are ignored later."""
+    out = []
+    for n in names:
+        n = str(n).strip()
+        out.append("" if n.startswith("Unnamed: ") else n)
+    return out
+
+
+def read_header(path: Path, encoding: str, delimiter: str) -> list[str]:
+    """The cleaned column names of `path`."""
+    df = pd.read_csv(path, sep=delimiter, encoding=encoding, dtype=str, nrows=0, index_col=False)
+    return clean_header(list(df.columns))
+
+
+def iter_chunks(path: Path, encoding: str, delimiter: str, chunk_rows: int,
+                columns: set[str] | None = None) -> Iterator[pd.DataFrame]:
+    """The rows of `path` as text frames of at most `chunk_rows` rows (nothing parsed, no value dropped).
+
+    Columns keep their position; names are cleaned as in `read_header`. `columns` (cleaned
+    names) limits what is read, which is most of the memory and time of a wide export.
+    Trailing empty cells and short footer lines are tolerated (missing cells read as '').
+    """
+    usecols = None if columns is None else (lambda name: str(name).strip() in columns)
+    try:
+        reader = pd.read_csv(
+            path, sep=delimiter, encoding=encoding, dtype=str, keep_default_na=False, na_filter=False,
+            index_col=False, skip_blank_lines=True, chunksize=chunk_rows, engine="c", usecols=usecols,
+        )
+        with reader:
+            for chunk in reader:
+                chunk.columns = clean_header(list(chunk.columns))
+                yield chunk
+    except pd.errors.ParserError as exc:
+        raise SalesnbError(
+            f"{path}: not a well-formed delimited file ({exc}). Check the delimiter (set delimiter = \"\\t\" "
+            f"or \",\" under [source] in the mapping) and that quoted values are closed."
+        ) from exc
+    except UnicodeDecodeError as exc:
+        raise SalesnbError(
+            f"{path}: cannot be read as {encoding} text ({exc.reason}). Set encoding under [source] in the "
+            f"mapping (e.g. \"cp1252\" or \"utf-16\"), or save the file as UTF-8."
+        ) from exc
+
+
+# --------------------------------------------------------------------------------------
+# Values
+
+
+def null_mask(s: pd.Series, nulls: tuple[str, ...]) -> np.ndarray:
+    """True where the (trimmed, case-insensitive) value is one of the null markers."""
+    markers = {m.strip().casefold() for m in nulls}
+    folded = s.str.strip().str.casefold()
+    return folded.isin(markers).to_numpy(copy=True)
+
+
+def resolve_date_format(name: str) -> str:
+    """The strptime format for a named format (e.g. 'M/D/YYYY'), or `name` itself if it has '%'."""
+    if "%" in name:
+        return name
+    fmt = DATE_FORMATS.get(name.strip().upper() if name.strip().upper() in DATE_FORMATS else name.strip())
+    if fmt is None:
+        raise KeyError(name)
+    return fmt
+
+
+def _date_part(s: pd.Series, fmt: str) -> pd.Series:
+    """The date portion of each value: timestamps lose their time and zone, 20240105.0 loses '.0'."""
+    s = s.str.strip()
+    if fmt == "%Y-%m-%d":
+        return s.str.slice(0, 10)
+    if fmt == "%Y%m%d":
+        return s.str.replace(r"\.0+$", "", regex=True)
+    return s.str.split(n=1).str[0].str.split("T", n=1).str[0]
+
+
+def parse_dates(s: pd.Series, fmt_name: str) -> tuple[pd.Series, np.ndarray]:
+    """Parse non-empty text `s` with a named date format; returns (datetime64[ms] dates, bad-value mask)."""
+    fmt = resolve_date_format(fmt_name)
+    parsed = pd.to_datetime(_date_part(s, fmt), format=fmt, errors="coerce")
+    bad = parsed.isna().to_numpy()
+    return parsed.astype("datetime64[ms]"), bad
+
+
+def detect_date_format(s: pd.Series) -> str | None:
+    """The first format of AUTO_ORDER that reads every value of non-empty text `s` (None if none does)."""
+    sample = s.drop_duplicates()
+    for name in AUTO_ORDER:
+        _, bad = parse_dates(sample, name)
+        if not bad.any():
+            return name
+    return None
+
+
+_NUMBER_JUNK = re.compile(r"[^0-9.,\-]")
+
+
+def parse_numbers(s: pd.Series, decimal: str = ".") -> tuple[pd.Series, np.ndarray]:
+    """Parse amounts such as '$1,234.00', ' 1 234,50 €', '(12.5)'; returns (float64, bad-value mask).
+
+    Currency symbols, letters (currency codes) and spaces are ignored; the thousands separator is
+    whichever of ',' and '.' is not `decimal`; parentheses mean a negative number.
+    """
+    text = s.str.strip()
+    negative = text.str.startswith("(") & text.str.endswith(")")
+    digits = text.str.replace(_NUMBER_JUNK, "", regex=True)
+    thousands = "," if decimal == "." else "."
+    digits = digits.str.replace(thousands, "", regex=False)
+    if decimal != ".":
+        digits = digits.str.replace(decimal, ".", regex=False)
+    values = pd.to_numeric(digits.where(digits != "", "x"), errors="coerce").astype("float64")
+    values = values.where(~negative, -values)
+    return values, values.isna().to_numpy()
+
+
+def parse_bools(s: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """Parse yes/no words (1/0, true/false, yes/no, y/n, x); returns (nullable boolean, bad-value mask)."""
+    folded = s.str.strip().str.casefold()
+    true = folded.isin(TRUE_WORDS)
+    false = folded.isin(FALSE_WORDS)
+    out = pd.Series(pd.NA, index=s.index, dtype="boolean")
+    out[true.to_numpy()] = True
+    out[false.to_numpy()] = False
+    return out, ~(true | false).to_numpy()
+
+
+def normalize_name(s: pd.Series) -> pd.Series:
+    """Names with outer spaces trimmed and inner runs of spaces collapsed ('  Ann   Lee ' -> 'Ann Lee')."""
+    return s.str.strip().str.replace(r"\s+", " ", regex=True)
+
+
+def name_to_id(s: pd.Series) -> pd.Series:
+    """A stable rep id from a name: compared case-insensitively, spaces ignored at the ends.
+
+    'Ann Lee', ' ann lee' and 'ANN  LEE' all give 'ann-lee'; letters outside ASCII are kept.
+    """
+    folded = normalize_name(s).str.casefold()
+    return folded.str.replace(r"[^\w]+", "-", regex=True).str.strip("-")
