@@ -1,0 +1,587 @@
+"""Per-rep metrics for one period and as-of date.
+
+Which date each figure uses:
+
+- won / lost figures (won revenue, win rate, deal size, cycle, recurring share,
+  assisted deals): the close date, inside the period and on or before as_of;
+- created figures (opportunities created, leads, funnel conversion, lead
+  quality): the created date, inside the period and on or before as_of;
+- activity figures: the activity date, inside the period and on or before as_of;
+- pipeline and hygiene figures: a snapshot of the deals open at as_of (created
+  on or before it and not closed by then);
+- quota: the full period's target, prorated for the days a quota period
+  overlaps the analysed period and the rep was employed.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..periods import Period, _ts, default_as_of, resolve_period
+from ..schema import ACTIVITY_TYPES, OPPORTUNITY_STAGES
+from . import _frame as F
+from .catalogue import ACTIVITY_TYPE_METRICS, CATALOGUE, Metric
+
+STALE_DAYS = 14  # an open deal with no activity in this many days is stale
+
+
+@dataclass
+class MetricTable:
+    """The per-rep metrics of one period.
+
+    values: wide DataFrame indexed by rep_id, one float column per available metric
+        (NaN where a figure does not exist for that rep; `reason` says why).
+    reps: DataFrame indexed by rep_id with name, team, role, active (still employed at as_of).
+        Reps who left before the period or joined after it are not included.
+    unavailable: {metric: reason} for metrics the dataset cannot support (a table or column is missing).
+    period, as_of: what the figures cover.
+    """
+
+    values: pd.DataFrame
+    reps: pd.DataFrame
+    unavailable: dict[str, str]
+    period: Period
+    as_of: pd.Timestamp
+    catalogue: dict[str, Metric] = field(default_factory=lambda: dict(CATALOGUE))
+    nan_reasons: dict[str, pd.Series] = field(default_factory=dict, repr=False)
+
+    @property
+    def available(self) -> tuple[str, ...]:
+        """Names of the metrics computed for this dataset."""
+        return tuple(self.values.columns)
+
+    def reason(self, metric: str, rep_id: str | None = None) -> str | None:
+        """Why a metric (or one rep's value of it) is not available; None when it is."""
+        if metric in self.unavailable:
+            return self.unavailable[metric]
+        if metric not in self.values.columns:
+            from .catalogue import get_metric
+
+            get_metric(metric)  # unknown name -> ConfigError listing the known ones
+            return "not computed"
+        if rep_id is None:
+            return None
+        value = self.values.at[rep_id, metric]
+        if pd.notna(value):
+            return None
+        reasons = self.nan_reasons.get(metric)
+        if reasons is not None and rep_id in reasons.index and isinstance(reasons[rep_id], str):
+            return reasons[rep_id]
+        return "not available for this rep"
+
+    @classmethod
+    def from_frame(cls, values: pd.DataFrame, reps: pd.DataFrame | None = None, period: Period | None = None,
+                   as_of=None, unavailable: dict[str, str] | None = None) -> "MetricTable":
+        """A table from ready-made values (index rep_id, columns metric names): for tests, benchmarks, demos.
+
+        reps defaults to name = rep_id, no team, one role "all".
+        """
+        for name in values.columns:
+            from .catalogue import get_metric
+
+            get_metric(name)
+        values = values.astype("float64")
+        values.index = values.index.astype("str")
+        values.index.name = "rep_id"
+        if reps is None:
+            reps = pd.DataFrame({"name": values.index.to_numpy(), "team": pd.NA, "role": "all", "active": True},
+                                index=values.index)
+        as_of = _ts(as_of) if as_of is not None else pd.Timestamp("1970-01-01")
+        period = period or Period(as_of, as_of, "custom")
+        return cls(values, reps, dict(unavailable or {}), period, as_of)
+
+    def metric(self, name: str) -> Metric:
+        return self.catalogue[name]
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+
+class _Builder:
+    """Collects metric columns, the reason behind each NaN, and unavailable metrics."""
+
+    def __init__(self, n: int):
+        self.n = n
+        self.columns: dict[str, np.ndarray] = {}
+        self.reasons: dict[str, np.ndarray] = {}
+        self.unavailable: dict[str, str] = {}
+
+    def put(self, name: str, values, *causes: tuple[np.ndarray | bool, str]) -> None:
+        """Store a metric; each NaN gets the first cause whose mask is true for that rep."""
+        assert name in CATALOGUE, name
+        vals = np.asarray(values, dtype=np.float64)
+        if vals.ndim == 0:
+            vals = np.full(self.n, float(vals))
+        vals = vals.copy()
+        reason = np.full(self.n, None, dtype=object)
+        for mask, text in causes:
+            mask = np.broadcast_to(np.asarray(mask, dtype=bool), (self.n,))
+            vals[mask] = np.nan
+            reason[mask & (reason == None)] = text  # noqa: E711 - elementwise
+        self.columns[name] = vals
+        missing = np.isnan(vals) & (reason == None)  # noqa: E711
+        reason[missing] = "not defined for this rep (division by zero or no data)"
+        if np.isnan(vals).any():
+            self.reasons[name] = reason
+
+    def skip(self, names, reason: str) -> None:
+        for name in names:
+            self.unavailable[name] = reason
+
+
+@dataclass
+class _Ctx:
+    """Everything the metric blocks share: the reps in view, the window and the rep codes."""
+
+    dataset: object
+    period: Period
+    as_of: pd.Timestamp
+    rep_ids: pd.Index
+    start: int  # first day of the window (days since epoch)
+    end: int  # last day of the window: min(period end, as_of)
+    as_of_day: int
+    empty_window: bool
+
+
+def metrics(dataset, period=None, as_of=None) -> MetricTable:
+    """Compute every available metric per rep for `period` at `as_of`.
+
+    period: a spec understood by `salesnb.periods.resolve_period` ("2026-Q2",
+        "ytd", ...), a `Period`, or None for the dataset's default period.
+    as_of: the report date (default: `default_as_of(dataset)`); data after it is ignored.
+
+    Returns a `MetricTable`. A rep with no deals, quota or activities gets NaN
+    (with a reason from `table.reason(metric, rep_id)`), never a made-up zero; a
+    rep with deals but no wins has 0 won revenue.
+    """
+    ctx, reps = make_context(dataset, period, as_of)
+    b = _Builder(len(reps))
+    opp = _OppFrame.build(ctx)
+    _outcomes(ctx, b, opp)
+    _quota(ctx, b, opp)
+    _pipeline(ctx, b, opp)
+    _funnel_metrics(ctx, b, opp)
+    act = _activity(ctx, b, opp)
+    _leads(ctx, b)
+    _hygiene(ctx, b, opp, act)
+    order = [m for m in CATALOGUE if m in b.columns]
+    values = pd.DataFrame({m: b.columns[m] for m in order}, index=ctx.rep_ids)
+    values.index.name = "rep_id"
+    nan_reasons = {m: pd.Series(r, index=ctx.rep_ids) for m, r in b.reasons.items()}
+    return MetricTable(values, reps, dict(b.unavailable), ctx.period, ctx.as_of, nan_reasons=nan_reasons)
+
+
+def make_context(dataset, period=None, as_of=None) -> tuple[_Ctx, pd.DataFrame]:
+    """Resolve as_of and the period, and pick the reps in view (shared by metrics, funnel and trend)."""
+    as_of_ts = default_as_of(dataset) if as_of is None else _ts(as_of)
+    if period is None:
+        period = dataset.meta.default_period
+    per = resolve_period(period, as_of_ts, dataset.meta.fiscal_year_start_month)
+    reps = _reps_in_view(dataset.reps, per, as_of_ts)
+    start, end = F.day_of(per.start), min(F.day_of(per.end), F.day_of(as_of_ts))
+    ctx = _Ctx(dataset, per, as_of_ts, pd.Index(reps.index), start, end, F.day_of(as_of_ts), start > end)
+    return ctx, reps
+
+
+def _reps_in_view(reps: pd.DataFrame, per: Period, as_of: pd.Timestamp) -> pd.DataFrame:
+    """Reps employed at some point of the period (left-before or joined-after reps are history)."""
+    hire = reps["hire_date"] if "hire_date" in reps.columns else pd.Series(pd.NaT, index=reps.index)
+    left = reps["end_date"] if "end_date" in reps.columns else pd.Series(pd.NaT, index=reps.index)
+    keep = ~(hire > per.end) & ~(left < per.start)
+    out = reps.loc[keep].set_index("rep_id")
+    cols = {}
+    for col in ("name", "team", "role"):
+        cols[col] = out[col] if col in out.columns else pd.Series(np.nan, index=out.index, dtype="str")
+    cols["active"] = ~(out["end_date"] < as_of) if "end_date" in out.columns else True
+    for col in ("hire_date", "end_date"):
+        if col in out.columns:
+            cols[col] = out[col]
+    frame = pd.DataFrame(cols, index=out.index)
+    frame.index.name = "rep_id"
+    return frame
+
+
+@dataclass
+class _OppFrame:
+    """Opportunity columns as numpy arrays, with the status as it stood at as_of."""
+
+    code: np.ndarray  # rep position in ctx.rep_ids, -1 = rep not in view
+    amount: np.ndarray
+    created: np.ndarray
+    close: np.ndarray
+    won: np.ndarray  # won on or before as_of
+    lost: np.ndarray
+    open_at: np.ndarray  # open at as_of
+    has_any: np.ndarray  # per rep: owns at least one opportunity created on or before as_of
+    frame: pd.DataFrame
+
+    @classmethod
+    def build(cls, ctx: _Ctx) -> "_OppFrame":
+        df = ctx.dataset.opportunities
+        code = F.codes_in(df["rep_id"], ctx.rep_ids)
+        created = F.days(df["created_date"])
+        close = F.days(df["close_date"])
+        existed = created <= ctx.as_of_day
+        closed_by = close <= ctx.as_of_day
+        won = F.equals(df["status"], "won") & closed_by & existed
+        lost = F.equals(df["status"], "lost") & closed_by & existed
+        open_at = existed & ~won & ~lost
+        has_any = F.bincount(code[existed], len(ctx.rep_ids)) > 0
+        amount = df["amount"].to_numpy(dtype=np.float64, na_value=0.0)
+        return cls(code, amount, created, close, won, lost, open_at, has_any, df)
+
+
+def _in_window(ctx: _Ctx, day: np.ndarray) -> np.ndarray:
+    return (day >= ctx.start) & (day <= ctx.end)
+
+
+def _empty_cause(ctx: _Ctx) -> tuple[bool, str]:
+    return (
+        ctx.empty_window,
+        f"the period {ctx.period.label} has no days on or before the as-of date {ctx.as_of.date()}",
+    )
+
+
+def _outcomes(ctx: _Ctx, b: _Builder, o: _OppFrame) -> None:
+    n = len(ctx.rep_ids)
+    closed_in = _in_window(ctx, o.close)
+    w, lo = o.won & closed_in, o.lost & closed_in
+    won_rev = F.bincount(o.code[w], n, o.amount[w])
+    n_won = F.bincount(o.code[w], n)
+    n_lost = F.bincount(o.code[lo], n)
+    lost_amt = F.bincount(o.code[lo], n, o.amount[lo])
+    empty = _empty_cause(ctx)
+    no_deals = (~o.has_any, "no deals in the data for this rep")
+    b.put("won_revenue", won_rev, empty, no_deals)
+    b.put("deals_won", n_won, empty, no_deals)
+    closed = n_won + n_lost
+    no_closed = (closed == 0, "no deals won or lost in the period")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        b.put("win_rate", n_won / closed, empty, no_deals, no_closed)
+        value_closed = won_rev + lost_amt
+        b.put("win_rate_value", won_rev / value_closed, empty, no_deals, no_closed,
+              (value_closed == 0, "the deals closed in the period have no amounts"))
+        b.put("avg_deal_size", won_rev / n_won, empty, no_deals, (n_won == 0, "no deals won in the period"))
+    cycle = np.full(n, np.nan)
+    if w.any():
+        s = pd.Series((o.close[w] - o.created[w]).astype(np.float64)).groupby(o.code[w]).median()
+        s = s[s.index >= 0]
+        cycle[s.index.to_numpy()] = s.to_numpy()
+    b.put("sales_cycle_days", cycle, empty, no_deals, (n_won == 0, "no deals won in the period"))
+
+    df = o.frame
+    if F.nonnull_any(df, "revenue_type"):
+        rec = w & F.equals(df["revenue_type"], "recurring")
+        rec_rev = F.bincount(o.code[rec], n, o.amount[rec])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            b.put("recurring_share", rec_rev / won_rev, empty, no_deals,
+                  (won_rev == 0, "no won revenue in the period"))
+    else:
+        b.skip(["recurring_share"], "opportunities have no revenue_type values: add revenue_type (one_off or recurring)")
+
+    if F.nonnull_any(df, "assisted_by"):
+        helpers = df.loc[w & df["assisted_by"].notna().to_numpy(), ["assisted_by", "amount", "rep_id"]]
+        ids = helpers["assisted_by"].str.split(";").explode().str.strip()
+        exploded = pd.DataFrame({"helper": ids, "amount": helpers["amount"].reindex(ids.index), "owner": helpers["rep_id"].reindex(ids.index)})
+        exploded = exploded[(exploded["helper"] != "") & exploded["helper"].notna() & (exploded["helper"] != exploded["owner"])]
+        exploded = exploded.reset_index().drop_duplicates(["index", "helper"])  # one credit per deal and helper
+        hc = F.codes_in(exploded["helper"], ctx.rep_ids)
+        b.put("assisted_deals", F.bincount(hc, n), empty)
+        b.put("assisted_revenue", F.bincount(hc, n, exploded["amount"].to_numpy(dtype=np.float64, na_value=0.0)), empty)
+    else:
+        b.skip(["assisted_deals", "assisted_revenue"], "opportunities have no assisted_by values: add assisted_by (rep_ids that helped)")
+
+
+def _prorated(rows: pd.DataFrame, per: Period, emp_start=None, emp_end=None) -> np.ndarray:
+    """Each quota row's share inside the period (and the employment span, when given)."""
+    qs, qe = F.days(rows["period_start"]), F.days(rows["period_end"])
+    lo = np.maximum(qs, F.day_of(per.start))
+    hi = np.minimum(qe, F.day_of(per.end))
+    if emp_start is not None:
+        lo = np.maximum(lo, emp_start)
+        hi = np.minimum(hi, emp_end)
+    overlap = np.clip(hi - lo + 1, 0, None)
+    length = np.clip(qe - qs + 1, 1, None)
+    return rows["quota"].to_numpy(dtype=np.float64) * overlap / length
+
+
+def rep_quotas(dataset, reps: pd.DataFrame, per: Period) -> np.ndarray:
+    """Per rep in `reps` (indexed by rep_id): the period's quota, prorated; NaN when the rep has none."""
+    n = len(reps)
+    q = dataset.quotas
+    if q is None or not len(q):
+        return np.full(n, np.nan)
+    code = F.codes_in(q["rep_id"], reps.index)
+    hire = F.days(reps["hire_date"]) if "hire_date" in reps.columns else np.full(n, F.NAT_DAYS)
+    left = F.days(reps["end_date"]) if "end_date" in reps.columns else np.full(n, F.NAT_DAYS)
+    left = np.where(left == F.NAT_DAYS, np.iinfo(np.int64).max // 2, left)
+    ok = code >= 0
+    share = _prorated(q.loc[ok], per, hire[code[ok]], left[code[ok]])
+    covering = _prorated(q.loc[ok], per) > 0  # a quota period touching the analysed period
+    total = F.bincount(code[ok], n, share)
+    has = F.bincount(code[ok][covering], n) > 0
+    return np.where(has, total, np.nan)
+
+
+def _quota(ctx: _Ctx, b: _Builder, o: _OppFrame) -> None:
+    names = ["quota", "attainment", "gap_to_quota"]
+    missing = ctx.dataset.missing("quotas")
+    if missing:
+        b.skip(names + ["pipeline_coverage"], missing)
+        return
+    reps = ctx.dataset.reps.set_index("rep_id").loc[ctx.rep_ids]
+    quota = rep_quotas(ctx.dataset, reps, ctx.period)
+    won = b.columns["won_revenue"]
+    won0 = np.nan_to_num(won) if not ctx.empty_window else won  # a rep without deals has won nothing
+    no_quota = (np.isnan(quota), f"no quota for {ctx.period.label}")
+    zero = (quota == 0, "the quota prorated to this period is 0 (not employed in it)")
+    empty = _empty_cause(ctx)
+    b.put("quota", quota, no_quota)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        b.put("attainment", won0 / quota, empty, no_quota, zero)
+    b.put("gap_to_quota", quota - won0, empty, no_quota)
+
+
+def _pipeline(ctx: _Ctx, b: _Builder, o: _OppFrame) -> None:
+    n = len(ctx.rep_ids)
+    op = o.open_at
+    open_amt = F.bincount(o.code[op], n, o.amount[op])
+    open_n = F.bincount(o.code[op], n)
+    no_deals = (~o.has_any, "no deals in the data for this rep")
+    b.put("open_pipeline", open_amt, no_deals)
+    b.put("open_deals", open_n, no_deals)
+    pend = F.day_of(ctx.period.end)
+    in_per = op & (o.close >= F.day_of(ctx.period.start)) & (o.close <= pend)
+    pip = F.bincount(o.code[in_per], n, o.amount[in_per])
+    b.put("pipeline_in_period", pip, no_deals)
+    created = _in_window(ctx, o.created)
+    empty = _empty_cause(ctx)
+    b.put("opportunities_created", F.bincount(o.code[created], n), empty, no_deals)
+    if "quota" in b.columns:
+        remaining = b.columns["quota"] - np.nan_to_num(b.columns["won_revenue"])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            b.put("pipeline_coverage", pip / remaining, no_deals,
+                  (np.isnan(remaining), f"no quota for {ctx.period.label}"),
+                  (remaining <= 0, "quota already met: no remaining target to cover"))
+    win_rate = b.columns["win_rate"]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        b.put("coverage_needed", 1.0 / win_rate, (np.isnan(win_rate), "no win rate (no deals closed in the period)"),
+              (win_rate == 0, "no deals won in the period: no coverage is enough"))
+        cycle = b.columns["sales_cycle_days"]
+        velocity = open_n * win_rate * b.columns["avg_deal_size"] / np.maximum(cycle, 1.0)
+    b.put("sales_velocity", velocity, no_deals, (np.isnan(cycle), "no deals won in the period (no cycle or deal size)"))
+
+
+def stage_index(dataset, as_of=None) -> tuple[np.ndarray, set[str]]:
+    """Per opportunity row: index in OPPORTUNITY_STAGES of the furthest stage reached, and the stages seen.
+
+    Uses stage_history (entries on or before as_of) and furthest_stage; a won
+    deal reached "won"; a deal with no stage information is at "qualified".
+    """
+    df = dataset.opportunities
+    idx = np.zeros(len(df), dtype=np.int64)
+    seen: set[str] = set()
+    if F.nonnull_any(df, "furthest_stage"):
+        idx = np.maximum(idx, F.codes_in(df["furthest_stage"], list(OPPORTUNITY_STAGES)))
+        seen |= set(df["furthest_stage"].dropna().unique())
+    sh = dataset.stage_history
+    if sh is not None and len(sh):
+        keep = sh
+        if as_of is not None:
+            keep = sh[F.days(sh["entered_date"]) <= F.day_of(as_of)]
+        pos = F.codes_in(keep["opportunity_id"], df["opportunity_id"])
+        st = np.maximum(F.codes_in(keep["stage"], list(OPPORTUNITY_STAGES)), 0)
+        ok = pos >= 0
+        best = np.zeros(len(df), dtype=np.int64)
+        np.maximum.at(best, pos[ok], st[ok])
+        idx = np.maximum(idx, best)
+        seen |= set(keep["stage"].dropna().unique())
+    return idx, seen
+
+
+def _funnel_metrics(ctx: _Ctx, b: _Builder, o: _OppFrame) -> None:
+    from .funnel import opportunity_rungs
+
+    rungs = opportunity_rungs(ctx.dataset, ctx, o)
+    names = {"qualified->meeting": "conv_qualified_meeting", "meeting->proposal": "conv_meeting_proposal",
+             "proposal->commit": "conv_proposal_commit", "commit->won": "conv_commit_won"}
+    for step, name in names.items():
+        if step not in rungs:
+            a, z = step.split("->")
+            lacking = [st for st in (a, z) if not any(k.startswith(st + "->") or k.endswith("->" + st) for k in rungs)]
+            b.skip([name], rungs.get("_why") or f"the data has no '{' or '.join(lacking) or z}' stage, so this rung "
+                   "is not measured (see funnel_counts for the rungs it has)")
+            continue
+        reached, advanced = rungs[step]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            b.put(name, advanced / reached, _empty_cause(ctx), (~o.has_any, "no deals in the data for this rep"),
+                  (reached == 0, f"no deals created in the period reached {step.split('->')[0]} and were decided"))
+
+
+def _activity(ctx: _Ctx, b: _Builder, o: _OppFrame) -> dict | None:
+    act_names = ["activities", *(m for m, _ in ACTIVITY_TYPE_METRICS), "miles", "activities_per_opportunity",
+                 "revenue_per_activity", "revenue_per_mile", "wasted_effort_share"]
+    missing = ctx.dataset.missing("activities")
+    if missing:
+        b.skip(act_names + ["stale_deals"], missing)
+        return None
+    n = len(ctx.rep_ids)
+    a = ctx.dataset.activities
+    leads = ctx.dataset.leads
+    linked_opp = F.nonnull_any(a, "opportunity_id")
+    linked_lead = F.nonnull_any(a, "lead_id") and leads is not None and len(leads) > 0
+    code, tcode_all, opos, lpos = F.parallel(
+        lambda: F.codes_in(a["rep_id"], ctx.rep_ids),
+        lambda: F.codes_in(a["type"], list(ACTIVITY_TYPES)),
+        lambda: F.codes_in(a["opportunity_id"], o.frame["opportunity_id"]) if linked_opp else None,
+        lambda: F.codes_in(a["lead_id"], leads["lead_id"]) if linked_lead else None,
+    )
+    day = F.days(a["date"])
+    has_any = F.bincount(code[day <= ctx.as_of_day], n) > 0
+    inw = _in_window(ctx, day) & (code >= 0)
+    c = code[inw]
+    tcode = tcode_all[inw]
+    per_type = np.bincount(c * len(ACTIVITY_TYPES) + np.where(tcode >= 0, tcode, len(ACTIVITY_TYPES) - 1),
+                           minlength=n * len(ACTIVITY_TYPES)).reshape(n, len(ACTIVITY_TYPES)).astype(np.float64)
+    total = per_type.sum(axis=1)
+    empty = _empty_cause(ctx)
+    no_act = (~has_any, "no activities logged for this rep")
+    b.put("activities", total, empty, no_act)
+    for j, (name, _t) in enumerate(ACTIVITY_TYPE_METRICS):
+        b.put(name, per_type[:, j], empty, no_act)
+    won = b.columns["won_revenue"]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        opps = b.columns["opportunities_created"]
+        b.put("activities_per_opportunity", total / opps, empty, no_act, (~o.has_any, "no deals in the data for this rep"),
+              (opps == 0, "no opportunities created in the period"))
+        b.put("revenue_per_activity", won / total, empty, no_act, (np.isnan(won), "no deals in the data for this rep"),
+              (total == 0, "no activities in the period"))
+    if F.nonnull_any(a, "miles"):
+        miles = F.bincount(c, n, a["miles"].to_numpy(dtype=np.float64, na_value=0.0)[inw])
+        b.put("miles", miles, empty, no_act)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            b.put("revenue_per_mile", won / miles, empty, no_act, (np.isnan(won), "no deals in the data for this rep"),
+                  (miles == 0, "no miles driven in the period"))
+    else:
+        b.skip(["miles", "revenue_per_mile"], "activities have no miles values: add miles to see distance driven")
+    # effort spent on deals that ended lost or leads that ended disqualified (as known at as_of)
+    if linked_opp or linked_lead:
+        wasted = np.zeros(len(a), dtype=bool)
+        if linked_opp:
+            wasted |= (opos >= 0) & o.lost[np.maximum(opos, 0)]
+        if linked_lead:
+            disq = F.equals(leads["status"], "disqualified")
+            wasted |= (lpos >= 0) & disq[np.maximum(lpos, 0)]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            b.put("wasted_effort_share", np.bincount(c[wasted[inw]], minlength=n) / total, empty, no_act,
+                  (total == 0, "no activities in the period"))
+    else:
+        b.skip(["wasted_effort_share"], "activities are not linked to deals or leads (no opportunity_id / lead_id)")
+    return {"code": code, "day": day, "frame": a, "opp_pos": opos}
+
+
+def is_high_quality(leads: pd.DataFrame, icp) -> np.ndarray:
+    """Leads that fit the ideal customer profile; an unknown signal does not count as a fit."""
+    ok = np.ones(len(leads), dtype=bool)
+    ok &= leads["company_size"].to_numpy(dtype=np.float64, na_value=np.nan) >= float(icp.min_company_size)
+    if icp.require_need:
+        ok &= leads["has_need"].fillna(False).to_numpy(dtype=bool)
+    if icp.require_decision_maker:
+        ok &= leads["decision_maker"].fillna(False).to_numpy(dtype=bool)
+    return ok
+
+
+def _leads(ctx: _Ctx, b: _Builder) -> None:
+    names = ["leads", "conv_lead_qualified", "lead_quality_high_share", "conv_quality_high", "conv_quality_low"]
+    missing = ctx.dataset.missing("leads")
+    if missing:
+        b.skip(names, missing)
+        return
+    n = len(ctx.rep_ids)
+    ld = ctx.dataset.leads
+    code = F.codes_in(ld["rep_id"], ctx.rep_ids)
+    created = F.days(ld["created_date"])
+    has_any = F.bincount(code[created <= ctx.as_of_day], n) > 0
+    inw = _in_window(ctx, created) & (code >= 0)
+    qualified = F.equals(ld["status"], "qualified")
+    total = F.bincount(code[inw], n)
+    conv = F.bincount(code[inw & qualified], n)
+    empty = _empty_cause(ctx)
+    no_leads = (~has_any, "no leads assigned to this rep in the data")
+    b.put("leads", total, empty, no_leads)
+    none = (total == 0, "no leads created in the period")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        b.put("conv_lead_qualified", conv / total, empty, no_leads, none)
+    signals = [c for c in ("company_size", "has_need", "decision_maker") if F.nonnull_any(ld, c)]
+    if "company_size" not in signals:
+        b.skip(names[2:], "leads have no company_size values: lead quality needs company_size (and has_need, decision_maker)")
+        return
+    icp = ctx.dataset.meta.icp
+    hi = is_high_quality(ld, icp)
+    n_hi = F.bincount(code[inw & hi], n)
+    n_lo = total - n_hi
+    with np.errstate(invalid="ignore", divide="ignore"):
+        b.put("lead_quality_high_share", n_hi / total, empty, no_leads, none)
+        b.put("conv_quality_high", F.bincount(code[inw & hi & qualified], n) / n_hi, empty, no_leads,
+              (n_hi == 0, "no high-quality leads in the period"))
+        b.put("conv_quality_low", F.bincount(code[inw & ~hi & qualified], n) / n_lo, empty, no_leads,
+              (n_lo == 0, "no lower-quality leads in the period"))
+
+
+def _hygiene(ctx: _Ctx, b: _Builder, o: _OppFrame, act: dict | None) -> None:
+    n = len(ctx.rep_ids)
+    op = o.open_at
+    no_deals = (~o.has_any, "no deals in the data for this rep")
+    df = o.frame
+    if F.nonnull_any(df, "next_step"):
+        flag = op & df["next_step"].isna().to_numpy()
+        b.put("open_no_next_step", F.bincount(o.code[flag], n), no_deals)
+    else:
+        b.skip(["open_no_next_step"], "opportunities have no next_step values: add next_step to check for empty next steps")
+    past = op & (o.close != F.NAT_DAYS) & (o.close < ctx.as_of_day)
+    b.put("past_close_date", F.bincount(o.code[past], n), no_deals)
+    if act is None:
+        return
+    a = act["frame"]
+    if not F.nonnull_any(a, "opportunity_id"):
+        b.skip(["stale_deals"], "activities are not linked to deals (no opportunity_id): cannot tell stale deals")
+        return
+    recent = (act["day"] <= ctx.as_of_day) & (act["day"] > ctx.as_of_day - STALE_DAYS)
+    touched_pos = act["opp_pos"][recent]
+    touched = np.zeros(len(df), dtype=bool)
+    touched[touched_pos[touched_pos >= 0]] = True
+    # a deal younger than the window cannot have gone quiet for that long yet
+    stale = op & ~touched & (o.created <= ctx.as_of_day - STALE_DAYS)
+    b.put("stale_deals", F.bincount(o.code[stale], n), no_deals)
+
+
+def team_summary(table: MetricTable, dataset=None) -> pd.DataFrame:
+    """Per team (index): quota, won_revenue, attainment, gap_to_quota and reps.
+
+    The team target is the team_quotas table prorated to the period when `dataset`
+    has one, else the sum of the members' (prorated) quotas. Reps without a team
+    are grouped under "(no team)". NaN quota when no member has a quota.
+    """
+    reps = table.reps
+    team = reps["team"].fillna("(no team)") if "team" in reps.columns else pd.Series("(no team)", index=reps.index)
+    vals = table.values
+    won = vals["won_revenue"].fillna(0.0) if "won_revenue" in vals.columns else pd.Series(0.0, index=vals.index)
+    quota = vals["quota"] if "quota" in vals.columns else pd.Series(np.nan, index=vals.index)
+    g = pd.DataFrame({"team": team, "won_revenue": won, "quota": quota}).groupby("team")
+    out = pd.DataFrame({
+        "reps": g.size().astype("int64"),
+        "won_revenue": g["won_revenue"].sum(),
+        "quota": g["quota"].sum(min_count=1),
+    })
+    if dataset is not None and dataset.has("team_quotas"):
+        tq = dataset.team_quotas
+        share = pd.Series(_prorated(tq, table.period), index=tq.index).groupby(tq["team"]).sum()
+        covered = pd.Series(_prorated(tq, table.period) > 0, index=tq.index).groupby(tq["team"]).any()
+        share = share[covered]
+        out.loc[out.index.intersection(share.index), "quota"] = share
+    out["attainment"] = out["won_revenue"] / out["quota"]
+    out["gap_to_quota"] = out["quota"] - out["won_revenue"]
+    out.index.name = "team"
+    return out

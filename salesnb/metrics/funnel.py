@@ -1,0 +1,85 @@
+"""Funnel counts per rep and rung: how many deals reached a stage and how many went on to the next.
+
+The cohort is the opportunities created in the period (up to as_of) and the
+leads created in it. How far a deal got comes from stage_history (entries on or
+before as_of) when present, else furthest_stage. A deal still open at as_of
+that sits at a stage has not been decided there yet, so it is left out of that
+rung (it is counted at the rungs it already passed).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..schema import OPPORTUNITY_STAGES
+from . import _frame as F
+
+NO_STAGES = ("opportunities have no furthest_stage values and there is no stage_history: "
+             "add one of them to see the funnel between qualified and won")
+
+
+def opportunity_rungs(dataset, ctx, o) -> dict:
+    """{"qualified->meeting": (reached, advanced), ...} per rep (arrays aligned with ctx.rep_ids).
+
+    Only rungs between stages the data uses; without any stage information the
+    dict holds only "_why" (the reason) and "qualified->won".
+    """
+    from .engine import stage_index
+
+    n = len(ctx.rep_ids)
+    idx, seen = stage_index(dataset, ctx.as_of)
+    won_pos = len(OPPORTUNITY_STAGES) - 1
+    idx = np.where(o.won, won_pos, np.minimum(idx, won_pos - 1))
+    present = [s for s in OPPORTUNITY_STAGES if s in seen or s == "qualified" or (s == "won" and o.won.any())]
+    if "won" not in present:
+        present.append("won")
+    cohort = (o.created >= ctx.start) & (o.created <= ctx.end) & (o.code >= 0)
+    out: dict = {}
+    if not (seen - {"qualified", "won"}):
+        out["_why"] = NO_STAGES
+    for a, z in zip(present, present[1:]):
+        pa, pz = OPPORTUNITY_STAGES.index(a), OPPORTUNITY_STAGES.index(z)
+        undecided = o.open_at & (idx >= pa) & (idx < pz)
+        reached = cohort & (idx >= pa) & ~undecided
+        advanced = cohort & (idx >= pz)
+        out[f"{a}->{z}"] = (F.bincount(o.code[reached], n), F.bincount(o.code[advanced], n))
+    return out
+
+
+def funnel_counts(dataset, period=None, as_of=None) -> pd.DataFrame:
+    """Long table ``rep_id, step, reached, advanced, conversion`` for the rungs the data has.
+
+    step looks like "lead->qualified", "qualified->meeting", ... ("meeting->won"
+    when a CRM has no proposal or commit stage). conversion = advanced /
+    reached, NaN when nothing reached the step. Reps are those in view for the
+    period (see `metrics`). "lead->qualified" needs the leads table.
+    """
+    from .engine import _OppFrame, make_context
+
+    ctx, reps = make_context(dataset, period, as_of)
+    o = _OppFrame.build(ctx)
+    rungs = {k: v for k, v in opportunity_rungs(dataset, ctx, o).items() if k != "_why"}
+    steps: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    if dataset.has("leads"):
+        ld = dataset.leads
+        code = F.codes_in(ld["rep_id"], ctx.rep_ids)
+        created = F.days(ld["created_date"])
+        inw = (created >= ctx.start) & (created <= ctx.end) & (code >= 0)
+        qualified = F.equals(ld["status"], "qualified")
+        n = len(ctx.rep_ids)
+        steps["lead->qualified"] = (F.bincount(code[inw], n), F.bincount(code[inw & qualified], n))
+    steps.update(rungs)
+    frames = []
+    for step, (reached, advanced) in steps.items():
+        with np.errstate(invalid="ignore", divide="ignore"):
+            conv = np.where(reached > 0, advanced / np.where(reached > 0, reached, 1), np.nan)
+        frames.append(pd.DataFrame({
+            "rep_id": ctx.rep_ids.to_numpy(), "step": step,
+            "reached": reached.astype(np.int64), "advanced": advanced.astype(np.int64), "conversion": conv,
+        }))
+    if not frames:
+        return pd.DataFrame(columns=["rep_id", "step", "reached", "advanced", "conversion"])
+    out = pd.concat(frames, ignore_index=True)
+    out["rep_id"] = out["rep_id"].astype("str")
+    out["step"] = out["step"].astype("str")
+    return out

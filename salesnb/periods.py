@@ -1,0 +1,189 @@
+"""Analysis periods: a month, fiscal quarter, year, year/quarter/month to date, or any date range.
+
+Every period is inclusive of both ends and is resolved relative to an explicit
+``as_of`` date (never the wall clock).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pandas as pd
+
+from .errors import ConfigError
+
+PERIOD_HELP = (
+    'Use "2026" (fiscal year), "2026-Q2" (fiscal quarter), "2026-03" (month), "ytd", "qtd", "mtd", '
+    'or a range "2026-01-01..2026-06-30".'
+)
+
+
+@dataclass(frozen=True)
+class Period:
+    """An inclusive date range with a display label."""
+
+    start: pd.Timestamp
+    end: pd.Timestamp
+    label: str
+
+    @property
+    def days(self) -> int:
+        """Days in the period, both ends included (0 if end is before start)."""
+        return max(0, (self.end - self.start).days + 1)
+
+    def contains(self, dates: pd.Series) -> pd.Series:
+        """Boolean mask: which of `dates` fall inside the period (NaT is outside)."""
+        return (dates >= self.start) & (dates <= self.end)
+
+    def elapsed_days(self, as_of) -> int:
+        """Days of the period up to and including `as_of` (0 before it starts, all after it ends)."""
+        as_of = _ts(as_of)
+        if as_of < self.start:
+            return 0
+        return min(self.days, (as_of - self.start).days + 1)
+
+    def remaining_days(self, as_of) -> int:
+        """Days of the period after `as_of`."""
+        return self.days - self.elapsed_days(as_of)
+
+    def elapsed_fraction(self, as_of) -> float:
+        """Share of the period elapsed at `as_of` (NaN for a zero-length period)."""
+        return self.elapsed_days(as_of) / self.days if self.days else float("nan")
+
+
+def _ts(value) -> pd.Timestamp:
+    try:
+        ts = pd.Timestamp(value)
+    except (ValueError, TypeError) as exc:
+        raise ConfigError(f"not a date: {value!r}. Use ISO dates like 2026-03-31.") from exc
+    if ts is pd.NaT:
+        raise ConfigError(f"not a date: {value!r}. Use ISO dates like 2026-03-31.")
+    return ts.normalize().tz_localize(None) if ts.tzinfo else ts.normalize()
+
+
+def fiscal_year_start(as_of, fiscal_year_start_month: int = 1) -> pd.Timestamp:
+    """First day of the fiscal year containing `as_of`.
+
+    A fiscal year is named by the calendar year it starts in ("2026" with start
+    month 4 runs 2026-04-01..2027-03-31).
+    """
+    d = _ts(as_of)
+    year = d.year if d.month >= fiscal_year_start_month else d.year - 1
+    return pd.Timestamp(year=year, month=fiscal_year_start_month, day=1)
+
+
+def _fiscal_year(year: int, m0: int) -> tuple[pd.Timestamp, pd.Timestamp]:
+    start = pd.Timestamp(year=year, month=m0, day=1)
+    return start, start + pd.DateOffset(years=1) - pd.Timedelta(days=1)
+
+
+def _fiscal_quarter(year: int, q: int, m0: int) -> tuple[pd.Timestamp, pd.Timestamp]:
+    start = pd.Timestamp(year=year, month=m0, day=1) + pd.DateOffset(months=3 * (q - 1))
+    return start, start + pd.DateOffset(months=3) - pd.Timedelta(days=1)
+
+
+def resolve_period(spec: str | Period | None, as_of, fiscal_year_start_month: int = 1) -> Period:
+    """Turn a period spec into a `Period`.
+
+    spec: "2026" (fiscal year starting in 2026), "2026-Q2" (fiscal quarter),
+    "2026-03" (calendar month), "ytd"/"qtd"/"mtd" (start of the fiscal
+    year/quarter/month to ``as_of``), "2026-01-01..2026-06-30" (inclusive), a
+    `Period` (returned as is) or None (the fiscal year containing ``as_of``).
+    Anything else raises `ConfigError`.
+    """
+    if isinstance(spec, Period):
+        return spec
+    m0 = int(fiscal_year_start_month)
+    if not 1 <= m0 <= 12:
+        raise ConfigError(f"fiscal_year_start_month must be 1..12, got {fiscal_year_start_month}.")
+    as_of_ts = _ts(as_of)
+    if spec is None:
+        fy = fiscal_year_start(as_of_ts, m0)
+        start, end = _fiscal_year(fy.year, m0)
+        return Period(start, end, _fy_label(fy.year, m0))
+    if not isinstance(spec, str):
+        raise ConfigError(f"period {spec!r} is not understood. {PERIOD_HELP}")
+    s = spec.strip()
+    low = s.lower()
+    if low in ("ytd", "qtd", "mtd"):
+        if low == "ytd":
+            start = fiscal_year_start(as_of_ts, m0)
+        elif low == "qtd":
+            fy = fiscal_year_start(as_of_ts, m0)
+            months = (as_of_ts.year - fy.year) * 12 + as_of_ts.month - fy.month
+            start = fy + pd.DateOffset(months=3 * (months // 3))
+        else:
+            start = as_of_ts.replace(day=1)
+        return Period(start, as_of_ts, f"{low.upper()} {as_of_ts.date()}")
+    if re.fullmatch(r"\d{4}", s):
+        start, end = _fiscal_year(int(s), m0)
+        return Period(start, end, _fy_label(int(s), m0))
+    if mq := re.fullmatch(r"(\d{4})-?[Qq]([1-4])", s):
+        y, q = int(mq.group(1)), int(mq.group(2))
+        start, end = _fiscal_quarter(y, q, m0)
+        label = f"{y}-Q{q}" if m0 == 1 else f"FY{y} Q{q}"
+        return Period(start, end, label)
+    if mm := re.fullmatch(r"(\d{4})-(\d{1,2})", s):
+        y, mo = int(mm.group(1)), int(mm.group(2))
+        if not 1 <= mo <= 12:
+            raise ConfigError(f"period {spec!r}: month must be 01..12. {PERIOD_HELP}")
+        start = pd.Timestamp(year=y, month=mo, day=1)
+        end = start + pd.DateOffset(months=1) - pd.Timedelta(days=1)
+        return Period(start, end, start.strftime("%Y-%m"))
+    if ".." in s:
+        a, b = (part.strip() for part in s.split("..", 1))
+        try:
+            start, end = pd.Timestamp(a), pd.Timestamp(b)
+        except (ValueError, TypeError):
+            raise ConfigError(f"period {spec!r}: both ends must be ISO dates. {PERIOD_HELP}") from None
+        if start is pd.NaT or end is pd.NaT:
+            raise ConfigError(f"period {spec!r}: both ends must be ISO dates. {PERIOD_HELP}")
+        start, end = start.normalize(), end.normalize()
+        if end < start:
+            raise ConfigError(f"period {spec!r}: the end is before the start. {PERIOD_HELP}")
+        return Period(start, end, f"{start.date()}..{end.date()}")
+    raise ConfigError(f"period {spec!r} is not understood. {PERIOD_HELP}")
+
+
+def _fy_label(year: int, m0: int) -> str:
+    return str(year) if m0 == 1 else f"FY{year}"
+
+
+def default_as_of(dataset) -> pd.Timestamp:
+    """The dataset's report date: ``meta.as_of`` if set, else the latest date found in its tables.
+
+    Never the wall clock, so the same data always gives the same figures.
+    """
+    meta_as_of = getattr(dataset.meta, "as_of", None)
+    if meta_as_of:
+        return _ts(meta_as_of)
+    latest = pd.NaT
+    candidates = (
+        ("opportunities", ("created_date", "close_date", "stage_changed_date")),
+        ("activities", ("date",)),
+        ("leads", ("created_date",)),
+        ("stage_history", ("entered_date",)),
+    )
+    for table, cols in candidates:
+        df = dataset.table(table)
+        if df is None or not len(df):
+            continue
+        for col in cols:
+            if col not in df.columns:
+                continue
+            series = df[col]
+            if table == "opportunities" and col == "close_date":
+                # expected close dates of open deals lie in the future; only real closes count
+                series = series[df["status"] != "open"]
+            value = series.max()
+            if value is not pd.NaT and pd.notna(value) and (latest is pd.NaT or value > latest):
+                latest = value
+    if latest is pd.NaT:
+        raise ConfigError("cannot tell the report date: the dataset has no dates. Pass as_of=YYYY-MM-DD.")
+    return pd.Timestamp(latest).normalize()
+
+
+def default_period(dataset, as_of=None) -> Period:
+    """The dataset's default period (``meta.default_period``, else the fiscal year of as_of)."""
+    as_of = default_as_of(dataset) if as_of is None else _ts(as_of)
+    return resolve_period(dataset.meta.default_period, as_of, dataset.meta.fiscal_year_start_month)
