@@ -123,6 +123,16 @@ class Scorecard:
         return out.sort_values("points", ascending=False, kind="stable").reset_index(drop=True)
 
 
+def _current_reps(table) -> pd.DataFrame:
+    """The metric values of reps still employed at as_of: people who left stay in history, not in rankings."""
+    values = table.values
+    reps = getattr(table, "reps", None)
+    if reps is None or "active" not in reps.columns:
+        return values
+    active = reps["active"].reindex(values.index).fillna(True).astype(bool).to_numpy()
+    return values[active]
+
+
 class Scorer:
     """Scores one MetricTable many times, fast: normalised values are computed once.
 
@@ -135,16 +145,17 @@ class Scorer:
             raise ConfigError(f"group_by {group_by!r} must be \"role\", \"team\" or \"none\".")
         self.table = table
         self.group_by = group_by
-        reps = table.reps.reindex(table.values.index)
-        self.rep_ids = table.values.index
+        values = _current_reps(table)
+        reps = table.reps.reindex(values.index)
+        self.rep_ids = values.index
         self.info = pd.DataFrame({
             "rep_id": self.rep_ids.astype("str"),
             **{c: (reps[c] if c in reps.columns else pd.Series(pd.NA, index=reps.index, dtype="str")).to_numpy()
                for c in ("name", "team", "role")},
         })
-        self.metrics = list(table.values.columns)
+        self.metrics = list(values.columns)
         self.col = {m: j for j, m in enumerate(self.metrics)}
-        self.raw = table.values.to_numpy(dtype=np.float64, copy=True)
+        self.raw = values.to_numpy(dtype=np.float64, copy=True)
         # turn "less is better" metrics round so that higher is always better below
         self.sign = np.array([1.0 if CATALOGUE[m].higher_is_better else -1.0 for m in self.metrics])
         keys = self._group_keys(reps, group_by)

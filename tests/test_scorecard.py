@@ -277,3 +277,14 @@ def test_cli_errors_are_config_errors(data_dir, tmp_path):
     w.write_text("[weights]\nleads = 1\n")
     with pytest.raises(ConfigError, match="leads has a weight but is not available"):
         _run_cli(["score", "--data", str(data_dir), "--weights", str(w)])
+
+
+def test_reps_who_left_are_not_ranked_and_do_not_shift_the_others():
+    # Three current reps and one who left; the leaver has the best figure and would otherwise rank first.
+    values = pd.DataFrame({"won_revenue": [10.0, 20.0, 30.0, 99.0]}, index=["a", "b", "c", "gone"])
+    reps = pd.DataFrame({"name": ["A", "B", "C", "Gone"], "team": "T", "role": "AE",
+                         "active": [True, True, True, False]}, index=values.index)
+    card = score(MetricTable.from_frame(values, reps=reps), {"won_revenue": 1})
+    assert list(card.scores["rep_id"]) == ["c", "b", "a"]
+    # percentile within the three current reps: c = 1, b = 0.5, a = 0 -> 100, 50, 0 points
+    assert list(card.scores["score"]) == [100.0, 50.0, 0.0]
