@@ -73,3 +73,15 @@ def test_cli_help_lists_every_command():
     ).stdout
     for command in ("reports", "validate", "score", "diagnose", "import", "sample"):
         assert command in out
+
+
+def test_public_api_names_resolve_and_survive_submodule_imports():
+    import importlib
+
+    import salesnb
+
+    for name in salesnb.__all__:
+        assert getattr(salesnb, name) is not None, name
+    importlib.import_module("salesnb.load")
+    importlib.import_module("salesnb.metrics")
+    assert callable(salesnb.load_dataset) and callable(salesnb.compute_metrics) and callable(salesnb.score)
