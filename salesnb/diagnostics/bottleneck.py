@@ -1,0 +1,252 @@
+"""Funnel bottleneck per rep: the step where the rep leaks most against the team.
+
+Rule (documented in docs/diagnose-json.md):
+
+1. Per funnel rung and role, the team reference is the median of the reps'
+   conversion rates (reps with at least ``MIN_REACHED`` deals at that rung;
+   the pooled rate when fewer than three reps qualify); the spread is the
+   interquartile range.
+2. A rung is *weak* for a rep when an exact one-sided binomial test says the
+   rep's conversion is below the team median (p < alpha / number of rungs,
+   so a rep with few deals cannot trip it by chance) **and** the shortfall is
+   material (rate below ``(1 - MIN_RELATIVE_GAP)`` x the team median).
+3. Prospecting (too few leads, or too few opportunities when there is no leads
+   table) is tested the same way with a Poisson test of the rep's volume
+   against the team's median pace per active day.
+4. Among weak steps, the bottleneck is the one that costs the most *wins*:
+   the deals lost at that step times the team's conversion downstream of it,
+   so a leak near the close outweighs the same count near the top.
+5. No weak step: ``none``, or ``insufficient_data`` when fewer deals reached the
+   last rung (the one before the win, which has the fewest) than the test (at
+   the same corrected level) needs to see a conversion half the team median
+   there (the figure is reported).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ._stats import binom_cdf, binom_sf, poisson_cdf
+
+# canonical rung (from stage) -> the step a manager works on
+STEP_OF_RUNG = {
+    "lead": "qualifying",
+    "qualified": "meeting",
+    "meeting": "proposing",
+    "proposal": "committing",
+    "commit": "closing",
+}
+RUNG_ORDER = tuple(STEP_OF_RUNG)
+STEPS = ("prospecting", "qualifying", "meeting", "proposing", "committing", "closing")
+VERDICTS = STEPS + ("none", "insufficient_data")
+
+STEP_PHRASE = {
+    "prospecting": "finding enough leads",
+    "qualifying": "qualifying leads into opportunities",
+    "meeting": "getting in front of the buyer",
+    "proposing": "turning meetings into proposals",
+    "committing": "getting verbal commitments",
+    "closing": "closing (turning verbal commitments into signed deals)",
+}
+
+ALPHA = 0.05
+MIN_REACHED = 5  # a rep's rate counts towards the team median only from this many deals
+MIN_RELATIVE_GAP = 0.3  # a leak must be at least 30% below the team median to matter
+
+
+def _rung_key(step) -> str | None:
+    """Accept a rung named by its from-stage, its metric name or 'from->to'."""
+    s = str(step).strip().lower()
+    if s.startswith("conv_"):
+        s = s[5:].split("_")[0]
+    s = s.split("->")[0].split("→")[0].strip()
+    if s in STEP_OF_RUNG:
+        return s
+    inv = {v: k for k, v in STEP_OF_RUNG.items()}
+    return inv.get(s)
+
+
+def _team_reference(df: pd.DataFrame, key: list[str]) -> pd.DataFrame:
+    """Median and quartiles of the per-rep rate within each group; pooled rate as fallback."""
+    enough = df[df["reached"] >= MIN_REACHED]
+    g = enough.groupby(key)["rate"]
+    q = pd.DataFrame({"team_q1": g.quantile(0.25), "team_median": g.quantile(0.5), "team_q3": g.quantile(0.75)})
+    n = g.size().rename("team_reps")
+    pooled = df.groupby(key)[["advanced", "reached"]].sum()
+    pooled = (pooled["advanced"] / pooled["reached"].where(pooled["reached"] > 0)).rename("pooled")
+    ref = pd.concat([q, n, pooled], axis=1)
+    few = ref["team_reps"].fillna(0) < 3
+    for c in ("team_q1", "team_median", "team_q3"):
+        ref[c] = ref[c].where(~few, ref["pooled"])
+    ref["team_reps"] = ref["team_reps"].fillna(0).astype(int)
+    return ref.drop(columns="pooled").reset_index()
+
+
+def step_table(funnel: pd.DataFrame, reps: pd.DataFrame, alpha: float = ALPHA, extra_tests: int = 0) -> pd.DataFrame:
+    """Per rep x rung: conversion vs the team (within role), shortfall and its significance.
+
+    ``funnel`` has ``rep_id, step, reached, advanced`` (step = a rung's from-stage,
+    e.g. ``commit``, or its ``conv_commit_won`` name); ``reps`` has ``rep_id`` and
+    optionally ``role``. ``extra_tests``: other tests run on the same rep (the
+    volume test), counted in the multiple-testing correction.
+    """
+    f = funnel[["rep_id", "step", "reached", "advanced"]].copy()
+    f["rung"] = f["step"].map(_rung_key)
+    f = f.dropna(subset=["rung"])
+    f["reached"] = f["reached"].astype(float).fillna(0)
+    f["advanced"] = f["advanced"].astype(float).fillna(0)
+    f = f[f["rep_id"].isin(reps["rep_id"])]
+    role = reps.set_index("rep_id")["role"] if "role" in reps else pd.Series(dtype="str")
+    f["role"] = f["rep_id"].map(role).fillna("(all)").astype("str")
+    f["step"] = f["rung"].map(STEP_OF_RUNG)
+    f["rate"] = f["advanced"] / f["reached"].where(f["reached"] > 0)
+    ref = _team_reference(f, ["role", "rung"])
+    f = f.merge(ref, on=["role", "rung"], how="left")
+    # team conversion downstream of each rung: what one more deal advanced is worth in wins
+    order = {r: i for i, r in enumerate(RUNG_ORDER)}
+    f["_pos"] = f["rung"].map(order)
+    down = {}
+    for role_name, grp in ref.groupby("role"):
+        med = grp.set_index("rung")["team_median"].reindex([r for r in RUNG_ORDER if r in set(grp["rung"])])
+        vals = med.fillna(1.0).to_numpy()
+        for i, rung in enumerate(med.index):
+            down[(role_name, rung)] = float(np.prod(vals[i + 1:])) if i + 1 < len(vals) else 1.0
+    f["downstream"] = [down.get(k, 1.0) for k in zip(f["role"], f["rung"])]
+    n_tests = f.groupby("rep_id")["rung"].transform("size") + extra_tests
+    f["n_tests"] = n_tests
+    f["expected"] = f["reached"] * f["team_median"]
+    f["deficit"] = f["expected"] - f["advanced"]
+    f["lost_wins"] = f["deficit"] * f["downstream"]
+    f["p_low"] = binom_cdf(f["advanced"], f["reached"], f["team_median"])
+    f["p_high"] = binom_sf(f["advanced"], f["reached"], f["team_median"])
+    threshold = alpha / n_tests
+    f["weak"] = (f["p_low"] < threshold) & (f["rate"] < (1 - MIN_RELATIVE_GAP) * f["team_median"])
+    f["strong"] = (f["p_high"] < threshold) & (f["rate"] > (1 + MIN_RELATIVE_GAP / 2) * f["team_median"])
+    f["weak"] = f["weak"].fillna(False).astype(bool)
+    f["strong"] = f["strong"].fillna(False).astype(bool)
+    return f.sort_values(["rep_id", "_pos"]).drop(columns=["_pos"]).reset_index(drop=True)
+
+
+def volume_table(volume: pd.DataFrame, reps: pd.DataFrame, steps: pd.DataFrame, unit: str,
+                 alpha: float = ALPHA) -> pd.DataFrame:
+    """The prospecting test: the rep's lead (or opportunity) count vs the team's median pace.
+
+    ``volume`` has ``rep_id, count, active_days``; ``unit`` is ``leads`` or
+    ``opportunities``. The rep's expected count is the role's median count per
+    active day times the rep's active days (so a mid-year hire is not short).
+    """
+    v = volume[["rep_id", "count", "active_days"]].copy()
+    v = v[v["rep_id"].isin(reps["rep_id"])]
+    role = reps.set_index("rep_id")["role"] if "role" in reps else pd.Series(dtype="str")
+    v["role"] = v["rep_id"].map(role).fillna("(all)").astype("str")
+    v["pace"] = v["count"] / v["active_days"].where(v["active_days"] > 0)
+    med = v.groupby("role")["pace"].median().rename("team_pace")
+    v = v.join(med, on="role")
+    v["expected"] = v["team_pace"] * v["active_days"]
+    v["deficit"] = v["expected"] - v["count"]
+    # one more lead/opportunity is worth the team's conversion from there to won
+    first = "lead" if unit == "leads" else "qualified"
+    conv = (
+        steps[steps["rung"].map(RUNG_ORDER.index) >= RUNG_ORDER.index(first)]
+        .drop_duplicates(["role", "rung"])
+        .groupby("role")["team_median"]
+        .apply(lambda s: float(np.prod(s.fillna(1.0))))
+        .rename("downstream")
+    ) if len(steps) else pd.Series(dtype=float, name="downstream")
+    v = v.join(conv, on="role")
+    v["downstream"] = v["downstream"].fillna(1.0)
+    v["lost_wins"] = v["deficit"] * v["downstream"]
+    v["p_low"] = poisson_cdf(v["count"], v["expected"])
+    n_tests = 1 + steps.groupby("rep_id")["rung"].size().reindex(v["rep_id"]).fillna(0).to_numpy()
+    v["weak"] = (
+        (v["p_low"] < alpha / n_tests) & (v["count"] < (1 - MIN_RELATIVE_GAP) * v["expected"])
+    ).fillna(False).astype(bool)
+    v["unit"] = unit
+    v["step"] = "prospecting" if unit == "leads" else "qualifying"
+    return v.reset_index(drop=True)
+
+
+def deals_needed(p: float, alpha: float, n_tests: int = 1, max_n: int = 2000) -> float:
+    """Fewest deals at which a conversion half the team's `p` would show as significant."""
+    if not (0 < p < 1):
+        return float("nan")
+    n = np.arange(1, max_n + 1)
+    pv = binom_cdf(np.floor(n * p / 2), n, np.full(n.shape, p))
+    hit = np.nonzero(pv < alpha / n_tests)[0]
+    return float(n[hit[0]]) if hit.size else float("nan")
+
+
+def _pct(x: float) -> str:
+    return "n/a" if not np.isfinite(x) else f"{x:.0%}"
+
+
+def _sentence(row) -> str:
+    step = row["bottleneck"]
+    if step == "none":
+        return "No step of the funnel is clearly below the team: keep doing what works."
+    if step == "insufficient_data":
+        need = row["deals_needed"]
+        need_s = f"about {int(need)}" if np.isfinite(need) else "more"
+        if not isinstance(row["deals_step"], str):
+            return "No deals in this period yet: the funnel cannot be read. Review again later in the period."
+        return (f"Too few deals to tell where the funnel leaks ({int(row['deals'])} reached the {row['deals_step']} "
+                f"step so far; {need_s} are needed): review again later in the period.")
+    if row["source"] == "volume":
+        unit = row["unit"]
+        return (f"The step to work on is {STEP_PHRASE[step] if unit == 'leads' else 'creating enough qualified opportunities'}: "
+                f"{int(row['advanced'])} {unit} vs about {row['expected']:.0f} at the team's median pace; "
+                f"at the team's conversion that costs about {row['lost_wins']:.1f} wins.")
+    return (f"The step to work on is {STEP_PHRASE[step]}: {int(row['advanced'])} of {int(row['reached'])} "
+            f"({_pct(row['rate'])}) vs a team median of {_pct(row['team_median'])} "
+            f"(middle half {_pct(row['team_q1'])}–{_pct(row['team_q3'])}); "
+            f"at the team's rate that is about {row['lost_wins']:.1f} more wins.")
+
+
+def find_bottlenecks(funnel: pd.DataFrame, reps: pd.DataFrame, volume: pd.DataFrame | None = None,
+                     volume_unit: str = "leads", alpha: float = ALPHA) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Name each rep's bottleneck. Returns ``(summary, steps)``.
+
+    ``summary`` has one row per rep: ``rep_id, role, bottleneck, step figures
+    (reached, advanced, rate, team_median, team_q1, team_q3, lost_wins, p_low),
+    deals, deals_needed, strengths, sentence``. ``steps`` is the per-rung table
+    of `step_table` plus the volume test (step ``prospecting``) when given.
+    """
+    has_volume = volume is not None and len(volume) > 0
+    steps = step_table(funnel, reps, alpha, extra_tests=int(has_volume))
+    cand = steps.assign(source="rung", unit="deals")
+    if has_volume:
+        vol = volume_table(volume, reps, steps, volume_unit, alpha)
+        vol = vol.rename(columns={"count": "advanced"})
+        vol["reached"] = np.nan
+        vol["rate"] = np.nan
+        vol["team_median"] = vol["team_pace"]
+        vol["source"] = "volume"
+        vol["rung"] = "volume"
+        cand = pd.concat([cand, vol[[c for c in vol.columns if c in cand.columns or c in ("team_pace", "active_days")]]],
+                         ignore_index=True)
+    weak = cand[cand["weak"]].sort_values(["rep_id", "lost_wins"], ascending=[True, False])
+    top = weak.drop_duplicates("rep_id").set_index("rep_id")
+
+    role = reps.set_index("rep_id")["role"] if "role" in reps else pd.Series(dtype="str")
+    out = pd.DataFrame({"rep_id": reps["rep_id"].to_numpy()})
+    out["role"] = out["rep_id"].map(role).fillna("(all)").astype("str")
+    # power: the last rung (closest to the win) has the fewest deals; "none" needs enough there
+    last = steps[steps["rung"] == steps.groupby("rep_id")["rung"].transform("last")].set_index("rep_id")
+    out["deals"] = out["rep_id"].map(last["reached"]).fillna(0.0)
+    out["deals_step"] = out["rep_id"].map(last["step"])
+    # at the same corrected level the test uses, so "none" is only said when a leak would have shown
+    key = list(zip(last["team_median"], last["n_tests"]))
+    need = {k: deals_needed(float(k[0]), alpha, int(k[1])) for k in set(key) if np.isfinite(k[0])}
+    needed = pd.Series([need.get(k, np.nan) for k in key], index=last.index, dtype=float)
+    out["deals_needed"] = out["rep_id"].map(needed).astype(float)
+    cols = ["step", "source", "unit", "reached", "advanced", "rate", "team_median", "team_q1", "team_q3",
+            "expected", "lost_wins", "p_low"]
+    for c in cols:
+        out[c] = out["rep_id"].map(top[c]) if c in top else np.nan
+    enough = out["deals"] >= out["deals_needed"]  # NaN (no team reference yet) is not enough
+    out["bottleneck"] = out["step"].where(out["step"].notna(), np.where(enough, "none", "insufficient_data"))
+    strengths = steps[steps["strong"]].groupby("rep_id")["step"].agg(list)
+    out["strengths"] = out["rep_id"].map(strengths).apply(lambda x: x if isinstance(x, list) else [])
+    out["sentence"] = out.apply(_sentence, axis=1)
+    out = out.drop(columns=["step"])
+    return out, cand.reset_index(drop=True)

@@ -1,0 +1,267 @@
+"""`diagnose`: run every diagnosis for one period and collect the findings in a `Diagnosis`."""
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..metrics import CATALOGUE, funnel_counts, metrics, team_summary
+from ..periods import Period
+from ..scorecard import score
+from . import bottleneck as bn
+from . import early_warning, hygiene, lead_quality, pairing, top_performers, vanity
+
+ACTIVITY_TYPES_FOR_MIX = ("call", "email", "meeting", "visit", "social", "mail")
+
+
+@dataclass
+class Diagnosis:
+    """Every finding of one period, as DataFrames (each with a ``sentence`` column) plus the team."""
+
+    period: str
+    period_start: pd.Timestamp
+    period_end: pd.Timestamp
+    as_of: pd.Timestamp
+    outcome: str  # "attainment" or "won_revenue": what the audits and top quartile are measured by
+    reps: pd.DataFrame  # one row per current rep: the headline of every diagnosis
+    team: dict
+    teams: pd.DataFrame
+    bottleneck: pd.DataFrame
+    funnel_steps: pd.DataFrame
+    vanity: pd.DataFrame
+    top_performers: pd.DataFrame
+    pairing: pd.DataFrame
+    early_warning: pd.DataFrame
+    lead_quality: pd.DataFrame
+    lead_bands: pd.DataFrame
+    hygiene: pd.DataFrame
+    hygiene_deals: pd.DataFrame
+    breakdown: pd.DataFrame
+    unavailable: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        """The JSON document of docs/diagnose-json.md (NaN as None, dates as ISO strings)."""
+        from .export import to_document
+
+        return to_document(self)
+
+    def to_json(self, indent: int | None = 2) -> str:
+        """`to_dict` serialised; NaN and infinities become null."""
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, allow_nan=False)
+
+
+def _active_days(reps: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.Series:
+    """Days each rep was employed in [start, end] (the window the counts cover)."""
+    lo = pd.Series(start, index=reps.index)
+    hi = pd.Series(end, index=reps.index)
+    if "hire_date" in reps:
+        lo = reps["hire_date"].where(reps["hire_date"] > start, start).fillna(start)
+    if "end_date" in reps:
+        hi = reps["end_date"].where(reps["end_date"] < end, end).fillna(end)
+    return ((hi - lo).dt.days + 1).clip(lower=0).astype(float)
+
+
+def _pipeline_due(dataset, reps: pd.Index, as_of: pd.Timestamp, until: pd.Timestamp) -> pd.Series:
+    """Per rep: open pipeline at as_of expected to close after it and by `until`."""
+    o = hygiene.open_at(dataset.opportunities, as_of)
+    due = o[o["rep_id"].isin(reps) & (o["close_date"] > as_of) & (o["close_date"] <= until)]
+    return due.groupby("rep_id")["amount"].sum().reindex(reps).fillna(0.0)
+
+
+def _lead_source_shares(dataset, reps: pd.Index, start, end) -> pd.DataFrame:
+    o = dataset.opportunities
+    o = o[o["rep_id"].isin(reps) & (o["created_date"] >= start) & (o["created_date"] <= end)]
+    if o["lead_source"].notna().sum() == 0:
+        return pd.DataFrame(index=reps)
+    shares = pd.crosstab(o["rep_id"], o["lead_source"].fillna("unknown"), normalize="index")
+    shares.columns = [f"source_{c}" for c in shares.columns]
+    return shares.reindex(reps)
+
+
+def _features(values: pd.DataFrame, active_weeks: pd.Series, sources: pd.DataFrame) -> tuple[pd.DataFrame, dict, dict, dict]:
+    """The top-performer comparison features, with their group, label and display kind."""
+    feats, groups, labels, kinds = {}, {}, {}, {}
+    acts = [t for t in ACTIVITY_TYPES_FOR_MIX if f"act_{t}" in values]
+    if acts:
+        total = values[[f"act_{t}" for t in acts]].sum(axis=1)
+        for t in acts:
+            feats[f"{t}_per_week"] = values[f"act_{t}"] / active_weeks
+            groups[f"{t}_per_week"], labels[f"{t}_per_week"] = "activity mix", f"{t}s per week"
+            feats[f"{t}_share"] = values[f"act_{t}"] / total.where(total > 0)
+            groups[f"{t}_share"], labels[f"{t}_share"], kinds[f"{t}_share"] = "channel mix", f"{t}s as a share of activity", "share"
+    if "miles" in values:
+        feats["miles_per_week"] = values["miles"] / active_weeks
+        groups["miles_per_week"], labels["miles_per_week"] = "activity mix", "miles driven per week"
+    for c in sources.columns:
+        feats[c] = sources[c]
+        groups[c], labels[c], kinds[c] = "lead sources", f"deals from {c[7:].replace('_', ' ')}", "share"
+    for name, frm, to in (("conv_lead_qualified", "lead", "qualified"), ("conv_qualified_meeting", "qualified", "meeting"),
+                          ("conv_meeting_proposal", "meeting", "proposal"), ("conv_proposal_commit", "proposal", "commit"),
+                          ("conv_commit_won", "commit", "won")):
+        if name in values:
+            feats[name], groups[name], labels[name], kinds[name] = values[name], "conversion steps", f"{frm} -> {to} conversion", "share"
+    for name, group, label, kind in (("avg_deal_size", "deal size", "average deal size", "money"),
+                                     ("win_rate", "conversion steps", "win rate", "share"),
+                                     ("recurring_share", "deal size", "recurring share of revenue", "share"),
+                                     ("lead_quality_high_share", "lead quality", "leads fitting the ideal-customer profile", "share"),
+                                     ("assisted_deals", "collaboration", "deals assisted for colleagues", "number")):
+        if name in values:
+            feats[name], groups[name], labels[name], kinds[name] = values[name], group, label, kind
+    return pd.DataFrame(feats, index=values.index), groups, labels, kinds
+
+
+def diagnose(dataset, period=None, as_of=None, weights=None, seed: int = 0) -> Diagnosis:
+    """Run every diagnosis for `period` (spec or Period; default: the dataset's) at `as_of`.
+
+    weights: scorecard weights (a `Weights`, a dict, a preset name or None for the
+    default preset). seed: the seed of the audit's resampling (deterministic).
+    Diagnoses whose tables are missing are listed in ``unavailable`` with the reason.
+    """
+    table = metrics(dataset, period, as_of)
+    per, as_of_ts = table.period, table.as_of
+    window_end = min(per.end, as_of_ts)
+    unavailable: dict[str, str] = {}
+    notes: list[str] = []
+    info = table.reps
+    current = info.index[info["active"].astype(bool)] if "active" in info else info.index
+    reps = info.loc[current]
+    reps_df = reps.reset_index()[["rep_id", "role"]].assign(role=lambda d: d["role"].fillna("(all)"))
+    values = table.values.reindex(current)
+    active_days = _active_days(reps, per.start, window_end)
+    active_weeks = (active_days / 7).where(active_days > 0)
+
+    card = score(table, weights)
+    scores = card.scores.set_index("rep_id") if "rep_id" in card.scores else card.scores
+    breakdown = card.breakdown
+
+    outcome = "attainment" if "attainment" in values and values["attainment"].notna().sum() >= 3 else "won_revenue"
+    outcome_label = "quota attainment" if outcome == "attainment" else "revenue"
+    perf = values[outcome] if outcome in values else pd.Series(np.nan, index=current)
+
+    # 1. bottleneck
+    funnel = funnel_counts(dataset, per, as_of_ts)
+    if dataset.has("leads") and "leads" in values:
+        vol_unit, vol_count = "leads", values["leads"]
+    else:
+        vol_unit, vol_count = "opportunities", values.get("opportunities_created", pd.Series(np.nan, index=current))
+        notes.append("No leads table: prospecting is judged on opportunities created (named 'qualifying').")
+    volume = pd.DataFrame({"rep_id": current, "count": vol_count.reindex(current).fillna(0).to_numpy(),
+                           "active_days": active_days.reindex(current).to_numpy()})
+    neck, steps = bn.find_bottlenecks(funnel, reps_df, volume, vol_unit)
+    if funnel.empty:
+        unavailable["bottleneck"] = "no opportunities created in the period: nothing to read the funnel from"
+
+    # 2. vanity audit
+    act_cols = [m.name for m in CATALOGUE.values() if m.kind == "activity" and m.name in values and m.name != "leads"]
+    if act_cols and perf.notna().any():
+        per_week = values[act_cols].div(active_weeks, axis=0)
+        labels = {m: CATALOGUE[m].label.lower() for m in act_cols}
+        vanity_df = vanity.audit(per_week, perf, outcome_label, labels, seed=seed)
+    else:
+        vanity_df = vanity.audit(pd.DataFrame(index=current), perf, outcome_label)
+        unavailable["vanity"] = table.unavailable.get("activities", dataset.missing("activities")
+                                                      or "no activity metrics for this period")
+
+    # 3. top performers
+    sources = _lead_source_shares(dataset, current, per.start, window_end)
+    feats, groups, flabels, kinds = _features(values, active_weeks, sources)
+    top_df = top_performers.compare(feats, perf, groups, flabels, kinds)
+    if perf.notna().sum() < 4:
+        unavailable["top_performers"] = "fewer than 4 reps with an outcome: no quartile to compare"
+
+    # 4. pairing
+    pairs = pairing.suggest_pairs(neck, steps, reps["name"])
+
+    # 5. early warning: the win rate of the last 12 months, so it exists from day one of a period
+    if "quota" in values and values["quota"].notna().any():
+        trailing = metrics(dataset, Period(as_of_ts - pd.Timedelta(days=364), as_of_ts, "last 12 months"), as_of_ts)
+        cycle = trailing.values.reindex(current).get("sales_cycle_days", pd.Series(dtype=float)).median()
+        horizon = int(np.clip(cycle, 14, 120)) if np.isfinite(cycle) else early_warning.HORIZON_DAYS
+        ew_in = values.reindex(columns=["quota", "won_revenue", "pipeline_in_period"]).assign(
+            win_rate=trailing.values.reindex(current).get("win_rate"),
+            pipeline_horizon=_pipeline_due(dataset, current, as_of_ts,
+                                           min(per.end, as_of_ts + pd.Timedelta(days=horizon))))
+        ew = early_warning.warn(ew_in, per.days, per.elapsed_days(as_of_ts), reps["role"], horizon)
+        notes.append(f"Early warning uses each rep's win rate over the 12 months to the as-of date and "
+                     f"a {horizon}-day horizon (the team's median sales cycle) for pipeline coverage.")
+    else:
+        ew = pd.DataFrame(index=current)
+        unavailable["early_warning"] = dataset.missing("quotas") or "no quota covers this period"
+
+    # 6. lead quality
+    if dataset.has("leads"):
+        leads = dataset.leads[(dataset.leads["created_date"] >= per.start) & (dataset.leads["created_date"] <= window_end)]
+        bands, lq = lead_quality.assess(leads, dataset.opportunities, dataset.activities, dataset.meta.icp, reps_df)
+    else:
+        bands, lq = pd.DataFrame(), pd.DataFrame({"rep_id": current})
+        unavailable["lead_quality"] = dataset.missing("leads")
+
+    # 7. hygiene
+    opps = dataset.opportunities[dataset.opportunities["rep_id"].isin(current)]
+    deals, basis = hygiene.flag_deals(opps, dataset.activities, as_of_ts)
+    open_counts = hygiene.open_at(opps, as_of_ts).groupby("rep_id").size()
+    hyg = hygiene.summarise(deals, pd.Index(current), open_counts)
+    notes.append(f"Stale deals: {basis}.")
+
+    rep_view = _rep_view(reps, values, scores, neck, pairs, ew, lq, hyg, outcome)
+    teams = team_summary(table, dataset)
+    team = _team_totals(teams, ew)
+    return Diagnosis(
+        period=per.label, period_start=per.start, period_end=per.end, as_of=as_of_ts, outcome=outcome,
+        reps=rep_view, team=team, teams=teams.reset_index(), bottleneck=neck, funnel_steps=steps, vanity=vanity_df,
+        top_performers=top_df, pairing=pairs, early_warning=ew.reset_index(), lead_quality=lq, lead_bands=bands,
+        hygiene=hyg, hygiene_deals=deals, breakdown=breakdown, unavailable=unavailable, notes=notes,
+    )
+
+
+def _rep_view(reps, values, scores, neck, pairs, ew, lq, hyg, outcome) -> pd.DataFrame:
+    """The per-rep headline that `--json` prints: one row per current rep."""
+    out = pd.DataFrame(index=reps.index)
+    out["name"] = reps["name"]
+    out["team"] = reps.get("team")
+    out["role"] = reps.get("role")
+    out["score"] = scores["score"].reindex(out.index) if "score" in scores else np.nan
+    # ranks among the reps in this (current) view: people who left do not hold a place
+    role = out["role"].fillna("(all)")
+    out["rank_in_role"] = out.groupby(role)["score"].rank(ascending=False, method="min").astype("Int64")
+    out["rank_overall"] = out["score"].rank(ascending=False, method="min").astype("Int64")
+    out["attainment"] = values["attainment"] if "attainment" in values else np.nan
+    out["won_revenue"] = values["won_revenue"] if "won_revenue" in values else np.nan
+    out["quota"] = values["quota"] if "quota" in values else np.nan
+    out["assisted_deals"] = values["assisted_deals"] if "assisted_deals" in values else np.nan
+    e = ew.reindex(out.index)
+    out["projection"] = e["blended_projection"] if "blended_projection" in e else np.nan
+    out["run_rate_projection"] = e["run_rate_projection"] if "run_rate_projection" in e else np.nan
+    out["at_risk"] = e["at_risk"] if "at_risk" in e else np.nan
+    out["at_risk_reason"] = e["reason"] if "reason" in e else ""
+    n = neck.set_index("rep_id")
+    out["bottleneck"] = n["bottleneck"]
+    out["bottleneck_sentence"] = n["sentence"]
+    out["strengths"] = n["strengths"]
+    p = pairs.set_index("rep_id")
+    out["pair_with"] = p["pair_with"]
+    out["pair_sentence"] = p["sentence"]
+    q = lq.set_index("rep_id")
+    out["low_quality_leads"] = q["low_quality"] if "low_quality" in q else np.nan
+    out["hygiene_flags"] = hyg.set_index("rep_id")[list(hygiene.FLAGS)].sum(axis=1)
+    out.index.name = "rep_id"
+    return out.reset_index()
+
+
+def _team_totals(teams: pd.DataFrame, ew: pd.DataFrame) -> dict:
+    """The whole team: target (team_quotas when given), won, attainment and projection.
+
+    The projection adds the current reps' expected wins from open pipeline to everything
+    already won (leavers' wins included: the team booked them).
+    """
+    won = float(teams["won_revenue"].sum()) if len(teams) else 0.0
+    target = float(teams["quota"].sum(min_count=1)) if len(teams) else math.nan
+    pending = float((ew["blended_projection"] - ew["won"]).sum()) if "blended_projection" in ew else math.nan
+    proj = won + pending
+    ok = np.isfinite(target) and target > 0
+    return {"target": target, "won": won, "attainment": won / target if ok else math.nan,
+            "projection": proj, "projected_attainment": proj / target if ok else math.nan}

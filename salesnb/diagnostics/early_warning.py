@@ -1,0 +1,89 @@
+"""Early warning: who is at risk of missing the period's target, from day one.
+
+Figures per rep (money in the dataset's currency, days inclusive):
+
+- run-rate projection = won / elapsed days x days in period
+- blended projection = won + pipeline closing in the period x win rate
+  (the win rate given, e.g. the last 12 months'; the role's median when the
+  rep has none of their own yet)
+- required pace = (quota - won) / remaining days, next to the pace so far
+- coverage = pipeline closing in the period / (quota - won)
+- horizon coverage: the pipeline closing within one sales cycle (the team's
+  median, ``horizon_days``) against the part of the target due by then (quota x
+  share of the period elapsed by then, minus won), compared with the coverage
+  the rep's win rate needs (1 / win rate). Deals that will close within one
+  cycle must already be in the pipeline; later ones can still be created, so on
+  day one of a year nobody needs the whole year in pipeline. When less than
+  the horizon is left it is the plain coverage.
+
+``at_risk`` is True when the gap is open and either the horizon pipeline does
+not cover what the win rate needs (once ``TRUST_RUN_RATE`` of the period has
+passed, only when the blended projection is also short of quota), or (from then
+on) both projections fall short of the quota. ``reason`` says which.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+TRUST_RUN_RATE = 0.25  # before this share of the period, a run-rate says little
+HORIZON_DAYS = 90  # default horizon when the sales cycle is unknown
+
+
+def warn(frame: pd.DataFrame, period_days: int, elapsed_days: int, role: pd.Series | None = None,
+         horizon_days: int = HORIZON_DAYS) -> pd.DataFrame:
+    """Per rep: projections, pace, coverage, ``at_risk`` and ``reason``.
+
+    ``frame`` is indexed by rep_id with ``quota, won_revenue, pipeline_in_period, win_rate`` and
+    optionally ``pipeline_horizon`` (open pipeline expected to close in the next ``horizon_days``
+    inside the period; defaults to ``pipeline_in_period``).
+    """
+    f = frame.reindex(columns=["quota", "won_revenue", "pipeline_in_period", "win_rate", "pipeline_horizon"]).astype(float)
+    f["pipeline_horizon"] = f["pipeline_horizon"].fillna(f["pipeline_in_period"]).fillna(0.0)
+    f["pipeline_in_period"] = f["pipeline_in_period"].fillna(0.0)
+    f["won_revenue"] = f["won_revenue"].fillna(0.0)
+    role = (role.reindex(f.index) if role is not None else pd.Series("(all)", index=f.index)).fillna("(all)")
+    team_wr = f.groupby(role)["win_rate"].transform("median")
+    wr = f["win_rate"].where(f["win_rate"].notna(), team_wr)
+    remaining = max(period_days - elapsed_days, 0)
+    elapsed_share = elapsed_days / period_days if period_days else np.nan
+    out = pd.DataFrame(index=f.index)
+    out["quota"] = f["quota"]
+    out["won"] = f["won_revenue"]
+    out["gap"] = (f["quota"] - f["won_revenue"]).clip(lower=0)
+    out["run_rate_projection"] = f["won_revenue"] / elapsed_days * period_days if elapsed_days else np.nan
+    out["blended_projection"] = f["won_revenue"] + f["pipeline_in_period"] * wr.fillna(0)
+    out["projected_attainment"] = out["blended_projection"] / f["quota"]
+    out["pace_so_far"] = f["won_revenue"] / elapsed_days if elapsed_days else np.nan
+    out["required_pace"] = out["gap"] / remaining if remaining else np.nan
+    out["coverage"] = f["pipeline_in_period"] / out["gap"].where(out["gap"] > 0)
+    due_share = min(1.0, (elapsed_days + horizon_days) / period_days) if period_days else 1.0
+    out["horizon_gap"] = (f["quota"] * due_share - f["won_revenue"]).clip(lower=0)
+    out["horizon_coverage"] = f["pipeline_horizon"] / out["horizon_gap"].where(out["horizon_gap"] > 0)
+    out["coverage_needed"] = 1.0 / wr.where(wr > 0)
+    out["win_rate_used"] = wr
+    gap_open = out["gap"] > 0
+    thin = (gap_open & (out["horizon_gap"] > 0) & f["quota"].notna()
+            & (out["horizon_coverage"].fillna(0) < out["coverage_needed"].fillna(np.inf)))
+    short = (gap_open & (elapsed_share >= TRUST_RUN_RATE)
+             & (out["blended_projection"] < f["quota"]) & (out["run_rate_projection"].fillna(0) < f["quota"]))
+    # early on, thin coverage is the only signal; later, it counts only with a blended projection short of quota
+    early = not (elapsed_share >= TRUST_RUN_RATE)
+    blended_short = out["blended_projection"] < f["quota"]
+    thin = thin & (early | blended_short)
+    out["at_risk"] = (thin | short).fillna(False).astype(bool)
+    reasons = []
+    for rid, r in out.iterrows():
+        parts = []
+        if thin.get(rid, False):
+            hc = r["horizon_coverage"] if np.isfinite(r["horizon_coverage"]) else 0.0
+            parts.append(f"pipeline covers {hc:.1f}x of the {r['horizon_gap']:,.0f} due in the next "
+                         f"{min(horizon_days, remaining)} days but the win rate needs {r['coverage_needed']:.1f}x"
+                         if np.isfinite(r["coverage_needed"]) else "no win rate yet and the gap is open")
+        if short.get(rid, False):
+            parts.append(f"projected to reach {r['projected_attainment']:.0%} of quota "
+                         f"(needs {r['required_pace']:,.0f} a day, has managed {r['pace_so_far']:,.0f})")
+        reasons.append("; ".join(parts))
+    out["reason"] = reasons
+    out.loc[f["quota"].isna(), "reason"] = "no quota for this period"
+    return out

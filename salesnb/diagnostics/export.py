@@ -1,0 +1,111 @@
+"""The machine-readable document of a `Diagnosis` (schema in docs/diagnose-json.md)."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+SCHEMA_VERSION = 1
+
+
+def clean(value):
+    """A JSON-safe copy: NaN/NA/inf -> None, numpy scalars -> Python, timestamps -> ISO dates."""
+    if isinstance(value, dict):
+        return {str(k): clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, np.ndarray, pd.Index)):
+        return [clean(v) for v in value]
+    if isinstance(value, pd.Timestamp):
+        return None if pd.isna(value) else value.date().isoformat()
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        v = float(value)
+        return v if math.isfinite(v) else None
+    if isinstance(value, str):
+        return value
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    return str(value)
+
+
+def records(df: pd.DataFrame, columns: list[str] | None = None) -> list[dict]:
+    """Rows of `df` as cleaned dicts (only `columns` when given)."""
+    if df is None or len(df) == 0:
+        return []
+    if columns is not None:
+        df = df[[c for c in columns if c in df.columns]]
+    return [clean(r) for r in df.to_dict(orient="records")]
+
+
+def to_document(d) -> dict:
+    breakdown = d.breakdown
+    if breakdown is not None and len(breakdown):
+        b = breakdown.set_index("rep_id") if "rep_id" in breakdown.columns else breakdown
+        b = b.select_dtypes("number")
+        breakdown_of = {str(rid): clean(row.dropna().to_dict()) for rid, row in b.iterrows()}
+    else:
+        breakdown_of = {}
+    neck = d.bottleneck.set_index("rep_id")
+    reps = []
+    for r in d.reps.to_dict(orient="records"):
+        rid = r["rep_id"]
+        nb = neck.loc[rid] if rid in neck.index else None
+        reps.append(clean({
+            "id": rid,
+            "name": r["name"],
+            "team": r.get("team"),
+            "role": r.get("role"),
+            "score": r.get("score"),
+            "rank": r.get("rank_in_role"),
+            "rank_overall": r.get("rank_overall"),
+            "breakdown": breakdown_of.get(str(rid), {}),
+            "attainment": r.get("attainment"),
+            "won": r.get("won_revenue"),
+            "quota": r.get("quota"),
+            "assisted_deals": r.get("assisted_deals"),
+            "projection": r.get("projection"),
+            "run_rate_projection": r.get("run_rate_projection"),
+            "at_risk": r.get("at_risk"),
+            "at_risk_reason": r.get("at_risk_reason") or None,
+            "bottleneck": {
+                "step": r.get("bottleneck"),
+                "rate": nb["rate"] if nb is not None else None,
+                "team_median": nb["team_median"] if nb is not None else None,
+                "reached": nb["reached"] if nb is not None else None,
+                "advanced": nb["advanced"] if nb is not None else None,
+                "lost_wins": nb["lost_wins"] if nb is not None else None,
+                "deals": nb["deals"] if nb is not None else None,
+                "deals_needed": nb["deals_needed"] if nb is not None else None,
+                "sentence": r.get("bottleneck_sentence"),
+            },
+            "strengths": r.get("strengths") if isinstance(r.get("strengths"), list) else [],
+            "pair_with": r.get("pair_with"),
+            "pair_sentence": r.get("pair_sentence"),
+            "low_quality_leads": r.get("low_quality_leads"),
+            "hygiene_flags": r.get("hygiene_flags"),
+        }))
+    return clean({
+        "schema_version": SCHEMA_VERSION,
+        "period": {"label": d.period, "start": d.period_start, "end": d.period_end},
+        "as_of": d.as_of,
+        "outcome": d.outcome,
+        "team": d.team,
+        "teams": records(d.teams),
+        "reps": reps,
+        "vanity": records(d.vanity, ["metric", "label", "rho", "low", "high", "p_value", "n", "verdict", "sentence"]),
+        "top_performers": records(d.top_performers[d.top_performers["sentence"] != ""] if len(d.top_performers) else d.top_performers,
+                                  ["feature", "group", "label", "top_mean", "rest_mean", "effect_size", "ratio", "sentence"]),
+        "hygiene": records(d.hygiene),
+        "hygiene_deals": records(d.hygiene_deals),
+        "lead_bands": records(d.lead_bands),
+        "unavailable": d.unavailable,
+        "notes": d.notes,
+    })

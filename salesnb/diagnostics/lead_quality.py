@@ -1,0 +1,121 @@
+"""Quality over quantity: lead quality bands from the ideal-customer profile.
+
+A lead's band counts how many of the profile's requirements it meets (company
+size at least ``min_company_size``; a real need and a decision maker when the
+profile requires them; an unknown value does not count as met):
+``high`` = all, ``medium`` = all but one (and at least one), ``low`` = the rest.
+
+Per band: leads, conversion to opportunity and to a win, average won deal size
+and recurring share. Per rep: the share of low-quality leads, the share of
+effort (activities) spent on leads and deals that never converted, deal size
+and recurring share. A rep is flagged when their low-quality share is above
+the role's median by a margin that an exact binomial test finds significant
+(p < ``ALPHA``), that matters (at least ``MIN_EXCESS`` points), and that stands
+out from the team's own spread (above the upper quartile + 1.5 x the
+interquartile range, so ordinary rep-to-rep variation is not flagged).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ._stats import binom_sf
+
+BANDS = ("high", "medium", "low")
+ALPHA = 0.01
+MIN_EXCESS = 0.15
+
+
+def band_leads(leads: pd.DataFrame, icp) -> pd.Series:
+    """The quality band of each lead (aligned with ``leads``)."""
+    met = [leads["company_size"].ge(float(icp.min_company_size)).fillna(False)]
+    if icp.require_need:
+        met.append(leads["has_need"].fillna(False).astype(bool))
+    if icp.require_decision_maker:
+        met.append(leads["decision_maker"].fillna(False).astype(bool))
+    missed = len(met) - sum(m.astype(int) for m in met)
+    medium = (missed == 1) & (len(met) > 1)  # missed one, met at least one
+    return pd.Series(np.select([missed == 0, medium], ["high", "medium"], "low"), index=leads.index)
+
+
+def _lead_outcomes(leads: pd.DataFrame, opps: pd.DataFrame) -> pd.DataFrame:
+    opp = opps.set_index("opportunity_id")
+    l = leads.copy()
+    l["converted"] = (l["status"] == "qualified") | l["opportunity_id"].notna()
+    l["won"] = l["opportunity_id"].map(opp["status"]).eq("won")
+    won_amount = opp["amount"].where(opp["status"] == "won")
+    l["won_amount"] = l["opportunity_id"].map(won_amount)
+    l["recurring_amount"] = l["opportunity_id"].map(won_amount.where(opp["revenue_type"] == "recurring"))
+    return l
+
+
+def by_band(leads: pd.DataFrame) -> pd.DataFrame:
+    """Per band: ``leads, conversion, win_rate, avg_deal_size, recurring_share`` (from banded outcomes)."""
+    g = leads.groupby("band")
+    out = pd.DataFrame({
+        "leads": g.size(),
+        "conversion": g["converted"].mean(),
+        "win_rate": g["won"].mean(),
+        "avg_deal_size": g["won_amount"].mean(),
+        "recurring_share": g["recurring_amount"].sum() / g["won_amount"].sum().where(g["won_amount"].sum() > 0),
+    }).reindex(list(BANDS))
+    out["leads"] = out["leads"].fillna(0).astype(int)
+    out.index.name = "band"
+    return out.reset_index()
+
+
+def assess(leads: pd.DataFrame, opps: pd.DataFrame, activities: pd.DataFrame | None, icp,
+           reps: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return ``(bands, per_rep)`` for the given leads (already limited to the period).
+
+    ``per_rep`` has ``rep_id, leads, high_share, low_share, conversion, team_low_share,
+    wasted_effort_share, avg_deal_size, recurring_share, p_value, low_quality, sentence``.
+    """
+    l = _lead_outcomes(leads.assign(band=band_leads(leads, icp)), opps)
+    bands = by_band(l)
+    l = l[l["rep_id"].isin(reps["rep_id"])]
+    g = l.groupby("rep_id")
+    per = pd.DataFrame({
+        "leads": g.size(),
+        "high_share": l["band"].eq("high").groupby(l["rep_id"]).mean(),
+        "low_share": l["band"].eq("low").groupby(l["rep_id"]).mean(),
+        "conversion": g["converted"].mean(),
+        "avg_deal_size": g["won_amount"].mean(),
+        "recurring_share": g["recurring_amount"].sum() / g["won_amount"].sum().where(g["won_amount"].sum() > 0),
+    }).reindex(reps["rep_id"])
+    per["leads"] = per["leads"].fillna(0).astype(int)
+    role = reps.set_index("rep_id")["role"].reindex(per.index).fillna("(all)") if "role" in reps else \
+        pd.Series("(all)", index=per.index)
+    per["team_low_share"] = per.groupby(role)["low_share"].transform("median")
+    q1 = per.groupby(role)["low_share"].transform("quantile", 0.25)
+    q3 = per.groupby(role)["low_share"].transform("quantile", 0.75)
+    per["outlier_fence"] = q3 + 1.5 * (q3 - q1)
+    if activities is not None and len(activities):
+        dead_leads = set(l.loc[l["status"] == "disqualified", "lead_id"])
+        dead_opps = set(opps.loc[opps["status"] == "lost", "opportunity_id"])
+        a = activities[activities["rep_id"].isin(per.index)]
+        wasted = a["lead_id"].isin(dead_leads) | a["opportunity_id"].isin(dead_opps)
+        per["wasted_effort_share"] = wasted.groupby(a["rep_id"]).mean().reindex(per.index)
+    else:
+        per["wasted_effort_share"] = np.nan
+    low_n = (per["low_share"] * per["leads"]).round()
+    per["p_value"] = binom_sf(low_n, per["leads"], per["team_low_share"])
+    per["low_quality"] = ((per["p_value"] < ALPHA)
+                          & (per["low_share"] >= per["team_low_share"] + MIN_EXCESS)
+                          & (per["low_share"] > per["outlier_fence"])).fillna(False).astype(bool)
+
+    def sentence(r) -> str:
+        if r["leads"] == 0:
+            return "No leads in this period to judge their quality."
+        if r["low_quality"]:
+            waste = (f"; {r['wasted_effort_share']:.0%} of activity goes to leads and deals that never convert"
+                     if np.isfinite(r["wasted_effort_share"]) else "")
+            return (f"The pipeline is filled with low-quality leads: {r['low_share']:.0%} of {r['leads']} leads miss "
+                    f"the ideal-customer profile vs {r['team_low_share']:.0%} for the team{waste}. "
+                    "Fewer, better leads (right size, real need, decision maker) convert more.")
+        return (f"Lead quality is in line with the team: {r['high_share']:.0%} of {r['leads']} leads fit the "
+                f"ideal-customer profile.")
+
+    per["sentence"] = per.apply(sentence, axis=1)
+    per.index.name = "rep_id"
+    return bands, per.reset_index()

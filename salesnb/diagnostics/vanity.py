@@ -1,0 +1,85 @@
+"""Vanity-metric audit: does each activity metric go with outcomes across this team?
+
+For every activity metric: Spearman's rank correlation with the outcome
+(attainment, or won revenue when there are no quotas) across reps, a seeded
+percentile bootstrap interval, and a one-sided permutation p-value for a
+positive relation. Verdicts:
+
+- ``driver``: the relation is positive and would arise by chance less than
+  ``ALPHA`` of the time (one-sided permutation test) and the whole interval is
+  above zero. A metric planted as pure noise is therefore called a driver in
+  at most about ``ALPHA`` of teams.
+- ``vanity``: there are enough reps to have seen a real relation
+  (``MIN_REPS``) and the estimate is weak or negative (rho < ``WEAK_RHO``).
+- ``unclear``: too few reps, or a positive hint that is not yet evidence.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ._stats import spearman, spearman_bootstrap_interval, spearman_permutation_p
+
+ALPHA = 0.025
+MIN_REPS = 8
+WEAK_RHO = 0.2
+N_RESAMPLES = 2000
+MIN_RESAMPLES = 400
+RESAMPLE_BUDGET = 1_000_000  # resamples x reps per metric
+LEVEL = 0.9
+VERDICTS = ("driver", "vanity", "unclear")
+
+# how the sentence names a metric (falls back to the catalogue label)
+PHRASES = {"miles": "miles driven", "activities": "the number of activities"}
+
+
+def _sentence(label: str, outcome_label: str, rho: float, n: int, verdict: str, lo: float, hi: float) -> str:
+    figures = f"(ρ = {rho:.2f}, n = {n})" if np.isfinite(rho) else f"(n = {n})"
+    if verdict == "driver":
+        return (f"{label} goes with higher {outcome_label} in this team {figures}, interval "
+                f"{lo:.2f} to {hi:.2f}: worth encouraging, and worth learning how the best reps do it.")
+    if verdict == "vanity":
+        if np.isfinite(rho) and hi < 0:
+            return f"{label} goes with lower {outcome_label} in this team {figures}: do not manage by it."
+        return f"{label} shows no relation to {outcome_label} in this team {figures}: do not manage by it."
+    if n < MIN_REPS:
+        return f"{label}: too few reps to tell whether it goes with {outcome_label} {figures}; do not set targets on it yet."
+    return (f"{label} may go with {outcome_label} {figures}, but the evidence is weak "
+            f"(interval {lo:.2f} to {hi:.2f}); watch it, do not set targets on it yet.")
+
+
+def audit(activity: pd.DataFrame, outcome: pd.Series, outcome_label: str = "revenue",
+          labels: dict[str, str] | None = None, seed: int = 0, n_resamples: int = N_RESAMPLES) -> pd.DataFrame:
+    """One row per activity metric: ``metric, label, rho, low, high, p_value, n, verdict, sentence``.
+
+    ``activity`` is indexed by rep_id, one column per activity metric;
+    ``outcome`` is indexed by rep_id. Reps with a missing value on either side
+    are left out of that metric's test. Randomness is seeded by ``seed``.
+    """
+    labels = labels or {}
+    rows = []
+    for k, metric in enumerate(activity.columns):
+        pair = pd.concat([activity[metric].rename("x"), outcome.rename("y")], axis=1, join="inner").dropna()
+        x, y = pair["x"].to_numpy(float), pair["y"].to_numpy(float)
+        n = len(pair)
+        label = PHRASES.get(metric, labels.get(metric, metric.replace("_", " ")))
+        rng = np.random.default_rng([seed, k])
+        # big teams: fewer resamples keep the cost linear; the interval is narrow there anyway
+        reps_n = int(min(n_resamples, max(MIN_RESAMPLES, RESAMPLE_BUDGET // max(n, 1))))
+        if n >= 3 and np.ptp(x) > 0 and np.ptp(y) > 0:
+            rho = spearman(x, y)
+            lo, hi = spearman_bootstrap_interval(x, y, reps_n, rng, LEVEL)
+            p = spearman_permutation_p(x, y, reps_n, rng)
+        else:
+            rho, lo, hi, p = (float("nan"),) * 4
+        if np.isfinite(p) and p < ALPHA and rho > 0 and lo > 0:
+            verdict = "driver"
+        elif n >= MIN_REPS and np.isfinite(rho) and rho < WEAK_RHO:
+            verdict = "vanity"
+        else:
+            verdict = "unclear"
+        rows.append(dict(metric=metric, label=label, rho=rho, low=lo, high=hi, p_value=p, n=n,
+                         verdict=verdict, sentence=_sentence(label[:1].upper() + label[1:], outcome_label,
+                                                             rho, n, verdict, lo, hi)))
+    cols = ["metric", "label", "rho", "low", "high", "p_value", "n", "verdict", "sentence"]
+    return pd.DataFrame(rows, columns=cols)

@@ -1,0 +1,161 @@
+"""Funnel bottleneck: datasets built so the leaking step is known by construction."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from salesnb.diagnostics._stats import binom_cdf, poisson_cdf
+from salesnb.diagnostics.bottleneck import deals_needed, find_bottlenecks
+
+RUNGS = ("lead->qualified", "qualified->meeting", "meeting->proposal", "proposal->commit", "commit->won")
+
+
+def funnel_rows(rep_id, counts, rungs=RUNGS):
+    """counts: one (reached, advanced) pair per rung."""
+    return [dict(rep_id=rep_id, step=s, reached=r, advanced=a) for s, (r, a) in zip(rungs, counts)]
+
+
+def test_binomial_and_poisson_tails_match_the_textbook_sums():
+    exact = sum(math.comb(40, i) * 0.3**i * 0.7 ** (40 - i) for i in range(3))
+    assert binom_cdf(2, 40, 0.3) == pytest.approx(exact, rel=1e-9)
+    pois = sum(math.exp(-5) * 5**i / math.factorial(i) for i in range(3))
+    assert poisson_cdf(2, 5.0) == pytest.approx(pois, rel=1e-9)
+
+
+def test_forty_opportunities_two_wins_among_reps_winning_twelve_of_forty_is_closing():
+    rungs = RUNGS[1:]
+    rows = []
+    for i in range(4):
+        rows += funnel_rows(f"peer{i}", [(40, 40), (40, 40), (40, 40), (40, 12)], rungs)
+    rows += funnel_rows("john", [(40, 40), (40, 40), (40, 40), (40, 2)], rungs)
+    reps = pd.DataFrame({"rep_id": ["peer0", "peer1", "peer2", "peer3", "john"], "role": "AE"})
+    summary, _ = find_bottlenecks(pd.DataFrame(rows), reps)
+    got = summary.set_index("rep_id")["bottleneck"]
+    assert got["john"] == "closing"
+    assert (got.drop("john") == "none").all()
+    john = summary.set_index("rep_id").loc["john"]
+    assert john["rate"] == pytest.approx(2 / 40)
+    assert john["team_median"] == pytest.approx(12 / 40)
+    # 40 x 0.3 = 12 expected signatures, 2 signed: 10 wins lost at the last step
+    assert john["lost_wins"] == pytest.approx(10.0)
+    assert "closing" in john["sentence"] and "2 of 40" in john["sentence"]
+
+
+def john_and_sally():
+    """Five AEs with 400 leads each. John: full pipeline, few signatures. Sally: few opportunities, closes them."""
+    typical = [(400, 200), (200, 160), (160, 120), (120, 80), (80, 40)]
+    rows = []
+    for i in range(3):
+        rows += funnel_rows(f"peer{i}", typical)
+    rows += funnel_rows("john", [(400, 240), (240, 200), (200, 160), (160, 120), (120, 12)])
+    rows += funnel_rows("sally", [(400, 40), (40, 36), (36, 32), (32, 28), (28, 24)])
+    reps = pd.DataFrame({"rep_id": ["peer0", "peer1", "peer2", "john", "sally"], "role": "AE",
+                         "name": ["P0", "P1", "P2", "John", "Sally"]})
+    volume = pd.DataFrame({"rep_id": reps["rep_id"], "count": 400, "active_days": 180})
+    return pd.DataFrame(rows), reps, volume
+
+
+def test_john_is_closing_and_sally_is_qualifying():
+    funnel, reps, volume = john_and_sally()
+    summary, steps = find_bottlenecks(funnel, reps, volume, "leads")
+    got = summary.set_index("rep_id")["bottleneck"]
+    assert got["john"] == "closing"
+    assert got["sally"] == "qualifying"
+    assert (got[["peer0", "peer1", "peer2"]] == "none").all()
+    # strengths need p < 0.05 / 6 tests = 0.0083: 24 of 28 signed vs 50% (p = 9e-5) and 28 of 32
+    # commitments vs 2/3 (p = 0.007) qualify; 32 of 36 proposals vs 75% (p = 0.034) does not
+    assert summary.set_index("rep_id").loc["sally", "strengths"] == ["committing", "closing"]
+
+
+def test_a_clearly_better_step_is_a_strength():
+    rows = []
+    for i in range(4):
+        rows += funnel_rows(f"p{i}", [(40, 12)], ("commit->won",))
+    rows += funnel_rows("closer", [(40, 30)], ("commit->won",))  # P(X >= 30 | 40, 0.3) is about 1e-9
+    reps = pd.DataFrame({"rep_id": ["p0", "p1", "p2", "p3", "closer"], "role": "AE"})
+    summary, _ = find_bottlenecks(pd.DataFrame(rows), reps)
+    assert summary.set_index("rep_id").loc["closer", "strengths"] == ["closing"]
+    assert summary.set_index("rep_id").loc["p0", "strengths"] == []
+
+
+def test_too_few_leads_is_prospecting_but_a_mid_year_hire_is_not():
+    typical = [(400, 200), (200, 160), (160, 120), (120, 80), (80, 40)]
+    rows, ids = [], ["a", "b", "c", "thin", "new"]
+    for rid in ids[:3]:
+        rows += funnel_rows(rid, typical)
+    rows += funnel_rows("thin", [(120, 60), (60, 48), (48, 36), (36, 24), (24, 12)])
+    rows += funnel_rows("new", [(200, 100), (100, 80), (80, 60), (60, 40), (40, 20)])
+    reps = pd.DataFrame({"rep_id": ids, "role": "AE"})
+    # "new" joined half-way: 200 leads in 90 active days is the team's pace
+    volume = pd.DataFrame({"rep_id": ids, "count": [400, 400, 400, 120, 200], "active_days": [180, 180, 180, 180, 90]})
+    summary, _ = find_bottlenecks(pd.DataFrame(rows), reps, volume, "leads")
+    got = summary.set_index("rep_id")["bottleneck"]
+    assert got["thin"] == "prospecting"
+    assert got["new"] == "none"
+    thin = summary.set_index("rep_id").loc["thin"]
+    assert thin["expected"] == pytest.approx(400.0)
+    # 280 leads short x team conversion lead->won (0.5 x 0.8 x 0.75 x 2/3 x 0.5 = 0.1) = 28 wins
+    assert thin["lost_wins"] == pytest.approx(280 * 0.5 * 0.8 * 0.75 * (2 / 3) * 0.5)
+
+
+def test_few_deals_is_insufficient_data_and_says_how_many_are_needed():
+    rungs = ("commit->won",)
+    rows = []
+    for i in range(4):
+        rows += funnel_rows(f"p{i}", [(40, 12)], rungs)
+    rows += funnel_rows("rookie", [(3, 0)], rungs)
+    reps = pd.DataFrame({"rep_id": ["p0", "p1", "p2", "p3", "rookie"], "role": "AE"})
+    summary, _ = find_bottlenecks(pd.DataFrame(rows), reps)
+    rookie = summary.set_index("rep_id").loc["rookie"]
+    assert rookie["bottleneck"] == "insufficient_data"
+
+    # independently: the fewest deals n at which half the team's 30% would be significant at 5%
+    def cdf(k, n, p):
+        return sum(math.comb(n, i) * p**i * (1 - p) ** (n - i) for i in range(k + 1))
+
+    n = next(n for n in range(1, 500) if cdf(math.floor(n * 0.15), n, 0.3) < 0.05)
+    assert rookie["deals_needed"] == n
+    assert deals_needed(0.3, 0.05) == n
+    assert f"about {n}" in rookie["sentence"]
+
+
+def test_reps_are_compared_within_their_role():
+    rungs = ("commit->won",)
+    rows = []
+    for i in range(3):
+        rows += funnel_rows(f"ae{i}", [(40, 20)], rungs)
+        rows += funnel_rows(f"sdr{i}", [(40, 4)], rungs)
+    rows += funnel_rows("sdr_x", [(40, 4)], rungs)
+    reps = pd.DataFrame({"rep_id": [f"ae{i}" for i in range(3)] + [f"sdr{i}" for i in range(3)] + ["sdr_x"],
+                         "role": ["AE"] * 3 + ["SDR"] * 4})
+    summary, _ = find_bottlenecks(pd.DataFrame(rows), reps)
+    # 10% is normal for the SDRs; against the AEs' 50% it would be a closing leak
+    assert not (summary["bottleneck"] == "closing").any()
+    sdr = summary[summary["role"] == "SDR"]
+    assert (sdr["team_median"].isna()).all()  # no weak step found, so no figures of one
+
+
+def test_a_small_shortfall_on_a_big_sample_is_not_a_bottleneck():
+    rungs = ("commit->won",)
+    rows = []
+    for i in range(4):
+        rows += funnel_rows(f"p{i}", [(1000, 300)], rungs)
+    rows += funnel_rows("slightly", [(1000, 260)], rungs)  # significant, but only 13% below the median
+    reps = pd.DataFrame({"rep_id": ["p0", "p1", "p2", "p3", "slightly"], "role": "AE"})
+    summary, _ = find_bottlenecks(pd.DataFrame(rows), reps)
+    assert summary.set_index("rep_id").loc["slightly", "bottleneck"] == "none"
+
+
+def test_a_rep_with_no_deals_yet_is_insufficient_data_with_a_plain_sentence():
+    rows = []
+    for i in range(4):
+        rows += funnel_rows(f"p{i}", [(40, 12)], ("commit->won",))
+    reps = pd.DataFrame({"rep_id": ["p0", "p1", "p2", "p3", "new"], "role": "AE"})
+    summary, _ = find_bottlenecks(pd.DataFrame(rows), reps)
+    new = summary.set_index("rep_id").loc["new"]
+    assert new["bottleneck"] == "insufficient_data"
+    assert new["deals"] == 0
+    assert new["sentence"].startswith("No deals in this period yet")

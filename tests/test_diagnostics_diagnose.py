@@ -1,0 +1,104 @@
+"""diagnose() end to end on small datasets, the JSON document and the CLI."""
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from salesnb.cli import main
+from salesnb.dataset import Dataset
+from salesnb.diagnostics import diagnose
+
+REP_KEYS = {"id", "name", "role", "score", "rank", "breakdown", "attainment", "projection", "at_risk",
+            "bottleneck", "strengths", "pair_with"}
+
+
+def two_table_team() -> Dataset:
+    """Four AEs, opportunities only: no quotas, leads or activities."""
+    reps = pd.DataFrame({"rep_id": ["a", "b", "c", "d"], "name": ["Ann", "Bob", "Cat", "Dan"], "role": "AE"})
+    rows = []
+    for rep, wins in (("a", 6), ("b", 5), ("c", 4), ("d", 0)):
+        for i in range(10):
+            won = i < wins
+            rows.append(dict(opportunity_id=f"{rep}{i}", rep_id=rep, created_date="2026-02-01",
+                             status="won" if won else "lost", amount=1000.0, close_date="2026-03-01",
+                             furthest_stage="won" if won else "commit"))
+    return Dataset.from_frames(reps=reps, opportunities=pd.DataFrame(rows))
+
+
+def test_missing_optional_tables_make_diagnoses_unavailable_not_crash():
+    d = diagnose(two_table_team(), period="2026", as_of="2026-06-30")
+    assert set(d.unavailable) >= {"vanity", "lead_quality", "early_warning"}
+    assert "activities" in d.unavailable["vanity"] and "leads" in d.unavailable["lead_quality"]
+    assert "quotas" in d.unavailable["early_warning"]
+    assert d.outcome == "won_revenue"
+    assert sorted(d.reps["rep_id"]) == ["a", "b", "c", "d"]
+
+
+def test_json_document_has_the_documented_keys_and_no_nan():
+    d = diagnose(two_table_team(), period="2026", as_of="2026-06-30")
+    text = d.to_json()
+    assert "NaN" not in text and "Infinity" not in text
+    doc = json.loads(text)
+    assert set(doc) >= {"period", "as_of", "team", "reps", "vanity", "top_performers", "unavailable"}
+    assert set(doc["team"]) >= {"target", "won", "attainment", "projection"}
+    assert doc["team"]["won"] == 15 * 1000.0  # 6 + 5 + 4 + 0 wins of 1,000
+    assert doc["team"]["target"] is None and doc["team"]["attainment"] is None  # no quotas: null, not NaN
+    for r in doc["reps"]:
+        assert REP_KEYS <= set(r)
+        assert r["attainment"] is None
+        assert r["bottleneck"]["step"] in ("none", "insufficient_data", "closing", "committing",
+                                           "proposing", "meeting", "qualifying", "prospecting")
+
+
+def test_cli_json_on_the_sample(sample_dir, capsys):
+    assert main(["diagnose", "--data", str(sample_dir), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["period"]["label"] == "2026"
+    names = {r["name"]: r for r in doc["reps"]}
+    assert names["John Carter"]["bottleneck"]["step"] == "closing"
+    assert {v["metric"]: v["verdict"] for v in doc["vanity"]}["miles"] == "vanity"
+    assert all(set(v) >= {"metric", "rho", "low", "high", "n", "verdict"} for v in doc["vanity"])
+
+
+def test_cli_summary_on_the_two_required_tables(two_table_dir, capsys):
+    assert main(["diagnose", "--data", str(two_table_dir)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Diagnosis · ")
+    assert "unavailable" in out  # the missing tables are named, not a traceback
+
+
+def test_cli_bad_period_is_a_clear_error(sample_dir, capsys):
+    assert main(["diagnose", "--data", str(sample_dir), "--period", "someday"]) == 1
+    assert "period" in capsys.readouterr().err
+
+
+def test_same_inputs_same_document(sample_dir):
+    from salesnb.load import load
+
+    ds = load(sample_dir)
+    assert diagnose(ds).to_json() == diagnose(ds).to_json()
+
+
+def test_the_ideal_customer_profile_from_dataset_toml_sets_the_bands():
+    from salesnb.dataset import DatasetMeta, IdealCustomerProfile
+
+    base = two_table_team()
+    leads = pd.DataFrame([
+        dict(lead_id=f"L{i}", rep_id="abcd"[i % 4], created_date="2026-02-01", status="open",
+             company_size=20, has_need=True, decision_maker=True) for i in range(8)
+    ])
+    strict = Dataset.from_frames(reps=base.reps, opportunities=base.opportunities, leads=leads)
+    relaxed = Dataset.from_frames(reps=base.reps, opportunities=base.opportunities, leads=leads,
+                                  meta=DatasetMeta(icp=IdealCustomerProfile(min_company_size=10)))
+    # 20 employees: below the default minimum of 50 (medium), above a minimum of 10 (high)
+    b1 = diagnose(strict, period="2026", as_of="2026-06-30").lead_bands.set_index("band")["leads"]
+    b2 = diagnose(relaxed, period="2026", as_of="2026-06-30").lead_bands.set_index("band")["leads"]
+    assert (b1["high"], b1["medium"]) == (0, 8)
+    assert (b2["high"], b2["medium"]) == (8, 0)
+
+
+def test_cli_unknown_weights_file_is_a_clear_error(sample_dir, capsys):
+    assert main(["diagnose", "--data", str(sample_dir), "--weights", "no-such-weights.toml"]) == 1
+    assert "no-such-weights.toml" in capsys.readouterr().err

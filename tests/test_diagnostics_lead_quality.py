@@ -1,0 +1,63 @@
+"""Lead quality bands and the low-quality-lead flag on leads built by hand."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from salesnb.dataset import Dataset, IdealCustomerProfile
+from salesnb.diagnostics.lead_quality import assess, band_leads
+
+
+def leads_for(rep, n_high, n_low, start=0, qualified_high=0, qualified_low=0):
+    rows = []
+    for i in range(n_high):
+        rows.append(dict(lead_id=f"{rep}-h{i}", rep_id=rep, created_date="2026-02-01",
+                         status="qualified" if i < qualified_high else "disqualified",
+                         company_size=500, has_need=True, decision_maker=True))
+    for i in range(n_low):
+        rows.append(dict(lead_id=f"{rep}-l{i}", rep_id=rep, created_date="2026-02-01",
+                         status="qualified" if i < qualified_low else "disqualified",
+                         company_size=5, has_need=False, decision_maker=False))
+    return rows
+
+
+def test_bands_count_the_profile_requirements_met():
+    leads = Dataset.from_frames(
+        reps=[{"rep_id": "a", "name": "A"}],
+        opportunities=[{"opportunity_id": "o", "rep_id": "a", "created_date": "2026-01-01", "status": "open", "amount": 1}],
+        leads=[
+            dict(lead_id="all", created_date="2026-01-01", status="open", company_size=100, has_need=True, decision_maker=True),
+            dict(lead_id="small", created_date="2026-01-01", status="open", company_size=10, has_need=True, decision_maker=True),
+            dict(lead_id="two", created_date="2026-01-01", status="open", company_size=10, has_need=False, decision_maker=True),
+            dict(lead_id="unknown", created_date="2026-01-01", status="open"),
+        ],
+    ).leads
+    assert band_leads(leads, IdealCustomerProfile()).tolist() == ["high", "medium", "low", "low"]
+    # a profile that only asks for size: the need and the contact no longer count
+    relaxed = IdealCustomerProfile(min_company_size=5, require_need=False, require_decision_maker=False)
+    assert band_leads(leads, relaxed).tolist() == ["high", "high", "high", "low"]
+
+
+def test_the_rep_who_fills_the_pipeline_with_low_quality_leads_is_flagged():
+    rows = []
+    for rep in ("a", "b", "c", "d"):
+        rows += leads_for(rep, 40, 10, qualified_high=20, qualified_low=1)
+    rows += leads_for("junk", 10, 60, qualified_high=5, qualified_low=3)
+    reps = pd.DataFrame({"rep_id": ["a", "b", "c", "d", "junk"], "name": list("ABCDJ"), "role": "AE"})
+    ds = Dataset.from_frames(
+        reps=reps,
+        opportunities=[{"opportunity_id": "o", "rep_id": "a", "created_date": "2026-01-01", "status": "open", "amount": 1}],
+        leads=pd.DataFrame(rows),
+    )
+    bands, per = assess(ds.leads, ds.opportunities, None, IdealCustomerProfile(), reps)
+    per = per.set_index("rep_id")
+    assert per.loc["junk", "low_share"] == pytest.approx(60 / 70)
+    assert per.loc["junk", "team_low_share"] == pytest.approx(0.2)  # median of 0.2, 0.2, 0.2, 0.2, 0.857
+    assert per.loc["junk", "low_quality"]
+    assert not per.loc[["a", "b", "c", "d"], "low_quality"].any()
+    b = bands.set_index("band")
+    # high: 4 x 40 + 10 = 170 leads, 4 x 20 + 5 = 85 qualified; low: 4 x 10 + 60 = 100 leads, 4 + 3 = 7 qualified
+    assert b.loc["high", "leads"] == 170 and b.loc["high", "conversion"] == pytest.approx(0.5)
+    assert b.loc["low", "leads"] == 100 and b.loc["low", "conversion"] == pytest.approx(0.07)
+    assert b.loc["medium", "leads"] == 0
+    assert "low-quality" in per.loc["junk", "sentence"]

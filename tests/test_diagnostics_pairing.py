@@ -1,0 +1,43 @@
+"""Pairing: a peer strong where the rep leaks, preferring one who can learn back."""
+from __future__ import annotations
+
+import pandas as pd
+
+from salesnb.diagnostics.bottleneck import find_bottlenecks
+from salesnb.diagnostics.pairing import suggest_pairs
+
+RUNGS = ("lead->qualified", "qualified->meeting", "meeting->proposal", "proposal->commit", "commit->won")
+
+
+def rows(rep, counts):
+    return [dict(rep_id=rep, step=s, reached=r, advanced=a) for s, (r, a) in zip(RUNGS, counts)]
+
+
+def team():
+    typical = [(200, 100), (100, 80), (80, 60), (60, 40), (40, 20)]
+    f = []
+    for p in ("p0", "p1", "p2"):
+        f += rows(p, typical)
+    # John opens doors (qualifies 70%) but signs 3 of 56; Sally qualifies 10% but signs 14 of 15
+    f += rows("john", [(200, 140), (140, 112), (112, 84), (84, 56), (56, 3)])
+    f += rows("sally", [(200, 20), (20, 18), (18, 16), (16, 15), (15, 14)])
+    # the AE-role closer nobody else complements, in another role: never suggested
+    f += rows("sdr", [(200, 100), (100, 80), (80, 60), (60, 40), (40, 39)])
+    reps = pd.DataFrame({"rep_id": ["p0", "p1", "p2", "john", "sally", "sdr"],
+                         "name": ["P0", "P1", "P2", "John", "Sally", "Sam"],
+                         "role": ["AE"] * 5 + ["SDR"]})
+    return pd.DataFrame(f), reps
+
+
+def test_john_and_sally_are_paired_both_ways():
+    funnel, reps = team()
+    summary, steps = find_bottlenecks(funnel, reps)
+    neck = summary.set_index("rep_id")["bottleneck"]
+    assert neck["john"] == "closing" and neck["sally"] == "qualifying"
+    pairs = suggest_pairs(summary, steps, reps.set_index("rep_id")["name"]).set_index("rep_id")
+    assert pairs.loc["john", "pair_with"] == "sally"
+    assert pairs.loc["sally", "pair_with"] == "john"
+    assert pairs.loc["john", "complementary"] and pairs.loc["sally", "complementary"]
+    assert pairs.loc["john", "sentence"].startswith("Pair with Sally, who is strong at closing")
+    assert pairs.loc["sally", "helps"] == ["john"]
+    assert pd.isna(pairs.loc["p0", "pair_with"])  # nothing to fix, nobody suggested

@@ -1,0 +1,72 @@
+"""Vanity-metric audit: verdicts on metrics whose relation with outcomes is known by construction."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from salesnb.diagnostics._stats import rank_rows, spearman
+from salesnb.diagnostics.vanity import audit
+
+REPS = [f"r{i:02d}" for i in range(12)]
+
+
+def test_spearman_matches_the_rank_formula_without_ties():
+    x = [3, 1, 4, 15, 9, 2]
+    y = [10, 20, 30, 60, 50, 40]
+    # ranks x: 3 1 4 6 5 2 ; ranks y: 1 2 3 6 5 4 ; d^2 = 4 1 1 0 0 4 = 10
+    assert spearman(x, y) == pytest.approx(1 - 6 * 10 / (6 * 35))
+
+
+def test_ties_share_their_mean_rank():
+    assert rank_rows(np.array([5.0, 1.0, 5.0, 2.0])).tolist() == [3.5, 1.0, 3.5, 2.0]
+
+
+def test_a_metric_that_orders_reps_like_revenue_is_a_driver_and_a_reversed_one_is_vanity():
+    revenue = pd.Series(np.arange(12) * 1000.0, index=REPS)
+    acts = pd.DataFrame({"calls": np.arange(12) + 5.0, "miles": 500.0 - np.arange(12) * 10}, index=REPS)
+    out = audit(acts, revenue, "revenue", seed=1).set_index("metric")
+    assert out.loc["calls", "rho"] == pytest.approx(1.0)
+    assert out.loc["calls", "verdict"] == "driver"
+    assert out.loc["miles", "rho"] == pytest.approx(-1.0)
+    assert out.loc["miles", "verdict"] == "vanity"
+    assert out.loc["miles", "n"] == 12
+    assert out.loc["miles", "sentence"] == (
+        "Miles driven goes with lower revenue in this team (ρ = -1.00, n = 12): do not manage by it.")
+    assert out.loc["calls", "low"] <= 1.0 <= out.loc["calls", "high"] + 1e-12
+
+
+def test_no_relation_reads_as_no_relation():
+    revenue = pd.Series([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12.0], index=REPS)
+    # ranks vs 1..12: sum of squared differences 286 = n(n^2 - 1)/6, so rho = 1 - 6*286/(12*143) = 0
+    miles = pd.Series([3, 9, 5, 8, 12, 2, 6, 11, 1, 10, 4, 7.0], index=REPS) * 100
+    out = audit(pd.DataFrame({"miles": miles}), revenue, seed=0).iloc[0]
+    assert out["rho"] == pytest.approx(0.0, abs=1e-12)
+    assert out["verdict"] == "vanity"
+    assert out["sentence"] == "Miles driven shows no relation to revenue in this team (ρ = 0.00, n = 12): do not manage by it."
+
+
+def test_five_reps_are_too_few_for_a_verdict_of_vanity():
+    ids = REPS[:5]
+    out = audit(pd.DataFrame({"miles": [5, 3, 4, 1, 2.0]}, index=ids), pd.Series([1, 2, 3, 4, 5.0], index=ids)).iloc[0]
+    assert out["verdict"] == "unclear"
+
+
+def test_same_seed_same_answer():
+    rng = np.random.default_rng(3)
+    acts = pd.DataFrame({"calls": rng.normal(size=12)}, index=REPS)
+    rev = pd.Series(rng.normal(size=12), index=REPS)
+    a, b = audit(acts, rev, seed=7), audit(acts, rev, seed=7)
+    pd.testing.assert_frame_equal(a, b)
+
+
+def test_pure_noise_is_rarely_called_a_driver():
+    drivers = 0
+    for seed in range(200):
+        rng = np.random.default_rng(seed)
+        ids = [f"r{i}" for i in range(30)]
+        noise = pd.DataFrame({"mail": rng.poisson(40, size=30).astype(float)}, index=ids)
+        revenue = pd.Series(rng.lognormal(11, 0.5, size=30), index=ids)
+        drivers += audit(noise, revenue, seed=seed, n_resamples=500).iloc[0]["verdict"] == "driver"
+    # the test is one-sided at 2.5%: over 200 teams, 5% (10) is far in the tail
+    assert drivers <= 10

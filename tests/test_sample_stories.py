@@ -1,0 +1,89 @@
+"""Every story planted in the bundled sample is found by the diagnostics (data/sample/README.md)."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from salesnb.diagnostics import diagnose
+from salesnb.load import load
+
+
+@pytest.fixture(scope="module")
+def sample(sample_dir):
+    ds = load(sample_dir)
+    return ds, diagnose(ds)
+
+
+def rep(d, name):
+    row = d.reps[d.reps["name"] == name]
+    assert len(row) == 1, f"{name} should appear once in the current view"
+    return row.iloc[0]
+
+
+def test_the_top_performer_drives_least_and_is_top(sample):
+    ds, d = sample
+    priya = rep(d, "Priya Shah")
+    assert priya["rank_in_role"] == 1
+    assert priya["attainment"] == d.reps["attainment"].max()
+    miles = ds.activities[ds.activities["date"].between(d.period_start, d.as_of)].groupby("rep_id")["miles"].sum()
+    miles = miles.reindex(d.reps["rep_id"]).fillna(0)
+    assert miles.idxmin() == priya["rep_id"]
+
+
+def test_john_leaks_at_closing_and_sally_at_qualifying_and_they_are_paired(sample):
+    _, d = sample
+    john, sally = rep(d, "John Carter"), rep(d, "Sally Nguyen")
+    assert john["bottleneck"] == "closing"
+    assert sally["bottleneck"] == "qualifying"
+    assert john["pair_with"] == sally["rep_id"]
+    assert sally["pair_with"] == john["rep_id"]
+
+
+def test_the_rep_filling_the_pipeline_with_low_quality_leads_is_flagged(sample):
+    _, d = sample
+    kevin = rep(d, "Kevin Brooks")
+    flagged = d.lead_quality[d.lead_quality["low_quality"]]["rep_id"].tolist()
+    assert flagged == [kevin["rep_id"]]
+
+
+def test_the_collaborative_rep_has_the_most_assisted_deals(sample):
+    _, d = sample
+    grace = rep(d, "Grace Kim")
+    assert grace["assisted_deals"] == d.reps["assisted_deals"].max()
+    assert (d.reps["assisted_deals"] < grace["assisted_deals"]).sum() == len(d.reps) - 1
+
+
+def test_the_mid_year_hire_is_prorated(sample):
+    ds, d = sample
+    omar = rep(d, "Omar Haddad")
+    hire = ds.reps.set_index("name").loc["Omar Haddad", "hire_date"]
+    assert hire == pd.Timestamp("2026-07-01")
+    # his quota covers July..December only: the sum of his (whole-quarter) rows in quotas.csv
+    q = ds.quotas[ds.quotas["rep_id"] == omar["rep_id"]]
+    assert (q["period_start"] >= hire).all() and len(q) == 2
+    assert omar["quota"] == pytest.approx(q["quota"].sum())
+    assert omar["attainment"] == pytest.approx(omar["won_revenue"] / q["quota"].sum())
+    # about half a full-year colleague's target
+    assert omar["quota"] < 0.6 * d.reps["quota"].median()
+    # half-year hire: not a prospecting problem just because he had half a year of leads
+    assert omar["bottleneck"] != "prospecting"
+
+
+def test_the_leaver_is_out_of_current_views_but_their_wins_count_for_the_team(sample):
+    ds, d = sample
+    assert "Tom Reilly" not in set(d.reps["name"])
+    tom = ds.reps.set_index("name").loc["Tom Reilly", "rep_id"]
+    assert tom not in set(d.bottleneck["rep_id"]) and tom not in set(d.pairing["pair_with"].dropna())
+    # the leaderboard ranks the current reps only: 1..23 in the one role, no gap where he was
+    assert sorted(d.reps["rank_in_role"].tolist()) == list(range(1, len(d.reps) + 1))
+    o = ds.opportunities
+    won_in_year = o[(o["status"] == "won") & o["close_date"].between(d.period_start, d.as_of)]
+    assert d.team["won"] == pytest.approx(won_in_year["amount"].sum())
+
+
+def test_miles_driven_is_a_vanity_metric(sample):
+    _, d = sample
+    miles = d.vanity.set_index("metric").loc["miles"]
+    assert miles["verdict"] == "vanity"
+    assert miles["sentence"].startswith("Miles driven shows no relation to quota attainment in this team (ρ = ")
+    assert miles["sentence"].endswith(f"n = {len(d.reps)}): do not manage by it.")
