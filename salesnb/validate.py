@@ -512,12 +512,16 @@ def _increasing_pairs(a: pa.Array, b: pa.Array) -> bool:
     return pc.all(ok).as_py() is True
 
 
-def check_date_order(raw: RawTable, report: ValidationReport, earlier: str, later: str, fix: str) -> None:
+def check_date_order(raw: RawTable, report: ValidationReport, earlier: str, later: str, fix: str,
+                     *, where=None, severity: str = "error", what: str = "") -> None:
+    """Report rows (optionally only those in the boolean mask `where`) whose `later` date is before `earlier`."""
     if earlier not in raw.columns or later not in raw.columns:
         return
     bad = _mask(pc.less(raw.columns[later], raw.columns[earlier]))
+    if where is not None:
+        bad = bad & where
     first = raw.columns[earlier]
-    report_rows(report, "error", raw, bad, later, raw.raw(later), f"{later} is before {earlier}.", fix,
+    report_rows(report, severity, raw, bad, later, raw.raw(later), f"{what}{later} is before {earlier}.", fix,
                 detail=lambda i: f"({earlier} is {first[int(i)].as_py()})")
 
 
@@ -704,8 +708,16 @@ def _check_rows(raws: dict[str, RawTable], report: ValidationReport) -> None:
     get = raws.get
     if opps := get("opportunities"):
         check_closed_deals(opps, report)
+        closed = (_mask(pc.is_in(opps.columns["status"], value_set=pa.array(["won", "lost"])))
+                  if "status" in opps.columns else None)
         check_date_order(opps, report, "created_date", "close_date",
-                         "a deal closes on or after the day it was created: correct one of the two dates.")
+                         "a deal closes on or after the day it was created: correct one of the two dates.",
+                         where=closed)
+        if closed is not None:
+            # An open deal's close date is only expected: a stale one is a hygiene flag, not broken data.
+            check_date_order(opps, report, "created_date", "close_date",
+                             "update the expected close date in the CRM; the deal is kept and counted as past "
+                             "its close date.", where=~closed, severity="warning", what="open deal: expected ")
     if reps := get("reps"):
         check_date_order(reps, report, "hire_date", "end_date", "correct the hire or end date.")
     for name, owner in (("quotas", "rep_id"), ("team_quotas", "team")):

@@ -218,6 +218,16 @@ def test_close_before_created(tmp_path):
     assert "2026-01-12" in issue.message
 
 
+def test_open_deal_with_expected_close_before_created_is_a_warning_and_kept(tmp_path):
+    folder = make(tmp_path, {"opportunities.csv": {3: "O2,008,2026-01-10,open,500,2026-01-03,meeting,"}})
+    report = validate_folder(folder)
+    assert report.ok
+    [issue] = [i for i in report.warnings if i.column == "close_date"]
+    assert_named(report, issue, "opportunities.csv", 3, "close_date", "2026-01-03")
+    assert "open deal" in issue.message
+    assert "O2" in set(load(folder).opportunities["opportunity_id"])
+
+
 def test_overlapping_quota_periods(tmp_path):
     report = validate_folder(make(tmp_path, {"quotas.csv": {3: "007,2026-03-15,2026-06-30,12000"}}))
     [issue] = report.errors
