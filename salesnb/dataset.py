@@ -13,6 +13,7 @@ their absence costs.
 """
 from __future__ import annotations
 
+import datetime as dt
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -59,14 +60,37 @@ class DatasetMeta:
                 f"{path}: unknown setting(s) {', '.join(unknown)}. Known settings: {', '.join(sorted(known))}."
             )
         icp_raw = raw.pop("icp", {}) or {}
+        if not isinstance(icp_raw, dict):
+            raise ConfigError(f"{path}: icp must be a table ([icp] with min_company_size = 50, ...), got {icp_raw!r}.")
         icp_known = {f.name for f in fields(IdealCustomerProfile)}
         bad = sorted(set(icp_raw) - icp_known)
         if bad:
             raise ConfigError(f"{path}: unknown [icp] setting(s) {', '.join(bad)}. Known: {', '.join(sorted(icp_known))}.")
+        if isinstance(raw.get("as_of"), dt.date):  # a bare TOML date: as_of = 2026-11-15
+            raw["as_of"] = raw["as_of"].isoformat()
         meta = cls(**raw, icp=IdealCustomerProfile(**icp_raw))
-        if not 1 <= int(meta.fiscal_year_start_month) <= 12:
-            raise ConfigError(f"{path}: fiscal_year_start_month must be 1..12, got {meta.fiscal_year_start_month}.")
+        _check_types(path, meta)
         return meta
+
+
+def _check_types(path: Path, meta: DatasetMeta) -> None:
+    """Settings of the wrong type get a message naming the setting, not a TypeError later."""
+    expected = {
+        "name": str, "currency": str, "fiscal_year_start_month": int,
+        "default_period": (str, type(None)), "as_of": (str, type(None)),
+    }
+    for key, kind in expected.items():
+        value = getattr(meta, key)
+        if not isinstance(value, kind) or isinstance(value, bool):
+            raise ConfigError(f"{path}: {key} has the wrong type ({value!r}); see docs/data-model.md for an example.")
+    if not 1 <= meta.fiscal_year_start_month <= 12:
+        raise ConfigError(f"{path}: fiscal_year_start_month must be 1..12, got {meta.fiscal_year_start_month}.")
+    icp = meta.icp
+    if not isinstance(icp.min_company_size, (int, float)) or isinstance(icp.min_company_size, bool):
+        raise ConfigError(f"{path}: [icp] min_company_size must be a number, got {icp.min_company_size!r}.")
+    for key in ("require_need", "require_decision_maker"):
+        if not isinstance(getattr(icp, key), bool):
+            raise ConfigError(f"{path}: [icp] {key} must be true or false, got {getattr(icp, key)!r}.")
 
 
 def coerce_table(table: Table, df: pd.DataFrame) -> pd.DataFrame:

@@ -178,3 +178,25 @@ def test_large_ids_order_does_not_matter(tmp_path):
         "opportunity_id,rep_id,created_date,status,amount\nz,a,2026-01-01,open,1\ny,b,2026-01-01,open,2\n")
     ds = load(out)
     assert ds.opportunities["opportunity_id"].tolist() == ["z", "y"]
+
+
+@pytest.mark.parametrize("toml", ['icp = 5', 'fiscal_year_start_month = "jan"', 'fiscal_year_start_month = 13',
+                                  '[icp]\nrequire_need = "yes"', 'as_of = 2026'])
+def test_wrongly_typed_dataset_toml_settings_name_the_setting(tmp_path, toml):
+    from salesnb.dataset import DatasetMeta
+    from salesnb.errors import ConfigError
+
+    path = tmp_path / "dataset.toml"
+    path.write_text(toml + "\n")
+    with pytest.raises(ConfigError) as info:
+        DatasetMeta.from_toml(path)
+    assert str(path) in str(info.value)
+    assert toml.split("=")[0].strip().split("\n")[-1] in str(info.value)
+
+
+def test_dataset_toml_accepts_a_bare_toml_date_for_as_of(tmp_path):
+    from salesnb.dataset import DatasetMeta
+
+    path = tmp_path / "dataset.toml"
+    path.write_text("as_of = 2026-11-15\n")
+    assert DatasetMeta.from_toml(path).as_of == "2026-11-15"
