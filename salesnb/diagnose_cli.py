@@ -5,6 +5,8 @@ import math
 
 import pandas as pd
 
+from .scorecard_cli import add_dataset_args
+
 
 def add_cli(subparsers) -> None:
     """Register `salesnb diagnose --data DIR [--as-of D] [--period P] [--weights F] [--json]`."""
@@ -17,12 +19,7 @@ def add_cli(subparsers) -> None:
             "quality and pipeline hygiene. --json prints one JSON document (schema: docs/diagnose-json.md)."
         ),
     )
-    p.add_argument("--data", required=True, help="the dataset folder, e.g. data/sample")
-    p.add_argument("--as-of", dest="as_of", default=None,
-                   help="report date YYYY-MM-DD (default: dataset.toml as_of, else the latest date in the data)")
-    p.add_argument("--period", default=None,
-                   help='"2026", "2026-Q2", "2026-03", "ytd", "qtd", "mtd" or "2026-01-01..2026-06-30" '
-                        "(default: the dataset's default period)")
+    add_dataset_args(p)
     p.add_argument("--weights", default=None,
                    help="a weights TOML file or a preset name (default: outcomes-first)")
     p.add_argument("--json", action="store_true", help="print one JSON document instead of the summary")
@@ -59,12 +56,17 @@ def summary_text(d) -> str:
     if rows:
         lines.append(pd.DataFrame(rows).to_string(index=False))
     lines += ["", "Bottlenecks:"]
-    named = d.reps[~d.reps["bottleneck"].isin(["none"])]
+    named = d.reps[~d.reps["bottleneck"].isin(["none", "insufficient_data"])]
     for r in named.itertuples(index=False):
         lines.append(f"- {r.name}: {r.bottleneck_sentence}")
-    lines += ["", "Activity metrics vs outcomes:"]
-    for r in d.vanity.itertuples(index=False):
-        lines.append(f"- [{r.verdict}] {r.sentence}")
+    lines += _too_early(d.reps)
+    if "vanity" not in d.unavailable and len(d.vanity):
+        lines += ["", "Activity metrics vs outcomes:"]
+        if d.vanity["rho"].isna().all():
+            n = int(d.vanity["n"].max())
+            lines.append(f"- too few reps with an outcome to tell which activities go with results (n = {n}).")
+        else:
+            lines += [f"- [{r.verdict}] {r.sentence}" for r in d.vanity.itertuples(index=False)]
     tops = d.top_performers[d.top_performers["sentence"] != ""] if len(d.top_performers) else d.top_performers
     if len(tops):
         lines += ["", "What top performers do differently:"]
@@ -88,6 +90,17 @@ def summary_text(d) -> str:
     for note in d.notes:
         lines.append(f"note: {note}")
     return "\n".join(lines)
+
+
+def _too_early(reps: pd.DataFrame) -> list[str]:
+    """One line for the reps with too few deals to name a bottleneck (several identical sentences say less)."""
+    few = reps[reps["bottleneck"] == "insufficient_data"]
+    if len(few) == 0:
+        return []
+    if len(few) == 1:
+        return [f"- {few['name'].iloc[0]}: {few['bottleneck_sentence'].iloc[0]}"]
+    return [f"- too few deals yet to tell where the funnel leaks for {len(few)} reps "
+            f"({', '.join(few['name'].astype(str))}): review again later in the period."]
 
 
 def _run(args) -> int:

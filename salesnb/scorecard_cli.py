@@ -10,6 +10,16 @@ from .errors import ConfigError
 TOP_METRICS = 3  # how many top-contributing metrics to show per rep
 
 
+def add_dataset_args(p) -> None:
+    """The options every analysis command shares: --data, --as-of and --period."""
+    p.add_argument("--data", required=True, help="the dataset folder, e.g. data/sample")
+    p.add_argument("--as-of", dest="as_of", default=None,
+                   help="report date YYYY-MM-DD (default: dataset.toml as_of, else the latest date in the data)")
+    p.add_argument("--period", default=None,
+                   help='"2026", "2026-Q2", "2026-03", "ytd", "qtd", "mtd" or "2026-01-01..2026-06-30" '
+                        "(default: the dataset's default period)")
+
+
 def add_cli(subparsers) -> None:
     """Register `salesnb score --data DIR [--as-of D] [--period P] [--weights F | --preset NAME]`."""
     p = subparsers.add_parser(
@@ -21,12 +31,7 @@ def add_cli(subparsers) -> None:
             "within each role. Use --weights FILE for a team's own weights (TOML) or --preset NAME."
         ),
     )
-    p.add_argument("--data", required=True, help="the dataset folder, e.g. data/sample")
-    p.add_argument("--as-of", dest="as_of", default=None,
-                   help="report date YYYY-MM-DD (default: dataset.toml as_of, else the latest date in the data)")
-    p.add_argument("--period", default=None,
-                   help='"2026", "2026-Q2", "2026-03", "ytd", "qtd", "mtd" or "2026-01-01..2026-06-30" '
-                        "(default: the dataset's default period)")
+    add_dataset_args(p)
     group = p.add_mutually_exclusive_group()
     group.add_argument("--weights", default=None, help="a weights TOML file")
     group.add_argument("--preset", default=None,

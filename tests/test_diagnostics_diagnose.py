@@ -102,3 +102,21 @@ def test_the_ideal_customer_profile_from_dataset_toml_sets_the_bands():
 def test_cli_unknown_weights_file_is_a_clear_error(sample_dir, capsys):
     assert main(["diagnose", "--data", str(sample_dir), "--weights", "no-such-weights.toml"]) == 1
     assert "no-such-weights.toml" in capsys.readouterr().err
+
+
+def test_cli_as_of_before_anyone_is_employed_is_a_clear_error(sample_dir, capsys):
+    assert main(["diagnose", "--data", str(sample_dir), "--as-of", "2020-01-01"]) == 1
+    err = capsys.readouterr().err
+    assert "no rep is employed at as_of 2020-01-01" in err and "Traceback" not in err
+
+
+def test_summary_says_once_which_reps_have_too_few_deals_and_skips_an_unavailable_audit(capsys):
+    from salesnb.diagnose_cli import summary_text
+
+    # a, b, c, d each have 10 closed deals by 2026-03-01; at as_of 2026-02-15 none has closed yet
+    d = diagnose(two_table_team(), period="2026", as_of="2026-02-15")
+    text = summary_text(d)
+    assert "too few deals yet to tell where the funnel leaks for 4 reps (Ann, Bob, Cat, Dan)" in text
+    assert text.count("Too few deals") == 0
+    assert "Activity metrics vs outcomes" not in text  # no activities table: said once in the notes
+    assert "note: vanity unavailable" in text

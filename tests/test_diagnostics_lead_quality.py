@@ -61,3 +61,18 @@ def test_the_rep_who_fills_the_pipeline_with_low_quality_leads_is_flagged():
     assert b.loc["low", "leads"] == 100 and b.loc["low", "conversion"] == pytest.approx(0.07)
     assert b.loc["medium", "leads"] == 0
     assert "low-quality" in per.loc["junk", "sentence"]
+
+
+def test_a_period_without_leads_gives_empty_bands_not_a_crash():
+    # the period filter can leave no lead at all (e.g. an export whose leads are all from a later year)
+    reps = pd.DataFrame({"rep_id": ["a"], "name": ["A"], "role": "AE"})
+    ds = Dataset.from_frames(
+        reps=reps,
+        opportunities=[{"opportunity_id": "o", "rep_id": "a", "created_date": "2026-01-01", "status": "won",
+                        "amount": 10, "close_date": "2026-02-01"}],
+        leads=pd.DataFrame(leads_for("a", 1, 0)),
+    )
+    bands, per = assess(ds.leads.iloc[0:0], ds.opportunities, None, IdealCustomerProfile(), reps)
+    assert bands["leads"].tolist() == [0, 0, 0]
+    assert per.set_index("rep_id").loc["a", "leads"] == 0
+    assert per.set_index("rep_id").loc["a", "sentence"] == "No leads in this period to judge their quality."

@@ -362,3 +362,11 @@ def test_ids_stay_strings():
     t = metrics(ds, PERIOD, AS_OF)
     assert list(t.values.index) == ["007"] and t.values.at["007", "won_revenue"] == 5
     assert np.isfinite(t.values.at["007", "won_revenue"])
+
+
+def test_a_rep_who_joins_after_as_of_is_in_the_period_but_not_yet_a_current_rep(ds):
+    # Bob is hired 2026-04-01: at as_of 2026-03-15 he is not employed yet, at 2026-04-01 he is
+    before = metrics(ds, PERIOD, "2026-03-15")
+    assert before.reps.loc["b", "active"] == False  # noqa: E712
+    assert before.reps.loc["a", "active"] == True  # noqa: E712
+    assert metrics(ds, PERIOD, "2026-04-01").reps.loc["b", "active"] == True  # noqa: E712

@@ -87,3 +87,23 @@ def test_miles_driven_is_a_vanity_metric(sample):
     assert miles["verdict"] == "vanity"
     assert miles["sentence"].startswith("Miles driven shows no relation to quota attainment in this team (ρ = ")
     assert miles["sentence"].endswith(f"n = {len(d.reps)}): do not manage by it.")
+
+
+def test_early_warning_is_a_short_list_of_material_misses_with_the_story_reps_on_it(sample):
+    ds, d = sample
+    r = d.reps.set_index("name")
+    flagged = set(r.index[r["at_risk"] == True])  # noqa: E712
+    # John, Sally and Kevin miss for their stories; Omar is still ramping up
+    assert {"John Carter", "Sally Nguyen", "Kevin Brooks", "Omar Haddad"} <= flagged
+    assert len(flagged) < len(r) / 2
+    # the rule at 2026-11-15 (319 of 365 days, past a quarter of the year): at risk exactly when even the
+    # more hopeful projection is below 90% of quota
+    best = r[["projection", "run_rate_projection"]].max(axis=1)
+    assert ((best < 0.9 * r["quota"]) == r["at_risk"].astype(bool)).all()
+    # John's run-rate from the raw file: 2026 wins closed by 2026-11-15, / 319 days x 365
+    o = ds.opportunities
+    john = r.loc["John Carter"]
+    won = o.loc[(o["rep_id"] == john["rep_id"]) & (o["status"] == "won")
+                & o["close_date"].between("2026-01-01", "2026-11-15"), "amount"].sum()
+    assert john["run_rate_projection"] == pytest.approx(won / 319 * 365)
+    assert john["at_risk_reason"].startswith("projected to reach")

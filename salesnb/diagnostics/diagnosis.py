@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..errors import ConfigError
 from ..metrics import CATALOGUE, funnel_counts, metrics, team_summary
 from ..periods import Period
 from ..scorecard import score
@@ -128,6 +129,11 @@ def diagnose(dataset, period=None, as_of=None, weights=None, seed: int = 0) -> D
     notes: list[str] = []
     info = table.reps
     current = info.index[info["active"].astype(bool)] if "active" in info else info.index
+    if len(current) == 0:
+        raise ConfigError(
+            f"no rep is employed at as_of {as_of_ts.date()} in period {per.label} "
+            f"({per.start.date()}..{per.end.date()}): nothing to diagnose. Pick an --as-of inside the data "
+            "(the default is dataset.toml as_of, else the latest date in the data) or another --period.")
     reps = info.loc[current]
     reps_df = reps.reset_index()[["rep_id", "role"]].assign(role=lambda d: d["role"].fillna("(all)"))
     values = table.values.reindex(current)

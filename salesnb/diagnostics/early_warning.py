@@ -16,10 +16,22 @@ Figures per rep (money in the dataset's currency, days inclusive):
   day one of a year nobody needs the whole year in pipeline. When less than
   the horizon is left it is the plain coverage.
 
-``at_risk`` is True when the gap is open and either the horizon pipeline does
-not cover what the win rate needs (once ``TRUST_RUN_RATE`` of the period has
-passed, only when the blended projection is also short of quota), or (from then
-on) both projections fall short of the quota. ``reason`` says which.
+``at_risk`` flags a material risk a manager can still act on, never a rep on
+track, and only while the gap to quota is open:
+
+- before ``TRUST_RUN_RATE`` of the period has passed (projections from a few
+  weeks say little): the rep needs to sell at least ``PACE_MARGIN`` times faster
+  than so far (always true with nothing won yet) AND the pipeline due within
+  one cycle, at the rep's win rate, is expected to bring in less than
+  ``COVER_MATERIAL`` of what is due by then (horizon coverage below
+  ``COVER_MATERIAL`` x the coverage the win rate needs). With the horizon equal
+  to the median sales cycle, about half of what closes within it is already
+  open, so a pipeline expected to cover less than half of it is short;
+- from then on: even the more hopeful of the two projections (blended and
+  run-rate) falls below ``MATERIAL`` of quota, so the rep is set to miss by
+  more than 10% whichever way it is read.
+
+``reason`` says which, with the numbers.
 """
 from __future__ import annotations
 
@@ -27,6 +39,9 @@ import numpy as np
 import pandas as pd
 
 TRUST_RUN_RATE = 0.25  # before this share of the period, a run-rate says little
+MATERIAL = 0.90  # a projected miss matters below this share of quota
+PACE_MARGIN = 1.25  # "clearly faster than so far": at least this multiple of the pace so far
+COVER_MATERIAL = 0.5  # share of what is due within one cycle the open pipeline must be expected to bring
 HORIZON_DAYS = 90  # default horizon when the sales cycle is unknown
 
 
@@ -62,15 +77,15 @@ def warn(frame: pd.DataFrame, period_days: int, elapsed_days: int, role: pd.Seri
     out["horizon_coverage"] = f["pipeline_horizon"] / out["horizon_gap"].where(out["horizon_gap"] > 0)
     out["coverage_needed"] = 1.0 / wr.where(wr > 0)
     out["win_rate_used"] = wr
-    gap_open = out["gap"] > 0
-    thin = (gap_open & (out["horizon_gap"] > 0) & f["quota"].notna()
-            & (out["horizon_coverage"].fillna(0) < out["coverage_needed"].fillna(np.inf)))
-    short = (gap_open & (elapsed_share >= TRUST_RUN_RATE)
-             & (out["blended_projection"] < f["quota"]) & (out["run_rate_projection"].fillna(0) < f["quota"]))
-    # early on, thin coverage is the only signal; later, it counts only with a blended projection short of quota
+    gap_open = (out["gap"] > 0) & f["quota"].notna()
     early = not (elapsed_share >= TRUST_RUN_RATE)
-    blended_short = out["blended_projection"] < f["quota"]
-    thin = thin & (early | blended_short)
+    pace_short = ~(out["required_pace"] < PACE_MARGIN * out["pace_so_far"].fillna(0))
+    thin = (gap_open & (out["horizon_gap"] > 0) & pace_short
+            & (out["horizon_coverage"].fillna(0) < COVER_MATERIAL * out["coverage_needed"].fillna(np.inf)))
+    best = np.fmax(out["blended_projection"], out["run_rate_projection"])
+    short = gap_open & (best < MATERIAL * f["quota"])
+    thin = thin & early
+    short = short & (not early)
     out["at_risk"] = (thin | short).fillna(False).astype(bool)
     reasons = []
     for rid, r in out.iterrows():
@@ -81,7 +96,9 @@ def warn(frame: pd.DataFrame, period_days: int, elapsed_days: int, role: pd.Seri
                          f"{min(horizon_days, remaining)} days but the win rate needs {r['coverage_needed']:.1f}x"
                          if np.isfinite(r["coverage_needed"]) else "no win rate yet and the gap is open")
         if short.get(rid, False):
-            parts.append(f"projected to reach {r['projected_attainment']:.0%} of quota "
+            run = (f", run-rate {r['run_rate_projection'] / r['quota']:.0%}"
+                   if np.isfinite(r["run_rate_projection"]) else "")
+            parts.append(f"projected to reach {r['projected_attainment']:.0%} of quota{run} "
                          f"(needs {r['required_pace']:,.0f} a day, has managed {r['pace_so_far']:,.0f})")
         reasons.append("; ".join(parts))
     out["reason"] = reasons

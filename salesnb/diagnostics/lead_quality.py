@@ -44,8 +44,9 @@ def _lead_outcomes(leads: pd.DataFrame, opps: pd.DataFrame) -> pd.DataFrame:
     l["converted"] = (l["status"] == "qualified") | l["opportunity_id"].notna()
     l["won"] = l["opportunity_id"].map(opp["status"]).eq("won")
     won_amount = opp["amount"].where(opp["status"] == "won")
-    l["won_amount"] = l["opportunity_id"].map(won_amount)
-    l["recurring_amount"] = l["opportunity_id"].map(won_amount.where(opp["revenue_type"] == "recurring"))
+    # float even when no lead maps (an empty or all-missing string column maps to strings)
+    l["won_amount"] = l["opportunity_id"].map(won_amount).astype(float)
+    l["recurring_amount"] = l["opportunity_id"].map(won_amount.where(opp["revenue_type"] == "recurring")).astype(float)
     return l
 
 

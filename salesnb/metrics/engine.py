@@ -33,7 +33,7 @@ class MetricTable:
 
     values: wide DataFrame indexed by rep_id, one float column per available metric
         (NaN where a figure does not exist for that rep; `reason` says why).
-    reps: DataFrame indexed by rep_id with name, team, role, active (still employed at as_of).
+    reps: DataFrame indexed by rep_id with name, team, role, active (employed at as_of: joined, not left).
         Reps who left before the period or joined after it are not included.
     unavailable: {metric: reason} for metrics the dataset cannot support (a table or column is missing).
     period, as_of: what the figures cover.
@@ -194,7 +194,13 @@ def _reps_in_view(reps: pd.DataFrame, per: Period, as_of: pd.Timestamp) -> pd.Da
     cols = {}
     for col in ("name", "team", "role"):
         cols[col] = out[col] if col in out.columns else pd.Series(np.nan, index=out.index, dtype="str")
-    cols["active"] = ~(out["end_date"] < as_of) if "end_date" in out.columns else True
+    # employed at as_of: not left before it and not yet to join (a future hire is not a current rep)
+    active = pd.Series(True, index=out.index)
+    if "end_date" in out.columns:
+        active &= ~(out["end_date"] < as_of)
+    if "hire_date" in out.columns:
+        active &= ~(out["hire_date"] > as_of)
+    cols["active"] = active
     for col in ("hire_date", "end_date"):
         if col in out.columns:
             cols[col] = out[col]
