@@ -31,7 +31,7 @@ def measure(kind: str, folder: Path) -> dict:
 
     from salesnb.load import load
 
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), _cpu_seconds()
     if kind == "baseline":
         rows = {p.stem: pacsv.read_csv(p).num_rows for p in sorted(folder.glob("*.csv"))}
     elif kind == "load":
@@ -39,9 +39,15 @@ def measure(kind: str, folder: Path) -> dict:
         rows = {name: len(df) for name, df in ds.tables().items()}
     else:
         raise ValueError(kind)
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, _cpu_seconds() - cpu_start
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
-    return {"kind": kind, "seconds": seconds, "peak_mib": peak_kib / 1024, "rows": rows}
+    return {"kind": kind, "seconds": seconds, "cpu_seconds": cpu, "peak_mib": peak_kib / 1024, "rows": rows}
+
+
+def _cpu_seconds() -> float:
+    """CPU time of this process, all threads (user + system): less sensitive to other work on the machine."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def run_measurement(kind: str, folder: Path) -> dict:
@@ -94,11 +100,13 @@ def main() -> int:
                 best[kind] = m
     base, load = best["baseline"], best["load"]
     print("rows loaded:", ", ".join(f"{k} {v:,}" for k, v in load["rows"].items()))
-    print(f"bare pyarrow.csv.read_csv : {base['seconds']:7.2f} s   peak RSS {base['peak_mib']:8,.0f} MiB")
-    print(f"salesnb load + validation : {load['seconds']:7.2f} s   peak RSS {load['peak_mib']:8,.0f} MiB")
+    for label, m in (("bare pyarrow.csv.read_csv", base), ("salesnb load + validation", load)):
+        print(f"{label} : {m['seconds']:7.2f} s   CPU {m['cpu_seconds']:7.2f} s   peak RSS {m['peak_mib']:8,.0f} MiB")
     print(f"load average after : {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     ratio = load["seconds"] / base["seconds"]
     print(f"ratio load / bare parse   : {ratio:7.2f}x   (target <= 2.00x: {'met' if ratio <= 2 else 'NOT met'})")
+    print(f"CPU ratio                 : {load['cpu_seconds'] / base['cpu_seconds']:7.2f}x   "
+          "(a hint when the machine is busy; the target is on elapsed time)")
     return 0
 
 

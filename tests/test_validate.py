@@ -363,9 +363,9 @@ def test_long_runs_are_summarised(tmp_path):
 
 
 def test_very_long_runs_keep_a_bounded_number_of_issues(tmp_path, monkeypatch):
-    import salesnb.validate as v
+    import salesnb.validate.rows as rows
 
-    monkeypatch.setattr(v, "MAX_ROWS_PER_CHECK", 10)
+    monkeypatch.setattr(rows, "MAX_ROWS_PER_CHECK", 10)
     rows = {i: f"A{i},007,2026-01-06,nap,,,1," for i in range(5, 35)}  # 30 bad types
     report = validate_folder(make(tmp_path, {"activities.csv": rows}))
     assert len(report.errors) == 11  # ten rows, then one issue counting the other twenty
@@ -536,3 +536,17 @@ def test_bad_number_is_shown_as_written(tmp_path):
     report = validate_folder(make(tmp_path, {"opportunities.csv": {4: "O3,007,2026-01-12,lost,-20.50,2026-03-01,proposal,L2"}}))
     [issue] = report.errors
     assert_named(report, issue, "opportunities.csv", 4, "amount", "-20.50")
+
+
+def test_issues_come_in_table_order_whatever_the_table_sizes(tmp_path):
+    # Bigger tables are checked first; the report still lists reps before opportunities before activities.
+    extra = {n: f"A{n},007,2026-01-0{n - 3},call,,,1," for n in range(5, 10)}  # activities: the biggest table
+    folder = make(tmp_path, {"activities.csv": {**extra, 10: "A10,007,2026-13-01,call,,,1,"},
+                             "reps.csv": {3: "008,Bob,West,2025-02-30"},
+                             "opportunities.csv": {4: "O3,007,2026-01-12,open,0,someday,proposal,L2"}})
+    report = validate_folder(folder)
+    assert [(i.file, i.line, i.column, i.value) for i in report.errors] == [
+        ("reps.csv", 3, "hire_date", "2025-02-30"),
+        ("opportunities.csv", 4, "close_date", "someday"),
+        ("activities.csv", 10, "date", "2026-13-01"),
+    ]

@@ -1,0 +1,99 @@
+"""Checking a whole dataset folder: read, check every table and the references between them, type."""
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+
+from ..config import default_jobs
+from ..dataset import DatasetMeta
+from ..schema import TABLES
+from .columns import check_columns, drop_misplaced_rows, parse_table
+from .read import find_table_files, read_meta, read_table_file
+from .references import check_assisted_by, check_references, start_lookups
+from .report import ValidationReport
+from .rows import STR, RawTable
+from .rules import check_rows, check_unique
+
+
+def check_tables(raws: dict[str, RawTable], report: ValidationReport) -> None:
+    """All checks, in an order where repairs (dropped rows) feed the reference checks after them.
+
+    The work runs side by side (arrow releases the GIL): the tables are parsed, the biggest
+    first, while the id lookups between tables run; issues are merged in a fixed order.
+    """
+    with ThreadPoolExecutor(max_workers=default_jobs()) as pool:
+        by_size = sorted(raws, key=lambda name: -raws[name].data.num_rows)
+        parsed = {name: pool.submit(_parse_and_check_unique, raws[name]) for name in by_size}
+        lookups = start_lookups(raws, pool)
+        for name in raws:  # each table is parsed into its own report, merged in table order
+            report.issues.extend(parsed[name].result().issues)
+        check_rows(raws, report)
+        check_references(raws, report, pool, lookups)
+    if (opps := raws.get("opportunities")) is not None:
+        check_assisted_by(opps, raws.get("reps"), report)
+
+
+def _parse_and_check_unique(raw: RawTable) -> ValidationReport:
+    sub = ValidationReport()
+    parse_table(raw, sub)
+    check_unique(raw, sub)
+    return sub
+
+
+def to_frame(raw: RawTable) -> pd.DataFrame:
+    """The kept rows of a checked table with the canonical dtypes (see salesnb.dataset)."""
+    keep = pa.array(raw.keep) if not raw.keep.all() else None
+    arrays, names = [], []
+    for col in raw.table.columns:
+        arr = raw.columns.get(col.name)
+        if arr is None:
+            arr = pa.nulls(raw.data.num_rows, _ARROW_TYPES[col.kind])
+        if col.kind == "int":
+            arr = arr.cast(pa.float64())
+        if keep is not None:
+            arr = arr.filter(keep)
+        arrays.append(arr)
+        names.append(col.name)
+    table = pa.table(arrays, names=names)
+    # date32 becomes datetime64[ms] in one step; casting to a timestamp first costs a copy.
+    return table.to_pandas(date_as_object=False, types_mapper={pa.bool_(): pd.BooleanDtype()}.get)
+
+
+_ARROW_TYPES = {"id": STR, "str": STR, "choice": STR, "date": pa.date32(),
+                "number": pa.float64(), "int": pa.float64(), "bool": pa.bool_()}
+
+
+def check_folder(path) -> tuple[dict[str, pd.DataFrame | None], DatasetMeta, ValidationReport]:
+    """Read and check a dataset folder: (typed frames by table, DatasetMeta, report).
+
+    The frames are only complete when `report.ok`; with errors, use the report.
+    """
+    folder = Path(path)
+    report = ValidationReport(source=str(folder))
+    if not folder.is_dir():
+        what = "is a file, not a folder" if folder.exists() else "does not exist"
+        report.add("error", str(folder), None, None, None, f"{what}.",
+                   "give the folder that holds reps.csv, opportunities.csv and the other tables.")
+        return {}, DatasetMeta(), report
+    files = find_table_files(folder, report)
+    meta = read_meta(folder, report)
+    raws: dict[str, RawTable] = {}
+    for name, file in files.items():
+        raw = read_table_file(name, file, report)
+        if raw is not None and check_columns(raw, report):
+            drop_misplaced_rows(raw, report)
+            raws[name] = raw
+    check_tables(raws, report)
+    frames: dict[str, pd.DataFrame | None] = dict.fromkeys(TABLES)
+    if report.ok:
+        with ThreadPoolExecutor(max_workers=default_jobs()) as pool:
+            frames.update(zip(raws, pool.map(to_frame, raws.values())))
+    return frames, meta, report
+
+
+def validate_folder(path) -> ValidationReport:
+    """Check the dataset in folder `path` and return every problem found (nothing is modified)."""
+    return check_folder(path)[2]

@@ -1,0 +1,158 @@
+"""Checks across tables: rows of unknown reps are dropped, dangling optional references cleared."""
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .report import ValidationReport
+from .rows import STR, RawTable, all_found, present, report_rows, to_mask
+
+
+def _known(raw: RawTable | None, column: str) -> pa.ChunkedArray | None:
+    """The ids of the kept rows of `raw` (the lookup set of a reference check)."""
+    if raw is None or column not in raw.data.column_names:
+        return None
+    ids = raw.columns.get(column, raw.raw(column))
+    if not raw.keep.all():
+        ids = ids.filter(pa.array(raw.keep))
+    # A single array hashes faster as a lookup set than many chunks.
+    return ids.combine_chunks() if len(ids) else pa.array([], ids.type)
+
+
+@dataclass(frozen=True)
+class Reference:
+    """`table.column` points at `target.key`; unknown values are repaired by dropping the row or clearing it."""
+
+    table: str
+    column: str
+    target: str
+    key: str
+    repair: str  # "drop": the row means nothing without it; "clear": an optional link
+
+    def apply(self, raw: RawTable, target: RawTable, found: pa.ChunkedArray, report: ValidationReport) -> None:
+        ids = raw.columns[self.column]
+        bad = present(ids) & ~to_mask(found) & raw.keep
+        if self.repair == "drop":
+            report_rows(report, "warning", raw, bad, self.column, raw.raw(self.column),
+                        f"{self.column} is not in {target.file}; the row was left out.",
+                        f"add the missing {target.name} to {target.file}, or correct the {self.column}.")
+            raw.keep &= ~bad
+        elif report_rows(report, "warning", raw, bad, self.column, raw.raw(self.column),
+                         f"{self.column} is not in {target.file}; the reference was cleared and the row kept.",
+                         f"add it to {target.file} or correct the {self.column}."):
+            raw.columns[self.column] = pc.if_else(pa.array(bad), pa.scalar(None, STR), ids)
+
+
+# Two rounds: rows of unknown reps go first, so that what points at them is then found dangling.
+REFERENCE_ROUNDS = (
+    tuple(Reference(t, "rep_id", "reps", "rep_id", "drop") for t in ("opportunities", "quotas", "leads", "activities")),
+    (
+        Reference("stage_history", "opportunity_id", "opportunities", "opportunity_id", "drop"),
+        Reference("opportunities", "lead_id", "leads", "lead_id", "clear"),
+        Reference("leads", "opportunity_id", "opportunities", "opportunity_id", "clear"),
+        Reference("activities", "opportunity_id", "opportunities", "opportunity_id", "clear"),
+        Reference("activities", "lead_id", "leads", "lead_id", "clear"),
+    ),
+)
+
+
+def check_references(raws: dict[str, RawTable], report: ValidationReport, pool: ThreadPoolExecutor,
+                     pending: dict | None = None) -> None:
+    """Look every reference up, then repair round by round in a fixed order.
+
+    `pending` holds lookups already under way (from `start_lookups`); a later round is
+    looked up again only when an earlier one dropped rows, which can leave more references
+    dangling.
+    """
+    rounds = _reference_rounds(raws)
+    if pending is None:
+        pending = start_lookups(raws, pool)
+    results = {ref: future.result() for ref, future in pending.items()}
+    repaired = False
+    for todo in rounds:
+        if repaired:
+            results.update({ref: f.result() for ref, f in _submit_lookups(todo, pool).items()})
+        for ref, raw, target in todo:
+            ok, found = results[ref]
+            if not ok:
+                ref.apply(raw, target, found, report)
+                repaired = True
+
+
+def _reference_rounds(raws: dict[str, RawTable]) -> list[list]:
+    """(reference, its table, its target) for each round, where both tables and columns exist."""
+    def has(name, column):
+        return name in raws and column in raws[name].data.column_names
+
+    return [[(ref, raws[ref.table], raws[ref.target]) for ref in round_
+             if has(ref.table, ref.column) and has(ref.target, ref.key)]
+            for round_ in REFERENCE_ROUNDS]
+
+
+def start_lookups(raws: dict[str, RawTable], pool: ThreadPoolExecutor) -> dict:
+    """Submit the lookups of every round at once: Reference -> future of (all found, per-row found).
+
+    Ids are kept as written (parsing leaves them alone), so the lookups need only the raw
+    columns and can run while the other columns are still being parsed.
+    """
+    return _submit_lookups([item for todo in _reference_rounds(raws) for item in todo], pool)
+
+
+def _submit_lookups(todo: list, pool: ThreadPoolExecutor) -> dict:
+    """One task per target table, so each key set is hashed once for all columns pointing at it."""
+    by_target: dict[str, list] = {}
+    for item in todo:
+        by_target.setdefault(item[0].target, []).append(item)
+    futures = {}
+    for items in by_target.values():
+        task = pool.submit(_lookup_target, items)
+        for i, item in enumerate(items):
+            futures[item[0]] = _Part(task, i)
+    return futures
+
+
+class _Part:
+    """The i-th result of a task returning a list (a future-like view)."""
+
+    def __init__(self, task, index: int):
+        self.task, self.index = task, index
+
+    def result(self):
+        return self.task.result()[self.index]
+
+
+def _lookup_target(items: list) -> list:
+    """(all found, per-row found) for each (reference, table, target) sharing one target."""
+    ref, _, target = items[0]
+    columns = [raw.columns.get(r.column, raw.raw(r.column)) for r, raw, _ in items]
+    known = _known(target, ref.key)
+    probe = pa.chunked_array([c for col in columns for c in col.chunks], type=STR)
+    found = pc.is_in(probe, value_set=known, skip_nulls=True)
+    out, start = [], 0
+    for col in columns:
+        part = found.slice(start, len(col))
+        start += len(col)
+        out.append((all_found(part, col), part))
+    return out
+
+
+def check_assisted_by(opps: RawTable, reps: RawTable | None, report: ValidationReport) -> None:
+    known = _known(reps, "rep_id")
+    if known is None or "assisted_by" not in opps.columns:
+        return
+    col = opps.columns["assisted_by"]
+    parts = pc.utf8_trim_whitespace(pc.list_flatten(pc.split_pattern(col, ";")))
+    if to_mask(pc.or_kleene(pc.is_in(parts, value_set=known), pc.equal(parts, ""))).all():
+        return
+    counts = pc.list_value_length(pc.split_pattern(col, ";")).fill_null(0).to_numpy(zero_copy_only=False)
+    row_of_part = np.repeat(np.arange(len(col)), counts)
+    bad_part = ~to_mask(pc.or_kleene(pc.is_in(parts, value_set=known), pc.equal(parts, "")))
+    bad = np.zeros(len(col), dtype=bool)
+    bad[row_of_part[bad_part]] = True
+    report_rows(report, "warning", opps, bad & opps.keep, "assisted_by", opps.raw("assisted_by"),
+                "names a rep_id that is not in the reps table; that collaboration credit is ignored.",
+                "separate rep_ids with ';' and use ids from the reps table.")
