@@ -1,0 +1,9 @@
+"""The machinery of batch per-rep reports (`salesnb.reports` is the entry point).
+
+- `runner`: one fresh kernel per rep, on parallel worker processes; failures become outcomes
+- `export`: offline, self-contained HTML (the ``salesnb_report`` nbconvert template)
+- `naming`: safe, unique, stable file names for any rep id
+- `index`: the manager's index page
+- `privacy`: the scan for other reps' names and ids in a report
+- `atomic`: writes that leave a complete file or none
+"""

@@ -1,0 +1,223 @@
+"""Run one report notebook per rep, each in a fresh kernel, in parallel worker processes.
+
+Workers are started with the ``spawn`` context (``fork`` with papermill's threads can silently execute
+nothing). Each task executes the notebook with papermill, exports it to offline HTML, and writes the HTML
+and the executed ``.ipynb`` atomically. A task never raises: it returns a `RepOutcome` saying what failed
+(the cell and the message), so one broken rep cannot stop the others.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import time
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from .atomic import temp_path_for, write_bytes_atomic, write_text_atomic
+
+KERNEL_NAME = "python3"
+# The known race of starting many kernels at once: two kernels pick the same free port.
+_KERNEL_RACE = "Address already in use"
+
+
+@dataclass
+class RepTask:
+    """Everything a worker needs to produce one rep's report (plain data: it crosses a process boundary)."""
+
+    rep_id: str
+    notebook: str
+    parameters: dict[str, Any]
+    html_path: str
+    ipynb_path: str
+    failed_path: str
+    title: str
+    execution_timeout: int = 600
+    start_timeout: int = 120
+
+
+@dataclass
+class RepOutcome:
+    """What happened to one rep's report."""
+
+    rep_id: str
+    ok: bool
+    seconds: float = 0.0
+    cell: int | None = None  # index of the failing cell in the executed notebook
+    cell_source: str = ""  # its first lines
+    error: str = ""  # "ValueError: rep 'x' has no name"
+    attempts: int = 1
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def reason(self) -> str:
+        """One line for people: which cell failed and why."""
+        if self.ok:
+            return ""
+        where = f"cell {self.cell}" if self.cell is not None else "before any cell ran"
+        code = [ln.strip() for ln in self.cell_source.splitlines() if ln.strip() and not ln.strip().startswith("#")]
+        src = code[0][:80] if code else ""
+        return f"{where}{f' ({src})' if src else ''}: {self.error}"
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def _execute(task: RepTask, out_tmp: Path):
+    import papermill
+
+    return papermill.execute_notebook(
+        task.notebook,
+        str(out_tmp),
+        parameters=task.parameters,
+        kernel_name=KERNEL_NAME,
+        progress_bar=False,
+        log_output=False,
+        request_save_on_cell_execute=False,
+        execution_timeout=task.execution_timeout,
+        start_timeout=task.start_timeout,
+    )
+
+
+def _first_line_error(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[-1] if text else ''}".strip().rstrip(":")
+
+
+def run_rep(task: RepTask) -> RepOutcome:
+    """Execute and export one rep's report; never raises (the outcome carries the failure).
+
+    A failed rep keeps no report from an earlier run: the folder must not offer outdated figures.
+    """
+    outcome = _run_rep(task)
+    if not outcome.ok:
+        _remove_stale(Path(task.html_path), Path(task.ipynb_path))
+    return outcome
+
+
+def _run_rep(task: RepTask) -> RepOutcome:
+    import nbformat
+    from papermill.exceptions import PapermillExecutionError
+
+    from .export import notebook_to_html
+
+    t0 = time.perf_counter()
+    html_path, ipynb_path = Path(task.html_path), Path(task.ipynb_path)
+    tmp = temp_path_for(ipynb_path)
+    attempts = 0
+    try:
+        while True:
+            attempts += 1
+            try:
+                nb = _execute(task, tmp)
+                break
+            except PapermillExecutionError as exc:
+                _keep_failed(tmp, Path(task.failed_path))
+                return RepOutcome(task.rep_id, False, time.perf_counter() - t0, cell=exc.cell_index,
+                                  cell_source=exc.source or "", error=f"{exc.ename}: {exc.evalue}",
+                                  attempts=attempts)
+            except Exception as exc:  # kernel start, timeout, unreadable notebook
+                if _KERNEL_RACE in str(exc) and attempts == 1:
+                    time.sleep(0.5)
+                    continue
+                return RepOutcome(task.rep_id, False, time.perf_counter() - t0, error=_first_line_error(exc),
+                                  attempts=attempts)
+        try:
+            html_text = notebook_to_html(nb, task.title)
+        except Exception as exc:
+            return RepOutcome(task.rep_id, False, time.perf_counter() - t0,
+                              error=f"HTML export failed: {_first_line_error(exc)}", attempts=attempts)
+        write_text_atomic(html_path, html_text)
+        write_bytes_atomic(ipynb_path, nbformat.writes(nb).encode("utf-8"))
+        Path(task.failed_path).unlink(missing_ok=True)
+        return RepOutcome(task.rep_id, True, time.perf_counter() - t0, attempts=attempts)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _remove_stale(*paths: Path) -> None:
+    for p in paths:
+        p.unlink(missing_ok=True)
+
+
+def _keep_failed(executed: Path, target: Path) -> None:
+    """Keep the failed run's notebook (papermill writes it with an error banner) for whoever debugs it."""
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_bytes_atomic(target, executed.read_bytes())
+    except OSError:
+        pass
+
+
+def _worker_init(log_dir: str | None) -> None:
+    # Workers must die with the batch: the parent decides when to stop, and Ctrl-C goes to the parent.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if log_dir:
+        # Kernels inherit this stderr: their start-up chatter goes to a log file, not over the progress bar.
+        Path(log_dir).mkdir(parents=True, exist_ok=True)
+        fd = os.open(Path(log_dir) / f"worker-{os.getpid()}.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        os.dup2(fd, 2)
+        os.close(fd)
+
+
+def run_tasks(tasks: Iterable[RepTask], jobs: int, on_done: Callable[[RepOutcome], None],
+              log_dir: Path | None = None) -> list[RepOutcome]:
+    """Run `tasks` on `jobs` worker processes, calling `on_done` in this process as each finishes.
+
+    Worker (and kernel) stderr goes to files in `log_dir` when given.
+    """
+    tasks = list(tasks)
+    outcomes: list[RepOutcome] = []
+    if not tasks:
+        return outcomes
+    if jobs <= 1 and log_dir is None:
+        for t in tasks:
+            o = run_rep(t)
+            outcomes.append(o)
+            on_done(o)
+        return outcomes
+    ctx = multiprocessing.get_context("spawn")
+    pool = ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=ctx, initializer=_worker_init,
+                               initargs=(str(log_dir) if log_dir else None,))
+    previous = _terminate_on_sigterm()
+    try:
+        pending: dict[Future, RepTask] = {pool.submit(run_rep, t): t for t in tasks}
+        while pending:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in done:
+                task = pending.pop(fut)
+                try:
+                    o = fut.result()
+                except Exception as exc:  # the worker process died (out of memory, killed)
+                    o = RepOutcome(task.rep_id, False, error=f"worker crashed: {_first_line_error(exc)}")
+                outcomes.append(o)
+                on_done(o)
+        pool.shutdown(wait=True)
+    except BaseException:
+        _kill_workers(pool)
+        raise
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    return outcomes
+
+
+def _terminate_on_sigterm():
+    """Turn SIGTERM into KeyboardInterrupt so the pool is torn down instead of orphaned."""
+    def handler(signum, frame):
+        raise KeyboardInterrupt
+    try:
+        return signal.signal(signal.SIGTERM, handler)
+    except ValueError:  # not the main thread
+        return signal.getsignal(signal.SIGTERM)
+
+
+def _kill_workers(pool: ProcessPoolExecutor) -> None:
+    procs = list((getattr(pool, "_processes", None) or {}).values())
+    for p in procs:
+        try:
+            os.kill(p.pid, signal.SIGTERM)
+        except (ProcessLookupError, AttributeError, TypeError):
+            pass
+    pool.shutdown(wait=False, cancel_futures=True)

@@ -1,0 +1,225 @@
+"""Pieces of the batch job that need no kernel: privacy scan, offline export checks, index, sharding."""
+from __future__ import annotations
+
+import nbformat
+import pytest
+
+from salesnb.batch.export import external_references, notebook_to_html, safe_svg
+from salesnb.batch.index import IndexRow, render_index
+from salesnb.batch.privacy import scan_report
+from salesnb.errors import ConfigError
+from salesnb.reports import parse_shard, shard_of
+
+TEAM = [("R1", "Ann Lee"), ("R10", "Bob Stone"), ("R2", "Ann"), ("a/b", "Zoë O'Brien")]
+
+
+# ---------------------------------------------------------------- privacy scan
+
+def test_scan_finds_another_reps_name_and_id():
+    page = "<p>Report for Ann Lee (R1)</p><p>Bob Stone closed more.</p><svg aria-label='rep: R10'></svg>"
+    leaks = scan_report(page, "R1", TEAM)  # "Ann" (R2) only inside the own name: not a leak
+    assert {(leak.rep_id, leak.what) for leak in leaks} == {("R10", "name"), ("R10", "id")}
+
+
+def test_scan_matches_whole_words_only():
+    # R1's report: R10's id only occurs inside "R100"; R2's name "Ann" only inside the own name "Ann Lee"
+    # and inside "AnnLee2"
+    page = "<p>Ann Lee, R1, deal R100, AnnLee2</p>"
+    assert scan_report(page, "R1", TEAM) == []
+
+
+def test_scan_allows_the_suggested_peer_name_only():
+    page = "<p>Pair with Bob Stone.</p>"
+    assert scan_report(page, "R1", TEAM, allowed_names=["Bob Stone"]) == []
+    leaks = scan_report(page + "<p>R10</p>", "R1", TEAM, allowed_names=["Bob Stone"])
+    assert [(x.rep_id, x.what) for x in leaks] == [("R10", "id")]
+
+
+def test_scan_undoes_html_escaping():
+    page = "<p>Zo&euml; O&#x27;Brien</p>"
+    leaks = scan_report(page, "R1", TEAM)
+    assert [(x.rep_id, x.what) for x in leaks] == [("a/b", "name")]
+
+
+def test_scan_finds_a_short_name_inside_a_longer_one():
+    # "Ann" (R2) is inside "Ann Lee" (R1); in R10's report both are someone else
+    leaks = scan_report("<p>Ann Lee</p>", "R10", TEAM)
+    assert {(x.rep_id, x.what) for x in leaks} == {("R1", "name"), ("R2", "name")}
+
+
+def test_scan_ignores_style_sheets():
+    assert scan_report("<style>.R10 { color: red }</style><p>hello</p>", "R1", TEAM) == []
+
+
+# ---------------------------------------------------------------- offline export
+
+@pytest.mark.parametrize("snippet", [
+    '<script src="https://cdn.jsdelivr.net/npm/vega@6"></script>',
+    '<link rel="stylesheet" href="https://fonts.googleapis.com/css?family=Roboto">',
+    '<img src="//example.com/x.png">',
+    '<style>@import url("https://x.org/a.css");</style>',
+    '<div style="background: url(http://x.org/b.png)"></div>',
+    '<script src="require.js"></script>',
+    '<iframe src="https://example.com"></iframe>',
+])
+def test_external_references_are_found(snippet):
+    assert external_references(f"<html><body>{snippet}</body></html>")
+
+
+def test_inline_data_and_plain_links_are_not_requests():
+    page = ('<img src="data:image/png;base64,AAAA"><a href="https://example.com/docs">docs</a>'
+            '<svg xmlns="http://www.w3.org/2000/svg"><use href="#m"/></svg><p>see http://x.org</p>')
+    assert external_references(page) == []
+
+
+def test_safe_svg_drops_scripts_handlers_and_outside_links():
+    svg = ('<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)">'
+           '<script>alert(2)</script><a href="https://evil.example"><rect width="1" height="1"/></a>'
+           '<foreignObject><div>x</div></foreignObject><path d="M0,0"/></svg>')
+    out = safe_svg(svg)
+    for bad in ("<?xml", "onload", "<script", "evil.example", "foreignObject"):
+        assert bad not in out
+    assert "<rect" in out and "<path" in out
+
+
+def _nb(outputs_cell):
+    nb = nbformat.v4.new_notebook()
+    code = nbformat.v4.new_code_cell("secret_code_here = 1")
+    code.outputs = outputs_cell
+    nb.cells = [nbformat.v4.new_markdown_cell("# Title"), code]
+    return nb
+
+
+def test_export_hides_code_inlines_svg_and_requests_nothing():
+    svg = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="5" height="5"/></svg>'
+    nb = _nb([nbformat.v4.new_output("display_data", data={"image/svg+xml": svg, "image/png": "AAAA",
+                                                             "text/plain": "Chart"}),
+              nbformat.v4.new_output("stream", name="stderr", text="UserWarning: noisy\n")])
+    page = notebook_to_html(nb, "A <title>")
+    assert "secret_code_here" not in page
+    svg_at = page.index('data-mime-type="image/svg+xml"')
+    assert "<svg" in page[svg_at:svg_at + 300] and "<rect" in page[svg_at:svg_at + 300]
+    assert "data:image/png;base64,AAAA" not in page  # the SVG wins; no duplicate bitmap
+    assert "UserWarning" not in page
+    assert "<title>A &lt;title&gt;</title>" in page
+    assert external_references(page) == []
+    for cdn in ("cdnjs", "jsdelivr", "unpkg", "mathjax", "require.min.js", "mermaid"):
+        assert cdn not in page.lower()
+
+
+# ---------------------------------------------------------------- index page
+
+def test_index_escapes_everything_and_lists_failures_with_reason():
+    rows = [
+        IndexRow("../x", "<script>alert(1)</script>", role="AE", href="x-1.html", attainment=0.5,
+                 projected_attainment=1.25, rank=2, n_in_role=7, bottleneck="closing"),
+        IndexRow("R2", "Bob & Co", status="failed", reason="cell 4 (f(x)): ValueError: <bad>"),
+        IndexRow("R3", "Cy", status="pending"),
+    ]
+    page = render_index(rows, title="Team <1>")
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert '<a href="x-1.html">' in page
+    assert ">50%<" in page and ">125%<" in page and "2 of 7" in page and "closing" in page
+    assert "Bob &amp; Co" in page and "ValueError: &lt;bad&gt;" in page
+    assert "1 report(s) written, 1 failed, 1 not run here" in page
+    assert external_references(page) == []
+
+
+# ---------------------------------------------------------------- sharding
+
+def test_parse_shard():
+    assert parse_shard("2/4") == (2, 4)
+    assert parse_shard(None) is None
+    for bad in ("0/4", "5/4", "x/2", "1-2", "1/0"):
+        with pytest.raises(ConfigError):
+            parse_shard(bad)
+
+
+def test_shards_split_every_rep_exactly_once_and_stably():
+    ids = [f"R{i:03d}" for i in range(200)] + ["../x", "Ωμέγα"]
+    n = 4
+    shards = {k: [r for r in ids if shard_of(r, n) == k] for k in range(1, n + 1)}
+    assert sorted(r for s in shards.values() for r in s) == sorted(ids)
+    assert all(len(s) > 20 for s in shards.values())  # roughly balanced, none empty
+    assert all(shard_of(r, n) == shard_of(r, n) for r in ids)
+    # independent of which other reps exist: the shard of a rep is a function of its id alone
+    assert shard_of("R007", 4) == shard_of("R007", 4) and shard_of("R007", 1) == 1
+
+
+# ---------------------------------------------------------------- one rep's task
+
+def _task(tmp_path, notebook="unused.ipynb"):
+    from salesnb.batch.runner import RepTask
+
+    return RepTask(rep_id="R1", notebook=str(notebook), parameters={"rep_id": "R1"},
+                   html_path=str(tmp_path / "R1.html"), ipynb_path=str(tmp_path / "R1.ipynb"),
+                   failed_path=str(tmp_path / "_failed" / "R1.ipynb"), title="R1")
+
+
+def test_kernel_start_race_is_retried_once(tmp_path, monkeypatch):
+    import zmq
+
+    from salesnb.batch import runner
+
+    calls = []
+
+    def flaky(task, out_tmp):
+        calls.append(out_tmp)
+        if len(calls) == 1:
+            raise zmq.error.ZMQError(98, "Address already in use")
+        return _nb([nbformat.v4.new_output("display_data", data={"text/html": "<p>ok</p>"})])
+
+    monkeypatch.setattr(runner, "_execute", flaky)
+    monkeypatch.setattr(runner.time, "sleep", lambda s: None)
+    outcome = runner.run_rep(_task(tmp_path))
+    assert outcome.ok and outcome.attempts == 2 and len(calls) == 2
+    assert (tmp_path / "R1.html").read_text(encoding="utf-8").rstrip().endswith("</html>")
+    assert nbformat.read(tmp_path / "R1.ipynb", as_version=4).cells[1].source == "secret_code_here = 1"
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temp file left
+
+
+def test_other_start_errors_fail_the_rep_without_retry_and_drop_a_stale_report(tmp_path, monkeypatch):
+    from salesnb.batch import runner
+
+    (tmp_path / "R1.html").write_text("old report", encoding="utf-8")
+    calls = []
+
+    def broken(task, out_tmp):
+        calls.append(1)
+        raise RuntimeError("Kernel died before replying to kernel_info")
+
+    monkeypatch.setattr(runner, "_execute", broken)
+    outcome = runner.run_rep(_task(tmp_path))
+    assert not outcome.ok and len(calls) == 1
+    assert outcome.reason == "before any cell ran: RuntimeError: Kernel died before replying to kernel_info"
+    assert not (tmp_path / "R1.html").exists()
+
+
+# ---------------------------------------------------------------- atomic writes
+
+def test_atomic_write_replaces_whole_files_and_leaves_no_temp(tmp_path):
+    from salesnb.batch.atomic import write_text_atomic
+
+    target = tmp_path / "R1.html"
+    write_text_atomic(target, "first")
+    write_text_atomic(target, "second")
+    assert target.read_text(encoding="utf-8") == "second"
+    assert [p.name for p in tmp_path.iterdir()] == ["R1.html"]
+    assert oct(target.stat().st_mode & 0o777) != oct(0o600)  # an ordinary file, not mkstemp's private one
+
+
+def test_sweep_removes_own_leftovers_and_keeps_another_shards_fresh_ones(tmp_path):
+    import os
+    import time
+
+    from salesnb.batch.atomic import sweep_temp_files, temp_path_for
+
+    mine = temp_path_for(tmp_path / "R1.html")
+    theirs = temp_path_for(tmp_path / "R2.html")
+    old = temp_path_for(tmp_path / "R3.ipynb")
+    os.utime(old, (time.time() - 7200, time.time() - 7200))
+    (tmp_path / "R1.html").write_text("report", encoding="utf-8")
+    assert sweep_temp_files(tmp_path, owned={"R1"}) == 2
+    assert not mine.exists() and not old.exists() and theirs.exists()
+    assert (tmp_path / "R1.html").exists()
