@@ -9,7 +9,7 @@ from .scorecard_cli import add_dataset_args
 
 
 def add_cli(subparsers) -> None:
-    """Register `salesnb diagnose --data DIR [--as-of D] [--period P] [--weights F] [--json]`."""
+    """Register `salesnb diagnose --data DIR [--as-of D] [--period P] [--weights F | --preset NAME] [--json]`."""
     p = subparsers.add_parser(
         "diagnose",
         help="diagnose every rep: funnel bottleneck, vanity metrics, top-performer practices, pairing, risk",
@@ -20,8 +20,11 @@ def add_cli(subparsers) -> None:
         ),
     )
     add_dataset_args(p)
-    p.add_argument("--weights", default=None,
-                   help="a weights TOML file or a preset name (default: outcomes-first)")
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--weights", default=None,
+                       help="a weights TOML file (a preset name is accepted too)")
+    group.add_argument("--preset", default=None,
+                       help="outcomes-first (default), balanced or activity-coaching")
     p.add_argument("--json", action="store_true", help="print one JSON document instead of the summary")
     p.set_defaults(func=_run)
 
@@ -62,7 +65,9 @@ def summary_text(d) -> str:
     lines += _too_early(d.reps)
     if "vanity" not in d.unavailable and len(d.vanity):
         lines += ["", "Activity metrics vs outcomes:"]
-        if d.vanity["rho"].isna().all():
+        if d.too_early:
+            lines.append(f"- every verdict unclear: {d.too_early}.")
+        elif d.vanity["rho"].isna().all():
             n = int(d.vanity["n"].max())
             lines.append(f"- too few reps with an outcome to tell which activities go with results (n = {n}).")
         else:
@@ -109,7 +114,8 @@ def _run(args) -> int:
     from .scorecard import as_weights
 
     dataset = load(args.data)
-    weights = as_weights(args.weights) if args.weights else None
+    spec = args.weights or args.preset
+    weights = as_weights(spec) if spec else None
     d = diagnose(dataset, period=args.period, as_of=args.as_of, weights=weights)
     print(d.to_json() if args.json else summary_text(d))
     return 0

@@ -5,6 +5,7 @@ import math
 
 import pandas as pd
 
+from .diagnostics.evidence import check_period, withhold_lone_scores
 from .errors import ConfigError
 
 TOP_METRICS = 3  # how many top-contributing metrics to show per rep
@@ -70,15 +71,20 @@ def leaderboard_text(table, card, top: int | None = None) -> str:
             "top contributions (points)": tops,
         })
     frame = pd.DataFrame(rows)
+    notes = list(card.notes)
+    if len(frame):
+        every = card.scores.set_index("rep_id")[["score"]]  # group sizes count every scored rep, not only --top
+        kept, lone_notes = withhold_lone_scores(every, table.reps.reindex(every.index), card.weights.group_by)
+        lone = (kept["score"].isna() & every["score"].notna()).reindex(s["rep_id"]).to_numpy()
+        frame.loc[lone, ["rank", "in role", "score"]] = "-"
+        notes = lone_notes + notes
     head = (f"Scorecard {card.weights.name} · {table.period.label} "
             f"({table.period.start.date()}..{table.period.end.date()}) · as of {table.as_of.date()} · "
             f"normalised by {card.weights.normalisation} within {card.weights.group_by or 'the whole team'}")
     lines = [head, ""]
     if len(frame):
         lines.append(frame.to_string(index=False))
-    else:
-        lines.append("No reps were employed during this period.")
-    for note in card.notes:
+    for note in notes:
         lines.append(f"note: {note}")
     if "attainment" in table.unavailable and not any(n.startswith("attainment") for n in card.notes):
         lines.append(f"note: attainment: {table.unavailable['attainment']}")
@@ -94,6 +100,8 @@ def _run(args) -> int:
         raise ConfigError(f"--top must be 1 or more, got {args.top}.")
     dataset = load(args.data)
     table = metrics(dataset, period=args.period, as_of=args.as_of)
+    n_current = int(table.reps["active"].sum()) if "active" in table.reps else len(table.reps)
+    check_period(dataset, table.period, table.as_of, n_current)
     weights = as_weights(args.weights or args.preset)
     card = score(table, weights)
     print(leaderboard_text(table, card, args.top))

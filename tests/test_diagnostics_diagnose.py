@@ -104,10 +104,12 @@ def test_cli_unknown_weights_file_is_a_clear_error(sample_dir, capsys):
     assert "no-such-weights.toml" in capsys.readouterr().err
 
 
-def test_cli_as_of_before_anyone_is_employed_is_a_clear_error(sample_dir, capsys):
+def test_cli_as_of_before_the_period_starts_is_a_clear_error(sample_dir, capsys):
+    # the sample's default period is 2026; 2020-01-01 is before it starts (and before anyone is employed)
     assert main(["diagnose", "--data", str(sample_dir), "--as-of", "2020-01-01"]) == 1
     err = capsys.readouterr().err
-    assert "no rep is employed at as_of 2020-01-01" in err and "Traceback" not in err
+    assert "--as-of 2020-01-01 is before period 2026 (2026-01-01..2026-12-31) starts" in err
+    assert "Pass an --as-of on or after 2026-01-01" in err and "Traceback" not in err
 
 
 def test_summary_says_once_which_reps_have_too_few_deals_and_skips_an_unavailable_audit(capsys):

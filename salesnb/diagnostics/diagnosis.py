@@ -8,12 +8,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..errors import ConfigError
 from ..metrics import CATALOGUE, funnel_counts, metrics, team_summary
 from ..periods import Period
 from ..scorecard import score
 from . import bottleneck as bn
-from . import early_warning, hygiene, lead_quality, pairing, top_performers, vanity
+from . import early_warning, evidence, hygiene, lead_quality, pairing, top_performers, vanity
 
 ACTIVITY_TYPES_FOR_MIX = ("call", "email", "meeting", "visit", "social", "mail")
 
@@ -43,6 +42,7 @@ class Diagnosis:
     breakdown: pd.DataFrame
     unavailable: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    too_early: str | None = None  # why outcomes cannot rank reps yet (vanity audit and top performers wait)
 
     def to_dict(self) -> dict:
         """The JSON document of docs/diagnose-json.md (NaN as None, dates as ISO strings)."""
@@ -129,11 +129,7 @@ def diagnose(dataset, period=None, as_of=None, weights=None, seed: int = 0) -> D
     notes: list[str] = []
     info = table.reps
     current = info.index[info["active"].astype(bool)] if "active" in info else info.index
-    if len(current) == 0:
-        raise ConfigError(
-            f"no rep is employed at as_of {as_of_ts.date()} in period {per.label} "
-            f"({per.start.date()}..{per.end.date()}): nothing to diagnose. Pick an --as-of inside the data "
-            "(the default is dataset.toml as_of, else the latest date in the data) or another --period.")
+    evidence.check_period(dataset, per, as_of_ts, len(current))
     reps = info.loc[current]
     reps_df = reps.reset_index()[["rep_id", "role"]].assign(role=lambda d: d["role"].fillna("(all)"))
     values = table.values.reindex(current)
@@ -142,6 +138,8 @@ def diagnose(dataset, period=None, as_of=None, weights=None, seed: int = 0) -> D
 
     card = score(table, weights)
     scores = card.scores.set_index("rep_id") if "rep_id" in card.scores else card.scores
+    scores, score_notes = evidence.withhold_lone_scores(scores, reps, card.weights.group_by)
+    notes += score_notes
     breakdown = card.breakdown
 
     outcome = "attainment" if "attainment" in values and values["attainment"].notna().sum() >= 3 else "won_revenue"
@@ -161,12 +159,16 @@ def diagnose(dataset, period=None, as_of=None, weights=None, seed: int = 0) -> D
     if funnel.empty:
         unavailable["bottleneck"] = "no opportunities created in the period: nothing to read the funnel from"
 
+    # evidence: on day one of a period most reps tie at zero and outcomes cannot rank them yet
+    closed_now = evidence.closed_deals(dataset.opportunities, current, per.start, window_end, as_of_ts)
+    early_reason = evidence.too_early(perf, int(closed_now.to_numpy().sum()))
+
     # 2. vanity audit
     act_cols = [m.name for m in CATALOGUE.values() if m.kind == "activity" and m.name in values and m.name != "leads"]
     if act_cols and perf.notna().any():
         per_week = values[act_cols].div(active_weeks, axis=0)
         labels = {m: CATALOGUE[m].label.lower() for m in act_cols}
-        vanity_df = vanity.audit(per_week, perf, outcome_label, labels, seed=seed)
+        vanity_df = vanity.audit(per_week, perf, outcome_label, labels, seed=seed, too_early=early_reason)
     else:
         vanity_df = vanity.audit(pd.DataFrame(index=current), perf, outcome_label)
         unavailable["vanity"] = table.unavailable.get("activities", dataset.missing("activities")
@@ -178,6 +180,10 @@ def diagnose(dataset, period=None, as_of=None, weights=None, seed: int = 0) -> D
     top_df = top_performers.compare(feats, perf, groups, flabels, kinds)
     if perf.notna().sum() < 4:
         unavailable["top_performers"] = "fewer than 4 reps with an outcome: no quartile to compare"
+    elif early_reason:
+        unavailable["top_performers"] = f"not yet available: {early_reason}"
+    if "top_performers" in unavailable:
+        top_df = top_df.iloc[0:0]
 
     # 4. pairing
     pairs = pairing.suggest_pairs(neck, steps, reps["name"])
@@ -187,13 +193,17 @@ def diagnose(dataset, period=None, as_of=None, weights=None, seed: int = 0) -> D
         trailing = metrics(dataset, Period(as_of_ts - pd.Timedelta(days=364), as_of_ts, "last 12 months"), as_of_ts)
         cycle = trailing.values.reindex(current).get("sales_cycle_days", pd.Series(dtype=float)).median()
         horizon = int(np.clip(cycle, 14, 120)) if np.isfinite(cycle) else early_warning.HORIZON_DAYS
+        closed_12m = evidence.closed_deals(dataset.opportunities, current, as_of_ts - pd.Timedelta(days=364),
+                                           as_of_ts, as_of_ts)
         ew_in = values.reindex(columns=["quota", "won_revenue", "pipeline_in_period"]).assign(
-            win_rate=trailing.values.reindex(current).get("win_rate"),
+            win_rate=early_warning.shrunk_win_rate(closed_12m["won"], closed_12m["lost"], reps["role"]),
             pipeline_horizon=_pipeline_due(dataset, current, as_of_ts,
                                            min(per.end, as_of_ts + pd.Timedelta(days=horizon))))
         ew = early_warning.warn(ew_in, per.days, per.elapsed_days(as_of_ts), reps["role"], horizon)
-        notes.append(f"Early warning uses each rep's win rate over the 12 months to the as-of date and "
-                     f"a {horizon}-day horizon (the team's median sales cycle) for pipeline coverage.")
+        notes.append(f"Early warning uses each rep's win rate over the 12 months to the as-of date, shrunk toward "
+                     f"the role's pooled win rate as if each rep had {early_warning.PSEUDO_DEALS} more closed deals "
+                     f"at that rate (few closed deals say little), and a {horizon}-day horizon "
+                     "(the team's median sales cycle) for pipeline coverage.")
     else:
         ew = pd.DataFrame(index=current)
         unavailable["early_warning"] = dataset.missing("quotas") or "no quota covers this period"
@@ -221,6 +231,7 @@ def diagnose(dataset, period=None, as_of=None, weights=None, seed: int = 0) -> D
         reps=rep_view, team=team, teams=teams.reset_index(), bottleneck=neck, funnel_steps=steps, vanity=vanity_df,
         top_performers=top_df, pairing=pairs, early_warning=ew.reset_index(), lead_quality=lq, lead_bands=bands,
         hygiene=hyg, hygiene_deals=deals, breakdown=breakdown, unavailable=unavailable, notes=notes,
+        too_early=early_reason,
     )
 
 

@@ -43,6 +43,37 @@ MATERIAL = 0.90  # a projected miss matters below this share of quota
 PACE_MARGIN = 1.25  # "clearly faster than so far": at least this multiple of the pace so far
 COVER_MATERIAL = 0.5  # share of what is due within one cycle the open pipeline must be expected to bring
 HORIZON_DAYS = 90  # default horizon when the sales cycle is unknown
+PSEUDO_DEALS = 10  # prior weight of the role's pooled win rate, in closed deals
+
+
+def shrunk_win_rate(won: pd.Series, lost: pd.Series, role: pd.Series | None = None,
+                    pseudo_deals: float = PSEUDO_DEALS) -> pd.Series:
+    """Each rep's win rate shrunk toward the role's pooled win rate (a beta-binomial posterior mean).
+
+    ``(won + k x pooled) / (won + lost + k)`` with ``k = pseudo_deals``: a rep with 1 win
+    in 2 closed deals is not a 50% closer yet, a rep with 200 closed deals keeps
+    about their own rate. ``pooled`` is the role's total won / total closed; NaN
+    when nobody in the role has closed a deal. Indexed like ``won``.
+    """
+    won = won.astype(float)
+    lost = lost.reindex(won.index).fillna(0).astype(float)
+    role = (role.reindex(won.index) if role is not None else pd.Series("(all)", index=won.index)).fillna("(all)")
+    role_won = won.groupby(role).transform("sum")
+    role_closed = (won + lost).groupby(role).transform("sum")
+    pooled = role_won / role_closed.where(role_closed > 0)
+    return (won + pseudo_deals * pooled) / (won + lost + pseudo_deals)
+
+
+def pct_below(value: float, threshold: float = MATERIAL) -> str:
+    """A share as a whole percent, with one decimal when rounding would reach ``threshold``.
+
+    89.8% below a 90% bar reads "89.8%", never "90%".
+    """
+    if not np.isfinite(value):
+        return "n/a"
+    if value < threshold and round(value * 100) >= round(threshold * 100):
+        return f"{np.floor(value * 1000) / 10:.1f}%"
+    return f"{value:.0%}"
 
 
 def warn(frame: pd.DataFrame, period_days: int, elapsed_days: int, role: pd.Series | None = None,
@@ -96,9 +127,9 @@ def warn(frame: pd.DataFrame, period_days: int, elapsed_days: int, role: pd.Seri
                          f"{min(horizon_days, remaining)} days but the win rate needs {r['coverage_needed']:.1f}x"
                          if np.isfinite(r["coverage_needed"]) else "no win rate yet and the gap is open")
         if short.get(rid, False):
-            run = (f", run-rate {r['run_rate_projection'] / r['quota']:.0%}"
+            run = (f", run-rate {pct_below(r['run_rate_projection'] / r['quota'])}"
                    if np.isfinite(r["run_rate_projection"]) else "")
-            parts.append(f"projected to reach {r['projected_attainment']:.0%} of quota{run} "
+            parts.append(f"projected to reach {pct_below(r['projected_attainment'])} of quota{run} "
                          f"(needs {r['required_pace']:,.0f} a day, has managed {r['pace_so_far']:,.0f})")
         reasons.append("; ".join(parts))
     out["reason"] = reasons

@@ -7,14 +7,38 @@ import numpy as np
 import pandas as pd
 
 SCHEMA_VERSION = 1
+MONEY_DIGITS = 2
+RATE_DIGITS = 4
+# fields (at any depth) holding money: rounded to cents
+MONEY_FIELDS = frozenset({
+    "target", "won", "projection", "run_rate_projection", "quota", "won_revenue", "gap_to_quota", "amount",
+    "avg_deal_size", "pipeline", "gap", "required_pace", "pace_so_far",
+})
+# fields holding counts: whole numbers, printed as ints
+COUNT_FIELDS = frozenset({
+    "reached", "advanced", "deals", "deals_needed", "n", "n_top", "n_rest", "rank", "rank_overall", "reps",
+    "open_deals", "no_next_step", "stale", "past_close_date", "hygiene_flags", "leads", "opportunities",
+    "days_since_stage_change", "assisted_deals", "schema_version",
+})
 
 
-def clean(value):
-    """A JSON-safe copy: NaN/NA/inf -> None, numpy scalars -> Python, timestamps -> ISO dates."""
+def _rounded(value, key: str | None):
+    """Round a finite float by what its field holds: counts to int, money to cents, the rest to 4 decimals."""
+    if key in COUNT_FIELDS and float(value).is_integer():
+        return int(value)
+    return round(float(value), MONEY_DIGITS if key in MONEY_FIELDS else RATE_DIGITS)
+
+
+def clean(value, key: str | None = None):
+    """A JSON-safe copy: NaN/NA/inf -> None, numpy scalars -> Python, timestamps -> ISO dates.
+
+    Floats are rounded by field name (``key``, inherited by list items): counts
+    become ints, money is rounded to 2 decimals, rates and everything else to 4.
+    """
     if isinstance(value, dict):
-        return {str(k): clean(v) for k, v in value.items()}
+        return {str(k): clean(v, str(k)) for k, v in value.items()}
     if isinstance(value, (list, tuple, np.ndarray, pd.Index)):
-        return [clean(v) for v in value]
+        return [clean(v, key) for v in value]
     if isinstance(value, pd.Timestamp):
         return None if pd.isna(value) else value.date().isoformat()
     if value is None or value is pd.NA or value is pd.NaT:
@@ -25,7 +49,7 @@ def clean(value):
         return int(value)
     if isinstance(value, (float, np.floating)):
         v = float(value)
-        return v if math.isfinite(v) else None
+        return _rounded(v, key) if math.isfinite(v) else None
     if isinstance(value, str):
         return value
     try:
@@ -108,4 +132,5 @@ def to_document(d) -> dict:
         "lead_bands": records(d.lead_bands),
         "unavailable": d.unavailable,
         "notes": d.notes,
+        "too_early": getattr(d, "too_early", None),
     })

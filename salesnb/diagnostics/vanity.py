@@ -11,7 +11,9 @@ positive relation. Verdicts:
   at most about ``ALPHA`` of teams.
 - ``vanity``: there are enough reps to have seen a real relation
   (``MIN_REPS``) and the estimate is weak or negative (rho < ``WEAK_RHO``).
-- ``unclear``: too few reps, or a positive hint that is not yet evidence.
+- ``unclear``: too few reps, a positive hint that is not yet evidence, or too
+  early in the period to rank reps by outcome (``too_early`` given: most reps
+  still tie at zero, see `evidence.too_early`).
 """
 from __future__ import annotations
 
@@ -33,8 +35,12 @@ VERDICTS = ("driver", "vanity", "unclear")
 PHRASES = {"miles": "miles driven", "activities": "the number of activities"}
 
 
-def _sentence(label: str, outcome_label: str, rho: float, n: int, verdict: str, lo: float, hi: float) -> str:
+def _sentence(label: str, outcome_label: str, rho: float, n: int, verdict: str, lo: float, hi: float,
+              too_early: str | None = None) -> str:
     figures = f"(ρ = {rho:.2f}, n = {n})" if np.isfinite(rho) else f"(n = {n})"
+    if too_early:
+        return (f"{label}: cannot tell yet whether it goes with {outcome_label} {figures}, {too_early}; "
+                "do not set targets on it yet.")
     if verdict == "driver":
         return (f"{label} goes with higher {outcome_label} in this team {figures}, interval "
                 f"{lo:.2f} to {hi:.2f}: worth encouraging, and worth learning how the best reps do it.")
@@ -49,12 +55,15 @@ def _sentence(label: str, outcome_label: str, rho: float, n: int, verdict: str, 
 
 
 def audit(activity: pd.DataFrame, outcome: pd.Series, outcome_label: str = "revenue",
-          labels: dict[str, str] | None = None, seed: int = 0, n_resamples: int = N_RESAMPLES) -> pd.DataFrame:
+          labels: dict[str, str] | None = None, seed: int = 0, n_resamples: int = N_RESAMPLES,
+          too_early: str | None = None) -> pd.DataFrame:
     """One row per activity metric: ``metric, label, rho, low, high, p_value, n, verdict, sentence``.
 
     ``activity`` is indexed by rep_id, one column per activity metric;
     ``outcome`` is indexed by rep_id. Reps with a missing value on either side
     are left out of that metric's test. Randomness is seeded by ``seed``.
+    ``too_early``: the reason the outcome cannot rank reps yet; every verdict is
+    then ``unclear`` and the sentence gives the reason (rho is still reported).
     """
     labels = labels or {}
     rows = []
@@ -72,7 +81,9 @@ def audit(activity: pd.DataFrame, outcome: pd.Series, outcome_label: str = "reve
             p = spearman_permutation_p(x, y, reps_n, rng)
         else:
             rho, lo, hi, p = (float("nan"),) * 4
-        if np.isfinite(p) and p < ALPHA and rho > 0 and lo > 0:
+        if too_early:
+            verdict = "unclear"
+        elif np.isfinite(p) and p < ALPHA and rho > 0 and lo > 0:
             verdict = "driver"
         elif n >= MIN_REPS and np.isfinite(rho) and rho < WEAK_RHO:
             verdict = "vanity"
@@ -80,6 +91,6 @@ def audit(activity: pd.DataFrame, outcome: pd.Series, outcome_label: str = "reve
             verdict = "unclear"
         rows.append(dict(metric=metric, label=label, rho=rho, low=lo, high=hi, p_value=p, n=n,
                          verdict=verdict, sentence=_sentence(label[:1].upper() + label[1:], outcome_label,
-                                                             rho, n, verdict, lo, hi)))
+                                                             rho, n, verdict, lo, hi, too_early)))
     cols = ["metric", "label", "rho", "low", "high", "p_value", "n", "verdict", "sentence"]
     return pd.DataFrame(rows, columns=cols)

@@ -1,0 +1,258 @@
+"""Minimum evidence, shrunk win rates, lone scores, period checks, JSON rounding, --preset.
+
+Each expected value is worked out by hand in the test from a tiny frame built for it.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from salesnb.cli import main
+from salesnb.diagnostics import early_warning, evidence, vanity
+from salesnb.diagnostics.export import clean
+from salesnb.errors import ConfigError
+from salesnb.periods import Period
+
+# -- minimum evidence ------------------------------------------------------------------------
+
+
+def test_too_early_when_most_reps_tie_at_zero():
+    # 6 reps, 2 with a win: need max(3, ceil(0.5 * 6)) = 3 reps with a non-zero outcome
+    outcome = pd.Series([0.4, 0.1, 0.0, 0.0, 0.0, 0.0], index=list("abcdef"))
+    reason = evidence.too_early(outcome, n_closed=50)
+    assert reason == ("too early in the period: only 2 of 6 reps have closed a deal "
+                      "(needs at least 3; the others tie at zero)")
+
+
+def test_too_early_when_too_few_deals_have_closed():
+    # 3 of 6 reps with a win meets the rep rule; 9 closed deals is one short of 10
+    outcome = pd.Series([0.4, 0.1, 0.2, 0.0, 0.0, 0.0], index=list("abcdef"))
+    assert evidence.too_early(outcome, n_closed=9) == (
+        "too early in the period: only 9 deals won or lost so far (needs at least 10)")
+    assert evidence.too_early(outcome, n_closed=10) is None
+
+
+def test_too_early_counts_only_reps_with_an_outcome():
+    # 8 reps, 3 without a quota (NaN) are left out: 5 compared, need max(3, ceil(2.5)) = 3, 3 have wins
+    outcome = pd.Series([0.3, 0.2, 0.1, 0.0, 0.0, np.nan, np.nan, np.nan], index=list("abcdefgh"))
+    assert evidence.too_early(outcome, n_closed=12) is None
+
+
+def test_closed_deals_counts_won_and_lost_in_the_window_known_at_as_of():
+    opps = pd.DataFrame({
+        "rep_id": ["A", "A", "A", "A", "B", "B", "C"],
+        "status": ["won", "lost", "won", "open", "lost", "won", "won"],
+        "created_date": pd.to_datetime(["2026-01-02", "2026-01-03", "2026-01-04", "2026-01-05",
+                                        "2026-01-01", "2026-02-20", "2026-01-01"]),
+        "close_date": pd.to_datetime(["2026-01-10", "2026-01-20", "2026-03-01", "2026-02-01",
+                                      "2025-12-31", "2026-02-25", "2026-01-15"]),
+    })
+    got = evidence.closed_deals(opps, pd.Index(["A", "B"]), "2026-01-01", "2026-12-31", "2026-02-15")
+    # A: won 01-10 and lost 01-20 count; won 03-01 is after as_of; the open deal never counts
+    # B: lost 2025-12-31 is before the window; won 02-25 is after as_of; C is not asked for
+    assert got.loc["A"].tolist() == [1, 1]
+    assert got.loc["B"].tolist() == [0, 0]
+    assert list(got.index) == ["A", "B"]
+
+
+def test_vanity_audit_waits_for_evidence_even_for_a_perfect_relation():
+    reps = [f"r{i}" for i in range(12)]
+    activity = pd.DataFrame({"miles": np.arange(12.0)}, index=reps)
+    outcome = pd.Series(np.arange(12.0), index=reps)  # perfectly monotone: a driver on its own
+    assert vanity.audit(activity, outcome)["verdict"].iloc[0] == "driver"
+    reason = "too early in the period: only 2 of 12 reps have closed a deal"
+    row = vanity.audit(activity, outcome, too_early=reason).iloc[0]
+    assert row["verdict"] == "unclear"
+    assert row["rho"] == pytest.approx(1.0)
+    assert reason in row["sentence"] and "ρ = 1.00, n = 12" in row["sentence"]
+
+
+def test_day_one_on_the_sample_calls_no_driver_and_holds_back_the_top_performers(sample_dir):
+    from salesnb.diagnostics import diagnose
+    from salesnb.load import load
+
+    ds = load(sample_dir)
+    d = diagnose(ds, as_of="2026-01-01")
+    # count the reps with a win on 2026-01-01 straight from the opportunities table
+    o = ds.opportunities
+    current = set(d.reps["rep_id"])
+    winners = o[(o["status"] == "won") & (o["close_date"] == pd.Timestamp("2026-01-01"))
+                & o["rep_id"].isin(current)]["rep_id"].nunique()
+    n = len(current)
+    need = max(3, -(-n // 2))
+    assert winners < need
+    assert d.too_early == (f"too early in the period: only {winners} of {n} reps have closed a deal "
+                           f"(needs at least {need}; the others tie at zero)")
+    assert set(d.vanity["verdict"]) == {"unclear"}
+    assert d.vanity.set_index("metric").loc["miles", "verdict"] == "unclear"
+    assert len(d.top_performers) == 0
+    assert d.unavailable["top_performers"] == f"not yet available: {d.too_early}"
+    doc = d.to_dict()
+    assert doc["top_performers"] == [] and doc["too_early"] == d.too_early
+
+
+# -- shrunk win rates --------------------------------------------------------------------------
+
+
+def test_win_rate_is_shrunk_toward_the_role_pooled_rate():
+    won = pd.Series({"A": 1, "B": 3, "C": 0, "D": 5})
+    lost = pd.Series({"A": 0, "B": 6, "C": 0, "D": 15})
+    role = pd.Series({"A": "AE", "B": "AE", "C": "AE", "D": "SDR"})
+    got = early_warning.shrunk_win_rate(won, lost, role, pseudo_deals=10)
+    # AE pooled: (1 + 3 + 0) / (1 + 9 + 0) = 0.4; SDR pooled: 5 / 20 = 0.25
+    assert got["A"] == pytest.approx((1 + 10 * 0.4) / (1 + 10))  # 5/11, not 100%
+    assert got["B"] == pytest.approx((3 + 4) / (9 + 10))  # 7/19
+    assert got["C"] == pytest.approx(0.4)  # no closed deals: the role's rate
+    assert got["D"] == pytest.approx((5 + 2.5) / (20 + 10))  # alone in the role: own rate 0.25 stays 0.25
+
+
+def test_win_rate_without_any_closed_deal_in_the_role_is_unknown():
+    got = early_warning.shrunk_win_rate(pd.Series({"A": 0}), pd.Series({"A": 0}), pd.Series({"A": "AE"}))
+    assert np.isnan(got["A"])
+
+
+# -- the 90% bar is never shown as reached ---------------------------------------------------
+
+
+def test_pct_below_the_bar_keeps_a_decimal():
+    assert early_warning.pct_below(0.898) == "89.8%"
+    assert early_warning.pct_below(0.89951) == "89.9%"  # rounding up would print 90.0%
+    assert early_warning.pct_below(0.85) == "85%"
+    assert early_warning.pct_below(0.95) == "95%"
+
+
+def test_at_risk_reason_at_89_8_percent_does_not_say_90():
+    # quota 1,000; won 890 after 99 of 100 days; pipeline 100 at a 8% win rate
+    # blended = 890 + 100 x 0.08 = 898 (89.8%); run-rate = 890 / 99 x 100 = 898.99 (89.899%)
+    frame = pd.DataFrame({"quota": [1000.0], "won_revenue": [890.0], "pipeline_in_period": [100.0],
+                          "win_rate": [0.08]}, index=["A"])
+    out = early_warning.warn(frame, period_days=100, elapsed_days=99)
+    assert bool(out.loc["A", "at_risk"]) is True
+    assert out.loc["A", "reason"].startswith("projected to reach 89.8% of quota, run-rate 89.8%")
+    assert "90%" not in out.loc["A", "reason"]
+
+
+# -- lone scores -------------------------------------------------------------------------------
+
+
+def test_a_group_smaller_than_the_minimum_gets_no_score():
+    scores = pd.DataFrame({"score": [80.0, 60.0, 40.0, 90.0]}, index=["A", "B", "C", "D"])
+    reps = pd.DataFrame({"name": ["Ann", "Ben", "Cal", "Dee"], "role": ["AE", "AE", "AE", "SE"]},
+                        index=["A", "B", "C", "D"])
+    kept, notes = evidence.withhold_lone_scores(scores, reps, "role")
+    assert kept["score"].tolist()[:3] == [80.0, 60.0, 40.0] and np.isnan(kept.loc["D", "score"])
+    assert len(notes) == 1 and notes[0].startswith("No score for Dee: only 1 current rep in role SE")
+    kept, notes = evidence.withhold_lone_scores(scores, reps, None)  # 4 reps in the whole team: enough
+    assert kept["score"].notna().all() and notes == []
+
+
+@pytest.fixture
+def sample_with_a_lone_se(sample_dir, tmp_path):
+    """The sample with one current rep (R001 Dana Khan) moved into a role of her own."""
+    out = tmp_path / "lone"
+    shutil.copytree(sample_dir, out)
+    reps = pd.read_csv(out / "reps.csv", dtype=str, keep_default_na=False)
+    reps.loc[reps["rep_id"] == "R001", "role"] = "SE"
+    reps.to_csv(out / "reps.csv", index=False)
+    return out
+
+
+def test_cli_score_says_a_lone_rep_has_no_score(sample_with_a_lone_se, capsys):
+    assert main(["score", "--data", str(sample_with_a_lone_se), "--as-of", "2026-11-15"]) == 0
+    out = capsys.readouterr().out
+    line = next(x for x in out.splitlines() if "Dana Khan" in x)
+    assert line.split()[:2] == ["-", "-"] and " SE     - " in line + " "
+    assert "note: No score for Dana Khan: only 1 current rep in role SE, fewer than the 3" in out
+
+
+def test_diagnose_json_gives_a_lone_rep_a_null_score(sample_with_a_lone_se, capsys):
+    assert main(["diagnose", "--data", str(sample_with_a_lone_se), "--as-of", "2026-11-15", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    dana = next(r for r in doc["reps"] if r["id"] == "R001")
+    assert dana["score"] is None and dana["rank"] is None
+    assert any(n.startswith("No score for Dana Khan") for n in doc["notes"])
+    assert all(r["score"] is not None for r in doc["reps"] if r["id"] != "R001")
+
+
+# -- periods that cannot be scored -----------------------------------------------------------
+
+
+def test_cli_score_as_of_before_the_period_is_an_error(sample_dir, capsys):
+    assert main(["score", "--data", str(sample_dir), "--as-of", "2026-01-01", "--period", "2026-Q2"]) == 1
+    err = capsys.readouterr().err
+    assert "--as-of 2026-01-01 is before period 2026-Q2 (2026-04-01..2026-06-30) starts" in err
+    assert "Pass an --as-of on or after 2026-04-01" in err
+
+
+def test_cli_score_period_before_the_data_is_an_error(sample_dir, capsys):
+    from salesnb.load import load
+
+    first = load(sample_dir).opportunities["created_date"].min().date()
+    assert first > pd.Timestamp("2025-03-31").date()  # 2025-Q1 ends before the data starts
+    assert main(["score", "--data", str(sample_dir), "--as-of", "2026-01-01", "--period", "2025-Q1"]) == 1
+    err = capsys.readouterr().err
+    assert f"ends before the data starts (first opportunity created {first})" in err
+
+
+def test_check_period_with_no_current_rep_names_the_cause(sample_dir):
+    from salesnb.load import load
+
+    ds = load(sample_dir)
+    per = Period(pd.Timestamp("2026-01-01"), pd.Timestamp("2026-12-31"), "2026")
+    with pytest.raises(ConfigError, match="no rep is employed at as_of 2026-06-01"):
+        evidence.check_period(ds, per, pd.Timestamp("2026-06-01"), n_current=0)
+    evidence.check_period(ds, per, pd.Timestamp("2026-06-01"), n_current=5)  # fine: no error
+
+
+# -- JSON rounding -----------------------------------------------------------------------------
+
+
+def test_json_rounds_money_rates_and_counts():
+    doc = clean({"won": 1234.5678, "attainment": 0.123456, "deals": 0.0, "rho": -0.333333,
+                 "reps": [{"n": 12.0, "amount": 99.999}]})
+    assert doc == {"won": 1234.57, "attainment": 0.1235, "deals": 0, "rho": -0.3333,
+                   "reps": [{"n": 12, "amount": 100.0}]}
+    assert isinstance(doc["deals"], int) and isinstance(doc["reps"][0]["n"], int)
+
+
+def test_diagnose_json_bottleneck_deals_are_ints(sample_dir, capsys):
+    assert main(["diagnose", "--data", str(sample_dir), "--as-of", "2026-01-01", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert all(type(r["bottleneck"]["deals"]) is int for r in doc["reps"])
+    for r in doc["reps"]:
+        assert r["won"] is None or round(r["won"], 2) == r["won"]
+
+
+# -- --preset ----------------------------------------------------------------------------------
+
+
+def test_cli_diagnose_preset_scores_with_that_preset(sample_dir, capsys):
+    from salesnb.diagnostics import diagnose
+    from salesnb.load import load
+
+    assert main(["diagnose", "--data", str(sample_dir), "--as-of", "2026-11-15", "--preset", "balanced",
+                 "--json"]) == 0
+    by_cli = {r["id"]: r["score"] for r in json.loads(capsys.readouterr().out)["reps"]}
+    d = diagnose(load(sample_dir), as_of="2026-11-15", weights="balanced")
+    by_api = {r["id"]: r["score"] for r in d.to_dict()["reps"]}
+    default = {r["id"]: r["score"] for r in diagnose(load(sample_dir), as_of="2026-11-15").to_dict()["reps"]}
+    assert by_cli == by_api and by_cli != default
+    assert d.too_early is None  # mid-November every rep has closed deals: the audits run
+
+
+def test_cli_diagnose_preset_and_weights_together_is_a_usage_error(sample_dir):
+    with pytest.raises(SystemExit) as exc:
+        main(["diagnose", "--data", str(sample_dir), "--preset", "balanced", "--weights", "w.toml"])
+    assert exc.value.code == 2
+
+
+def test_day_one_summary_says_once_why_every_verdict_is_unclear(sample_dir, capsys):
+    assert main(["diagnose", "--data", str(sample_dir), "--as-of", "2026-01-01"]) == 0
+    out = capsys.readouterr().out
+    assert "[driver]" not in out and "What top performers do differently" not in out
+    assert out.count("- every verdict unclear: too early in the period: only ") == 1
+    assert "note: top_performers unavailable: not yet available: too early in the period" in out
