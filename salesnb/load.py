@@ -6,7 +6,6 @@ reading); this module turns a clean folder into a `Dataset` and writes datasets.
 from __future__ import annotations
 
 import os
-import tempfile
 from dataclasses import fields
 from pathlib import Path
 
@@ -14,6 +13,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from .atomic import write_atomic
 from .dataset import Dataset, DatasetMeta, coerce_table
 from .errors import DatasetError
 from .schema import TABLES
@@ -73,10 +73,10 @@ def write_dataset(tables: dict[str, pd.DataFrame] | Dataset, out_dir: str | os.P
         canon = coerce_table(table, df)
         keep = [c for c in table.column_names if c in df.columns or table.column(c).required]
         canon = canon[keep]
-        _atomic_write(out / f"{name}.{fmt}", lambda tmp, c=canon, t=table: _write_frame(c, t, tmp, fmt))
+        write_atomic(out / f"{name}.{fmt}", lambda tmp, c=canon, t=table: _write_frame(c, t, tmp, fmt))
     if meta is not None:
         text = meta_to_toml(meta)
-        _atomic_write(out / META_FILE, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+        write_atomic(out / META_FILE, lambda tmp: tmp.write_text(text, encoding="utf-8"))
     return out
 
 
@@ -98,17 +98,6 @@ def _write_frame(df: pd.DataFrame, table, tmp: Path, fmt: str) -> None:
         elif kinds[name] == "bool":
             out[name] = out[name].map({True: "true", False: "false"}).astype("str")
     out.to_csv(tmp, index=False, float_format="%.15g", lineterminator="\n")
-
-
-def _atomic_write(target: Path, write) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def meta_to_toml(meta: DatasetMeta) -> str:

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import config
-from .batch.atomic import sweep_temp_files, write_text_atomic
+from .atomic import sweep_temp_files, write_text_atomic
 from .batch.index import IndexRow, render_index
 from .batch.naming import safe_names
 from .batch.privacy import Leak, scan_report

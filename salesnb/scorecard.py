@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import math
 import os
-import tempfile
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -26,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from .config import WEIGHTS_PRESETS_DIR
+from .atomic import write_text_atomic
 from .errors import ConfigError
 from .metrics.catalogue import CATALOGUE, get_metric
 
@@ -340,15 +340,7 @@ def save_weights(weights: Weights, path) -> Path:
     """Write weights to a TOML file atomically (a crash never leaves half a file)."""
     weights.validate(str(path))
     path = Path(path)
-    text = weights_to_toml(weights)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_text_atomic(path, weights_to_toml(weights))
     return path
 
 

@@ -200,3 +200,17 @@ def test_dataset_toml_accepts_a_bare_toml_date_for_as_of(tmp_path):
     path = tmp_path / "dataset.toml"
     path.write_text("as_of = 2026-11-15\n")
     assert DatasetMeta.from_toml(path).as_of == "2026-11-15"
+
+
+def test_written_dataset_files_are_ordinary_files_not_private_temp_files(tmp_path):
+    import os
+    import stat
+
+    from salesnb.load import write_dataset
+
+    old = os.umask(0o022)
+    try:
+        out = write_dataset({"reps": pd.DataFrame({"rep_id": ["1"], "name": ["A"]})}, tmp_path / "out")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((out / "reps.csv").stat().st_mode) == 0o644  # 0o666 & ~0o022, not mkstemp's 0o600

@@ -199,7 +199,7 @@ def test_other_start_errors_fail_the_rep_without_retry_and_drop_a_stale_report(t
 # ---------------------------------------------------------------- atomic writes
 
 def test_atomic_write_replaces_whole_files_and_leaves_no_temp(tmp_path):
-    from salesnb.batch.atomic import write_text_atomic
+    from salesnb.atomic import write_text_atomic
 
     target = tmp_path / "R1.html"
     write_text_atomic(target, "first")
@@ -213,7 +213,7 @@ def test_sweep_removes_own_leftovers_and_keeps_another_shards_fresh_ones(tmp_pat
     import os
     import time
 
-    from salesnb.batch.atomic import sweep_temp_files, temp_path_for
+    from salesnb.atomic import sweep_temp_files, temp_path_for
 
     mine = temp_path_for(tmp_path / "R1.html")
     theirs = temp_path_for(tmp_path / "R2.html")

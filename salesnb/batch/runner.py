@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from .atomic import temp_path_for, write_bytes_atomic, write_text_atomic
+from ..atomic import temp_path_for, write_bytes_atomic, write_text_atomic
 
 KERNEL_NAME = "python3"
 # The known race of starting many kernels at once: two kernels pick the same free port.

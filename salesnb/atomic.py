@@ -48,6 +48,22 @@ def write_text_atomic(target: Path, text: str) -> None:
     write_bytes_atomic(target, text.encode("utf-8"))
 
 
+def write_atomic(target: Path, write) -> None:
+    """Call `write(tmp_path)` to fill a temporary file next to `target`, then rename it into place.
+
+    For writers that want a path (pyarrow, pandas, pickle); on any failure the temporary file is removed
+    and `target` is left as it was.
+    """
+    target = Path(target)
+    tmp = temp_path_for(target)
+    try:
+        write(tmp)
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
 def sweep_temp_files(folder: Path, owned: set[str] | None = None, stale_after: float = 3600.0) -> int:
     """Delete temporary files left in `folder` by a killed run; returns how many.
 
