@@ -1,0 +1,231 @@
+"""Chart builders: every figure the notebooks and reports draw, built with altair under one theme.
+
+Each builder takes a small tidy DataFrame (columns documented on the function) and returns an
+``alt.Chart``; nothing here computes metrics. `show` displays a chart so that it draws everywhere:
+an SVG (and a PNG fallback for untrusted notebooks) rendered offline by vl-convert, no CDN script.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import altair as alt
+import pandas as pd
+
+from .report_view import show_chart as _show_spec
+
+THEME = "salesnb"
+FUNNEL_STEPS = ("qualifying", "meeting", "proposing", "committing", "closing")
+PALETTE = ["#2b6cb0", "#dd6b20", "#38a169", "#805ad5", "#d53f8c", "#718096", "#d69e2e", "#319795"]
+WIDTH = 460
+
+
+@alt.theme.register(THEME, enable=True)
+def _theme() -> alt.theme.ThemeConfig:
+    """The one look of salesnb charts: quiet axes, readable fonts, one categorical palette."""
+    return {
+        "config": {
+            "view": {"continuousWidth": WIDTH, "continuousHeight": 260, "stroke": None},
+            "font": "Helvetica, Arial, sans-serif",
+            "title": {"fontSize": 14, "anchor": "start", "fontWeight": "bold"},
+            "axis": {"labelFontSize": 11, "titleFontSize": 12, "gridColor": "#e2e8f0", "domainColor": "#a0aec0"},
+            "legend": {"labelFontSize": 11, "titleFontSize": 12},
+            "range": {"category": PALETTE},
+            "bar": {"color": PALETTE[0]},
+            "line": {"color": PALETTE[0]},
+            "point": {"color": PALETTE[0], "filled": True},
+        }
+    }
+
+
+def _frame(data: pd.DataFrame | list[dict], required: tuple[str, ...]) -> pd.DataFrame:
+    """A copy of `data` as a DataFrame, checking the columns a builder needs."""
+    df = data if isinstance(data, pd.DataFrame) else pd.DataFrame(list(data))
+    missing = [c for c in required if c not in df.columns]
+    if missing:
+        raise ValueError(f"chart data lacks column(s) {missing}; it has {list(df.columns)}")
+    return df.reset_index(drop=True)
+
+
+def team_progress(won: float, target: float | None, projection: float | None, currency: str = "USD") -> alt.Chart:
+    """Team progress to target: won so far (bar), projection at period end (tick), target (grey bar)."""
+    rows = [{"measure": "Target", "value": target}, {"measure": "Projection", "value": projection},
+            {"measure": "Won", "value": won}]
+    df = pd.DataFrame([r for r in rows if r["value"] is not None and pd.notna(r["value"])])
+    return (
+        alt.Chart(df, title=f"Team progress to target ({currency})")
+        .mark_bar()
+        .encode(
+            alt.Y("measure:N", sort=["Target", "Projection", "Won"], title=None),
+            alt.X("value:Q", title=f"Amount ({currency})", axis=alt.Axis(format="~s")),
+            alt.Color("measure:N", scale=alt.Scale(domain=["Target", "Projection", "Won"],
+                                                   range=["#cbd5e0", "#90cdf4", PALETTE[0]]), legend=None),
+            tooltip=["measure:N", alt.Tooltip("value:Q", format=",.0f")],
+        )
+        .properties(height=110)
+    )
+
+
+def score_breakdown(breakdown: pd.DataFrame | list[dict], title: str = "Score breakdown") -> alt.Chart:
+    """Stacked points per metric per rep. Columns: ``name``, ``metric`` (label), ``points``, ``score``."""
+    df = _frame(breakdown, ("name", "metric", "points", "score"))
+    order = df.drop_duplicates("name").sort_values(["score", "name"], ascending=[False, True])["name"].tolist()
+    return (
+        alt.Chart(df, title=title)
+        .mark_bar()
+        .encode(
+            alt.Y("name:N", sort=order, title=None),
+            alt.X("sum(points):Q", title="Points"),
+            alt.Color("metric:N", title="Metric"),
+            tooltip=["name:N", "metric:N", alt.Tooltip("points:Q", format=".1f")],
+        )
+        .properties(height=alt.Step(16))
+    )
+
+
+def rep_score_breakdown(breakdown: pd.DataFrame | list[dict]) -> alt.Chart:
+    """One rep's points per metric. Columns: ``metric`` (label), ``points``, ``weight``."""
+    df = _frame(breakdown, ("metric", "points", "weight"))
+    return (
+        alt.Chart(df, title="How the score is made")
+        .mark_bar()
+        .encode(
+            alt.Y("metric:N", sort="-x", title=None),
+            alt.X("points:Q", title="Points"),
+            tooltip=["metric:N", alt.Tooltip("points:Q", format=".1f"), alt.Tooltip("weight:Q", format=".2f")],
+        )
+        .properties(height=alt.Step(18))
+    )
+
+
+def attainment_spread(reps: pd.DataFrame | list[dict]) -> alt.Chart:
+    """Attainment of every rep, sorted, with the 100% line. Columns: ``name``, ``role``, ``attainment`` (ratio)."""
+    df = _frame(reps, ("name", "role", "attainment"))
+    bars = (
+        alt.Chart(df, title="Attainment to date by rep")
+        .mark_bar()
+        .encode(
+            alt.Y("name:N", sort="-x", title=None),
+            alt.X("attainment:Q", title="Attainment", axis=alt.Axis(format="%")),
+            alt.Color("role:N", title="Role"),
+            tooltip=["name:N", "role:N", alt.Tooltip("attainment:Q", format=".0%")],
+        )
+    )
+    target = alt.Chart(pd.DataFrame({"x": [1.0]})).mark_rule(color="#c53030", strokeDash=[4, 3]).encode(x="x:Q")
+    return (bars + target).properties(height=alt.Step(16))
+
+
+def trend(series: pd.DataFrame | list[dict], title: str = "Trend", y_title: str = "Won") -> alt.Chart:
+    """Lines over time. Columns: ``period`` (date or label), ``series``, ``value``."""
+    df = _frame(series, ("period", "series", "value"))
+    kind = "T" if pd.api.types.is_datetime64_any_dtype(df["period"]) else "O"
+    return (
+        alt.Chart(df, title=title)
+        .mark_line(point=True)
+        .encode(
+            alt.X(f"period:{kind}", title=None),
+            alt.Y("value:Q", title=y_title),
+            alt.Color("series:N", title=None),
+            tooltip=["period", "series:N", alt.Tooltip("value:Q", format=",.0f")],
+        )
+        .properties(width=WIDTH, height=200)
+    )
+
+
+def outputs_vs_outcomes(points: pd.DataFrame | list[dict], columns: int = 3, outcome_title: str = "Outcome") -> alt.Chart:
+    """Each activity metric against attainment, one panel per metric titled with the audit's verdict.
+
+    Columns: ``panel`` (e.g. "Miles driven: vanity"), ``value``, ``outcome``.
+    """
+    df = _frame(points, ("panel", "value", "outcome"))
+    return (
+        alt.Chart(df)
+        .mark_point(filled=True, size=50, opacity=0.8)
+        .encode(
+            alt.X("value:Q", title="Activity per rep", scale=alt.Scale(zero=False)),
+            alt.Y("outcome:Q", title=outcome_title),
+            tooltip=[alt.Tooltip("value:Q", format=",.1f"), alt.Tooltip("outcome:Q", format=",.2f")],
+        )
+        .properties(width=180, height=150)
+        .facet(facet=alt.Facet("panel:N", title=None), columns=columns)
+        .resolve_scale(x="independent")
+        .properties(title="Outputs vs outcomes")
+    )
+
+
+def funnel_heatmap(cells: pd.DataFrame | list[dict], steps: tuple[str, ...] = FUNNEL_STEPS) -> alt.Chart:
+    """Conversion at each funnel step for every rep, coloured by the gap to the team median.
+
+    Columns: ``name``, ``step``, ``conversion`` (ratio), ``vs_team`` (conversion minus team median).
+    """
+    df = _frame(cells, ("name", "step", "conversion", "vs_team"))
+    present = [s for s in steps if s in set(df["step"])] + sorted(set(df["step"]) - set(steps))
+    base = alt.Chart(df, title="Funnel conversion by rep vs the team median").encode(
+        alt.X("step:N", sort=present, title=None, axis=alt.Axis(orient="top", labelAngle=0)),
+        alt.Y("name:N", title=None),
+    )
+    rect = base.mark_rect().encode(
+        alt.Color("vs_team:Q", title="vs team", scale=alt.Scale(scheme="redblue", domainMid=0),
+                  legend=alt.Legend(format="+.0%")),
+        tooltip=["name:N", "step:N", alt.Tooltip("conversion:Q", format=".0%"),
+                     alt.Tooltip("vs_team:Q", format="+.0%")],
+    )
+    text = base.mark_text(fontSize=10).encode(
+        alt.Text("conversion:Q", format=".0%"),
+        color=alt.condition("abs(datum.vs_team) > 0.25", alt.value("white"), alt.value("black")),
+    )
+    return (rect + text).properties(width=alt.Step(80), height=alt.Step(16))
+
+
+def rep_funnel_vs_team(steps: pd.DataFrame | list[dict], order: tuple[str, ...] = FUNNEL_STEPS) -> alt.Chart:
+    """One rep's conversion per step against the team's quartile band and median.
+
+    Columns: ``step``, ``rep``, ``q1``, ``median``, ``q3`` (ratios).
+    """
+    df = _frame(steps, ("step", "rep", "q1", "median", "q3"))
+    present = [s for s in order if s in set(df["step"])] + sorted(set(df["step"]) - set(order))
+    base = alt.Chart(df, title="Funnel conversion: you vs the team").encode(
+        alt.X("step:N", sort=present, title=None, axis=alt.Axis(labelAngle=0)))
+    band = base.mark_bar(size=26, color="#e2e8f0").encode(alt.Y("q1:Q", title="Conversion", axis=alt.Axis(format="%")),
+                                                         alt.Y2("q3:Q"))
+    median = base.mark_tick(color="#4a5568", size=26, thickness=2).encode(alt.Y("median:Q"))
+    rep = base.mark_point(filled=True, size=90, color=PALETTE[1]).encode(
+        alt.Y("rep:Q"),
+        tooltip=["step:N", alt.Tooltip("rep:Q", format=".0%", title="you"),
+                     alt.Tooltip("median:Q", format=".0%", title="team median")],
+    )
+    return (band + median + rep).properties(width=alt.Step(70), height=200)
+
+
+def grouped_bars(rows: pd.DataFrame | list[dict], title: str, x_title: str, percent: bool = True) -> alt.Chart:
+    """Side-by-side bars per category and group (e.g. activity mix: you vs top quartile).
+
+    Columns: ``category``, ``group``, ``value``.
+    """
+    df = _frame(rows, ("category", "group", "value"))
+    fmt = "%" if percent else ",.1f"
+    return (
+        alt.Chart(df, title=title)
+        .mark_bar()
+        .encode(
+            alt.Y("category:N", title=None),
+            alt.YOffset("group:N"),
+            alt.X("value:Q", title=x_title, axis=alt.Axis(format=fmt if percent else "~s")),
+            alt.Color("group:N", title=None),
+            tooltip=["category:N", "group:N", alt.Tooltip("value:Q", format=".0%" if percent else ",.1f")],
+        )
+        .properties(height=alt.Step(12))
+    )
+
+
+def spec(chart: alt.TopLevelMixin | dict) -> dict[str, Any]:
+    """The Vega-Lite spec of a chart with its data inlined (a plain dict, picklable, no altair needed to draw)."""
+    if isinstance(chart, dict):
+        return chart
+    with alt.data_transformers.disable_max_rows():
+        return chart.to_dict()
+
+
+def show(chart: alt.TopLevelMixin | dict, alt_text: str | None = None) -> None:
+    """Display a chart so it draws live and offline: SVG + PNG rendered by vl-convert, plus a text line."""
+    d = spec(chart)
+    _show_spec(d, alt_text)

@@ -1,0 +1,198 @@
+"""The weight panel of the team explorer: sliders per weighted metric, presets, normalisation, role filter.
+
+Moving a slider re-scores with a prepared `Scorer` (no reload, no metric recompute) and redraws the
+leaderboard and the breakdown. The logic (`current_weights`, `rescore`, `leaderboard`) is plain Python
+on the widget values, so it is tested by setting ``slider.value`` in pytest without a browser.
+"""
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import ipywidgets as W
+import pandas as pd
+
+from .metrics import CATALOGUE, KINDS
+from .scorecard import NORMALISATIONS, PRESETS, Scorer, Weights, save_weights
+
+ALL_ROLES = "All roles"
+CUSTOM = "custom"
+SLIDER_MAX = 50.0
+
+
+def breakdown_long(card) -> pd.DataFrame:
+    """The scorecard's points per metric as a long frame ``rep_id, metric, points``."""
+    wide = card.breakdown.rename_axis("rep_id").reset_index()
+    return wide.melt(id_vars="rep_id", var_name="metric", value_name="points")
+
+
+def weighted_metrics(table, presets: dict[str, Weights] | None = None, extra: Weights | None = None) -> list[str]:
+    """Metrics that carry a weight in any preset (or in `extra`) and that this table has, catalogue order."""
+    presets = PRESETS if presets is None else presets
+    names = {m for w in [*presets.values(), *( [extra] if extra else [])] for m, v in w.weights.items() if v > 0}
+    return [m for m in CATALOGUE if m in names and m in table.values.columns]
+
+
+class WeightPanel:
+    """Sliders and controls over one `MetricTable`; `.widget` is what the notebook displays."""
+
+    def __init__(self, table, weights: Weights | None = None, weights_file: str | Path | None = None,
+                 draw_charts: bool = True, top_n: int | None = None):
+        self.table = table
+        self.draw_charts = draw_charts
+        self.top_n = top_n
+        self.weights_file = Path(weights_file) if weights_file else Path("weights.toml")
+        start = weights or PRESETS.get("outcomes-first") or next(iter(PRESETS.values()))
+        self.group_by = start.group_by
+        self._base = start  # floors, caps and targets come from the last preset chosen
+        self._scorer = Scorer(table, group_by=self.group_by)
+        self._batch = False
+        self.metrics = weighted_metrics(table, extra=start)
+
+        self.sliders: dict[str, W.FloatSlider] = {
+            m: W.FloatSlider(value=float(start.weights.get(m, 0.0)), min=0.0, max=SLIDER_MAX, step=1.0,
+                             description=CATALOGUE[m].label, continuous_update=False, readout_format=".0f",
+                             style={"description_width": "190px"}, layout=W.Layout(width="420px"))
+            for m in self.metrics
+        }
+        preset_names = list(PRESETS)
+        self.preset = W.Dropdown(options=[*preset_names, CUSTOM],
+                                 value=start.name if start.name in preset_names else CUSTOM, description="Preset")
+        self.normalisation = W.ToggleButtons(options=list(NORMALISATIONS), value=start.normalisation,
+                                             description="Normalise")
+        roles = sorted({str(r) for r in table.reps["role"].dropna()}) if "role" in table.reps else []
+        self.role = W.Dropdown(options=[ALL_ROLES, *roles], value=ALL_ROLES, description="Role")
+        self.period = W.Dropdown(options=[table.period.label], value=table.period.label, description="Period",
+                                 disabled=True)
+        self.save_button = W.Button(description="Save weights", icon="save")
+        self.status = W.HTML()
+        self.leaderboard_html = W.HTML()
+        self.breakdown_image = W.Image(format="png", layout=W.Layout(max_width="760px"))
+
+        for s in self.sliders.values():
+            s.observe(self._on_slider, names="value")
+        self.preset.observe(self._on_preset, names="value")
+        self.normalisation.observe(self._on_change, names="value")
+        self.role.observe(self._on_change, names="value")
+        self.save_button.on_click(lambda _b: self.save())
+        self.card = self.rescore()
+        self.widget = self._layout()
+        self._render()
+
+    # ------------------------------------------------------------------ pure logic
+    def current_weights(self) -> Weights:
+        """The weights the controls describe now."""
+        base = self._base
+        return Weights(
+            weights={m: float(s.value) for m, s in self.sliders.items() if s.value > 0},
+            normalisation=self.normalisation.value,
+            floors=dict(base.floors) if base else {},
+            caps=dict(base.caps) if base else {},
+            targets=dict(base.targets) if base else {},
+            group_by=self.group_by,
+            name=self.preset.value,
+            skip_unavailable=True,
+        )
+
+    def rescore(self):
+        """Score with the current weights (no metric recompute); keeps and returns the `Scorecard`."""
+        self.card = self._scorer.score(self.current_weights())
+        return self.card
+
+    def leaderboard(self) -> pd.DataFrame:
+        """Ranked reps of the chosen role: ``rank, name, role, score`` plus the top contributing metric."""
+        s = self.card.scores.copy()
+        if self.role.value != ALL_ROLES:
+            s = s[s["role"] == self.role.value]
+        rank_col = "rank_in_role" if self.role.value != ALL_ROLES else "rank_overall"
+        s = s.sort_values([rank_col, "name"]).assign(rank=lambda d: d[rank_col])
+        bd = breakdown_long(self.card)
+        top = (bd.sort_values(["rep_id", "points", "metric"], ascending=[True, False, True])
+               .drop_duplicates("rep_id").set_index("rep_id")["metric"])
+        s["top_metric"] = s["rep_id"].map(top).map(lambda m: CATALOGUE[m].label if m in CATALOGUE else "")
+        cols = ["rank", "rep_id", "name", "role", "score", "rank_in_role", "top_metric"]
+        return s[[c for c in cols if c in s.columns]].reset_index(drop=True)
+
+    def save(self, path: str | Path | None = None) -> Path:
+        """Write the current weights where batch reports read them; says where in the status line."""
+        target = Path(path) if path else self.weights_file
+        save_weights(self.current_weights(), target)
+        self.status.value = f"Saved weights to <code>{html.escape(str(target.resolve()))}</code>"
+        return target
+
+    # ------------------------------------------------------------------ events
+    def _on_slider(self, change) -> None:
+        if self._batch:
+            return
+        self._batch = True
+        try:
+            if self.preset.value != CUSTOM:
+                self.preset.value = CUSTOM
+        finally:
+            self._batch = False
+        self._on_change(change)
+
+    def _on_preset(self, change) -> None:
+        if self._batch or change["new"] == CUSTOM:
+            return
+        w = PRESETS[change["new"]]
+        self._base = w
+        self._batch = True
+        try:
+            for m, s in self.sliders.items():
+                s.value = float(w.weights.get(m, 0.0))
+            self.normalisation.value = w.normalisation
+        finally:
+            self._batch = False
+        self._on_change(change)
+
+    def _on_change(self, _change=None) -> None:
+        if self._batch:
+            return
+        if not any(s.value > 0 for s in self.sliders.values()):
+            self.status.value = "Set at least one weight above zero to score."
+            return
+        self.status.value = ""
+        self.rescore()
+        self._render()
+
+    # ------------------------------------------------------------------ display
+    def _render(self) -> None:
+        self.leaderboard_html.value = leaderboard_html(self.leaderboard(), self.top_n)
+        if not self.draw_charts:
+            return
+        import vl_convert as vlc
+
+        from .charts import score_breakdown, spec
+
+        board = self.leaderboard()
+        bd = breakdown_long(self.card).merge(board[["rep_id", "name", "score"]], on="rep_id")
+        bd["metric"] = bd["metric"].map(lambda m: CATALOGUE[m].label if m in CATALOGUE else m)
+        chart = score_breakdown(bd[bd["points"] > 0], title="Score breakdown (points per metric)")
+        # an image widget, not an Output widget: it redraws in place and needs no trusted notebook
+        self.breakdown_image.value = vlc.vegalite_to_png(spec(chart), scale=1.0)
+
+    def _layout(self) -> W.Widget:
+        groups = []
+        for kind in KINDS:
+            members = [self.sliders[m] for m in self.metrics if CATALOGUE[m].kind == kind]
+            if members:
+                groups.append(W.VBox([W.HTML(f"<b>{kind.capitalize()}</b>"), *members]))
+        controls = W.VBox([W.HBox([self.preset, self.role, self.period]), self.normalisation, *groups,
+                           W.HBox([self.save_button, self.status])])
+        # the leaderboard sits beside the sliders so a move and its effect are seen together
+        return W.VBox([W.HBox([controls, self.leaderboard_html]), self.breakdown_image])
+
+
+def leaderboard_html(board: pd.DataFrame, top_n: int | None = None) -> str:
+    """The leaderboard as an escaped HTML table (rows carry ``data-rep`` for tests and styling)."""
+    rows = board if top_n is None else board.head(top_n)
+    body = "".join(
+        f'<tr class="salesnb-lb-row" data-rep="{html.escape(str(r.rep_id))}"><td>{int(r.rank)}</td>'
+        f"<td>{html.escape(str(r.name))}</td><td>{html.escape(str(r.role))}</td><td>{r.score:.1f}</td>"
+        f"<td>{html.escape(str(r.top_metric))}</td></tr>"
+        for r in rows.itertuples()
+    )
+    return ('<table class="salesnb-leaderboard" style="white-space: nowrap; border-collapse: collapse">'
+            '<thead><tr><th>Rank</th><th>Rep</th><th>Role</th><th>Score</th>'
+            f"<th>Biggest contribution</th></tr></thead><tbody>{body}</tbody></table>")

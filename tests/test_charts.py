@@ -1,0 +1,122 @@
+"""Chart builders: checked on their Vega-Lite specs (marks, fields, types), not on pixels."""
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import pytest
+
+from salesnb import charts
+
+
+def _layers(spec: dict) -> list[dict]:
+    return spec.get("layer", [spec])
+
+
+def _mark(layer: dict) -> str:
+    m = layer["mark"]
+    return m["type"] if isinstance(m, dict) else m
+
+
+def test_one_theme_is_registered_and_enabled():
+    assert alt.theme.active == charts.THEME
+    spec = charts.spec(charts.team_progress(10, 20, 15))
+    assert spec["config"]["range"]["category"] == charts.PALETTE
+
+
+def test_team_progress_draws_won_projection_target_bars():
+    spec = charts.spec(charts.team_progress(won=120.0, target=300.0, projection=280.0, currency="EUR"))
+    assert _mark(spec) == "bar"
+    assert spec["encoding"]["x"]["field"] == "value" and spec["encoding"]["x"]["type"] == "quantitative"
+    values = {r["measure"]: r["value"] for r in spec["datasets"][spec["data"]["name"]]}
+    assert values == {"Target": 300.0, "Projection": 280.0, "Won": 120.0}
+    assert "EUR" in spec["title"]
+
+
+def test_team_progress_without_target_leaves_it_out():
+    spec = charts.spec(charts.team_progress(won=5.0, target=None, projection=float("nan")))
+    rows = spec["datasets"][spec["data"]["name"]]
+    assert [r["measure"] for r in rows] == ["Won"]
+
+
+def test_score_breakdown_stacks_points_per_metric_sorted_by_score():
+    df = pd.DataFrame({
+        "name": ["Ann", "Ann", "Bob", "Bob"],
+        "metric": ["Won", "Win rate", "Won", "Win rate"],
+        "points": [30.0, 20.0, 40.0, 30.0],
+        "score": [50.0, 50.0, 70.0, 70.0],
+    })
+    spec = charts.spec(charts.score_breakdown(df))
+    enc = spec["encoding"]
+    assert _mark(spec) == "bar"
+    assert enc["y"]["sort"] == ["Bob", "Ann"]  # higher score first
+    assert enc["x"]["field"] == "points" and enc["x"]["aggregate"] == "sum"
+    assert enc["color"]["field"] == "metric" and enc["color"]["type"] == "nominal"
+
+
+def test_builder_names_missing_columns():
+    with pytest.raises(ValueError, match="points"):
+        charts.score_breakdown(pd.DataFrame({"name": ["a"], "metric": ["m"], "score": [1]}))
+
+
+def test_attainment_spread_has_bars_and_a_100_percent_rule():
+    df = pd.DataFrame({"name": ["A", "B"], "role": ["AE", "AE"], "attainment": [0.5, 1.2]})
+    spec = charts.spec(charts.attainment_spread(df))
+    marks = [_mark(layer) for layer in _layers(spec)]
+    assert marks == ["bar", "rule"]
+    assert spec["layer"][0]["encoding"]["x"]["field"] == "attainment"
+    rule_data = spec["datasets"][spec["layer"][1]["data"]["name"]]
+    assert rule_data == [{"x": 1.0}]
+
+
+def test_trend_uses_temporal_axis_for_dates():
+    df = pd.DataFrame({"period": pd.to_datetime(["2026-01-01", "2026-02-01"]), "series": ["You", "You"],
+                       "value": [1.0, 2.0]})
+    spec = charts.spec(charts.trend(df))
+    assert _mark(spec) == "line"
+    assert spec["encoding"]["x"]["type"] == "temporal"
+    spec2 = charts.spec(charts.trend(df.assign(period=["2026-01", "2026-02"])))
+    assert spec2["encoding"]["x"]["type"] == "ordinal"
+
+
+def test_outputs_vs_outcomes_is_one_scatter_panel_per_metric():
+    df = pd.DataFrame({"panel": ["Calls: driver"] * 2 + ["Miles: vanity"] * 2, "value": [1, 2, 3, 4],
+                       "outcome": [0.1, 0.2, 0.3, 0.1]})
+    spec = charts.spec(charts.outputs_vs_outcomes(df))
+    assert spec["facet"]["field"] == "panel"
+    assert _mark(spec["spec"]) == "point"
+    assert spec["resolve"]["scale"]["x"] == "independent"
+
+
+def test_funnel_heatmap_colours_by_gap_to_team_and_orders_steps():
+    df = pd.DataFrame({"name": ["A", "A"], "step": ["closing", "qualifying"], "conversion": [0.2, 0.5],
+                       "vs_team": [-0.1, 0.05]})
+    spec = charts.spec(charts.funnel_heatmap(df))
+    rect, text = spec["layer"]
+    assert _mark(rect) == "rect" and _mark(text) == "text"
+    assert rect["encoding"]["color"]["field"] == "vs_team"
+    assert rect["encoding"]["x"]["sort"] == ["qualifying", "closing"]
+
+
+def test_rep_funnel_vs_team_layers_band_median_and_rep():
+    rows = [{"step": "closing", "rep": 0.1, "q1": 0.2, "median": 0.3, "q3": 0.4}]
+    spec = charts.spec(charts.rep_funnel_vs_team(rows))
+    assert [_mark(layer) for layer in spec["layer"]] == ["bar", "tick", "point"]
+    assert spec["layer"][0]["encoding"]["y2"]["field"] == "q3"
+    assert spec["layer"][2]["encoding"]["y"]["field"] == "rep"
+
+
+def test_grouped_bars_offsets_groups():
+    rows = [{"category": "call", "group": "You", "value": 0.5}, {"category": "call", "group": "Top", "value": 0.3}]
+    spec = charts.spec(charts.grouped_bars(rows, "Mix", "Share"))
+    assert spec["encoding"]["yOffset"]["field"] == "group"
+
+
+def test_show_emits_svg_png_and_text(monkeypatch):
+    shown = []
+    monkeypatch.setattr("salesnb.report_view.display", lambda obj, raw=False: shown.append(obj))
+    charts.show(charts.team_progress(10, 20, 15))
+    (bundle,) = shown
+    assert bundle["image/svg+xml"].lstrip().startswith("<svg")
+    assert "<rect" in bundle["image/svg+xml"] or "<path" in bundle["image/svg+xml"]
+    assert bundle["image/png"]  # base64 text
+    assert bundle["text/plain"] == "Chart: Team progress to target (USD)"

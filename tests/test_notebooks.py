@@ -1,0 +1,102 @@
+"""Both notebooks run top to bottom headless (papermill) on the sample and on a two-table dataset."""
+from __future__ import annotations
+
+import json
+
+import nbformat
+import papermill as pm
+import pytest
+
+from salesnb.config import REPORT_NOTEBOOK, TEAM_NOTEBOOK
+
+pytestmark = pytest.mark.slow
+
+
+def _run(notebook, out, **parameters):
+    pm.execute_notebook(str(notebook), str(out), parameters=parameters, kernel_name="python3",
+                        progress_bar=False, request_save_on_cell_execute=False)
+    return nbformat.read(out, as_version=4)
+
+
+def _outputs_text(nb) -> str:
+    parts = []
+    for cell in nb.cells:
+        for o in cell.get("outputs", []):
+            if o.get("output_type") == "stream":
+                parts.append(o.get("text", ""))
+            for key in ("text/plain", "text/html"):
+                parts.append(str(o.get("data", {}).get(key, "")))
+    return "\n".join(parts)
+
+
+def _errors(nb) -> list[str]:
+    return [o.get("ename", "") for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
+
+
+def _stderr(nb) -> list[str]:
+    return [o["text"] for c in nb.cells for o in c.get("outputs", [])
+            if o.get("output_type") == "stream" and o.get("name") == "stderr"]
+
+
+def _svg_count(nb) -> int:
+    return sum("image/svg+xml" in o.get("data", {}) for c in nb.cells for o in c.get("outputs", []))
+
+
+def test_parameters_cells_are_tagged_and_literal():
+    for path, names in ((TEAM_NOTEBOOK, {"data_dir", "as_of", "period", "weights_file"}),
+                        (REPORT_NOTEBOOK, {"data_dir", "snapshot", "rep_id", "as_of", "period", "weights_file"})):
+        nb = nbformat.read(path, as_version=4)
+        tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+        assert len(tagged) == 1
+        lines = tagged[0].source.splitlines()
+        assert {line.split("=")[0].strip() for line in lines} == names
+        assert all("#" in line for line in lines)  # every parameter documented by a comment
+
+
+def test_team_explorer_on_sample(tmp_path, sample_dir):
+    nb = _run(TEAM_NOTEBOOK, tmp_path / "team.ipynb", data_dir=str(sample_dir))
+    assert not _errors(nb) and not _stderr(nb)
+    text = _outputs_text(nb)
+    assert "Rank" in text and "Verdict" in text and "Step to work on" in text
+    assert _svg_count(nb) >= 5  # progress, breakdown, attainment, trend, outputs vs outcomes, funnel
+
+
+def test_team_explorer_on_two_tables_shows_notes(tmp_path, two_table_dir):
+    nb = _run(TEAM_NOTEBOOK, tmp_path / "team2.ipynb", data_dir=str(two_table_dir))
+    assert not _errors(nb)
+    text = _outputs_text(nb)
+    for table in ("quotas", "activities", "leads"):
+        assert f"No {table} table" in text
+
+
+def test_rep_report_on_sample_from_data_and_from_snapshot(tmp_path, sample_dir):
+    from salesnb.load import load
+    from salesnb.snapshot import build_snapshot
+
+    snap = build_snapshot(load(sample_dir))
+    path = snap.save(tmp_path / "snap.pkl")
+    rep = snap.rep_ids[1]
+    a = _run(REPORT_NOTEBOOK, tmp_path / "a.ipynb", data_dir=str(sample_dir), rep_id=rep)
+    b = _run(REPORT_NOTEBOOK, tmp_path / "b.ipynb", snapshot=str(path), rep_id=rep)
+    assert not _errors(a) and not _errors(b) and not _stderr(b)
+    # same content whichever way the figures arrive
+    assert _outputs_text(a) == _outputs_text(b)
+    assert snap.views[rep].name in _outputs_text(b)
+    assert _svg_count(b) >= 3
+
+
+def test_rep_report_on_two_tables_shows_notes(tmp_path, two_table_dir):
+    nb = _run(REPORT_NOTEBOOK, tmp_path / "r2.ipynb", data_dir=str(two_table_dir))
+    assert not _errors(nb)
+    text = _outputs_text(nb)
+    assert "No quotas table" in text and "No activities table" in text and "No leads table" in text
+
+
+def test_committed_notebooks_carry_outputs_without_volatile_metadata():
+    for path in (TEAM_NOTEBOOK, REPORT_NOTEBOOK):
+        nb = nbformat.read(path, as_version=4)
+        code = [c for c in nb.cells if c.cell_type == "code"]
+        assert all(c.get("execution_count") for c in code), f"{path.name} is not executed"
+        raw = json.dumps(nb)
+        assert "papermill" not in nb.metadata and '"execution"' not in raw
+        assert " at 0x" not in raw  # no memory addresses
