@@ -166,8 +166,8 @@ def build_snapshot(dataset, period=None, as_of=None, weights=None, *, render: bo
     table = metrics(dataset, period, as_of)
     period_obj = table.period
     card = score(table, w)
-    diagnosis = diagnose(dataset, period_obj, as_of, w)
     funnel = funnel_counts(dataset, period_obj, as_of)
+    diagnosis = diagnose(dataset, period_obj, as_of, w, table=table, card=card, funnel=funnel)
     trend = trend_series(dataset, as_of=as_of, freq="M", period=period_obj)
     aggregates = team_aggregates(table.values, table.reps)
     mix = activity_mix(table.values)

@@ -122,3 +122,17 @@ def test_summary_says_once_which_reps_have_too_few_deals_and_skips_an_unavailabl
     assert text.count("Too few deals") == 0
     assert "Activity metrics vs outcomes" not in text  # no activities table: said once in the notes
     assert "note: vanity unavailable" in text
+
+
+def test_diagnose_reuses_a_precomputed_table_scorecard_and_funnel(sample_dir):
+    from salesnb.load import load
+    from salesnb.metrics import funnel_counts, metrics
+    from salesnb.scorecard import score
+
+    ds = load(sample_dir)
+    table = metrics(ds, "2026", "2026-11-15")
+    card = score(table)
+    funnel = funnel_counts(ds, table.period, table.as_of)
+    reused = diagnose(ds, "2026", "2026-11-15", table=table, card=card, funnel=funnel)
+    fresh = diagnose(ds, "2026", "2026-11-15")
+    assert reused.to_json() == fresh.to_json()

@@ -115,14 +115,18 @@ def _features(values: pd.DataFrame, active_weeks: pd.Series, sources: pd.DataFra
     return pd.DataFrame(feats, index=values.index), groups, labels, kinds
 
 
-def diagnose(dataset, period=None, as_of=None, weights=None, seed: int = 0) -> Diagnosis:
+def diagnose(dataset, period=None, as_of=None, weights=None, seed: int = 0, *,
+             table=None, card=None, funnel=None) -> Diagnosis:
     """Run every diagnosis for `period` (spec or Period; default: the dataset's) at `as_of`.
 
     weights: scorecard weights (a `Weights`, a dict, a preset name or None for the
     default preset). seed: the seed of the audit's resampling (deterministic).
+    table, card, funnel: the `metrics(...)`, `score(table, weights)` and `funnel_counts(...)`
+    of the same dataset, period and as_of when the caller has them already (they are not recomputed).
     Diagnoses whose tables are missing are listed in ``unavailable`` with the reason.
     """
-    table = metrics(dataset, period, as_of)
+    if table is None:
+        table = metrics(dataset, period, as_of)
     per, as_of_ts = table.period, table.as_of
     window_end = min(per.end, as_of_ts)
     unavailable: dict[str, str] = {}
@@ -136,7 +140,8 @@ def diagnose(dataset, period=None, as_of=None, weights=None, seed: int = 0) -> D
     active_days = _active_days(reps, per.start, window_end)
     active_weeks = (active_days / 7).where(active_days > 0)
 
-    card = score(table, weights)
+    if card is None:
+        card = score(table, weights)
     scores = card.scores.set_index("rep_id") if "rep_id" in card.scores else card.scores
     scores, score_notes = evidence.withhold_lone_scores(scores, reps, card.weights.group_by)
     notes += score_notes
@@ -147,7 +152,8 @@ def diagnose(dataset, period=None, as_of=None, weights=None, seed: int = 0) -> D
     perf = values[outcome] if outcome in values else pd.Series(np.nan, index=current)
 
     # 1. bottleneck
-    funnel = funnel_counts(dataset, per, as_of_ts)
+    if funnel is None:
+        funnel = funnel_counts(dataset, per, as_of_ts)
     if dataset.has("leads") and "leads" in values:
         vol_unit, vol_count = "leads", values["leads"]
     else:
