@@ -136,3 +136,15 @@ def test_diagnose_reuses_a_precomputed_table_scorecard_and_funnel(sample_dir):
     reused = diagnose(ds, "2026", "2026-11-15", table=table, card=card, funnel=funnel)
     fresh = diagnose(ds, "2026", "2026-11-15")
     assert reused.to_json() == fresh.to_json()
+
+
+def test_diagnosis_ranks_agree_with_the_scorecard_on_the_sample(sample_dir):
+    from salesnb.load import load
+    from salesnb.metrics import metrics
+    from salesnb.scorecard import score
+
+    ds = load(sample_dir)
+    card = score(metrics(ds, "2026", "2026-11-15"))
+    d = diagnose(ds, "2026", "2026-11-15")
+    ranks = d.reps.set_index("rep_id")["rank_in_role"].astype(int).to_dict()
+    assert ranks == card.scores.set_index("rep_id")["rank_in_role"].astype(int).to_dict()

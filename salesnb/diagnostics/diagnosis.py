@@ -248,10 +248,12 @@ def _rep_view(reps, values, scores, neck, pairs, ew, lq, hyg, outcome) -> pd.Dat
     out["team"] = reps.get("team")
     out["role"] = reps.get("role")
     out["score"] = scores["score"].reindex(out.index) if "score" in scores else np.nan
-    # ranks among the reps in this (current) view: people who left do not hold a place
+    # ranks among the reps in this (current) view: people who left do not hold a place; scores equal
+    # to 9 decimals tie (the scorecard's rule), so float noise never splits a tie differently from it
     role = out["role"].fillna("(all)")
-    out["rank_in_role"] = out.groupby(role)["score"].rank(ascending=False, method="min").astype("Int64")
-    out["rank_overall"] = out["score"].rank(ascending=False, method="min").astype("Int64")
+    rounded = out["score"].round(9)
+    out["rank_in_role"] = rounded.groupby(role).rank(ascending=False, method="min").astype("Int64")
+    out["rank_overall"] = rounded.rank(ascending=False, method="min").astype("Int64")
     out["attainment"] = values["attainment"] if "attainment" in values else np.nan
     out["won_revenue"] = values["won_revenue"] if "won_revenue" in values else np.nan
     out["quota"] = values["quota"] if "quota" in values else np.nan
