@@ -5,6 +5,7 @@ displayed with `charts.show`. A section whose data is missing shows a short note
 """
 from __future__ import annotations
 
+import weakref
 from pathlib import Path
 
 import pandas as pd
@@ -32,8 +33,15 @@ def open_team(data_dir: str | Path | None = "", as_of: str | None = "", period: 
     from .load import load
 
     dataset = load(resolve_data_dir(data_dir))
-    return build_snapshot(dataset, period=period or None, as_of=as_of or None, weights=weights_file or None,
+    snap = build_snapshot(dataset, period=period or None, as_of=as_of or None, weights=weights_file or None,
                           render=render)
+    _DATASETS[snap] = dataset
+    return snap
+
+
+# the dataset each opened snapshot came from, so the weight panel can compute other periods
+# (a snapshot does not keep its dataset: report kernels never need it)
+_DATASETS: "weakref.WeakKeyDictionary[Snapshot, object]" = weakref.WeakKeyDictionary()
 
 
 def title(snap: Snapshot) -> Block:
@@ -106,13 +114,18 @@ def leaderboard_chart(snap: Snapshot) -> None:
     charts.show(charts.score_breakdown(bd[bd["points"] > 0], title="Score breakdown (points per metric)"))
 
 
-def weight_panel(snap: Snapshot, weights_file: str | Path | None = "") -> WeightPanel:
-    """The interactive weight sliders over this snapshot's metric table."""
+def weight_panel(snap: Snapshot, weights_file: str | Path | None = "", dataset=None) -> WeightPanel:
+    """The interactive weight sliders over this snapshot's metric table.
+
+    The Period control can switch period when the dataset is known: `dataset`, or the one `open_team`
+    loaded this snapshot from.
+    """
     from .config import PROJECT_DIR
 
     w = resolve_weights(weights_file or None)
     target = Path(weights_file) if weights_file else PROJECT_DIR / "weights.toml"
-    return WeightPanel(snap.table, weights=w or snap.card.weights, weights_file=target)
+    return WeightPanel(snap.table, weights=w or snap.card.weights, weights_file=target,
+                       dataset=dataset if dataset is not None else _DATASETS.get(snap))
 
 
 def rank_stability(snap: Snapshot) -> Block:

@@ -1,8 +1,9 @@
-"""The weight panel of the team explorer: sliders per weighted metric, presets, normalisation, role filter.
+"""The weight panel of the team explorer: sliders per weighted metric, presets, normalisation, role filter, period.
 
 Moving a slider re-scores with a prepared `Scorer` (no reload, no metric recompute) and redraws the
-leaderboard and the breakdown. The logic (`current_weights`, `rescore`, `leaderboard`) is plain Python
-on the widget values, so it is tested by setting ``slider.value`` in pytest without a browser.
+leaderboard and the breakdown. Choosing another period computes that period's metrics once (kept per
+period), prepares a new `Scorer` and redraws. The logic (`current_weights`, `rescore`, `leaderboard`) is
+plain Python on the widget values, so it is tested by setting ``.value`` in pytest without a browser.
 """
 from __future__ import annotations
 
@@ -12,7 +13,10 @@ from pathlib import Path
 import ipywidgets as W
 import pandas as pd
 
+from . import metrics as metric_engine
+from .errors import SalesnbError
 from .metrics import CATALOGUE, KINDS
+from .periods import Period, fiscal_year_start, resolve_period
 from .scorecard import NORMALISATIONS, PRESETS, Scorer, Weights, save_weights
 
 ALL_ROLES = "All roles"
@@ -33,19 +37,44 @@ def weighted_metrics(table, presets: dict[str, Weights] | None = None, extra: We
     return [m for m in CATALOGUE if m in names and m in table.values.columns]
 
 
+def period_choices(current: Period, as_of, fiscal_year_start_month: int = 1) -> dict[str, Period]:
+    """The periods the panel offers, label -> `Period`: the current one, the fiscal year of `as_of`,
+    each of its quarters that has started by `as_of`, and the year to date."""
+    as_of = pd.Timestamp(as_of)
+    year = fiscal_year_start(as_of, fiscal_year_start_month).year
+    specs = [str(year), *(f"{year}-Q{q}" for q in range(1, 5)), "ytd"]
+    choices = {current.label: current}
+    for spec in specs:
+        p = resolve_period(spec, as_of, fiscal_year_start_month)
+        if p.start <= as_of:
+            choices.setdefault(p.label, p)
+    return choices
+
+
 class WeightPanel:
-    """Sliders and controls over one `MetricTable`; `.widget` is what the notebook displays."""
+    """Sliders and controls over one `MetricTable`; `.widget` is what the notebook displays.
+
+    With the `dataset` the table was computed from, the Period dropdown offers the year, its quarters so
+    far and the year to date (at the table's as_of); without it the period is fixed.
+    """
 
     def __init__(self, table, weights: Weights | None = None, weights_file: str | Path | None = None,
-                 draw_charts: bool = True, top_n: int | None = None):
+                 draw_charts: bool = True, top_n: int | None = None, dataset=None):
         self.table = table
+        self.dataset = dataset
+        self.as_of = pd.Timestamp(table.as_of)
+        fy_month = int(getattr(getattr(dataset, "meta", None), "fiscal_year_start_month", 1) or 1)
+        self.periods: dict[str, Period] = (period_choices(table.period, self.as_of, fy_month) if dataset is not None
+                                           else {table.period.label: table.period})
+        self._tables = {table.period.label: table}  # metrics per period label, each computed once
+        self._scorers: dict[str, Scorer] = {}
         self.draw_charts = draw_charts
         self.top_n = top_n
         self.weights_file = Path(weights_file) if weights_file else Path("weights.toml")
         start = weights or PRESETS.get("outcomes-first") or next(iter(PRESETS.values()))
         self.group_by = start.group_by
         self._base = start  # floors, caps and targets come from the last preset chosen
-        self._scorer = Scorer(table, group_by=self.group_by)
+        self._scorer = self._scorers[table.period.label] = Scorer(table, group_by=self.group_by)
         self._batch = False
         self.metrics = weighted_metrics(table, extra=start)
 
@@ -60,10 +89,9 @@ class WeightPanel:
                                  value=start.name if start.name in preset_names else CUSTOM, description="Preset")
         self.normalisation = W.ToggleButtons(options=list(NORMALISATIONS), value=start.normalisation,
                                              description="Normalise")
-        roles = sorted({str(r) for r in table.reps["role"].dropna()}) if "role" in table.reps else []
-        self.role = W.Dropdown(options=[ALL_ROLES, *roles], value=ALL_ROLES, description="Role")
-        self.period = W.Dropdown(options=[table.period.label], value=table.period.label, description="Period",
-                                 disabled=True)
+        self.role = W.Dropdown(options=_role_options(table), value=ALL_ROLES, description="Role")
+        self.period = W.Dropdown(options=list(self.periods), value=table.period.label, description="Period",
+                                 disabled=len(self.periods) < 2)
         self.save_button = W.Button(description="Save weights", icon="save")
         self.status = W.HTML()
         self.leaderboard_html = W.HTML()
@@ -74,6 +102,7 @@ class WeightPanel:
         self.preset.observe(self._on_preset, names="value")
         self.normalisation.observe(self._on_change, names="value")
         self.role.observe(self._on_change, names="value")
+        self.period.observe(self._on_period, names="value")
         self.save_button.on_click(lambda _b: self.save())
         self.card = self.rescore()
         self.widget = self._layout()
@@ -98,6 +127,33 @@ class WeightPanel:
         """Score with the current weights (no metric recompute); keeps and returns the `Scorecard`."""
         self.card = self._scorer.score(self.current_weights())
         return self.card
+
+    def table_for(self, label: str):
+        """The `MetricTable` of the period labelled `label`, computed on first use and kept."""
+        if label not in self._tables:
+            self._tables[label] = metric_engine.metrics(self.dataset, self.periods[label], self.as_of)
+        return self._tables[label]
+
+    def set_period(self, label: str) -> None:
+        """Switch to another offered period: its metrics and `Scorer` (made once each), re-score and redraw."""
+        try:
+            table = self.table_for(label)
+        except SalesnbError as exc:
+            self.status.value = html.escape(str(exc))
+            return
+        self.table = table
+        if label not in self._scorers:
+            self._scorers[label] = Scorer(table, group_by=self.group_by)
+        self._scorer = self._scorers[label]
+        roles = _role_options(table)
+        keep = self.role.value if self.role.value in roles else ALL_ROLES
+        self._batch = True  # new role options must not trigger a redraw of their own
+        try:
+            self.role.options = roles
+            self.role.value = keep
+        finally:
+            self._batch = False
+        self._on_change()
 
     def leaderboard(self) -> pd.DataFrame:
         """Ranked reps of the chosen role: ``rank, name, role, score`` plus the top contributing metric."""
@@ -146,6 +202,10 @@ class WeightPanel:
             self._batch = False
         self._on_change(change)
 
+    def _on_period(self, change) -> None:
+        if change["new"] != change["old"]:
+            self.set_period(change["new"])
+
     def _on_change(self, _change=None) -> None:
         if self._batch:
             return
@@ -182,6 +242,11 @@ class WeightPanel:
                            W.HBox([self.save_button, self.status])])
         # the leaderboard sits beside the sliders so a move and its effect are seen together
         return W.VBox([W.HBox([controls, self.leaderboard_html]), self.breakdown_image])
+
+
+def _role_options(table) -> list[str]:
+    roles = sorted({str(r) for r in table.reps["role"].dropna()}) if "role" in table.reps else []
+    return [ALL_ROLES, *roles]
 
 
 def leaderboard_html(board: pd.DataFrame, top_n: int | None = None) -> str:

@@ -4,6 +4,7 @@ Needs Debian's chromium (/usr/bin/chromium) and the playwright Python package; m
 """
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -44,7 +45,13 @@ def lab(tmp_path):
             cell.outputs, cell.execution_count = [], None
     nbformat.write(nb, root / TEAM_NOTEBOOK.name)
     port = _free_port()
-    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(tmp_path / "cfg"), "JUPYTER_RUNTIME_DIR": str(tmp_path / "rt")}
+    config_dir = tmp_path / "cfg"  # a throwaway Jupyter config: the user's own is neither read nor changed
+    labconfig = config_dir / "labconfig"
+    labconfig.mkdir(parents=True)
+    # no "get notified about official Jupyter news?" popup over the notebook (news_url=None alone keeps it)
+    (labconfig / "page_config.json").write_text(json.dumps(
+        {"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True}}))
+    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(config_dir), "JUPYTER_RUNTIME_DIR": str(tmp_path / "rt")}
     log = open(tmp_path / "lab.log", "wb")
     proc = subprocess.Popen(
         [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}", "--ip=127.0.0.1",
@@ -76,13 +83,13 @@ def lab(tmp_path):
         log.close()
 
 
-def _ranking(weights) -> list[str]:
+def _ranking(weights, period=None) -> list[str]:
     """Rep ids in the order the package ranks them overall (ties by name, as the panel shows them)."""
     from salesnb.load import load
     from salesnb.metrics import metrics
     from salesnb.scorecard import score
 
-    table = metrics(load(SAMPLE_DIR))
+    table = metrics(load(SAMPLE_DIR), period)
     scores = score(table, weights).scores.sort_values(["rank_overall", "name"])
     return [str(r) for r in scores["rep_id"]]
 
@@ -131,7 +138,8 @@ def test_weight_preset_reranks_the_leaderboard_in_jupyterlab(lab, artifacts_dir)
     # the coaching preset plus the win-rate slider pushed to its maximum (50) with the keyboard
     pushed = replace(PRESETS["activity-coaching"], weights={**PRESETS["activity-coaching"].weights, "win_rate": 50.0})
     moved = _ranking(pushed)
-    assert start != coaching != moved, "each step must change the ranking, or the test cannot see it"
+    quarter = _ranking(pushed, "2026-Q3")  # same weights, the third quarter's metrics
+    assert start != coaching != moved != quarter, "each step must change the ranking, or the test cannot see it"
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
@@ -155,7 +163,13 @@ def test_weight_preset_reranks_the_leaderboard_in_jupyterlab(lab, artifacts_dir)
             page.keyboard.press("End")
             _wait_for_ranking(page, moved)
             assert _shown(page) == moved
+
+            period = page.locator(".widget-dropdown", has_text="Period").locator("select")
+            period.select_option(label="2026-Q3")
+            _wait_for_ranking(page, quarter)
+            assert _shown(page) == quarter
             select.scroll_into_view_if_needed()
+            assert page.get_by_text("official Jupyter news").count() == 0, "the news popup covers the notebook"
             page.screenshot(path=str(artifacts_dir / "team_explorer_lab.png"))
         except Exception:
             page.screenshot(path=str(artifacts_dir / "team_explorer_lab_failure.png"))

@@ -118,3 +118,129 @@ def test_breakdown_image_redraws_when_weights_move(table):
     assert first[:8] == b"\x89PNG\r\n\x1a\n"
     _only(panel, "win_rate")
     assert panel.breakdown_image.value[:8] == b"\x89PNG\r\n\x1a\n" and panel.breakdown_image.value != first
+
+
+# ------------------------------------------------------------------ the period control
+
+AS_OF = "2026-06-30"
+# won revenue by hand, per quarter (each rep wins something in both quarters, so no NaN ties):
+#   AE   Q1     Q2    year        SE   Q1   Q2   year
+#   a   300    100    400         e    50   90   140
+#   b   100    250    350         f    80   20   100
+#   c   200    120    320
+QUARTERLY_WINS = {"a": (300, 100), "b": (100, 250), "c": (200, 120), "e": (50, 90), "f": (80, 20)}
+ORDER = {  # AE order, SE order
+    "2026-Q1": (["a", "c", "b"], ["f", "e"]),
+    "2026-Q2": (["b", "c", "a"], ["e", "f"]),
+    "2026": (["a", "b", "c"], ["e", "f"]),
+}
+
+
+@pytest.fixture(scope="module")
+def two_quarters():
+    opps = []
+    for rep, (q1, q2) in QUARTERLY_WINS.items():
+        for amount, created, closed in ((q1, "2026-01-10", "2026-02-15"), (q2, "2026-04-05", "2026-05-20")):
+            opps.append({"opportunity_id": f"o{len(opps)}", "rep_id": rep, "created_date": created,
+                         "status": "won", "amount": amount, "close_date": closed, "next_step": "call"})
+    reps = [{"rep_id": r, "name": f"Rep {r.upper()}", "role": "AE" if r in "abc" else "SE"} for r in "abcef"]
+    ds = Dataset.from_frames(reps=reps, opportunities=opps)
+    return ds, metrics(ds, "2026", AS_OF)
+
+
+def _independent(ds, period, role):
+    """The ranking the package gives for won revenue only, computed without the panel."""
+    from salesnb.scorecard import Weights, score
+
+    card = score(metrics(ds, period, AS_OF), Weights({"won_revenue": 10.0}, name="won only"))
+    s = card.scores[card.scores["role"] == role].sort_values(["rank_in_role", "name"])
+    return s["rep_id"].tolist()
+
+
+def test_period_offers_the_year_its_started_quarters_and_ytd(two_quarters):
+    ds, year = two_quarters
+    panel = WeightPanel(year, draw_charts=False, dataset=ds)
+    # as of 2026-06-30, Q3 and Q4 have not started
+    assert list(panel.period.options) == ["2026", "2026-Q1", "2026-Q2", "YTD 2026-06-30"]
+    assert panel.period.value == "2026" and not panel.period.disabled
+
+
+def test_period_is_fixed_without_the_dataset(two_quarters):
+    _ds, year = two_quarters
+    panel = WeightPanel(year, draw_charts=False)
+    assert list(panel.period.options) == ["2026"] and panel.period.disabled
+
+
+@pytest.mark.parametrize("period", ["2026-Q1", "2026-Q2"])
+def test_changing_the_period_reranks_on_that_periods_metrics(two_quarters, period):
+    ds, year = two_quarters
+    panel = WeightPanel(year, draw_charts=False, dataset=ds)
+    _only(panel, "won_revenue")
+    assert _order(panel, "AE") == ORDER["2026"][0]
+    panel.period.value = period
+    ae, se = ORDER[period]
+    assert _order(panel, "AE") == ae == _independent(ds, period, "AE")
+    assert _order(panel, "SE") == se == _independent(ds, period, "SE")
+    assert panel.table.period.label == period
+    assert 'data-rep="%s"' % se[0] in panel.leaderboard_html.value.split('class="salesnb-lb-row"')[1]
+
+
+def test_role_filter_survives_a_period_change(two_quarters):
+    ds, year = two_quarters
+    panel = WeightPanel(year, draw_charts=False, dataset=ds)
+    _only(panel, "won_revenue")
+    panel.role.value = "SE"
+    panel.period.value = "2026-Q1"
+    assert panel.role.value == "SE"
+    assert panel.leaderboard()["rep_id"].tolist() == ["f", "e"]
+    assert panel.leaderboard_html.value.count("salesnb-lb-row") == 2  # only the SE reps are shown
+    panel.role.value = "AE"
+    assert panel.leaderboard()["rep_id"].tolist() == ["a", "c", "b"]
+
+
+def test_period_metrics_are_computed_once_and_sliders_never_recompute(two_quarters, monkeypatch):
+    import salesnb.metrics
+
+    ds, year = two_quarters
+    calls = []
+    real = salesnb.metrics.metrics
+
+    def counting(*args, **kwargs):
+        calls.append(args[1] if len(args) > 1 else kwargs.get("period"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(salesnb.metrics, "metrics", counting)
+    panel = WeightPanel(year, draw_charts=True, dataset=ds)
+    assert calls == []  # the table it was given is used as is
+    for value in (10.0, 20.0, 0.0, 5.0):
+        panel.sliders["won_revenue"].value = value
+    panel.preset.value = "balanced"
+    panel.role.value = "AE"
+    assert calls == []
+    panel.period.value = "2026-Q1"
+    assert len(calls) == 1 and calls[0].label == "2026-Q1"
+    image = panel.breakdown_image.value
+    panel.sliders["win_rate"].value = 30.0
+    assert len(calls) == 1 and panel.breakdown_image.value != image  # redrawn, not recomputed
+    panel.period.value = "2026"
+    panel.period.value = "2026-Q1"
+    panel.period.value = "2026-Q2"
+    panel.period.value = "2026-Q1"
+    assert [p.label for p in calls] == ["2026-Q1", "2026-Q2"]  # each period once, then from the cache
+
+
+def test_team_view_panel_switches_period_of_an_opened_team(two_table_dir):
+    from salesnb import team_view as tv
+    from salesnb.load import load
+    from salesnb.scorecard import score
+
+    snap = tv.open_team(two_table_dir, as_of="2026-11-15", period="2026")
+    panel = tv.weight_panel(snap)
+    panel.draw_charts = False
+    assert "2026-Q3" in panel.period.options and not panel.period.disabled
+    before = panel.leaderboard()["rep_id"].tolist()
+    panel.period.value = "2026-Q3"
+    expected = score(metrics(load(two_table_dir), "2026-Q3", "2026-11-15"), panel.current_weights()).scores
+    expected = expected.sort_values(["rank_overall", "name"])["rep_id"].tolist()
+    assert expected != before, "the quarter must rank differently from the year, or the test cannot see it"
+    assert panel.leaderboard()["rep_id"].tolist() == expected
