@@ -11,12 +11,32 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
+from .report_view import label as _label
 from .report_view import show_chart as _show_spec
 
 THEME = "salesnb"
 FUNNEL_STEPS = ("qualifying", "meeting", "proposing", "committing", "closing")
 PALETTE = ["#2b6cb0", "#dd6b20", "#38a169", "#805ad5", "#d53f8c", "#718096", "#d69e2e", "#319795"]
 WIDTH = 460
+
+# One colour per role in a comparison, the same in every chart: the rep is orange, top performers blue,
+# the team (median, quartile band) grey.
+REP_COLOR = "#dd6b20"
+TOP_COLOR = "#2b6cb0"
+TEAM_COLOR = "#718096"
+TEAM_BAND_COLOR = "#e2e8f0"
+SERIES_COLORS = {"You": REP_COLOR, "Top quartile": TOP_COLOR, "Top performers": TOP_COLOR,
+                 "Team median": TEAM_COLOR, "Team": TEAM_COLOR}
+
+# Funnel steps as a person says them (the metric names stay in the data).
+STEP_LABELS = {
+    "prospecting": "Finding leads",
+    "qualifying": "Qualifying",
+    "meeting": "Getting meetings",
+    "proposing": "Proposing",
+    "committing": "Getting commitments",
+    "closing": "Closing",
+}
 
 
 @alt.theme.register(THEME, enable=True)
@@ -35,6 +55,18 @@ def _theme() -> alt.theme.ThemeConfig:
             "point": {"color": PALETTE[0], "filled": True},
         }
     }
+
+
+def series_color(values) -> alt.Scale | None:
+    """A colour scale fixing You / Top quartile / Team median to their theme colours (None if other series).
+
+    Series are listed in that order (the rep first), so legends read the same in every chart.
+    """
+    names = list(dict.fromkeys(str(v) for v in values))
+    if not names or any(n not in SERIES_COLORS for n in names):
+        return None
+    order = [n for n in SERIES_COLORS if n in names]
+    return alt.Scale(domain=order, range=[SERIES_COLORS[n] for n in order])
 
 
 def _frame(data: pd.DataFrame | list[dict], required: tuple[str, ...]) -> pd.DataFrame:
@@ -83,18 +115,24 @@ def score_breakdown(breakdown: pd.DataFrame | list[dict], title: str = "Score br
 
 
 def rep_score_breakdown(breakdown: pd.DataFrame | list[dict]) -> alt.Chart:
-    """One rep's points per metric. Columns: ``metric`` (label), ``points``, ``weight``."""
+    """One rep's points per metric (rep colour) over the most the metric can give (grey).
+
+    Columns: ``metric`` (label), ``points``, ``weight``. Scores are out of 100, so a metric gives at most
+    100 x its weight / the sum of the weights.
+    """
     df = _frame(breakdown, ("metric", "points", "weight"))
-    return (
-        alt.Chart(df, title="How the score is made")
-        .mark_bar()
-        .encode(
-            alt.Y("metric:N", sort="-x", title=None),
-            alt.X("points:Q", title="Points"),
-            tooltip=["metric:N", alt.Tooltip("points:Q", format=".1f"), alt.Tooltip("weight:Q", format=".2f")],
-        )
-        .properties(height=alt.Step(18))
-    )
+    df = df.assign(metric=df["metric"].map(_label))
+    total = float(df["weight"].sum())
+    df = df.assign(most=df["weight"] * 100.0 / total if total > 0 else 0.0)
+    order = df.sort_values(["most", "points"], ascending=False, kind="stable")["metric"].tolist()
+    base = alt.Chart(df, title="How the score is made: your points out of the most each metric gives").encode(
+        alt.Y("metric:N", sort=order, title=None))
+    tooltip = ["metric:N", alt.Tooltip("points:Q", format=".1f", title="your points"),
+               alt.Tooltip("most:Q", format=".1f", title="most possible")]
+    most = base.mark_bar(color=TEAM_BAND_COLOR).encode(
+        alt.X("most:Q", title="Points (grey: the most the metric gives)"), tooltip=tooltip)
+    yours = base.mark_bar(color=REP_COLOR, size=10).encode(alt.X("points:Q"), tooltip=tooltip)
+    return (most + yours).properties(height=alt.Step(20))
 
 
 def attainment_spread(reps: pd.DataFrame | list[dict]) -> alt.Chart:
@@ -118,13 +156,15 @@ def trend(series: pd.DataFrame | list[dict], title: str = "Trend", y_title: str 
     """Lines over time. Columns: ``period`` (date or label), ``series``, ``value``."""
     df = _frame(series, ("period", "series", "value"))
     kind = "T" if pd.api.types.is_datetime64_any_dtype(df["period"]) else "O"
+    scale = series_color(df["series"])
+    color = alt.Color("series:N", title=None, scale=scale, sort=scale.domain) if scale else alt.Color("series:N", title=None)
     return (
         alt.Chart(df, title=title)
         .mark_line(point=True)
         .encode(
             alt.X(f"period:{kind}", title=None),
             alt.Y("value:Q", title=y_title),
-            alt.Color("series:N", title=None),
+            color,
             tooltip=["period", "series:N", alt.Tooltip("value:Q", format=",.0f")],
         )
         .properties(width=WIDTH, height=200)
@@ -183,34 +223,44 @@ def rep_funnel_vs_team(steps: pd.DataFrame | list[dict], order: tuple[str, ...] 
     """
     df = _frame(steps, ("step", "rep", "q1", "median", "q3"))
     present = [s for s in order if s in set(df["step"])] + sorted(set(df["step"]) - set(order))
-    base = alt.Chart(df, title="Funnel conversion: you vs the team").encode(
-        alt.X("step:N", sort=present, title=None, axis=alt.Axis(labelAngle=0)))
-    band = base.mark_bar(size=26, color="#e2e8f0").encode(alt.Y("q1:Q", title="Conversion", axis=alt.Axis(format="%")),
-                                                         alt.Y2("q3:Q"))
-    median = base.mark_tick(color="#4a5568", size=26, thickness=2).encode(alt.Y("median:Q"))
-    rep = base.mark_point(filled=True, size=90, color=PALETTE[1]).encode(
+    df = df.assign(label=df["step"].map(lambda s: STEP_LABELS.get(s, str(s))))
+    labels = [STEP_LABELS.get(s, s) for s in present]
+    base = alt.Chart(df, title="Funnel conversion: you (orange) vs the team (grey: median and middle half)").encode(
+        alt.X("label:N", sort=labels, title=None, axis=alt.Axis(labelAngle=0, labelLimit=120)))
+    band = base.mark_bar(size=30, color=TEAM_BAND_COLOR).encode(
+        alt.Y("q1:Q", title="Share moving to the next step", axis=alt.Axis(format="%")), alt.Y2("q3:Q"))
+    median = base.mark_tick(color=TEAM_COLOR, size=30, thickness=2).encode(alt.Y("median:Q"))
+    rep = base.mark_point(filled=True, size=90, color=REP_COLOR, opacity=1).encode(
         alt.Y("rep:Q"),
-        tooltip=["step:N", alt.Tooltip("rep:Q", format=".0%", title="you"),
-                     alt.Tooltip("median:Q", format=".0%", title="team median")],
+        tooltip=[alt.Tooltip("label:N", title="step"), alt.Tooltip("rep:Q", format=".0%", title="you"),
+                 alt.Tooltip("median:Q", format=".0%", title="team median")],
     )
-    return (band + median + rep).properties(width=alt.Step(70), height=200)
+    return (band + median + rep).properties(width=alt.Step(95), height=200)
 
 
-def grouped_bars(rows: pd.DataFrame | list[dict], title: str, x_title: str, percent: bool = True) -> alt.Chart:
+def grouped_bars(rows: pd.DataFrame | list[dict], title: str, x_title: str, percent: bool = True,
+                 labels: dict[str, str] | None = None) -> alt.Chart:
     """Side-by-side bars per category and group (e.g. activity mix: you vs top quartile).
 
-    Columns: ``category``, ``group``, ``value``.
+    Columns: ``category``, ``group``, ``value``. `labels` renames categories for display
+    (e.g. ``report_view.ACTIVITY_NAMES``: "call" -> "Calls").
     """
     df = _frame(rows, ("category", "group", "value"))
+    if labels:
+        df = df.assign(category=df["category"].map(lambda c: labels.get(c, c)))
     fmt = "%" if percent else ",.1f"
+    scale = series_color(df["group"])
+    color = alt.Color("group:N", title=None, scale=scale, sort=scale.domain) if scale else alt.Color("group:N", title=None)
+    offset = alt.YOffset("group:N", sort=scale.domain) if scale else alt.YOffset("group:N")
+    categories = list(dict.fromkeys(df["category"]))
     return (
         alt.Chart(df, title=title)
         .mark_bar()
         .encode(
-            alt.Y("category:N", title=None),
-            alt.YOffset("group:N"),
+            alt.Y("category:N", title=None, sort=categories),
+            offset,
             alt.X("value:Q", title=x_title, axis=alt.Axis(format=fmt if percent else "~s")),
-            alt.Color("group:N", title=None),
+            color,
             tooltip=["category:N", "group:N", alt.Tooltip("value:Q", format=".0%" if percent else ",.1f")],
         )
         .properties(height=alt.Step(12))

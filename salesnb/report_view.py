@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import html
 import math
+import re
 from typing import Any
 
 from IPython.display import display
@@ -131,6 +132,71 @@ def _chart(view, key: str) -> None:
         show_chart(spec)
 
 
+# ---------------------------------------------------------------- wording for the reader
+
+# Funnel steps as a rep says them, and what moves a deal through each.
+STEP_NAMES = {
+    "prospecting": ("Finding leads", "new leads created"),
+    "qualifying": ("Qualifying", "lead → qualified opportunity"),
+    "meeting": ("Getting meetings", "qualified → meeting held"),
+    "proposing": ("Proposing", "meeting → proposal sent"),
+    "committing": ("Getting commitments", "proposal → verbal commitment"),
+    "closing": ("Closing", "verbal commitment → signed deal"),
+}
+ACTIVITY_NAMES = {"call": "Calls", "email": "Emails", "meeting": "Meetings", "visit": "Visits",
+                  "social": "Social selling", "mail": "Letters", "task": "Tasks", "other": "Other"}
+LABELS = {
+    "Effort on leads/deals that ended lost": "Share of activities spent on leads/deals that were lost",
+    "Lead -> opportunity": "Leads that became opportunities",
+}
+NORMALISATION_WORDS = {
+    "percentile": "by your position among the reps of your role (best in the role = all the metric's points)",
+    "zscore": "by how far you are above or below the average of your role (far above = all the metric's points)",
+    "target": "by your value as a share of the target value (at the target = all the metric's points)",
+}
+HYGIENE_HELP = {
+    "no next step": "“no next step”: none is written down on the open deal",
+    "stale": "“stale”: no activity logged on the deal in the last 14 days",
+    "past close date": "“past close date”: the expected close date has passed and the deal is still open",
+}
+
+
+def step_name(step: Any) -> str:
+    """A funnel step's name for people ("closing" -> "Closing"); unknown steps as given."""
+    return STEP_NAMES.get(str(step), (str(step).replace("_", " ").capitalize(), ""))[0]
+
+
+def label(text: Any) -> str:
+    """A metric label as the report shows it (plain words, arrows drawn as arrows)."""
+    t = str(text)
+    return LABELS.get(t, t).replace("->", "→")
+
+
+def reader_text(text: str, currency: str = "") -> str:
+    """A sentence from the diagnosis, made plainer for the rep: amounts carry the currency, wins are whole
+    deals, and pace is called a daily average."""
+    cur = f" {currency}" if currency else ""
+    t = re.sub(r", run-rate (\d+%) \(needs ([\d,.]+) a day, has managed ([\d,.]+)\)",
+               lambda m: f" ({m[1]} at the pace so far). Reaching quota needs {m[2]}{cur} won per day from now "
+                         f"on, against {m[3]}{cur} per day so far", text)
+    t = re.sub(r"\(needs ([\d,.]+) a day, has managed ([\d,.]+)\)",
+               lambda m: f"(needs {m[1]}{cur} won per day from now on, against {m[2]}{cur} per day so far)", t)
+    t = re.sub(r"covers ([\d.]+)x of the ([\d,.]+) due", lambda m: f"covers {m[1]}x the {m[2]}{cur} due", t)
+    t = re.sub(r"about ([\d.]+) (more )?wins", lambda m: _deals(float(m[1]), m[2] or ""), t)
+    return t.replace("->", "→")
+
+
+def _deals(x: float, more: str) -> str:
+    n = max(1, round(x))
+    return f"about {n} {more}won deal{'s' if n != 1 else ''}"
+
+
+def _among_best_but_typical(sentence: str) -> bool:
+    """A strength sentence whose value equals the team median ("0, ... (team median 0)") says nothing."""
+    m = re.search(r": (.+?), among the best in the role \(team median (.+?)\)", sentence)
+    return bool(m) and m[1] == m[2]
+
+
 # ---------------------------------------------------------------- sections
 
 def _section_note(view, key: str) -> Block | None:
@@ -141,36 +207,76 @@ def _section_note(view, key: str) -> Block | None:
 def title(view) -> Block:
     """The report's title line: rep, role, period and date."""
     role = f" ({view.role})" if view.role else ""
-    text = f"{view.name}{role}: {view.period_label}, as of {view.as_of}"
+    text = f"{view.name}{role}: period {view.period_label}, as of {view.as_of}"
     return Block(f"<h2>{esc(text)}</h2>", text)
 
 
 def headline(view) -> Block:
-    """Attainment, projection, rank within role, score, and the at-risk flag with its reason."""
+    """Attainment, distance to quota, projection, rank within role, score, and the at-risk flag with its reason."""
     h = view.headline
     cur = view.currency
+    won, quota = h.get("won"), h.get("quota")
+    if _missing(won) or _missing(quota):
+        to_go = "—"
+    else:
+        to_go = money(quota - won, cur) if quota > won else "quota reached"
+    projected = money(h.get("projection"), cur)
+    if not _missing(h.get("projected_attainment")):
+        projected += f" ({pct(h.get('projected_attainment'))} of quota)"
+    role = f" {view.role}" if view.role else ""
+    rank = (f"{h['rank']} of {h['n_in_role']}{role} reps, by score" if h.get("rank") is not None
+            and h.get("n_in_role") else "—")
     rows = [
-        ["Won", money(h.get("won"), cur)],
-        ["Quota", money(h.get("quota"), cur)],
-        ["Attainment", pct(h.get("attainment"))],
-        ["Projection at period end", money(h.get("projection"), cur)],
-        ["Projected attainment", pct(h.get("projected_attainment"))],
-        ["Rank within role", f"{h['rank']} of {h['n_in_role']}" if h.get("rank") is not None else "—"],
-        ["Score", num(h.get("score"), 1)],
+        ["Won so far", money(won, cur)],
+        ["Quota for the period", money(quota, cur)],
+        ["Attainment", f"{pct(h.get('attainment'))} of quota" if not _missing(h.get("attainment")) else "—"],
+        ["Still to win", to_go],
+        ["Projected at period end", projected],
+        ["Rank within role", rank],
+        ["Score", f"{num(h.get('score'), 1)} out of 100" if not _missing(h.get("score")) else "—"],
     ]
+    head_note = _section_note(view, "headline")
+    if head_note:  # the note says what is missing: no rows of dashes
+        rows = [r for r in rows if not r[1].startswith("—")]
     parts = [table(["Figure", "Value"], rows)]
     if h.get("status"):
-        parts.append(paragraphs([h["status"]], "salesnb-status"))
-    if (n := _section_note(view, "headline")):
-        parts.append(n)
+        risky = bool(h.get("at_risk"))
+        text = reader_text(str(h["status"]), cur)
+        css = "salesnb-status salesnb-risk" if risky else "salesnb-status salesnb-ok"
+        parts.append(paragraphs([text], css))
+    if head_note:
+        parts.append(head_note)
     return _join(parts)
+
+
+def _with_step_numbers(sentence: str, view) -> str:
+    """A funnel-step strength ("Strong at closing (...): clearly above the team ...") with the rep's figures."""
+    if not sentence.endswith("at this funnel step."):
+        return sentence
+    for s in (view.funnel or {}).get("steps", []):
+        what = STEP_NAMES.get(s["step"], ("", ""))[1]
+        said = _DIAGNOSIS_STEP_WORDS.get(s["step"])
+        if what and said and f"Strong at {said}" in sentence and not _missing(s.get("rep")):
+            head = sentence.split(": clearly above", 1)[0]
+            return (f"{head}: {pct(s['rep'])} of your deals move on ({what}), against a team median of "
+                    f"{pct(s['median'])}.")
+    return sentence
+
+
+# How the diagnosis names each step in its sentences (to find the step a sentence is about).
+_DIAGNOSIS_STEP_WORDS = {"qualifying": "qualifying", "meeting": "getting in front of the buyer",
+                         "proposing": "turning meetings into proposals", "committing": "getting verbal commitments",
+                         "closing": "closing"}
 
 
 def strengths(view) -> Block:
     """What goes well, as sentences."""
-    if view.strengths:
-        return bullets(view.strengths)
-    return _section_note(view, "strengths") or note("No clear strength stands out against the team this period.")
+    lines = [_with_step_numbers(label(s), view) for s in (view.strengths or []) if not _among_best_but_typical(s)]
+    if lines:
+        return bullets(lines)
+    return _section_note(view, "strengths") or note(
+        "No figure stands clearly above the rest of your role this period; the sections below show where "
+        "to gain most.")
 
 
 def funnel(view) -> Block | None:
@@ -178,11 +284,31 @@ def funnel(view) -> Block | None:
     if not view.funnel:
         return _section_note(view, "funnel") or note("Not enough funnel data to compare with the team.")
     f = view.funnel
-    rows = [[s["step"], pct(s["rep"]), pct(s["median"]), f"{pct(s['q1'])} – {pct(s['q3'])}"] for s in f["steps"]]
-    display(paragraphs([f["sentence"]]))
-    display(table(["Step", "You", "Team median", "Team middle half"], rows))
+    focus = f.get("bottleneck")
+    rows = []
+    for s in f["steps"]:
+        name, what = STEP_NAMES.get(s["step"], (step_name(s["step"]), ""))
+        deals = (f"{s['advanced']} of {s['reached']}" if s.get("reached") is not None
+                 and s.get("advanced") is not None else "—")
+        rows.append([name + ("  ◀ work on this" if s["step"] == focus else ""), what, deals, pct(s["rep"]),
+                     pct(s["median"]), f"{pct(s['q1'])} – {pct(s['q3'])}"])
+    display(paragraphs([reader_text(f["sentence"], view.currency)]))
+    display(table(["Step", "Moves a deal from", "Your deals", "You", "Team median", "Team middle half"], rows))
     _chart(view, "funnel")
     return _tail(view, "funnel")
+
+
+def _mix_sentences(rows: list[dict]) -> list[str]:
+    """The largest gaps (5 points or more) between the rep's mix and the top quartile's, biggest first."""
+    gaps = [(r["you"] - r["top"], r) for r in rows if not _missing(r.get("you")) and not _missing(r.get("top"))]
+    gaps = sorted((g for g in gaps if abs(g[0]) >= 0.05), key=lambda g: -abs(g[0]))[:3]
+    out = []
+    for gap, r in gaps:
+        what = ACTIVITY_NAMES.get(r["type"], str(r["type"])).lower()
+        more = "more" if gap > 0 else "less"
+        out.append(f"{what.capitalize()}: {pct(r['you'])} of your activities, {pct(r['top'])} for top performers "
+                   f"({abs(gap) * 100:.0f} points {more}).")
+    return out
 
 
 def activity_mix(view) -> Block:
@@ -190,10 +316,14 @@ def activity_mix(view) -> Block:
     if not view.activity_mix:
         return _section_note(view, "activity_mix") or note("No activities recorded.")
     a = view.activity_mix
-    if a.get("sentences"):
-        display(bullets(a["sentences"]))
+    sentences = list(a.get("sentences") or []) or _mix_sentences(a["rows"])
+    if sentences:
+        display(bullets([reader_text(x, view.currency) for x in sentences]))
+    else:
+        display(paragraphs(["Your mix of activities is close to that of the top performers of your role."]))
     display(table(["Activity", "You", "Top quartile", "Team median"],
-                  [[r["type"], pct(r["you"]), pct(r["top"]), pct(r["team"])] for r in a["rows"]]))
+                  [[ACTIVITY_NAMES.get(r["type"], r["type"]), pct(r["you"]), pct(r["top"]), pct(r["team"])]
+                   for r in a["rows"]]))
     _chart(view, "activity_mix")
     return _tail(view, "activity_mix")
 
@@ -204,8 +334,8 @@ def lead_quality(view) -> Block:
         return _section_note(view, "lead_quality") or note("No leads recorded.")
     q = view.lead_quality
     if q.get("sentences"):
-        display(bullets(q["sentences"]))
-    display(table(["Figure", "You", "Team median"], [[r["label"], r["you"], r["team"]] for r in q["rows"]]))
+        display(bullets([reader_text(x, view.currency) for x in q["sentences"]]))
+    display(table(["Figure", "You", "Team median"], [[label(r["label"]), r["you"], r["team"]] for r in q["rows"]]))
     return _tail(view, "lead_quality")
 
 
@@ -214,10 +344,18 @@ def hygiene(view) -> Block:
     if not view.hygiene:
         return _section_note(view, "hygiene") or note("No hygiene data.")
     g = view.hygiene
-    display(table(["Flag", "Your deals", "Team median"], [[r["label"], r["you"], r["team"]] for r in g["counts"]]))
+    display(table(["Flag", "Your deals", "Team median"], [[label(r["label"]), r["you"], r["team"]] for r in g["counts"]]))
     if g.get("deals"):
+        n = len(g["deals"])
+        display(paragraphs([f"{n} open deal{'s' if n != 1 else ''} to update in the CRM:"]))
         cols = list(g["deals"][0].keys())
-        display(table(cols, [[d[c] for c in cols] for d in g["deals"]]))
+        shown = [f"Amount ({view.currency})" if c == "Amount" and view.currency else c for c in cols]
+        display(table(shown, [[d[c] for c in cols] for d in g["deals"]]))
+        flags = {f.strip() for d in g["deals"] for f in str(d.get("Flags", "")).split(",")}
+        help_ = [HYGIENE_HELP[f] for f in HYGIENE_HELP if f in flags]
+        if help_:
+            display(paragraphs(["What the flags mean: " + "; ".join(help_) + ". Updating these in the CRM keeps the "
+                                "pipeline, and your projection, trustworthy."], "salesnb-note"))
     else:
         display(paragraphs(["No flagged deals: the pipeline is clean."]))
     return _tail(view, "hygiene")
@@ -227,20 +365,44 @@ def trend(view) -> Block:
     """The rep's won amount over time against the team median."""
     if not view.trend:
         return _section_note(view, "trend") or note("No trend to show yet.")
-    _chart(view, "trend")
     rows = view.trend["rows"]
+    series = view.trend["series"]
     periods = sorted({r["period"] for r in rows})
     by = {(r["period"], r["series"]): r["value"] for r in rows}
-    series = view.trend["series"]
-    display(table(["Period", *series], [[p, *(money(by.get((p, s)), "") for s in series)] for p in periods]))
+    cur = view.currency
+    if "You" in series and periods:
+        mine = [by.get((p, "You")) or 0.0 for p in periods]
+        wins = sum(1 for v in mine if v > 0)
+        text = [f"You won deals in {wins} of the {len(periods)} months shown."]
+        last = periods[-3:]
+        if "Team median" in series and len(periods) >= 3:
+            team = sum(by.get((p, "Team median")) or 0.0 for p in last)
+            text.append(f"Last 3 months ({last[0]} to {last[-1]}): you won {money(sum(mine[-3:]), cur)}; "
+                        f"the team's monthly medians add up to {money(team, cur)}.")
+        display(paragraphs(text))
+    _chart(view, "trend")
+
+    def month(p: str) -> str:
+        return f"{p} (to {view.as_of})" if str(view.as_of).startswith(f"{p}-") else p
+
+    heads = [f"{s} ({cur})" if cur else s for s in series]
+    display(table(["Month", *heads], [[month(p), *(money(by.get((p, s)), "") for s in series)] for p in periods]))
     return _tail(view, "trend")
 
 
 def peer(view) -> Block:
     """The suggested peer to pair with, and why."""
     if not view.peer:
-        return _section_note(view, "peer") or note("No pairing suggested: no clear leak, or no peer in the same role is strong where you leak.")
-    return paragraphs([view.peer["sentence"]])
+        focus = (view.funnel or {}).get("bottleneck")
+        if focus == "none":
+            text = ("No pairing suggested: no funnel step is clearly below the team, so there is no leak to "
+                    "learn away. Others may well learn from you.")
+        elif focus == "insufficient_data":
+            text = "No pairing suggested yet: too few deals so far to name the step to work on."
+        else:
+            text = "No pairing suggested: no rep of your role is clearly strong at the step you work on."
+        return _section_note(view, "peer") or note(text)
+    return paragraphs([reader_text(view.peer["sentence"], view.currency)])
 
 
 def breakdown(view) -> Block:
@@ -248,10 +410,24 @@ def breakdown(view) -> Block:
     if not view.breakdown:
         return _section_note(view, "breakdown") or note("No score for this rep.")
     w = view.weights or {}
-    display(paragraphs([f"Weights: {w.get('name', 'custom')}, normalised by {w.get('normalisation', 'percentile')} "
-                        f"within role. Total score {num(view.headline.get('score'), 1)} out of 100."]))
-    display(table(["Metric", "Your value", "Weight", "Points"],
-                  [[r["label"], r["value_text"], num(r["weight"], 0), num(r["points"], 1)] for r in view.breakdown]))
+    total = sum(r["weight"] or 0.0 for r in view.breakdown)
+    how = NORMALISATION_WORDS.get(w.get("normalisation", "percentile"), "relative to your role")
+    text = [f"Weights used: {w.get('name', 'custom')}. Your score is {num(view.headline.get('score'), 1)} out "
+            f"of 100. Each metric gives up to its share of the 100 points (its weight), scaled {how}."]
+    if total and abs(total - 100.0) >= 1e-6:
+        text.append(f"The weights of the metrics used add up to {total:g}, so each one's most points is its "
+                    f"weight x 100 / {total:g}.")
+    if any(r["value_text"] == "—" for r in view.breakdown):
+        text.append("A metric with no value this period (—) gives 0 points.")
+    display(paragraphs(text))
+    rows = [[label(r["label"]), r["value_text"], "—" if _missing(r["weight"]) else f"{r['weight']:g}",
+             num((r["weight"] or 0.0) * 100.0 / total if total else None, 1), num(r["points"], 1)]
+            for r in view.breakdown]
+    if abs(total - 100.0) < 1e-6:  # weights already in points: one column says both
+        display(table(["Metric", "Your value", "Weight (most points)", "Your points"],
+                      [[r[0], r[1], r[2], r[4]] for r in rows]))
+    else:
+        display(table(["Metric", "Your value", "Weight", "Most points", "Your points"], rows))
     _chart(view, "breakdown")
     return _tail(view, "breakdown")
 

@@ -120,3 +120,54 @@ def test_show_emits_svg_png_and_text(monkeypatch):
     assert "<rect" in bundle["image/svg+xml"] or "<path" in bundle["image/svg+xml"]
     assert bundle["image/png"]  # base64 text
     assert bundle["text/plain"] == "Chart: Team progress to target (USD)"
+
+
+def _scale_of(spec: dict) -> dict:
+    return spec["encoding"]["color"]["scale"]
+
+
+def test_you_team_and_top_performers_have_one_colour_in_every_chart():
+    you, top, team = charts.REP_COLOR, charts.TOP_COLOR, charts.TEAM_COLOR
+    assert len({you, top, team}) == 3
+    mix = charts.spec(charts.grouped_bars(
+        [{"category": "call", "group": g, "value": 0.1} for g in ("Team median", "Top quartile", "You")], "Mix", "Share"))
+    assert _scale_of(mix) == {"domain": ["You", "Top quartile", "Team median"], "range": [you, top, team]}
+    line = charts.spec(charts.trend([{"period": "2026-01", "series": s, "value": 1.0} for s in ("Team median", "You")]))
+    assert _scale_of(line) == {"domain": ["You", "Team median"], "range": [you, team]}
+    funnel = charts.spec(charts.rep_funnel_vs_team([{"step": "closing", "rep": 0.1, "q1": 0.2, "median": 0.3, "q3": 0.4}]))
+    band, median, rep = funnel["layer"]
+    assert rep["mark"]["color"] == you and median["mark"]["color"] == team
+    score = charts.spec(charts.rep_score_breakdown([{"metric": "Win rate", "points": 5.0, "weight": 15.0}]))
+    assert score["layer"][1]["mark"]["color"] == you
+
+
+def test_other_series_keep_the_palette():
+    spec = charts.spec(charts.trend([{"period": "2026-01", "series": s, "value": 1.0} for s in ("AE", "SDR")]))
+    assert "scale" not in spec["encoding"]["color"]
+
+
+def test_rep_funnel_names_steps_in_words():
+    spec = charts.spec(charts.rep_funnel_vs_team([{"step": "committing", "rep": 0.1, "q1": 0.2, "median": 0.3, "q3": 0.4}]))
+    rows = spec["datasets"][spec["data"]["name"]]
+    assert rows[0]["label"] == "Getting commitments"
+    assert all(layer["encoding"]["x"]["field"] == "label" for layer in spec["layer"])
+
+
+def test_rep_score_breakdown_scales_weights_to_points_out_of_100():
+    # weights 3 and 1 (sum 4): the metrics give at most 75 and 25 points
+    spec = charts.spec(charts.rep_score_breakdown([{"metric": "A", "points": 30.0, "weight": 3.0},
+                                                   {"metric": "B", "points": 5.0, "weight": 1.0}]))
+    rows = spec["datasets"][spec["data"]["name"]]
+    assert [r["most"] for r in rows] == [75.0, 25.0]
+
+
+def test_grouped_bars_can_name_categories_for_people():
+    rows = [{"category": "call", "group": "You", "value": 0.5}, {"category": "odd", "group": "You", "value": 0.5}]
+    spec = charts.spec(charts.grouped_bars(rows, "Mix", "Share", labels={"call": "Calls"}))
+    assert [r["category"] for r in spec["datasets"][spec["data"]["name"]]] == ["Calls", "odd"]
+    assert spec["encoding"]["y"]["sort"] == ["Calls", "odd"]
+
+
+def test_rep_score_breakdown_shows_plain_metric_labels():
+    spec = charts.spec(charts.rep_score_breakdown([{"metric": "Lead -> opportunity", "points": 1.0, "weight": 5.0}]))
+    assert spec["datasets"][spec["data"]["name"]][0]["metric"] == "Leads that became opportunities"

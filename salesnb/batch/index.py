@@ -7,6 +7,13 @@ import math
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
+from ..report_view import reader_text, step_name
+
+BOTTLENECK_WORDS = {"none": "No clear leak", "insufficient_data": "Too few deals yet", "": "—"}
+SORT_NOTE = ("Sorted with reps at risk first (furthest from quota first), then by rank within role. "
+             "Hover over a risk for the full reason.")
+SORT_NOTE_NO_RISK = "Sorted by role and rank within role."
+
 
 @dataclass
 class IndexRow:
@@ -24,10 +31,68 @@ class IndexRow:
     bottleneck: str = ""
     reason: str = ""  # for failures: the cell and the message
     extra: dict = field(default_factory=dict)
+    score: float | None = None
+    at_risk: bool | None = None  # None: no early-warning verdict (e.g. no quota)
+    risk_reason: str = ""  # why the rep is at risk, in the report's words
+
+    @classmethod
+    def from_view(cls, view, rep_id: str, href: str, **kw) -> "IndexRow":
+        """The headline figures of a rep's `RepView` (salesnb.snapshot) as an index row."""
+        h = dict(getattr(view, "headline", {}) or {})
+        funnel = getattr(view, "funnel", None) or {}
+        at_risk = h.get("at_risk")
+        status = str(h.get("status") or "")
+        reason = status.split(":", 1)[1].strip().rstrip(".") if at_risk and ":" in status else ""
+        return cls(rep_id=rep_id, name=str(getattr(view, "name", rep_id)), role=str(getattr(view, "role", "") or ""),
+                   href=href, attainment=h.get("attainment"), projected_attainment=h.get("projected_attainment"),
+                   rank=h.get("rank"), n_in_role=h.get("n_in_role"), bottleneck=str(funnel.get("bottleneck") or ""),
+                   score=h.get("score"), at_risk=None if at_risk is None else bool(at_risk),
+                   risk_reason=reader_text(reason, str(getattr(view, "currency", "") or "")), **kw)
 
 
 def _esc(v) -> str:
     return html.escape("" if v is None else str(v), quote=True)
+
+
+def _missing(v) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v))
+
+
+def _short_reason(reason: str) -> str:
+    """The first clause of a risk reason ("projected to reach 57% of quota"), for a narrow column."""
+    text = reason
+    for cut in (";", " (", ", ", " but "):
+        text = text.split(cut, 1)[0]
+    return text.strip()
+
+
+def _order(row: IndexRow):
+    """At risk first, the lowest projection first among them; then by role and rank; unknowns last."""
+    proj = row.projected_attainment if not _missing(row.projected_attainment) else (
+        row.attainment if not _missing(row.attainment) else math.inf)
+    rank = row.rank if row.rank is not None else math.inf
+    if row.at_risk:
+        return (0, proj, row.role, rank, row.name, row.rep_id)
+    return (1, 0.0, row.role, rank, row.name, row.rep_id)
+
+
+def sort_rows(rows: list[IndexRow]) -> list[IndexRow]:
+    """The order of the index table (see `SORT_NOTE`)."""
+    return sorted(rows, key=_order)
+
+
+def _risk_cell(r: IndexRow) -> str:
+    if r.at_risk is None:
+        return '<td class="muted">—</td>'
+    if not r.at_risk:
+        return '<td class="ok">on track</td>'
+    short = _short_reason(r.risk_reason)
+    return (f'<td class="risk" title="{_esc(r.risk_reason)}"><strong>At risk</strong>'
+            + (f'<br><span class="why">{_esc(short)}</span>' if short else "") + "</td>")
+
+
+def _num(v, digits: int = 1) -> str:
+    return "—" if _missing(v) else f"{float(v):.{digits}f}"
 
 
 def _pct(v) -> str:
@@ -44,6 +109,11 @@ th { background: #f7fafc; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .failed { color: #c53030; }
 .muted { color: #718096; }
+td.risk { color: #c53030; }
+td.risk .why { font-size: 0.85em; color: #742a2a; }
+tr.at-risk { background: #fff5f5; }
+td.ok { color: #2f855a; }
+.summary { font-size: 1.1em; }
 """
 
 
@@ -64,17 +134,29 @@ def render_index(rows: list[IndexRow], *, title: str, subtitle: str = "") -> str
     parts.append(f"<p>{len(ok)} report(s) written, {len(failed)} failed"
                  + (f", {len(pending)} not run here" if pending else "") + ".</p>")
     if ok:
-        parts.append("<h2>Reports</h2><table><thead><tr><th>Rep</th><th>Role</th><th>Attainment</th>"
-                     "<th>Projected attainment</th><th>Rank in role</th><th>Funnel step to work on</th>"
-                     "</tr></thead><tbody>")
-        for r in ok:
+        judged = [r for r in ok if r.at_risk is not None]  # rows built without a verdict: no risk column
+        with_score = any(not _missing(r.score) for r in ok)
+        n_risk = sum(1 for r in judged if r.at_risk)
+        if judged:
+            parts.append(f'<p class="summary"><strong>{n_risk} of {len(judged)} rep(s) at risk</strong> of missing '
+                         "quota: they are at the top of the table.</p>" if n_risk else
+                         '<p class="summary">No rep is flagged at risk of missing quota.</p>')
+        heads = ["Rep", "Role", *(["At risk?"] if judged else []), "Attainment", "Projected attainment",
+                 *(["Score (of 100)"] if with_score else []), "Rank in role", "Funnel step to work on"]
+        parts.append(f'<h2>Reports</h2><p class="muted">{_esc(SORT_NOTE if judged else SORT_NOTE_NO_RISK)}</p>'
+                     "<table><thead><tr>" + "".join(f"<th>{_esc(h)}</th>" for h in heads) + "</tr></thead><tbody>")
+        for r in sort_rows(ok):
             rank = f"{r.rank} of {r.n_in_role}" if r.rank is not None and r.n_in_role else (
                 str(r.rank) if r.rank is not None else "—")
+            step = BOTTLENECK_WORDS.get(r.bottleneck) or step_name(r.bottleneck)
+            tr = '<tr class="at-risk">' if r.at_risk else "<tr>"
             parts.append(
-                f'<tr><td><a href="{_esc(quote(r.href))}">{_esc(r.name)}</a> '
+                f'{tr}<td><a href="{_esc(quote(r.href))}">{_esc(r.name)}</a> '
                 f'<span class="muted">({_esc(r.rep_id)})</span></td><td>{_esc(r.role)}</td>'
-                f'<td class="num">{_pct(r.attainment)}</td><td class="num">{_pct(r.projected_attainment)}</td>'
-                f'<td class="num">{_esc(rank)}</td><td>{_esc(r.bottleneck) or "—"}</td></tr>')
+                + (_risk_cell(r) if judged else "")
+                + f'<td class="num">{_pct(r.attainment)}</td><td class="num">{_pct(r.projected_attainment)}</td>'
+                + (f'<td class="num">{_num(r.score)}</td>' if with_score else "")
+                + f'<td class="num">{_esc(rank)}</td><td>{_esc(step)}</td></tr>')
         parts.append("</tbody></table>")
     if failed:
         parts.append('<h2 class="failed">Failed reports</h2><table><thead><tr><th>Rep</th><th>Reason</th>'
