@@ -154,12 +154,7 @@ def _read_status(path: Path) -> dict | None:
 
 
 def _index_row(view, rep_id: str, stem: str, status: dict | None, key: str) -> IndexRow:
-    h = dict(getattr(view, "headline", {}) or {})
-    funnel = getattr(view, "funnel", None) or {}
-    row = IndexRow(rep_id=rep_id, name=str(getattr(view, "name", rep_id)), role=str(getattr(view, "role", "") or ""),
-                   href=f"{stem}.html", attainment=h.get("attainment"),
-                   projected_attainment=h.get("projected_attainment"), rank=h.get("rank"),
-                   n_in_role=h.get("n_in_role"), bottleneck=str(funnel.get("bottleneck") or ""))
+    row = IndexRow.from_view(view, rep_id, f"{stem}.html")
     if status is None or status.get("key") != key:
         row.status = "pending"
     elif status.get("ok"):

@@ -77,6 +77,19 @@ def test_one_report_per_rep_plus_the_index(run, snapshot):
     assert f"{len(rep_ids)} report(s) written, 0 failed" in index
 
 
+def test_the_index_puts_reps_at_risk_first_with_their_reason(run, snapshot):
+    result, _ = run
+    index = result.index_path.read_text(encoding="utf-8")
+    at_risk = [r for r in snapshot.rep_ids if snapshot.rep_view(r).headline.get("at_risk")]
+    on_track = [r for r in snapshot.rep_ids if snapshot.rep_view(r).headline.get("at_risk") is False]
+    assert at_risk and on_track
+    assert f"{len(at_risk)} of {len(snapshot.rep_ids)} rep(s) at risk" in index
+    # every rep at risk is listed before every rep on track
+    last_risky = max(index.index(f"({r})") for r in at_risk)
+    assert all(index.index(f"({r})") > last_risky for r in on_track)
+    assert "projected to reach" in index
+
+
 def test_executed_notebook_kept_beside_the_report_with_this_reps_parameters(run):
     result, _ = run
     rep_id, path = sorted(result.reports.items())[0]
