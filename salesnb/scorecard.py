@@ -10,8 +10,17 @@ rep's group (their role by default): percentile rank, z-score (clipped at +-3
 and mapped to 0..1) or value / target. A metric where less is better is turned
 round first. An optional floor and cap bound each normalised value so no metric
 dominates. Points = 100 x weight x normalised / sum of weights, so the score is
-0..100 (above 100 only when a target cap above 1 allows it). A rep without a
-value for a metric (NaN: see `MetricTable.reason`) gets 0 points for it.
+0..100 (above 100 only when a target cap above 1 allows it).
+
+Missing values (NaN: see `MetricTable.reason`) are read by their reason:
+
+- the target is already met (`MetricTable.target_met`: pipeline coverage of a
+  rep who has reached quota, nothing left to cover): the rep counts as the best
+  in their group on that metric. Percentile: 1.0, and the others rank below
+  them; z-score: 1.0; target: the metric's cap (1.5 by default). A rep is
+  never marked down for having already met quota;
+- anything else (no deals, no quota, no activities): 0 points, since a figure
+  that does not exist cannot earn credit.
 """
 from __future__ import annotations
 
@@ -156,6 +165,13 @@ class Scorer:
         self.metrics = list(values.columns)
         self.col = {m: j for j, m in enumerate(self.metrics)}
         self.raw = values.to_numpy(dtype=np.float64, copy=True)
+        # NaNs that mean "target already met": scored as the best value, not as missing
+        target_met = getattr(table, "target_met", None)
+        self.met = np.zeros(self.raw.shape, dtype=bool)
+        if target_met is not None:
+            for m in getattr(table, "nan_reasons", {}):
+                if m in self.col and np.isnan(self.raw[:, self.col[m]]).any():
+                    self.met[:, self.col[m]] = target_met(m).reindex(values.index).fillna(False).to_numpy(dtype=bool)
         # turn "less is better" metrics round so that higher is always better below
         self.sign = np.array([1.0 if CATALOGUE[m].higher_is_better else -1.0 for m in self.metrics])
         keys = self._group_keys(reps, group_by)
@@ -184,7 +200,8 @@ class Scorer:
         return self._cache[method]
 
     def _percentile(self) -> np.ndarray:
-        signed = pd.DataFrame(self.raw * self.sign)
+        # a met target ranks above every value (then normalises to 1.0 in `matrix`)
+        signed = pd.DataFrame(np.where(self.met, np.inf, self.raw * self.sign))
         ranks = signed.groupby(self.group_codes).rank(method="average", pct=False).to_numpy()
         counts = signed.notna().groupby(self.group_codes).transform("sum").to_numpy(dtype=np.float64)
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -242,12 +259,21 @@ class Scorer:
         return w, use, notes
 
     def matrix(self, w: Weights, use: list[str]) -> np.ndarray:
-        """reps x used-metrics matrix of normalised values after floor and cap, NaN -> 0."""
+        """reps x used-metrics matrix of normalised values after floor and cap.
+
+        A met target takes the best value (1.0; the cap under target normalisation);
+        any other NaN becomes 0.
+        """
         cols = [self.col[m] for m in use]
         if w.normalisation == "target":
             norm = self._target_values(cols, w)
+            best = np.inf  # clipped to the cap below
         else:
             norm = self.normalised(w.normalisation)[:, cols]
+            best = 1.0
+        met = self.met[:, cols]
+        if met.any():
+            norm = np.where(met, best, norm)
         default_cap = 1.5 if w.normalisation == "target" else np.inf
         lo = np.array([float(w.floors.get(m, 0.0)) for m in use])
         hi = np.array([float(w.caps.get(m, default_cap)) for m in use])

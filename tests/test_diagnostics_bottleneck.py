@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from salesnb.diagnostics._stats import binom_cdf, poisson_cdf
-from salesnb.diagnostics.bottleneck import deals_needed, find_bottlenecks
+from salesnb.diagnostics.bottleneck import deals_needed, find_bottlenecks, won_deals
 
 RUNGS = ("lead->qualified", "qualified->meeting", "meeting->proposal", "proposal->commit", "commit->won")
 
@@ -42,6 +42,7 @@ def test_forty_opportunities_two_wins_among_reps_winning_twelve_of_forty_is_clos
     # 40 x 0.3 = 12 expected signatures, 2 signed: 10 wins lost at the last step
     assert john["lost_wins"] == pytest.approx(10.0)
     assert "closing" in john["sentence"] and "2 of 40" in john["sentence"]
+    assert john["sentence"].endswith("at the team's rate that is about 10 more won deals.")
 
 
 def john_and_sally():
@@ -99,6 +100,9 @@ def test_too_few_leads_is_prospecting_but_a_mid_year_hire_is_not():
     assert thin["expected"] == pytest.approx(400.0)
     # 280 leads short x team conversion lead->won (0.5 x 0.8 x 0.75 x 2/3 x 0.5 = 0.1) = 28 wins
     assert thin["lost_wins"] == pytest.approx(280 * 0.5 * 0.8 * 0.75 * (2 / 3) * 0.5)
+    # whole numbers in the sentence: 120 leads vs 400 expected, 28 won deals
+    assert thin["sentence"].endswith("120 leads vs about 400 at the team's median pace; "
+                                     "at the team's conversion that costs about 28 won deals.")
 
 
 def test_few_deals_is_insufficient_data_and_says_how_many_are_needed():
@@ -159,3 +163,11 @@ def test_a_rep_with_no_deals_yet_is_insufficient_data_with_a_plain_sentence():
     assert new["bottleneck"] == "insufficient_data"
     assert new["deals"] == 0
     assert new["sentence"].startswith("No deals in this period yet")
+
+
+def test_wins_in_sentences_are_whole_deals():
+    # 32.5 rounds half to even -> 32; 0.6 -> 1 (singular); under half a deal is not rounded up to one
+    assert won_deals(32.5, more=True) == "about 32 more won deals"
+    assert won_deals(32.6) == "about 33 won deals"
+    assert won_deals(0.6) == "about 1 won deal"
+    assert won_deals(0.4, more=True) == "less than one more won deal"

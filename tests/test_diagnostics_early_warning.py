@@ -101,3 +101,18 @@ def test_before_a_quarter_of_the_period_thin_coverage_warns_unless_the_pace_so_f
     # managed 80k / 60 = 1,333 a day: on pace, no alarm
     assert out.loc["fast", "horizon_coverage"] == pytest.approx(0.75)
     assert not out.loc["fast", "at_risk"]
+
+
+def test_reasons_carry_the_currency_and_whole_amounts():
+    f = pd.DataFrame({"quota": [360_000.0, 360_000.0], "won_revenue": [150_000.0, 0.0],
+                      "pipeline_in_period": [400_000.0, 400_000.0], "pipeline_horizon": [100_000.0, 40_000.0],
+                      "win_rate": [0.25, 0.5]}, index=["late", "early"])
+    late = warn(f.loc[["late"]], period_days=360, elapsed_days=180, horizon_days=60, currency="USD")
+    # blended 150k + 400k x 0.25 = 250k = 69% of 360k; run-rate 150k / 180 x 360 = 300k = 83%
+    # needs (360k - 150k) / 180 days = 1,166.67 -> "1,167 USD"; managed 150k / 180 = 833.33 -> "833 USD"
+    assert late.loc["late", "reason"] == ("projected to reach 69% of quota, run-rate 83% "
+                                          "(needs 1,167 USD a day, has managed 833 USD)")
+    early = warn(f.loc[["early"]], period_days=360, elapsed_days=0, horizon_days=60, currency="EUR")
+    # due in the first 60 of 360 days: 60,000; 40k covers 0.67x; the win rate needs 1 / 0.5 = 2x
+    assert early.loc["early", "reason"] == ("pipeline covers 0.7x of the 60,000 EUR due in the next 60 days "
+                                            "but the win rate needs 2.0x")

@@ -105,3 +105,18 @@ def test_a_one_owner_dataset_without_quotas_still_matches_the_schema(two_table_d
     assert main(["diagnose", "--data", str(two_table_dir), "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert check(doc) == []
+
+
+def test_sentences_carry_the_currency_and_whole_deals_on_the_sample(sample_doc):
+    # the sample's dataset.toml says USD; a reason with a pace or an amount due names it
+    reasons = [r["at_risk_reason"] for r in sample_doc["reps"] if r["at_risk"]]
+    assert any(" a day" in text for text in reasons)
+    for text in reasons:
+        if " a day" in text or " due in" in text:
+            assert re.search(r"\d USD (a day|due)", text), text
+        assert not re.search(r"\d\.\d+ (a day|USD)", text), text  # whole amounts
+    for r in sample_doc["reps"]:
+        sentence = r["bottleneck"]["sentence"]
+        assert not re.search(r"\d\.\d+ (more )?(won deals?|wins)", sentence), sentence
+    closing = [r["bottleneck"]["sentence"] for r in sample_doc["reps"] if r["bottleneck"]["step"] == "closing"]
+    assert closing and all(re.search(r"about \d+ more won deals?\.$", s) for s in closing)

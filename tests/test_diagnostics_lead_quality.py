@@ -76,3 +76,58 @@ def test_a_period_without_leads_gives_empty_bands_not_a_crash():
     assert bands["leads"].tolist() == [0, 0, 0]
     assert per.set_index("rep_id").loc["a", "leads"] == 0
     assert per.set_index("rep_id").loc["a", "sentence"] == "No leads in this period to judge their quality."
+
+
+def _assess(rows, rep_ids):
+    reps = pd.DataFrame({"rep_id": rep_ids, "name": [r.upper() for r in rep_ids], "role": "AE"})
+    ds = Dataset.from_frames(
+        reps=reps,
+        opportunities=[{"opportunity_id": "o", "rep_id": rep_ids[0], "created_date": "2026-01-01", "status": "open",
+                        "amount": 1}],
+        leads=pd.DataFrame(rows),
+    )
+    return assess(ds.leads, ds.opportunities, None, IdealCustomerProfile(), reps)[1].set_index("rep_id")
+
+
+def test_good_leads_left_unqualified_are_named_not_called_in_line():
+    rows = []
+    for rep in ("a", "b", "c", "d"):
+        rows += leads_for(rep, 40, 10, qualified_high=24, qualified_low=1)
+    rows += leads_for("slow", 40, 10, qualified_high=4, qualified_low=1)  # same mix, good leads not worked
+    per = _assess(rows, ["a", "b", "c", "d", "slow"])
+    # high-lead conversion: a..d 24/40 = 60%, slow 4/40 = 10%; team median of 60, 60, 60, 60, 10 = 60%
+    # P(X <= 4 | n=40, p=0.6) is about 1e-12 < 0.01, and 10% < (1 - 0.3) x 60% = 42%: flagged
+    assert per.loc["slow", "high_leads"] == 40
+    assert per.loc["slow", "high_conversion"] == pytest.approx(0.1)
+    assert per.loc["slow", "team_high_conversion"] == pytest.approx(0.6)
+    assert per.loc["slow", "weak_good_lead_conversion"]
+    assert not per.loc[["a", "b", "c", "d"], "weak_good_lead_conversion"].any()
+    # the mix is the team's (40 of 50 = 80% fit the profile for everyone): not the low-quality filler
+    assert not per["low_quality"].any()
+    s = per.loc["slow", "sentence"]
+    assert "in line" not in s
+    assert "Good leads are not being qualified: 10% of 40 leads" in s and "team median of 60%" in s
+    assert "80% fit the profile vs 80% for the team" in s
+    assert per.loc["a", "sentence"].startswith("Lead quality and its conversion are in line with the team: 80% of 50")
+
+
+def test_a_small_shortfall_in_good_lead_conversion_is_not_flagged():
+    rows = []
+    for rep in ("a", "b", "c", "d"):
+        rows += leads_for(rep, 40, 10, qualified_high=24, qualified_low=1)
+    rows += leads_for("near", 40, 10, qualified_high=19, qualified_low=1)
+    per = _assess(rows, ["a", "b", "c", "d", "near"])
+    # 19/40 = 47.5% is above (1 - 0.3) x 60% = 42%: not material, whatever the test says
+    assert not per.loc["near", "weak_good_lead_conversion"]
+
+
+def test_the_low_quality_filler_sentence_names_the_poor_mix():
+    rows = []
+    for rep in ("a", "b", "c", "d"):
+        rows += leads_for(rep, 40, 10, qualified_high=20, qualified_low=1)
+    rows += leads_for("junk", 10, 60, qualified_high=5, qualified_low=3)
+    per = _assess(rows, ["a", "b", "c", "d", "junk"])
+    # junk: 10 of 70 = 14% fit the profile, 60 of 70 = 86% miss it vs a team median of 20%
+    assert per.loc["junk", "low_quality"] and not per.loc["junk", "weak_good_lead_conversion"]  # 5/10 = median 50%
+    assert "only 14% of 70 leads fit the ideal-customer profile and 86% miss it vs 20% for the team" in \
+        per.loc["junk", "sentence"]

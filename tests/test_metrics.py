@@ -163,6 +163,13 @@ def test_pipeline_snapshot_at_as_of(t):
     assert t.reason("pipeline_coverage", "a").startswith("quota already met")
 
 
+def test_target_met_tells_a_met_quota_from_missing_data(t):
+    met = t.target_met("pipeline_coverage")
+    # a: 400 won >= 362 quota -> met; b: 70 / 182, a value; c: no deals and no quota -> missing, not met
+    assert met["a"] and not met["b"] and not met["c"]
+    assert not t.target_met("win_rate").any()  # no metric but coverage has a "met" reason
+
+
 def test_coverage_needed_and_velocity(t):
     assert v(t, "a", "coverage_needed") == pytest.approx(1.5)  # 1 / (2/3)
     assert math.isnan(v(t, "b", "coverage_needed"))  # win rate 0

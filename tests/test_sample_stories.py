@@ -44,6 +44,29 @@ def test_the_rep_filling_the_pipeline_with_low_quality_leads_is_flagged(sample):
     kevin = rep(d, "Kevin Brooks")
     flagged = d.lead_quality[d.lead_quality["low_quality"]]["rep_id"].tolist()
     assert flagged == [kevin["rep_id"]]
+    lq = d.lead_quality.set_index("rep_id")
+    assert "only" in lq.loc[kevin["rep_id"], "sentence"] and "fit the ideal-customer profile" in \
+        lq.loc[kevin["rep_id"], "sentence"]
+
+
+def test_sallys_good_leads_are_not_being_qualified(sample):
+    _, d = sample
+    sally = rep(d, "Sally Nguyen")
+    lq = d.lead_quality.set_index("rep_id")
+    weak = lq.index[lq["weak_good_lead_conversion"]].tolist()
+    assert weak == [sally["rep_id"]]
+    s = lq.loc[sally["rep_id"], "sentence"]
+    assert s.startswith("Good leads are not being qualified") and "in line" not in s
+    assert lq.loc[sally["rep_id"], "high_conversion"] < 0.5 * lq.loc[sally["rep_id"], "team_high_conversion"]
+
+
+def test_the_top_performer_is_not_marked_down_for_having_met_quota(sample):
+    _, d = sample
+    priya = rep(d, "Priya Shah")
+    assert priya["attainment"] > 1
+    # her coverage has no figure because nothing is left to cover: she gets the full weight, not 0
+    # outcomes-first weights sum to 100 (35+15+15+5+10+5+5+5+5), coverage 10: the best value is 100 x 10/100 = 10
+    assert d.breakdown.loc[priya["rep_id"], "pipeline_coverage"] == pytest.approx(10.0)
 
 
 def test_the_collaborative_rep_has_the_most_assisted_deals(sample):

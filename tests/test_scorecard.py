@@ -15,12 +15,12 @@ from salesnb.metrics import MetricTable
 from salesnb.scorecard import PRESETS, Scorer, Weights, load_weights, rank_stability, save_weights, score
 
 
-def table(values: dict, roles=None, unavailable=None) -> MetricTable:
+def table(values: dict, roles=None, unavailable=None, nan_reasons=None) -> MetricTable:
     df = pd.DataFrame(values, index=pd.Index([f"r{i}" for i in range(len(next(iter(values.values()))))]))
     reps = None
     if roles is not None:
         reps = pd.DataFrame({"name": df.index, "team": "T", "role": roles, "active": True}, index=df.index)
-    return MetricTable.from_frame(df, reps, unavailable=unavailable)
+    return MetricTable.from_frame(df, reps, unavailable=unavailable, nan_reasons=nan_reasons)
 
 
 def pts(card, rep):
@@ -288,3 +288,45 @@ def test_reps_who_left_are_not_ranked_and_do_not_shift_the_others():
     assert list(card.scores["rep_id"]) == ["c", "b", "a"]
     # percentile within the three current reps: c = 1, b = 0.5, a = 0 -> 100, 50, 0 points
     assert list(card.scores["score"]) == [100.0, 50.0, 0.0]
+
+
+# -- a target already met is not missing data -----------------------------------------------
+MET = "quota already met: no remaining target to cover"
+NO_DEALS = "no deals in the data for this rep"
+
+
+def coverage_table():
+    # r0 met quota (coverage NaN, "met"), r1 2.0x, r2 1.0x, r3 no deals (coverage NaN, missing)
+    return table({"pipeline_coverage": [np.nan, 2.0, 1.0, np.nan], "won_revenue": [40, 30, 20, 10]},
+                 nan_reasons={"pipeline_coverage": {"r0": MET, "r3": NO_DEALS}})
+
+
+def test_a_met_quota_counts_as_the_best_coverage_in_percentile():
+    card = score(coverage_table(), {"pipeline_coverage": 1})
+    # values ranked with the met rep above everyone: r0 (met) > r1 2.0 > r2 1.0; r3 has no figure
+    # 3 reps ranked -> (rank - 1) / (3 - 1): r0 = 2/2 = 1.0, r1 = 1/2 = 0.5, r2 = 0/2 = 0; r3 -> 0 points
+    assert [pts(card, r) for r in ("r0", "r1", "r2", "r3")] == pytest.approx([100, 50, 0, 0])
+    assert card.normalised.loc["r0", "pipeline_coverage"] == 1.0
+
+
+def test_a_met_quota_counts_as_the_best_coverage_in_zscore_and_target():
+    z = score(coverage_table(), Weights({"pipeline_coverage": 1}, normalisation="zscore"))
+    # z over the 2 values 2.0 and 1.0: mean 1.5, sd 0.5 -> z = +1, -1 -> (z + 3) / 6 = 4/6, 2/6; met -> 1.0
+    assert [pts(z, r) for r in ("r0", "r1", "r2", "r3")] == pytest.approx([100, 400 / 6, 200 / 6, 0])
+    tg = score(coverage_table(), Weights({"pipeline_coverage": 1}, normalisation="target",
+                                         targets={"pipeline_coverage": 4.0}))
+    # value / 4: r1 = 0.5, r2 = 0.25; met -> the cap (1.5 by default) ; r3 -> 0
+    assert [pts(tg, r) for r in ("r0", "r1", "r2", "r3")] == pytest.approx([150, 50, 25, 0])
+    capped = score(coverage_table(), Weights({"pipeline_coverage": 1}, normalisation="target",
+                                             targets={"pipeline_coverage": 4.0}, caps={"pipeline_coverage": 1.0}))
+    assert pts(capped, "r0") == pytest.approx(100)  # met -> the cap given, 1.0
+
+
+def test_a_met_quota_is_not_marked_down_in_a_mixed_score_or_in_rank_stability():
+    t = coverage_table()
+    card = score(t, {"won_revenue": 3, "pipeline_coverage": 1})
+    # won ranks 4 of 4 reps -> r0 = 1, r1 = 2/3, r2 = 1/3, r3 = 0; coverage as above: 1, 0.5, 0, 0
+    # score = 100 x (3 x won + 1 x coverage) / 4: r0 = 100, r1 = 100 x 2.5 / 4 = 62.5, r2 = 25, r3 = 0
+    assert [pts(card, r) for r in ("r0", "r1", "r2", "r3")] == pytest.approx([100, 62.5, 25, 0])
+    stab = rank_stability(t, {"won_revenue": 3, "pipeline_coverage": 1}, n=50)
+    assert stab.loc["r0", "rank"] == 1 and stab.loc["r0", "changed_share"] == 0

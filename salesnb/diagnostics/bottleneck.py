@@ -180,6 +180,15 @@ def _pct(x: float) -> str:
     return "n/a" if not np.isfinite(x) else f"{x:.0%}"
 
 
+def won_deals(x: float, more: bool = False) -> str:
+    """Expected wins as whole deals: ``about 32 (more) won deals``; under half a deal, ``less than one ...``."""
+    extra = "more " if more else ""
+    if not np.isfinite(x) or x < 0.5:
+        return f"less than one {extra}won deal"
+    n = int(round(x))
+    return f"about {n} {extra}won deal{'s' if n != 1 else ''}"
+
+
 def _sentence(row) -> str:
     step = row["bottleneck"]
     if step == "none":
@@ -195,11 +204,11 @@ def _sentence(row) -> str:
         unit = row["unit"]
         return (f"The step to work on is {STEP_PHRASE[step] if unit == 'leads' else 'creating enough qualified opportunities'}: "
                 f"{int(row['advanced'])} {unit} vs about {row['expected']:.0f} at the team's median pace; "
-                f"at the team's conversion that costs about {row['lost_wins']:.1f} wins.")
+                f"at the team's conversion that costs {won_deals(row['lost_wins'])}.")
     return (f"The step to work on is {STEP_PHRASE[step]}: {int(row['advanced'])} of {int(row['reached'])} "
             f"({_pct(row['rate'])}) vs a team median of {_pct(row['team_median'])} "
             f"(middle half {_pct(row['team_q1'])}–{_pct(row['team_q3'])}); "
-            f"at the team's rate that is about {row['lost_wins']:.1f} more wins.")
+            f"at the team's rate that is {won_deals(row['lost_wins'], more=True)}.")
 
 
 def find_bottlenecks(funnel: pd.DataFrame, reps: pd.DataFrame, volume: pd.DataFrame | None = None,

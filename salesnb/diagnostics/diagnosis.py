@@ -205,7 +205,8 @@ def diagnose(dataset, period=None, as_of=None, weights=None, seed: int = 0, *,
             win_rate=early_warning.shrunk_win_rate(closed_12m["won"], closed_12m["lost"], reps["role"]),
             pipeline_horizon=_pipeline_due(dataset, current, as_of_ts,
                                            min(per.end, as_of_ts + pd.Timedelta(days=horizon))))
-        ew = early_warning.warn(ew_in, per.days, per.elapsed_days(as_of_ts), reps["role"], horizon)
+        ew = early_warning.warn(ew_in, per.days, per.elapsed_days(as_of_ts), reps["role"], horizon,
+                                currency=dataset.meta.currency)
         notes.append(f"Early warning uses each rep's win rate over the 12 months to the as-of date, shrunk toward "
                      f"the role's pooled win rate as if each rep had {early_warning.PSEUDO_DEALS} more closed deals "
                      f"at that rate (few closed deals say little), and a {horizon}-day horizon "

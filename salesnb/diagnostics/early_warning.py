@@ -76,13 +76,19 @@ def pct_below(value: float, threshold: float = MATERIAL) -> str:
     return f"{value:.0%}"
 
 
+def money(value: float, currency: str = "") -> str:
+    """A whole amount with thousands separators and the currency: ``3,038 USD``."""
+    return f"{value:,.0f} {currency}".strip()
+
+
 def warn(frame: pd.DataFrame, period_days: int, elapsed_days: int, role: pd.Series | None = None,
-         horizon_days: int = HORIZON_DAYS) -> pd.DataFrame:
+         horizon_days: int = HORIZON_DAYS, currency: str = "") -> pd.DataFrame:
     """Per rep: projections, pace, coverage, ``at_risk`` and ``reason``.
 
     ``frame`` is indexed by rep_id with ``quota, won_revenue, pipeline_in_period, win_rate`` and
     optionally ``pipeline_horizon`` (open pipeline expected to close in the next ``horizon_days``
-    inside the period; defaults to ``pipeline_in_period``).
+    inside the period; defaults to ``pipeline_in_period``). Amounts in ``reason`` are whole and
+    carry ``currency`` (the dataset's, e.g. ``USD``).
     """
     f = frame.reindex(columns=["quota", "won_revenue", "pipeline_in_period", "win_rate", "pipeline_horizon"]).astype(float)
     f["pipeline_horizon"] = f["pipeline_horizon"].fillna(f["pipeline_in_period"]).fillna(0.0)
@@ -123,14 +129,15 @@ def warn(frame: pd.DataFrame, period_days: int, elapsed_days: int, role: pd.Seri
         parts = []
         if thin.get(rid, False):
             hc = r["horizon_coverage"] if np.isfinite(r["horizon_coverage"]) else 0.0
-            parts.append(f"pipeline covers {hc:.1f}x of the {r['horizon_gap']:,.0f} due in the next "
+            parts.append(f"pipeline covers {hc:.1f}x of the {money(r['horizon_gap'], currency)} due in the next "
                          f"{min(horizon_days, remaining)} days but the win rate needs {r['coverage_needed']:.1f}x"
                          if np.isfinite(r["coverage_needed"]) else "no win rate yet and the gap is open")
         if short.get(rid, False):
             run = (f", run-rate {pct_below(r['run_rate_projection'] / r['quota'])}"
                    if np.isfinite(r["run_rate_projection"]) else "")
             parts.append(f"projected to reach {pct_below(r['projected_attainment'])} of quota{run} "
-                         f"(needs {r['required_pace']:,.0f} a day, has managed {r['pace_so_far']:,.0f})")
+                         f"(needs {money(r['required_pace'], currency)} a day, "
+                         f"has managed {money(r['pace_so_far'], currency)})")
         reasons.append("; ".join(parts))
     out["reason"] = reasons
     out.loc[f["quota"].isna(), "reason"] = "no quota for this period"

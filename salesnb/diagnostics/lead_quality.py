@@ -13,17 +13,27 @@ the role's median by a margin that an exact binomial test finds significant
 (p < ``ALPHA``), that matters (at least ``MIN_EXCESS`` points), and that stands
 out from the team's own spread (above the upper quartile + 1.5 x the
 interquartile range, so ordinary rep-to-rep variation is not flagged).
+
+Good leads that are not worked are a different finding from a poor mix: a rep
+whose conversion of ``high`` leads (those fitting the profile) to opportunities
+is far below the role's median of that conversion is flagged
+``weak_good_lead_conversion`` when an exact binomial test finds the shortfall
+significant (p < ``ALPHA``) and it is material (below ``1 - MIN_RELATIVE_GAP``
+of the median). The median counts reps with at least ``MIN_HIGH_LEADS`` high
+leads (the pooled rate when fewer than three reps have that many).
 """
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from ._stats import binom_sf
+from ._stats import binom_cdf, binom_sf
 
 BANDS = ("high", "medium", "low")
 ALPHA = 0.01
 MIN_EXCESS = 0.15
+MIN_RELATIVE_GAP = 0.3  # good-lead conversion must be at least 30% below the team median to matter
+MIN_HIGH_LEADS = 5  # a rep's good-lead conversion counts towards the team median from this many good leads
 
 
 def band_leads(leads: pd.DataFrame, icp) -> pd.Series:
@@ -69,7 +79,8 @@ def assess(leads: pd.DataFrame, opps: pd.DataFrame, activities: pd.DataFrame | N
            reps: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Return ``(bands, per_rep)`` for the given leads (already limited to the period).
 
-    ``per_rep`` has ``rep_id, leads, high_share, low_share, conversion, team_low_share,
+    ``per_rep`` has ``rep_id, leads, high_share, low_share, conversion, team_high_share, team_low_share,
+    high_leads, high_conversion, team_high_conversion, high_conversion_p_value, weak_good_lead_conversion,
     wasted_effort_share, avg_deal_size, recurring_share, p_value, low_quality, sentence``.
     """
     l = _lead_outcomes(leads.assign(band=band_leads(leads, icp)), opps)
@@ -88,6 +99,22 @@ def assess(leads: pd.DataFrame, opps: pd.DataFrame, activities: pd.DataFrame | N
     role = reps.set_index("rep_id")["role"].reindex(per.index).fillna("(all)") if "role" in reps else \
         pd.Series("(all)", index=per.index)
     per["team_low_share"] = per.groupby(role)["low_share"].transform("median")
+    per["team_high_share"] = per.groupby(role)["high_share"].transform("median")
+    high = l[l["band"] == "high"]
+    hg = high.groupby("rep_id")["converted"]
+    per["high_leads"] = hg.size().reindex(per.index).fillna(0).astype(int)
+    per["high_conversion"] = hg.mean().reindex(per.index)
+    enough = per["high_conversion"].where(per["high_leads"] >= MIN_HIGH_LEADS)
+    med = enough.groupby(role).transform("median")
+    pooled_conv = high.groupby(high["rep_id"].map(role))["converted"].mean()
+    few = enough.groupby(role).transform("count") < 3
+    per["team_high_conversion"] = med.where(~few, role.map(pooled_conv))
+    converted_high = (per["high_conversion"] * per["high_leads"]).round()
+    per["high_conversion_p_value"] = binom_cdf(converted_high, per["high_leads"], per["team_high_conversion"])
+    per["weak_good_lead_conversion"] = (
+        (per["high_conversion_p_value"] < ALPHA)
+        & (per["high_conversion"] < (1 - MIN_RELATIVE_GAP) * per["team_high_conversion"])
+    ).fillna(False).astype(bool)
     q1 = per.groupby(role)["low_share"].transform("quantile", 0.25)
     q3 = per.groupby(role)["low_share"].transform("quantile", 0.75)
     per["outlier_fence"] = q3 + 1.5 * (q3 - q1)
@@ -108,14 +135,29 @@ def assess(leads: pd.DataFrame, opps: pd.DataFrame, activities: pd.DataFrame | N
     def sentence(r) -> str:
         if r["leads"] == 0:
             return "No leads in this period to judge their quality."
+        parts = []
         if r["low_quality"]:
             waste = (f"; {r['wasted_effort_share']:.0%} of activity goes to leads and deals that never convert"
                      if np.isfinite(r["wasted_effort_share"]) else "")
-            return (f"The pipeline is filled with low-quality leads: {r['low_share']:.0%} of {r['leads']} leads miss "
-                    f"the ideal-customer profile vs {r['team_low_share']:.0%} for the team{waste}. "
-                    "Fewer, better leads (right size, real need, decision maker) convert more.")
-        return (f"Lead quality is in line with the team: {r['high_share']:.0%} of {r['leads']} leads fit the "
-                f"ideal-customer profile.")
+            parts.append(
+                f"The pipeline is filled with low-quality leads: only {r['high_share']:.0%} of {r['leads']} leads "
+                f"fit the ideal-customer profile and {r['low_share']:.0%} miss it vs {r['team_low_share']:.0%} "
+                f"for the team{waste}. Fewer, better leads (right size, real need, decision maker) convert more.")
+        if r["weak_good_lead_conversion"]:
+            mix = ("" if r["low_quality"] else
+                   f" The leads themselves are fine ({r['high_share']:.0%} fit the profile vs "
+                   f"{r['team_high_share']:.0%} for the team): the leak is in qualifying them.")
+            parts.append(
+                f"Good leads are not being qualified: {r['high_conversion']:.0%} of {r['high_leads']} leads that fit "
+                f"the ideal-customer profile became opportunities vs a team median of "
+                f"{r['team_high_conversion']:.0%}.{mix}")
+        if parts:
+            return " ".join(parts)
+        conv = (f", and {r['high_conversion']:.0%} of those became opportunities "
+                f"(team median {r['team_high_conversion']:.0%})"
+                if np.isfinite(r["high_conversion"]) and np.isfinite(r["team_high_conversion"]) else "")
+        return (f"Lead quality and its conversion are in line with the team: {r['high_share']:.0%} of {r['leads']} "
+                f"leads fit the ideal-customer profile (team median {r['team_high_share']:.0%}){conv}.")
 
     per["sentence"] = per.apply(sentence, axis=1)
     per.index.name = "rep_id"

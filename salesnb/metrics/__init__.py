@@ -4,7 +4,7 @@
     table.values          # DataFrame indexed by rep_id, one column per available metric
     table.unavailable     # {metric: reason} for metrics whose tables are missing
 """
-from .catalogue import CATALOGUE, FUNNEL_RUNGS, KINDS, METRIC_NAMES, Metric, by_kind, get_metric
+from .catalogue import CATALOGUE, FUNNEL_RUNGS, KINDS, METRIC_NAMES, TARGET_MET_REASON, Metric, by_kind, get_metric
 from .engine import MetricTable, metrics, team_summary
 from .funnel import funnel_counts
 from .trend import trend
@@ -15,6 +15,7 @@ __all__ = [
     "KINDS",
     "METRIC_NAMES",
     "Metric",
+    "TARGET_MET_REASON",
     "MetricTable",
     "by_kind",
     "funnel_counts",

@@ -14,6 +14,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# The NaN reason of a figure that does not exist because the rep already reached the target it measures
+# against (pipeline coverage of a remaining quota of 0 or less). The scorecard counts it as the best value.
+TARGET_MET_REASON = "quota already met: no remaining target to cover"
+
 KINDS = ("outcome", "pipeline", "funnel", "activity", "efficiency", "quality", "hygiene")
 UNITS = ("money", "count", "ratio", "days", "money_per_day", "miles", "multiple")
 
@@ -94,7 +98,8 @@ _METRICS: tuple[Metric, ...] = (
     _m("pipeline_in_period", "Pipeline closing in period", "pipeline", "money", True,
        "Deals open at the as-of date whose expected close date falls inside the period (overdue ones included)."),
     _m("pipeline_coverage", "Pipeline coverage", "pipeline", "multiple", True,
-       "Open pipeline closing in the period / remaining quota (quota minus won)."),
+       "Open pipeline closing in the period / remaining quota (quota minus won). A rep who already met "
+       "quota has nothing left to cover: no figure, and the scorecard counts it as the best coverage."),
     _m("coverage_needed", "Coverage needed", "pipeline", "multiple", False,
        "The coverage this rep's win rate needs: 1 / win rate (33% win rate needs 3x)."),
     _m("sales_velocity", "Sales velocity", "pipeline", "money_per_day", True,

@@ -22,7 +22,7 @@ import pandas as pd
 from ..periods import Period, _ts, default_as_of, resolve_period
 from ..schema import ACTIVITY_TYPES, OPPORTUNITY_STAGES
 from . import _frame as F
-from .catalogue import ACTIVITY_TYPE_METRICS, CATALOGUE, Metric
+from .catalogue import ACTIVITY_TYPE_METRICS, CATALOGUE, TARGET_MET_REASON, Metric
 
 STALE_DAYS = 14  # an open deal with no activity in this many days is stale
 
@@ -71,12 +71,26 @@ class MetricTable:
             return reasons[rep_id]
         return "not available for this rep"
 
+    def target_met(self, metric: str) -> pd.Series:
+        """Per rep (aligned with ``values``): True where the figure is missing because the target is already met.
+
+        Such a NaN is good news (e.g. no pipeline coverage is needed once quota is
+        met), unlike a NaN for missing data; the scorecard counts it as the best value.
+        """
+        reasons = self.nan_reasons.get(metric)
+        if reasons is None or metric not in self.values.columns:
+            return pd.Series(False, index=self.values.index)
+        met = reasons.reindex(self.values.index).eq(TARGET_MET_REASON).fillna(False).astype(bool)
+        return met & self.values[metric].isna()
+
     @classmethod
     def from_frame(cls, values: pd.DataFrame, reps: pd.DataFrame | None = None, period: Period | None = None,
-                   as_of=None, unavailable: dict[str, str] | None = None) -> "MetricTable":
+                   as_of=None, unavailable: dict[str, str] | None = None,
+                   nan_reasons: dict[str, dict | pd.Series] | None = None) -> "MetricTable":
         """A table from ready-made values (index rep_id, columns metric names): for tests, benchmarks, demos.
 
-        reps defaults to name = rep_id, no team, one role "all".
+        reps defaults to name = rep_id, no team, one role "all". ``nan_reasons``:
+        {metric: {rep_id: reason}} for NaN values (see `reason`, `target_met`).
         """
         for name in values.columns:
             from .catalogue import get_metric
@@ -90,7 +104,8 @@ class MetricTable:
                                 index=values.index)
         as_of = _ts(as_of) if as_of is not None else pd.Timestamp("1970-01-01")
         period = period or Period(as_of, as_of, "custom")
-        return cls(values, reps, dict(unavailable or {}), period, as_of)
+        reasons = {m: pd.Series(r, dtype=object).reindex(values.index) for m, r in (nan_reasons or {}).items()}
+        return cls(values, reps, dict(unavailable or {}), period, as_of, nan_reasons=reasons)
 
     def metric(self, name: str) -> Metric:
         return self.catalogue[name]
@@ -370,7 +385,7 @@ def _pipeline(ctx: _Ctx, b: _Builder, o: _OppFrame) -> None:
         with np.errstate(invalid="ignore", divide="ignore"):
             b.put("pipeline_coverage", pip / remaining, no_deals,
                   (np.isnan(remaining), f"no quota for {ctx.period.label}"),
-                  (remaining <= 0, "quota already met: no remaining target to cover"))
+                  (remaining <= 0, TARGET_MET_REASON))
     win_rate = b.columns["win_rate"]
     with np.errstate(invalid="ignore", divide="ignore"):
         b.put("coverage_needed", 1.0 / win_rate, (np.isnan(win_rate), "no win rate (no deals closed in the period)"),
