@@ -325,7 +325,19 @@ def activity_mix(view) -> Block:
                   [[ACTIVITY_NAMES.get(r["type"], r["type"]), pct(r["you"]), pct(r["top"]), pct(r["team"])]
                    for r in a["rows"]]))
     _chart(view, "activity_mix")
+    practices(view)
     return _tail(view, "activity_mix")
+
+
+def practices(view) -> None:
+    """What the team's top performers do differently (team-level findings, no names), or why not yet."""
+    a = view.activity_mix or {}
+    found = [label(x) for x in a.get("practices") or []]
+    if found:
+        display(paragraphs(["What the top performers of the team (the top quarter) do differently from the rest:"]))
+        display(bullets([reader_text(x, view.currency) for x in found]))
+    elif a.get("practices_note"):
+        display(note(a["practices_note"]))
 
 
 def lead_quality(view) -> Block:
@@ -385,9 +397,47 @@ def trend(view) -> Block:
     def month(p: str) -> str:
         return f"{p} (to {view.as_of})" if str(view.as_of).startswith(f"{p}-") else p
 
-    heads = [f"{s} ({cur})" if cur else s for s in series]
-    display(table(["Month", *heads], [[month(p), *(money(by.get((p, s)), "") for s in series)] for p in periods]))
+    if periods:
+        heads = [f"{s} ({cur})" if cur else s for s in series]
+        display(table(["Month", *heads], [[month(p), *(money(by.get((p, s)), "") for s in series)] for p in periods]))
+    if view.trend.get("pace"):
+        pace(view)
     return _tail(view, "trend")
+
+
+def _week(start: str, as_of: str) -> str:
+    """A week's label; the week that holds the report date says it stops there."""
+    from datetime import date, timedelta
+
+    end = date.fromisoformat(start) + timedelta(days=6)
+    return f"{start} (to {as_of})" if end.isoformat() > str(as_of) else start
+
+
+def pace(view) -> None:
+    """Daily work next to long-term goals: activities per recent week vs the team median, and progress
+    on the quota of the period and of the current quota span (e.g. the quarter)."""
+    p = view.trend["pace"]
+    cur = view.currency
+    weeks = p.get("weeks") or []
+    goals = p.get("quotas") or []
+    display(Block("<h3>Weekly work and the quota</h3>", "Weekly work and the quota"))
+    lines = []
+    if weeks:
+        you = [w["you"] or 0.0 for w in weeks]
+        team = [w["team"] or 0.0 for w in weeks]
+        lines.append(f"Activities per week over the last {len(weeks)} week{'s' if len(weeks) != 1 else ''}: "
+                     f"you averaged {num(sum(you) / len(you), 1)}, the team median {num(sum(team) / len(team), 1)}.")
+    for g in goals:
+        what = (f"the period {view.period_label}" if g["span"] == "period"
+                else f"the current quota period ({g['start']} to {g['end']})")
+        share = (g["won"] or 0.0) / g["quota"] if g.get("quota") else None
+        lines.append(f"For {what}: {money(g['won'], cur)} won of a {money(g['quota'], cur)} target "
+                     f"({pct(share)}).")
+    display(paragraphs(lines))
+    if weeks:
+        _chart(view, "activity_weeks")
+        display(table(["Week from", "Your activities", "Team median"],
+                      [[_week(w["week"], view.as_of), num(w["you"], 0), num(w["team"], 1)] for w in weeks]))
 
 
 def peer(view) -> Block:

@@ -169,6 +169,10 @@ def build_snapshot(dataset, period=None, as_of=None, weights=None, *, render: bo
     funnel = funnel_counts(dataset, period_obj, as_of)
     diagnosis = diagnose(dataset, period_obj, as_of, w, table=table, card=card, funnel=funnel)
     trend = trend_series(dataset, as_of=as_of, freq="M", period=period_obj)
+    # a rep's own trend covers only the weeks/months on the team (from hire, to leaving)
+    rep_trend = employed_rows(trend, table.reps, "M")
+    weekly = employed_rows(trend_series(dataset, as_of=as_of, freq="W", period=period_obj), table.reps, "W")
+    quota_now = current_quota(dataset.quotas if dataset.has("quotas") else None, as_of)
     aggregates = team_aggregates(table.values, table.reps)
     mix = activity_mix(table.values)
     meta = {
@@ -180,7 +184,7 @@ def build_snapshot(dataset, period=None, as_of=None, weights=None, *, render: bo
         "missing": {name: dataset.missing(name) for name in ("quotas", "activities", "leads")},
     }
     heavy = {"table": table, "card": card, "diagnosis": diagnosis, "aggregates": aggregates, "mix": mix,
-             "funnel": funnel, "trend": trend}
+             "funnel": funnel, "trend": trend, "rep_trend": rep_trend, "weekly": weekly, "quota_now": quota_now}
     current = list(diagnosis.reps["rep_id"]) if diagnosis is not None else list(table.reps.index)
     views = {str(rid): _rep_view(str(rid), meta, heavy) for rid in current}
     if render:
@@ -217,6 +221,39 @@ def team_aggregates(values, reps):
     g = long.groupby(["role", "metric"])["value"]
     out = pd.DataFrame({"q1": g.quantile(0.25), "median": g.median(), "q3": g.quantile(0.75), "n": g.size()})
     return out.reset_index()
+
+
+def employed_rows(long, reps, freq: str):
+    """The rows of a per-rep time series (``rep_id, period_start``) whose bucket overlaps the rep's employment.
+
+    A bucket is a month ("M") or a Monday-to-Sunday week ("W"); a missing hire or end date means no limit.
+    """
+    import pandas as pd
+
+    if long is None or not len(long):
+        return long
+    start = long["period_start"]
+    end = start + (pd.offsets.MonthEnd(0) if freq == "M" else pd.Timedelta(days=6))
+    hire = long["rep_id"].map(reps["hire_date"]) if "hire_date" in reps else None
+    leave = long["rep_id"].map(reps["end_date"]) if "end_date" in reps else None
+    keep = pd.Series(True, index=long.index)
+    if hire is not None:
+        keep &= hire.isna() | (hire <= end)
+    if leave is not None:
+        keep &= leave.isna() | (leave >= start)
+    return long[keep.to_numpy()].reset_index(drop=True)
+
+
+def current_quota(quotas, as_of):
+    """Per rep, the quota row whose span holds `as_of` (e.g. this quarter): index rep_id, ``start, end, quota``."""
+    import pandas as pd
+
+    if quotas is None or not len(quotas):
+        return None
+    q = quotas[(quotas["period_start"] <= as_of) & (quotas["period_end"] >= as_of)]
+    q = q.sort_values(["rep_id", "period_end"]).drop_duplicates("rep_id", keep="first")
+    return pd.DataFrame({"start": q["period_start"].to_numpy(), "end": q["period_end"].to_numpy(),
+                         "quota": q["quota"].astype(float).to_numpy()}, index=pd.Index(q["rep_id"].astype(str), name="rep_id"))
 
 
 def activity_mix(values):
@@ -266,6 +303,26 @@ def _value(values, rep_id: str, metric: str) -> float | None:
     return _f(values.at[rep_id, metric])
 
 
+def metric_strengths(values, aggregates, rep_id: str, role_key: str, weights: dict, currency: str = "",
+                     limit: int = 4) -> list[str]:
+    """Sentences for the weighted metrics where the rep is among the best of the role: in the top quarter
+    (bottom quarter for lower-is-better metrics) AND strictly better than the role's median, heaviest
+    weight first. Roles of fewer than 3 reps or metrics with no spread give none."""
+    from .metrics import CATALOGUE
+
+    out = []
+    for metric, _w in sorted(weights.items(), key=lambda kv: -kv[1]):
+        a, v = _agg(aggregates, role_key, metric), _value(values, rep_id, metric)
+        m = CATALOGUE.get(metric)
+        if a is None or v is None or m is None or a["n"] < 3 or a["q3"] == a["q1"] or a["median"] is None:
+            continue
+        good = (v >= a["q3"] and v > a["median"]) if m.higher_is_better else (v <= a["q1"] and v < a["median"])
+        if good:
+            out.append(f"{m.label}: {_fmt(v, m.unit, currency)}, among the best in the role "
+                       f"(team median {_fmt(a['median'], m.unit, currency)}).")
+    return out[:limit]
+
+
 def _fmt(value, unit: str, currency: str = "") -> str:
     from .report_view import money, num, pct
 
@@ -311,19 +368,9 @@ def _rep_view(rep_id: str, meta: dict, heavy: dict) -> RepView:
     if meta["missing"].get("quotas"):
         notes["headline"] = meta["missing"]["quotas"]
 
-    # what goes well: metrics at or above the team's upper quartile within role
-    strengths = list(d.get("strengths") or [])
-    if not strengths:
-        for metric, w in sorted(meta["weights"]["weights"].items(), key=lambda kv: -kv[1]):
-            a, v = _agg(agg, role_key, metric), _value(values, rep_id, metric)
-            m = CATALOGUE.get(metric)
-            if a is None or v is None or m is None or a["n"] < 3 or a["q3"] == a["q1"]:
-                continue
-            good = v >= a["q3"] if m.higher_is_better else v <= a["q1"]
-            if good:
-                strengths.append(f"{m.label}: {_fmt(v, m.unit, cur)}, among the best in the role "
-                                 f"(team median {_fmt(a['median'], m.unit, cur)}).")
-        strengths = strengths[:4]
+    # what goes well: the diagnosis's strong funnel steps, else metrics among the best of the role
+    strengths = list(d.get("strengths") or []) or metric_strengths(values, agg, rep_id, role_key,
+                                                                   meta["weights"]["weights"], cur)
 
     # funnel
     funnel = None
@@ -365,13 +412,16 @@ def _rep_view(rep_id: str, meta: dict, heavy: dict) -> RepView:
             if (you or 0) == 0 and (toq or 0) == 0 and (team or 0) == 0:
                 continue
             rows.append({"type": t, "you": you, "top": toq, "team": team})
-        sentences = list(d.get("practice_sentences") or [])
-        mix_view = {"rows": rows, "sentences": sentences}
+        mix_view = {"rows": rows, "sentences": [], "practices": list(d.get("practice_sentences") or []),
+                    "practices_note": d.get("practices_note")}
         from .charts import grouped_bars, spec
 
         long = [{"category": r["type"], "group": g, "value": r[k] or 0.0}
                 for r in rows for g, k in (("You", "you"), ("Top quartile", "top"), ("Team median", "team"))]
-        charts["activity_mix"] = spec(grouped_bars(long, "Activity mix: you vs top performers", "Share of activities"))
+        from .report_view import ACTIVITY_NAMES
+
+        charts["activity_mix"] = spec(grouped_bars(long, "Activity mix: you vs top performers", "Share of activities",
+                                                   labels=ACTIVITY_NAMES))
 
     # lead quality and deal quality
     q_rows = []
@@ -397,7 +447,7 @@ def _rep_view(rep_id: str, meta: dict, heavy: dict) -> RepView:
 
     # trend: the rep's won per month vs the team median per month (within role)
     trend_view = None
-    tr = heavy["trend"]
+    tr = heavy["rep_trend"]
     if tr is not None and len(tr):
         role_of = reps["role"].fillna("all").astype(str)
         tt = tr.assign(role=tr["rep_id"].map(role_of))
@@ -405,15 +455,27 @@ def _rep_view(rep_id: str, meta: dict, heavy: dict) -> RepView:
         med = tt.groupby("period_start")["won_revenue"].median()
         mine = tt[tt["rep_id"] == rep_id].set_index("period_start")["won_revenue"]
         rows = []
-        for p in med.index:
+        for p in med.index:  # only the months the rep was on the team (from hire, to leaving)
+            if p not in mine.index:
+                continue
             label = p.strftime("%Y-%m")
-            rows.append({"period": label, "series": "You", "value": _f(mine.get(p, 0.0)) or 0.0})
+            rows.append({"period": label, "series": "You", "value": _f(mine[p]) or 0.0})
             rows.append({"period": label, "series": "Team median", "value": _f(med[p]) or 0.0})
         if rows:
             trend_view = {"rows": rows, "series": ["You", "Team median"]}
             from .charts import spec, trend as trend_chart
 
             charts["trend"] = spec(trend_chart(rows, title="Won per month: you vs the team median", y_title=f"Won ({cur})"))
+    pace = _pace(rep_id, role_key, reps, heavy, headline, tr, meta["as_of"])
+    if pace is not None:
+        trend_view = dict(trend_view or {"rows": [], "series": []}, pace=pace)
+        if pace["weeks"]:
+            from .charts import spec, trend as trend_chart
+
+            week_rows = [{"period": w["week"], "series": s, "value": w[k] if w[k] is not None else 0.0}
+                         for w in pace["weeks"] for s, k in (("You", "you"), ("Team median", "team"))]
+            charts["activity_weeks"] = spec(trend_chart(week_rows, title="Activities per week: you vs the team median",
+                                                        y_title="Activities"))
 
     # suggested peer
     peer = None
@@ -440,6 +502,42 @@ def _rep_view(rep_id: str, meta: dict, heavy: dict) -> RepView:
                    lead_quality=lead_quality, hygiene=hygiene, trend=trend_view, peer=peer, breakdown=breakdown,
                    weights=meta["weights"], notes=notes, charts=charts)
     return redact_others(view, reps, keep={rep_id, *( [d["peer_id"]] if d.get("peer_id") else [])})
+
+
+RECENT_WEEKS = 6
+
+
+def _pace(rep_id: str, role_key: str, reps, heavy: dict, headline: dict, monthly, as_of: str) -> dict | None:
+    """Daily work next to long-term goals: activities per recent week (you vs the role's median) and
+    progress on the quota of the period and of the current quota span (e.g. the quarter)."""
+    import pandas as pd
+
+    weeks = []
+    wk = heavy.get("weekly")
+    if wk is not None and len(wk) and wk["activities"].notna().any():
+        role_of = reps["role"].fillna("all").astype(str)
+        ww = wk[wk["rep_id"].map(role_of) == role_key]
+        med = ww.groupby("period_start")["activities"].median()
+        mine = ww[ww["rep_id"] == rep_id].set_index("period_start")["activities"]
+        for p in [p for p in med.index if p in mine.index][-RECENT_WEEKS:]:
+            weeks.append({"week": p.strftime("%Y-%m-%d"), "you": _f(mine[p]), "team": _f(med[p])})
+    quotas = []
+    if headline.get("quota") is not None:
+        quotas.append({"span": "period", "won": headline.get("won"), "quota": headline["quota"]})
+    qn = heavy.get("quota_now")
+    if qn is not None and rep_id in qn.index and monthly is not None and len(monthly):
+        q = qn.loc[rep_id]
+    else:
+        q = None
+    # won in the span from the monthly series: only when the span starts on a month inside the series
+    if q is not None and q["start"].day == 1 and q["start"] >= monthly["period_start"].min():
+        m = monthly[(monthly["rep_id"] == rep_id) & (monthly["period_start"] >= q["start"])
+                    & (monthly["period_start"] <= pd.Timestamp(as_of))]
+        quotas.append({"span": "current", "start": q["start"].date().isoformat(), "end": q["end"].date().isoformat(),
+                       "won": _f(m["won_revenue"].sum()), "quota": _f(q["quota"])})
+    if not weeks and not quotas:
+        return None
+    return {"weeks": weeks, "quotas": quotas}
 
 
 def _diagnosis_for(diagnosis, rep_id: str) -> dict:
@@ -475,6 +573,12 @@ def _diagnosis_for(diagnosis, rep_id: str) -> dict:
         out["peer_id"] = peer
         out["peer_name"] = str(names.get(peer, peer))
         out["peer_sentence"] = r.get("pair_sentence") if isinstance(r.get("pair_sentence"), str) else None
+    tp = diagnosis.top_performers
+    if tp is not None and "sentence" in tp.columns:
+        out["practice_sentences"] = [x for x in tp["sentence"] if isinstance(x, str) and x]
+    reason = (getattr(diagnosis, "unavailable", None) or {}).get("top_performers")
+    if reason:
+        out["practices_note"] = f"What top performers do differently: {reason}."
     lq = diagnosis.lead_quality
     if lq is not None and "sentence" in lq.columns:
         q = lq[lq["rep_id"] == rep_id]
