@@ -349,19 +349,9 @@ def _cli(args) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m salesnb.reports ...``: the same as ``salesnb reports ...``."""
-    from .errors import SalesnbError
+    from .cli import main as cli_main
 
-    parser = argparse.ArgumentParser(prog="python -m salesnb.reports")
-    add_cli(parser.add_subparsers(dest="command"))
-    args = parser.parse_args(["reports", *(sys.argv[1:] if argv is None else argv)])
-    try:
-        return args.func(args)
-    except SalesnbError as exc:
-        print(f"salesnb reports: {exc}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
+    return cli_main(["reports", *(sys.argv[1:] if argv is None else argv)])
 
 
 if __name__ == "__main__":  # pragma: no cover
