@@ -12,6 +12,8 @@ TEAM_NOTEBOOK = NOTEBOOKS_DIR / "team_explorer.ipynb"
 REPORT_NOTEBOOK = NOTEBOOKS_DIR / "rep_report.ipynb"
 WEIGHTS_PRESETS_DIR = PACKAGE_DIR / "weights"
 DEFAULT_REPORTS_DIR = PROJECT_DIR / "reports"
+# The team explorer's "save weights" button writes here unless given a file; `make reports` reads it when present.
+DEFAULT_WEIGHTS_FILE = PROJECT_DIR / "weights.toml"
 
 # Analyses that compare reps need a few reps to compare with.
 MIN_REPS_FOR_COMPARISON = 3

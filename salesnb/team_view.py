@@ -120,10 +120,10 @@ def weight_panel(snap: Snapshot, weights_file: str | Path | None = "", dataset=N
     The Period control can switch period when the dataset is known: `dataset`, or the one `open_team`
     loaded this snapshot from.
     """
-    from .config import PROJECT_DIR
+    from .config import DEFAULT_WEIGHTS_FILE
 
     w = resolve_weights(weights_file or None)
-    target = Path(weights_file) if weights_file else PROJECT_DIR / "weights.toml"
+    target = Path(weights_file) if weights_file else DEFAULT_WEIGHTS_FILE
     return WeightPanel(snap.table, weights=w or snap.card.weights, weights_file=target,
                        dataset=dataset if dataset is not None else _DATASETS.get(snap))
 

@@ -14,6 +14,7 @@ import ipywidgets as W
 import pandas as pd
 
 from . import metrics as metric_engine
+from .config import DEFAULT_WEIGHTS_FILE
 from .errors import SalesnbError
 from .metrics import CATALOGUE, KINDS
 from .periods import Period, fiscal_year_start, resolve_period
@@ -70,7 +71,7 @@ class WeightPanel:
         self._scorers: dict[str, Scorer] = {}
         self.draw_charts = draw_charts
         self.top_n = top_n
-        self.weights_file = Path(weights_file) if weights_file else Path("weights.toml")
+        self.weights_file = Path(weights_file) if weights_file else DEFAULT_WEIGHTS_FILE
         start = weights or PRESETS.get("outcomes-first") or next(iter(PRESETS.values()))
         self.group_by = start.group_by
         self._base = start  # floors, caps and targets come from the last preset chosen
@@ -173,7 +174,11 @@ class WeightPanel:
         """Write the current weights where batch reports read them; says where in the status line."""
         target = Path(path) if path else self.weights_file
         save_weights(self.current_weights(), target)
-        self.status.value = f"Saved weights to <code>{html.escape(str(target.resolve()))}</code>"
+        where = html.escape(str(target.resolve()))
+        self.status.value = (f"Saved weights to <code>{where}</code>. Batch reports use them with "
+                             f"<code>salesnb reports --weights {where}</code>"
+                             + (" (<code>make reports</code> picks this file up)." if target.resolve() == DEFAULT_WEIGHTS_FILE
+                                else "."))
         return target
 
     # ------------------------------------------------------------------ events

@@ -101,6 +101,15 @@ def test_save_writes_the_weights_file_and_says_where(table, tmp_path):
     assert target.exists()
     assert load_weights(target).weights == {"win_rate": 10.0}
     assert str(target.resolve()) in panel.status.value
+    assert f"salesnb reports --weights {target.resolve()}" in panel.status.value
+
+
+def test_without_a_weights_file_the_panel_saves_where_make_reports_reads(table):
+    from salesnb.config import DEFAULT_WEIGHTS_FILE, PROJECT_DIR
+
+    assert WeightPanel(table, draw_charts=False).weights_file == DEFAULT_WEIGHTS_FILE
+    makefile = (PROJECT_DIR / "Makefile").read_text()
+    assert f"$(wildcard {DEFAULT_WEIGHTS_FILE.name})" in makefile
 
 
 def test_leaderboard_html_escapes_names():
