@@ -550,3 +550,75 @@ def test_issues_come_in_table_order_whatever_the_table_sizes(tmp_path):
         ("opportunities.csv", 4, "close_date", "someday"),
         ("activities.csv", 10, "date", "2026-13-01"),
     ]
+
+
+# The CSV reader parses dates and numbers itself when every value fits; otherwise the
+# file is read as text and parsed by salesnb. Both routes must give the same result.
+SAME_EITHER_WAY = {
+    "clean": {},
+    "orphans and dangling references": {"activities.csv": {5: "A4,999,2026-01-12,call,O9,L9,5,1"},
+                                        "opportunities.csv": {5: "O4,007,2026-01-12,open,10,,meeting,L9"}},
+    "byte-order mark": "bom",
+    "extra column": {"reps.csv": {1: "rep_id,name,team,hire_date,shoe_size", 2: "007,Ann,East,2025-01-15,42",
+                                  3: "008,Bob,West,,44"}},
+    "timestamps and padded numbers": {"opportunities.csv": {2: "O1,007,2026-01-05T10:00:00Z,won, 1200 ,2026-02-01,won,L1"}},
+    "bool and choice spellings": {"leads.csv": {2: "L1,007,2025-12-01,Qualified,120,TRUE,Y,O1"}},
+    "not a number": {"opportunities.csv": {3: "O2,008,2026-01-10,open,$500,,meeting,"}},
+    "nan and inf": {"activities.csv": {2: "A1,007,2026-01-06,call,O1,,nan,inf"}},
+    "too big": {"activities.csv": {3: "A2,007,2026-01-07,visit,O1,,60,1e400"}},
+    "negative amount": {"opportunities.csv": {3: "O2,008,2026-01-10,open,-500,,meeting,"}},
+    "impossible date": {"reps.csv": {3: "008,Bob,West,2026-02-30"}},
+    "open deal closing before created": {"opportunities.csv": {3: "O2,008,2026-01-10,open,500,2026-01-02,meeting,"}},
+}
+
+
+@pytest.mark.parametrize("case", list(SAME_EITHER_WAY))
+def test_typed_read_and_text_read_give_the_same_frames_and_report(tmp_path, monkeypatch, case):
+    import pandas as pd
+
+    from salesnb.validate import check_folder, read
+    from salesnb.validate.rows import STR
+
+    edits = SAME_EITHER_WAY[case]
+    if edits == "bom":
+        folder = make(tmp_path, raw={"reps.csv": b"\xef\xbb\xbf" + "\n".join(BASE["reps.csv"]).encode() + b"\n"})
+    else:
+        folder = make(tmp_path, edits)
+    typed_frames, _, typed_report = check_folder(folder)
+    monkeypatch.setattr(read, "_typed_columns", lambda name, header: dict.fromkeys(header, STR))
+    text_frames, _, text_report = check_folder(folder)
+    pd.testing.assert_frame_equal(typed_report.to_frame(), text_report.to_frame())
+    assert typed_frames.keys() == text_frames.keys()
+    for name, frame in typed_frames.items():
+        if frame is None:
+            assert text_frames[name] is None, name
+        else:
+            pd.testing.assert_frame_equal(frame, text_frames[name], check_exact=True, obj=name)
+
+
+def test_typed_read_and_text_read_agree_on_the_bundled_sample(monkeypatch):
+    import pandas as pd
+
+    from salesnb.validate import check_folder, read
+    from salesnb.validate.rows import STR
+
+    import pyarrow as pa
+
+    folder = Path(__file__).resolve().parents[1] / "data" / "sample"
+
+    def created_type():  # proves which route the read took
+        raw = read.read_table_file("opportunities", folder / "opportunities.csv", ValidationReport())
+        return raw.data.column("created_date").type
+
+    assert created_type() == pa.date32()
+    typed_frames, _, typed_report = check_folder(folder)
+    monkeypatch.setattr(read, "_typed_columns", lambda name, header: dict.fromkeys(header, STR))
+    assert created_type() == STR
+    text_frames, _, text_report = check_folder(folder)
+    assert typed_report.ok and text_report.ok
+    pd.testing.assert_frame_equal(typed_report.to_frame(), text_report.to_frame())
+    for name, frame in typed_frames.items():
+        assert (frame is None) == (text_frames[name] is None), name
+        if frame is not None:
+            assert len(frame) > 0
+            pd.testing.assert_frame_equal(frame, text_frames[name], check_exact=True, obj=name)
