@@ -1,9 +1,10 @@
 """The weight panel of the team explorer: sliders per weighted metric, presets, normalisation, role filter, period.
 
 Moving a slider re-scores with a prepared `Scorer` (no reload, no metric recompute) and redraws the
-leaderboard and the breakdown. Choosing another period computes that period's metrics once (kept per
-period), prepares a new `Scorer` and redraws. The logic (`current_weights`, `rescore`, `leaderboard`) is
-plain Python on the widget values, so it is tested by setting ``.value`` in pytest without a browser.
+leaderboard and the breakdown, both plain HTML so a redraw costs milliseconds. Choosing another period
+computes that period's metrics once (kept per period), prepares a new `Scorer` and redraws. The logic
+(`current_weights`, `rescore`, `leaderboard`, `breakdown_html`) is plain Python on the widget values, so it
+is tested by setting ``.value`` in pytest without a browser.
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import ipywidgets as W
 import pandas as pd
 
 from . import metrics as metric_engine
+from .charts import PALETTE
 from .config import DEFAULT_WEIGHTS_FILE
 from .errors import SalesnbError
 from .metrics import CATALOGUE, KINDS
@@ -23,6 +25,7 @@ from .scorecard import NORMALISATIONS, PRESETS, Scorer, Weights, save_weights
 ALL_ROLES = "All roles"
 CUSTOM = "custom"
 SLIDER_MAX = 50.0
+PX_PER_POINT = 4.0  # breakdown bar width per score point: a full 100-point score is 400 px wide
 
 
 def breakdown_long(card) -> pd.DataFrame:
@@ -96,7 +99,7 @@ class WeightPanel:
         self.save_button = W.Button(description="Save weights", icon="save")
         self.status = W.HTML()
         self.leaderboard_html = W.HTML()
-        self.breakdown_image = W.Image(format="png", layout=W.Layout(max_width="760px"))
+        self.breakdown_html = W.HTML()
 
         for s in self.sliders.values():
             s.observe(self._on_slider, names="value")
@@ -223,19 +226,13 @@ class WeightPanel:
 
     # ------------------------------------------------------------------ display
     def _render(self) -> None:
-        self.leaderboard_html.value = leaderboard_html(self.leaderboard(), self.top_n)
+        board = self.leaderboard()
+        self.leaderboard_html.value = leaderboard_html(board, self.top_n)
         if not self.draw_charts:
             return
-        import vl_convert as vlc
-
-        from .charts import score_breakdown, spec
-
-        board = self.leaderboard()
-        bd = breakdown_long(self.card).merge(board[["rep_id", "name", "score"]], on="rep_id")
-        bd["metric"] = bd["metric"].map(lambda m: CATALOGUE[m].label if m in CATALOGUE else m)
-        chart = score_breakdown(bd[bd["points"] > 0], title="Score breakdown (points per metric)")
-        # an image widget, not an Output widget: it redraws in place and needs no trusted notebook
-        self.breakdown_image.value = vlc.vegalite_to_png(spec(chart), scale=1.0)
+        active = [m for m in self.metrics if self.sliders[m].value > 0]
+        self.breakdown_html.value = breakdown_html(board if self.top_n is None else board.head(self.top_n),
+                                                   self.card.breakdown, metric_colours(active))
 
     def _layout(self) -> W.Widget:
         groups = []
@@ -246,7 +243,7 @@ class WeightPanel:
         controls = W.VBox([W.HBox([self.preset, self.role, self.period]), self.normalisation, *groups,
                            W.HBox([self.save_button, self.status])])
         # the leaderboard sits beside the sliders so a move and its effect are seen together
-        return W.VBox([W.HBox([controls, self.leaderboard_html]), self.breakdown_image])
+        return W.VBox([W.HBox([controls, self.leaderboard_html]), self.breakdown_html])
 
 
 def _role_options(table) -> list[str]:
@@ -266,3 +263,53 @@ def leaderboard_html(board: pd.DataFrame, top_n: int | None = None) -> str:
     return ('<table class="salesnb-leaderboard" style="white-space: nowrap; border-collapse: collapse">'
             '<thead><tr><th>Rank</th><th>Rep</th><th>Role</th><th>Score</th>'
             f"<th>Biggest contribution</th></tr></thead><tbody>{body}</tbody></table>")
+
+
+def metric_colours(metrics: list[str]) -> dict[str, str]:
+    """A CSS background per metric, in the given order: the theme's palette colours, then (past its
+    length) the same colours striped, so two metrics never look alike."""
+    out = {}
+    for i, m in enumerate(metrics):
+        c = PALETTE[i % len(PALETTE)]
+        out[m] = c if i < len(PALETTE) else f"repeating-linear-gradient(45deg,{c} 0 3px,#ffffff 3px 5px)"
+    return out
+
+
+def _label(metric: str) -> str:
+    return CATALOGUE[metric].label if metric in CATALOGUE else metric
+
+
+def breakdown_html(board: pd.DataFrame, breakdown: pd.DataFrame, colours: dict[str, str]) -> str:
+    """Points per metric as one stacked HTML bar per rep, in the order of `board`, with a legend.
+
+    `board` has ``rep_id, name, score``; `breakdown` is the scorecard's wide frame (rep_id index, a points
+    column per metric); `colours` maps the metrics to draw (in legend and stacking order) to their CSS
+    background (`metric_colours`). Each segment is ``points * PX_PER_POINT`` pixels wide and its ``title`` names the rep, metric and points.
+    """
+    metrics = list(colours)
+    points = breakdown.reindex(index=board["rep_id"], columns=metrics).fillna(0.0).to_numpy()
+    labels = [html.escape(_label(m)) for m in metrics]
+    keys = [html.escape(m) for m in metrics]
+    box = "display:inline-block;vertical-align:middle"
+    legend = "".join(
+        f'<span class="salesnb-bd-key" style="{box};margin-right:12px">'
+        f'<span style="{box};width:10px;height:10px;background:{c};margin-right:4px"></span>'
+        f"{label}</span>"
+        for label, c in zip(labels, colours.values())
+    )
+    rows = []
+    for r, row in zip(board.itertuples(), points):
+        name = html.escape(str(r.name))
+        bars = "".join(
+            f'<div class="salesnb-bd-seg" data-metric="{keys[i]}" title="{name}: {labels[i]}, {p:.1f} points" '
+            f'style="{box};height:14px;width:{p * PX_PER_POINT:.2f}px;background:{colours[metrics[i]]}"></div>'
+            for i, p in enumerate(row) if p > 0
+        )
+        rows.append(
+            f'<div class="salesnb-bd-row" data-rep="{html.escape(str(r.rep_id))}" style="white-space:nowrap;height:18px">'
+            f'<span style="{box};width:170px;overflow:hidden;text-overflow:ellipsis">{name}</span>'
+            f'{bars}<span style="{box};margin-left:6px">{r.score:.1f}</span></div>'
+        )
+    return ('<div class="salesnb-breakdown" style="font-size:12px">'
+            '<div style="font-weight:bold;margin:8px 0 4px">Score breakdown (points per metric)</div>'
+            f'<div class="salesnb-bd-legend" style="margin-bottom:6px">{legend}</div>{"".join(rows)}</div>')

@@ -24,6 +24,7 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 PANEL_BOARD = ".jp-OutputArea .widget-html .salesnb-leaderboard"
+PANEL_BARS = ".jp-OutputArea .widget-html .salesnb-breakdown .salesnb-bd-row"
 
 
 def _free_port() -> int:
@@ -163,6 +164,8 @@ def test_weight_preset_reranks_the_leaderboard_in_jupyterlab(lab, artifacts_dir)
             page.keyboard.press("End")
             _wait_for_ranking(page, moved)
             assert _shown(page) == moved
+            bars = page.eval_on_selector_all(PANEL_BARS, "rows => rows.map(r => r.dataset.rep)")
+            assert bars == moved, "the breakdown bars follow the leaderboard"
 
             period = page.locator(".widget-dropdown", has_text="Period").locator("select")
             period.select_option(label="2026-Q3")
@@ -171,6 +174,8 @@ def test_weight_preset_reranks_the_leaderboard_in_jupyterlab(lab, artifacts_dir)
             select.scroll_into_view_if_needed()
             assert page.get_by_text("official Jupyter news").count() == 0, "the news popup covers the notebook"
             page.screenshot(path=str(artifacts_dir / "team_explorer_lab.png"))
+            page.locator(".jp-OutputArea .salesnb-breakdown").scroll_into_view_if_needed()
+            page.screenshot(path=str(artifacts_dir / "team_explorer_lab_breakdown.png"))
         except Exception:
             page.screenshot(path=str(artifacts_dir / "team_explorer_lab_failure.png"))
             raise

@@ -1,12 +1,17 @@
 """The weight panel's logic, driven by setting widget values as a user would (no browser, no kernel)."""
 from __future__ import annotations
 
+import re
+from dataclasses import replace
+from html.parser import HTMLParser
+
 import pytest
 
 from salesnb.dataset import Dataset
 from salesnb.metrics import metrics
-from salesnb.scorecard import PRESETS, load_weights
-from salesnb.widgets import ALL_ROLES, CUSTOM, WeightPanel, leaderboard_html
+from salesnb.scorecard import PRESETS, Scorer, load_weights
+from salesnb.widgets import (ALL_ROLES, CUSTOM, PX_PER_POINT, WeightPanel, breakdown_html, leaderboard_html,
+                             metric_colours)
 
 
 def _deal(i, rep, status, amount):
@@ -121,12 +126,96 @@ def test_leaderboard_html_escapes_names():
     assert "<script>" not in out and "&lt;script&gt;alert(1)&lt;/script&gt;" in out
 
 
-def test_breakdown_image_redraws_when_weights_move(table):
+class _Bars(HTMLParser):
+    """Reads the breakdown HTML: rep ids in row order, each with its segments (metric, width px, title)."""
+
+    def __init__(self, text):
+        super().__init__()
+        self.rows, self.legend = [], []
+        self.feed(text)
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        cls = a.get("class", "")
+        if cls == "salesnb-bd-row":
+            self.rows.append((a["data-rep"], []))
+        elif cls == "salesnb-bd-seg":
+            width = float(re.search(r"width:([0-9.]+)px", a["style"]).group(1))
+            colour = re.search(r"background:([^;]+)", a["style"]).group(1)
+            self.rows[-1][1].append((a["data-metric"], width, a["title"], colour))
+        elif self.legend is not None and "background:" in a.get("style", "") and not self.rows:
+            self.legend.append(re.search(r"background:([^;]+)", a["style"]).group(1))
+
+
+def _independent_points(table, weights):
+    """Each rep's points per metric from the package's `Scorer`, without the panel."""
+    card = Scorer(table).score(replace(PRESETS["outcomes-first"], weights=weights, name="check"))
+    return card.breakdown
+
+
+def test_breakdown_bars_are_each_reps_points_in_leaderboard_order(table):
     panel = WeightPanel(table, draw_charts=True)
-    first = panel.breakdown_image.value
-    assert first[:8] == b"\x89PNG\r\n\x1a\n"
-    _only(panel, "win_rate")
-    assert panel.breakdown_image.value[:8] == b"\x89PNG\r\n\x1a\n" and panel.breakdown_image.value != first
+    _only(panel, "won_revenue")
+    panel.sliders["win_rate"].value = 30.0
+    points = _independent_points(table, {"won_revenue": 10.0, "win_rate": 30.0})
+    bars = _Bars(panel.breakdown_html.value)
+    assert [rep for rep, _ in bars.rows] == panel.leaderboard()["rep_id"].tolist()
+    assert len(bars.rows) == 5
+    for rep, segments in bars.rows:
+        drawn = {metric: width / PX_PER_POINT for metric, width, _t, _c in segments}
+        expected = {m: points.at[rep, m] for m in ("won_revenue", "win_rate") if points.at[rep, m] > 0}
+        assert drawn == pytest.approx(expected, abs=0.01), rep
+        for metric, _w, title, _c in segments:
+            label = "Won revenue" if metric == "won_revenue" else "Win rate"
+            assert title == f"Rep {rep.upper()}: {label}, {points.at[rep, metric]:.1f} points"
+    # rep a wins all 3 of 3 deals: the best win rate, so a win-rate segment of non-zero width
+    assert any(m == "win_rate" and w > 0 for m, w, _t, _c in dict(bars.rows)["a"])
+
+
+def test_breakdown_follows_the_role_filter_and_colours_come_from_the_theme(table):
+    from salesnb.charts import PALETTE
+
+    panel = WeightPanel(table, draw_charts=True)
+    _only(panel, "won_revenue")
+    panel.role.value = "AE"
+    bars = _Bars(panel.breakdown_html.value)
+    assert [rep for rep, _ in bars.rows] == ["b", "a", "c"]  # won revenue 500 > 300 > 200, SE reps left out
+    assert bars.legend == PALETTE[:1]
+    panel.sliders["win_rate"].value = 30.0
+    bars = _Bars(panel.breakdown_html.value)
+    assert [rep for rep, _ in bars.rows] == panel.leaderboard()["rep_id"].tolist()
+    assert {rep for rep, _ in bars.rows} == {"a", "b", "c"}
+    # two weighted metrics, catalogue order (won revenue first): the theme's first two colours
+    assert bars.legend == PALETTE[:2]
+    colour = {m: c for _rep, segs in bars.rows for m, _w, _t, c in segs}
+    assert colour == {"won_revenue": PALETTE[0], "win_rate": PALETTE[1]}
+
+
+def test_metric_colours_reuse_the_theme_and_stripe_past_its_length():
+    from salesnb.charts import PALETTE
+
+    names = [f"m{i}" for i in range(len(PALETTE) + 2)]
+    fills = metric_colours(names)
+    assert [fills[m] for m in names[:len(PALETTE)]] == PALETTE
+    # the ninth and tenth metrics: the first two theme colours again, striped so they differ from the first two
+    for m, colour in zip(names[len(PALETTE):], PALETTE[:2]):
+        assert fills[m].startswith("repeating-linear-gradient(") and colour in fills[m]
+    assert len(set(fills.values())) == len(names)
+
+
+def test_breakdown_html_widths_are_points_and_names_are_escaped():
+    import pandas as pd
+
+    board = pd.DataFrame({"rep_id": ["x", "y"], "name": ['<b>Eve & "Co"</b>', "Ann"], "score": [40.0, 12.5]})
+    wide = pd.DataFrame({"won_revenue": [30.0, 12.5], "win_rate": [10.0, 0.0]}, index=["x", "y"])
+    out = breakdown_html(board, wide, {"won_revenue": "#111111", "win_rate": "#222222"})
+    assert "<b>Eve" not in out and "&lt;b&gt;Eve &amp; &quot;Co&quot;&lt;/b&gt;" in out
+    bars = _Bars(out)
+    assert [rep for rep, _ in bars.rows] == ["x", "y"]
+    x, y = dict(bars.rows)["x"], dict(bars.rows)["y"]
+    assert [(m, w) for m, w, _t, _c in x] == [("won_revenue", 30.0 * PX_PER_POINT), ("win_rate", 10.0 * PX_PER_POINT)]
+    assert [(m, w) for m, w, _t, _c in y] == [("won_revenue", 12.5 * PX_PER_POINT)]  # zero points: no segment
+    assert x[0][2] == '<b>Eve & "Co"</b>: Won revenue, 30.0 points'  # the parser unescapes the attribute
 
 
 # ------------------------------------------------------------------ the period control
@@ -228,9 +317,9 @@ def test_period_metrics_are_computed_once_and_sliders_never_recompute(two_quarte
     assert calls == []
     panel.period.value = "2026-Q1"
     assert len(calls) == 1 and calls[0].label == "2026-Q1"
-    image = panel.breakdown_image.value
+    drawn = panel.breakdown_html.value
     panel.sliders["win_rate"].value = 30.0
-    assert len(calls) == 1 and panel.breakdown_image.value != image  # redrawn, not recomputed
+    assert len(calls) == 1 and panel.breakdown_html.value != drawn  # redrawn, not recomputed
     panel.period.value = "2026"
     panel.period.value = "2026-Q1"
     panel.period.value = "2026-Q2"
