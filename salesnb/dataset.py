@@ -139,6 +139,8 @@ class Dataset:
     meta: DatasetMeta = field(default_factory=DatasetMeta)
     source: Path | None = None
     report: object | None = None  # the ValidationReport from loading, warnings included
+    # (table, column) -> (row positions, the frame they index from, the frame they point into)
+    _positions: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @classmethod
     def from_frames(cls, *, meta: DatasetMeta | None = None, **frames: pd.DataFrame | None) -> "Dataset":
@@ -168,6 +170,37 @@ class Dataset:
         if self.has(name):
             return None
         return f"No {name} table in this dataset: add {name}.csv to see {TABLES[name].enables}."
+
+    def positions(self, table: str, column: str) -> np.ndarray:
+        """For each row of `table`, the row of the table its `column` points into; -1 where empty or unknown.
+
+        A reference such as `activities.rep_id` as int32 row numbers of `reps`, so the
+        metric engine joins tables by position instead of hashing millions of string ids.
+        The loader hands over what it found while checking the references; otherwise
+        the ids are looked up on first use. Either way the answer is kept for as long as
+        both tables are the same frame objects (the frames are treated as read-only:
+        assign a new frame rather than editing ids in place).
+        """
+        target = TABLES[table].references[column]
+        src, tgt = self.table(table), self.table(target)
+        kept = self._positions.get((table, column))
+        if kept is not None and kept[1] is src and kept[2] is tgt:
+            return kept[0]
+        from .metrics._frame import codes_in
+
+        if tgt is None or column not in src.columns:
+            pos = np.full(len(src), -1, dtype=np.int32)
+        else:
+            pos = codes_in(src[column], tgt[TABLES[target].key]).astype(np.int32)
+        self.remember_positions(table, column, pos)
+        return pos
+
+    def remember_positions(self, table: str, column: str, pos: np.ndarray) -> None:
+        """Keep `pos` as the answer of `positions(table, column)` for the current frames."""
+        src, tgt = self.table(table), self.table(TABLES[table].references[column])
+        if len(pos) != len(src):
+            raise ValueError(f"{len(pos)} positions for {len(src)} rows of {table}")
+        self._positions[(table, column)] = (pos, src, tgt)
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The present tables by name."""

@@ -33,10 +33,13 @@ def load(path: str | os.PathLike) -> Dataset:
     (orphans dropped or cleared) and reported. Raises `DatasetError` (its message is the
     formatted report) when there is any error.
     """
-    frames, meta, report = check_folder(path)
+    positions: dict = {}
+    frames, meta, report = check_folder(path, positions)
     if not report.ok:
         raise DatasetError(report.format(), report)
     dataset = Dataset(**frames, meta=meta, source=Path(path), report=report)
+    for (table, column), pos in positions.items():
+        dataset.remember_positions(table, column, pos)  # found while checking: the engine need not look again
     return dataset
 
 

@@ -158,6 +158,11 @@ class _Ctx:
     end: int  # last day of the window: min(period end, as_of)
     as_of_day: int
     empty_window: bool
+    rep_view: np.ndarray  # per row of dataset.reps (plus a last -1): its position in rep_ids, -1 if not in view
+
+    def rep_codes(self, table: str) -> np.ndarray:
+        """Per row of `table`: the position of its rep in rep_ids, -1 when the rep is not in view."""
+        return self.rep_view[self.dataset.positions(table, "rep_id")]
 
 
 def metrics(dataset, period=None, as_of=None) -> MetricTable:
@@ -172,6 +177,7 @@ def metrics(dataset, period=None, as_of=None) -> MetricTable:
     rep with deals but no wins has 0 won revenue.
     """
     ctx, reps = make_context(dataset, period, as_of)
+    _resolve_references(dataset)
     b = _Builder(len(reps))
     opp = _OppFrame.build(ctx)
     _outcomes(ctx, b, opp)
@@ -188,20 +194,37 @@ def metrics(dataset, period=None, as_of=None) -> MetricTable:
     return MetricTable(values, reps, dict(b.unavailable), ctx.period, ctx.as_of, nan_reasons=nan_reasons)
 
 
+# The references the engine joins by row position (see Dataset.positions).
+_JOINS = (("activities", "lead_id"), ("activities", "opportunity_id"), ("stage_history", "opportunity_id"),
+          ("activities", "rep_id"), ("leads", "rep_id"), ("opportunities", "rep_id"))
+
+
+def _resolve_references(dataset) -> None:
+    """Make sure the row positions the engine joins on are known, looking up the missing ones side by side.
+
+    A loaded dataset has them all already (found while validating); a dataset built
+    from frames pays the lookups once, on its first metrics.
+    """
+    todo = [(t, c) for t, c in _JOINS if dataset.table(t) is not None and c in dataset.table(t).columns]
+    F.parallel(*(lambda t=t, c=c: dataset.positions(t, c) for t, c in todo))
+
+
 def make_context(dataset, period=None, as_of=None) -> tuple[_Ctx, pd.DataFrame]:
     """Resolve as_of and the period, and pick the reps in view (shared by metrics, funnel and trend)."""
     as_of_ts = default_as_of(dataset) if as_of is None else _ts(as_of)
     if period is None:
         period = dataset.meta.default_period
     per = resolve_period(period, as_of_ts, dataset.meta.fiscal_year_start_month)
-    reps = _reps_in_view(dataset.reps, per, as_of_ts)
+    reps, rows = _reps_in_view(dataset.reps, per, as_of_ts)
     start, end = F.day_of(per.start), min(F.day_of(per.end), F.day_of(as_of_ts))
-    ctx = _Ctx(dataset, per, as_of_ts, pd.Index(reps.index), start, end, F.day_of(as_of_ts), start > end)
+    rep_view = np.full(len(dataset.reps) + 1, -1, dtype=np.int32)  # the extra -1 is where position -1 lands
+    rep_view[rows] = np.arange(len(rows), dtype=np.int32)
+    ctx = _Ctx(dataset, per, as_of_ts, pd.Index(reps.index), start, end, F.day_of(as_of_ts), start > end, rep_view)
     return ctx, reps
 
 
-def _reps_in_view(reps: pd.DataFrame, per: Period, as_of: pd.Timestamp) -> pd.DataFrame:
-    """Reps employed at some point of the period (left-before or joined-after reps are history)."""
+def _reps_in_view(reps: pd.DataFrame, per: Period, as_of: pd.Timestamp) -> tuple[pd.DataFrame, np.ndarray]:
+    """Reps employed at some point of the period (left-before or joined-after reps are history), and their rows."""
     hire = reps["hire_date"] if "hire_date" in reps.columns else pd.Series(pd.NaT, index=reps.index)
     left = reps["end_date"] if "end_date" in reps.columns else pd.Series(pd.NaT, index=reps.index)
     keep = ~(hire > per.end) & ~(left < per.start)
@@ -221,7 +244,7 @@ def _reps_in_view(reps: pd.DataFrame, per: Period, as_of: pd.Timestamp) -> pd.Da
             cols[col] = out[col]
     frame = pd.DataFrame(cols, index=out.index)
     frame.index.name = "rep_id"
-    return frame
+    return frame, np.flatnonzero(keep.to_numpy(dtype=bool))
 
 
 @dataclass
@@ -241,7 +264,7 @@ class _OppFrame:
     @classmethod
     def build(cls, ctx: _Ctx) -> "_OppFrame":
         df = ctx.dataset.opportunities
-        code = F.codes_in(df["rep_id"], ctx.rep_ids)
+        code = ctx.rep_codes("opportunities")
         created = F.days(df["created_date"])
         close = F.days(df["close_date"])
         existed = created <= ctx.as_of_day
@@ -409,16 +432,15 @@ def stage_index(dataset, as_of=None) -> tuple[np.ndarray, set[str]]:
         seen |= set(df["furthest_stage"].dropna().unique())
     sh = dataset.stage_history
     if sh is not None and len(sh):
-        keep = sh
-        if as_of is not None:
-            keep = sh[F.days(sh["entered_date"]) <= F.day_of(as_of)]
-        pos = F.codes_in(keep["opportunity_id"], df["opportunity_id"])
-        st = np.maximum(F.codes_in(keep["stage"], list(OPPORTUNITY_STAGES)), 0)
-        ok = pos >= 0
+        pos = dataset.positions("stage_history", "opportunity_id")
+        st = F.codes_in(sh["stage"], list(OPPORTUNITY_STAGES))
+        entered = np.ones(len(sh), dtype=bool) if as_of is None else F.days(sh["entered_date"]) <= F.day_of(as_of)
+        ok = entered & (pos >= 0) & (st >= 0)
         best = np.zeros(len(df), dtype=np.int64)
-        np.maximum.at(best, pos[ok], st[ok])
+        for k in np.unique(st[ok]):  # ascending, so each deal ends with its furthest stage
+            best[pos[ok & (st == k)]] = k
         idx = np.maximum(idx, best)
-        seen |= set(keep["stage"].dropna().unique())
+        seen |= {OPPORTUNITY_STAGES[k] for k in np.unique(st[entered & (st >= 0)])}
     return idx, seen
 
 
@@ -453,12 +475,10 @@ def _activity(ctx: _Ctx, b: _Builder, o: _OppFrame) -> dict | None:
     leads = ctx.dataset.leads
     linked_opp = F.nonnull_any(a, "opportunity_id")
     linked_lead = F.nonnull_any(a, "lead_id") and leads is not None and len(leads) > 0
-    code, tcode_all, opos, lpos = F.parallel(
-        lambda: F.codes_in(a["rep_id"], ctx.rep_ids),
-        lambda: F.codes_in(a["type"], list(ACTIVITY_TYPES)),
-        lambda: F.codes_in(a["opportunity_id"], o.frame["opportunity_id"]) if linked_opp else None,
-        lambda: F.codes_in(a["lead_id"], leads["lead_id"]) if linked_lead else None,
-    )
+    code = ctx.rep_codes("activities")
+    tcode_all = F.codes_in(a["type"], list(ACTIVITY_TYPES))
+    opos = ctx.dataset.positions("activities", "opportunity_id") if linked_opp else None
+    lpos = ctx.dataset.positions("activities", "lead_id") if linked_lead else None
     day = F.days(a["date"])
     has_any = F.bincount(code[day <= ctx.as_of_day], n) > 0
     inw = _in_window(ctx, day) & (code >= 0)
@@ -522,7 +542,7 @@ def _leads(ctx: _Ctx, b: _Builder) -> None:
         return
     n = len(ctx.rep_ids)
     ld = ctx.dataset.leads
-    code = F.codes_in(ld["rep_id"], ctx.rep_ids)
+    code = ctx.rep_codes("leads")
     created = F.days(ld["created_date"])
     has_any = F.bincount(code[created <= ctx.as_of_day], n) > 0
     inw = _in_window(ctx, created) & (code >= 0)

@@ -62,7 +62,7 @@ def funnel_counts(dataset, period=None, as_of=None) -> pd.DataFrame:
     steps: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     if dataset.has("leads"):
         ld = dataset.leads
-        code = F.codes_in(ld["rep_id"], ctx.rep_ids)
+        code = ctx.rep_codes("leads")
         created = F.days(ld["created_date"])
         inw = (created >= ctx.start) & (created <= ctx.end) & (code >= 0)
         qualified = F.equals(ld["status"], "qualified")

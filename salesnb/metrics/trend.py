@@ -58,7 +58,7 @@ def trend(dataset, as_of=None, freq: str = "W", period=None) -> pd.DataFrame:
     }
     if dataset.has("activities"):
         a = dataset.activities
-        cols["activities"] = grid(F.codes_in(a["rep_id"], ctx.rep_ids), F.days(a["date"]))
+        cols["activities"] = grid(ctx.rep_codes("activities"), F.days(a["date"]))
     else:
         cols["activities"] = np.full(n * nb, np.nan)
     out = pd.DataFrame({

@@ -4,6 +4,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -25,9 +26,11 @@ def check_tables(raws: dict[str, RawTable], report: ValidationReport) -> None:
     first, while the id lookups between tables run; issues are merged in a fixed order.
     """
     with ThreadPoolExecutor(max_workers=default_jobs()) as pool:
+        # The id lookups are the longest tasks: started first (biggest first), they finish
+        # while the shorter parsing tasks fill the other core.
+        lookups = start_lookups(raws, pool)
         by_size = sorted(raws, key=lambda name: -raws[name].data.num_rows)
         parsed = {name: pool.submit(_parse_and_check_unique, raws[name]) for name in by_size}
-        lookups = start_lookups(raws, pool)
         for name in raws:  # each table is parsed into its own report, merged in table order
             report.issues.extend(parsed[name].result().issues)
         check_rows(raws, report)
@@ -66,10 +69,13 @@ _ARROW_TYPES = {"id": STR, "str": STR, "choice": STR, "date": pa.date32(),
                 "number": pa.float64(), "int": pa.float64(), "bool": pa.bool_()}
 
 
-def check_folder(path) -> tuple[dict[str, pd.DataFrame | None], DatasetMeta, ValidationReport]:
+def check_folder(path, positions: dict | None = None) -> tuple[dict[str, pd.DataFrame | None], DatasetMeta,
+                                                               ValidationReport]:
     """Read and check a dataset folder: (typed frames by table, DatasetMeta, report).
 
     The frames are only complete when `report.ok`; with errors, use the report.
+    `positions`, when given, is filled with {(table, column): row positions in the
+    referenced frame} for every reference checked (see `Dataset.positions`).
     """
     folder = Path(path)
     report = ValidationReport(source=str(folder))
@@ -91,7 +97,19 @@ def check_folder(path) -> tuple[dict[str, pd.DataFrame | None], DatasetMeta, Val
     if report.ok:
         with ThreadPoolExecutor(max_workers=default_jobs()) as pool:
             frames.update(zip(raws, pool.map(to_frame, raws.values())))
+        if positions is not None:
+            positions.update(reference_positions(raws))
     return frames, meta, report
+
+
+def reference_positions(raws: dict[str, RawTable]) -> dict[tuple[str, str], np.ndarray]:
+    """Row positions of every looked-up reference, aligned with the frames of `to_frame`."""
+    out = {}
+    for name, raw in raws.items():
+        for column, found in raw.found.items():
+            target = raws[raw.table.references[column]]
+            out[(name, column)] = found.final_positions(raw.keep, target.keep)
+    return out
 
 
 def validate_folder(path) -> ValidationReport:

@@ -9,7 +9,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .report import ValidationReport
-from .rows import STR, RawTable, all_found, present, report_rows, to_mask
+from .rows import STR, RawTable, present, report_rows, to_mask
 
 
 def _known(raw: RawTable | None, column: str) -> pa.ChunkedArray | None:
@@ -33,9 +33,9 @@ class Reference:
     key: str
     repair: str  # "drop": the row means nothing without it; "clear": an optional link
 
-    def apply(self, raw: RawTable, target: RawTable, found: pa.ChunkedArray, report: ValidationReport) -> None:
+    def apply(self, raw: RawTable, target: RawTable, found: np.ndarray, report: ValidationReport) -> None:
         ids = raw.columns[self.column]
-        bad = present(ids) & ~to_mask(found) & raw.keep
+        bad = present(ids) & ~found & raw.keep
         if self.repair == "drop":
             report_rows(report, "warning", raw, bad, self.column, raw.raw(self.column),
                         f"{self.column} is not in {target.file}; the row was left out.",
@@ -77,9 +77,10 @@ def check_references(raws: dict[str, RawTable], report: ValidationReport, pool: 
         if repaired:
             results.update({ref: f.result() for ref, f in _submit_lookups(todo, pool).items()})
         for ref, raw, target in todo:
-            ok, found = results[ref]
-            if not ok:
-                ref.apply(raw, target, found, report)
+            found = results[ref]
+            raw.found[ref.column] = found
+            if not found.all_found:
+                ref.apply(raw, target, found.mask, report)
                 repaired = True
 
 
@@ -94,7 +95,7 @@ def _reference_rounds(raws: dict[str, RawTable]) -> list[list]:
 
 
 def start_lookups(raws: dict[str, RawTable], pool: ThreadPoolExecutor) -> dict:
-    """Submit the lookups of every round at once: Reference -> future of (all found, per-row found).
+    """Submit the lookups of every round at once: Reference -> future of its `Found`.
 
     Ids are kept as written (parsing leaves them alone), so the lookups need only the raw
     columns and can run while the other columns are still being parsed.
@@ -108,7 +109,8 @@ def _submit_lookups(todo: list, pool: ThreadPoolExecutor) -> dict:
     for item in todo:
         by_target.setdefault(item[0].target, []).append(item)
     futures = {}
-    for items in by_target.values():
+    # Biggest key set first: its hash table outgrows the caches, so it is the slowest lookup.
+    for items in sorted(by_target.values(), key=lambda items: -items[0][2].data.num_rows):
         task = pool.submit(_lookup_target, items)
         for i, item in enumerate(items):
             futures[item[0]] = _Part(task, i)
@@ -125,18 +127,61 @@ class _Part:
         return self.task.result()[self.index]
 
 
-def _lookup_target(items: list) -> list:
-    """(all found, per-row found) for each (reference, table, target) sharing one target."""
+@dataclass
+class Found:
+    """What one reference lookup found: per row, the position of the id among the target's kept rows."""
+
+    positions: np.ndarray  # int32, -1 where empty or not found
+    target_keep: np.ndarray  # the target's kept rows when it was looked up (what `positions` counts)
+    all_found: bool
+
+    @property
+    def mask(self) -> np.ndarray:
+        return self.positions >= 0
+
+    def final_positions(self, keep: np.ndarray, target_keep: np.ndarray) -> np.ndarray:
+        """Row of the final target table for each kept row (-1 where none).
+
+        Rows dropped from either table after the lookup are accounted for, so the
+        positions index the frames that `to_frame` builds.
+        """
+        pos = self.positions if keep.all() else self.positions[keep]
+        if not np.array_equal(self.target_keep, target_keep):  # the target lost rows after the lookup
+            final = np.cumsum(target_keep, dtype=np.int64) - 1
+            final[~target_keep] = -1
+            remap = np.append(final[np.flatnonzero(self.target_keep)], -1).astype(np.int32)
+            pos = remap[pos]
+        return pos
+
+
+def _as_positions(index: pa.ChunkedArray) -> np.ndarray:
+    """index_in's result as int32 with -1 for null, converted chunk by chunk.
+
+    Memory is what costs most here: each chunk's temporaries are small and reused, so
+    the only new block is the result itself.
+    """
+    out = np.empty(len(index), dtype=np.int32)
+    start = 0
+    for chunk in index.chunks:
+        out[start:start + len(chunk)] = chunk.fill_null(-1).to_numpy(zero_copy_only=False)
+        start += len(chunk)
+    return out
+
+
+def _lookup_target(items: list) -> list[Found]:
+    """What each (reference, table, target) sharing one target found, in one hash of the target's ids."""
     ref, _, target = items[0]
     columns = [raw.columns.get(r.column, raw.raw(r.column)) for r, raw, _ in items]
+    target_keep = target.keep.copy()
     known = _known(target, ref.key)
     probe = pa.chunked_array([c for col in columns for c in col.chunks], type=STR)
-    found = pc.is_in(probe, value_set=known, skip_nulls=True)
+    # index_in costs what is_in does and also says where each id is: the metric engine reuses it.
+    index = pc.index_in(probe, value_set=known, skip_nulls=True)
     out, start = [], 0
     for col in columns:
-        part = found.slice(start, len(col))
+        part = index.slice(start, len(col))
         start += len(col)
-        out.append((all_found(part, col), part))
+        out.append(Found(_as_positions(part), target_keep, part.null_count == col.null_count))
     return out
 
 

@@ -38,6 +38,7 @@ class RawTable:
     rows: np.ndarray | None = None  # the row as read of each current row, once rows were dropped
     # Reads one column again as text (CSV columns the reader already parsed), for showing values as written.
     reread: Callable[[str], pa.ChunkedArray] | None = None
+    found: dict = field(default_factory=dict)  # column -> what its reference lookup found (references.Found)
     _lines: np.ndarray | None = None
 
     def __post_init__(self):
