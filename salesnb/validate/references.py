@@ -155,17 +155,10 @@ class Found:
 
 
 def _as_positions(index: pa.ChunkedArray) -> np.ndarray:
-    """index_in's result as int32 with -1 for null, converted chunk by chunk.
-
-    Memory is what costs most here: each chunk's temporaries are small and reused, so
-    the only new block is the result itself.
-    """
-    out = np.empty(len(index), dtype=np.int32)
-    start = 0
-    for chunk in index.chunks:
-        out[start:start + len(chunk)] = chunk.fill_null(-1).to_numpy(zero_copy_only=False)
-        start += len(chunk)
-    return out
+    """index_in's result as int32 with -1 for null."""
+    if not index.num_chunks:
+        return np.empty(0, dtype=np.int32)
+    return index.fill_null(-1).to_numpy().astype(np.int32, copy=False)
 
 
 def _lookup_target(items: list) -> list[Found]:
