@@ -43,7 +43,21 @@ def _parse_and_check_unique(raw: RawTable) -> ValidationReport:
     sub = ValidationReport()
     parse_table(raw, sub)
     check_unique(raw, sub)
+    if sub.ok:
+        # Typed now, while the other core looks ids up; `final_frame` keeps it unless a repair follows.
+        raw.frame = (to_frame(raw), dict(raw.columns))
     return sub
+
+
+def final_frame(raw: RawTable) -> pd.DataFrame:
+    """The typed frame of a checked table: the one built after parsing when no repair touched the table since."""
+    if raw.frame is not None:
+        frame, columns = raw.frame
+        raw.frame = None
+        if raw.keep.all() and columns.keys() == raw.columns.keys() and all(
+                raw.columns[name] is arr for name, arr in columns.items()):
+            return frame
+    return to_frame(raw)
 
 
 def to_frame(raw: RawTable) -> pd.DataFrame:
@@ -96,7 +110,7 @@ def check_folder(path, positions: dict | None = None) -> tuple[dict[str, pd.Data
     frames: dict[str, pd.DataFrame | None] = dict.fromkeys(TABLES)
     if report.ok:
         with ThreadPoolExecutor(max_workers=default_jobs()) as pool:
-            frames.update(zip(raws, pool.map(to_frame, raws.values())))
+            frames.update(zip(raws, pool.map(final_frame, raws.values())))
         if positions is not None:
             positions.update(reference_positions(raws))
     return frames, meta, report

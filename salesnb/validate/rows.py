@@ -39,6 +39,7 @@ class RawTable:
     # Reads one column again as text (CSV columns the reader already parsed), for showing values as written.
     reread: Callable[[str], pa.ChunkedArray] | None = None
     found: dict = field(default_factory=dict)  # column -> what its reference lookup found (references.Found)
+    frame: tuple | None = None  # (typed DataFrame, the columns it was built from), built early by the checks
     _lines: np.ndarray | None = None
 
     def __post_init__(self):
