@@ -99,6 +99,20 @@ def test_executed_notebook_kept_beside_the_report_with_this_reps_parameters(run)
     assert all(o.get("output_type") != "error" for c in nb.cells if c.cell_type == "code" for o in c.outputs)
 
 
+def test_executed_notebooks_are_trusted_here_so_jupyterlab_draws_their_charts(run):
+    from nbformat.sign import NotebookNotary
+
+    result, _ = run
+    notary = NotebookNotary()
+    for path in result.reports.values():
+        nb = nbformat.read(path.with_suffix(".ipynb"), as_version=4)
+        assert any("image/svg+xml" in o.get("data", {}) or "<svg" in str(o.get("data", {}).get("text/html", ""))
+                   for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+        assert notary.check_signature(nb), path
+        nb.cells[-1].source += "\n# edited"  # an edited copy is no longer the signed notebook
+        assert not notary.check_signature(nb)
+
+
 def test_no_report_names_another_rep_except_the_suggested_peer(run, snapshot):
     result, _ = run
     team = [(r, snapshot.rep_view(r).name) for r in snapshot.rep_ids]

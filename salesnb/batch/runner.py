@@ -130,11 +130,26 @@ def _run_rep(task: RepTask) -> RepOutcome:
             return RepOutcome(task.rep_id, False, time.perf_counter() - t0,
                               error=f"HTML export failed: {_first_line_error(exc)}", attempts=attempts)
         write_text_atomic(html_path, html_text)
+        _trust_here(nb)
         write_bytes_atomic(ipynb_path, nbformat.writes(nb).encode("utf-8"))
         Path(task.failed_path).unlink(missing_ok=True)
         return RepOutcome(task.rep_id, True, time.perf_counter() - t0, attempts=attempts)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def _trust_here(nb) -> None:
+    """Sign the executed notebook for this user on this machine, as JupyterLab does when it saves one.
+
+    JupyterLab does not draw the SVG charts of a notebook it has not signed (they fall back to
+    their data tables); our own run produced these outputs, so they are trusted here, and only here.
+    """
+    try:
+        from nbformat.sign import NotebookNotary
+
+        NotebookNotary().sign(nb)
+    except Exception:  # no writable Jupyter data folder, a locked signature database: charts show as tables
+        pass
 
 
 def _remove_stale(*paths: Path) -> None:
