@@ -43,10 +43,12 @@ def weighted_metrics(table, presets: dict[str, Weights] | None = None, extra: We
 
 def period_choices(current: Period, as_of, fiscal_year_start_month: int = 1) -> dict[str, Period]:
     """The periods the panel offers, label -> `Period`: the current one, the fiscal year of `as_of`,
-    each of its quarters that has started by `as_of`, and the year to date."""
+    each of its quarters and months that has started by `as_of`, and the year to date."""
     as_of = pd.Timestamp(as_of)
-    year = fiscal_year_start(as_of, fiscal_year_start_month).year
-    specs = [str(year), *(f"{year}-Q{q}" for q in range(1, 5)), "ytd"]
+    first = fiscal_year_start(as_of, fiscal_year_start_month)
+    months = pd.date_range(first, periods=12, freq="MS")
+    specs = [str(first.year), *(f"{first.year}-Q{q}" for q in range(1, 5)),
+             *(f"{m.year}-{m.month:02d}" for m in months), "ytd"]
     choices = {current.label: current}
     for spec in specs:
         p = resolve_period(spec, as_of, fiscal_year_start_month)
@@ -58,8 +60,8 @@ def period_choices(current: Period, as_of, fiscal_year_start_month: int = 1) -> 
 class WeightPanel:
     """Sliders and controls over one `MetricTable`; `.widget` is what the notebook displays.
 
-    With the `dataset` the table was computed from, the Period dropdown offers the year, its quarters so
-    far and the year to date (at the table's as_of); without it the period is fixed.
+    With the `dataset` the table was computed from, the Period dropdown offers the year, its quarters and
+    months so far and the year to date (at the table's as_of); without it the period is fixed.
     """
 
     def __init__(self, table, weights: Weights | None = None, weights_file: str | Path | None = None,

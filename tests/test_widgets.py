@@ -231,6 +231,7 @@ ORDER = {  # AE order, SE order
     "2026-Q1": (["a", "c", "b"], ["f", "e"]),
     "2026-Q2": (["b", "c", "a"], ["e", "f"]),
     "2026": (["a", "b", "c"], ["e", "f"]),
+    "2026-02": (["a", "c", "b"], ["f", "e"]),  # every Q1 win closed on 2026-02-15
 }
 
 
@@ -258,9 +259,21 @@ def _independent(ds, period, role):
 def test_period_offers_the_year_its_started_quarters_and_ytd(two_quarters):
     ds, year = two_quarters
     panel = WeightPanel(year, draw_charts=False, dataset=ds)
-    # as of 2026-06-30, Q3 and Q4 have not started
-    assert list(panel.period.options) == ["2026", "2026-Q1", "2026-Q2", "YTD 2026-06-30"]
+    # as of 2026-06-30, Q3, Q4 and the months from July have not started
+    assert list(panel.period.options) == ["2026", "2026-Q1", "2026-Q2", "2026-01", "2026-02", "2026-03", "2026-04",
+                                          "2026-05", "2026-06", "YTD 2026-06-30"]
     assert panel.period.value == "2026" and not panel.period.disabled
+
+
+def test_period_choices_follow_a_fiscal_year_starting_in_april():
+    from salesnb.periods import resolve_period
+    from salesnb.widgets import period_choices
+
+    current = resolve_period("2026", "2026-05-20", 4)  # fiscal 2026 = 2026-04-01 .. 2027-03-31
+    choices = period_choices(current, "2026-05-20", 4)
+    assert list(choices) == ["FY2026", "FY2026 Q1", "2026-04", "2026-05", "YTD 2026-05-20"]
+    assert [str(p.start.date()) for p in choices.values()] == ["2026-04-01", "2026-04-01", "2026-04-01",
+                                                               "2026-05-01", "2026-04-01"]
 
 
 def test_period_is_fixed_without_the_dataset(two_quarters):
@@ -269,7 +282,7 @@ def test_period_is_fixed_without_the_dataset(two_quarters):
     assert list(panel.period.options) == ["2026"] and panel.period.disabled
 
 
-@pytest.mark.parametrize("period", ["2026-Q1", "2026-Q2"])
+@pytest.mark.parametrize("period", ["2026-Q1", "2026-Q2", "2026-02"])
 def test_changing_the_period_reranks_on_that_periods_metrics(two_quarters, period):
     ds, year = two_quarters
     panel = WeightPanel(year, draw_charts=False, dataset=ds)
