@@ -214,3 +214,20 @@ def test_written_dataset_files_are_ordinary_files_not_private_temp_files(tmp_pat
     finally:
         os.umask(old)
     assert stat.S_IMODE((out / "reps.csv").stat().st_mode) == 0o644  # 0o666 & ~0o022, not mkstemp's 0o600
+
+
+def test_csv_reader_falls_back_to_the_system_allocator_without_jemalloc(folder, monkeypatch):
+    from salesnb.validate import read
+
+    def no_jemalloc():
+        raise NotImplementedError("built without jemalloc")
+
+    monkeypatch.setattr(pa, "jemalloc_memory_pool", no_jemalloc)
+    read.reader_memory_pool.cache_clear()
+    try:
+        assert read.reader_memory_pool().backend_name == "system"
+        ds = load(folder)
+        assert ds.reps["rep_id"].tolist() == ["007", "0070"]
+        assert ds.opportunities["amount"].tolist() == [1200.5, 0.0]
+    finally:
+        read.reader_memory_pool.cache_clear()
