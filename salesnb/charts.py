@@ -174,16 +174,21 @@ def trend(series: pd.DataFrame | list[dict], title: str = "Trend", y_title: str 
 def outputs_vs_outcomes(points: pd.DataFrame | list[dict], columns: int = 3, outcome_title: str = "Outcome") -> alt.Chart:
     """Each activity metric against attainment, one panel per metric titled with the audit's verdict.
 
-    Columns: ``panel`` (e.g. "Miles driven: vanity"), ``value``, ``outcome``.
+    Columns: ``panel`` (e.g. "Miles driven: vanity"), ``value``, ``outcome``; an optional
+    ``role`` colours the points when there is more than one (the audit compares within role).
     """
     df = _frame(points, ("panel", "value", "outcome"))
+    by_role = "role" in df and df["role"].nunique() > 1
+    extra = [alt.Color("role:N", title="Role")] if by_role else []
     return (
         alt.Chart(df)
         .mark_point(filled=True, size=50, opacity=0.8)
         .encode(
             alt.X("value:Q", title="Activity per rep", scale=alt.Scale(zero=False)),
             alt.Y("outcome:Q", title=outcome_title),
-            tooltip=[alt.Tooltip("value:Q", format=",.1f"), alt.Tooltip("outcome:Q", format=",.2f")],
+            *extra,
+            tooltip=[alt.Tooltip("value:Q", format=",.1f"), alt.Tooltip("outcome:Q", format=",.2f")]
+            + ([alt.Tooltip("role:N")] if by_role else []),
         )
         .properties(width=180, height=150)
         .facet(facet=alt.Facet("panel:N", title=None), columns=columns)

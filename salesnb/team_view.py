@@ -198,7 +198,8 @@ def vanity_audit(snap: Snapshot) -> Block:
     rows = [[r["label"], f"{r['rho']:+.2f}" if pd.notna(r["rho"]) else "—",
              f"{r['low']:+.2f} .. {r['high']:+.2f}" if pd.notna(r["low"]) else "—", int(r["n"]), r["verdict"]]
             for _, r in va.iterrows()]
-    t = table(["Activity", "rho", "90% interval", "n", "Verdict"], rows)
+    within = "within_role" in va and bool(va["within_role"].any())
+    t = table(["Activity", "rho within role" if within else "rho", "90% interval", "n", "Verdict"], rows)
     s = bullets([x for x in va["sentence"] if isinstance(x, str) and x])
     return Block(t.html + s.html, t.plain + "\n" + s.plain)
 
@@ -214,7 +215,8 @@ def vanity_chart(snap: Snapshot) -> None:
         m = r["metric"]
         if m not in v:
             continue
-        frames.append(pd.DataFrame({"panel": f"{r['label']}: {r['verdict']}", "value": v[m], "outcome": v[outcome]}))
+        frames.append(pd.DataFrame({"panel": f"{r['label']}: {r['verdict']}", "value": v[m], "outcome": v[outcome],
+                                    "role": snap.table.reps["role"].reindex(v.index).fillna("(all)")}))
     if frames:
         title = "Quota attainment" if outcome == "attainment" else "Won revenue"
         charts.show(charts.outputs_vs_outcomes(pd.concat(frames).dropna(), outcome_title=title))

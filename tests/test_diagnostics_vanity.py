@@ -70,3 +70,60 @@ def test_pure_noise_is_rarely_called_a_driver():
         drivers += audit(noise, revenue, seed=seed, n_resamples=500).iloc[0]["verdict"] == "driver"
     # the test is one-sided at 2.5%: over 200 teams, 5% (10) is far in the tail
     assert drivers <= 10
+
+
+def test_percentiles_within_role_worked_by_hand():
+    from salesnb.diagnostics.vanity import within_role_percentiles
+
+    ids = ["a1", "a2", "a3", "b1", "b2", "b3", "c1", "c2"]
+    pair = pd.DataFrame({"x": [5.0, 1, 3, 7, 9, 8, 0, 1], "y": [1.0, 2, 3, 4, 5, 6, 7, 8]}, index=ids)
+    roles = pd.Series(["AE"] * 3 + ["SDR"] * 3 + ["SE"] * 2, index=ids)
+    out, done = within_role_percentiles(pair, roles)
+    assert done
+    assert out.index.tolist() == ids[:6]  # two SEs are too few to rank among themselves
+    # x ranks: AE 3, 1, 2 and SDR 1, 3, 2 (of 3 each); percentile = (rank - 0.5) / 3
+    assert out["x"].tolist() == pytest.approx([2.5 / 3, 0.5 / 3, 1.5 / 3, 0.5 / 3, 2.5 / 3, 1.5 / 3])
+    assert out["y"].tolist() == pytest.approx([0.5 / 3, 1.5 / 3, 2.5 / 3] * 2)
+    same, done = within_role_percentiles(pair, pd.Series("AE", index=ids))
+    assert not done and same is pair
+
+
+def _two_role_team():
+    """12 AEs and 12 SDRs: within each role calls order reps exactly like attainment, but SDRs
+    log about ten times the calls of AEs and reach far less of their quota."""
+    aes, sdrs = [f"ae{i:02d}" for i in range(12)], [f"sdr{i:02d}" for i in range(12)]
+    ids = aes + sdrs
+    calls = pd.Series(np.r_[10 + np.arange(12.0), 100 + np.arange(12.0)], index=ids)
+    attainment = pd.Series(np.r_[0.8 + 0.1 * np.arange(12), 0.1 + 0.02 * np.arange(12)], index=ids)
+    roles = pd.Series(["AE"] * 12 + ["SDR"] * 12, index=ids)
+    return pd.DataFrame({"act_call": calls}), attainment, roles
+
+
+def test_with_two_roles_reps_are_compared_within_their_role():
+    acts, attainment, roles = _two_role_team()
+    pooled = audit(acts, attainment, "quota attainment", seed=3).iloc[0]
+    # across roles the SDRs' many calls and low attainment read as a negative relation
+    assert pooled["rho"] < 0 and pooled["verdict"] == "vanity" and not pooled["within_role"]
+    row = audit(acts, attainment, "quota attainment", seed=3, roles=roles).iloc[0]
+    assert row["within_role"]
+    assert row["rho"] == pytest.approx(1.0)  # percentiles within role are identical on both sides
+    assert row["verdict"] == "driver" and row["n"] == 24
+    assert "(ρ = 1.00 within role, n = 24)" in row["sentence"]
+
+
+def test_reps_of_a_role_too_small_to_rank_are_left_out():
+    acts, attainment, roles = _two_role_team()
+    extra = ["se1", "se2"]
+    acts = pd.concat([acts, pd.DataFrame({"act_call": [500.0, 0.0]}, index=extra)])
+    attainment = pd.concat([attainment, pd.Series([0.0, 5.0], index=extra)])
+    roles = pd.concat([roles, pd.Series(["SE", "SE"], index=extra)])
+    row = audit(acts, attainment, seed=3, roles=roles).iloc[0]
+    assert row["n"] == 24 and row["rho"] == pytest.approx(1.0)
+
+
+def test_one_role_gives_exactly_the_plain_audit():
+    revenue = pd.Series(np.arange(12) * 1000.0 + np.r_[0, 500] .repeat(6), index=REPS)
+    acts = pd.DataFrame({"calls": np.arange(12) % 5 + 1.0, "miles": 500.0 - np.arange(12) * 10}, index=REPS)
+    plain = audit(acts, revenue, seed=5)
+    one_role = audit(acts, revenue, seed=5, roles=pd.Series("AE", index=REPS))
+    pd.testing.assert_frame_equal(plain, one_role)

@@ -174,7 +174,8 @@ def diagnose(dataset, period=None, as_of=None, weights=None, seed: int = 0, *,
     if act_cols and perf.notna().any():
         per_week = values[act_cols].div(active_weeks, axis=0)
         labels = {m: CATALOGUE[m].label.lower() for m in act_cols}
-        vanity_df = vanity.audit(per_week, perf, outcome_label, labels, seed=seed, too_early=early_reason)
+        vanity_df = vanity.audit(per_week, perf, outcome_label, labels, seed=seed, too_early=early_reason,
+                                 roles=reps["role"])
     else:
         vanity_df = vanity.audit(pd.DataFrame(index=current), perf, outcome_label)
         unavailable["vanity"] = table.unavailable.get("activities", dataset.missing("activities")
@@ -183,7 +184,7 @@ def diagnose(dataset, period=None, as_of=None, weights=None, seed: int = 0, *,
     # 3. top performers
     sources = _lead_source_shares(dataset, current, per.start, window_end)
     feats, groups, flabels, kinds = _features(values, active_weeks, sources)
-    top_df = top_performers.compare(feats, perf, groups, flabels, kinds)
+    top_df = top_performers.compare(feats, perf, groups, flabels, kinds, roles=reps["role"])
     if perf.notna().sum() < 4:
         unavailable["top_performers"] = "fewer than 4 reps with an outcome: no quartile to compare"
     elif early_reason:

@@ -3,7 +3,10 @@
 For every activity metric: Spearman's rank correlation with the outcome
 (attainment, or won revenue when there are no quotas) across reps, a seeded
 percentile bootstrap interval, and a one-sided permutation p-value for a
-positive relation. Verdicts:
+positive relation. With more than one role, both sides are first turned into
+percentiles within each role (`within_role_percentiles`): an SDR logs more calls
+than an AE and carries no revenue quota, and compared across roles that
+difference would pass for a relation. Verdicts:
 
 - ``driver``: the relation is positive and would arise by chance less than
   ``ALPHA`` of the time (one-sided permutation test) and the whole interval is
@@ -29,15 +32,36 @@ N_RESAMPLES = 2000
 MIN_RESAMPLES = 400
 RESAMPLE_BUDGET = 1_000_000  # resamples x reps per metric
 LEVEL = 0.9
+MIN_ROLE_REPS = 3  # with several roles, reps of a role smaller than this have no peers to be ranked among
 VERDICTS = ("driver", "vanity", "unclear")
 
 # how the sentence names a metric (falls back to the catalogue label)
 PHRASES = {"miles": "miles driven", "activities": "the number of activities"}
 
 
+def within_role_percentiles(pair: pd.DataFrame, roles: pd.Series | None) -> tuple[pd.DataFrame, bool]:
+    """(`pair` with x and y as percentiles within each role, whether it was done).
+
+    With one role (or none given) `pair` is returned as it is: percentiles within a
+    single group are a monotone transform, which would not change a rank correlation.
+    With several, reps of roles with fewer than `MIN_ROLE_REPS` are left out.
+    """
+    if roles is None:
+        return pair, False
+    role = roles.reindex(pair.index).fillna("(all)")
+    if role.nunique() < 2:
+        return pair, False
+    size = role.map(role.value_counts())
+    pair, role = pair[size >= MIN_ROLE_REPS], role[size >= MIN_ROLE_REPS]
+    ranked = pair.groupby(role).rank(method="average")
+    n = role.map(role.value_counts())
+    return ranked.sub(0.5).div(n, axis=0), True
+
+
 def _sentence(label: str, outcome_label: str, rho: float, n: int, verdict: str, lo: float, hi: float,
-              too_early: str | None = None) -> str:
-    figures = f"(ρ = {rho:.2f}, n = {n})" if np.isfinite(rho) else f"(n = {n})"
+              too_early: str | None = None, within_role: bool = False) -> str:
+    rho_text = f"ρ = {rho:.2f} within role" if within_role else f"ρ = {rho:.2f}"
+    figures = f"({rho_text}, n = {n})" if np.isfinite(rho) else f"(n = {n})"
     if too_early:
         return (f"{label}: cannot tell yet whether it goes with {outcome_label} {figures}, {too_early}; "
                 "do not set targets on it yet.")
@@ -56,19 +80,22 @@ def _sentence(label: str, outcome_label: str, rho: float, n: int, verdict: str, 
 
 def audit(activity: pd.DataFrame, outcome: pd.Series, outcome_label: str = "revenue",
           labels: dict[str, str] | None = None, seed: int = 0, n_resamples: int = N_RESAMPLES,
-          too_early: str | None = None) -> pd.DataFrame:
-    """One row per activity metric: ``metric, label, rho, low, high, p_value, n, verdict, sentence``.
+          too_early: str | None = None, roles: pd.Series | None = None) -> pd.DataFrame:
+    """One row per activity metric: ``metric, label, rho, low, high, p_value, n, verdict, within_role, sentence``.
 
     ``activity`` is indexed by rep_id, one column per activity metric;
     ``outcome`` is indexed by rep_id. Reps with a missing value on either side
     are left out of that metric's test. Randomness is seeded by ``seed``.
     ``too_early``: the reason the outcome cannot rank reps yet; every verdict is
     then ``unclear`` and the sentence gives the reason (rho is still reported).
+    ``roles``: each rep's role (indexed by rep_id); with several roles the test is
+    run on percentiles within role (``within_role`` True).
     """
     labels = labels or {}
     rows = []
     for k, metric in enumerate(activity.columns):
         pair = pd.concat([activity[metric].rename("x"), outcome.rename("y")], axis=1, join="inner").dropna()
+        pair, within_role = within_role_percentiles(pair, roles)
         x, y = pair["x"].to_numpy(float), pair["y"].to_numpy(float)
         n = len(pair)
         label = PHRASES.get(metric, labels.get(metric, metric.replace("_", " ")))
@@ -90,7 +117,8 @@ def audit(activity: pd.DataFrame, outcome: pd.Series, outcome_label: str = "reve
         else:
             verdict = "unclear"
         rows.append(dict(metric=metric, label=label, rho=rho, low=lo, high=hi, p_value=p, n=n,
-                         verdict=verdict, sentence=_sentence(label[:1].upper() + label[1:], outcome_label,
-                                                             rho, n, verdict, lo, hi, too_early)))
-    cols = ["metric", "label", "rho", "low", "high", "p_value", "n", "verdict", "sentence"]
+                         verdict=verdict, within_role=within_role,
+                         sentence=_sentence(label[:1].upper() + label[1:], outcome_label,
+                                            rho, n, verdict, lo, hi, too_early, within_role)))
+    cols = ["metric", "label", "rho", "low", "high", "p_value", "n", "verdict", "within_role", "sentence"]
     return pd.DataFrame(rows, columns=cols)
