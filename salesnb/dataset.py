@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ._ids import codes_in
 from .errors import ConfigError
 from .schema import TABLES, Table
 
@@ -186,8 +187,6 @@ class Dataset:
         kept = self._positions.get((table, column))
         if kept is not None and kept[1] is src and kept[2] is tgt:
             return kept[0]
-        from .metrics._frame import codes_in
-
         if tgt is None or column not in src.columns:
             pos = np.full(len(src), -1, dtype=np.int32)
         else:
