@@ -148,3 +148,23 @@ def test_diagnosis_ranks_agree_with_the_scorecard_on_the_sample(sample_dir):
     d = diagnose(ds, "2026", "2026-11-15")
     ranks = d.reps.set_index("rep_id")["rank_in_role"].astype(int).to_dict()
     assert ranks == card.scores.set_index("rep_id")["rank_in_role"].astype(int).to_dict()
+
+
+def test_a_team_with_two_roles_is_audited_within_role(tmp_path):
+    from salesnb.generate import generate
+    from salesnb.load import load
+
+    generate(tmp_path / "team", reps=60, seed=5, volume=0.2, stories=False)
+    ds = load(tmp_path / "team")
+    d = diagnose(ds)
+    current = d.reps.set_index("rep_id")
+    roles = current["role"]
+    assert roles.nunique() == 2 and roles.value_counts().min() >= 8
+    with_outcome = current[d.outcome].notna() if d.outcome in current else pd.Series(True, index=current.index)
+    tested = d.vanity[d.vanity["rho"].notna()]
+    assert len(tested) and tested["within_role"].all()
+    assert (tested["n"] <= int(with_outcome.sum())).all()
+    assert all("within role" in s for s in tested["sentence"])
+    assert d.top_performers["within_role"].all()
+    doc = json.loads(d.to_json())
+    assert all(v["within_role"] is True for v in doc["vanity"])
