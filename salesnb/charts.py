@@ -171,7 +171,8 @@ def trend(series: pd.DataFrame | list[dict], title: str = "Trend", y_title: str 
     )
 
 
-def outputs_vs_outcomes(points: pd.DataFrame | list[dict], columns: int = 3, outcome_title: str = "Outcome") -> alt.Chart:
+def outputs_vs_outcomes(points: pd.DataFrame | list[dict], columns: int = 3, outcome_title: str = "Outcome",
+                        value_title: str = "Per active week") -> alt.Chart:
     """Each activity metric against attainment, one panel per metric titled with the audit's verdict.
 
     Columns: ``panel`` (e.g. "Miles driven: vanity"), ``value``, ``outcome``; an optional
@@ -184,7 +185,7 @@ def outputs_vs_outcomes(points: pd.DataFrame | list[dict], columns: int = 3, out
         alt.Chart(df)
         .mark_point(filled=True, size=50, opacity=0.8)
         .encode(
-            alt.X("value:Q", title="Activity per rep", scale=alt.Scale(zero=False)),
+            alt.X("value:Q", title=value_title, scale=alt.Scale(zero=False)),
             alt.Y("outcome:Q", title=outcome_title),
             *extra,
             tooltip=[alt.Tooltip("value:Q", format=",.1f"), alt.Tooltip("outcome:Q", format=",.2f")]

@@ -205,18 +205,23 @@ def vanity_audit(snap: Snapshot) -> Block:
 
 
 def vanity_chart(snap: Snapshot) -> None:
+    """The audit's data: each activity per active week (what was tested) against the outcome."""
+    from .diagnostics.diagnosis import active_weeks
+
     d = snap.diagnosis
     if d.vanity.empty or "vanity" in (d.unavailable or {}):
         return
     outcome = d.outcome
-    v = snap.table.values
+    v = snap.table.values.reindex(d.reps["rep_id"])  # the current reps the audit tested
+    reps = snap.table.reps.reindex(v.index)
+    weeks = active_weeks(reps, d.period_start, min(d.period_end, d.as_of))
     frames = []
     for _, r in d.vanity.iterrows():
         m = r["metric"]
         if m not in v:
             continue
-        frames.append(pd.DataFrame({"panel": f"{r['label']}: {r['verdict']}", "value": v[m], "outcome": v[outcome],
-                                    "role": snap.table.reps["role"].reindex(v.index).fillna("(all)")}))
+        frames.append(pd.DataFrame({"panel": f"{r['label']}: {r['verdict']}", "value": v[m] / weeks,
+                                    "outcome": v[outcome], "role": reps["role"].fillna("(all)")}))
     if frames:
         title = "Quota attainment" if outcome == "attainment" else "Won revenue"
         charts.show(charts.outputs_vs_outcomes(pd.concat(frames).dropna(), outcome_title=title))

@@ -66,6 +66,13 @@ def _active_days(reps: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> 
     return ((hi - lo).dt.days + 1).clip(lower=0).astype(float)
 
 
+def active_weeks(reps: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.Series:
+    """Weeks each rep was employed in [start, end] (NaN for none): activity counts are compared per active week,
+    so a mid-year hire is not short of calls for the months before they joined."""
+    days = _active_days(reps, start, end)
+    return (days / 7).where(days > 0)
+
+
 def _pipeline_due(dataset, reps: pd.Index, as_of: pd.Timestamp, until: pd.Timestamp) -> pd.Series:
     """Per rep: open pipeline at as_of expected to close after it and by `until`."""
     o = hygiene.open_at(dataset.opportunities, as_of)
@@ -138,7 +145,7 @@ def diagnose(dataset, period=None, as_of=None, weights=None, seed: int = 0, *,
     reps_df = reps.reset_index()[["rep_id", "role"]].assign(role=lambda d: d["role"].fillna("(all)"))
     values = table.values.reindex(current)
     active_days = _active_days(reps, per.start, window_end)
-    active_weeks = (active_days / 7).where(active_days > 0)
+    weeks = active_weeks(reps, per.start, window_end)
 
     if card is None:
         card = score(table, weights)
@@ -172,7 +179,7 @@ def diagnose(dataset, period=None, as_of=None, weights=None, seed: int = 0, *,
     # 2. vanity audit
     act_cols = [m.name for m in CATALOGUE.values() if m.kind == "activity" and m.name in values and m.name != "leads"]
     if act_cols and perf.notna().any():
-        per_week = values[act_cols].div(active_weeks, axis=0)
+        per_week = values[act_cols].div(weeks, axis=0)
         labels = {m: CATALOGUE[m].label.lower() for m in act_cols}
         vanity_df = vanity.audit(per_week, perf, outcome_label, labels, seed=seed, too_early=early_reason,
                                  roles=reps["role"])
@@ -183,7 +190,7 @@ def diagnose(dataset, period=None, as_of=None, weights=None, seed: int = 0, *,
 
     # 3. top performers
     sources = _lead_source_shares(dataset, current, per.start, window_end)
-    feats, groups, flabels, kinds = _features(values, active_weeks, sources)
+    feats, groups, flabels, kinds = _features(values, weeks, sources)
     top_df = top_performers.compare(feats, perf, groups, flabels, kinds, roles=reps["role"])
     if perf.notna().sum() < 4:
         unavailable["top_performers"] = "fewer than 4 reps with an outcome: no quartile to compare"
