@@ -69,10 +69,31 @@ class Block:
         return self.plain
 
 
+# a cell that reads as a figure: 1,250 / -3.5 / 87% / 1.3x / 312,000 USD / +0.42 / — (none)
+_FIGURE = re.compile(r"^[+\-−]?\d[\d,]*(\.\d+)?(\s?(%|x|[A-Z]{3}))?$|^[—–-]?$")
+_SHORT = 24  # text columns up to this many characters are kept on one line
+
+
+def _column_style(column: str, values: list[Any]) -> str:
+    """Figures right-aligned on one line; text left-aligned, on one line when short (names, roles).
+
+    Inline, because JupyterLab's stylesheet right-aligns every table cell and the notebook
+    cannot ship its own CSS.
+    """
+    texts = [str(v) for v in values]
+    if all(isinstance(v, (int, float)) or _FIGURE.match(t) for v, t in zip(values, texts)):
+        return "text-align:right;white-space:nowrap"
+    if max((len(t) for t in [column, *texts]), default=0) <= _SHORT:
+        return "text-align:left;white-space:nowrap"
+    return "text-align:left"
+
+
 def table(columns: list[str], rows: list[list[Any]]) -> Block:
     """A small table; every cell is escaped."""
-    head = "".join(f"<th>{esc(c)}</th>" for c in columns)
-    body = "".join("<tr>" + "".join(f"<td>{esc(v)}</td>" for v in row) + "</tr>" for row in rows)
+    styles = [_column_style(c, [r[i] for r in rows]) for i, c in enumerate(columns)]
+    head = "".join(f'<th style="{st}">{esc(c)}</th>' for c, st in zip(columns, styles))
+    body = "".join("<tr>" + "".join(f'<td style="{st}">{esc(v)}</td>' for v, st in zip(row, styles)) + "</tr>"
+                   for row in rows)
     widths = [max(len(str(c)), *(len(str(r[i])) for r in rows)) if rows else len(str(c)) for i, c in enumerate(columns)]
     plain = "\n".join(
         "  ".join(str(v).ljust(w) for v, w in zip(row, widths)).rstrip() for row in [columns, *rows]
@@ -164,6 +185,16 @@ HYGIENE_HELP = {
 def step_name(step: Any) -> str:
     """A funnel step's name for people ("closing" -> "Closing"); unknown steps as given."""
     return STEP_NAMES.get(str(step), (str(step).replace("_", " ").capitalize(), ""))[0]
+
+
+_NO_STEP_WORDS = {"none": "No clear leak", "insufficient_data": "Too few deals yet", "": "—"}
+
+
+def bottleneck_words(step: Any) -> str:
+    """A bottleneck verdict for people: the step's name, "No clear leak" or "Too few deals yet"."""
+    if step is None or (isinstance(step, float) and math.isnan(step)):
+        return "—"
+    return _NO_STEP_WORDS.get(str(step)) or step_name(step)
 
 
 def label(text: Any) -> str:

@@ -12,7 +12,7 @@ import pandas as pd
 
 from . import charts
 from .metrics import CATALOGUE
-from .report_view import Block, bullets, money, note, num, paragraphs, pct, table
+from .report_view import Block, bottleneck_words, bullets, money, note, num, paragraphs, pct, table
 from .snapshot import Snapshot, build_snapshot, resolve_weights
 from .widgets import WeightPanel, breakdown_long
 
@@ -251,7 +251,7 @@ def bottlenecks(snap: Snapshot) -> Block:
     if (n := _unavailable(snap, "bottleneck")):
         return n
     r = snap.diagnosis.reps.sort_values(["role", "name"], na_position="last")
-    rows = [[x.name, x.role if isinstance(x.role, str) else "", x.bottleneck, x.bottleneck_sentence]
+    rows = [[x.name, x.role if isinstance(x.role, str) else "", bottleneck_words(x.bottleneck), x.bottleneck_sentence]
             for x in r.itertuples()]
     return table(["Rep", "Role", "Step to work on", "Why"], rows)
 

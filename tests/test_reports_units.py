@@ -1,6 +1,8 @@
 """Pieces of the batch job that need no kernel: privacy scan, offline export checks, index, sharding."""
 from __future__ import annotations
 
+import re
+
 import nbformat
 import pytest
 
@@ -340,3 +342,22 @@ def test_trend_table_carries_currency_and_marks_the_month_so_far(monkeypatch):
     text = "\n".join(repr(b) for b in shown)
     assert "You won deals in 1 of the 2 months shown." in text
     assert "You (USD)" in text and "2026-06 (to 2026-06-30)" in text
+
+
+def test_tables_right_align_figures_and_keep_short_text_on_one_line():
+    from salesnb.report_view import table
+
+    why = "The step to work on is closing: 9 of 59 (15%) vs a team median of 70%."
+    html_text = table(["Rep", "Attainment", "Projection", "Score", "Why"],
+                      [["Ann Lee", "75%", "266,534 USD", 1.5, why], ["Bob Roy", "—", "1,200 USD", -2, ""]]).html
+    styles = re.findall(r'<th style="([^"]*)">', html_text)
+    assert styles == ["text-align:left;white-space:nowrap"] + ["text-align:right;white-space:nowrap"] * 3 + [
+        "text-align:left"]
+    assert html_text.count('<td style="text-align:left">') == 2  # the long sentences may wrap
+
+
+def test_bottleneck_verdicts_read_as_words():
+    from salesnb.report_view import bottleneck_words
+
+    assert [bottleneck_words(s) for s in ("closing", "none", "insufficient_data", None, float("nan"))] == [
+        "Closing", "No clear leak", "Too few deals yet", "—", "—"]

@@ -7,9 +7,7 @@ import math
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
-from ..report_view import reader_text, step_name
-
-BOTTLENECK_WORDS = {"none": "No clear leak", "insufficient_data": "Too few deals yet", "": "—"}
+from ..report_view import bottleneck_words, reader_text
 SORT_NOTE = ("Sorted with reps at risk first (furthest from quota first), then by rank within role. "
              "Hover over a risk for the full reason.")
 SORT_NOTE_NO_RISK = "Sorted by role and rank within role."
@@ -148,7 +146,7 @@ def render_index(rows: list[IndexRow], *, title: str, subtitle: str = "") -> str
         for r in sort_rows(ok):
             rank = f"{r.rank} of {r.n_in_role}" if r.rank is not None and r.n_in_role else (
                 str(r.rank) if r.rank is not None else "—")
-            step = BOTTLENECK_WORDS.get(r.bottleneck) or step_name(r.bottleneck)
+            step = bottleneck_words(r.bottleneck)
             tr = '<tr class="at-risk">' if r.at_risk else "<tr>"
             parts.append(
                 f'{tr}<td><a href="{_esc(quote(r.href))}">{_esc(r.name)}</a> '
