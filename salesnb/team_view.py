@@ -139,7 +139,11 @@ def rank_stability(snap: Snapshot) -> Block:
     cols = [c for c in st.columns if c not in ("rep_id", "name")]
     rows = [[names.get(r["rep_id"], r["rep_id"]), *(_cell(r[c], c == changed) for c in cols)]
             for _, r in st.sort_values([changed or cols[0]], ascending=False).iterrows()]
-    return table(["Rep", *[c.replace("_", " ") for c in cols]], rows)
+    return table(["Rep", *[_STABILITY_HEADERS.get(c, c.replace("_", " ").capitalize()) for c in cols]], rows)
+
+
+_STABILITY_HEADERS = {"rank": "Rank", "changed_share": "Rank moved in (share of trials)",
+                      "min_rank": "Best rank seen", "max_rank": "Worst rank seen"}
 
 
 def _cell(x, as_pct: bool = False) -> str:
@@ -295,10 +299,11 @@ def lead_quality(snap: Snapshot) -> Block:
     d = snap.diagnosis
     parts = []
     if d.lead_bands is not None and len(d.lead_bands):
-        b = d.lead_bands
-        cols = list(b.columns)
-        parts.append(table(cols, [[_cell(x, False) if not isinstance(x, str) else x for x in row]
-                                  for row in b.itertuples(index=False)]))
+        cur = snap.meta["currency"]
+        rows = [[f"{b.band} fit", f"{int(b.leads):,}", pct(b.conversion), pct(b.win_rate),
+                 money(b.avg_deal_size, cur), pct(b.recurring_share)] for b in d.lead_bands.itertuples()]
+        parts.append(table(["Leads by fit to the ideal customer", "Leads", "Became opportunities",
+                            "Became won deals", "Average won deal", "Recurring share of won"], rows))
     lq = d.lead_quality
     flagged = [s for s in lq.get("sentence", pd.Series(dtype=str)) if isinstance(s, str) and s]
     if "low_quality" in lq:

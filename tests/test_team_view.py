@@ -40,3 +40,14 @@ def test_vanity_chart_plots_what_the_audit_tested_per_active_week(monkeypatch):
     expected = sorted(CALLS[r] * 7 / ACTIVE_DAYS[r] for r in ACTIVE_DAYS)  # f left: not in the audit
     assert sorted(calls["value"]) == pytest.approx(expected)
     assert set(data["role"]) == {"AE"}
+
+
+def test_lead_bands_read_as_figures_a_manager_knows():
+    snap = team_view.open_team()
+    bands = snap.diagnosis.lead_bands.set_index("band")
+    text = team_view.lead_quality(snap).plain
+    high = bands.loc["high"]
+    row = next(line for line in text.splitlines() if line.startswith("high fit"))
+    assert f"{int(high['leads']):,}" in row and f"{high['conversion'] * 100:.0f}%" in row
+    assert f"{high['avg_deal_size']:,.0f} {snap.meta['currency']}" in row
+    assert "win_rate" not in text and "0." not in row  # no column codes, no raw ratios
