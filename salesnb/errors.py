@@ -1,13 +1,19 @@
 """All of salesnb's own errors, under one base class.
 
 Every error a user can cause says what is wrong and how to fix it; the CLI
-prints these messages without a traceback.
+prints these messages without a traceback, and so do notebooks (IPython shows
+what `_render_traceback_` returns instead of the stack).
 """
 from __future__ import annotations
 
 
 class SalesnbError(Exception):
     """Base class: an error the user can fix; its message says how."""
+
+    def _render_traceback_(self) -> list[str]:
+        # A manager needs the message, not salesnb's call stack (`%debug` still reaches it).
+        return [f"\x1b[31m{type(self).__name__}\x1b[0m: {line}" if i == 0 else line
+                for i, line in enumerate(str(self).splitlines() or [""])]
 
 
 class DatasetError(SalesnbError):

@@ -100,3 +100,15 @@ def test_committed_notebooks_carry_outputs_without_volatile_metadata():
         raw = json.dumps(nb)
         assert "papermill" not in nb.metadata and '"execution"' not in raw
         assert " at 0x" not in raw  # no memory addresses
+
+
+def test_a_missing_folder_shows_the_fix_not_a_stack_trace(tmp_path):
+    missing = tmp_path / "no-such-folder"
+    with pytest.raises(pm.PapermillExecutionError):
+        _run(TEAM_NOTEBOOK, tmp_path / "out.ipynb", data_dir=str(missing))
+    nb = nbformat.read(tmp_path / "out.ipynb", as_version=4)
+    errors = [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
+    assert [e["ename"] for e in errors] == ["DatasetError"]
+    shown = "\n".join(errors[0]["traceback"])
+    assert f"{missing}: does not exist" in shown and "Fix: give the folder" in shown
+    assert "Traceback" not in shown and "File " not in shown and "team_view.py" not in shown
