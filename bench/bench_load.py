@@ -33,7 +33,6 @@ def measure(kind: str, folder: Path) -> dict:
     import pyarrow.csv as pacsv
 
     from salesnb.load import load
-
     from salesnb.validate.read import reader_memory_pool
 
     pool = reader_memory_pool() if kind == "baseline-pool" else None

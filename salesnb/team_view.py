@@ -128,6 +128,10 @@ def weight_panel(snap: Snapshot, weights_file: str | Path | None = "", dataset=N
                        dataset=dataset if dataset is not None else _DATASETS.get(snap))
 
 
+_STABILITY_HEADERS = {"rank": "Rank", "changed_share": "Rank moved in (share of trials)",
+                      "min_rank": "Best rank seen", "max_rank": "Worst rank seen"}
+
+
 def rank_stability(snap: Snapshot) -> Block:
     """How often each rep's rank moves when the weights are jittered by ±20% (seeded)."""
     from .scorecard import rank_stability as stability
@@ -140,10 +144,6 @@ def rank_stability(snap: Snapshot) -> Block:
     rows = [[names.get(r["rep_id"], r["rep_id"]), *(_cell(r[c], c == changed) for c in cols)]
             for _, r in st.sort_values([changed or cols[0]], ascending=False).iterrows()]
     return table(["Rep", *[_STABILITY_HEADERS.get(c, c.replace("_", " ").capitalize()) for c in cols]], rows)
-
-
-_STABILITY_HEADERS = {"rank": "Rank", "changed_share": "Rank moved in (share of trials)",
-                      "min_rank": "Best rank seen", "max_rank": "Worst rank seen"}
 
 
 def _cell(x, as_pct: bool = False) -> str:

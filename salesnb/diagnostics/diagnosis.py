@@ -69,7 +69,10 @@ def _active_days(reps: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> 
 def active_weeks(reps: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.Series:
     """Weeks each rep was employed in [start, end] (NaN for none): activity counts are compared per active week,
     so a mid-year hire is not short of calls for the months before they joined."""
-    days = _active_days(reps, start, end)
+    return _weeks(_active_days(reps, start, end))
+
+
+def _weeks(days: pd.Series) -> pd.Series:
     return (days / 7).where(days > 0)
 
 
@@ -145,7 +148,7 @@ def diagnose(dataset, period=None, as_of=None, weights=None, seed: int = 0, *,
     reps_df = reps.reset_index()[["rep_id", "role"]].assign(role=lambda d: d["role"].fillna("(all)"))
     values = table.values.reindex(current)
     active_days = _active_days(reps, per.start, window_end)
-    weeks = active_weeks(reps, per.start, window_end)
+    weeks = _weeks(active_days)
 
     if card is None:
         card = score(table, weights)

@@ -91,10 +91,11 @@ def compare(features: pd.DataFrame, performance: pd.Series, groups: dict[str, st
     })
     out = out.dropna(subset=["effect_size"])
     out = out.iloc[np.argsort(-out["effect_size"].abs().to_numpy(), kind="mergesort")].reset_index(drop=True)
-    sentences = []
+    sentences, written = [], 0
     for _, r in out.iterrows():
         agrees = r["difference"] * r["effect_size"] > 0  # plain means point the way the effect does
-        if sum(map(bool, sentences)) < MAX_SENTENCES and abs(r["effect_size"]) >= MIN_EFFECT and agrees:
+        if written < MAX_SENTENCES and abs(r["effect_size"]) >= MIN_EFFECT and agrees:
+            written += 1
             kind = kinds.get(r["feature"], "number")
             higher = "higher" if r["difference"] > 0 else "lower"
             ratio = (f" ({r['ratio']:.1f}x)" if np.isfinite(r["ratio"]) and r["ratio"] > 0 and kind != "share" else "")
