@@ -11,32 +11,12 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-from .report_view import label as _label
-from .report_view import show_chart as _show_spec
+from .terms import (CONVERSION_STEPS, PALETTE, REP_COLOR, SERIES_COLORS, TEAM_BAND_COLOR, TEAM_COLOR,
+                    step_label)
 
 THEME = "salesnb"
-FUNNEL_STEPS = ("qualifying", "meeting", "proposing", "committing", "closing")
-PALETTE = ["#2b6cb0", "#dd6b20", "#38a169", "#805ad5", "#d53f8c", "#718096", "#d69e2e", "#319795"]
+FUNNEL_STEPS = CONVERSION_STEPS
 WIDTH = 460
-
-# One colour per role in a comparison, the same in every chart: the rep is orange, top performers blue,
-# the team (median, quartile band) grey.
-REP_COLOR = "#dd6b20"
-TOP_COLOR = "#2b6cb0"
-TEAM_COLOR = "#718096"
-TEAM_BAND_COLOR = "#e2e8f0"
-SERIES_COLORS = {"You": REP_COLOR, "Top quartile": TOP_COLOR, "Top performers": TOP_COLOR,
-                 "Team median": TEAM_COLOR, "Team": TEAM_COLOR}
-
-# Funnel steps as a person says them (the metric names stay in the data).
-STEP_LABELS = {
-    "prospecting": "Finding leads",
-    "qualifying": "Qualifying",
-    "meeting": "Getting meetings",
-    "proposing": "Proposing",
-    "committing": "Getting commitments",
-    "closing": "Closing",
-}
 
 
 @alt.theme.register(THEME, enable=True)
@@ -49,7 +29,7 @@ def _theme() -> alt.theme.ThemeConfig:
             "title": {"fontSize": 14, "anchor": "start", "fontWeight": "bold"},
             "axis": {"labelFontSize": 11, "titleFontSize": 12, "gridColor": "#e2e8f0", "domainColor": "#a0aec0"},
             "legend": {"labelFontSize": 11, "titleFontSize": 12},
-            "range": {"category": PALETTE},
+            "range": {"category": list(PALETTE)},
             "bar": {"color": PALETTE[0]},
             "line": {"color": PALETTE[0]},
             "point": {"color": PALETTE[0], "filled": True},
@@ -121,7 +101,6 @@ def rep_score_breakdown(breakdown: pd.DataFrame | list[dict]) -> alt.Chart:
     100 x its weight / the sum of the weights.
     """
     df = _frame(breakdown, ("metric", "points", "weight"))
-    df = df.assign(metric=df["metric"].map(_label))
     total = float(df["weight"].sum())
     df = df.assign(most=df["weight"] * 100.0 / total if total > 0 else 0.0)
     order = df.sort_values(["most", "points"], ascending=False, kind="stable")["metric"].tolist()
@@ -229,8 +208,8 @@ def rep_funnel_vs_team(steps: pd.DataFrame | list[dict], order: tuple[str, ...] 
     """
     df = _frame(steps, ("step", "rep", "q1", "median", "q3"))
     present = [s for s in order if s in set(df["step"])] + sorted(set(df["step"]) - set(order))
-    df = df.assign(label=df["step"].map(lambda s: STEP_LABELS.get(s, str(s))))
-    labels = [STEP_LABELS.get(s, s) for s in present]
+    df = df.assign(label=df["step"].map(step_label))
+    labels = [step_label(s) for s in present]
     base = alt.Chart(df, title="Funnel conversion: you (orange) vs the team (grey: median and middle half)").encode(
         alt.X("label:N", sort=labels, title=None, axis=alt.Axis(labelAngle=0, labelLimit=120)))
     band = base.mark_bar(size=30, color=TEAM_BAND_COLOR).encode(
@@ -249,7 +228,7 @@ def grouped_bars(rows: pd.DataFrame | list[dict], title: str, x_title: str, perc
     """Side-by-side bars per category and group (e.g. activity mix: you vs top quartile).
 
     Columns: ``category``, ``group``, ``value``. `labels` renames categories for display
-    (e.g. ``report_view.ACTIVITY_NAMES``: "call" -> "Calls").
+    (e.g. activity labels: "call" -> "Calls").
     """
     df = _frame(rows, ("category", "group", "value"))
     if labels:
@@ -274,14 +253,40 @@ def grouped_bars(rows: pd.DataFrame | list[dict], title: str, x_title: str, perc
 
 
 def spec(chart: alt.TopLevelMixin | dict) -> dict[str, Any]:
-    """The Vega-Lite spec of a chart with its data inlined (a plain dict, picklable, no altair needed to draw)."""
+    """The Vega-Lite spec of a chart with its data inlined (a plain dict, no altair needed to draw)."""
     if isinstance(chart, dict):
         return chart
     with alt.data_transformers.disable_max_rows():
         return chart.to_dict()
 
 
+def svg(chart: alt.TopLevelMixin | dict) -> str:
+    """The chart drawn as SVG, offline, by vl-convert (no browser, no network)."""
+    import vl_convert as vlc
+
+    return vlc.vegalite_to_svg(spec(chart))
+
+
+def bundle(chart: alt.TopLevelMixin | dict, alt_text: str | None = None, png: bool = True) -> dict[str, str]:
+    """A chart's MIME bundle: SVG, optionally a PNG (what JupyterLab shows in an untrusted notebook, where SVG
+    output is hidden), and a text line."""
+    import base64
+
+    import vl_convert as vlc
+
+    d = spec(chart)
+    out = {"image/svg+xml": vlc.vegalite_to_svg(d)}
+    if png:
+        out["image/png"] = base64.b64encode(vlc.vegalite_to_png(d, scale=1.5)).decode("ascii")
+    title = d.get("title") or next((layer.get("title") for layer in d.get("layer", []) if layer.get("title")), None)
+    if isinstance(title, dict):
+        title = title.get("text")
+    out["text/plain"] = alt_text or (f"Chart: {title}" if title else "Chart")
+    return out
+
+
 def show(chart: alt.TopLevelMixin | dict, alt_text: str | None = None) -> None:
     """Display a chart so it draws live and offline: SVG + PNG rendered by vl-convert, plus a text line."""
-    d = spec(chart)
-    _show_spec(d, alt_text)
+    from IPython.display import display
+
+    display(bundle(chart, alt_text), raw=True)

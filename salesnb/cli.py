@@ -1,53 +1,284 @@
-"""`salesnb` on the command line. Each subcommand lives in the module that does the work.
+"""`salesnb` on the command line: every command, its options and its exit codes, in one place.
 
-A command module provides ``add_cli(subparsers)``, which registers its parser
-and sets ``func`` to a function ``(args) -> int`` (the exit code). This module
-only parses arguments, dispatches, and turns salesnb's own errors into a clear
-message instead of a traceback.
+This module parses arguments, calls the package, prints the result and turns salesnb's own errors into a
+message that says what to fix (never a traceback). Options every analysis shares (`--data`, `--as-of`,
+`--period`, `--weights` / `--preset`) are defined once, and every value is checked the same way.
 """
 from __future__ import annotations
 
 import argparse
-import importlib
+import signal
 import sys
 
-from .errors import SalesnbError
+from .errors import SalesnbError, Terminated
 
-# subcommand -> module that implements it, in the order `--help` lists them
-COMMAND_MODULES = (
-    "salesnb.reports",  # reports: the main job
-    "salesnb.validate",  # validate
-    "salesnb.scorecard_cli",  # score
-    "salesnb.diagnose_cli",  # diagnose
-    "salesnb.importers",  # import
-    "salesnb.generate",  # sample
-)
+EXIT_CODES = """exit codes:
+  0    done (warnings and notes are fine)
+  1    salesnb could not do it: the message says what to fix (bad data, settings or files; failed reports)
+  2    the command line itself is wrong (unknown option, a value in the wrong form)
+  3    reports only: a report names another rep (the privacy scan); the reports are kept for inspection
+  130  interrupted (Ctrl-C)
+  143  stopped by SIGTERM (e.g. a scheduler's timeout)"""
+
+PRESET_NAMES = "outcomes-first (default), balanced or activity-coaching"
+
+
+# ------------------------------------------------------------------ values, checked the same way everywhere
+
+def _as_of(text: str):
+    from .periods import parse_iso_date
+
+    try:
+        parse_iso_date(text, "--as-of")
+    except SalesnbError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
+
+
+def _period(text: str):
+    from .periods import check_period_spec
+
+    try:
+        return check_period_spec(text, "--period")
+    except SalesnbError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _positive_int(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be a whole number of 1 or more")
+    return n
+
+
+def _add_dataset(p: argparse.ArgumentParser, required: bool = True) -> None:
+    p.add_argument("--data", required=required, metavar="DIR", help="the dataset folder, e.g. data/sample (only read)")
+    p.add_argument("--as-of", dest="as_of", type=_as_of, metavar="YYYY-MM-DD",
+                   help="report date (default: dataset.toml as_of, else the latest date in the data)")
+    p.add_argument("--period", type=_period, metavar="P",
+                   help='"2026", "2026-Q2", "2026-03", "ytd", "qtd", "mtd" or "2026-01-01..2026-06-30" '
+                        "(default: the dataset's default period)")
+
+
+def _add_weights(p: argparse.ArgumentParser) -> None:
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--weights", metavar="FILE", help="a weights file (TOML), e.g. saved from the team explorer")
+    group.add_argument("--preset", metavar="NAME", help=PRESET_NAMES)
+
+
+def _parser(sub, name: str, help_: str, description: str, epilog: str = "") -> argparse.ArgumentParser:
+    return sub.add_parser(name, help=help_, description=description,
+                          epilog=(epilog + "\n\n" if epilog else "") + EXIT_CODES,
+                          formatter_class=argparse.RawDescriptionHelpFormatter)
+
+
+# ------------------------------------------------------------------ commands
+
+def _reports(args) -> int:
+    from .reports import run_reports
+
+    result = run_reports(args.data, args.out, reps=args.reps, as_of=args.as_of, period=args.period,
+                         weights_file=args.weights, preset=args.preset, jobs=args.jobs, force=args.force,
+                         shard=args.shard, progress=args.progress, notebook=args.notebook)
+    print(result.summary())
+    return result.exit_code
+
+
+def _validate(args) -> int:
+    from .validate import validate_folder
+
+    report = validate_folder(args.path)
+    print(report.format())
+    return 0 if report.ok else 1
+
+
+def _analysed(args):
+    from .load import load
+    from .metrics import metrics
+    from .scorecard import as_weights
+
+    dataset = load(args.data)
+    table = metrics(dataset, period=args.period, as_of=args.as_of)
+    return dataset, table, as_weights(args.weights or args.preset)
+
+
+def _score(args) -> int:
+    from .diagnostics.evidence import check_period
+    from .scorecard import score
+    from .terminal import leaderboard_text
+
+    dataset, table, weights = _analysed(args)
+    n_current = int(table.reps["active"].sum()) if "active" in table.reps else len(table.reps)
+    check_period(dataset, table.period, table.as_of, n_current)
+    print(leaderboard_text(table, score(table, weights), args.top))
+    return 0
+
+
+def _diagnose(args) -> int:
+    from .diagnostics import diagnose
+    from .terminal import summary_text
+
+    dataset, table, weights = _analysed(args)
+    d = diagnose(dataset, period=table.period, as_of=table.as_of, weights=weights, table=table)
+    print(d.to_json() if args.json else summary_text(d))
+    return 0
+
+
+def _import(args) -> int:
+    from .importers import _run_cli
+
+    return _run_cli(args)
+
+
+def _sample(args) -> int:
+    from .generate import _run_cli
+
+    return _run_cli(args)
+
+
+def _notebooks(args) -> int:
+    from .workspace import copy_notebooks
+
+    for path in copy_notebooks(args.dir, force=args.force):
+        print(f"wrote {path}")
+    print(f"Open them with: salesnb lab {args.dir}")
+    return 0
+
+
+def _lab(args) -> int:
+    from .workspace import start_lab
+
+    return start_lab(args.dir, port=args.port, browser=args.browser)
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="salesnb",
-        description=(
-            "salesnb: an outcome-first sales performance workbook. "
-            "Validate a dataset, score and diagnose a team, import CRM exports, "
-            "and write a private HTML report for every rep."
-        ),
-        epilog="Run 'salesnb COMMAND --help' for the options of one command.",
-    )
+        description=("salesnb: an outcome-first sales performance workbook. Validate a dataset, score and "
+                     "diagnose a team, import CRM exports, and write a private HTML report for every rep."),
+        epilog="Run 'salesnb COMMAND --help' for the options of one command.\n\n" + EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for modname in COMMAND_MODULES:
-        importlib.import_module(modname).add_cli(sub)
+
+    p = _parser(sub, "reports", "write a private, offline HTML report for every rep, plus an index (the main job)",
+                "Run the per-rep report notebook once per rep (one fresh kernel each, in parallel) and write "
+                "OUT/<rep>.html, the executed OUT/<rep>.ipynb and OUT/index.html. Reports already up to date "
+                "(same data, weights, options and salesnb) are skipped; a failed rep does not stop the others.",
+                "example:\n  salesnb reports --data data/sample --out reports --reps R001,R015")
+    _add_dataset(p)
+    _add_weights(p)
+    p.add_argument("--out", default="reports", metavar="DIR",
+                   help="output folder, relative to where you run the command (default: reports)")
+    p.add_argument("--reps", metavar="ID,...", help="only these rep ids (comma-separated)")
+    p.add_argument("--jobs", type=_positive_int, metavar="N", help="parallel workers (default: the number of cores)")
+    p.add_argument("--force", action="store_true", help="redo reports that are already up to date")
+    p.add_argument("--shard", metavar="K/N", help="do only shard K of N (1-based; a stable split by rep id)")
+    p.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bar")
+    p.add_argument("--notebook", metavar="FILE", help=argparse.SUPPRESS)
+    p.set_defaults(func=_reports)
+
+    p = _parser(sub, "validate", "check a dataset folder and say what to fix",
+                "Check a dataset folder (reps.csv, opportunities.csv and the optional quotas, leads, activities, "
+                "stage_history, team_quotas tables, as CSV or Parquet, and dataset.toml) against the data model. "
+                "Every problem is listed in one pass with the file, line, column, value and the fix. Errors stop "
+                "the workbook from loading the data; warnings are repaired while loading (e.g. rows of unknown "
+                "reps are left out); notes are for information. The files are only read, never changed.")
+    p.add_argument("path", help="the dataset folder, e.g. data/sample")
+    p.set_defaults(func=_validate)
+
+    p = _parser(sub, "score", "print the weighted scorecard leaderboard",
+                "Compute every rep's metrics for a period and print the weighted scorecard, role by role: rank "
+                "within role, score, attainment, won revenue and the metrics that gave most points. Scores are "
+                "normalised within each role.")
+    _add_dataset(p)
+    _add_weights(p)
+    p.add_argument("--top", type=_positive_int, metavar="N", help="show only the first N reps of each role")
+    p.set_defaults(func=_score)
+
+    p = _parser(sub, "diagnose", "diagnose every rep: funnel bottleneck, vanity metrics, top performers, pairs, risk",
+                "Run the diagnostics for a period: each rep's funnel bottleneck against the team (within role), "
+                "the vanity-metric audit, what top performers do differently, peer pairing, early warning, lead "
+                "quality and pipeline hygiene. --json prints one JSON document (schema: docs/diagnose-json.md).")
+    _add_dataset(p)
+    _add_weights(p)
+    p.add_argument("--json", action="store_true", help="print one JSON document instead of the summary")
+    p.set_defaults(func=_diagnose)
+
+    from .importers import _EPILOG as import_epilog
+
+    p = _parser(sub, "import", "turn a Salesforce/HubSpot export or any CSV (via a mapping file) into a dataset",
+                "Import CRM export files into a canonical salesnb dataset folder, validate it, and print what was "
+                "mapped, what was dropped and why. The export files are only read.", import_epilog)
+    p.add_argument("--from", dest="source_format", required=True, metavar="FORMAT",
+                   help="salesforce (report or API/Data Loader export, detected), salesforce-report, "
+                        "salesforce-api, hubspot, or the path of a TOML mapping file")
+    p.add_argument("--out", required=True, metavar="DIR", help="dataset folder to write (must be new or empty)")
+    p.add_argument("--force", action="store_true", help="replace DIR if it already holds files")
+    p.add_argument("--no-validate", action="store_true", help="skip validating the written dataset")
+    p.add_argument("sources", nargs="+", metavar="SOURCE", help="export files, or folders holding them")
+    p.set_defaults(func=_import)
+
+    p = _parser(sub, "sample", "generate a realistic sample dataset (any number of reps)",
+                "Generate a realistic, deterministic sales dataset with every table of the data model and "
+                "dataset.toml. The same options always give the same files. Big teams are written a chunk of "
+                "reps at a time, so memory stays flat.",
+                "examples:\n  salesnb sample --reps 24 --out myteam\n"
+                "  salesnb sample --reps 30 --seed 7 --out /tmp/planted --plant-bottlenecks\n"
+                "  salesnb sample --reps 2000 --seed 1 --out big-2000 --no-stories")
+    p.add_argument("--reps", type=_positive_int, default=24, metavar="N", help="number of reps (default 24)")
+    p.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default 0)")
+    p.add_argument("--out", required=True, metavar="DIR", help="folder to write the tables into (created if needed)")
+    p.add_argument("--no-stories", dest="stories", action="store_false",
+                   help="a plain team without the sample's planted stories (John, Sally, the top performer, ...)")
+    p.add_argument("--plant-bottlenecks", action="store_true",
+                   help="instead of the stories, give about half the reps one clearly weak funnel step "
+                        "(or too few leads) and draw mail counts as pure noise")
+    p.add_argument("--volume", type=float, default=1.0, metavar="X",
+                   help="leads, deals and activities per rep, relative to 1.0 = about 500 opportunities and "
+                        "5,000 activities per rep (default 1.0)")
+    p.add_argument("--format", dest="fmt", choices=("csv", "parquet"), default="csv", help="file format (default csv)")
+    p.add_argument("--start", type=_as_of, default="2026-01-01", metavar="YYYY-MM-DD",
+                   help="first day of the analysed year")
+    p.add_argument("--as-of", type=_as_of, default="2026-11-15", metavar="YYYY-MM-DD",
+                   help="last day with data (the report date)")
+    p.set_defaults(func=_sample)
+
+    p = _parser(sub, "notebooks", "copy the team explorer and report notebooks into a folder to open them",
+                "Copy salesnb's notebooks (team_explorer.ipynb, rep_report.ipynb) into DIR, where JupyterLab can "
+                "open them. Existing files are kept unless --force.")
+    p.add_argument("dir", nargs="?", default="salesnb-notebooks", metavar="DIR",
+                   help="folder to copy them into (default: salesnb-notebooks)")
+    p.add_argument("--force", action="store_true", help="overwrite notebooks already in DIR")
+    p.set_defaults(func=_notebooks)
+
+    p = _parser(sub, "lab", "open JupyterLab on the notebooks (copied into DIR first if missing)",
+                "Copy the notebooks into DIR when they are not there yet, then start JupyterLab on DIR.")
+    p.add_argument("dir", nargs="?", default="salesnb-notebooks", metavar="DIR",
+                   help="folder with the notebooks (default: salesnb-notebooks)")
+    p.add_argument("--port", type=_positive_int, default=None, metavar="N", help="port (default: JupyterLab's)")
+    p.add_argument("--no-browser", dest="browser", action="store_false", help="do not open a browser")
+    p.set_defaults(func=_lab)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, or a usage error argparse has already explained
+        return int(exc.code or 0) if not isinstance(exc.code, str) else 2
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
+    previous = _stop_on_sigterm()
     try:
         return int(args.func(args) or 0)
+    except Terminated:
+        print("stopped (SIGTERM)", file=sys.stderr)
+        return 143
     except SalesnbError as exc:
         print(f"salesnb {args.command}: {exc}", file=sys.stderr)
         return 1
@@ -58,7 +289,22 @@ def main(argv: list[str] | None = None) -> int:
         # `salesnb diagnose | head` closed the pipe: stop quietly, like other Unix tools.
         sys.stderr.close()
         return 141
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _stop_on_sigterm():
+    """SIGTERM (a scheduler's timeout, `kill`) stops the command cleanly: workers torn down, exit 143."""
+    def handler(signum, frame):
+        raise Terminated
+    try:
+        return signal.signal(signal.SIGTERM, handler)
+    except ValueError:  # not the main thread (called from a test thread)
+        return None
 
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
+
+__all__ = ["build_parser", "main", "EXIT_CODES"]

@@ -34,3 +34,7 @@ class MappingError(ConfigError):
 
 class ReportError(SalesnbError):
     """One or more per-rep reports failed."""
+
+
+class Terminated(BaseException):
+    """The process was asked to stop (SIGTERM); like Ctrl-C, not an error of the user's input."""

@@ -2,26 +2,24 @@
 
     result = run_reports("data/sample", "reports")      # or: salesnb reports --data data/sample --out reports
 
-Recipe: load and validate the dataset once; build the shared snapshot once; decide which reps need a
-report (this shard, not already up to date); run the report notebook once per rep with papermill, each in
-a fresh kernel, on parallel worker processes; export each to HTML with the code hidden; write the index;
-scan every report for other reps' names and ids.
+Recipe: load and validate the dataset once; analyse the team once and save what the reports draw on as
+a data-only snapshot; decide which reps need a report (the reps asked for, this shard, not already up to
+date); for each, in parallel worker processes, build that rep's view and charts from the snapshot, run
+the report notebook with papermill in a fresh kernel and export it to HTML with the code hidden; write
+the index; scan every new report for other reps' names and ids.
 
 Output folder layout::
 
-    OUT/index.html                 the manager's page
+    OUT/index.html                   the manager's page
     OUT/<rep>.html, OUT/<rep>.ipynb  each rep's report and its executed notebook
-    OUT/_failed/<rep>.ipynb        the executed notebook of a failed report (error banner inside)
-    OUT/_batch/snapshot.pkl        what all reports share
-    OUT/_batch/status/<rep>.json   per rep: inputs hash, outcome (lets a re-run skip finished reports)
+    OUT/_failed/<rep>.ipynb          the executed notebook of a failed report (error banner inside)
+    OUT/_batch/snapshot-<key>/       what all reports of one run draw on (Parquet + JSON, checked on load)
+    OUT/_batch/status/<rep>.json     per rep: the run's key, outcome and hashes of what it wrote
 """
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
-import os
-import pickle
 import sys
 import time
 from dataclasses import dataclass, field
@@ -33,7 +31,9 @@ from .batch.index import IndexRow, render_index
 from .batch.naming import safe_names
 from .batch.privacy import Leak, scan_report
 from .batch.runner import RepOutcome, RepTask, run_tasks
-from .errors import ConfigError, ReportError
+from .batch.select import parse_rep_list, parse_shard, select_reps, shard_of
+from .errors import ConfigError
+from .fingerprint import file_hash, files_hash, package_hash
 
 BATCH_DIR = "_batch"
 FAILED_DIR = "_failed"
@@ -72,78 +72,40 @@ class BatchResult:
         return "\n".join(lines)
 
 
-# ------------------------------------------------------------------------------------------ helpers
-
-def parse_shard(spec: str | tuple[int, int] | None) -> tuple[int, int] | None:
-    """``"K/N"`` (1 <= K <= N) as (K, N); None for no sharding."""
-    if spec is None or spec == "":
-        return None
-    if isinstance(spec, tuple):
-        k, n = spec
-    else:
-        try:
-            k_text, n_text = str(spec).split("/")
-            k, n = int(k_text), int(n_text)
-        except ValueError:
-            raise ConfigError(f"--shard {spec!r}: write it as K/N, e.g. 2/4 for the second of four shards.") from None
-    if not (n >= 1 and 1 <= k <= n):
-        raise ConfigError(f"--shard {k}/{n}: K must be between 1 and N (shards are numbered from 1).")
-    return k, n
-
-
-def shard_of(rep_id: str, n: int) -> int:
-    """The shard (1..n) a rep belongs to: a stable hash of its id, the same on every machine and run."""
-    digest = hashlib.sha256(str(rep_id).encode("utf-8")).digest()
-    return int.from_bytes(digest[:8], "big") % n + 1
-
-
-def _hash_files(paths: list[Path], h=None):
-    h = h or hashlib.sha256()
-    for p in sorted(paths):
-        h.update(p.name.encode() + b"\0")
-        with open(p, "rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                h.update(chunk)
-    return h
-
-
-def _code_hash(notebook: Path) -> str:
-    """What a report's page depends on besides its figures: the notebook, the display code, the template."""
-    files = [notebook, config.PACKAGE_DIR / "report_view.py", config.PACKAGE_DIR / "charts.py",
-             *(config.PACKAGE_DIR / "templates").rglob("*")]
-    h = hashlib.sha256()
-    for p in sorted(f for f in files if f.is_file()):
-        h.update(p.name.encode() + b"\0" + p.read_bytes())
-    return h.hexdigest()
-
-
-def _view_hash(view) -> str:
-    """The rep's figures as the report shows them (a RepView is plain data, so its pickle is stable)."""
-    return hashlib.sha256(pickle.dumps(view, protocol=5)).hexdigest()
-
+# ------------------------------------------------------------------------------------------ the output folder
 
 def _check_out_dir(data_dir: Path, out_dir: Path) -> None:
     d, o = data_dir.resolve(), out_dir.resolve()
     if o == d or d in o.parents:
         raise ConfigError(f"--out {out_dir} is inside the input folder {data_dir}; salesnb never writes there. "
                           "Choose an output folder outside it, e.g. --out reports.")
+    if o.exists() and not o.is_dir():
+        raise ConfigError(f"--out {out_dir} is a file, not a folder. Give a folder (new or one salesnb wrote before).")
+    if (o / INDEX_FILE).is_dir():
+        raise ConfigError(f"{o / INDEX_FILE} is a folder, where salesnb writes the index page. Move or delete it, "
+                          "or choose another --out.")
 
 
-def _select_reps(all_ids: list[str], reps, dataset_ids: set[str]) -> list[str]:
-    if reps is None:
-        return all_ids
-    wanted = [str(r).strip() for r in (reps.split(",") if isinstance(reps, str) else reps) if str(r).strip()]
-    known = set(all_ids)
-    left = [r for r in wanted if r not in known and r in dataset_ids]
-    if left:
-        raise ConfigError(f"--reps: {', '.join(map(repr, left))} left the team before the report date "
-                          "(end_date in reps), so there is no current report for them. Leave them out of --reps.")
-    unknown = [r for r in wanted if r not in known]
-    if unknown:
-        shown = ", ".join(repr(r if len(r) <= 24 else r[:21] + "...") for r in all_ids[:10])
-        raise ConfigError(f"--reps: unknown rep id(s) {', '.join(map(repr, unknown))}: not in reps. "
-                          f"Known ids include: {shown}.")
-    return list(dict.fromkeys(wanted))
+def _make_dirs(*dirs: Path) -> None:
+    """Create the output folders, or say which path is in the way and why."""
+    for d in dirs:
+        if d.exists() and not d.is_dir():
+            raise ConfigError(f"{d} is a file where salesnb keeps a folder of the reports. Move or delete it, "
+                              "or choose another --out.")
+        try:
+            d.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ConfigError(f"cannot create the output folder {d}: {exc.strerror or exc}. Check that you may "
+                              "write there, or choose another --out.") from None
+
+
+def _outputs_intact(status: dict, html_path: Path, ipynb_path: Path) -> bool:
+    """The report files are still what the run that wrote them wrote (not edited, truncated or replaced)."""
+    try:
+        return (html_path.is_file() and ipynb_path.is_file() and status.get("html_sha256") == file_hash(html_path)
+                and status.get("ipynb_sha256") == file_hash(ipynb_path))
+    except OSError:
+        return False
 
 
 def _read_status(path: Path) -> dict | None:
@@ -153,31 +115,30 @@ def _read_status(path: Path) -> dict | None:
         return None
 
 
-def _index_row(view, rep_id: str, stem: str, status: dict | None, key: str) -> IndexRow:
-    row = IndexRow.from_view(view, rep_id, f"{stem}.html")
-    if status is None or status.get("key") != key:
-        row.status = "pending"
-    elif status.get("ok"):
-        row.status = "ok"
-    else:
-        row.status, row.reason = "failed", status.get("reason", "")
-    return row
+def run_key(data_dir: Path, weights_file: Path | None, params: dict) -> str:
+    """Up to date means: the same data files, weights, parameters and the same installed salesnb."""
+    files = [p for p in data_dir.iterdir() if p.is_file()] + ([weights_file] if weights_file else [])
+    text = json.dumps({"files": files_hash(files), "params": params, "salesnb": package_hash()}, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 # ------------------------------------------------------------------------------------------ the job
 
-def run_reports(data_dir, out_dir=None, *, reps=None, as_of=None, period=None, weights_file=None, jobs=None,
-                force: bool = False, shard=None, progress: bool = True, notebook=None,
+def run_reports(data_dir, out_dir=None, *, reps=None, as_of=None, period=None, weights_file=None, preset=None,
+                jobs=None, force: bool = False, shard=None, progress: bool = True, notebook=None,
                 scan: bool = True) -> BatchResult:
     """Write a private, offline HTML report per rep of the dataset in `data_dir`, plus `index.html`.
 
-    reps: ids to report on (list or comma-separated), default all. shard: ``"K/N"`` to do only this
-    machine's share. force: redo reports already up to date. notebook: the report notebook (default
+    reps: ids to report on (list or comma-separated), default all current reps. weights_file / preset: the
+    weights (default: the outcomes-first preset). shard: ``"K/N"`` to do only this machine's share.
+    force: redo reports already up to date. notebook: the report notebook (default
     `config.REPORT_NOTEBOOK`). scan: run the privacy scan on every report afterwards.
     Failed reps do not stop the others; they are in `result.failed` and make `result.exit_code` non-zero.
     """
+    from .analysis import analyse
     from .load import load
-    from .snapshot import build_snapshot
+    from .report.inputs import RepInputs
+    from .snapshot import save_snapshot
 
     t0 = time.perf_counter()
     data_dir = Path(data_dir).resolve()
@@ -191,43 +152,29 @@ def run_reports(data_dir, out_dir=None, *, reps=None, as_of=None, period=None, w
             raise ConfigError(f"--weights {weights_file}: no such file. Save one from the team explorer, "
                               "or leave --weights out to use the default weights.")
     _check_out_dir(data_dir, out_dir)
+    wanted = parse_rep_list(reps)
     shard_kn = parse_shard(shard)
     jobs = int(jobs or config.default_jobs())
 
     dataset = load(data_dir)  # validates; raises DatasetError with the full report
-    snapshot = build_snapshot(dataset, period=period, as_of=as_of,
-                              weights=str(weights_file) if weights_file else None)
-
-    batch_dir = out_dir / BATCH_DIR
-    status_dir = batch_dir / "status"
-    for d in (out_dir, batch_dir, status_dir, out_dir / FAILED_DIR):
-        d.mkdir(parents=True, exist_ok=True)
-    snapshot_path = snapshot.save(batch_dir / "snapshot.pkl")
-
-    all_ids = [str(r) for r in snapshot.rep_ids]
-    selected = _select_reps(all_ids, reps, set(dataset.reps["rep_id"].astype(str)))
-    stems = safe_names(all_ids)
+    team = analyse(dataset, period=period, as_of=as_of, weights=str(weights_file) if weights_file else preset)
+    inputs = RepInputs.from_analysis(team)
+    selected = select_reps(inputs.rep_ids, wanted, set(dataset.reps["rep_id"].astype(str)))
+    stems = safe_names(inputs.rep_ids)
     mine = [r for r in selected if shard_kn is None or shard_of(r, shard_kn[1]) == shard_kn[0]]
+
+    batch_dir, failed_dir = out_dir / BATCH_DIR, out_dir / FAILED_DIR
+    status_dir, views_dir = batch_dir / "status", batch_dir / "views"
+    _make_dirs(out_dir, batch_dir, status_dir, views_dir, failed_dir)
     owned = {stems[r] for r in mine}
-    for d in (out_dir, status_dir, out_dir / FAILED_DIR):
+    for d in (out_dir, status_dir, views_dir, failed_dir):
         sweep_temp_files(d, owned)
+    sweep_temp_files(batch_dir)
 
-    data_files = [p for p in data_dir.iterdir() if p.is_file()]
-    inputs = _hash_files(data_files + ([weights_file] if weights_file else []))
-    inputs.update(_code_hash(notebook).encode())
-    # The notebook's contract: an empty string means "the default".
-    params_common = {"data_dir": str(data_dir), "snapshot": str(snapshot_path), "as_of": snapshot.meta["as_of"],
-                     "period": period or "", "weights_file": str(weights_file) if weights_file else ""}
-    inputs.update(json.dumps({k: v for k, v in params_common.items() if k != "snapshot"}, sort_keys=True).encode())
-    base_key = inputs.hexdigest()
-
-    view_hashes: dict[str, str] = {}
-
-    def key_of(rep_id: str) -> str:
-        """Up to date means: same data, weights, parameters, notebook, display code, and figures."""
-        if rep_id not in view_hashes:
-            view_hashes[rep_id] = _view_hash(snapshot.rep_view(rep_id))
-        return hashlib.sha256(f"{base_key}\0{rep_id}\0{view_hashes[rep_id]}".encode()).hexdigest()
+    params = {"as_of": inputs.meta["as_of"], "period": period or "", "preset": preset or "",
+              "notebook": file_hash(notebook)}
+    key = run_key(data_dir, weights_file, params)
+    snapshot_dir = save_snapshot(inputs, batch_dir / f"snapshot-{key[:16]}")
 
     def paths(rep_id: str) -> tuple[Path, Path, Path]:
         s = stems[rep_id]
@@ -238,30 +185,32 @@ def run_reports(data_dir, out_dir=None, *, reps=None, as_of=None, period=None, w
     for rep_id in mine:
         html_path, ipynb_path, status_path = paths(rep_id)
         st = _read_status(status_path)
-        if (not force and st and st.get("ok") and st.get("key") == key_of(rep_id)
-                and html_path.is_file() and ipynb_path.is_file()):
+        if not force and st and st.get("ok") and st.get("key") == key and _outputs_intact(st, html_path, ipynb_path):
             result.skipped.append(rep_id)
             continue
-        view = snapshot.rep_view(rep_id)
-        tasks.append(RepTask(rep_id=rep_id, notebook=str(notebook), parameters={**params_common, "rep_id": rep_id},
+        name = inputs.reps.at[rep_id, "name"]
+        view_path = views_dir / f"{stems[rep_id]}.json"
+        tasks.append(RepTask(rep_id=rep_id, notebook=str(notebook), parameters={"view_file": str(view_path)},
                              html_path=str(html_path), ipynb_path=str(ipynb_path),
-                             failed_path=str(out_dir / FAILED_DIR / f"{stems[rep_id]}.ipynb"),
-                             title=f"{view.name}: sales report, {snapshot.meta.get('period_label', '')}"))
+                             failed_path=str(failed_dir / f"{stems[rep_id]}.ipynb"),
+                             title=f"{name}: sales report, {inputs.meta['period_label']}",
+                             snapshot=str(snapshot_dir), view_path=str(view_path)))
 
     bar = _progress_bar(len(mine), len(result.skipped), enabled=progress)
     counts = {"done": len(result.skipped), "failed": 0}
 
     def on_done(o: RepOutcome) -> None:
-        _, _, status_path = paths(o.rep_id)
-        status = {"rep_id": o.rep_id, "key": key_of(o.rep_id), "ok": o.ok, "reason": o.reason,
+        html_path, ipynb_path, status_path = paths(o.rep_id)
+        status = {"rep_id": o.rep_id, "key": key, "ok": o.ok, "reason": o.reason,
                   "seconds": round(o.seconds, 2), "attempts": o.attempts}
-        write_text_atomic(status_path, json.dumps(status, ensure_ascii=False, indent=1))
         if o.ok:
+            status.update(html_sha256=file_hash(html_path), ipynb_sha256=file_hash(ipynb_path))
             result.written.append(o.rep_id)
             counts["done"] += 1
         else:
             result.failed[o.rep_id] = o.reason
             counts["failed"] += 1
+        write_text_atomic(status_path, json.dumps(status, ensure_ascii=False, indent=1))
         if bar is not None:
             bar.set_postfix(done=counts["done"], failed=counts["failed"],
                             left=len(mine) - counts["done"] - counts["failed"], refresh=False)
@@ -273,32 +222,39 @@ def run_reports(data_dir, out_dir=None, *, reps=None, as_of=None, period=None, w
         if bar is not None:
             bar.close()
 
-    # the index covers every selected rep; reps of other shards show once their shard has run
-    rows = []
-    peers: dict[str, list[str]] = {}
-    for rep_id in selected:
-        view = snapshot.rep_view(rep_id)
-        _, _, status_path = paths(rep_id)
-        rows.append(_index_row(view, rep_id, stems[rep_id], _read_status(status_path), key_of(rep_id)))
-        peer = getattr(view, "peer", None) or {}
-        peers[rep_id] = [peer["name"]] if peer.get("name") else []
-    for r in rows:
-        if r.status == "ok":
-            result.reports[r.rep_id] = out_dir / r.href
-    meta = snapshot.meta
-    write_text_atomic(result.index_path, render_index(
-        rows, title=f"{meta.get('dataset_name') or 'Sales team'}: rep reports",
-        subtitle=f"Period {meta.get('period_label', '')}, as of {meta.get('as_of', '')}."))
-
+    _write_index(result, inputs, selected, stems, paths, key)
     if scan:
-        team = [(r, snapshot.rep_view(r).name) for r in all_ids]
+        team_names = [(r, str(n)) for r, n in zip(dataset.reps["rep_id"].astype(str), dataset.reps["name"])]
         for rep_id in result.written:
             path = result.reports.get(rep_id)
             if path and path.is_file():
-                result.leaks += scan_report(path.read_text(encoding="utf-8"), rep_id, team,
-                                            allowed_names=peers.get(rep_id, ()), report=path.name)
+                peer = inputs.reps.at[rep_id, "peer_name"]
+                result.leaks += scan_report(path.read_text(encoding="utf-8"), rep_id, team_names,
+                                            allowed_names=[peer] if isinstance(peer, str) else [],
+                                            report=path.name)
     result.seconds = time.perf_counter() - t0
     return result
+
+
+def _write_index(result: BatchResult, inputs, selected: list[str], stems: dict, paths, key: str) -> None:
+    """The index covers every selected rep; reps of other shards show once their shard has run."""
+    rows = []
+    for rep_id in selected:
+        html_path, ipynb_path, status_path = paths(rep_id)
+        st = _read_status(status_path)
+        row = IndexRow.from_slice(inputs.slice(rep_id), f"{stems[rep_id]}.html")
+        if st is None or st.get("key") != key:
+            row.status = "pending"
+        elif st.get("ok"):
+            row.status = "ok"
+            result.reports[rep_id] = html_path
+        else:
+            row.status, row.reason = "failed", st.get("reason", "")
+        rows.append(row)
+    meta = inputs.meta
+    write_text_atomic(result.index_path, render_index(
+        rows, title=f"{meta.get('dataset_name') or 'Sales team'}: rep reports",
+        subtitle=f"Period {meta.get('period_label', '')}, as of {meta.get('as_of', '')}."))
 
 
 def _progress_bar(total: int, initial: int, enabled: bool):
@@ -311,50 +267,4 @@ def _progress_bar(total: int, initial: int, enabled: bool):
     return bar
 
 
-# ------------------------------------------------------------------------------------------ command line
-
-def add_cli(subparsers) -> None:
-    """Register ``salesnb reports``."""
-    p = subparsers.add_parser(
-        "reports",
-        help="write a private, offline HTML report for every rep, plus an index (the main job)",
-        description=("Run the per-rep report notebook once per rep (one fresh kernel each, in parallel) and "
-                     "write OUT/<rep>.html, the executed OUT/<rep>.ipynb, and OUT/index.html. Reports already "
-                     "up to date are skipped; a failed rep does not stop the others (exit code 1)."),
-    )
-    p.add_argument("--data", required=True, metavar="DIR", help="dataset folder (never written)")
-    p.add_argument("--out", default=str(config.DEFAULT_REPORTS_DIR), metavar="DIR",
-                   help=f"output folder (default: {config.DEFAULT_REPORTS_DIR})")
-    p.add_argument("--reps", metavar="ID,...", help="only these rep ids (comma-separated)")
-    p.add_argument("--as-of", dest="as_of", metavar="YYYY-MM-DD", help="report date (default: from the data)")
-    p.add_argument("--period", metavar="P", help="period, e.g. 2026, 2026-Q2, 2026-05 (default: from the data)")
-    p.add_argument("--weights", metavar="FILE", help="weights file saved from the team explorer")
-    p.add_argument("--jobs", type=int, metavar="N", help=f"parallel workers (default: cores, {config.default_jobs()})")
-    p.add_argument("--force", action="store_true", help="redo reports that are already up to date")
-    p.add_argument("--shard", metavar="K/N", help="do only shard K of N (1-based; stable split by rep id)")
-    p.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bar")
-    p.add_argument("--notebook", metavar="FILE", help=argparse.SUPPRESS)
-    p.set_defaults(func=_cli)
-
-
-def _cli(args) -> int:
-    if args.jobs is not None and args.jobs < 1:
-        raise ConfigError("--jobs must be at least 1.")
-    result = run_reports(args.data, args.out, reps=args.reps, as_of=args.as_of, period=args.period,
-                         weights_file=args.weights, jobs=args.jobs, force=args.force, shard=args.shard,
-                         progress=args.progress, notebook=args.notebook)
-    print(result.summary())
-    return result.exit_code
-
-
-def main(argv: list[str] | None = None) -> int:
-    """``python -m salesnb.reports ...``: the same as ``salesnb reports ...``."""
-    from .cli import main as cli_main
-
-    return cli_main(["reports", *(sys.argv[1:] if argv is None else argv)])
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
-
-__all__ = ["BatchResult", "run_reports", "add_cli", "parse_shard", "shard_of", "ReportError"]
+__all__ = ["BatchResult", "run_reports", "run_key"]

@@ -37,12 +37,10 @@ from .config import WEIGHTS_PRESETS_DIR
 from .atomic import write_text_atomic
 from .errors import ConfigError
 from .metrics.catalogue import CATALOGUE, get_metric
+from .terms import DEFAULT_PRESET, NO_ROLE, NO_TEAM, NORMALISATIONS, group_key
 
-NORMALISATIONS = ("percentile", "zscore", "target")
 GROUPINGS = ("role", "team", None)
-DEFAULT_PRESET = "outcomes-first"
 DEFAULT_TARGET_PERCENTILE = 0.75  # "target" without an explicit target: the group's top-quartile value
-NO_GROUP = "(none)"
 
 
 @dataclass
@@ -182,8 +180,9 @@ class Scorer:
     @staticmethod
     def _group_keys(reps: pd.DataFrame, group_by):
         if group_by is None or group_by not in reps.columns:
-            return np.full(len(reps), NO_GROUP, dtype=object)
-        return reps[group_by].astype("str").fillna(NO_GROUP).to_numpy(dtype=object)
+            return np.full(len(reps), "(everyone)", dtype=object)
+        missing = NO_TEAM if group_by == "team" else NO_ROLE
+        return np.array([group_key(v, missing) for v in reps[group_by]], dtype=object)
 
     # -- normalisation, cached per method -------------------------------------------------
     def normalised(self, method: str) -> np.ndarray:

@@ -15,12 +15,13 @@ import ipywidgets as W
 import pandas as pd
 
 from . import metrics as metric_engine
-from .charts import PALETTE
 from .config import DEFAULT_WEIGHTS_FILE
 from .errors import SalesnbError
+from .leaderboard import leaderboard as build_leaderboard
 from .metrics import CATALOGUE, KINDS
 from .periods import Period, fiscal_year_start, resolve_period
-from .scorecard import NORMALISATIONS, PRESETS, Scorer, Weights, save_weights
+from .scorecard import PRESETS, Scorer, Weights, save_weights
+from .terms import DEFAULT_PRESET, NORMALISATIONS, PALETTE
 
 ALL_ROLES = "All roles"
 CUSTOM = "custom"
@@ -77,7 +78,7 @@ class WeightPanel:
         self.draw_charts = draw_charts
         self.top_n = top_n
         self.weights_file = Path(weights_file) if weights_file else DEFAULT_WEIGHTS_FILE
-        start = weights or PRESETS.get("outcomes-first") or next(iter(PRESETS.values()))
+        start = weights or PRESETS[DEFAULT_PRESET]
         self.group_by = start.group_by
         self._base = start  # floors, caps and targets come from the last preset chosen
         self._scorer = self._scorers[table.period.label] = Scorer(table, group_by=self.group_by)
@@ -162,18 +163,11 @@ class WeightPanel:
         self._on_change()
 
     def leaderboard(self) -> pd.DataFrame:
-        """Ranked reps of the chosen role: ``rank, name, role, score`` plus the top contributing metric."""
-        s = self.card.scores.copy()
-        if self.role.value != ALL_ROLES:
-            s = s[s["role"] == self.role.value]
-        rank_col = "rank_in_role" if self.role.value != ALL_ROLES else "rank_overall"
-        s = s.sort_values([rank_col, "name"]).assign(rank=lambda d: d[rank_col])
-        bd = breakdown_long(self.card)
-        top = (bd.sort_values(["rep_id", "points", "metric"], ascending=[True, False, True])
-               .drop_duplicates("rep_id").set_index("rep_id")["metric"])
-        s["top_metric"] = s["rep_id"].map(top).map(lambda m: CATALOGUE[m].label if m in CATALOGUE else "")
-        cols = ["rank", "rep_id", "name", "role", "score", "rank_in_role", "top_metric"]
-        return s[[c for c in cols if c in s.columns]].reset_index(drop=True)
+        """The one leaderboard (`salesnb.leaderboard`) of the chosen role, plus the top contributing metric."""
+        board = build_leaderboard(self.card, self.table, role=None if self.role.value == ALL_ROLES else self.role.value,
+                                  top=1)
+        board["top_metric"] = board["top_metrics"].map(lambda ms: CATALOGUE[ms[0]].label if ms else "")
+        return board
 
     def save(self, path: str | Path | None = None) -> Path:
         """Write the current weights where batch reports read them; says where in the status line."""
@@ -257,14 +251,22 @@ def leaderboard_html(board: pd.DataFrame, top_n: int | None = None) -> str:
     """The leaderboard as an escaped HTML table (rows carry ``data-rep`` for tests and styling)."""
     rows = board if top_n is None else board.head(top_n)
     body = "".join(
-        f'<tr class="salesnb-lb-row" data-rep="{html.escape(str(r.rep_id))}"><td>{int(r.rank)}</td>'
-        f"<td>{html.escape(str(r.name))}</td><td>{html.escape(str(r.role))}</td><td>{r.score:.1f}</td>"
+        f'<tr class="salesnb-lb-row" data-rep="{html.escape(str(r.rep_id))}"><td>{_rank(r.rank)}</td>'
+        f"<td><bdi>{html.escape(str(r.name))}</bdi></td><td>{html.escape(str(r.role))}</td><td>{_score(r.score)}</td>"
         f"<td>{html.escape(str(r.top_metric))}</td></tr>"
         for r in rows.itertuples()
     )
     return ('<table class="salesnb-leaderboard" style="white-space: nowrap; border-collapse: collapse">'
             '<thead><tr><th>Rank</th><th>Rep</th><th>Role</th><th>Score</th>'
             f"<th>Biggest contribution</th></tr></thead><tbody>{body}</tbody></table>")
+
+
+def _rank(x) -> str:
+    return "—" if pd.isna(x) else str(int(x))
+
+
+def _score(x) -> str:
+    return "—" if pd.isna(x) else f"{x:.1f}"
 
 
 def metric_colours(metrics: list[str]) -> dict[str, str]:
@@ -310,7 +312,7 @@ def breakdown_html(board: pd.DataFrame, breakdown: pd.DataFrame, colours: dict[s
         rows.append(
             f'<div class="salesnb-bd-row" data-rep="{html.escape(str(r.rep_id))}" style="white-space:nowrap;height:18px">'
             f'<span style="{box};width:170px;overflow:hidden;text-overflow:ellipsis">{name}</span>'
-            f'{bars}<span style="{box};margin-left:6px">{r.score:.1f}</span></div>'
+            f'{bars}<span style="{box};margin-left:6px">{_score(r.score)}</span></div>'
         )
     return ('<div class="salesnb-breakdown" style="font-size:12px">'
             '<div style="font-weight:bold;margin:8px 0 4px">Score breakdown (points per metric)</div>'

@@ -5,7 +5,7 @@ import altair as alt
 import pandas as pd
 import pytest
 
-from salesnb import charts
+from salesnb import charts, terms
 
 
 def _layers(spec: dict) -> list[dict]:
@@ -20,7 +20,7 @@ def _mark(layer: dict) -> str:
 def test_one_theme_is_registered_and_enabled():
     assert alt.theme.active == charts.THEME
     spec = charts.spec(charts.team_progress(10, 20, 15))
-    assert spec["config"]["range"]["category"] == charts.PALETTE
+    assert spec["config"]["range"]["category"] == list(terms.PALETTE)
 
 
 def test_team_progress_draws_won_projection_target_bars():
@@ -113,7 +113,7 @@ def test_grouped_bars_offsets_groups():
 
 def test_show_emits_svg_png_and_text(monkeypatch):
     shown = []
-    monkeypatch.setattr("salesnb.report_view.display", lambda obj, raw=False: shown.append(obj))
+    monkeypatch.setattr("IPython.display.display", lambda obj, raw=False: shown.append(obj))
     charts.show(charts.team_progress(10, 20, 15))
     (bundle,) = shown
     assert bundle["image/svg+xml"].lstrip().startswith("<svg")
@@ -127,7 +127,7 @@ def _scale_of(spec: dict) -> dict:
 
 
 def test_you_team_and_top_performers_have_one_colour_in_every_chart():
-    you, top, team = charts.REP_COLOR, charts.TOP_COLOR, charts.TEAM_COLOR
+    you, top, team = terms.REP_COLOR, terms.TOP_COLOR, terms.TEAM_COLOR
     assert len({you, top, team}) == 3
     mix = charts.spec(charts.grouped_bars(
         [{"category": "call", "group": g, "value": 0.1} for g in ("Team median", "Top quartile", "You")], "Mix", "Share"))
@@ -168,6 +168,11 @@ def test_grouped_bars_can_name_categories_for_people():
     assert spec["encoding"]["y"]["sort"] == ["Calls", "odd"]
 
 
-def test_rep_score_breakdown_shows_plain_metric_labels():
-    spec = charts.spec(charts.rep_score_breakdown([{"metric": "Lead -> opportunity", "points": 1.0, "weight": 5.0}]))
+def test_the_report_breakdown_shows_plain_metric_labels():
+    from salesnb.words.rep import metric_label
+
+    assert metric_label("conv_lead_qualified") == "Leads that became opportunities"
+    assert metric_label("conv_qualified_meeting") == "Qualified → meeting"  # arrows drawn as arrows
+    spec = charts.spec(charts.rep_score_breakdown([{"metric": metric_label("conv_lead_qualified"), "points": 1.0,
+                                                    "weight": 5.0}]))
     assert spec["datasets"][spec["data"]["name"]][0]["metric"] == "Leads that became opportunities"

@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 
 import pandas as pd
-import pytest
 
 from salesnb.cli import main
 from salesnb.dataset import Dataset
@@ -70,8 +69,9 @@ def test_cli_summary_on_the_two_required_tables(two_table_dir, capsys):
 
 
 def test_cli_bad_period_is_a_clear_error(sample_dir, capsys):
-    assert main(["diagnose", "--data", str(sample_dir), "--period", "someday"]) == 1
-    assert "period" in capsys.readouterr().err
+    assert main(["diagnose", "--data", str(sample_dir), "--period", "someday"]) == 2
+    err = capsys.readouterr().err
+    assert "--period: period 'someday' is not understood" in err and "2026-Q2" in err
 
 
 def test_same_inputs_same_document(sample_dir):
@@ -113,13 +113,13 @@ def test_cli_as_of_before_the_period_starts_is_a_clear_error(sample_dir, capsys)
 
 
 def test_summary_says_once_which_reps_have_too_few_deals_and_skips_an_unavailable_audit(capsys):
-    from salesnb.diagnose_cli import summary_text
+    from salesnb.terminal import summary_text
 
     # a, b, c, d each have 10 closed deals by 2026-03-01; at as_of 2026-02-15 none has closed yet
     d = diagnose(two_table_team(), period="2026", as_of="2026-02-15")
     text = summary_text(d)
     assert "too few deals yet to tell where the funnel leaks for 4 reps (Ann, Bob, Cat, Dan)" in text
-    assert text.count("Too few deals") == 0
+    assert text.count("Too few deals to tell") == 0  # one line for the four, not a sentence each
     assert "Activity metrics vs outcomes" not in text  # no activities table: said once in the notes
     assert "note: vanity unavailable" in text
 
@@ -148,6 +148,7 @@ def test_diagnosis_ranks_agree_with_the_scorecard_on_the_sample(sample_dir):
     d = diagnose(ds, "2026", "2026-11-15")
     ranks = d.reps.set_index("rep_id")["rank_in_role"].astype(int).to_dict()
     assert ranks == card.scores.set_index("rep_id")["rank_in_role"].astype(int).to_dict()
+    assert "rank_overall" not in d.reps  # ranks compare like with like: no cross-role rank
 
 
 def test_a_team_with_two_roles_is_audited_within_role(tmp_path):
@@ -164,7 +165,9 @@ def test_a_team_with_two_roles_is_audited_within_role(tmp_path):
     tested = d.vanity[d.vanity["rho"].notna()]
     assert len(tested) and tested["within_role"].all()
     assert (tested["n"] <= int(with_outcome.sum())).all()
-    assert all("within role" in s for s in tested["sentence"])
+    from salesnb.words.manager import vanity as vanity_sentence
+
+    assert all("within role" in vanity_sentence(v, d.outcome) for v in tested.to_dict("records"))
     assert d.top_performers["within_role"].all()
     doc = json.loads(d.to_json())
     assert all(v["within_role"] is True for v in doc["vanity"])

@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 
 from salesnb.diagnostics.early_warning import warn
+from salesnb.words.manager import risk_reason
 
 
 def frame():
@@ -25,12 +26,12 @@ def test_early_signal_is_a_clear_pace_gap_with_a_pipeline_short_of_what_the_win_
     assert not out.loc["covered", "at_risk"]
     # thin: needs 98k / 81 days = 1,210 a day, has managed 2k / 9 = 222 a day (5.4x, above 1.25x)
     assert out.loc["thin", "at_risk"]
-    assert "1.0x" in out.loc["thin", "reason"] and "4.0x" in out.loc["thin", "reason"]
+    assert "1.0x" in risk_reason(out.loc["thin"]) and "4.0x" in risk_reason(out.loc["thin"])
     # on_pace: pipeline 100k / 90k due = 1.1x (thin), but 90k / 81 = 1,111 a day is the pace so far
     # (10k / 9 = 1,111): not clearly faster than what the rep has managed, so no alarm
     assert not out.loc["on_pace", "at_risk"]
     assert not out.loc["done", "at_risk"]
-    assert out.loc["no_quota", "reason"] == "no quota for this period"
+    assert risk_reason(out.loc["no_quota"]) == "no quota for this period"
 
 
 def test_projections_and_pace():
@@ -61,7 +62,7 @@ def test_on_day_one_of_a_year_the_pipeline_must_cover_one_horizon_not_the_whole_
     assert out.loc["short", "horizon_coverage"] == pytest.approx(40 / 60)
     assert not out.loc["ready", "at_risk"]
     assert out.loc["short", "at_risk"]  # nothing won yet: any pace needed is faster than so far
-    assert out.loc["short", "reason"].startswith("pipeline covers 0.7x of the 60,000 due in the next 60 days")
+    assert risk_reason(out.loc["short"]).startswith("pipeline covers 0.7x of the 60,000 due in the next 60 days")
     f.loc["short", "pipeline_horizon"] = 60_000.0
     out = warn(f, period_days=360, elapsed_days=0, horizon_days=60)
     assert not out.loc["short", "at_risk"]  # 60k is 1x: expected to bring half of what is due
@@ -80,7 +81,7 @@ def test_later_in_the_period_at_risk_means_both_projections_miss_quota_by_more_t
     assert out["run_rate_projection"].tolist() == pytest.approx([400_000, 300_000, 340_000, 400_000])
     assert not out.loc["fine", "at_risk"]
     assert out.loc["short", "at_risk"]  # best of 250k and 300k is 83% of quota
-    assert out.loc["short", "reason"].startswith("projected to reach 69% of quota, run-rate 83%")
+    assert risk_reason(out.loc["short"]).startswith("projected to reach 69% of quota, run-rate 83%")
     assert not out.loc["run_rate_ok", "at_risk"]  # blended 75%, but the run-rate 94% says on track
     assert not out.loc["near", "at_risk"]  # 98% projected: not a material miss
     # horizon coverage is thin for all (due by day 240: 240k - won; 100k vs the 4x the win rate needs),
@@ -107,12 +108,12 @@ def test_reasons_carry_the_currency_and_whole_amounts():
     f = pd.DataFrame({"quota": [360_000.0, 360_000.0], "won_revenue": [150_000.0, 0.0],
                       "pipeline_in_period": [400_000.0, 400_000.0], "pipeline_horizon": [100_000.0, 40_000.0],
                       "win_rate": [0.25, 0.5]}, index=["late", "early"])
-    late = warn(f.loc[["late"]], period_days=360, elapsed_days=180, horizon_days=60, currency="USD")
+    late = warn(f.loc[["late"]], period_days=360, elapsed_days=180, horizon_days=60)
     # blended 150k + 400k x 0.25 = 250k = 69% of 360k; run-rate 150k / 180 x 360 = 300k = 83%
     # needs (360k - 150k) / 180 days = 1,166.67 -> "1,167 USD"; managed 150k / 180 = 833.33 -> "833 USD"
-    assert late.loc["late", "reason"] == ("projected to reach 69% of quota, run-rate 83% "
+    assert risk_reason(late.loc["late"], "USD") == ("projected to reach 69% of quota, run-rate 83% "
                                           "(needs 1,167 USD a day, has managed 833 USD)")
-    early = warn(f.loc[["early"]], period_days=360, elapsed_days=0, horizon_days=60, currency="EUR")
+    early = warn(f.loc[["early"]], period_days=360, elapsed_days=0, horizon_days=60)
     # due in the first 60 of 360 days: 60,000; 40k covers 0.67x; the win rate needs 1 / 0.5 = 2x
-    assert early.loc["early", "reason"] == ("pipeline covers 0.7x of the 60,000 EUR due in the next 60 days "
+    assert risk_reason(early.loc["early"], "EUR") == ("pipeline covers 0.7x of the 60,000 EUR due in the next 60 days "
                                             "but the win rate needs 2.0x")

@@ -16,6 +16,9 @@ from salesnb.diagnostics import early_warning, evidence, vanity
 from salesnb.diagnostics.export import clean
 from salesnb.errors import ConfigError
 from salesnb.periods import Period
+from salesnb.present import pct_below
+from salesnb.words.manager import risk_reason
+from salesnb.words.manager import vanity as vanity_sentence
 
 # -- minimum evidence ------------------------------------------------------------------------
 
@@ -68,7 +71,8 @@ def test_vanity_audit_waits_for_evidence_even_for_a_perfect_relation():
     row = vanity.audit(activity, outcome, too_early=reason).iloc[0]
     assert row["verdict"] == "unclear"
     assert row["rho"] == pytest.approx(1.0)
-    assert reason in row["sentence"] and "ρ = 1.00, n = 12" in row["sentence"]
+    sentence = vanity_sentence(row, "won_revenue", reason)
+    assert reason in sentence and "ρ = 1.00, n = 12" in sentence
 
 
 def test_day_one_on_the_sample_calls_no_driver_and_holds_back_the_top_performers(sample_dir):
@@ -119,10 +123,10 @@ def test_win_rate_without_any_closed_deal_in_the_role_is_unknown():
 
 
 def test_pct_below_the_bar_keeps_a_decimal():
-    assert early_warning.pct_below(0.898) == "89.8%"
-    assert early_warning.pct_below(0.89951) == "89.9%"  # rounding up would print 90.0%
-    assert early_warning.pct_below(0.85) == "85%"
-    assert early_warning.pct_below(0.95) == "95%"
+    assert pct_below(0.898, 0.9) == "89.8%"
+    assert pct_below(0.89951, 0.9) == "89.9%"  # rounding up would print 90.0%
+    assert pct_below(0.85, 0.9) == "85%"
+    assert pct_below(0.95, 0.9) == "95%"
 
 
 def test_at_risk_reason_at_89_8_percent_does_not_say_90():
@@ -132,22 +136,28 @@ def test_at_risk_reason_at_89_8_percent_does_not_say_90():
                           "win_rate": [0.08]}, index=["A"])
     out = early_warning.warn(frame, period_days=100, elapsed_days=99)
     assert bool(out.loc["A", "at_risk"]) is True
-    assert out.loc["A", "reason"].startswith("projected to reach 89.8% of quota, run-rate 89.8%")
-    assert "90%" not in out.loc["A", "reason"]
+    assert risk_reason(out.loc["A"]).startswith("projected to reach 89.8% of quota, run-rate 89.8%")
+    assert "90%" not in risk_reason(out.loc["A"])
 
 
 # -- lone scores -------------------------------------------------------------------------------
 
 
 def test_a_group_smaller_than_the_minimum_gets_no_score():
-    scores = pd.DataFrame({"score": [80.0, 60.0, 40.0, 90.0]}, index=["A", "B", "C", "D"])
-    reps = pd.DataFrame({"name": ["Ann", "Ben", "Cal", "Dee"], "role": ["AE", "AE", "AE", "SE"]},
-                        index=["A", "B", "C", "D"])
-    kept, notes = evidence.withhold_lone_scores(scores, reps, "role")
-    assert kept["score"].tolist()[:3] == [80.0, 60.0, 40.0] and np.isnan(kept.loc["D", "score"])
+    from salesnb.leaderboard import leaderboard, lone_groups, withheld_notes
+    from salesnb.metrics import MetricTable
+    from salesnb.scorecard import score
+
+    reps = pd.DataFrame({"name": ["Ann", "Ben", "Cal", "Dee"], "team": pd.NA, "role": ["AE", "AE", "AE", "SE"],
+                         "active": True}, index=pd.Index(["A", "B", "C", "D"], name="rep_id"))
+    assert lone_groups(reps, "role") == {"SE": ["D"]}
+    notes = withheld_notes(reps, "role")
     assert len(notes) == 1 and notes[0].startswith("No score for Dee: only 1 current rep in role SE")
-    kept, notes = evidence.withhold_lone_scores(scores, reps, None)  # 4 reps in the whole team: enough
-    assert kept["score"].notna().all() and notes == []
+    assert lone_groups(reps, None) == {} and withheld_notes(reps, None) == []  # 4 in the whole team: enough
+    table = MetricTable.from_frame(pd.DataFrame({"won_revenue": [80.0, 60.0, 40.0, 90.0]}, index=reps.index), reps)
+    board = leaderboard(score(table, {"won_revenue": 1}), table).set_index("rep_id")
+    assert board.loc[["A", "B", "C"], "rank"].tolist() == [1, 2, 3] and board.loc[["A", "B", "C"], "n_in_role"].eq(3).all()
+    assert np.isnan(board.loc["D", "score"]) and pd.isna(board.loc["D", "rank"])
 
 
 @pytest.fixture
@@ -165,7 +175,7 @@ def test_cli_score_says_a_lone_rep_has_no_score(sample_with_a_lone_se, capsys):
     assert main(["score", "--data", str(sample_with_a_lone_se), "--as-of", "2026-11-15"]) == 0
     out = capsys.readouterr().out
     line = next(x for x in out.splitlines() if "Dana Khan" in x)
-    assert line.split()[:2] == ["-", "-"] and " SE     - " in line + " "
+    assert line.split()[:5] == ["SE", "—", "Dana", "Khan", "—"]  # role, no rank, name, no score
     assert "note: No score for Dana Khan: only 1 current rep in role SE, fewer than the 3" in out
 
 
@@ -245,9 +255,7 @@ def test_cli_diagnose_preset_scores_with_that_preset(sample_dir, capsys):
 
 
 def test_cli_diagnose_preset_and_weights_together_is_a_usage_error(sample_dir):
-    with pytest.raises(SystemExit) as exc:
-        main(["diagnose", "--data", str(sample_dir), "--preset", "balanced", "--weights", "w.toml"])
-    assert exc.value.code == 2
+    assert main(["diagnose", "--data", str(sample_dir), "--preset", "balanced", "--weights", "w.toml"]) == 2
 
 
 def test_day_one_summary_says_once_why_every_verdict_is_unclear(sample_dir, capsys):

@@ -6,6 +6,7 @@ import pytest
 
 from salesnb.dataset import Dataset, IdealCustomerProfile
 from salesnb.diagnostics.lead_quality import assess, band_leads
+from salesnb.words.manager import lead_quality
 
 
 def leads_for(rep, n_high, n_low, start=0, qualified_high=0, qualified_low=0):
@@ -60,7 +61,7 @@ def test_the_rep_who_fills_the_pipeline_with_low_quality_leads_is_flagged():
     assert b.loc["high", "leads"] == 170 and b.loc["high", "conversion"] == pytest.approx(0.5)
     assert b.loc["low", "leads"] == 100 and b.loc["low", "conversion"] == pytest.approx(0.07)
     assert b.loc["medium", "leads"] == 0
-    assert "low-quality" in per.loc["junk", "sentence"]
+    assert "low-quality" in lead_quality(per.loc["junk"])
 
 
 def test_a_period_without_leads_gives_empty_bands_not_a_crash():
@@ -75,7 +76,7 @@ def test_a_period_without_leads_gives_empty_bands_not_a_crash():
     bands, per = assess(ds.leads.iloc[0:0], ds.opportunities, None, IdealCustomerProfile(), reps)
     assert bands["leads"].tolist() == [0, 0, 0]
     assert per.set_index("rep_id").loc["a", "leads"] == 0
-    assert per.set_index("rep_id").loc["a", "sentence"] == "No leads in this period to judge their quality."
+    assert lead_quality(per.set_index("rep_id").loc["a"]) == "No leads in this period to judge their quality."
 
 
 def _assess(rows, rep_ids):
@@ -104,11 +105,11 @@ def test_good_leads_left_unqualified_are_named_not_called_in_line():
     assert not per.loc[["a", "b", "c", "d"], "weak_good_lead_conversion"].any()
     # the mix is the team's (40 of 50 = 80% fit the profile for everyone): not the low-quality filler
     assert not per["low_quality"].any()
-    s = per.loc["slow", "sentence"]
+    s = lead_quality(per.loc["slow"])
     assert "in line" not in s
     assert "Good leads are not being qualified: 10% of 40 leads" in s and "team median of 60%" in s
     assert "80% fit the profile vs 80% for the team" in s
-    assert per.loc["a", "sentence"].startswith("Lead quality and its conversion are in line with the team: 80% of 50")
+    assert lead_quality(per.loc["a"]).startswith("Lead quality and its conversion are in line with the team: 80% of 50")
 
 
 def test_a_small_shortfall_in_good_lead_conversion_is_not_flagged():
@@ -130,4 +131,4 @@ def test_the_low_quality_filler_sentence_names_the_poor_mix():
     # junk: 10 of 70 = 14% fit the profile, 60 of 70 = 86% miss it vs a team median of 20%
     assert per.loc["junk", "low_quality"] and not per.loc["junk", "weak_good_lead_conversion"]  # 5/10 = median 50%
     assert "only 14% of 70 leads fit the ideal-customer profile and 86% miss it vs 20% for the team" in \
-        per.loc["junk", "sentence"]
+        lead_quality(per.loc["junk"])

@@ -5,6 +5,7 @@ import pandas as pd
 
 from salesnb.diagnostics.bottleneck import find_bottlenecks
 from salesnb.diagnostics.pairing import suggest_pairs
+from salesnb.words.manager import pairing
 
 RUNGS = ("lead->qualified", "qualified->meeting", "meeting->proposal", "proposal->commit", "commit->won")
 
@@ -34,10 +35,11 @@ def test_john_and_sally_are_paired_both_ways():
     summary, steps = find_bottlenecks(funnel, reps)
     neck = summary.set_index("rep_id")["bottleneck"]
     assert neck["john"] == "closing" and neck["sally"] == "qualifying"
-    pairs = suggest_pairs(summary, steps, reps.set_index("rep_id")["name"]).set_index("rep_id")
+    pairs = suggest_pairs(summary, steps).set_index("rep_id")
     assert pairs.loc["john", "pair_with"] == "sally"
     assert pairs.loc["sally", "pair_with"] == "john"
     assert pairs.loc["john", "complementary"] and pairs.loc["sally", "complementary"]
-    assert pairs.loc["john", "sentence"].startswith("Pair with Sally, who is strong at closing")
+    facts = {"bottleneck": neck["john"], "pair_complementary": pairs.loc["john", "complementary"]}
+    assert pairing(facts, "Sally").startswith("Pair with Sally, who is strong at closing")
     assert pairs.loc["sally", "helps"] == ["john"]
     assert pd.isna(pairs.loc["p0", "pair_with"])  # nothing to fix, nobody suggested

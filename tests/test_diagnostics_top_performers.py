@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from salesnb.diagnostics.top_performers import compare, top_group
+from salesnb.words.manager import practice
 
 IDS = [f"r{i}" for i in range(8)]
 
@@ -28,7 +29,9 @@ def test_standardised_difference_and_sentences():
     assert out.loc["social_per_week", "effect_size"] == pytest.approx(8 / pooled)
     assert out.loc["social_per_week", "ratio"] == pytest.approx(11 / 3)
     assert out.index[0] == "social_per_week"
-    assert out.loc["social_per_week", "sentence"].startswith("Social posts per week is higher among top performers: 11.0 vs 3.0 for the rest (3.7x)")
+    assert out.loc["social_per_week", "notable"] and out.loc["social_per_week", "size"] == "large"
+    assert practice(out.loc["social_per_week"]).startswith(
+        "Social posts per week is higher among top performers: 11.0 vs 3.0 for the rest (3.7x)")
     # visits: top mean 1, rest mean 7/6; d = -(1/6)/sd where sd is small but nonzero
     assert out.loc["visit_per_week", "difference"] == pytest.approx(1 - 7 / 6)
 
@@ -63,7 +66,7 @@ def test_within_role_effect_sizes_worked_by_hand():
     feats, perf, roles = _two_roles()
     plain = compare(feats, perf).set_index("feature")
     # across roles the top quartile is all AEs, so "fewer calls" looks like what top performers do
-    assert plain.loc["calls", "effect_size"] < -0.8 and "lower among top performers" in plain.loc["calls", "sentence"]
+    assert plain.loc["calls", "effect_size"] < -0.8 and "lower among top performers" in practice(plain.loc["calls"])
     out = compare(feats, perf, roles=roles).set_index("feature")
     assert out["within_role"].all()
     assert "calls" not in out.index  # constant within each role: no within-role difference to measure
@@ -72,8 +75,8 @@ def test_within_role_effect_sizes_worked_by_hand():
     assert out.loc["social", "effect_size"] == pytest.approx(4.5 / np.sqrt(0.5))
     assert out.loc["social", "top_mean"] == pytest.approx(6.0) and out.loc["social", "rest_mean"] == pytest.approx(1.5)
     assert out.loc["social", "n_top"] == 4 and out.loc["social", "n_rest"] == 12
-    assert out.loc["social", "sentence"] == ("Social is higher among top performers: 6.0 vs 1.5 for the rest (4.0x), "
-                                             "a large within-role difference (d = 6.4).")
+    assert practice(out.loc["social"]) == ("Social is higher among top performers: 6.0 vs 1.5 for the rest (4.0x), "
+                                           "a large within-role difference.")
 
 
 def test_roles_too_small_for_a_quartile_are_left_out_and_one_role_is_plain():

@@ -7,6 +7,7 @@ import pytest
 
 from salesnb.diagnostics._stats import rank_rows, spearman
 from salesnb.diagnostics.vanity import audit
+from salesnb.words.manager import vanity as vanity_sentence
 
 REPS = [f"r{i:02d}" for i in range(12)]
 
@@ -25,13 +26,13 @@ def test_ties_share_their_mean_rank():
 def test_a_metric_that_orders_reps_like_revenue_is_a_driver_and_a_reversed_one_is_vanity():
     revenue = pd.Series(np.arange(12) * 1000.0, index=REPS)
     acts = pd.DataFrame({"calls": np.arange(12) + 5.0, "miles": 500.0 - np.arange(12) * 10}, index=REPS)
-    out = audit(acts, revenue, "revenue", seed=1).set_index("metric")
+    out = audit(acts, revenue, seed=1).set_index("metric")
     assert out.loc["calls", "rho"] == pytest.approx(1.0)
     assert out.loc["calls", "verdict"] == "driver"
     assert out.loc["miles", "rho"] == pytest.approx(-1.0)
     assert out.loc["miles", "verdict"] == "vanity"
     assert out.loc["miles", "n"] == 12
-    assert out.loc["miles", "sentence"] == (
+    assert vanity_sentence(out.loc["miles"].to_dict() | {"metric": "miles"}, "won_revenue") == (
         "Miles driven goes with lower revenue in this team (ρ = -1.00, n = 12): do not manage by it.")
     assert out.loc["calls", "low"] <= 1.0 <= out.loc["calls", "high"] + 1e-12
 
@@ -43,7 +44,7 @@ def test_no_relation_reads_as_no_relation():
     out = audit(pd.DataFrame({"miles": miles}), revenue, seed=0).iloc[0]
     assert out["rho"] == pytest.approx(0.0, abs=1e-12)
     assert out["verdict"] == "vanity"
-    assert out["sentence"] == "Miles driven shows no relation to revenue in this team (ρ = 0.00, n = 12): do not manage by it."
+    assert vanity_sentence(out, "won_revenue") == "Miles driven shows no relation to revenue in this team (ρ = 0.00, n = 12): do not manage by it."
 
 
 def test_five_reps_are_too_few_for_a_verdict_of_vanity():
@@ -101,14 +102,14 @@ def _two_role_team():
 
 def test_with_two_roles_reps_are_compared_within_their_role():
     acts, attainment, roles = _two_role_team()
-    pooled = audit(acts, attainment, "quota attainment", seed=3).iloc[0]
+    pooled = audit(acts, attainment, seed=3).iloc[0]
     # across roles the SDRs' many calls and low attainment read as a negative relation
     assert pooled["rho"] < 0 and pooled["verdict"] == "vanity" and not pooled["within_role"]
-    row = audit(acts, attainment, "quota attainment", seed=3, roles=roles).iloc[0]
+    row = audit(acts, attainment, seed=3, roles=roles).iloc[0]
     assert row["within_role"]
     assert row["rho"] == pytest.approx(1.0)  # percentiles within role are identical on both sides
     assert row["verdict"] == "driver" and row["n"] == 24
-    assert "(ρ = 1.00 within role, n = 24)" in row["sentence"]
+    assert "(ρ = 1.00 within role, n = 24)" in vanity_sentence(row, "attainment")
 
 
 def test_reps_of_a_role_too_small_to_rank_are_left_out():

@@ -44,7 +44,7 @@ def _svg_count(nb) -> int:
 
 def test_parameters_cells_are_tagged_and_literal():
     for path, names in ((TEAM_NOTEBOOK, {"data_dir", "as_of", "period", "weights_file"}),
-                        (REPORT_NOTEBOOK, {"data_dir", "snapshot", "rep_id", "as_of", "period", "weights_file"})):
+                        (REPORT_NOTEBOOK, {"view_file", "data_dir", "rep_id", "as_of", "period", "weights_file"})):
         nb = nbformat.read(path, as_version=4)
         tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
         assert len(tagged) == 1
@@ -69,20 +69,23 @@ def test_team_explorer_on_two_tables_shows_notes(tmp_path, two_table_dir):
         assert f"No {table} table" in text
 
 
-def test_rep_report_on_sample_from_data_and_from_snapshot(tmp_path, sample_dir):
+def test_rep_report_on_sample_from_data_and_from_a_prepared_view(tmp_path, sample_dir):
+    from salesnb.analysis import analyse
+    from salesnb.batch.prepare import prepare_view
     from salesnb.load import load
-    from salesnb.snapshot import build_snapshot
+    from salesnb.report import RepInputs
+    from salesnb.snapshot import save_snapshot
 
-    snap = build_snapshot(load(sample_dir))
-    path = snap.save(tmp_path / "snap.pkl")
-    rep = snap.rep_ids[1]
+    inputs = RepInputs.from_analysis(analyse(load(sample_dir)))
+    rep = inputs.rep_ids[1]
+    view_file = prepare_view(save_snapshot(inputs, tmp_path / "snap"), rep, tmp_path / "view.json")
     a = _run(REPORT_NOTEBOOK, tmp_path / "a.ipynb", data_dir=str(sample_dir), rep_id=rep)
-    b = _run(REPORT_NOTEBOOK, tmp_path / "b.ipynb", snapshot=str(path), rep_id=rep)
+    b = _run(REPORT_NOTEBOOK, tmp_path / "b.ipynb", view_file=str(view_file))
     assert not _errors(a) and not _errors(b) and not _stderr(b)
     # same content whichever way the figures arrive
     assert _outputs_text(a) == _outputs_text(b)
-    assert snap.views[rep].name in _outputs_text(b)
-    assert _svg_count(b) >= 3
+    assert inputs.reps.at[rep, "name"] in _outputs_text(b)
+    assert _svg_count(a) == _svg_count(b) == 5
 
 
 def test_rep_report_on_two_tables_shows_notes(tmp_path, two_table_dir):

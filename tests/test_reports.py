@@ -18,7 +18,7 @@ from salesnb.batch.export import external_references
 from salesnb.batch.privacy import scan_reports
 from salesnb.errors import ConfigError
 from salesnb.reports import run_reports
-from salesnb.snapshot import Snapshot
+from salesnb.snapshot import load_snapshot
 
 pytestmark = pytest.mark.slow
 
@@ -54,8 +54,14 @@ def run(tmp_path_factory, data_dir):
 
 @pytest.fixture(scope="module")
 def snapshot(run):
+    """What the run's reports were built from (the saved inputs)."""
     result, _ = run
-    return Snapshot.load(result.out_dir / "_batch" / "snapshot.pkl")
+    (folder,) = (result.out_dir / "_batch").glob("snapshot-*")
+    return load_snapshot(folder)
+
+
+def _name(snapshot, rep_id) -> str:
+    return str(snapshot.reps.at[rep_id, "name"])
 
 
 def test_one_report_per_rep_plus_the_index(run, snapshot):
@@ -70,7 +76,7 @@ def test_one_report_per_rep_plus_the_index(run, snapshot):
         assert path.is_file() and path.with_suffix(".ipynb").is_file()
         page = path.read_text(encoding="utf-8")
         assert page.rstrip().endswith("</html>")
-        assert snapshot.rep_view(rep_id).name in page or rep_id in page
+        assert _name(snapshot, rep_id) in page
     index = result.index_path.read_text(encoding="utf-8")
     for path in result.reports.values():
         assert f'href="{path.name}"' in index
@@ -80,13 +86,14 @@ def test_one_report_per_rep_plus_the_index(run, snapshot):
 def test_the_index_puts_reps_at_risk_first_with_their_reason(run, snapshot):
     result, _ = run
     index = result.index_path.read_text(encoding="utf-8")
-    at_risk = [r for r in snapshot.rep_ids if snapshot.rep_view(r).headline.get("at_risk")]
-    on_track = [r for r in snapshot.rep_ids if snapshot.rep_view(r).headline.get("at_risk") is False]
+    risk = snapshot.headline["at_risk"].astype(bool)  # every rep of the sample has a quota: a verdict each
+    at_risk = [r for r in snapshot.rep_ids if risk[r]]
+    on_track = [r for r in snapshot.rep_ids if not risk[r]]
     assert at_risk and on_track
     assert f"{len(at_risk)} of {len(snapshot.rep_ids)} rep(s) at risk" in index
     # every rep at risk is listed before every rep on track
-    last_risky = max(index.index(f"({r})") for r in at_risk)
-    assert all(index.index(f"({r})") > last_risky for r in on_track)
+    last_risky = max(index.index(f"(<bdi>{r}</bdi>)") for r in at_risk)
+    assert all(index.index(f"(<bdi>{r}</bdi>)") > last_risky for r in on_track)
     assert "projected to reach" in index
 
 
@@ -95,7 +102,8 @@ def test_executed_notebook_kept_beside_the_report_with_this_reps_parameters(run)
     rep_id, path = sorted(result.reports.items())[0]
     nb = nbformat.read(path.with_suffix(".ipynb"), as_version=4)
     injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
-    assert len(injected) == 1 and f"rep_id = {rep_id!r}".replace("'", '"') in injected[0].source
+    assert len(injected) == 1 and f'view_file = "{result.out_dir / "_batch" / "views" / (path.stem + ".json")}"' \
+        in injected[0].source
     assert all(o.get("output_type") != "error" for c in nb.cells if c.cell_type == "code" for o in c.outputs)
 
 
@@ -115,8 +123,8 @@ def test_executed_notebooks_are_trusted_here_so_jupyterlab_draws_their_charts(ru
 
 def test_no_report_names_another_rep_except_the_suggested_peer(run, snapshot):
     result, _ = run
-    team = [(r, snapshot.rep_view(r).name) for r in snapshot.rep_ids]
-    peers = {r: [p["name"]] if (p := snapshot.rep_view(r).peer) and p.get("name") else [] for r in snapshot.rep_ids}
+    team = [(r, _name(snapshot, r)) for r in snapshot.rep_ids]
+    peers = {r: [p] if isinstance(p := snapshot.reps.at[r, "peer_name"], str) else [] for r in snapshot.rep_ids}
     leaks = scan_reports(result.reports, team, peers)
     assert leaks == [], "\n".join(map(str, leaks[:10]))
     assert result.leaks == []
@@ -148,6 +156,16 @@ def test_a_second_run_skips_reports_already_up_to_date(run, data_dir):
     assert again.exit_code == 0
     assert again.written == [] and sorted(again.skipped) == sorted(result.reports)
     assert {p: p.stat().st_mtime_ns for p in result.reports.values()} == mtimes
+
+
+def test_a_report_that_is_not_what_the_run_wrote_is_redone(run, data_dir):
+    result, _ = run
+    rep_id, path = sorted(result.reports.items())[1]
+    good = path.read_bytes()
+    path.write_text("junk", encoding="utf-8")
+    again = run_reports(data_dir, result.out_dir, jobs=1, progress=False)
+    assert again.written == [rep_id] and again.exit_code == 0
+    assert path.read_bytes() == good  # the same figures, written again
 
 
 def test_force_redoes_a_report(run, data_dir):

@@ -17,8 +17,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from salesnb.reports import run_reports, shard_of
-from salesnb.snapshot import Snapshot
+from salesnb.batch.select import shard_of
+from salesnb.reports import run_reports
+from salesnb.snapshot import load_snapshot
 from test_reports_helpers import (BROKEN_PREFIX, EMPTY_NOTEBOOK, HOSTILE, MINIMAL_NOTEBOOK, XSS_NAME,
                                   hostile_dataset)
 
@@ -41,7 +42,8 @@ def run(tmp_path_factory, data_dir):
 
 def _snapshot_ids(out: Path) -> list[str]:
     """The reps of the run (current reps: people who left are kept for history, not reported on)."""
-    return Snapshot.load(out / "_batch" / "snapshot.pkl").rep_ids
+    (folder,) = (out / "_batch").glob("snapshot-*")
+    return load_snapshot(folder).rep_ids
 
 
 def _complete_html(path: Path) -> bool:
@@ -84,7 +86,7 @@ def test_hostile_names_are_escaped_in_the_index(run):
 
 def test_the_cli_exit_code_and_summary(data_dir, tmp_path):
     out = tmp_path / "cli"
-    proc = subprocess.run([sys.executable, "-m", "salesnb.reports", "--data", str(data_dir), "--out", str(out),
+    proc = subprocess.run([sys.executable, "-m", "salesnb", "reports", "--data", str(data_dir), "--out", str(out),
                            "--reps", f"R009,{BROKEN_REP}", "--jobs", "1", "--no-progress",
                            "--notebook", str(MINIMAL_NOTEBOOK)], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 1, proc.stderr
@@ -94,7 +96,7 @@ def test_the_cli_exit_code_and_summary(data_dir, tmp_path):
 
 def test_a_killed_run_leaves_whole_files_and_a_rerun_finishes(data_dir, tmp_path):
     out = tmp_path / "killed"
-    cmd = [sys.executable, "-m", "salesnb.reports", "--data", str(data_dir), "--out", str(out), "--jobs", "1",
+    cmd = [sys.executable, "-m", "salesnb", "reports", "--data", str(data_dir), "--out", str(out), "--jobs", "1",
            "--no-progress", "--notebook", str(MINIMAL_NOTEBOOK)]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
     try:

@@ -10,7 +10,7 @@ from salesnb.batch.export import external_references, notebook_to_html, safe_svg
 from salesnb.batch.index import IndexRow, render_index
 from salesnb.batch.privacy import scan_report
 from salesnb.errors import ConfigError
-from salesnb.reports import parse_shard, shard_of
+from salesnb.batch.select import parse_rep_list, parse_shard, shard_of
 
 TEAM = [("R1", "Ann Lee"), ("R10", "Bob Stone"), ("R2", "Ann"), ("a/b", "Zoë O'Brien")]
 
@@ -128,25 +128,22 @@ def test_index_escapes_everything_and_lists_failures_with_reason():
     assert external_references(page) == []
 
 
-def _view(name, *, at_risk, status, rank, projected, score, bottleneck="none"):
-    from salesnb.snapshot import RepView
+def _row(name, *, at_risk, rank, projected, score, bottleneck="none", i=0):
+    facts = {"quota": 1000.0, "projected_short": True, "projected_attainment": projected,
+             "run_rate_projection": (projected - 0.1) * 1000, "required_pace": 2000.0, "pace_so_far": 100.0}
+    from salesnb.words.manager import risk_reason, risk_short
 
-    return RepView(rep_id=name, name=name, role="AE", period_label="2026", as_of="2026-06-30", currency="EUR",
-                   headline={"attainment": 0.5, "projected_attainment": projected, "rank": rank, "n_in_role": 4,
-                             "score": score, "at_risk": at_risk, "status": status},
-                   funnel={"bottleneck": bottleneck, "sentence": "", "steps": []})
+    return IndexRow(name, name, role="AE", href=f"{i}.html", attainment=0.5, projected_attainment=projected, rank=rank,
+                    n_in_role=4, bottleneck=bottleneck, score=score, at_risk=at_risk,
+                    risk_reason=risk_reason(facts, "EUR") if at_risk else "",
+                    risk_short=risk_short(facts) if at_risk else "")
 
 
 def test_index_lists_at_risk_reps_first_with_reason_and_score():
-    views = [
-        _view("Top", at_risk=False, status="On track.", rank=1, projected=1.3, score=80.0),
-        _view("Mid", at_risk=False, status="On track.", rank=2, projected=1.0, score=50.0),
-        _view("Slow <b>", at_risk=True, rank=3, projected=0.7, score=30.0, bottleneck="insufficient_data",
-              status="At risk: projected to reach 70% of quota, run-rate 60% (needs 1,000 a day, has managed 400)."),
-        _view("Worst", at_risk=True, rank=4, projected=0.4, score=10.0, bottleneck="closing",
-              status="At risk: projected to reach 40% of quota, run-rate 30% (needs 2,000 a day, has managed 100)."),
-    ]
-    rows = [IndexRow.from_view(v, v.rep_id, f"{i}.html") for i, v in enumerate(views)]
+    rows = [_row("Top", at_risk=False, rank=1, projected=1.3, score=80.0, i=0),
+            _row("Mid", at_risk=False, rank=2, projected=1.0, score=50.0, i=1),
+            _row("Slow <b>", at_risk=True, rank=3, projected=0.7, score=30.0, bottleneck="insufficient_data", i=2),
+            _row("Worst", at_risk=True, rank=4, projected=0.4, score=10.0, bottleneck="closing", i=3)]
     page = render_index(rows, title="T")
     body = page[page.index("<tbody>"):]
     # at risk first, the lowest projection (40% < 70%) first; then the rest by rank in role
@@ -155,7 +152,7 @@ def test_index_lists_at_risk_reps_first_with_reason_and_score():
     assert "2 of 4 rep(s) at risk" in page and "at risk first" in page
     # the short reason in the cell, the whole reason (with the currency) on hover, all escaped
     assert "projected to reach 40% of quota</span>" in page
-    assert 'title="projected to reach 40% of quota (30% at the pace so far). Reaching quota needs 2,000 EUR' in page
+    assert 'title="projected to reach 40% of quota, run-rate 30% (needs 2,000 EUR a day, has managed 100 EUR)"' in page
     assert "Slow &lt;b&gt;" in page and "Slow <b>" not in page
     assert ">80.0<" in page and ">10.0<" in page  # scores
     assert ">Too few deals yet<" in page and ">No clear leak<" in page and "insufficient_data" not in page
@@ -168,13 +165,12 @@ def test_index_without_risk_verdicts_claims_no_risk_either_way():
     assert page.index('href="b.html"') < page.index('href="a.html"')  # by rank
 
 
-def test_reader_text_gives_units_and_whole_deals():
-    from salesnb.report_view import reader_text
-
-    assert reader_text("about 32.5 more wins; costs about 0.4 wins", "USD") == (
-        "about 32 more won deals; costs about 1 won deal")
-    assert reader_text("pipeline covers 0.4x of the 50,000 due", "USD") == "pipeline covers 0.4x the 50,000 USD due"
-    assert reader_text("Lead -> opportunity", "") == "Lead → opportunity"
+def test_rep_lists_are_parsed_in_one_place():
+    assert parse_rep_list("R1, R2,R1") == ["R1", "R2"]
+    assert parse_rep_list(None) is None and parse_rep_list(["7", "05"]) == ["7", "05"]
+    for bad in (",", " ", ", ,"):
+        with pytest.raises(ConfigError, match="names no rep id"):
+            parse_rep_list(bad)
 
 
 # ---------------------------------------------------------------- sharding
@@ -276,18 +272,22 @@ def test_sweep_removes_own_leftovers_and_keeps_another_shards_fresh_ones(tmp_pat
     assert (tmp_path / "R1.html").exists()
 
 
-def test_strengths_drop_the_typical_and_give_funnel_numbers():
-    from salesnb import report_view as rv
-    from salesnb.snapshot import RepView
+def _view(**kw):
+    from salesnb.report.facts import Headline, RepView, WeightsUsed
 
-    view = RepView(rep_id="x", name="A", role="AE", period_label="2026", as_of="2026-06-30", currency="USD",
-                   headline={}, strengths=[
-                       "Strong at getting in front of the buyer: clearly above the team at this funnel step.",
-                       "Open deals without next step: 0, among the best in the role (team median 0).",
-                       "Win rate: 55%, among the best in the role (team median 19%)."],
-                   funnel={"bottleneck": "closing", "sentence": "", "steps": [
-                       {"step": "meeting", "rep": 0.84, "median": 0.71, "q1": 0.6, "q3": 0.75}]})
-    assert repr(rv.strengths(view)).splitlines() == [
+    base = dict(rep_id="x", name="A", role="AE", period_label="2026", as_of="2026-06-30", currency="EUR",
+                dataset_name="T", headline=Headline(None, None, None, None, None, None, None, 0, None),
+                weights=WeightsUsed("custom", "percentile", "role", {}))
+    return RepView(**{**base, **kw})
+
+
+def test_strengths_give_their_numbers_in_the_reps_words():
+    from salesnb.report import Report
+    from salesnb.report.facts import Strength
+
+    view = _view(currency="USD", strengths=[Strength("step", "meeting", 0.84, 0.71),
+                                            Strength("metric", "win_rate", 0.55, 0.19, "ratio")])
+    assert repr(Report(view, {}).strengths()).splitlines() == [
         "- Strong at getting in front of the buyer: 84% of your deals move on (qualified → meeting held), "
         "against a team median of 71%.",
         "- Win rate: 55%, among the best in the role (team median 19%).",
@@ -295,57 +295,56 @@ def test_strengths_drop_the_typical_and_give_funnel_numbers():
 
 
 def test_headline_gives_distance_to_quota_and_a_plain_risk_sentence():
-    from salesnb import report_view as rv
-    from salesnb.snapshot import RepView
+    from salesnb.report import Report
+    from salesnb.report.facts import Headline, Risk
 
-    view = RepView(rep_id="x", name="A", role="AE", period_label="2026", as_of="2026-06-30", currency="EUR",
-                   headline={"won": 60.0, "quota": 200.0, "attainment": 0.3, "projection": 100.0,
-                             "projected_attainment": 0.5, "rank": 3, "n_in_role": 4, "score": 20.0, "at_risk": True,
-                             "status": "At risk: projected to reach 50% of quota, run-rate 40% (needs 7 a day, has managed 1)."})
-    text = repr(rv.headline(view))
+    risk = Risk(True, False, True, 0.5, 0.4, None, None, None, None, 7.0, 1.0)
+    view = _view(headline=Headline(won=60.0, quota=200.0, attainment=0.3, projection=100.0, projected_attainment=0.5,
+                                   score=20.0, rank=3, n_in_role=4, risk=risk))
+    block = Report(view, {}).headline()
+    text = repr(block)
     assert "Still to win             140 EUR" in text  # 200 - 60
     assert "3 of 4 AE reps, by score" in text and "20.0 out of 100" in text
     assert text.endswith("At risk: projected to reach 50% of quota (40% at the pace so far). Reaching quota needs "
                          "7 EUR won per day from now on, against 1 EUR per day so far.")
-    assert "salesnb-risk" in rv.headline(view)._repr_html_()
+    assert "salesnb-risk" in block._repr_html_()
+
+
+def _shown(monkeypatch):
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda obj, raw=False: shown.append(obj))
+    return shown
 
 
 def test_breakdown_shows_most_points_when_weights_do_not_add_to_100(monkeypatch):
-    from salesnb import report_view as rv
-    from salesnb.snapshot import RepView
+    from salesnb.report import Report
+    from salesnb.report.facts import Headline, ScorePart
 
-    shown = []
-    monkeypatch.setattr(rv, "display", lambda obj, raw=False: shown.append(obj))
-    view = RepView(rep_id="x", name="A", role=None, period_label="2026", as_of="2026-06-30", currency="USD",
-                   headline={"score": 40.0}, weights={"name": "custom", "normalisation": "percentile"},
-                   breakdown=[{"label": "Won revenue", "value_text": "10 USD", "weight": 3.0, "points": 30.0},
-                              {"label": "Win rate", "value_text": "—", "weight": 1.0, "points": 0.0}])
-    rv.breakdown(view)
-    text = "\n".join(repr(b) for b in shown)
+    shown = _shown(monkeypatch)
+    view = _view(currency="USD", headline=Headline(None, None, None, None, None, 40.0, None, 0, None),
+                 breakdown=[ScorePart("won_revenue", "money", 10.0, 3.0, 30.0),
+                            ScorePart("win_rate", "ratio", None, 1.0, 0.0)])
+    Report(view, {}).breakdown()
+    text = "\n".join(repr(b) for b in shown if not isinstance(b, dict))
     # weights 3 + 1 = 4: at most 75 and 25 points
-    assert "Most points" in text and "75.0" in text and "25.0" in text
+    assert "Most points" in text and "75.0" in text and "25.0" in text and "10 USD" in text
     assert "add up to 4" in text and "(—) gives 0 points" in text
 
 
 def test_trend_table_carries_currency_and_marks_the_month_so_far(monkeypatch):
-    from salesnb import report_view as rv
-    from salesnb.snapshot import RepView
+    from salesnb.report import Report
+    from salesnb.report.facts import Point, Trend
 
-    shown = []
-    monkeypatch.setattr(rv, "display", lambda obj, raw=False: shown.append(obj))
-    rows = [{"period": p, "series": s, "value": v} for p, s, v in
-            [("2026-05", "You", 0.0), ("2026-05", "Team median", 5.0), ("2026-06", "You", 10.0),
-             ("2026-06", "Team median", 5.0)]]
-    view = RepView(rep_id="x", name="A", role=None, period_label="2026", as_of="2026-06-30", currency="USD",
-                   headline={}, trend={"rows": rows, "series": ["You", "Team median"]})
-    rv.trend(view)
-    text = "\n".join(repr(b) for b in shown)
+    shown = _shown(monkeypatch)
+    view = _view(currency="USD", trend=Trend(months=[Point("2026-05-01", 0.0, 5.0), Point("2026-06-01", 10.0, 5.0)]))
+    Report(view, {}).trend()
+    text = "\n".join(repr(b) for b in shown if not isinstance(b, dict))
     assert "You won deals in 1 of the 2 months shown." in text
     assert "You (USD)" in text and "2026-06 (to 2026-06-30)" in text
 
 
 def test_tables_right_align_figures_and_keep_short_text_on_one_line():
-    from salesnb.report_view import table
+    from salesnb.present import table
 
     why = "The step to work on is closing: 9 of 59 (15%) vs a team median of 70%."
     html_text = table(["Rep", "Attainment", "Projection", "Score", "Why"],
@@ -357,7 +356,7 @@ def test_tables_right_align_figures_and_keep_short_text_on_one_line():
 
 
 def test_bottleneck_verdicts_read_as_words():
-    from salesnb.report_view import bottleneck_words
+    from salesnb.words.manager import verdict
 
-    assert [bottleneck_words(s) for s in ("closing", "none", "insufficient_data", None, float("nan"))] == [
+    assert [verdict(s) for s in ("closing", "none", "insufficient_data", None, float("nan"))] == [
         "Closing", "No clear leak", "Too few deals yet", "—", "—"]

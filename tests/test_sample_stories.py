@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 
 from salesnb.diagnostics import diagnose
+from salesnb.words.manager import lead_quality, risk_reason, vanity
 from salesnb.load import load
 
 
@@ -45,8 +46,8 @@ def test_the_rep_filling_the_pipeline_with_low_quality_leads_is_flagged(sample):
     flagged = d.lead_quality[d.lead_quality["low_quality"]]["rep_id"].tolist()
     assert flagged == [kevin["rep_id"]]
     lq = d.lead_quality.set_index("rep_id")
-    assert "only" in lq.loc[kevin["rep_id"], "sentence"] and "fit the ideal-customer profile" in \
-        lq.loc[kevin["rep_id"], "sentence"]
+    said = lead_quality(lq.loc[kevin["rep_id"]])
+    assert "only" in said and "fit the ideal-customer profile" in said
 
 
 def test_sallys_good_leads_are_not_being_qualified(sample):
@@ -55,7 +56,7 @@ def test_sallys_good_leads_are_not_being_qualified(sample):
     lq = d.lead_quality.set_index("rep_id")
     weak = lq.index[lq["weak_good_lead_conversion"]].tolist()
     assert weak == [sally["rep_id"]]
-    s = lq.loc[sally["rep_id"], "sentence"]
+    s = lead_quality(lq.loc[sally["rep_id"]])
     assert s.startswith("Good leads are not being qualified") and "in line" not in s
     assert lq.loc[sally["rep_id"], "high_conversion"] < 0.5 * lq.loc[sally["rep_id"], "team_high_conversion"]
 
@@ -112,8 +113,9 @@ def test_miles_driven_is_a_vanity_metric(sample):
     _, d = sample
     miles = d.vanity.set_index("metric").loc["miles"]
     assert miles["verdict"] == "vanity"
-    assert miles["sentence"].startswith("Miles driven shows no relation to quota attainment in this team (ρ = ")
-    assert miles["sentence"].endswith(f"n = {len(d.reps)}): do not manage by it.")
+    said = vanity(miles, d.outcome)
+    assert said.startswith("Miles driven shows no relation to quota attainment in this team (ρ = ")
+    assert said.endswith(f"n = {len(d.reps)}): do not manage by it.")
 
 
 def test_early_warning_is_a_short_list_of_material_misses_with_the_story_reps_on_it(sample):
@@ -133,4 +135,4 @@ def test_early_warning_is_a_short_list_of_material_misses_with_the_story_reps_on
     won = o.loc[(o["rep_id"] == john["rep_id"]) & (o["status"] == "won")
                 & o["close_date"].between("2026-01-01", "2026-11-15"), "amount"].sum()
     assert john["run_rate_projection"] == pytest.approx(won / 319 * 365)
-    assert john["at_risk_reason"].startswith("projected to reach")
+    assert john["projected_short"] and risk_reason(john, "USD").startswith("projected to reach")

@@ -6,7 +6,7 @@ import pytest
 
 from salesnb import charts, team_view
 from salesnb.dataset import Dataset
-from salesnb.snapshot import build_snapshot
+from salesnb.analysis import analyse
 
 # calls in 2026; e joined on 2 July (183 days in the year), f left on 31 March (not a current rep)
 CALLS = {"a": 73, "b": 146, "c": 219, "d": 292, "e": 183, "f": 500}
@@ -31,10 +31,10 @@ def hand_team() -> Dataset:
 
 
 def test_vanity_chart_plots_what_the_audit_tested_per_active_week(monkeypatch):
-    snap = build_snapshot(hand_team(), period="2026", as_of="2026-12-31", render=False)
+    team = analyse(hand_team(), period="2026", as_of="2026-12-31")
     drawn = []
     monkeypatch.setattr(charts, "show", drawn.append)
-    team_view.vanity_chart(snap)
+    team_view.vanity_chart(team)
     data = drawn[0].data
     calls = data[data["panel"].str.startswith("calls")]
     expected = sorted(CALLS[r] * 7 / ACTIVE_DAYS[r] for r in ACTIVE_DAYS)  # f left: not in the audit
@@ -43,11 +43,11 @@ def test_vanity_chart_plots_what_the_audit_tested_per_active_week(monkeypatch):
 
 
 def test_lead_bands_read_as_figures_a_manager_knows():
-    snap = team_view.open_team()
-    bands = snap.diagnosis.lead_bands.set_index("band")
-    text = team_view.lead_quality(snap).plain
+    team = team_view.open_team()
+    bands = team.diagnosis.lead_bands.set_index("band")
+    text = team_view.lead_quality(team).plain
     high = bands.loc["high"]
     row = next(line for line in text.splitlines() if line.startswith("high fit"))
     assert f"{int(high['leads']):,}" in row and f"{high['conversion'] * 100:.0f}%" in row
-    assert f"{high['avg_deal_size']:,.0f} {snap.meta['currency']}" in row
+    assert f"{high['avg_deal_size']:,.0f} {team.currency}" in row
     assert "win_rate" not in text and "0." not in row  # no column codes, no raw ratios

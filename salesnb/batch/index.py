@@ -1,13 +1,14 @@
 """The manager's index page: every rep with headline figures and a link to the report; failures with
-their reason. One static, offline HTML file; every value from data is escaped."""
+their reason. One static, offline HTML file; every value from data is escaped and isolated."""
 from __future__ import annotations
 
-import html
 import math
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
-from ..report_view import bottleneck_words, reader_text
+from ..present import data, esc, num, pct
+from ..words.manager import risk_reason, risk_short, verdict
+
 SORT_NOTE = ("Sorted with reps at risk first (furthest from quota first), then by rank within role. "
              "Hover over a risk for the full reason.")
 SORT_NOTE_NO_RISK = "Sorted by role and rank within role."
@@ -31,37 +32,31 @@ class IndexRow:
     extra: dict = field(default_factory=dict)
     score: float | None = None
     at_risk: bool | None = None  # None: no early-warning verdict (e.g. no quota)
-    risk_reason: str = ""  # why the rep is at risk, in the report's words
+    risk_reason: str = ""  # why the rep is at risk
+    risk_short: str = ""  # its first clause, for the narrow column
 
     @classmethod
-    def from_view(cls, view, rep_id: str, href: str, **kw) -> "IndexRow":
-        """The headline figures of a rep's `RepView` (salesnb.snapshot) as an index row."""
-        h = dict(getattr(view, "headline", {}) or {})
-        funnel = getattr(view, "funnel", None) or {}
+    def from_slice(cls, s, href: str, **kw) -> "IndexRow":
+        """A rep's headline facts (a `RepSlice` of the run's inputs) as an index row."""
+        h, v = s.headline, s.values
         at_risk = h.get("at_risk")
-        status = str(h.get("status") or "")
-        reason = status.split(":", 1)[1].strip().rstrip(".") if at_risk and ":" in status else ""
-        return cls(rep_id=rep_id, name=str(getattr(view, "name", rep_id)), role=str(getattr(view, "role", "") or ""),
-                   href=href, attainment=h.get("attainment"), projected_attainment=h.get("projected_attainment"),
-                   rank=h.get("rank"), n_in_role=h.get("n_in_role"), bottleneck=str(funnel.get("bottleneck") or ""),
-                   score=h.get("score"), at_risk=None if at_risk is None else bool(at_risk),
-                   risk_reason=reader_text(reason, str(getattr(view, "currency", "") or "")), **kw)
+        facts = {**h, "quota": v.get("quota")}
+        quota = v.get("quota")
+        return cls(rep_id=s.rep_id, name=str(s.rep["name"]), role=str(s.rep.get("role") or ""), href=href,
+                   attainment=v.get("attainment"),
+                   projected_attainment=h.get("projected_attainment") if quota else None,
+                   rank=None if h.get("rank") is None else int(h["rank"]), n_in_role=h.get("n_in_role"),
+                   bottleneck=str(h.get("bottleneck") or ""), score=h.get("score"),
+                   at_risk=None if at_risk is None or not quota else bool(at_risk),
+                   risk_reason=risk_reason(facts, s.meta["currency"]) if at_risk else "",
+                   risk_short=risk_short(facts) if at_risk else "", **kw)
 
 
-def _esc(v) -> str:
-    return html.escape("" if v is None else str(v), quote=True)
+_esc = esc
 
 
 def _missing(v) -> bool:
     return v is None or (isinstance(v, float) and math.isnan(v))
-
-
-def _short_reason(reason: str) -> str:
-    """The first clause of a risk reason ("projected to reach 57% of quota"), for a narrow column."""
-    text = reason
-    for cut in (";", " (", ", ", " but "):
-        text = text.split(cut, 1)[0]
-    return text.strip()
 
 
 def _order(row: IndexRow):
@@ -84,19 +79,9 @@ def _risk_cell(r: IndexRow) -> str:
         return '<td class="muted">—</td>'
     if not r.at_risk:
         return '<td class="ok">on track</td>'
-    short = _short_reason(r.risk_reason)
+    short = r.risk_short
     return (f'<td class="risk" title="{_esc(r.risk_reason)}"><strong>At risk</strong>'
             + (f'<br><span class="why">{_esc(short)}</span>' if short else "") + "</td>")
-
-
-def _num(v, digits: int = 1) -> str:
-    return "—" if _missing(v) else f"{float(v):.{digits}f}"
-
-
-def _pct(v) -> str:
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return "—"
-    return f"{float(v) * 100:.0f}%"
 
 
 _CSS = """
@@ -146,27 +131,27 @@ def render_index(rows: list[IndexRow], *, title: str, subtitle: str = "") -> str
         for r in sort_rows(ok):
             rank = f"{r.rank} of {r.n_in_role}" if r.rank is not None and r.n_in_role else (
                 str(r.rank) if r.rank is not None else "—")
-            step = bottleneck_words(r.bottleneck)
+            step = verdict(r.bottleneck)
             tr = '<tr class="at-risk">' if r.at_risk else "<tr>"
             parts.append(
-                f'{tr}<td><a href="{_esc(quote(r.href))}">{_esc(r.name)}</a> '
-                f'<span class="muted">({_esc(r.rep_id)})</span></td><td>{_esc(r.role)}</td>'
+                f'{tr}<td><a href="{_esc(quote(r.href))}">{data(r.name)}</a> '
+                f'<span class="muted">({data(r.rep_id)})</span></td><td>{data(r.role)}</td>'
                 + (_risk_cell(r) if judged else "")
-                + f'<td class="num">{_pct(r.attainment)}</td><td class="num">{_pct(r.projected_attainment)}</td>'
-                + (f'<td class="num">{_num(r.score)}</td>' if with_score else "")
+                + f'<td class="num">{pct(r.attainment)}</td><td class="num">{pct(r.projected_attainment)}</td>'
+                + (f'<td class="num">{num(r.score, 1)}</td>' if with_score else "")
                 + f'<td class="num">{_esc(rank)}</td><td>{_esc(step)}</td></tr>')
         parts.append("</tbody></table>")
     if failed:
         parts.append('<h2 class="failed">Failed reports</h2><table><thead><tr><th>Rep</th><th>Reason</th>'
                      "</tr></thead><tbody>")
         for r in failed:
-            parts.append(f'<tr class="failed"><td>{_esc(r.name)} <span class="muted">({_esc(r.rep_id)})</span>'
+            parts.append(f'<tr class="failed"><td>{data(r.name)} <span class="muted">({data(r.rep_id)})</span>'
                          f"</td><td>{_esc(r.reason)}</td></tr>")
         parts.append("</tbody></table>")
     if pending:
         parts.append("<h2>Not run in this batch</h2><p class=\"muted\">Other shards write these, or the run "
                      "was interrupted; run the command again to finish.</p><ul>")
-        parts += [f"<li>{_esc(r.name)} <span class=\"muted\">({_esc(r.rep_id)})</span></li>" for r in pending]
+        parts += [f"<li>{data(r.name)} <span class=\"muted\">({data(r.rep_id)})</span></li>" for r in pending]
         parts.append("</ul>")
     parts.append("</body></html>")
     return "\n".join(parts)

@@ -1,9 +1,12 @@
-"""The privacy scan: a rep's report must not contain any other rep's name or id.
+"""The privacy scan: the last check that a rep's report holds no other rep's name or id.
 
-A report shows that rep's figures and anonymous team aggregates; the one exception is the suggested
-peer's name. The scan reads the whole file, visible text and attributes alike (chart SVGs carry data in
-``aria-label``), after undoing HTML escaping, and matches whole words so that id ``R1`` is not found
-inside ``R10``. Only the template's own ``<style>`` blocks are skipped.
+A report is built from that rep's facts, anonymous aggregates of the role and the suggested peer's name,
+so nothing has to be found here; the scan makes sure. It reads what a reader can see or a tool can
+extract: the text of the page and the attributes that carry words (``aria-label`` of chart marks,
+``title``, ``alt``, ``href``, ``data-*``), after undoing HTML escaping, and matches whole tokens, so
+that id ``R1`` is not found inside ``R10``. An id or name without a letter in it (``1``, ``05``, ``.``,
+``2026-01``) is not looked for: it cannot be told apart from a figure or a date, and the report never
+held it in the first place.
 """
 from __future__ import annotations
 
@@ -11,10 +14,13 @@ import html
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Iterable
 
-_STYLE = re.compile(r"<style\b.*?</style>", re.S | re.I)
+# attributes that carry words a reader or a screen reader gets (geometry and styling are left out)
+_WORDY = {"aria-label", "aria-description", "title", "alt", "href", "value", "content", "label", "placeholder"}
+_LETTER = re.compile(r"[^\W\d_]")
 
 
 @dataclass(frozen=True)
@@ -36,10 +42,41 @@ def _word(text: str) -> re.Pattern:
     return re.compile(r"(?<![\w])" + re.escape(text) + r"(?![\w])")
 
 
+class _Words(HTMLParser):
+    """Collects visible text and wordy attribute values, one piece per line."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("style", "script"):
+            self._skip += 1
+        for name, value in attrs:
+            if value and (name in _WORDY or name.startswith("data-")):
+                self.parts.append(html.unescape(value))
+
+    def handle_endtag(self, tag):
+        if tag in ("style", "script") and self._skip:
+            self._skip -= 1
+
+    def handle_data(self, data):
+        if not self._skip and data.strip():
+            self.parts.append(data)
+
+
 def report_text(raw_html: str) -> str:
-    """The text the scan searches: the page minus its style sheets, with HTML escapes undone (twice,
-    so a value escaped once by the report and once more inside an attribute is still found)."""
-    return html.unescape(html.unescape(_STYLE.sub(" ", raw_html)))
+    """The words the scan searches: visible text and wordy attributes, escapes undone."""
+    parser = _Words()
+    parser.feed(raw_html)
+    parser.close()
+    return "\n".join(parser.parts)
+
+
+def scannable(needle: str) -> bool:
+    """Only ids and names with a letter can be found without mistaking figures and dates for them."""
+    return bool(needle.strip()) and bool(_LETTER.search(needle))
 
 
 def scan_report(raw_html: str, own_rep_id: str, reps: Iterable[tuple[str, str]], *,
@@ -62,7 +99,7 @@ def scan_report(raw_html: str, own_rep_id: str, reps: Iterable[tuple[str, str]],
         if rep_id == own_rep_id:
             continue
         for what, needle in (("id", rep_id), ("name", name)):
-            if needle.strip() and needle not in allowed:
+            if scannable(needle) and needle not in allowed:
                 needles.setdefault(needle, []).append((rep_id, what))
     leaks: list[Leak] = []
     if not needles:

@@ -1,9 +1,10 @@
 """Run one report notebook per rep, each in a fresh kernel, in parallel worker processes.
 
 Workers are started with the ``spawn`` context (``fork`` with papermill's threads can silently execute
-nothing). Each task executes the notebook with papermill, exports it to offline HTML, and writes the HTML
-and the executed ``.ipynb`` atomically. A task never raises: it returns a `RepOutcome` saying what failed
-(the cell and the message), so one broken rep cannot stop the others.
+nothing) and die with the process that started them. Each task builds its rep's view and charts from the
+run's snapshot (`prepare`), executes the notebook with papermill, exports it to offline HTML, and writes
+the HTML and the executed ``.ipynb`` atomically. A task never raises: it returns a `RepOutcome` saying
+what failed (the cell and the message), so one broken rep cannot stop the others.
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from ..atomic import temp_path_for, write_bytes_atomic, write_text_atomic
+from ..errors import Terminated
 
 KERNEL_NAME = "python3"
 # The known race of starting many kernels at once: two kernels pick the same free port.
@@ -34,6 +36,8 @@ class RepTask:
     ipynb_path: str
     failed_path: str
     title: str
+    snapshot: str = ""  # the run's snapshot folder: the task builds its view from it into `view_path`
+    view_path: str = ""
     execution_timeout: int = 600
     start_timeout: int = 120
 
@@ -105,6 +109,14 @@ def _run_rep(task: RepTask) -> RepOutcome:
 
     t0 = time.perf_counter()
     html_path, ipynb_path = Path(task.html_path), Path(task.ipynb_path)
+    if task.snapshot:
+        try:
+            from .prepare import prepare_view
+
+            prepare_view(task.snapshot, task.rep_id, task.view_path)
+        except Exception as exc:
+            return RepOutcome(task.rep_id, False, time.perf_counter() - t0,
+                              error=f"preparing the view failed: {_first_line_error(exc)}")
     tmp = temp_path_for(ipynb_path)
     attempts = 0
     try:
@@ -124,6 +136,7 @@ def _run_rep(task: RepTask) -> RepOutcome:
                     continue
                 return RepOutcome(task.rep_id, False, time.perf_counter() - t0, error=_first_line_error(exc),
                                   attempts=attempts)
+        _steady_ids(nb)
         try:
             html_text = notebook_to_html(nb, task.title)
         except Exception as exc:
@@ -136,6 +149,15 @@ def _run_rep(task: RepTask) -> RepOutcome:
         return RepOutcome(task.rep_id, True, time.perf_counter() - t0, attempts=attempts)
     finally:
         tmp.unlink(missing_ok=True)
+        if task.view_path:
+            Path(task.view_path).unlink(missing_ok=True)
+
+
+def _steady_ids(nb) -> None:
+    """papermill gives the cell it injects a random id; a fixed one keeps equal reports byte for byte equal."""
+    for cell in nb.cells:
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            cell["id"] = "injected-parameters"
 
 
 def _trust_here(nb) -> None:
@@ -166,9 +188,25 @@ def _keep_failed(executed: Path, target: Path) -> None:
         pass
 
 
+def _die_with_parent() -> None:
+    """Ask Linux to send this worker SIGTERM when the process that started it dies (even by SIGKILL), so no
+    worker goes on writing reports for a run that is over. Elsewhere the parent's own clean-up stops them."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        PR_SET_PDEATHSIG = 1
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+        if os.getppid() == 1:  # the parent died before the request took effect
+            os._exit(1)
+    except (OSError, AttributeError):
+        pass
+
+
 def _worker_init(log_dir: str | None) -> None:
     # Workers must die with the batch: the parent decides when to stop, and Ctrl-C goes to the parent.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with_parent()
     if log_dir:
         # Kernels inherit this stderr: their start-up chatter goes to a log file, not over the progress bar.
         Path(log_dir).mkdir(parents=True, exist_ok=True)
@@ -219,9 +257,9 @@ def run_tasks(tasks: Iterable[RepTask], jobs: int, on_done: Callable[[RepOutcome
 
 
 def _terminate_on_sigterm():
-    """Turn SIGTERM into KeyboardInterrupt so the pool is torn down instead of orphaned."""
+    """Turn SIGTERM into `Terminated` so the pool is torn down instead of orphaned."""
     def handler(signum, frame):
-        raise KeyboardInterrupt
+        raise Terminated
     try:
         return signal.signal(signal.SIGTERM, handler)
     except ValueError:  # not the main thread

@@ -26,44 +26,24 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..terms import NO_LEAK, NO_ROLE, STEP_KEYS, STEP_OF_RUNG, TOO_FEW_DEALS, step_of
 from ._stats import binom_cdf, binom_sf, poisson_cdf
 
-# canonical rung (from stage) -> the step a manager works on
-STEP_OF_RUNG = {
-    "lead": "qualifying",
-    "qualified": "meeting",
-    "meeting": "proposing",
-    "proposal": "committing",
-    "commit": "closing",
-}
 RUNG_ORDER = tuple(STEP_OF_RUNG)
-STEPS = ("prospecting", "qualifying", "meeting", "proposing", "committing", "closing")
-VERDICTS = STEPS + ("none", "insufficient_data")
-
-STEP_PHRASE = {
-    "prospecting": "finding enough leads",
-    "qualifying": "qualifying leads into opportunities",
-    "meeting": "getting in front of the buyer",
-    "proposing": "turning meetings into proposals",
-    "committing": "getting verbal commitments",
-    "closing": "closing (turning verbal commitments into signed deals)",
-}
+STEPS = STEP_KEYS
+VERDICTS = STEPS + (NO_LEAK, TOO_FEW_DEALS)
 
 ALPHA = 0.05
 MIN_REACHED = 5  # a rep's rate counts towards the team median only from this many deals
 MIN_RELATIVE_GAP = 0.3  # a leak must be at least 30% below the team median to matter
 
 
+_RUNG_OF_STEP = {v: k for k, v in STEP_OF_RUNG.items()}
+
+
 def _rung_key(step) -> str | None:
-    """Accept a rung named by its from-stage, its metric name or 'from->to'."""
-    s = str(step).strip().lower()
-    if s.startswith("conv_"):
-        s = s[5:].split("_")[0]
-    s = s.split("->")[0].split("→")[0].strip()
-    if s in STEP_OF_RUNG:
-        return s
-    inv = {v: k for k, v in STEP_OF_RUNG.items()}
-    return inv.get(s)
+    """Accept a rung named by its from-stage, its metric name, 'from->to' or its step."""
+    return _RUNG_OF_STEP.get(step_of(step) or "")
 
 
 def _team_reference(df: pd.DataFrame, key: list[str]) -> pd.DataFrame:
@@ -97,7 +77,7 @@ def step_table(funnel: pd.DataFrame, reps: pd.DataFrame, alpha: float = ALPHA, e
     f["advanced"] = f["advanced"].astype(float).fillna(0)
     f = f[f["rep_id"].isin(reps["rep_id"])]
     role = reps.set_index("rep_id")["role"] if "role" in reps else pd.Series(dtype="str")
-    f["role"] = f["rep_id"].map(role).fillna("(all)").astype("str")
+    f["role"] = f["rep_id"].map(role).fillna(NO_ROLE).astype("str")
     f["step"] = f["rung"].map(STEP_OF_RUNG)
     f["rate"] = f["advanced"] / f["reached"].where(f["reached"] > 0)
     ref = _team_reference(f, ["role", "rung"])
@@ -138,7 +118,7 @@ def volume_table(volume: pd.DataFrame, reps: pd.DataFrame, steps: pd.DataFrame, 
     v = volume[["rep_id", "count", "active_days"]].copy()
     v = v[v["rep_id"].isin(reps["rep_id"])]
     role = reps.set_index("rep_id")["role"] if "role" in reps else pd.Series(dtype="str")
-    v["role"] = v["rep_id"].map(role).fillna("(all)").astype("str")
+    v["role"] = v["rep_id"].map(role).fillna(NO_ROLE).astype("str")
     v["pace"] = v["count"] / v["active_days"].where(v["active_days"] > 0)
     med = v.groupby("role")["pace"].median().rename("team_pace")
     v = v.join(med, on="role")
@@ -176,48 +156,13 @@ def deals_needed(p: float, alpha: float, n_tests: int = 1, max_n: int = 2000) ->
     return float(n[hit[0]]) if hit.size else float("nan")
 
 
-def _pct(x: float) -> str:
-    return "n/a" if not np.isfinite(x) else f"{x:.0%}"
-
-
-def won_deals(x: float, more: bool = False) -> str:
-    """Expected wins as whole deals: ``about 32 (more) won deals``; under half a deal, ``less than one ...``."""
-    extra = "more " if more else ""
-    if not np.isfinite(x) or x < 0.5:
-        return f"less than one {extra}won deal"
-    n = int(round(x))
-    return f"about {n} {extra}won deal{'s' if n != 1 else ''}"
-
-
-def _sentence(row) -> str:
-    step = row["bottleneck"]
-    if step == "none":
-        return "No step of the funnel is clearly below the team: keep doing what works."
-    if step == "insufficient_data":
-        need = row["deals_needed"]
-        need_s = f"about {int(need)}" if np.isfinite(need) else "more"
-        if not isinstance(row["deals_step"], str):
-            return "No deals in this period yet: the funnel cannot be read. Review again later in the period."
-        return (f"Too few deals to tell where the funnel leaks ({int(row['deals'])} reached the {row['deals_step']} "
-                f"step so far; {need_s} are needed): review again later in the period.")
-    if row["source"] == "volume":
-        unit = row["unit"]
-        return (f"The step to work on is {STEP_PHRASE[step] if unit == 'leads' else 'creating enough qualified opportunities'}: "
-                f"{int(row['advanced'])} {unit} vs about {row['expected']:.0f} at the team's median pace; "
-                f"at the team's conversion that costs {won_deals(row['lost_wins'])}.")
-    return (f"The step to work on is {STEP_PHRASE[step]}: {int(row['advanced'])} of {int(row['reached'])} "
-            f"({_pct(row['rate'])}) vs a team median of {_pct(row['team_median'])} "
-            f"(middle half {_pct(row['team_q1'])}–{_pct(row['team_q3'])}); "
-            f"at the team's rate that is {won_deals(row['lost_wins'], more=True)}.")
-
-
 def find_bottlenecks(funnel: pd.DataFrame, reps: pd.DataFrame, volume: pd.DataFrame | None = None,
                      volume_unit: str = "leads", alpha: float = ALPHA) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Name each rep's bottleneck. Returns ``(summary, steps)``.
 
     ``summary`` has one row per rep: ``rep_id, role, bottleneck, step figures
     (reached, advanced, rate, team_median, team_q1, team_q3, lost_wins, p_low),
-    deals, deals_needed, strengths, sentence``. ``steps`` is the per-rung table
+    deals, deals_needed, strengths`` and the weakest step that is not a clear leak (``weakest_*``). ``steps`` is the per-rung table
     of `step_table` plus the volume test (step ``prospecting``) when given.
     """
     has_volume = volume is not None and len(volume) > 0
@@ -238,7 +183,7 @@ def find_bottlenecks(funnel: pd.DataFrame, reps: pd.DataFrame, volume: pd.DataFr
 
     role = reps.set_index("rep_id")["role"] if "role" in reps else pd.Series(dtype="str")
     out = pd.DataFrame({"rep_id": reps["rep_id"].to_numpy()})
-    out["role"] = out["rep_id"].map(role).fillna("(all)").astype("str")
+    out["role"] = out["rep_id"].map(role).fillna(NO_ROLE).astype("str")
     # power: the last rung (closest to the win) has the fewest deals; "none" needs enough there
     last = steps[steps["rung"] == steps.groupby("rep_id")["rung"].transform("last")].set_index("rep_id")
     out["deals"] = out["rep_id"].map(last["reached"]).fillna(0.0)
@@ -253,9 +198,25 @@ def find_bottlenecks(funnel: pd.DataFrame, reps: pd.DataFrame, volume: pd.DataFr
     for c in cols:
         out[c] = out["rep_id"].map(top[c]) if c in top else np.nan
     enough = out["deals"] >= out["deals_needed"]  # NaN (no team reference yet) is not enough
-    out["bottleneck"] = out["step"].where(out["step"].notna(), np.where(enough, "none", "insufficient_data"))
+    out["bottleneck"] = out["step"].where(out["step"].notna(), np.where(enough, NO_LEAK, TOO_FEW_DEALS))
     strengths = steps[steps["strong"]].groupby("rep_id")["step"].agg(list)
     out["strengths"] = out["rep_id"].map(strengths).apply(lambda x: x if isinstance(x, list) else [])
-    out["sentence"] = out.apply(_sentence, axis=1)
-    out = out.drop(columns=["step"])
+    out = out.drop(columns=["step"]).join(_weakest(steps), on="rep_id")
     return out, cand.reset_index(drop=True)
+
+
+WEAKEST_COLUMNS = ("weakest_step", "weakest_reached", "weakest_advanced", "weakest_rate", "weakest_median",
+                   "weakest_p")
+
+
+def _weakest(steps: pd.DataFrame) -> pd.DataFrame:
+    """Per rep, the step furthest below the team that is not (yet) a clear leak: the rung with the most
+    wins lost against the team's rate, among rungs with ``MIN_REACHED`` deals and a rate below the
+    median. Weak evidence, said as such: it lets a rep below target hear where to look first."""
+    s = steps[(steps["reached"] >= MIN_REACHED) & (steps["rate"] < steps["team_median"]) & ~steps["weak"]]
+    s = s.sort_values(["rep_id", "lost_wins"], ascending=[True, False]).drop_duplicates("rep_id")
+    out = pd.DataFrame({"weakest_step": s["step"].to_numpy(), "weakest_reached": s["reached"].to_numpy(),
+                        "weakest_advanced": s["advanced"].to_numpy(), "weakest_rate": s["rate"].to_numpy(),
+                        "weakest_median": s["team_median"].to_numpy(), "weakest_p": s["p_low"].to_numpy()},
+                       index=pd.Index(s["rep_id"].to_numpy(), name="rep_id"))
+    return out

@@ -10,7 +10,9 @@ import pandas as pd
 
 from ..metrics import CATALOGUE, funnel_counts, metrics, team_summary
 from ..periods import Period
+from ..leaderboard import leaderboard, withheld_notes
 from ..scorecard import score
+from ..terms import ACTIVITY, STEPS, role_key
 from . import bottleneck as bn
 from . import early_warning, evidence, hygiene, lead_quality, pairing, top_performers, vanity
 
@@ -19,7 +21,9 @@ ACTIVITY_TYPES_FOR_MIX = ("call", "email", "meeting", "visit", "social", "mail")
 
 @dataclass
 class Diagnosis:
-    """Every finding of one period, as DataFrames (each with a ``sentence`` column) plus the team."""
+    """Every finding of one period, as facts: DataFrames of figures and verdicts, plus the team.
+
+    No sentences: each reader words the facts for its audience (`salesnb.words`)."""
 
     period: str
     period_start: pd.Timestamp
@@ -43,12 +47,13 @@ class Diagnosis:
     unavailable: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     too_early: str | None = None  # why outcomes cannot rank reps yet (vanity audit and top performers wait)
+    currency: str = ""
 
     def to_dict(self) -> dict:
         """The JSON document of docs/diagnose-json.md (NaN as None, dates as ISO strings)."""
         from .export import to_document
 
-        return to_document(self)
+        return to_document(self, self.currency)
 
     def to_json(self, indent: int | None = 2) -> str:
         """`to_dict` serialised; NaN and infinities become null."""
@@ -100,21 +105,22 @@ def _features(values: pd.DataFrame, active_weeks: pd.Series, sources: pd.DataFra
     if acts:
         total = values[[f"act_{t}" for t in acts]].sum(axis=1)
         for t in acts:
+            noun = ACTIVITY[t].noun
             feats[f"{t}_per_week"] = values[f"act_{t}"] / active_weeks
-            groups[f"{t}_per_week"], labels[f"{t}_per_week"] = "activity mix", f"{t}s per week"
+            groups[f"{t}_per_week"], labels[f"{t}_per_week"] = "activity mix", f"{noun} per week"
             feats[f"{t}_share"] = values[f"act_{t}"] / total.where(total > 0)
-            groups[f"{t}_share"], labels[f"{t}_share"], kinds[f"{t}_share"] = "channel mix", f"{t}s as a share of activity", "share"
+            groups[f"{t}_share"], labels[f"{t}_share"], kinds[f"{t}_share"] = "channel mix", f"{noun} as a share of activity", "share"
     if "miles" in values:
         feats["miles_per_week"] = values["miles"] / active_weeks
         groups["miles_per_week"], labels["miles_per_week"] = "activity mix", "miles driven per week"
     for c in sources.columns:
         feats[c] = sources[c]
         groups[c], labels[c], kinds[c] = "lead sources", f"deals from {c[7:].replace('_', ' ')}", "share"
-    for name, frm, to in (("conv_lead_qualified", "lead", "qualified"), ("conv_qualified_meeting", "qualified", "meeting"),
-                          ("conv_meeting_proposal", "meeting", "proposal"), ("conv_proposal_commit", "proposal", "commit"),
-                          ("conv_commit_won", "commit", "won")):
-        if name in values:
-            feats[name], groups[name], labels[name], kinds[name] = values[name], "conversion steps", f"{frm} -> {to} conversion", "share"
+    for step in STEPS:
+        name = f"conv_{step.rung}_{step.to}"
+        if step.rung and name in values:
+            feats[name], groups[name], kinds[name] = values[name], "conversion steps", "share"
+            labels[name] = f"{step.moves} conversion"
     for name, group, label, kind in (("avg_deal_size", "deal size", "average deal size", "money"),
                                      ("win_rate", "conversion steps", "win rate", "share"),
                                      ("recurring_share", "deal size", "recurring share of revenue", "share"),
@@ -145,20 +151,18 @@ def diagnose(dataset, period=None, as_of=None, weights=None, seed: int = 0, *,
     current = info.index[info["active"].astype(bool)] if "active" in info else info.index
     evidence.check_period(dataset, per, as_of_ts, len(current))
     reps = info.loc[current]
-    reps_df = reps.reset_index()[["rep_id", "role"]].assign(role=lambda d: d["role"].fillna("(all)"))
+    reps_df = reps.reset_index()[["rep_id", "role"]].assign(role=lambda d: d["role"].map(role_key))
     values = table.values.reindex(current)
     active_days = _active_days(reps, per.start, window_end)
     weeks = _weeks(active_days)
 
     if card is None:
         card = score(table, weights)
-    scores = card.scores.set_index("rep_id") if "rep_id" in card.scores else card.scores
-    scores, score_notes = evidence.withhold_lone_scores(scores, reps, card.weights.group_by)
-    notes += score_notes
+    board = leaderboard(card, table).set_index("rep_id")
+    notes += withheld_notes(reps, card.weights.group_by)
     breakdown = card.breakdown
 
     outcome = "attainment" if "attainment" in values and values["attainment"].notna().sum() >= 3 else "won_revenue"
-    outcome_label = "quota attainment" if outcome == "attainment" else "revenue"
     perf = values[outcome] if outcome in values else pd.Series(np.nan, index=current)
 
     # 1. bottleneck
@@ -184,10 +188,9 @@ def diagnose(dataset, period=None, as_of=None, weights=None, seed: int = 0, *,
     if act_cols and perf.notna().any():
         per_week = values[act_cols].div(weeks, axis=0)
         labels = {m: CATALOGUE[m].label.lower() for m in act_cols}
-        vanity_df = vanity.audit(per_week, perf, outcome_label, labels, seed=seed, too_early=early_reason,
-                                 roles=reps["role"])
+        vanity_df = vanity.audit(per_week, perf, labels, seed=seed, too_early=early_reason, roles=reps["role"])
     else:
-        vanity_df = vanity.audit(pd.DataFrame(index=current), perf, outcome_label)
+        vanity_df = vanity.audit(pd.DataFrame(index=current), perf)
         unavailable["vanity"] = table.unavailable.get("activities", dataset.missing("activities")
                                                       or "no activity metrics for this period")
 
@@ -203,7 +206,7 @@ def diagnose(dataset, period=None, as_of=None, weights=None, seed: int = 0, *,
         top_df = top_df.iloc[0:0]
 
     # 4. pairing
-    pairs = pairing.suggest_pairs(neck, steps, reps["name"])
+    pairs = pairing.suggest_pairs(neck, steps)
 
     # 5. early warning: the win rate of the last 12 months, so it exists from day one of a period
     if "quota" in values and values["quota"].notna().any():
@@ -216,8 +219,7 @@ def diagnose(dataset, period=None, as_of=None, weights=None, seed: int = 0, *,
             win_rate=early_warning.shrunk_win_rate(closed_12m["won"], closed_12m["lost"], reps["role"]),
             pipeline_horizon=_pipeline_due(dataset, current, as_of_ts,
                                            min(per.end, as_of_ts + pd.Timedelta(days=horizon))))
-        ew = early_warning.warn(ew_in, per.days, per.elapsed_days(as_of_ts), reps["role"], horizon,
-                                currency=dataset.meta.currency)
+        ew = early_warning.warn(ew_in, per.days, per.elapsed_days(as_of_ts), reps["role"], horizon)
         notes.append(f"Early warning uses each rep's win rate over the 12 months to the as-of date, shrunk toward "
                      f"the role's pooled win rate as if each rep had {early_warning.PSEUDO_DEALS} more closed deals "
                      f"at that rate (few closed deals say little), and a {horizon}-day horizon "
@@ -241,49 +243,55 @@ def diagnose(dataset, period=None, as_of=None, weights=None, seed: int = 0, *,
     hyg = hygiene.summarise(deals, pd.Index(current), open_counts)
     notes.append(f"Stale deals: {basis}.")
 
-    rep_view = _rep_view(reps, values, scores, neck, pairs, ew, lq, hyg, outcome)
+    rep_table = _rep_table(reps, values, board, neck, pairs, ew, lq, hyg)
     teams = team_summary(table, dataset)
     team = _team_totals(teams, ew)
     return Diagnosis(
         period=per.label, period_start=per.start, period_end=per.end, as_of=as_of_ts, outcome=outcome,
-        reps=rep_view, team=team, teams=teams.reset_index(), bottleneck=neck, funnel_steps=steps, vanity=vanity_df,
+        reps=rep_table, team=team, teams=teams.reset_index(), bottleneck=neck, funnel_steps=steps, vanity=vanity_df,
         top_performers=top_df, pairing=pairs, early_warning=ew.reset_index(), lead_quality=lq, lead_bands=bands,
         hygiene=hyg, hygiene_deals=deals, breakdown=breakdown, unavailable=unavailable, notes=notes,
-        too_early=early_reason,
+        too_early=early_reason, currency=dataset.meta.currency,
     )
 
 
-def _rep_view(reps, values, scores, neck, pairs, ew, lq, hyg, outcome) -> pd.DataFrame:
-    """The per-rep headline that `--json` prints: one row per current rep."""
+RISK_FACTS = ("projected_attainment", "thin_pipeline", "projected_short", "horizon_coverage", "horizon_gap",
+              "horizon_days", "coverage_needed", "required_pace", "pace_so_far")
+BOTTLENECK_FACTS = ("reached", "advanced", "rate", "team_median", "team_q1", "team_q3", "expected", "unit",
+                    "source", "lost_wins", "deals", "deals_step", "deals_needed")
+
+
+def _rep_table(reps, values, board, neck, pairs, ew, lq, hyg) -> pd.DataFrame:
+    """One row per current rep: the headline facts of every diagnosis (what `--json` prints per rep)."""
     out = pd.DataFrame(index=reps.index)
     out["name"] = reps["name"]
     out["team"] = reps.get("team")
     out["role"] = reps.get("role")
-    out["score"] = scores["score"].reindex(out.index) if "score" in scores else np.nan
-    # ranks among the reps in this (current) view: people who left do not hold a place; scores equal
-    # to 9 decimals tie (the scorecard's rule), so float noise never splits a tie differently from it
-    role = out["role"].fillna("(all)")
-    rounded = out["score"].round(9)
-    out["rank_in_role"] = rounded.groupby(role).rank(ascending=False, method="min").astype("Int64")
-    out["rank_overall"] = rounded.rank(ascending=False, method="min").astype("Int64")
-    out["attainment"] = values["attainment"] if "attainment" in values else np.nan
-    out["won_revenue"] = values["won_revenue"] if "won_revenue" in values else np.nan
-    out["quota"] = values["quota"] if "quota" in values else np.nan
-    out["assisted_deals"] = values["assisted_deals"] if "assisted_deals" in values else np.nan
+    # the leaderboard's score and rank within role (lone groups unscored): one rule everywhere
+    out["score"] = board["score"].reindex(out.index)
+    out["rank_in_role"] = board["rank"].reindex(out.index).astype("Int64")
+    out["n_in_role"] = board["n_in_role"].reindex(out.index)
+    for col in ("attainment", "won_revenue", "quota", "assisted_deals"):
+        out[col] = values[col] if col in values else np.nan
     e = ew.reindex(out.index)
     out["projection"] = e["blended_projection"] if "blended_projection" in e else np.nan
     out["run_rate_projection"] = e["run_rate_projection"] if "run_rate_projection" in e else np.nan
     out["at_risk"] = e["at_risk"] if "at_risk" in e else np.nan
-    out["at_risk_reason"] = e["reason"] if "reason" in e else ""
+    for col in RISK_FACTS:
+        out[col] = e[col] if col in e else np.nan
     n = neck.set_index("rep_id")
     out["bottleneck"] = n["bottleneck"]
-    out["bottleneck_sentence"] = n["sentence"]
     out["strengths"] = n["strengths"]
+    for col in BOTTLENECK_FACTS:
+        out[f"bottleneck_{col}"] = n[col] if col in n else np.nan
+    for col in bn.WEAKEST_COLUMNS:
+        out[col] = n[col] if col in n else np.nan
     p = pairs.set_index("rep_id")
     out["pair_with"] = p["pair_with"]
-    out["pair_sentence"] = p["sentence"]
+    out["pair_complementary"] = p["complementary"]
     q = lq.set_index("rep_id")
     out["low_quality_leads"] = q["low_quality"] if "low_quality" in q else np.nan
+    out["weak_good_lead_conversion"] = q["weak_good_lead_conversion"] if "weak_good_lead_conversion" in q else np.nan
     out["hygiene_flags"] = hyg.set_index("rep_id")[list(hygiene.FLAGS)].sum(axis=1)
     out.index.name = "rep_id"
     return out.reset_index()

@@ -31,12 +31,14 @@ track, and only while the gap to quota is open:
   run-rate) falls below ``MATERIAL`` of quota, so the rep is set to miss by
   more than 10% whichever way it is read.
 
-``reason`` says which, with the numbers.
+``thin_pipeline`` and ``projected_short`` say which; the numbers behind them are columns too.
 """
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+
+from ..terms import NO_ROLE
 
 TRUST_RUN_RATE = 0.25  # before this share of the period, a run-rate says little
 MATERIAL = 0.90  # a projected miss matters below this share of quota
@@ -57,44 +59,26 @@ def shrunk_win_rate(won: pd.Series, lost: pd.Series, role: pd.Series | None = No
     """
     won = won.astype(float)
     lost = lost.reindex(won.index).fillna(0).astype(float)
-    role = (role.reindex(won.index) if role is not None else pd.Series("(all)", index=won.index)).fillna("(all)")
+    role = (role.reindex(won.index) if role is not None else pd.Series(NO_ROLE, index=won.index)).fillna(NO_ROLE)
     role_won = won.groupby(role).transform("sum")
     role_closed = (won + lost).groupby(role).transform("sum")
     pooled = role_won / role_closed.where(role_closed > 0)
     return (won + pseudo_deals * pooled) / (won + lost + pseudo_deals)
 
 
-def pct_below(value: float, threshold: float = MATERIAL) -> str:
-    """A share as a whole percent, with one decimal when rounding would reach ``threshold``.
-
-    89.8% below a 90% bar reads "89.8%", never "90%".
-    """
-    if not np.isfinite(value):
-        return "n/a"
-    if value < threshold and round(value * 100) >= round(threshold * 100):
-        return f"{np.floor(value * 1000) / 10:.1f}%"
-    return f"{value:.0%}"
-
-
-def money(value: float, currency: str = "") -> str:
-    """A whole amount with thousands separators and the currency: ``3,038 USD``."""
-    return f"{value:,.0f} {currency}".strip()
-
-
 def warn(frame: pd.DataFrame, period_days: int, elapsed_days: int, role: pd.Series | None = None,
-         horizon_days: int = HORIZON_DAYS, currency: str = "") -> pd.DataFrame:
-    """Per rep: projections, pace, coverage, ``at_risk`` and ``reason``.
+         horizon_days: int = HORIZON_DAYS) -> pd.DataFrame:
+    """Per rep: projections, pace, coverage, ``at_risk`` and why (``thin_pipeline``, ``projected_short``).
 
     ``frame`` is indexed by rep_id with ``quota, won_revenue, pipeline_in_period, win_rate`` and
     optionally ``pipeline_horizon`` (open pipeline expected to close in the next ``horizon_days``
-    inside the period; defaults to ``pipeline_in_period``). Amounts in ``reason`` are whole and
-    carry ``currency`` (the dataset's, e.g. ``USD``).
+    inside the period; defaults to ``pipeline_in_period``).
     """
     f = frame.reindex(columns=["quota", "won_revenue", "pipeline_in_period", "win_rate", "pipeline_horizon"]).astype(float)
     f["pipeline_horizon"] = f["pipeline_horizon"].fillna(f["pipeline_in_period"]).fillna(0.0)
     f["pipeline_in_period"] = f["pipeline_in_period"].fillna(0.0)
     f["won_revenue"] = f["won_revenue"].fillna(0.0)
-    role = (role.reindex(f.index) if role is not None else pd.Series("(all)", index=f.index)).fillna("(all)")
+    role = (role.reindex(f.index) if role is not None else pd.Series(NO_ROLE, index=f.index)).fillna(NO_ROLE)
     team_wr = f.groupby(role)["win_rate"].transform("median")
     wr = f["win_rate"].where(f["win_rate"].notna(), team_wr)
     remaining = max(period_days - elapsed_days, 0)
@@ -124,21 +108,9 @@ def warn(frame: pd.DataFrame, period_days: int, elapsed_days: int, role: pd.Seri
     thin = thin & early
     short = short & (not early)
     out["at_risk"] = (thin | short).fillna(False).astype(bool)
-    reasons = []
-    for rid, r in out.iterrows():
-        parts = []
-        if thin.get(rid, False):
-            hc = r["horizon_coverage"] if np.isfinite(r["horizon_coverage"]) else 0.0
-            parts.append(f"pipeline covers {hc:.1f}x of the {money(r['horizon_gap'], currency)} due in the next "
-                         f"{min(horizon_days, remaining)} days but the win rate needs {r['coverage_needed']:.1f}x"
-                         if np.isfinite(r["coverage_needed"]) else "no win rate yet and the gap is open")
-        if short.get(rid, False):
-            run = (f", run-rate {pct_below(r['run_rate_projection'] / r['quota'])}"
-                   if np.isfinite(r["run_rate_projection"]) else "")
-            parts.append(f"projected to reach {pct_below(r['projected_attainment'])} of quota{run} "
-                         f"(needs {money(r['required_pace'], currency)} a day, "
-                         f"has managed {money(r['pace_so_far'], currency)})")
-        reasons.append("; ".join(parts))
-    out["reason"] = reasons
-    out.loc[f["quota"].isna(), "reason"] = "no quota for this period"
+    # why, as facts: the words are written by each reader (salesnb.words)
+    out["thin_pipeline"] = thin.fillna(False).astype(bool)
+    out["projected_short"] = short.fillna(False).astype(bool)
+    out["horizon_days"] = min(horizon_days, remaining)
+    out["has_quota"] = f["quota"].notna()
     return out

@@ -8,18 +8,13 @@ top-performer comparison wait until:
 - at least ``MIN_REPS_WITH_OUTCOME`` reps, and at least ``MIN_SHARE_WITH_OUTCOME``
   of the reps compared, have a non-zero outcome (so at most half tie at zero), and
 - at least ``MIN_CLOSED_DEALS`` deals were won or lost in the period.
-
-Scores are normalised within a group (role by default); a group of fewer than
-``MIN_REPS_FOR_COMPARISON`` current reps gets no score (`withhold_lone_scores`).
 """
 from __future__ import annotations
 
 import math
 
-import numpy as np
 import pandas as pd
 
-from ..config import MIN_REPS_FOR_COMPARISON
 
 MIN_REPS_WITH_OUTCOME = 3
 MIN_SHARE_WITH_OUTCOME = 0.5
@@ -60,33 +55,6 @@ def too_early(outcome: pd.Series, n_closed: int) -> str | None:
         return (f"too early in the period: only {n_closed} deals won or lost so far "
                 f"(needs at least {MIN_CLOSED_DEALS})")
     return None
-
-
-def withhold_lone_scores(scores: pd.DataFrame, reps: pd.DataFrame, group_by: str | None) -> tuple[pd.DataFrame, list[str]]:
-    """Scores of reps in a group (``group_by`` column, or the whole team) with fewer than
-    ``MIN_REPS_FOR_COMPARISON`` current reps become NaN: normalised within the group, they
-    compare a rep against almost nobody. Returns the scores and one note per such group.
-    """
-    scores = scores.copy()
-    if "score" not in scores:
-        return scores, []
-    if group_by and group_by in reps:
-        group = reps[group_by].astype("object").fillna("(none)")
-    else:
-        group = pd.Series("the whole team", index=reps.index)
-    sizes = group.map(group.value_counts())
-    lone = sizes.index[sizes < MIN_REPS_FOR_COMPARISON]
-    notes = []
-    for g, members in group.loc[lone].groupby(group.loc[lone]):
-        where = f"{group_by} {g}" if group_by and group_by in reps else str(g)
-        names = reps["name"].reindex(members.index).fillna(pd.Series(members.index, index=members.index)) \
-            if "name" in reps else pd.Series(members.index, index=members.index)
-        count = f"{len(members)} current rep{'' if len(members) == 1 else 's'}"
-        notes.append(f"No score for {', '.join(names.astype(str))}: only {count} in "
-                     f"{where}, fewer than the {MIN_REPS_FOR_COMPARISON} a score needs (it is normalised "
-                     f"within the group, so it would compare against almost nobody).")
-    scores.loc[scores.index.isin(lone), "score"] = np.nan
-    return scores, notes
 
 
 def check_period(dataset, period, as_of, n_current: int) -> None:

@@ -6,7 +6,7 @@ import math
 import numpy as np
 import pandas as pd
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 MONEY_DIGITS = 2
 RATE_DIGITS = 4
 # fields (at any depth) holding money: rounded to cents
@@ -16,7 +16,7 @@ MONEY_FIELDS = frozenset({
 })
 # fields holding counts: whole numbers, printed as ints
 COUNT_FIELDS = frozenset({
-    "reached", "advanced", "deals", "deals_needed", "n", "n_top", "n_rest", "rank", "rank_overall", "reps",
+    "reached", "advanced", "deals", "deals_needed", "n", "n_top", "n_rest", "rank", "reps",
     "open_deals", "no_next_step", "stale", "past_close_date", "hygiene_flags", "leads", "opportunities",
     "days_since_stage_change", "assisted_deals", "schema_version",
 })
@@ -69,7 +69,10 @@ def records(df: pd.DataFrame, columns: list[str] | None = None) -> list[dict]:
     return [clean(r) for r in df.to_dict(orient="records")]
 
 
-def to_document(d) -> dict:
+def to_document(d, currency: str = "") -> dict:
+    """The JSON document of a `Diagnosis`: its facts, and the manager's sentences beside them."""
+    from ..words import manager as words
+
     breakdown = d.breakdown
     if breakdown is not None and len(breakdown):
         b = breakdown.set_index("rep_id") if "rep_id" in breakdown.columns else breakdown
@@ -77,11 +80,11 @@ def to_document(d) -> dict:
         breakdown_of = {str(rid): clean(row.dropna().to_dict()) for rid, row in b.iterrows()}
     else:
         breakdown_of = {}
-    neck = d.bottleneck.set_index("rep_id")
+    names = d.reps.set_index("rep_id")["name"]
     reps = []
     for r in d.reps.to_dict(orient="records"):
         rid = r["rep_id"]
-        nb = neck.loc[rid] if rid in neck.index else None
+        peer = r.get("pair_with") if isinstance(r.get("pair_with"), str) else None
         reps.append(clean({
             "id": rid,
             "name": r["name"],
@@ -89,7 +92,6 @@ def to_document(d) -> dict:
             "role": r.get("role"),
             "score": r.get("score"),
             "rank": r.get("rank_in_role"),
-            "rank_overall": r.get("rank_overall"),
             "breakdown": breakdown_of.get(str(rid), {}),
             "attainment": r.get("attainment"),
             "won": r.get("won_revenue"),
@@ -98,24 +100,25 @@ def to_document(d) -> dict:
             "projection": r.get("projection"),
             "run_rate_projection": r.get("run_rate_projection"),
             "at_risk": r.get("at_risk"),
-            "at_risk_reason": r.get("at_risk_reason") or None,
+            "at_risk_reason": (words.risk_reason(r, currency) or None) if r.get("at_risk") is True else None,
             "bottleneck": {
                 "step": r.get("bottleneck"),
-                "rate": nb["rate"] if nb is not None else None,
-                "team_median": nb["team_median"] if nb is not None else None,
-                "reached": nb["reached"] if nb is not None else None,
-                "advanced": nb["advanced"] if nb is not None else None,
-                "lost_wins": nb["lost_wins"] if nb is not None else None,
-                "deals": nb["deals"] if nb is not None else None,
-                "deals_needed": nb["deals_needed"] if nb is not None else None,
-                "sentence": r.get("bottleneck_sentence"),
+                **{k: r.get(f"bottleneck_{k}") for k in ("rate", "team_median", "reached", "advanced", "lost_wins",
+                                                         "deals", "deals_needed")},
+                "sentence": words.bottleneck(r),
             },
             "strengths": r.get("strengths") if isinstance(r.get("strengths"), list) else [],
-            "pair_with": r.get("pair_with"),
-            "pair_sentence": r.get("pair_sentence"),
+            "pair_with": peer,
+            "pair_sentence": words.pairing(r, names.get(peer) if peer else None),
             "low_quality_leads": r.get("low_quality_leads"),
             "hygiene_flags": r.get("hygiene_flags"),
         }))
+    vanity = d.vanity.assign(sentence=[words.vanity(v, d.outcome, d.too_early) for v in d.vanity.to_dict("records")]) \
+        if len(d.vanity) else d.vanity
+    tops = d.top_performers[d.top_performers["notable"]] if len(d.top_performers) else d.top_performers
+    tops = tops.assign(sentence=[words.practice(t) for t in tops.to_dict("records")]) if len(tops) else tops
+    hygiene = d.hygiene.assign(sentence=[words.hygiene(h) for h in d.hygiene.to_dict("records")]) \
+        if len(d.hygiene) else d.hygiene
     return clean({
         "schema_version": SCHEMA_VERSION,
         "period": {"label": d.period, "start": d.period_start, "end": d.period_end},
@@ -124,12 +127,11 @@ def to_document(d) -> dict:
         "team": d.team,
         "teams": records(d.teams),
         "reps": reps,
-        "vanity": records(d.vanity, ["metric", "label", "rho", "low", "high", "p_value", "n", "verdict", "within_role",
-                                      "sentence"]),
-        "top_performers": records(d.top_performers[d.top_performers["sentence"] != ""] if len(d.top_performers) else d.top_performers,
-                                  ["feature", "group", "label", "top_mean", "rest_mean", "effect_size", "ratio",
-                                   "within_role", "sentence"]),
-        "hygiene": records(d.hygiene),
+        "vanity": records(vanity, ["metric", "label", "rho", "low", "high", "p_value", "n", "verdict", "within_role",
+                                   "sentence"]),
+        "top_performers": records(tops, ["feature", "group", "label", "top_mean", "rest_mean", "effect_size", "ratio",
+                                         "within_role", "sentence"]),
+        "hygiene": records(hygiene),
         "hygiene_deals": records(d.hygiene_deals),
         "lead_bands": records(d.lead_bands),
         "unavailable": d.unavailable,

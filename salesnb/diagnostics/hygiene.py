@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..terms import HYGIENE_FLAGS
+
 STALE_DAYS = 14
 STUCK_DAYS = 45
-FLAGS = ("no_next_step", "stale", "past_close_date")
+FLAGS = HYGIENE_FLAGS
 
 
 def open_at(opps: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
@@ -47,19 +49,9 @@ def flag_deals(opps: pd.DataFrame, activities: pd.DataFrame | None, as_of) -> tu
 
 
 def summarise(deals: pd.DataFrame, rep_ids: pd.Index, open_counts: pd.Series) -> pd.DataFrame:
-    """Per rep: open deals, counts per flag and a sentence."""
+    """Per rep: open deals and counts per flag."""
     counts = deals.groupby("rep_id")[list(FLAGS)].sum().reindex(rep_ids).fillna(0).astype(int)
     counts.insert(0, "open_deals", open_counts.reindex(rep_ids).fillna(0).astype(int))
 
-    def sentence(r) -> str:
-        if not r[list(FLAGS)].any():
-            return f"Pipeline hygiene is clean: {r['open_deals']} open deals, none flagged."
-        parts = [f"{r['no_next_step']} with no next step" if r["no_next_step"] else "",
-                 f"{r['stale']} stale" if r["stale"] else "",
-                 f"{r['past_close_date']} past their close date" if r["past_close_date"] else ""]
-        return (f"Of {r['open_deals']} open deals: " + ", ".join(p for p in parts if p)
-                + ". Update them so the forecast can be trusted.")
-
-    counts["sentence"] = counts.apply(sentence, axis=1)
     counts.index.name = "rep_id"
     return counts.reset_index()

@@ -27,6 +27,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..terms import NO_ROLE
 from ._stats import binom_cdf, binom_sf
 
 BANDS = ("high", "medium", "low")
@@ -81,7 +82,7 @@ def assess(leads: pd.DataFrame, opps: pd.DataFrame, activities: pd.DataFrame | N
 
     ``per_rep`` has ``rep_id, leads, high_share, low_share, conversion, team_high_share, team_low_share,
     high_leads, high_conversion, team_high_conversion, high_conversion_p_value, weak_good_lead_conversion,
-    wasted_effort_share, avg_deal_size, recurring_share, p_value, low_quality, sentence``.
+    wasted_effort_share, avg_deal_size, recurring_share, p_value, low_quality``.
     """
     l = _lead_outcomes(leads.assign(band=band_leads(leads, icp)), opps)
     bands = by_band(l)
@@ -96,8 +97,8 @@ def assess(leads: pd.DataFrame, opps: pd.DataFrame, activities: pd.DataFrame | N
         "recurring_share": g["recurring_amount"].sum() / g["won_amount"].sum().where(g["won_amount"].sum() > 0),
     }).reindex(reps["rep_id"])
     per["leads"] = per["leads"].fillna(0).astype(int)
-    role = reps.set_index("rep_id")["role"].reindex(per.index).fillna("(all)") if "role" in reps else \
-        pd.Series("(all)", index=per.index)
+    role = reps.set_index("rep_id")["role"].reindex(per.index).fillna(NO_ROLE) if "role" in reps else \
+        pd.Series(NO_ROLE, index=per.index)
     per["team_low_share"] = per.groupby(role)["low_share"].transform("median")
     per["team_high_share"] = per.groupby(role)["high_share"].transform("median")
     high = l[l["band"] == "high"]
@@ -132,33 +133,5 @@ def assess(leads: pd.DataFrame, opps: pd.DataFrame, activities: pd.DataFrame | N
                           & (per["low_share"] >= per["team_low_share"] + MIN_EXCESS)
                           & (per["low_share"] > per["outlier_fence"])).fillna(False).astype(bool)
 
-    def sentence(r) -> str:
-        if r["leads"] == 0:
-            return "No leads in this period to judge their quality."
-        parts = []
-        if r["low_quality"]:
-            waste = (f"; {r['wasted_effort_share']:.0%} of activity goes to leads and deals that never convert"
-                     if np.isfinite(r["wasted_effort_share"]) else "")
-            parts.append(
-                f"The pipeline is filled with low-quality leads: only {r['high_share']:.0%} of {r['leads']} leads "
-                f"fit the ideal-customer profile and {r['low_share']:.0%} miss it vs {r['team_low_share']:.0%} "
-                f"for the team{waste}. Fewer, better leads (right size, real need, decision maker) convert more.")
-        if r["weak_good_lead_conversion"]:
-            mix = ("" if r["low_quality"] else
-                   f" The leads themselves are fine ({r['high_share']:.0%} fit the profile vs "
-                   f"{r['team_high_share']:.0%} for the team): the leak is in qualifying them.")
-            parts.append(
-                f"Good leads are not being qualified: {r['high_conversion']:.0%} of {r['high_leads']} leads that fit "
-                f"the ideal-customer profile became opportunities vs a team median of "
-                f"{r['team_high_conversion']:.0%}.{mix}")
-        if parts:
-            return " ".join(parts)
-        conv = (f", and {r['high_conversion']:.0%} of those became opportunities "
-                f"(team median {r['team_high_conversion']:.0%})"
-                if np.isfinite(r["high_conversion"]) and np.isfinite(r["team_high_conversion"]) else "")
-        return (f"Lead quality and its conversion are in line with the team: {r['high_share']:.0%} of {r['leads']} "
-                f"leads fit the ideal-customer profile (team median {r['team_high_share']:.0%}){conv}.")
-
-    per["sentence"] = per.apply(sentence, axis=1)
     per.index.name = "rep_id"
     return bands, per.reset_index()

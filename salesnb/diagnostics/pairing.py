@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .bottleneck import MIN_REACHED, STEP_PHRASE, STEPS
+from .bottleneck import MIN_REACHED, STEPS
 
 
 def _relative(steps: pd.DataFrame) -> pd.DataFrame:
@@ -23,13 +23,12 @@ def _relative(steps: pd.DataFrame) -> pd.DataFrame:
     return s.pivot_table(index="rep_id", columns="step", values="relative", aggfunc="first")
 
 
-def suggest_pairs(summary: pd.DataFrame, steps: pd.DataFrame, names: pd.Series | None = None) -> pd.DataFrame:
-    """One row per rep: ``rep_id, pair_with, step, complementary, helps, sentence``.
+def suggest_pairs(summary: pd.DataFrame, steps: pd.DataFrame) -> pd.DataFrame:
+    """One row per rep: ``rep_id, pair_with, step, complementary, helps``.
 
     ``summary`` and ``steps`` come from `find_bottlenecks`; ``helps`` lists the
     reps whose bottleneck is a step where this rep is strong.
     """
-    names = names if names is not None else pd.Series(dtype="str")
     rel = _relative(steps).reindex(summary["rep_id"])
     rel_arr = rel.to_numpy(dtype=float)
     col_of = {c: i for i, c in enumerate(rel.columns)}
@@ -64,12 +63,4 @@ def suggest_pairs(summary: pd.DataFrame, steps: pd.DataFrame, names: pd.Series |
     helps = out.dropna(subset=["pair_with"]).groupby("pair_with")["rep_id"].agg(list)
     out["helps"] = out["rep_id"].map(helps).apply(lambda x: x if isinstance(x, list) else [])
 
-    def sentence(r) -> str:
-        if not isinstance(r["pair_with"], str):
-            return "No peer pairing suggested: no clear leak, or no peer in the same role is strong there."
-        peer = names.get(r["pair_with"], r["pair_with"])
-        text = f"Pair with {peer}, who is strong at {STEP_PHRASE[r['step']]}, where you leak most"
-        return text + (", and who can learn from you where they leak." if r["complementary"] else ".")
-
-    out["sentence"] = out.apply(sentence, axis=1)
     return out

@@ -14,6 +14,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..terms import NO_ROLE
+
 TOP_SHARE = 0.25
 MIN_EFFECT = 0.5  # a "medium" standardised difference; smaller ones are not worth a sentence
 MAX_SENTENCES = 5
@@ -27,7 +29,7 @@ def top_group(performance: pd.Series, top_share: float = TOP_SHARE, roles: pd.Se
     """
     perf = performance.dropna()
     if roles is not None:
-        role = roles.reindex(perf.index).fillna("(all)")
+        role = roles.reindex(perf.index).fillna(NO_ROLE)
         parts = [top_group(perf[role == r], top_share) for r in role.unique()]
         return pd.concat(parts).reindex(perf.index) if parts else pd.Series(False, index=perf.index)
     k = max(1, int(round(len(perf) * top_share)))
@@ -35,32 +37,22 @@ def top_group(performance: pd.Series, top_share: float = TOP_SHARE, roles: pd.Se
     return pd.Series(perf.index.isin(top), index=perf.index)
 
 
-def _fmt(value: float, kind: str) -> str:
-    if not np.isfinite(value):
-        return "n/a"
-    if kind == "share":
-        return f"{value:.0%}"
-    if kind == "money":
-        return f"{value:,.0f}"
-    return f"{value:.1f}"
-
-
 def compare(features: pd.DataFrame, performance: pd.Series, groups: dict[str, str] | None = None,
             labels: dict[str, str] | None = None, kinds: dict[str, str] | None = None,
             top_share: float = TOP_SHARE, roles: pd.Series | None = None) -> pd.DataFrame:
     """Per feature: ``feature, group, label, top_mean, rest_mean, difference, effect_size, ratio, n_top, n_rest,
-    within_role, sentence``.
+    within_role, notable, size``.
 
     ``features`` is indexed by rep_id; ``performance`` (attainment or score) by
-    rep_id. Sorted by the absolute effect size, largest first; ``sentence`` is
-    filled for the few largest differences (|d| >= MIN_EFFECT) and empty otherwise.
+    rep_id. Sorted by the absolute effect size, largest first; ``notable`` marks the few largest
+    differences (|d| >= MIN_EFFECT) worth a sentence, ``size`` says medium or large.
     ``roles`` (indexed by rep_id): with several roles, the comparison is within role
     (``within_role`` True); the means shown are still the plain ones, and a difference
-    whose plain means point the other way than the within-role effect gets no sentence.
+    whose plain means point the other way than the within-role effect is not notable.
     Reps of roles with fewer than ``MIN_ROLE_REPS`` reps are then left out.
     """
     groups, labels, kinds = groups or {}, labels or {}, kinds or {}
-    role = roles.reindex(performance.dropna().index).fillna("(all)") if roles is not None else None
+    role = roles.reindex(performance.dropna().index).fillna(NO_ROLE) if roles is not None else None
     within_role = role is not None and role.nunique() > 1
     if within_role:
         role = role[role.map(role.value_counts()) >= MIN_ROLE_REPS]
@@ -79,6 +71,7 @@ def compare(features: pd.DataFrame, performance: pd.Series, groups: dict[str, st
     out = pd.DataFrame({
         "feature": f.columns,
         "group": [groups.get(c, "other") for c in f.columns],
+        "kind": [kinds.get(c, "number") for c in f.columns],
         "label": [labels.get(c, c.replace("_", " ")) for c in f.columns],
         "top_mean": top.mean().to_numpy(),
         "rest_mean": rest.mean().to_numpy(),
@@ -91,22 +84,10 @@ def compare(features: pd.DataFrame, performance: pd.Series, groups: dict[str, st
     })
     out = out.dropna(subset=["effect_size"])
     out = out.iloc[np.argsort(-out["effect_size"].abs().to_numpy(), kind="mergesort")].reset_index(drop=True)
-    sentences, written = [], 0
-    for _, r in out.iterrows():
-        agrees = r["difference"] * r["effect_size"] > 0  # plain means point the way the effect does
-        if written < MAX_SENTENCES and abs(r["effect_size"]) >= MIN_EFFECT and agrees:
-            written += 1
-            kind = kinds.get(r["feature"], "number")
-            higher = "higher" if r["difference"] > 0 else "lower"
-            ratio = (f" ({r['ratio']:.1f}x)" if np.isfinite(r["ratio"]) and r["ratio"] > 0 and kind != "share" else "")
-            size = "large" if abs(r["effect_size"]) >= 0.8 else "medium"
-            size += " within-role" if within_role else ""
-            label = r["label"][:1].upper() + r["label"][1:]
-            sentences.append(
-                f"{label} is {higher} among top performers: {_fmt(r['top_mean'], kind)} vs "
-                f"{_fmt(r['rest_mean'], kind)} for the rest{ratio}, a {size} difference (d = {r['effect_size']:.1f})."
-            )
-        else:
-            sentences.append("")
-    out["sentence"] = sentences
+    # the few largest differences worth telling the team: medium or large, and the plain means point
+    # the way the within-role effect does
+    agrees = out["difference"] * out["effect_size"] > 0
+    candidate = (out["effect_size"].abs() >= MIN_EFFECT) & agrees
+    out["notable"] = candidate & (candidate.cumsum() <= MAX_SENTENCES)
+    out["size"] = np.where(out["effect_size"].abs() >= 0.8, "large", "medium")
     return out

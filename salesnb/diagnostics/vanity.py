@@ -23,6 +23,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..terms import NO_ROLE
 from ._stats import spearman, spearman_bootstrap_interval, spearman_permutation_p
 
 ALPHA = 0.025
@@ -35,7 +36,7 @@ LEVEL = 0.9
 MIN_ROLE_REPS = 3  # with several roles, reps of a role smaller than this have no peers to be ranked among
 VERDICTS = ("driver", "vanity", "unclear")
 
-# how the sentence names a metric (falls back to the catalogue label)
+# how a sentence names a metric (falls back to the catalogue label)
 PHRASES = {"miles": "miles driven", "activities": "the number of activities"}
 
 
@@ -48,7 +49,7 @@ def within_role_percentiles(pair: pd.DataFrame, roles: pd.Series | None) -> tupl
     """
     if roles is None:
         return pair, False
-    role = roles.reindex(pair.index).fillna("(all)")
+    role = roles.reindex(pair.index).fillna(NO_ROLE)
     if role.nunique() < 2:
         return pair, False
     size = role.map(role.value_counts())
@@ -58,36 +59,15 @@ def within_role_percentiles(pair: pd.DataFrame, roles: pd.Series | None) -> tupl
     return ranked.sub(0.5).div(n, axis=0), True
 
 
-def _sentence(label: str, outcome_label: str, rho: float, n: int, verdict: str, lo: float, hi: float,
-              too_early: str | None = None, within_role: bool = False) -> str:
-    rho_text = f"ρ = {rho:.2f} within role" if within_role else f"ρ = {rho:.2f}"
-    figures = f"({rho_text}, n = {n})" if np.isfinite(rho) else f"(n = {n})"
-    if too_early:
-        return (f"{label}: cannot tell yet whether it goes with {outcome_label} {figures}, {too_early}; "
-                "do not set targets on it yet.")
-    if verdict == "driver":
-        return (f"{label} goes with higher {outcome_label} in this team {figures}, interval "
-                f"{lo:.2f} to {hi:.2f}: worth encouraging, and worth learning how the best reps do it.")
-    if verdict == "vanity":
-        if np.isfinite(rho) and hi < 0:
-            return f"{label} goes with lower {outcome_label} in this team {figures}: do not manage by it."
-        return f"{label} shows no relation to {outcome_label} in this team {figures}: do not manage by it."
-    if n < MIN_REPS:
-        return f"{label}: too few reps to tell whether it goes with {outcome_label} {figures}; do not set targets on it yet."
-    return (f"{label} may go with {outcome_label} {figures}, but the evidence is weak "
-            f"(interval {lo:.2f} to {hi:.2f}); watch it, do not set targets on it yet.")
-
-
-def audit(activity: pd.DataFrame, outcome: pd.Series, outcome_label: str = "revenue",
-          labels: dict[str, str] | None = None, seed: int = 0, n_resamples: int = N_RESAMPLES,
+def audit(activity: pd.DataFrame, outcome: pd.Series, labels: dict[str, str] | None = None, seed: int = 0, n_resamples: int = N_RESAMPLES,
           too_early: str | None = None, roles: pd.Series | None = None) -> pd.DataFrame:
-    """One row per activity metric: ``metric, label, rho, low, high, p_value, n, verdict, within_role, sentence``.
+    """One row per activity metric: ``metric, label, rho, low, high, p_value, n, verdict, within_role, enough_reps``.
 
     ``activity`` is indexed by rep_id, one column per activity metric;
     ``outcome`` is indexed by rep_id. Reps with a missing value on either side
     are left out of that metric's test. Randomness is seeded by ``seed``.
     ``too_early``: the reason the outcome cannot rank reps yet; every verdict is
-    then ``unclear`` and the sentence gives the reason (rho is still reported).
+    then ``unclear`` (rho is still reported).
     ``roles``: each rep's role (indexed by rep_id); with several roles the test is
     run on percentiles within role (``within_role`` True).
     """
@@ -117,8 +97,6 @@ def audit(activity: pd.DataFrame, outcome: pd.Series, outcome_label: str = "reve
         else:
             verdict = "unclear"
         rows.append(dict(metric=metric, label=label, rho=rho, low=lo, high=hi, p_value=p, n=n,
-                         verdict=verdict, within_role=within_role,
-                         sentence=_sentence(label[:1].upper() + label[1:], outcome_label,
-                                            rho, n, verdict, lo, hi, too_early, within_role)))
-    cols = ["metric", "label", "rho", "low", "high", "p_value", "n", "verdict", "within_role", "sentence"]
+                         verdict=verdict, within_role=within_role, enough_reps=n >= MIN_REPS))
+    cols = ["metric", "label", "rho", "low", "high", "p_value", "n", "verdict", "within_role", "enough_reps"]
     return pd.DataFrame(rows, columns=cols)

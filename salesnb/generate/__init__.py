@@ -28,7 +28,7 @@ from .output import TableSink, check_destination, publish, staging_dir
 from .profiles import RUNGS, RepTruth, Team, Truth, build_team
 from .simulate import Window, epoch_days, simulate_chunk
 
-__all__ = ["generate", "GenerationResult", "Truth", "RepTruth", "RUNGS", "add_cli"]
+__all__ = ["generate", "GenerationResult", "Truth", "RepTruth", "RUNGS"]
 
 CHUNK_REPS = 50  # reps simulated and written at a time (fixed: part of what makes output reproducible)
 WARMUP_DAYS = 90  # the pipeline is already running when the analysed year starts
@@ -182,39 +182,6 @@ def _write_meta(path: Path, start_d: date, as_of_d: date, stories: bool, plant: 
         "require_decision_maker = true\n"
     )
     path.write_text(text, encoding="utf-8")
-
-
-def add_cli(subparsers) -> None:
-    """Register `salesnb sample`."""
-    p = subparsers.add_parser(
-        "sample",
-        help="generate a realistic sample dataset (any number of reps)",
-        description=(
-            "Generate a realistic, deterministic sales dataset with every table of the data model "
-            "(reps, opportunities, quotas, team_quotas, leads, activities, stage_history) and dataset.toml. "
-            "The same options always give the same files. Big teams are written a chunk of reps at a time, "
-            "so memory stays flat."),
-        epilog=("Examples:\n"
-                "  salesnb sample --reps 24 --seed 15 --volume 0.3 --out data/sample\n"
-                "  salesnb sample --reps 30 --seed 7 --out /tmp/planted --plant-bottlenecks\n"
-                "  salesnb sample --reps 2000 --seed 1 --out bench/_data/big-2000 --no-stories"),
-        formatter_class=__import__("argparse").RawDescriptionHelpFormatter,
-    )
-    p.add_argument("--reps", type=int, default=24, metavar="N", help="number of reps (default 24)")
-    p.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default 0)")
-    p.add_argument("--out", required=True, metavar="DIR", help="folder to write the tables into (created if needed)")
-    p.add_argument("--no-stories", dest="stories", action="store_false",
-                   help="a plain team without the sample's planted stories (John, Sally, the top performer, ...)")
-    p.add_argument("--plant-bottlenecks", action="store_true",
-                   help="instead of the stories, give about half the reps one clearly weak funnel step "
-                        "(or too few leads) and draw mail counts as pure noise")
-    p.add_argument("--volume", type=float, default=1.0, metavar="X",
-                   help="leads, deals and activities per rep, relative to 1.0 = about 500 opportunities and "
-                        "5,000 activities per rep (default 1.0)")
-    p.add_argument("--format", dest="fmt", choices=("csv", "parquet"), default="csv", help="file format (default csv)")
-    p.add_argument("--start", default="2026-01-01", metavar="DATE", help="first day of the analysed year")
-    p.add_argument("--as-of", default="2026-11-15", metavar="DATE", help="last day with data (the report date)")
-    p.set_defaults(func=_run_cli)
 
 
 def _run_cli(args) -> int:

@@ -3,24 +3,26 @@
     table = metrics(dataset, period="2026-Q2", as_of="2026-05-15")
     table.values          # DataFrame indexed by rep_id, one column per available metric
     table.unavailable     # {metric: reason} for metrics whose tables are missing
-"""
-from .catalogue import CATALOGUE, FUNNEL_RUNGS, KINDS, METRIC_NAMES, TARGET_MET_REASON, Metric, by_kind, get_metric
-from .engine import MetricTable, metrics, team_summary
-from .funnel import funnel_counts
-from .trend import trend
 
-__all__ = [
-    "CATALOGUE",
-    "FUNNEL_RUNGS",
-    "KINDS",
-    "METRIC_NAMES",
-    "Metric",
-    "TARGET_MET_REASON",
-    "MetricTable",
-    "by_kind",
-    "funnel_counts",
-    "get_metric",
-    "metrics",
-    "team_summary",
-    "trend",
-]
+The catalogue (`salesnb.metrics.catalogue`) is plain Python; the engine needs pandas and is imported
+on first use, so reading a metric's label costs nothing.
+"""
+from __future__ import annotations
+
+import importlib
+
+from .catalogue import CATALOGUE, FUNNEL_RUNGS, KINDS, METRIC_NAMES, TARGET_MET_REASON, Metric, by_kind, get_metric
+
+_LAZY = {"MetricTable": "engine", "metrics": "engine", "team_summary": "engine", "funnel_counts": "funnel",
+         "trend": "trend"}
+
+__all__ = ["CATALOGUE", "FUNNEL_RUNGS", "KINDS", "METRIC_NAMES", "Metric", "TARGET_MET_REASON", "by_kind",
+           "get_metric", *_LAZY]
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        value = getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,206 @@
+"""Build one rep's `RepView` from that rep's `RepSlice`: facts only, one small function per section."""
+from __future__ import annotations
+
+from ..metrics.catalogue import CATALOGUE
+from ..terms import HYGIENE_FLAGS, STEP, STEP_KEYS
+from .facts import (ActivityMix, Funnel, Headline, Hygiene, FlaggedDeal, Leak, LeadQuality, MetricRow, MixRow, Peer,
+                    Point, Practice, QuotaProgress, Quartiles, RepView, Risk, ScorePart, StepFigures, Strength, Trend,
+                    Weakest, WeightsUsed, clean_number)
+from .inputs import RepSlice
+
+QUALITY_METRICS = ("leads", "lead_quality_high_share", "conv_quality_high", "conv_quality_low", "conv_lead_qualified",
+                   "wasted_effort_share", "avg_deal_size", "recurring_share")
+HYGIENE_METRICS = {"no_next_step": "open_no_next_step", "stale": "stale_deals", "past_close_date": "past_close_date"}
+MAX_STRENGTHS = 4
+
+
+def build_view(s: RepSlice) -> RepView:
+    """The view of the rep `s` is about."""
+    m = s.meta
+    return RepView(
+        rep_id=s.rep_id, name=str(s.rep["name"]), role=s.rep.get("role"), period_label=m["period_label"],
+        as_of=m["as_of"], currency=m["currency"], dataset_name=m["dataset_name"],
+        headline=headline(s), strengths=strengths(s), funnel=funnel(s), activity_mix=activity_mix(s),
+        lead_quality=lead_quality(s), hygiene=hygiene(s), trend=trend(s), peer=peer(s), breakdown=breakdown(s),
+        weights=WeightsUsed(**m["weights"]), unavailable=unavailable(s))
+
+
+def _num(x) -> float | None:
+    return clean_number(x)
+
+
+def _int(x) -> int | None:
+    v = clean_number(x)
+    return None if v is None else int(round(v))
+
+
+def _quartiles(agg: dict | None) -> Quartiles | None:
+    if not agg:
+        return None
+    return Quartiles(q1=_num(agg.get("q1")), median=_num(agg.get("median")), q3=_num(agg.get("q3")),
+                     n=int(agg.get("n") or 0))
+
+
+# ------------------------------------------------------------------ sections
+
+
+def headline(s: RepSlice) -> Headline:
+    h, v = s.headline, s.values
+    quota = _num(v.get("quota"))
+    risk = None
+    if h.get("at_risk") is not None and quota:
+        run = _num(h.get("run_rate_projection"))
+        risk = Risk(at_risk=bool(h["at_risk"]), thin_pipeline=bool(h.get("thin_pipeline")),
+                    projected_short=bool(h.get("projected_short")),
+                    projected_attainment=_num(h.get("projected_attainment")),
+                    run_rate_attainment=None if run is None else run / quota,
+                    horizon_coverage=_num(h.get("horizon_coverage")), horizon_gap=_num(h.get("horizon_gap")),
+                    horizon_days=_int(h.get("horizon_days")), coverage_needed=_num(h.get("coverage_needed")),
+                    required_pace=_num(h.get("required_pace")), pace_so_far=_num(h.get("pace_so_far")))
+    return Headline(won=_num(v.get("won_revenue")), quota=quota, attainment=_num(v.get("attainment")),
+                    projection=_num(h.get("projection")),
+                    projected_attainment=_num(h.get("projected_attainment")) if quota else None,
+                    score=_num(h.get("score")), rank=_int(h.get("rank")), n_in_role=_int(h.get("n_in_role")) or 0,
+                    risk=risk)
+
+
+def strengths(s: RepSlice) -> list[Strength]:
+    """Funnel steps clearly above the team; else weighted metrics where the rep is among the best of the role
+    (top quarter, bottom quarter when less is better, and strictly better than the median)."""
+    steps = [x for x in str(s.headline.get("strengths") or "").split(",") if x in STEP]
+    if steps:
+        mine = {r["step"]: r for r in s.funnel}
+        return [Strength("step", k, _num(mine.get(k, {}).get("rate")),
+                         _num((s.role_funnel.get(k) or {}).get("median"))) for k in steps]
+    out = []
+    for metric, _w in sorted(s.meta["weights"]["weights"].items(), key=lambda kv: -kv[1]):
+        agg, value, m = s.role_metrics.get(metric), _num(s.values.get(metric)), CATALOGUE.get(metric)
+        if not agg or value is None or m is None or agg["q3"] == agg["q1"] or agg.get("median") is None:
+            continue
+        good = (value >= agg["q3"] and value > agg["median"]) if m.higher_is_better else \
+            (value <= agg["q1"] and value < agg["median"])
+        if good:
+            out.append(Strength("metric", metric, value, _num(agg["median"]), m.unit))
+    return out[:MAX_STRENGTHS]
+
+
+def funnel(s: RepSlice) -> Funnel | None:
+    h = s.headline
+    verdict = h.get("bottleneck")
+    rows = [StepFigures(step=r["step"], reached=int(r["reached"]), advanced=int(r["advanced"]), rate=_num(r["rate"]),
+                        team=_quartiles(s.role_funnel.get(r["step"])))
+            for r in sorted(s.funnel, key=lambda r: STEP_KEYS.index(r["step"])) if r["reached"] > 0]
+    if not verdict and not rows:
+        return None
+    leak = None
+    if verdict in STEP:
+        leak = Leak(step=verdict, source=h.get("bottleneck_source") or "rung", unit=h.get("bottleneck_unit") or "deals",
+                    reached=_int(h.get("bottleneck_reached")), advanced=_int(h.get("bottleneck_advanced")) or 0,
+                    rate=_num(h.get("bottleneck_rate")), team_median=_num(h.get("bottleneck_team_median")),
+                    team_q1=_num(h.get("bottleneck_team_q1")), team_q3=_num(h.get("bottleneck_team_q3")),
+                    expected=_num(h.get("bottleneck_expected")), lost_wins=_num(h.get("bottleneck_lost_wins")))
+    weakest = None
+    if h.get("weakest_step") in STEP:
+        weakest = Weakest(step=h["weakest_step"], reached=_int(h["weakest_reached"]),
+                          advanced=_int(h["weakest_advanced"]), rate=_num(h["weakest_rate"]),
+                          team_median=_num(h["weakest_median"]))
+    return Funnel(verdict=verdict or "", steps=rows, leak=leak, weakest=weakest,
+                  deals=_int(h.get("bottleneck_deals")), deals_step=h.get("bottleneck_deals_step"),
+                  deals_needed=_num(h.get("bottleneck_deals_needed")))
+
+
+def activity_mix(s: RepSlice) -> ActivityMix | None:
+    if not s.mix:
+        return None
+    rows = []
+    for t, you in s.mix.items():
+        agg = s.role_mix.get(t) or {}
+        row = MixRow(activity=t, you=_num(you), top=_num(agg.get("top")), team=_num(agg.get("team")))
+        if any(x for x in (row.you, row.top, row.team)):
+            rows.append(row)
+    practices = [Practice(feature=p["feature"], label=str(p["label"]), kind=str(p["kind"]),
+                          top_mean=float(p["top_mean"]), rest_mean=float(p["rest_mean"]), ratio=_num(p["ratio"]),
+                          size=str(p["size"]), within_role=bool(p["within_role"])) for p in s.practices]
+    return ActivityMix(rows=rows, practices=practices,
+                       practices_unavailable=s.meta["unavailable"].get("top_performers"))
+
+
+def _metric_row(s: RepSlice, metric: str) -> MetricRow | None:
+    value, agg = _num(s.values.get(metric)), s.role_metrics.get(metric)
+    if value is None and not agg:
+        return None
+    return MetricRow(metric=metric, unit=CATALOGUE[metric].unit, you=value, team=_num((agg or {}).get("median")))
+
+
+def lead_quality(s: RepSlice) -> LeadQuality | None:
+    rows = [r for m in QUALITY_METRICS if m in CATALOGUE and (r := _metric_row(s, m)) is not None]
+    if not rows:
+        return None
+    q = s.leads or {}
+    return LeadQuality(rows=rows, leads=_int(q.get("leads")) or 0, high_share=_num(q.get("high_share")),
+                       low_share=_num(q.get("low_share")), team_low_share=_num(q.get("team_low_share")),
+                       team_high_share=_num(q.get("team_high_share")), high_leads=_int(q.get("high_leads")) or 0,
+                       high_conversion=_num(q.get("high_conversion")),
+                       team_high_conversion=_num(q.get("team_high_conversion")),
+                       wasted_effort_share=_num(q.get("wasted_effort_share")),
+                       low_quality=bool(q.get("low_quality")),
+                       weak_good_lead_conversion=bool(q.get("weak_good_lead_conversion")))
+
+
+def hygiene(s: RepSlice) -> Hygiene | None:
+    counts = [r for f in HYGIENE_FLAGS if (r := _metric_row(s, HYGIENE_METRICS[f])) is not None and r.you is not None]
+    if not counts:
+        return None
+    deals = [FlaggedDeal(opportunity_id=str(d["opportunity_id"]), account=str(d.get("account") or ""),
+                         amount=_num(d.get("amount")), close_date=d.get("close_date") or None,
+                         flags=[f for f in str(d.get("flags") or "").split(",") if f]) for d in s.deals]
+    return Hygiene(counts=counts, deals=deals)
+
+
+def trend(s: RepSlice) -> Trend | None:
+    months = [Point(start=r["start"], you=_num(r["won"]) or 0.0, team=_num((s.role_monthly.get(r["start"]) or {}).get("median")))
+              for r in s.monthly]
+    weeks = [Point(start=r["start"], you=_num(r["activities"]), team=_num((s.role_weekly.get(r["start"]) or {}).get("median")))
+             for r in s.weekly]
+    quotas = []
+    quota = _num(s.values.get("quota"))
+    if quota:
+        quotas.append(QuotaProgress(span="period", won=_num(s.values.get("won_revenue")), quota=quota))
+    q = s.quota_now
+    # the current quota span (e.g. the quarter): won from the monthly series when the span starts on a month in it
+    if q and months and q["start"].endswith("-01") and q["start"] >= months[0].start:
+        won = sum((p.you or 0.0) for p in months if q["start"] <= p.start <= s.meta["as_of"])
+        quotas.append(QuotaProgress(span="current", won=won, quota=float(q["quota"]), start=q["start"], end=q["end"]))
+    if not (months or weeks or quotas):
+        return None
+    return Trend(months=months, weeks=weeks, quotas=quotas)
+
+
+def peer(s: RepSlice) -> Peer | None:
+    name, step = s.rep.get("peer_name"), s.headline.get("bottleneck")
+    if not name or step not in STEP:
+        return None
+    return Peer(name=str(name), step=step, complementary=bool(s.headline.get("pair_complementary")))
+
+
+def breakdown(s: RepSlice) -> list[ScorePart]:
+    weights = s.meta["weights"]["weights"]
+    parts = [ScorePart(metric=m, unit=CATALOGUE[m].unit if m in CATALOGUE else "", value=_num(s.values.get(m)),
+                       weight=float(weights.get(m, 0.0)), points=_num(p) or 0.0)
+             for m, p in s.points.items() if m in weights]
+    return sorted(parts, key=lambda p: -p.points)
+
+
+def unavailable(s: RepSlice) -> dict[str, str]:
+    """Sections that cannot be shown, and why (the reasons name what to add)."""
+    m = s.meta
+    out = {}
+    for section, table in (("headline", "quotas"), ("activity_mix", "activities"), ("lead_quality", "leads")):
+        if m["missing"].get(table):
+            out[section] = m["missing"][table]
+    if m["unavailable"].get("bottleneck"):
+        out["funnel"] = m["unavailable"]["bottleneck"]
+    if s.headline.get("score") is None:
+        out["score"] = ("no score: fewer than 3 current reps share your role, and a score compares you with "
+                        "the others of your role")
+    return out

@@ -1,0 +1,312 @@
+"""What one rep's report knows: numbers and structured facts, no sentences, no charts.
+
+A `RepView` holds that rep's own figures, anonymous aggregates of the rep's role (quartiles, medians,
+the top quarter's mix) and the suggested peer's name: nothing else about any other rep, so nothing has
+to be redacted. It is plain data and round-trips through JSON (`to_json` / `from_json`), which is how
+a batch run hands it to the report notebook.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import types
+import typing
+from dataclasses import dataclass, field
+
+VIEW_VERSION = 1
+
+
+@dataclass
+class Quartiles:
+    """An anonymous aggregate of the rep's role: lower quartile, median, upper quartile, number of reps."""
+
+    q1: float | None
+    median: float | None
+    q3: float | None
+    n: int
+
+
+@dataclass
+class Risk:
+    """The early warning for this rep and the numbers behind it."""
+
+    at_risk: bool
+    thin_pipeline: bool  # early in the period: the pipeline due soon is short of what is due by then
+    projected_short: bool  # later: even the more hopeful projection misses quota materially
+    projected_attainment: float | None
+    run_rate_attainment: float | None
+    horizon_coverage: float | None
+    horizon_gap: float | None
+    horizon_days: int | None
+    coverage_needed: float | None
+    required_pace: float | None
+    pace_so_far: float | None
+
+
+@dataclass
+class Headline:
+    won: float | None
+    quota: float | None
+    attainment: float | None
+    projection: float | None
+    projected_attainment: float | None
+    score: float | None  # None when the role is too small to score
+    rank: int | None  # within role, by score
+    n_in_role: int
+    risk: Risk | None  # None: no early warning (no quota)
+
+
+@dataclass
+class StepFigures:
+    """One funnel step: the rep's deals and rate, and the role's quartiles of the rate."""
+
+    step: str  # terms.STEPS key
+    reached: int
+    advanced: int
+    rate: float | None
+    team: Quartiles | None
+
+
+@dataclass
+class Leak:
+    """The step where the rep leaks most, with its evidence."""
+
+    step: str
+    source: str  # "rung" (a conversion) or "volume" (too few leads or opportunities)
+    unit: str  # deals, leads or opportunities
+    reached: int | None
+    advanced: int
+    rate: float | None
+    team_median: float | None
+    team_q1: float | None
+    team_q3: float | None
+    expected: float | None  # volume: the count expected at the team's pace
+    lost_wins: float | None
+
+
+@dataclass
+class Weakest:
+    """The step furthest below the team that is not a clear leak (thin evidence, said as such)."""
+
+    step: str
+    reached: int
+    advanced: int
+    rate: float
+    team_median: float
+
+
+@dataclass
+class Funnel:
+    verdict: str  # a step key, terms.NO_LEAK or terms.TOO_FEW_DEALS
+    steps: list[StepFigures] = field(default_factory=list)
+    leak: Leak | None = None
+    weakest: Weakest | None = None
+    deals: int | None = None  # deals at the last step (the fewest): what the verdict rests on
+    deals_step: str | None = None
+    deals_needed: float | None = None
+
+
+@dataclass
+class Strength:
+    """A figure where the rep is among the best of the role: a funnel step, or a weighted metric."""
+
+    kind: str  # "step" or "metric"
+    key: str  # step key or metric name
+    value: float | None
+    team_median: float | None
+    unit: str = "ratio"
+
+
+@dataclass
+class MixRow:
+    activity: str  # terms.ACTIVITIES key
+    you: float | None
+    top: float | None  # mean share of the role's top quarter (by score); None when that group is too small
+    team: float | None  # median share of the role
+
+
+@dataclass
+class Practice:
+    """A difference between the team's top performers and the rest (team level, anonymous)."""
+
+    feature: str
+    label: str
+    kind: str  # share, money, number
+    top_mean: float
+    rest_mean: float
+    ratio: float | None
+    size: str  # medium or large
+    within_role: bool
+
+
+@dataclass
+class ActivityMix:
+    rows: list[MixRow] = field(default_factory=list)
+    practices: list[Practice] = field(default_factory=list)
+    practices_unavailable: str | None = None
+
+
+@dataclass
+class MetricRow:
+    """One of the rep's figures next to the role's median."""
+
+    metric: str
+    unit: str
+    you: float | None
+    team: float | None
+
+
+@dataclass
+class LeadQuality:
+    rows: list[MetricRow] = field(default_factory=list)
+    leads: int = 0
+    high_share: float | None = None
+    low_share: float | None = None
+    team_low_share: float | None = None
+    team_high_share: float | None = None
+    high_leads: int = 0
+    high_conversion: float | None = None
+    team_high_conversion: float | None = None
+    wasted_effort_share: float | None = None
+    low_quality: bool = False
+    weak_good_lead_conversion: bool = False
+
+
+@dataclass
+class FlaggedDeal:
+    opportunity_id: str
+    account: str
+    amount: float | None
+    close_date: str | None
+    flags: list[str]
+
+
+@dataclass
+class Hygiene:
+    counts: list[MetricRow] = field(default_factory=list)  # metric = the flag's metric name
+    deals: list[FlaggedDeal] = field(default_factory=list)
+
+
+@dataclass
+class Point:
+    """One bucket of a time series: the rep's value and the role's median."""
+
+    start: str  # ISO date of the month's or week's first day
+    you: float | None
+    team: float | None
+
+
+@dataclass
+class QuotaProgress:
+    span: str  # "period" or "current" (the quota span holding as_of, e.g. the quarter)
+    won: float | None
+    quota: float
+    start: str | None = None
+    end: str | None = None
+
+
+@dataclass
+class Trend:
+    months: list[Point] = field(default_factory=list)  # won per month
+    weeks: list[Point] = field(default_factory=list)  # activities per recent week
+    quotas: list[QuotaProgress] = field(default_factory=list)
+
+
+@dataclass
+class Peer:
+    name: str
+    step: str
+    complementary: bool  # the peer leaks where this rep is strong
+
+
+@dataclass
+class ScorePart:
+    metric: str
+    unit: str
+    value: float | None
+    weight: float
+    points: float
+
+
+@dataclass
+class WeightsUsed:
+    name: str
+    normalisation: str
+    group_by: str | None
+    weights: dict[str, float]
+
+
+@dataclass
+class RepView:
+    """Everything one rep's report shows (see the module docstring for what it may hold)."""
+
+    rep_id: str
+    name: str
+    role: str | None
+    period_label: str
+    as_of: str
+    currency: str
+    dataset_name: str
+    headline: Headline
+    strengths: list[Strength] = field(default_factory=list)
+    funnel: Funnel | None = None
+    activity_mix: ActivityMix | None = None
+    lead_quality: LeadQuality | None = None
+    hygiene: Hygiene | None = None
+    trend: Trend | None = None
+    peer: Peer | None = None
+    breakdown: list[ScorePart] = field(default_factory=list)
+    weights: WeightsUsed | None = None
+    unavailable: dict[str, str] = field(default_factory=dict)  # section -> why it cannot be shown
+    version: int = VIEW_VERSION
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True, allow_nan=False)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "RepView":
+        if data.get("version") != VIEW_VERSION:
+            from ..errors import ReportError
+
+            raise ReportError(f"this rep view is of version {data.get('version')!r}, not {VIEW_VERSION}: "
+                              "it was written by another salesnb version. Run the reports again.")
+        return _build(cls, data)
+
+    @classmethod
+    def from_json(cls, text: str) -> "RepView":
+        return cls.from_dict(json.loads(text))
+
+
+def clean_number(x) -> float | None:
+    """A plain float, or None for missing and non-finite values (JSON has no NaN)."""
+    if x is None:
+        return None
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return None
+    return v if math.isfinite(v) else None
+
+
+def _build(tp, value):
+    """`value` (parsed JSON) as an instance of the annotated type `tp` (dataclasses, lists, dicts, optionals)."""
+    if value is None:
+        return None
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        inner = [a for a in typing.get_args(tp) if a is not type(None)]
+        return _build(inner[0], value) if len(inner) == 1 else value
+    if origin is list:
+        (item,) = typing.get_args(tp)
+        return [_build(item, v) for v in value]
+    if origin is dict:
+        _, item = typing.get_args(tp)
+        return {k: _build(item, v) for k, v in value.items()}
+    if dataclasses.is_dataclass(tp):
+        hints = typing.get_type_hints(tp)
+        return tp(**{f.name: _build(hints[f.name], value[f.name]) for f in dataclasses.fields(tp) if f.name in value})
+    return value

@@ -1,0 +1,153 @@
+"""Gather `RepInputs` from a `TeamAnalysis`: per-rep rows and role aggregates, each computed once
+for the whole team (vectorised), so building one rep's view later is a lookup."""
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from ..leaderboard import leaderboard
+from .inputs import (MIN_TOP_GROUP, RECENT_WEEKS, activity_shares, hygiene_flags_of, quartiles, role_of,
+                     step_rows)
+
+HEADLINE_FACTS = ("at_risk", "projection", "projected_attainment", "run_rate_projection", "thin_pipeline",
+                  "projected_short", "horizon_coverage", "horizon_gap", "horizon_days", "coverage_needed",
+                  "required_pace", "pace_so_far", "bottleneck", "pair_complementary")
+
+
+def gather(team) -> dict:
+    """The keyword arguments of `RepInputs` for the current reps of `team` (a `TeamAnalysis`)."""
+    d, table, card = team.diagnosis, team.table, team.card
+    ids = pd.Index([str(r) for r in d.reps["rep_id"]], name="rep_id")
+    role = role_of(table.reps).reindex(ids)
+    values = table.values.reindex(ids)
+    reps = _reps(d, ids, role)
+    funnel = step_rows(team.funnel)
+    funnel = funnel[funnel["rep_id"].isin(ids)]
+    mix = activity_shares(values) if any(c.startswith("act_") for c in values.columns) else pd.DataFrame(index=ids)
+    return dict(
+        meta=_meta(team), reps=reps, values=values, points=card.breakdown.reindex(ids),
+        headline=_headline(team, ids), funnel=funnel.reset_index(drop=True),
+        monthly=_series(team.monthly, ids, "won_revenue", "won"),
+        weekly=_recent(_series(team.weekly, ids, "activities", "activities")),
+        quota_now=(team.quota_now.reindex(ids).dropna(subset=["quota"]).assign(
+            start=lambda q: q["start"].dt.date.astype(str), end=lambda q: q["end"].dt.date.astype(str))
+            if team.quota_now is not None else pd.DataFrame(columns=["start", "end", "quota"])),
+        deals=_deals(d.hygiene_deals, ids), mix=mix, leads=_leads(d.lead_quality, ids),
+        role_metrics=_role_metrics(values, role),
+        role_funnel=quartiles(funnel[funnel["reached"] > 0].assign(role=lambda f: f["rep_id"].map(role)),
+                              ["role", "step"], "rate"),
+        role_mix=_role_mix(mix, role, card),
+        role_monthly=_role_series(team.monthly, ids, role, "won_revenue"),
+        role_weekly=_role_series(team.weekly, ids, role, "activities"),
+        practices=_practices(d))
+
+
+def _meta(team) -> dict:
+    w = team.card.weights
+    return {"period_label": team.period.label, "as_of": team.as_of.date().isoformat(), "currency": team.currency,
+            "dataset_name": team.dataset_name,
+            "weights": {"name": w.name, "normalisation": w.normalisation, "group_by": w.group_by,
+                        "weights": dict(w.active)},
+            "missing": dict(team.missing), "unavailable": dict(team.diagnosis.unavailable),
+            "too_early": team.diagnosis.too_early}
+
+
+def _reps(d, ids: pd.Index, role: pd.Series) -> pd.DataFrame:
+    r = d.reps.set_index("rep_id").reindex(ids)
+    names = r["name"]
+    peer = r["pair_with"].map(lambda p: names.get(p) if isinstance(p, str) else None)
+    return pd.DataFrame({"name": names.astype(str), "role": r["role"], "role_key": role, "peer_name": peer},
+                        index=ids)
+
+
+def _headline(team, ids: pd.Index) -> pd.DataFrame:
+    d = team.diagnosis
+    r = d.reps.set_index("rep_id").reindex(ids)
+    board = leaderboard(team.card, team.table).set_index("rep_id").reindex(ids)
+    out = pd.DataFrame({"score": board["score"], "rank": board["rank"].astype("float"),
+                        "n_in_role": board["n_in_role"]}, index=ids)
+    for col in HEADLINE_FACTS:
+        out[col] = r[col] if col in r else math.nan
+    for col in [c for c in r.columns if c.startswith(("bottleneck_", "weakest_"))]:
+        out[col] = r[col]
+    out["strengths"] = r["strengths"].map(lambda s: ",".join(s) if isinstance(s, list) else "")
+    return out
+
+
+def _series(long: pd.DataFrame, ids: pd.Index, column: str, name: str) -> pd.DataFrame:
+    if long is None or not len(long):
+        return pd.DataFrame(columns=["rep_id", "start", name])
+    s = long[long["rep_id"].isin(ids)]
+    return pd.DataFrame({"rep_id": s["rep_id"].to_numpy(), "start": s["period_start"].dt.date.astype(str).to_numpy(),
+                         name: s[column].to_numpy()})
+
+
+def _recent(weekly: pd.DataFrame) -> pd.DataFrame:
+    if not len(weekly) or weekly["activities"].isna().all():
+        return weekly.iloc[0:0]
+    return weekly[weekly["start"].isin(sorted(set(weekly["start"]))[-RECENT_WEEKS:])].reset_index(drop=True)
+
+
+def _role_series(long: pd.DataFrame, ids: pd.Index, role: pd.Series, column: str) -> pd.DataFrame:
+    if long is None or not len(long) or long[column].isna().all():
+        return pd.DataFrame(columns=["role", "start", "median", "n"])
+    s = long[long["rep_id"].isin(ids)]
+    s = s.assign(role=s["rep_id"].map(role), start=s["period_start"].dt.date.astype(str))
+    q = quartiles(s, ["role", "start"], column)
+    return q[["role", "start", "median", "n"]]
+
+
+def _deals(deals: pd.DataFrame, ids: pd.Index) -> pd.DataFrame:
+    cols = ["rep_id", "opportunity_id", "account", "amount", "close_date", "flags"]
+    if deals is None or not len(deals):
+        return pd.DataFrame(columns=cols)
+    mine = deals[deals["rep_id"].isin(ids)].sort_values(["rep_id", "close_date", "opportunity_id"])
+    return pd.DataFrame({
+        "rep_id": mine["rep_id"].astype(str).to_numpy(), "opportunity_id": mine["opportunity_id"].astype(str).to_numpy(),
+        "account": mine["account"].fillna("").astype(str).to_numpy(), "amount": mine["amount"].to_numpy(),
+        "close_date": mine["close_date"].dt.date.astype("string").to_numpy(),
+        "flags": hygiene_flags_of(mine).to_numpy() if len(mine) else []})
+
+
+LEAD_FACTS = ("leads", "high_share", "low_share", "team_low_share", "team_high_share", "high_leads",
+              "high_conversion", "team_high_conversion", "wasted_effort_share", "low_quality",
+              "weak_good_lead_conversion")
+
+
+def _leads(lq: pd.DataFrame, ids: pd.Index) -> pd.DataFrame:
+    if lq is None or "leads" not in lq:
+        return pd.DataFrame(index=ids)
+    return lq.set_index("rep_id").reindex(ids)[[c for c in LEAD_FACTS if c in lq]]
+
+
+def _role_metrics(values: pd.DataFrame, role: pd.Series) -> pd.DataFrame:
+    long = values.assign(role=role).melt(id_vars="role", var_name="metric")
+    return quartiles(long, ["role", "metric"], "value")
+
+
+def _role_mix(mix: pd.DataFrame, role: pd.Series, card) -> pd.DataFrame:
+    """Per role and activity type: the median share, and the mean share of the role's top quarter by score
+    (None when that quarter would be a single rep, whose mix it would reveal)."""
+    if mix is None or not len(mix.columns):
+        return pd.DataFrame(columns=["role", "activity", "top", "team", "n"])
+    scores = card.scores.set_index("rep_id")["score"].reindex(mix.index)
+    rows = []
+    for r, members in mix.groupby(role.reindex(mix.index)).groups.items():
+        if len(members) < 3:
+            continue
+        ranked = scores.reindex(members).dropna().sort_values(ascending=False, kind="stable")
+        k = math.ceil(len(ranked) / 4)
+        top = mix.loc[ranked.index[:k]] if k >= MIN_TOP_GROUP else None
+        for t in mix.columns:
+            rows.append({"role": r, "activity": t, "team": mix.loc[members, t].median(),
+                         "top": top[t].mean() if top is not None else math.nan, "n": len(members)})
+    return pd.DataFrame(rows, columns=["role", "activity", "top", "team", "n"])
+
+
+def _practices(d) -> pd.DataFrame:
+    tp = d.top_performers
+    cols = ["feature", "label", "kind", "top_mean", "rest_mean", "ratio", "size", "within_role"]
+    if tp is None or not len(tp) or "notable" not in tp:
+        return pd.DataFrame(columns=cols)
+    return tp[tp["notable"]][cols].reset_index(drop=True)

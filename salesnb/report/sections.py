@@ -1,0 +1,238 @@
+"""The sections of a rep's report notebook: each shows one part of a `RepView`, in the rep's words.
+
+    report = open_report(view_file)          # what a batch run prepared; or open_report(rep_id="R07")
+    report.headline()                        # one call per notebook cell
+
+A section with nothing to show says why in a short note (and what to add to the data to see it).
+Imports neither pandas nor altair when the view comes prepared: a report kernel starts in a moment.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Mapping
+
+from ..present import (Block, bullets, by_unit, count, data, esc, heading, join, money, note, num, paragraphs, pct,
+                       points, table)
+from ..terms import HYGIENE_HELP, HYGIENE_LABELS, NORMALISATION_WORDS, STEP, activity_label, step_label
+from ..words import rep as words
+from .facts import RepView
+
+
+def _show(block: Block | None) -> None:
+    from IPython.display import display
+
+    if block is not None:
+        display(block)
+
+
+class Report:
+    """One rep's report: the view's facts, worded and drawn section by section.
+
+    charts: chart key -> SVG drawn in advance (a batch run draws them in the rep's task); None draws
+    them here when a section is shown.
+    """
+
+    def __init__(self, view: RepView, charts: Mapping[str, str] | None = None):
+        self.view = view
+        self._charts = dict(charts) if charts is not None else None
+
+    # ------------------------------------------------------------------ helpers
+    def _note(self, key: str) -> Block | None:
+        text = self.view.unavailable.get(key)
+        return note(text) if text else None
+
+    def chart(self, key: str) -> None:
+        """Show a chart as SVG (inlined into the exported page, drawn offline) with a text line."""
+        from IPython.display import display
+
+        if self._charts is None:
+            from .charts import draw
+
+            self._charts = draw(self.view)
+        svg = self._charts.get(key)
+        if svg:
+            display({"image/svg+xml": svg, "text/plain": f"Chart: {key.replace('_', ' ')}"}, raw=True)
+
+    # ------------------------------------------------------------------ sections
+    def title(self) -> Block:
+        text = words.title(self.view)
+        return Block(f"<h2>{data(self.view.name)}{' (' + data(self.view.role) + ')' if self.view.role else ''}: "
+                     f"period {esc(self.view.period_label)}, as of {esc(self.view.as_of)}</h2>", text)
+
+    def headline(self) -> Block:
+        v, h, cur = self.view, self.view.headline, self.view.currency
+        projected = money(h.projection, cur)
+        if h.projected_attainment is not None:
+            projected += f" ({pct(h.projected_attainment)} of quota)"
+        rows = [["Won so far", money(h.won, cur)], ["Quota for the period", money(h.quota, cur)],
+                ["Attainment", f"{pct(h.attainment)} of quota" if h.attainment is not None else "—"],
+                ["Still to win", words.to_go(v)], ["Projected at period end", projected],
+                ["Rank within role", words.rank(v)],
+                ["Score", f"{points(h.score)} out of 100" if h.score is not None else "—"]]
+        missing = self._note("headline")
+        if missing:  # the note says what is missing: no rows of dashes
+            rows = [r for r in rows if not r[1].startswith("—")]
+        parts = [table(["Figure", "Value"], rows)]
+        status = words.risk(v)
+        if status:
+            css = "salesnb-status salesnb-risk" if h.risk and h.risk.at_risk else "salesnb-status salesnb-ok"
+            parts.append(paragraphs([status], css))
+        return join([*parts, missing, self._note("score")])
+
+    def strengths(self) -> Block:
+        lines = [words.strength(self.view, s) for s in self.view.strengths]
+        return bullets(lines) if lines else note(words.no_strengths())
+
+    def funnel(self) -> Block | None:
+        f = self.view.funnel
+        if f is None:
+            return self._note("funnel") or note("No opportunities in this period yet: no funnel to compare.")
+        _show(paragraphs([words.funnel(self.view)]))
+        if f.steps:
+            rows = []
+            for s in f.steps:
+                mark = "  ◀ work on this" if f.leak is not None and s.step == f.leak.step else ""
+                team = s.team
+                rows.append([step_label(s.step) + mark, STEP[s.step].moves, f"{s.advanced} of {s.reached}",
+                             pct(s.rate), pct(team.median) if team else "—",
+                             f"{pct(team.q1)} – {pct(team.q3)}" if team else "—"])
+            _show(table(["Step", "Moves a deal from", "Your deals", "You", "Team median", "Team middle half"], rows))
+            self.chart("funnel")
+        return None
+
+    def activity_mix(self) -> Block | None:
+        m = self.view.activity_mix
+        if m is None:
+            return self._note("activity_mix") or note("No activities recorded in this period.")
+        gaps = words.mix_gaps(self.view)
+        _show(bullets(gaps) if gaps else paragraphs([words.mix_close()]))
+        _show(table(["Activity", "You", "Top quartile", "Team median"],
+                    [[activity_label(r.activity), pct(r.you), pct(r.top), pct(r.team)] for r in m.rows]))
+        self.chart("activity_mix")
+        found = words.practices(self.view)
+        if found:
+            _show(paragraphs(["What the top performers of the team (the top quarter) do differently from the rest:"]))
+            _show(bullets(found))
+        elif m.practices_unavailable:
+            _show(note(f"What top performers do differently: {m.practices_unavailable}."))
+        return None
+
+    def lead_quality(self) -> Block:
+        q = self.view.lead_quality
+        if q is None:
+            return self._note("lead_quality") or note("No leads recorded in this period.")
+        cur = self.view.currency
+        sentence = words.lead_quality(self.view)
+        rows = [[words.metric_label(r.metric), by_unit(r.you, r.unit, cur), by_unit(r.team, r.unit, cur)]
+                for r in q.rows]
+        return join([bullets([sentence]) if sentence else None, table(["Figure", "You", "Team median"], rows),
+                     self._note("lead_quality")])
+
+    def hygiene(self) -> Block:
+        g = self.view.hygiene
+        if g is None:
+            return note("No open deals to check.")
+        rows = [[words.metric_label(r.metric), count(r.you), num(r.team, 1) if r.team is not None else "—"]
+                for r in g.counts]
+        parts = [table(["Flag", "Your deals", "Team median"], rows)]
+        if g.deals:
+            cur = self.view.currency
+            parts.append(paragraphs([words.hygiene_deals(len(g.deals))]))
+            parts.append(table(["Deal", "Account", f"Amount ({cur})" if cur else "Amount", "Expected close", "Flags"],
+                               [[d.opportunity_id, d.account, money(d.amount), d.close_date or "",
+                                 ", ".join(HYGIENE_LABELS[f].lower() for f in d.flags)] for d in g.deals],
+                               data_columns=(0, 1)))
+            seen = {f for d in g.deals for f in d.flags}
+            help_ = [HYGIENE_HELP[f] for f in HYGIENE_HELP if f in seen]
+            if help_:
+                parts.append(paragraphs(["What the flags mean: " + "; ".join(help_) + ". Updating these in the CRM "
+                                         "keeps the pipeline, and your projection, trustworthy."], "salesnb-note"))
+        else:
+            parts.append(paragraphs([words.hygiene_clean()]))
+        return join(parts)
+
+    def trend(self) -> Block | None:
+        t = self.view.trend
+        if t is None:
+            return note("No trend to show yet.")
+        cur, as_of = self.view.currency, self.view.as_of
+        lines = words.trend(self.view)
+        if lines:
+            _show(paragraphs(lines))
+        if t.months:
+            self.chart("trend")
+            heads = [f"You ({cur})" if cur else "You", f"Team median ({cur})" if cur else "Team median"]
+            _show(table(["Month", *heads], [[_month(p.start, as_of), money(p.you), money(p.team)] for p in t.months]))
+        pace = words.pace(self.view)
+        if pace:
+            _show(heading("Weekly work and the quota", 3))
+            _show(paragraphs(pace))
+        if t.weeks:
+            self.chart("activity_weeks")
+            _show(table(["Week from", "Your activities", "Team median"],
+                        [[_week(p.start, as_of), num(p.you, 0), num(p.team, 1)] for p in t.weeks]))
+        return None
+
+    def peer(self) -> Block:
+        return paragraphs([words.peer(self.view)]) if self.view.peer else note(words.no_peer(self.view))
+
+    def breakdown(self) -> Block | None:
+        v = self.view
+        if not v.breakdown:
+            return self._note("score") or note("No score for you this period.")
+        how = NORMALISATION_WORDS.get(v.weights.normalisation, "relative to your role")
+        _show(paragraphs(words.breakdown(v, how)))
+        total = sum(p.weight for p in v.breakdown)
+        cur = v.currency
+        rows = [[words.metric_label(p.metric), by_unit(p.value, p.unit, cur), f"{p.weight:g}",
+                 points(p.weight * 100.0 / total if total else None), points(p.points)] for p in v.breakdown]
+        if abs(total - 100.0) < 1e-6:  # weights already in points: one column says both
+            _show(table(["Metric", "Your value", "Weight (most points)", "Your points"],
+                        [[r[0], r[1], r[2], r[4]] for r in rows]))
+        else:
+            _show(table(["Metric", "Your value", "Weight", "Most points", "Your points"], rows))
+        self.chart("breakdown")
+        return self._note("score")
+
+
+def _month(start: str, as_of: str) -> str:
+    return f"{start[:7]} (to {as_of})" if as_of.startswith(start[:7]) else start[:7]
+
+
+def _week(start: str, as_of: str) -> str:
+    """A week's label; the week that holds the report date says it stops there."""
+    from datetime import date, timedelta
+
+    end = date.fromisoformat(start) + timedelta(days=6)
+    return f"{start} (to {as_of})" if end.isoformat() > as_of else start
+
+
+# ------------------------------------------------------------------ opening a report
+
+
+def read_prepared(path: str | Path) -> tuple[RepView, dict[str, str]]:
+    """A view and its drawn charts from the file a batch run wrote for the report notebook."""
+    from ..errors import ReportError
+
+    try:
+        doc = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ReportError(f"view file {path} does not exist: run the reports again (salesnb reports).") from None
+    except (OSError, ValueError) as exc:
+        raise ReportError(f"view file {path} cannot be read ({exc}): run the reports again.") from None
+    return RepView.from_dict(doc["view"]), dict(doc.get("charts") or {})
+
+
+def open_report(view_file: str = "", rep_id: str = "", *, data_dir: str = "", as_of: str = "", period: str = "",
+                weights_file: str = "") -> Report:
+    """The report the notebook shows: the view a batch run prepared (`view_file`), else computed here from
+    `data_dir` for `rep_id` (empty: the first current rep; handy when opening the notebook by hand)."""
+    if view_file:
+        return Report(*read_prepared(view_file))
+    from ..analysis import open_team
+    from .build import build_view
+    from .inputs import RepInputs
+
+    inputs = RepInputs.from_analysis(open_team(data_dir, as_of=as_of, period=period, weights_file=weights_file))
+    return Report(build_view(inputs.slice(rep_id or inputs.rep_ids[0])))

@@ -1,0 +1,110 @@
+"""What the command line prints: the leaderboard and the diagnosis summary, as plain text.
+
+Tables come from the one leaderboard builder and sentences from the manager's words, so the terminal says
+what the team explorer says. Long values are clipped, so a 100,000-character name cannot pad every line.
+"""
+from __future__ import annotations
+
+from .leaderboard import leaderboard, withheld_notes
+from .metrics.catalogue import CATALOGUE
+from .present import MISSING, clip, isolate, missing, money, num, pct, text_table
+from .terms import NO_LEAK, TOO_FEW_DEALS
+from .words import manager as words
+
+TOP_METRICS = 3  # how many top-contributing metrics to show per rep
+WIDTH = 40  # widest cell of a terminal table
+
+
+def _label(metric: str) -> str:
+    return CATALOGUE[metric].label if metric in CATALOGUE else metric
+
+
+def leaderboard_text(table, card, top: int | None = None) -> str:
+    """The leaderboard as plain text: role by role, best first."""
+    board = leaderboard(card, table, top=TOP_METRICS)
+    shown = board if top is None else board.groupby("role", sort=False).head(top)
+    points = card.breakdown
+    rows = []
+    for r in shown.itertuples(index=False):
+        contrib = ", ".join(f"{_label(m)} {points.at[r.rep_id, m]:.0f}" for m in r.top_metrics) or MISSING
+        rows.append([r.role, MISSING if missing(r.rank) else str(r.rank), r.name,
+                     num(r.score, 1), pct(r.attainment) if "attainment" in table.values else "n/a",
+                     money(r.won_revenue), contrib])
+    w = card.weights
+    head = (f"Scorecard {w.name} · {table.period.label} ({table.period.start.date()}..{table.period.end.date()}) "
+            f"· as of {table.as_of.date()} · normalised by {w.normalisation} within {w.group_by or 'the whole team'}")
+    lines = [head, ""]
+    if rows:
+        lines.append(text_table(["role", "rank", "name", "score", "attainment", "won", "top contributions (points)"],
+                                rows, WIDTH))
+    for note in withheld_notes(table.reps.reindex(card.scores["rep_id"]), w.group_by) + list(card.notes):
+        lines.append(f"note: {clip(isolate(note), 400)}")
+    if "attainment" in table.unavailable and not any(n.startswith("attainment") for n in card.notes):
+        lines.append(f"note: attainment: {table.unavailable['attainment']}")
+    return "\n".join(lines)
+
+
+def summary_text(d) -> str:
+    """The readable diagnosis: team, per-rep headline, bottlenecks, audits, risks, quality, hygiene."""
+    t, cur = d.team, d.currency
+    lines = [f"Diagnosis · {d.period} ({d.period_start.date()}..{d.period_end.date()}) · as of {d.as_of.date()}", ""]
+    if t.get("target") == t.get("target") and t.get("target") is not None:
+        lines.append(f"Team: won {money(t['won'], cur)} of {money(t['target'], cur)} ({pct(t['attainment'])}); "
+                     f"projected {money(t['projection'], cur)} ({pct(t['projected_attainment'])})")
+    else:
+        lines.append(f"Team: won {money(t['won'], cur)} (no quotas: no target)")
+    names = d.reps.set_index("rep_id")["name"]
+    reps = d.reps.sort_values(["role", "rank_in_role", "name"], na_position="last", kind="mergesort")
+    rows = [[r.role if isinstance(r.role, str) else MISSING,
+             MISSING if missing(r.rank_in_role) else str(int(r.rank_in_role)), r.name, pct(r.attainment),
+             "yes" if r.at_risk is True else ("no" if r.at_risk is False else MISSING), words.verdict(r.bottleneck),
+             names.get(r.pair_with, MISSING) if isinstance(r.pair_with, str) else MISSING]
+            for r in reps.itertuples(index=False)]
+    if rows:
+        lines += ["", text_table(["role", "rank", "name", "attainment", "at risk", "bottleneck", "pair with"], rows,
+                                 WIDTH)]
+    records = d.reps.to_dict("records")
+    named = [r for r in records if r["bottleneck"] not in (NO_LEAK, TOO_FEW_DEALS)]
+    if named:
+        lines += ["", "Bottlenecks:"] + [f"- {clip(isolate(r['name']), WIDTH)}: {words.bottleneck(r)}" for r in named]
+    few = [r for r in records if r["bottleneck"] == TOO_FEW_DEALS]
+    if len(few) == 1:
+        lines.append(f"- {clip(isolate(few[0]['name']), WIDTH)}: {words.bottleneck(few[0])}")
+    elif few:
+        lines.append(f"- too few deals yet to tell where the funnel leaks for {len(few)} reps "
+                     f"({', '.join(clip(isolate(r['name']), WIDTH) for r in few)}): review again later in the period.")
+    lines += _audits(d)
+    risky = [r for r in records if r["at_risk"] is True]
+    if risky:
+        lines += ["", "At risk:"] + [f"- {clip(isolate(r['name']), WIDTH)}: {words.risk_reason(r, cur)}" for r in risky]
+    lq = d.lead_quality
+    if "low_quality" in lq:
+        flagged = [r for r in lq.to_dict("records") if r.get("low_quality") is True]
+        if flagged:
+            lines += ["", "Lead quality:"] + [f"- {clip(isolate(names.get(r['rep_id'], r['rep_id'])), WIDTH)}: "
+                                              f"{words.lead_quality(r)}" for r in flagged]
+    if len(d.hygiene):
+        h = d.hygiene[["no_next_step", "stale", "past_close_date"]].sum()
+        lines += ["", f"Hygiene: {h['no_next_step']} open deals with no next step, {h['stale']} stale, "
+                      f"{h['past_close_date']} past their close date."]
+    for name, reason in d.unavailable.items():
+        lines.append(f"note: {name} unavailable: {reason}")
+    lines += [f"note: {clip(isolate(n), 400)}" for n in d.notes]
+    return "\n".join(lines)
+
+
+def _audits(d) -> list[str]:
+    lines = []
+    if "vanity" not in d.unavailable and len(d.vanity):
+        lines += ["", "Activity metrics vs outcomes:"]
+        if d.too_early:
+            lines.append(f"- every verdict unclear: {d.too_early}.")
+        elif d.vanity["rho"].isna().all():
+            lines.append("- too few reps with an outcome to tell which activities go with results "
+                         f"(n = {int(d.vanity['n'].max())}).")
+        else:
+            lines += [f"- [{v['verdict']}] {words.vanity(v, d.outcome)}" for v in d.vanity.to_dict("records")]
+    tops = d.top_performers[d.top_performers["notable"]] if len(d.top_performers) else d.top_performers
+    if len(tops):
+        lines += ["", "What top performers do differently:"] + [f"- {words.practice(t)}" for t in tops.to_dict("records")]
+    return lines

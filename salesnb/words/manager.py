@@ -1,0 +1,238 @@
+"""The manager's sentences: what the diagnosis found, in words, from its facts.
+
+The team explorer, the command line and the JSON document (`sentence` fields) all word the diagnosis
+here, so they say the same thing. Each function takes one row of facts (a mapping, e.g. a row of
+`Diagnosis.reps`) and returns a sentence; figures are formatted by `salesnb.present`, so a sentence and
+the table beside it agree.
+"""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from ..present import isolate, missing, money, multiple, pct, pct_below
+from ..terms import NO_LEAK, STEP, TOO_FEW_DEALS, step_label
+
+MATERIAL = 0.90  # the early warning's bar (diagnostics.early_warning.MATERIAL): shown to one decimal below it
+
+
+def _get(row: Mapping, key: str, default=None):
+    value = row.get(key, default) if hasattr(row, "get") else default
+    return default if missing(value) and not isinstance(value, str) else value
+
+
+def won_deals(x: Any, more: bool = False) -> str:
+    """Expected wins as whole deals: ``about 32 (more) won deals``; under half a deal, ``less than one ...``."""
+    extra = "more " if more else ""
+    if missing(x) or float(x) < 0.5:
+        return f"less than one {extra}won deal"
+    n = round(float(x))
+    return f"about {n} {extra}won deal{'s' if n != 1 else ''}"
+
+
+def outcome_label(outcome: str) -> str:
+    return "quota attainment" if outcome == "attainment" else "revenue"
+
+
+# ------------------------------------------------------------------ funnel
+
+
+def verdict(step) -> str:
+    """A bottleneck verdict in a word or two: the step's name, "No clear leak" or "Too few deals yet"."""
+    if step in STEP:
+        return step_label(step)
+    return {NO_LEAK: "No clear leak", TOO_FEW_DEALS: "Too few deals yet"}.get(str(step or ""), "—")
+
+
+def bottleneck(row: Mapping) -> str:
+    """The step a rep leaks most at, with the numbers vs the team; or why none is named.
+
+    row: a `Diagnosis.reps` row (``bottleneck`` and the ``bottleneck_*`` facts, ``at_risk``,
+    ``projected_attainment``).
+    """
+    step = _get(row, "bottleneck")
+    if step == NO_LEAK:
+        return no_leak(row)
+    if step == TOO_FEW_DEALS:
+        return too_few_deals(row)
+    if step not in STEP:
+        return "No funnel verdict for this rep."
+    f = {k: _get(row, f"bottleneck_{k}") for k in ("source", "unit", "advanced", "reached", "rate", "team_median",
+                                                   "team_q1", "team_q3", "expected", "lost_wins")}
+    if f["source"] == "volume":
+        what = STEP[step].phrase if f["unit"] == "leads" else "creating enough qualified opportunities"
+        return (f"The step to work on is {what}: {int(f['advanced'])} {f['unit']} vs about "
+                f"{float(f['expected']):.0f} at the team's median pace; at the team's conversion that costs "
+                f"{won_deals(f['lost_wins'])}.")
+    return (f"The step to work on is {STEP[step].phrase}: {int(f['advanced'])} of {int(f['reached'])} "
+            f"({pct(f['rate'])}) vs a team median of {pct(f['team_median'])} "
+            f"(middle half {pct(f['team_q1'])}–{pct(f['team_q3'])}); "
+            f"at the team's rate that is {won_deals(f['lost_wins'], more=True)}.")
+
+
+def below_target(row: Mapping) -> bool:
+    """True when the rep is flagged at risk or projected below quota: never tell them to keep going as is."""
+    proj = _get(row, "projected_attainment")
+    return bool(_get(row, "at_risk")) or (proj is not None and float(proj) < 1.0)
+
+
+def no_leak(row: Mapping) -> str:
+    """No step clearly below the team: the weakest step with its numbers when there is one."""
+    step = _get(row, "weakest_step")
+    head = "No step of the funnel is clearly below the team"
+    if not below_target(row):
+        return f"{head}: keep doing what works."
+    if step in STEP:
+        return (f"{head}; the furthest below it is {STEP[step].phrase}: {int(_get(row, 'weakest_advanced'))} of "
+                f"{int(_get(row, 'weakest_reached'))} ({pct(_get(row, 'weakest_rate'))}) vs a team median of "
+                f"{pct(_get(row, 'weakest_median'))}, a gap chance could explain (thin evidence).")
+    return f"{head}, and no step is below its median: the gap to quota is in volume, not conversion."
+
+
+def too_few_deals(row: Mapping) -> str:
+    deals_step = _get(row, "bottleneck_deals_step")
+    if deals_step is None:
+        return "No deals in this period yet: the funnel cannot be read. Review again later in the period."
+    need = _get(row, "bottleneck_deals_needed")
+    need_s = f"about {int(need)}" if need is not None else "more"
+    return (f"Too few deals to tell where the funnel leaks ({int(_get(row, 'bottleneck_deals', 0))} reached the "
+            f"{STEP[deals_step].label.lower() if deals_step in STEP else deals_step} step so far; {need_s} are "
+            "needed): review again later in the period.")
+
+
+def pairing(row: Mapping, peer_name: str | None) -> str:
+    """Who to pair the rep with, and why (the peer is strong where the rep leaks)."""
+    step = _get(row, "bottleneck")
+    if not peer_name or step not in STEP:
+        return "No peer pairing suggested: no clear leak, or no peer in the same role is strong there."
+    text = f"Pair with {isolate(peer_name)}, who is strong at {STEP[step].phrase}, where this rep leaks most"
+    return text + (", and who can learn from this rep where they leak." if _get(row, "pair_complementary")
+                   else ".")
+
+
+# ------------------------------------------------------------------ early warning
+
+
+def risk_reason(row: Mapping, currency: str = "") -> str:
+    """Why a rep is at risk, with the numbers ("" when not at risk; "no quota" when there is none)."""
+    if _get(row, "quota") is None:
+        return "no quota for this period"
+    parts = []
+    if _get(row, "thin_pipeline"):
+        need = _get(row, "coverage_needed")
+        if need is None:
+            parts.append("no win rate yet and the gap is open")
+        else:
+            parts.append(f"pipeline covers {multiple(_get(row, 'horizon_coverage', 0.0))} of the "
+                         f"{money(_get(row, 'horizon_gap'), currency)} due in the next {int(_get(row, 'horizon_days', 0))} "
+                         f"days but the win rate needs {multiple(need)}")
+    if _get(row, "projected_short"):
+        quota = float(_get(row, "quota"))
+        run = _get(row, "run_rate_projection")
+        run_s = f", run-rate {pct_below(float(run) / quota, MATERIAL)}" if run is not None else ""
+        parts.append(f"projected to reach {pct_below(_get(row, 'projected_attainment'), MATERIAL)} of quota{run_s} "
+                     f"(needs {money(_get(row, 'required_pace'), currency)} a day, has managed "
+                     f"{money(_get(row, 'pace_so_far'), currency)})")
+    return "; ".join(parts)
+
+
+def risk_short(row: Mapping) -> str:
+    """The first clause of the reason, for a narrow column ("projected to reach 57% of quota")."""
+    if _get(row, "projected_short"):
+        return f"projected to reach {pct_below(_get(row, 'projected_attainment'), MATERIAL)} of quota"
+    if _get(row, "thin_pipeline"):
+        need = _get(row, "coverage_needed")
+        return (f"pipeline covers {multiple(_get(row, 'horizon_coverage', 0.0))}, needs {multiple(need)}"
+                if need is not None else "no win rate yet")
+    return ""
+
+
+# ------------------------------------------------------------------ team findings
+
+
+def vanity(row: Mapping, outcome: str, too_early: str | None = None) -> str:
+    """The audit's verdict on one activity metric (a `Diagnosis.vanity` row), with its evidence."""
+    label = str(_get(row, "label", ""))
+    label = label[:1].upper() + label[1:]
+    what = outcome_label(outcome)
+    rho, n = _get(row, "rho"), int(_get(row, "n", 0))
+    lo, hi = _get(row, "low"), _get(row, "high")
+    rho_text = f"ρ = {float(rho):.2f}{' within role' if _get(row, 'within_role') else ''}"
+    figures = f"({rho_text}, n = {n})" if rho is not None else f"(n = {n})"
+    verdict = _get(row, "verdict")
+    if too_early:
+        return f"{label}: cannot tell yet whether it goes with {what} {figures}, {too_early}; do not set targets on it yet."
+    if verdict == "driver":
+        return (f"{label} goes with higher {what} in this team {figures}, interval {lo:.2f} to {hi:.2f}: worth "
+                "encouraging, and worth learning how the best reps do it.")
+    if verdict == "vanity":
+        if hi is not None and float(hi) < 0:
+            return f"{label} goes with lower {what} in this team {figures}: do not manage by it."
+        return f"{label} shows no relation to {what} in this team {figures}: do not manage by it."
+    if not _get(row, "enough_reps", True) or lo is None:
+        return f"{label}: too few reps to tell whether it goes with {what} {figures}; do not set targets on it yet."
+    return (f"{label} may go with {what} {figures}, but the evidence is weak (interval {lo:.2f} to {hi:.2f}); "
+            "watch it, do not set targets on it yet.")
+
+
+def _by_kind(value: Any, kind: str) -> str:
+    if missing(value):
+        return "n/a"
+    if kind == "share":
+        return pct(value)
+    if kind == "money":
+        return money(value)
+    return f"{float(value):.1f}"
+
+
+def practice(row: Mapping) -> str:
+    """One notable difference between top performers and the rest (a `Diagnosis.top_performers` row)."""
+    kind = _get(row, "kind", "number") or "number"
+    label = str(_get(row, "label", ""))
+    higher = "higher" if float(_get(row, "top_mean", 0)) > float(_get(row, "rest_mean", 0)) else "lower"
+    ratio = _get(row, "ratio")
+    ratio_s = f" ({float(ratio):.1f}x)" if ratio is not None and float(ratio) > 0 and kind != "share" else ""
+    size = _get(row, "size", "medium") + (" within-role" if _get(row, "within_role") else "")
+    return (f"{label[:1].upper() + label[1:]} is {higher} among top performers: {_by_kind(_get(row, 'top_mean'), kind)} "
+            f"vs {_by_kind(_get(row, 'rest_mean'), kind)} for the rest{ratio_s}, a {size} difference.")
+
+
+def lead_quality(row: Mapping) -> str:
+    """A rep's lead-quality finding (a `Diagnosis.lead_quality` row)."""
+    leads = int(_get(row, "leads", 0))
+    if leads == 0:
+        return "No leads in this period to judge their quality."
+    parts = []
+    if _get(row, "low_quality"):
+        waste = _get(row, "wasted_effort_share")
+        waste_s = f"; {pct(waste)} of activity goes to leads and deals that never convert" if waste is not None else ""
+        parts.append(f"The pipeline is filled with low-quality leads: only {pct(_get(row, 'high_share'))} of {leads} "
+                     f"leads fit the ideal-customer profile and {pct(_get(row, 'low_share'))} miss it vs "
+                     f"{pct(_get(row, 'team_low_share'))} for the team{waste_s}. Fewer, better leads (right size, "
+                     "real need, decision maker) convert more.")
+    if _get(row, "weak_good_lead_conversion"):
+        mix = ("" if _get(row, "low_quality") else
+               f" The leads themselves are fine ({pct(_get(row, 'high_share'))} fit the profile vs "
+               f"{pct(_get(row, 'team_high_share'))} for the team): the leak is in qualifying them.")
+        parts.append(f"Good leads are not being qualified: {pct(_get(row, 'high_conversion'))} of "
+                     f"{int(_get(row, 'high_leads', 0))} leads that fit the ideal-customer profile became "
+                     f"opportunities vs a team median of {pct(_get(row, 'team_high_conversion'))}.{mix}")
+    if parts:
+        return " ".join(parts)
+    conv = _get(row, "high_conversion")
+    team_conv = _get(row, "team_high_conversion")
+    conv_s = (f", and {pct(conv)} of those became opportunities (team median {pct(team_conv)})"
+              if conv is not None and team_conv is not None else "")
+    return (f"Lead quality and its conversion are in line with the team: {pct(_get(row, 'high_share'))} of {leads} "
+            f"leads fit the ideal-customer profile (team median {pct(_get(row, 'team_high_share'))}){conv_s}.")
+
+
+def hygiene(row: Mapping) -> str:
+    """A rep's pipeline hygiene (a `Diagnosis.hygiene` row)."""
+    n_open = int(_get(row, "open_deals", 0))
+    counts = {k: int(_get(row, k, 0)) for k in ("no_next_step", "stale", "past_close_date")}
+    if not any(counts.values()):
+        return f"Pipeline hygiene is clean: {n_open} open deals, none flagged."
+    parts = [f"{counts['no_next_step']} with no next step" if counts["no_next_step"] else "",
+             f"{counts['stale']} stale" if counts["stale"] else "",
+             f"{counts['past_close_date']} past their close date" if counts["past_close_date"] else ""]
+    return f"Of {n_open} open deals: " + ", ".join(p for p in parts if p) + ". Update them so the forecast can be trusted."

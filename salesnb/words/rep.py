@@ -1,0 +1,259 @@
+"""A rep's own report, in words: second-person sentences from the facts of a `RepView`.
+
+Nothing here computes a figure or reads another rep's data; figures are formatted by
+`salesnb.present`, so a sentence and the table beside it agree.
+"""
+from __future__ import annotations
+
+from ..metrics.catalogue import CATALOGUE
+from ..present import by_unit, isolate, missing, money, multiple, num, pct, pct_below, plural
+from ..terms import ACTIVITY, NO_LEAK, STEP, TOO_FEW_DEALS, activity_label
+from .manager import MATERIAL, practice, won_deals
+
+MIX_GAP = 0.05  # activity-mix differences from 5 points are worth a sentence
+MAX_MIX_SENTENCES = 3
+
+
+def metric_label(metric: str) -> str:
+    """A metric's label as the report shows it (plain words, arrows drawn as arrows)."""
+    label = CATALOGUE[metric].label if metric in CATALOGUE else metric.replace("_", " ")
+    return REPORT_LABELS.get(metric, label).replace("->", "→")
+
+
+REPORT_LABELS = {
+    "wasted_effort_share": "Share of activities spent on leads/deals that were lost",
+    "conv_lead_qualified": "Leads that became opportunities",
+}
+
+
+def title(view) -> str:
+    role = f" ({isolate(view.role)})" if view.role else ""
+    return f"{isolate(view.name)}{role}: period {view.period_label}, as of {view.as_of}"
+
+
+# ------------------------------------------------------------------ headline
+
+
+def risk(view) -> str | None:
+    """The early warning in the rep's words, or None when there is none (no quota)."""
+    r, cur = view.headline.risk, view.currency
+    if r is None:
+        return None
+    if not r.at_risk:
+        return "On track: no early warning this period."
+    parts = []
+    if r.thin_pipeline:
+        if r.coverage_needed is None:
+            parts.append("there is no win rate yet and the gap to quota is open")
+        else:
+            parts.append(f"your pipeline covers {multiple(r.horizon_coverage or 0.0)} the {money(r.horizon_gap, cur)} "
+                         f"due in the next {r.horizon_days} days, but your win rate needs "
+                         f"{multiple(r.coverage_needed)}")
+    if r.projected_short:
+        run = (f" ({pct_below(r.run_rate_attainment, MATERIAL)} at the pace so far)"
+               if r.run_rate_attainment is not None else "")
+        parts.append(f"projected to reach {pct_below(r.projected_attainment, MATERIAL)} of quota{run}. Reaching "
+                     f"quota needs {money(r.required_pace, cur)} won per day from now on, against "
+                     f"{money(r.pace_so_far, cur)} per day so far")
+    text = "; ".join(parts)
+    return f"At risk: {text}." if text else "At risk."
+
+
+def to_go(view) -> str:
+    h = view.headline
+    if h.won is None or h.quota is None:
+        return "—"
+    return money(h.quota - h.won, view.currency) if h.quota > h.won else "quota reached"
+
+
+def rank(view) -> str:
+    h = view.headline
+    if h.rank is None or not h.n_in_role:
+        return "—"
+    role = f" {isolate(view.role)}" if view.role else ""
+    return f"{h.rank} of {h.n_in_role}{role} reps, by score"
+
+
+# ------------------------------------------------------------------ strengths and funnel
+
+
+def strength(view, s) -> str:
+    if s.kind == "step":
+        step = STEP[s.key]
+        return (f"Strong at {step.phrase}: {pct(s.value)} of your deals move on ({step.moves}), against a team "
+                f"median of {pct(s.team_median)}.")
+    cur = view.currency
+    return (f"{metric_label(s.key)}: {by_unit(s.value, s.unit, cur)}, among the best in the role "
+            f"(team median {by_unit(s.team_median, s.unit, cur)}).")
+
+
+def no_strengths() -> str:
+    return ("No figure stands clearly above the rest of your role this period; the sections below show where "
+            "to gain most.")
+
+
+def below_target(view) -> bool:
+    h = view.headline
+    return bool(h.risk and h.risk.at_risk) or (h.projected_attainment is not None and h.projected_attainment < 1.0)
+
+
+def funnel(view) -> str:
+    """The funnel verdict: the step to work on with its numbers, the weakest step (thin evidence), or why
+    none is named. A rep projected below target is never told to keep doing what works."""
+    f = view.funnel
+    if f.leak is not None:
+        k = f.leak
+        step = STEP[k.step]
+        if k.source == "volume":
+            what = step.phrase if k.unit == "leads" else "creating enough qualified opportunities"
+            return (f"The step to work on is {what}: {plural(k.advanced, k.unit[:-1])} so far, against about "
+                    f"{num(k.expected, 0)} at the team's median pace; at the team's conversion that costs "
+                    f"{won_deals(k.lost_wins)}.")
+        return (f"The step to work on is {step.phrase}: {k.advanced} of your {k.reached} deals moved on "
+                f"({pct(k.rate)}), against a team median of {pct(k.team_median)} (middle half "
+                f"{pct(k.team_q1)}–{pct(k.team_q3)}); at the team's rate that is {won_deals(k.lost_wins, more=True)}.")
+    if f.verdict == TOO_FEW_DEALS:
+        if not f.deals_step:
+            return "No deals in this period yet: the funnel cannot be read. Look again later in the period."
+        need = f"about {int(f.deals_needed)}" if f.deals_needed is not None else "more"
+        return (f"Too few deals yet to tell where your funnel leaks: {plural(f.deals or 0, 'deal')} reached the "
+                f"{STEP[f.deals_step].label.lower()} step so far, and {need} are needed. Look again later in the "
+                "period.")
+    if f.verdict == NO_LEAK:
+        head = "No step of your funnel is clearly below the team"
+        if not below_target(view):
+            return f"{head}: keep doing what works."
+        if f.weakest is not None:
+            w = f.weakest
+            return (f"{head}, but you are below target, so start with the step furthest below it: "
+                    f"{STEP[w.step].phrase}, {w.advanced} of {w.reached} ({pct(w.rate)}) against a team median "
+                    f"of {pct(w.team_median)}. The gap is small enough that chance could explain it (thin "
+                    "evidence).")
+        return (f"{head}, and none is below its median: the gap to quota is in volume. More deals entering "
+                "the funnel, at the rates you have, close it.")
+    return "The funnel below compares each step with the team."
+
+
+# ------------------------------------------------------------------ activity, leads, hygiene
+
+
+def mix_gaps(view) -> list[str]:
+    """The largest gaps (5 points or more) between the rep's activity mix and the top quarter's."""
+    rows = [r for r in view.activity_mix.rows if r.you is not None and r.top is not None]
+    gaps = sorted(((r.you - r.top, r) for r in rows if abs(r.you - r.top) >= MIX_GAP), key=lambda g: -abs(g[0]))
+    out = []
+    for gap, r in gaps[:MAX_MIX_SENTENCES]:
+        out.append(f"{activity_label(r.activity)}: {pct(r.you)} of your activities, {pct(r.top)} for top performers "
+                   f"({abs(round(gap * 100))} points {'more' if gap > 0 else 'less'}).")
+    return out
+
+
+def mix_close() -> str:
+    return "Your mix of activities is close to that of the top performers of your role."
+
+
+def practices(view) -> list[str]:
+    return [practice(p.__dict__) for p in view.activity_mix.practices]
+
+
+def lead_quality(view) -> str | None:
+    q = view.lead_quality
+    if not q.leads:
+        return None
+    parts = []
+    if q.low_quality:
+        waste = (f"; {pct(q.wasted_effort_share)} of your activity goes to leads and deals that never convert"
+                 if q.wasted_effort_share is not None else "")
+        parts.append(f"Your pipeline is filled with low-quality leads: only {pct(q.high_share)} of your "
+                     f"{q.leads:,} leads fit the ideal-customer profile and {pct(q.low_share)} miss it, against "
+                     f"{pct(q.team_low_share)} for the team{waste}. Fewer, better leads (right size, real need, "
+                     "decision maker) convert more.")
+    if q.weak_good_lead_conversion:
+        parts.append(f"Good leads are not being qualified: {pct(q.high_conversion)} of your {q.high_leads:,} leads "
+                     f"that fit the ideal-customer profile became opportunities, against a team median of "
+                     f"{pct(q.team_high_conversion)}.")
+    if parts:
+        return " ".join(parts)
+    return (f"Your lead quality is in line with the team: {pct(q.high_share)} of your {q.leads:,} leads fit the "
+            f"ideal-customer profile (team median {pct(q.team_high_share)}).")
+
+
+def hygiene_deals(n: int) -> str:
+    return f"{plural(n, 'open deal')} to update in the CRM:"
+
+
+def hygiene_clean() -> str:
+    return "No flagged deals: the pipeline is clean."
+
+
+# ------------------------------------------------------------------ trend and pace
+
+
+def trend(view) -> list[str]:
+    t, cur = view.trend, view.currency
+    if not t.months:
+        return []
+    mine = [p.you or 0.0 for p in t.months]
+    out = [f"You won deals in {sum(1 for v in mine if v > 0)} of the {len(mine)} months shown."]
+    if len(t.months) >= 3 and all(p.team is not None for p in t.months[-3:]):
+        last = t.months[-3:]
+        out.append(f"Last 3 months ({last[0].start[:7]} to {last[-1].start[:7]}): you won {money(sum(mine[-3:]), cur)}; "
+                   f"the team's monthly medians add up to {money(sum(p.team for p in last), cur)}.")
+    return out
+
+
+def pace(view) -> list[str]:
+    t, cur = view.trend, view.currency
+    out = []
+    if t.weeks and any(p.you is not None for p in t.weeks):
+        you = [p.you or 0.0 for p in t.weeks]
+        team = [p.team for p in t.weeks if p.team is not None]
+        team_s = f", the team median {num(sum(team) / len(team), 1)}" if team else ""
+        out.append(f"Activities per week over the last {plural(len(you), 'week')}: you averaged "
+                   f"{num(sum(you) / len(you), 1)}{team_s}.")
+    for g in t.quotas:
+        what = (f"the period {view.period_label}" if g.span == "period"
+                else f"the current quota period ({g.start} to {g.end})")
+        share = (g.won or 0.0) / g.quota if g.quota else None
+        out.append(f"For {what}: {money(g.won, cur)} won of a {money(g.quota, cur)} target ({pct(share)}).")
+    return out
+
+
+# ------------------------------------------------------------------ peer and score
+
+
+def peer(view) -> str:
+    p = view.peer
+    text = f"Pair with {isolate(p.name)}, who is strong at {STEP[p.step].phrase}, where you leak most"
+    return text + (", and who can learn from you where they leak." if p.complementary else ".")
+
+
+def no_peer(view) -> str:
+    verdict = view.funnel.verdict if view.funnel else ""
+    if verdict == NO_LEAK:
+        return ("No pairing suggested: no funnel step is clearly below the team, so there is no leak to learn "
+                "away. Others may well learn from you.")
+    if verdict == TOO_FEW_DEALS:
+        return "No pairing suggested yet: too few deals so far to name the step to work on."
+    return "No pairing suggested: no rep of your role is clearly strong at the step you work on."
+
+
+def breakdown(view, how: str) -> list[str]:
+    w, h = view.weights, view.headline
+    total = sum(p.weight for p in view.breakdown)
+    out = [f"Weights used: {w.name}. Your score is {num(h.score, 1)} out of 100. Each metric gives up to its share "
+           f"of the 100 points (its weight), scaled {how}."]
+    if total and abs(total - 100.0) >= 1e-6:
+        out.append(f"The weights of the metrics used add up to {total:g}, so each one's most points is its weight "
+                   f"x 100 / {total:g}.")
+    if any(p.value is None for p in view.breakdown):
+        out.append("A metric with no value this period (—) gives 0 points.")
+    return out
+
+
+def activity_name(key: str) -> str:
+    return ACTIVITY[key].label if key in ACTIVITY else str(key)
+
+
+def unknown(value) -> bool:
+    return missing(value)
