@@ -63,9 +63,9 @@ def test_fallback_column_is_tried_before_the_default_and_counted(tmp_path):
     got = table(out, "opportunities").set_index("opportunity_id")["amount"].to_dict()
     assert got == {"1": "100", "2": "250", "3": "0", "4": "0"}
     fills = result.tables["opportunities"].fills["amount"]
-    assert fills == {"from 'sales_price' ('close_value' empty)": 1,
-                     "from the default '0' (every source empty)": 1}
-    assert "1 row(s) from 'sales_price' ('close_value' empty)" in result.format()
+    assert fills == {"from 'sales_price' (where 'close_value' gave no value)": 1,
+                     "from the default '0' (where no source gave a value)": 1}
+    assert "1 row(s) from 'sales_price' (where 'close_value' gave no value)" in result.format()
     assert "'close_value' (then 'sales_price', then default '0')" in result.format()
 
 
@@ -88,7 +88,7 @@ def test_pattern_with_default_uses_the_default_where_the_pattern_does_not_match(
     result, out = run(tmp_path, {"deals.csv": deals}, mapping)
     assert table(out, "opportunities")["lead_source"].tolist() == ["web-form", "other", "other"]
     assert result.tables["opportunities"].fills["lead_source"] == {
-        "from the default 'other' (every source empty)": 2}
+        "from the default 'other' (where no source gave a value)": 2}
     assert not result.dropped
 
 

@@ -125,11 +125,11 @@ def _cells(chunk: pd.DataFrame, column: str, nulls: np.ndarray) -> pd.Series:
     return chunk[column].astype("str").str.strip().str.casefold().where(~nulls, "")
 
 
-def period_columns(spec: PeriodSpec, chunk: pd.DataFrame, null_mask, problems, file: str) -> tuple[pd.Series, pd.Series]:
+def period_columns(spec: PeriodSpec, chunk: pd.DataFrame, null_mask, problem) -> tuple[pd.Series, pd.Series]:
     """period_start and period_end (datetime64[ms], NaT where a cell is empty) for every row of `chunk`.
 
     `null_mask(series)` marks empty cells; values that are not a year, quarter or month are
-    recorded in `problems` with the fix.
+    reported with `problem(key, what, values, fix)`.
     """
     n = len(chunk)
     empty = np.zeros(n, dtype=bool)
@@ -139,7 +139,7 @@ def period_columns(spec: PeriodSpec, chunk: pd.DataFrame, null_mask, problems, f
         table = {u: _year(u) for u in pd.unique(cells) if u}
         year = cells.map(lambda u: table.get(u) or -1).to_numpy(dtype=np.int64)
         empty |= (cells == "").to_numpy()
-        _bad(problems, spec, "year", file, chunk[spec.year], (cells != "").to_numpy() & (year < 0),
+        _bad(problem, spec, "year", chunk[spec.year], (cells != "").to_numpy() & (year < 0),
              "a year such as 2021 or FY2021")
     part = spec.quarter or spec.month
     sub = np.zeros(n, dtype=np.int64)
@@ -152,11 +152,11 @@ def period_columns(spec: PeriodSpec, chunk: pd.DataFrame, null_mask, problems, f
         cell_year = np.array([g[1] or -1 for g in got], dtype=np.int64)
         empty |= (cells == "").to_numpy()
         what = "a quarter such as Q3, 3 or 2021-Q3" if spec.quarter else "a month such as 3, Mar, March or 2021-03"
-        _bad(problems, spec, "quarter" if spec.quarter else "month", file, chunk[part],
+        _bad(problem, spec, "quarter" if spec.quarter else "month", chunk[part],
              (cells != "").to_numpy() & (sub < 0), what)
         if not spec.year and spec.year_value is None:
             missing = (cells != "").to_numpy() & (sub > 0) & (cell_year < 0)
-            _bad(problems, spec, "year", file, chunk[part], missing,
+            _bad(problem, spec, "year", chunk[part], missing,
                  "a period with its year (there is no year column)", fix=f"add year = \"Year column\" under [{spec.key}] "
                  f"(or year = 2021 when the whole file is one year).")
             year = cell_year
@@ -184,10 +184,9 @@ def _spans(spec: PeriodSpec, year: np.ndarray, sub: np.ndarray, ok: np.ndarray) 
     return starts.astype("datetime64[ms]"), ends.astype("datetime64[ms]")
 
 
-def _bad(problems, spec: PeriodSpec, part: str, file: str, raw: pd.Series, bad: np.ndarray, what: str,
-         fix: str = "") -> None:
+def _bad(problem, spec: PeriodSpec, part: str, raw: pd.Series, bad: np.ndarray, what: str, fix: str = "") -> None:
     if bad.any():
         column = getattr(spec, part) or spec.quarter or spec.month
-        problems.add(f"{spec.key}.{part}", file, f"have {column!r} values that are not {what}", raw[bad],
+        problem(f"{spec.key}.{part}", f"have {column!r} values that are not {what}", raw[bad],
                      fix or f"clean the column, or add the marker to nulls = [...] if it means 'empty' "
                             f"(docs/importing.md, Quotas).")

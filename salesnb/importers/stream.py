@@ -8,6 +8,7 @@ a validation error in the built dataset can name the source line too.
 """
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -88,7 +89,7 @@ def stream_all(mapping: Mapping, plans: list, joins: dict, run: Run, result: Imp
             summary = result.tables.setdefault(t.name, TableSummary(t.name))
             summary.files.append(src.name)
             summary.columns.update(plan.used)
-            ctx = Context(t, src.name, problems, date_formats, rep_names, plan.effective, fills=summary.fills)
+            ctx = Context(t, src.name, problems, date_formats, rep_names, plan.effective)
             if t.name != "reps" and t.name not in writers:
                 writers[t.name] = TableWriter(run.build_dir / f"{t.name}.csv", output_columns(t.name, plans),
                                               run.origins.setdefault(t.name, []))
@@ -145,21 +146,16 @@ def _stream_table(plan, joins, ctx: Context, mapping: Mapping, result: ImportRes
             chunk = unpivot(chunk, t.unpivot, needed)
         if chunk.empty:
             continue
-        ctx.drops = {}
-        canon = transform_chunk(chunk, ctx)
-        keep = np.ones(len(canon), dtype=bool)
-        for reason, parts in ctx.drops.items():
-            marked = canon.index.isin(np.concatenate(parts)) & keep
-            _count_drop(drops, (t.name, src.name, reason), canon.index[marked])
-            keep &= ~marked
-        for col in table.required_columns:
-            if col in canon.columns:
-                empty = canon[col].isna().to_numpy() & keep
-                if empty.any():
-                    _count_drop(drops, (t.name, src.name, f"empty {col} (missing in the file, or mapped to \"\")"),
-                                canon.index[empty])
-                keep &= ~empty
+        records = chunk.index.to_numpy()
+        ctx.start_chunk(records)
+        canon = transform_chunk(chunk.reset_index(drop=True), ctx)  # by position: unpivoted records repeat
+        keep = _keep_rows(canon, ctx, table, drops, (t.name, src.name))
+        for col, how, positions in ctx.marks:  # fallbacks, defaults and sign rules, counted on rows written
+            n = int(keep[positions].sum())
+            if n:
+                summary.fills.setdefault(col, Counter())[how] += n
         canon = canon[keep]
+        canon.index = records[keep]
         if t.created_after_close == "use_close_date" and {"created_date", "close_date"} <= set(canon.columns):
             late = (canon["close_date"] < canon["created_date"]).to_numpy()
             if late.any():
@@ -178,6 +174,24 @@ def _stream_table(plan, joins, ctx: Context, mapping: Mapping, result: ImportRes
     if adjusted:
         result.notes.append(f"{src.name}: {adjusted:,} deal(s) closed before their created date (records loaded into "
                             f"the CRM after the fact): created_date set to the close date (created_after_close).")
+
+
+def _keep_rows(canon: pd.DataFrame, ctx: Context, table, drops: dict, where: tuple[str, str]) -> np.ndarray:
+    """Rows to write: not dropped by a sign rule, no required value empty; the others counted with their records."""
+    keep = np.ones(len(canon), dtype=bool)
+    for reason, parts in ctx.drops.items():
+        marked = np.zeros(len(canon), dtype=bool)
+        marked[np.concatenate(parts)] = True
+        marked &= keep
+        _count_drop(drops, where + (reason,), ctx.records[marked])
+        keep &= ~marked
+    for col in table.required_columns:
+        if col in canon.columns:
+            empty = canon[col].isna().to_numpy() & keep
+            if empty.any():
+                _count_drop(drops, where + (f"empty {col} (missing in the file, or mapped to \"\")",), ctx.records[empty])
+            keep &= ~empty
+    return keep
 
 
 def _count_unnamed(chunk: pd.DataFrame, file: str, nulls, run: Run) -> None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import fnmatch
 import re
 import warnings
-from collections import Counter
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -56,12 +55,22 @@ class Context:
     date_formats: dict  # (column key, file) -> date format found by 'auto'
     rep_names: dict  # rep_id -> display name, first seen
     columns: dict  # canonical column -> the column sources this file can fill
-    fills: dict = field(default_factory=dict)  # canonical column -> Counter(how -> rows): fallbacks, defaults, signs
-    drops: dict = field(default_factory=dict)  # reason -> record indices to drop from the current chunk
+    # The current chunk is indexed by position while it is converted; `records` holds each row's record number.
+    records: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    marks: list = field(default_factory=list)  # (column, how, positions): rows filled by a fallback, default, sign
+    drops: dict = field(default_factory=dict)  # reason -> positions the mapping says to drop
 
-    def count_fill(self, column: str, how: str, n: int) -> None:
-        if n:
-            self.fills.setdefault(column, Counter())[how] += int(n)
+    def start_chunk(self, records: np.ndarray) -> None:
+        self.records, self.marks, self.drops = records, [], {}
+
+    def mark(self, column: str, how: str, positions) -> None:
+        if len(positions):
+            self.marks.append((column, how, np.asarray(positions)))
+
+    def problem(self, key: str, what: str, values: pd.Series, fix: str) -> None:
+        """Record values the mapping cannot place, numbered by their records in the file."""
+        located = pd.Series(values.to_numpy(), index=self.records[values.index.to_numpy()])
+        self.problems.add(key, self.file, what, located, fix)
 
 
 def _raw_text(src: ColumnSource, chunk: pd.DataFrame, ctx: Context) -> tuple[pd.Series, np.ndarray]:
@@ -109,8 +118,8 @@ def _convert(src: ColumnSource, col: Column, raw: pd.Series, empty: np.ndarray, 
             if bad.any():
                 canon = ", ".join(col.choices)
                 first_bad = mapped[bad].iloc[0]
-                ctx.problems.add(
-                    f"{src.key}.values", ctx.file, f"have {_what(src)} values the mapping does not map",
+                ctx.problem(
+                    f"{src.key}.values", f"have {_what(src)} values the mapping does not map",
                     mapped[bad],
                     f"add each under [{src.key}.values], e.g. \"{first_bad}\" = \"{col.choices[0]}\" "
                     f"(canonical values: {canon}; \"\" for none; \"*\" matches any other value).")
@@ -130,7 +139,7 @@ def _convert(src: ColumnSource, col: Column, raw: pd.Series, empty: np.ndarray, 
         if len(text):
             vals, bad = parse_bools(text)
             if bad.any():
-                ctx.problems.add(src.key, ctx.file, f"have {_what(src)} values that are not yes/no", text[bad],
+                ctx.problem(src.key, f"have {_what(src)} values that are not yes/no", text[bad],
                                  "map them with values = { \"Some text\" = \"true\" } or add them to nulls.")
             out[present] = vals.to_numpy()
         return out
@@ -156,8 +165,8 @@ def _to_choice(src, col, index, text, present, ctx) -> pd.Series:
     folded = text.str.strip().str.casefold()
     bad = ~folded.isin(col.choices).to_numpy()
     if bad.any() and src.values is None:
-        ctx.problems.add(
-            src.key, ctx.file, f"have {_what(src)} values that are not {' / '.join(col.choices)}",
+        ctx.problem(
+            src.key, f"have {_what(src)} values that are not {' / '.join(col.choices)}",
             text[bad], f"map them with a value map under [{src.key}.values], e.g. \"{text[bad].iloc[0]}\" = "
             f"\"{col.choices[0]}\".")
     out = pd.Series(np.nan, index=index, dtype="str")
@@ -177,9 +186,8 @@ def _to_date(src, index, text, present, ctx) -> pd.Series:
     if len(text):
         dates, bad = parse_dates(text, fmt)
         if bad.any():
-            ctx.problems.add(src.key, ctx.file,
-                             f"have {_what(src)} values that do not read as dates in the format {fmt}", text[bad],
-                             _date_fix(src, ctx.table.name, text[bad], fmt, some_read=not bad.all()))
+            ctx.problem(src.key, f"have {_what(src)} values that do not read as dates in the format {fmt}", text[bad],
+                        _date_fix(src, ctx.table.name, text[bad], fmt, some_read=not bad.all()))
         out[present] = dates.to_numpy()
     return out
 
@@ -209,7 +217,7 @@ def _to_number(src, col, index, text, present, ctx) -> pd.Series:
         return out
     nums, bad = parse_numbers(text, src.decimal or ctx.table.decimal)
     if bad.any():
-        ctx.problems.add(src.key, ctx.file, f"have {_what(src)} values that are not numbers", text[bad],
+        ctx.problem(src.key, f"have {_what(src)} values that are not numbers", text[bad],
                          "clean the column, or add the marker to nulls = [...] if it means 'empty'.")
     if src.divide_by:
         nums = nums / src.divide_by
@@ -234,7 +242,7 @@ def _apply_sign(src: ColumnSource, col: Column, nums: pd.Series, text: pd.Series
         return nums
     if src.sign == "abs":
         negative = (nums < 0).to_numpy()
-        ctx.count_fill(col.name, "made positive (sign = \"abs\")", negative.sum())
+        ctx.mark(col.name, "made positive (sign = \"abs\")", nums.index[negative])
         nums = nums.abs()
         low = _below(col, nums)  # a quota of 0 stays below its minimum
     elif src.sign == "drop":
@@ -250,7 +258,7 @@ def _apply_sign(src: ColumnSource, col: Column, nums: pd.Series, text: pd.Series
         else:
             fix = (f"if they are credit notes or refunds whose size is the deal's value, set sign = \"abs\" under {where}, "
                    f"e.g. {{ column = \"{src.column}\", sign = \"abs\" }}; to leave those rows out, sign = \"drop\".")
-        ctx.problems.add(src.key, ctx.file, f"have {_what(src)} values that are {what}", text[low], fix)
+        ctx.problem(src.key, f"have {_what(src)} values that are {what}", text[low], fix)
     return nums
 
 
@@ -277,22 +285,24 @@ def transform_chunk(chunk: pd.DataFrame, ctx: Context) -> pd.DataFrame:
             if not todo.any():
                 break
             part = _evaluate(src, col, chunk[todo], ctx)
-            ctx.count_fill(col_name, f"from {src.describe()} ({_first_empty(alts, src)} empty)", part.notna().sum())
+            ctx.mark(col_name, f"from {src.describe()} (where {_earlier(alts, src)} gave no value)",
+                     part.index[part.notna().to_numpy()])
             result = result.where(result.notna(), part.reindex(result.index))
         with_default = next((a for a in alts if a.default is not None), None)
         todo = result.isna().to_numpy()
         if with_default is not None and todo.any():
             part = _evaluate_default(with_default, col, chunk.index[todo], ctx)
-            ctx.count_fill(col_name, f"from the default {with_default.default!r} (every source empty)", part.notna().sum())
+            ctx.mark(col_name, f"from the default {with_default.default!r} (where no source gave a value)",
+                     part.index[part.notna().to_numpy()])
             result = result.where(result.notna(), part.reindex(result.index))
         out[col_name] = result
     if ctx.table.period is not None:
         out["period_start"], out["period_end"] = period_columns(
-            ctx.table.period, chunk, lambda s: null_mask(s, ctx.table.nulls), ctx.problems, ctx.file)
+            ctx.table.period, chunk, lambda s: null_mask(s, ctx.table.nulls), ctx.problem)
     return pd.DataFrame(out, index=chunk.index)
 
 
-def _first_empty(alts, src) -> str:
+def _earlier(alts, src) -> str:
     earlier = [a.describe() for a in alts[: alts.index(src)] if a.column is not None or a.combine]
     return " and ".join(dict.fromkeys(earlier)) or "earlier sources"
 
