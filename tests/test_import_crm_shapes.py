@@ -24,6 +24,19 @@ STAGE_FILES = ["sales_pipeline.csv", "sales_teams.csv", "products.csv", "account
 NUMERIC_FILES = ["employees.csv", "deals.csv", "team_quotas.csv"]
 
 
+def test_the_fixtures_are_what_make_fixtures_writes(tmp_path):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_fixtures", SHAPES / "make_fixtures.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.main(tmp_path)
+    made = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*.csv"))
+    assert made == sorted(p.relative_to(SHAPES) for p in SHAPES.rglob("*.csv"))
+    for rel in made:
+        assert (tmp_path / rel).read_bytes() == (SHAPES / rel).read_bytes(), rel
+
+
 def raw(path: Path) -> pd.DataFrame:
     return pd.read_csv(path, dtype=str, keep_default_na=False)
 

@@ -1,6 +1,7 @@
 """Write the small synthetic CRM exports in this folder, shaped like real public CRM datasets.
 
-    python tests/data/crm_shapes/make_fixtures.py      # rewrites stage_only/*.csv and numeric_ids/*.csv
+    python tests/data/crm_shapes/make_fixtures.py          # rewrites stage_only/*.csv and numeric_ids/*.csv
+    python tests/data/crm_shapes/make_fixtures.py OUTDIR   # writes them under OUTDIR instead
 
 Deterministic (a fixed seed, Python's own `random`), so the committed files are what this script
 writes. The values are invented; the shapes, and the traps in them, are those of real exports:
@@ -30,6 +31,7 @@ import csv
 import datetime as dt
 import random
 import string
+import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -67,8 +69,8 @@ def _opportunity_id(rng: random.Random) -> str:
     return "".join(rng.choice(string.ascii_uppercase + string.digits) for _ in range(8))
 
 
-def stage_only(rng: random.Random, n: int = 300) -> None:
-    out = HERE / "stage_only"
+def stage_only(rng: random.Random, root: Path, n: int = 300) -> None:
+    out = root / "stage_only"
     agents = [(a, m, office) for m, (office, names) in TEAMS.items() for a in names]
     write(out / "sales_teams.csv", ["sales_agent", "manager", "regional_office"], agents)
     write(out / "products.csv", ["product", "series", "sales_price"], [list(p) for p in PRODUCTS])
@@ -127,8 +129,8 @@ def _yyyymmdd(d: dt.date) -> int:
     return d.year * 10000 + d.month * 100 + d.day
 
 
-def numeric_ids(rng: random.Random, n: int = 220) -> None:
-    out = HERE / "numeric_ids"
+def numeric_ids(rng: random.Random, root: Path, n: int = 220) -> None:
+    out = root / "numeric_ids"
     write(out / "employees.csv", ["employee_id", "first_name", "last_name", "role", "team", "start_date"],
           [list(e) for e in EMPLOYEES])
     owners = [e for e in EMPLOYEES if e[3] != "SDR"]  # SDRs source deals; AEs and AMs own them
@@ -167,11 +169,11 @@ def numeric_ids(rng: random.Random, n: int = 220) -> None:
     write(out / "team_quotas.csv", ["Team", "Year", "Quarter", "Quota"], quotas)
 
 
-def main() -> None:
+def main(root: Path = HERE) -> None:
     rng = random.Random(SEED)
-    stage_only(rng)
-    numeric_ids(rng)
+    stage_only(rng, root)
+    numeric_ids(rng, root)
 
 
 if __name__ == "__main__":
-    main()
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else HERE)
