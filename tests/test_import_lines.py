@@ -73,7 +73,7 @@ def test_a_dataset_that_would_not_validate_is_not_written(tmp_path):
     msg = str(info.value)
     assert "nothing was written" in msg
     # built line 4 (deal 1 is one line once its next step is quoted back) is line 6 of the export
-    assert "opportunities.csv line 6 (the built opportunities.csv:4: column close_date" in msg
+    assert "opportunities.csv line 6 (built opportunities.csv line 4): column close_date" in msg
     assert "a won or lost deal needs a close date" in msg
     assert list(out.parent.iterdir()) == []
 

@@ -168,3 +168,24 @@ def test_team_targets_for_teams_no_rep_belongs_to_are_noted(tmp_path):
     result, _ = run(tmp_path, {"deals.csv": DEALS, "reps.csv": REPS, "team_targets.csv": targets},
                     BASE + TEAM_QUOTAS)
     assert any("'Team West' (did you mean 'West'?)" in n for n in result.notes)
+
+
+@pytest.mark.parametrize("cell, expected", [
+    ("Q3", (3, None)), ("3", (3, None)), ("Quarter 3", (3, None)), ("2021-Q3", (3, 2021)), ("Q3 2021", (3, 2021)),
+    ("FY2021 Q4", (4, 2021)), ("2021Q1", (1, 2021)), ("Q5", (None, None)), ("13", (None, None)),
+])
+def test_quarter_cells(cell, expected):
+    from salesnb.importers.quota_periods import _quarter
+
+    assert _quarter(cell.casefold()) == expected
+
+
+@pytest.mark.parametrize("cell, expected", [
+    ("3", (3, None)), ("03", (3, None)), ("Mar", (3, None)), ("March", (3, None)), ("Sept", (9, None)),
+    ("2021-03", (3, 2021)), ("03/2021", (3, 2021)), ("Mar 2021", (3, 2021)), ("13", (None, None)),
+    ("Smarch", (None, None)),
+])
+def test_month_cells(cell, expected):
+    from salesnb.importers.quota_periods import _month
+
+    assert _month(cell.casefold()) == expected

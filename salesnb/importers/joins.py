@@ -1,7 +1,8 @@
 """Looking columns up in a second file by a key (a price list by product name, a roster by agent).
 
-Keys compare as the join's `match` says: "exact" (as written, trimmed), "names" (ignoring case
-and spaces, the default) or "loose" (also ignoring punctuation: `GTXPro` finds `GTX Pro`).
+Keys compare as the join's `match` says: "exact" (as written, trimmed), "names" (the default:
+ignoring case, any run of spaces or punctuation one separator) or "loose" (ignoring case, spaces
+and punctuation altogether: `GTXPro` finds `GTX Pro`).
 Keys the lookup file does not have are never dropped silently: they are counted, with the
 closest keys of the lookup file, for the import summary.
 """

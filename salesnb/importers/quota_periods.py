@@ -24,7 +24,7 @@ _MONTHS = {**{m: i + 1 for i, m in enumerate(_MONTH_NAMES)}, **{m[:3]: i + 1 for
            "sept": 9}
 _YEAR_RX = re.compile(r"^(?:fy\s*)?(\d{4}|\d{2})(?:\.0+)?$")
 _YEAR_IN_RX = re.compile(r"(?<!\d)(\d{4})(?!\d)")
-_QUARTER_RX = re.compile(r"(?:^|[^a-z])q\s*([1-4])(?!\d)|^([1-4])(?:\.0+)?$")
+_QUARTER_RX = re.compile(r"(?<![a-z])q(?:uarter|tr)?\s*([1-4])(?!\d)|^([1-4])(?:\.0+)?$")
 _MONTH_NUM_RX = re.compile(r"^(\d{1,2})(?:\.0+)?$")
 _MONTH_IN_RX = re.compile(r"^(\d{4})[-/.](\d{1,2})$|^(\d{1,2})[-/.](\d{4})$")
 _MONTH_NAME_RX = re.compile(r"([a-z]{3,9})")
@@ -98,7 +98,7 @@ def _year(text: str) -> int | None:
 
 
 def _quarter(text: str) -> tuple[int | None, int | None]:
-    """(quarter, year written in the same cell or None) from 'Q3', '3', '2021-Q3', 'Q3 FY2021'."""
+    """(quarter, year written in the same cell or None) from 'Q3', '3', 'Quarter 3', '2021-Q3', 'Q3 FY2021'."""
     m = _QUARTER_RX.search(text)
     if not m:
         return None, None

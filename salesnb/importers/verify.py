@@ -5,6 +5,7 @@ from too, since that is the file the manager can open and correct.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from ..errors import SalesnbError
@@ -54,4 +55,4 @@ def _describe(issue, build: Path, run: Run) -> str:
     if file is None or source_record is None or source_record < 0:
         return text
     line = run.finder.lines(file, [source_record])[0]
-    return f"{file} line {line} (the built {text})"
+    return replace(issue, file=f"{file} line {line} (built {issue.file} line {issue.line})", line=None).format()
