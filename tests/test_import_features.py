@@ -232,3 +232,14 @@ def test_unknown_match_mode_names_the_key(tmp_path):
     mapping = JOINED.replace('key = "product"\n', 'key = "product"\nmatch = "fuzzy"\n')
     msg = fails(tmp_path, {"deals.csv": PRICED, "products.csv": PRICES}, mapping)
     assert "[tables.opportunities.join[0].match]" in msg
+
+
+def test_each_fallback_date_column_gets_its_own_detected_format(tmp_path):
+    deals = ("Id,Owner,Created,Opened,Closed,Status,Amount\n"
+             "1,ann,1/15/2024,,2024-02-01,won,10\n"
+             "2,ann,,20240120,2024-02-02,lost,0\n")
+    mapping = OPPS.replace('created_date = "Created"', 'created_date = ["Created", "Opened"]') + 'amount = "Amount"\n'
+    result, out = run(tmp_path, {"deals.csv": deals}, mapping)
+    assert table(out, "opportunities")["created_date"].tolist() == ["2024-01-15", "2024-01-20"]
+    assert any("'Created' dates read as M/D/YYYY" in n for n in result.notes)
+    assert any("'Opened' dates read as YYYYMMDD" in n for n in result.notes)

@@ -106,9 +106,9 @@ def stream_all(mapping: Mapping, plans: list, joins: dict, run: Run, result: Imp
         if (u := j.unmatched(next(p.table.name for p in plans if j.join in p.joins))) is not None:
             result.unmatched.append(u)
         result.notes += j.notes()
-    for (key, file), fmt in date_formats.items():
+    for (key, column, file), fmt in date_formats.items():
         if fmt != "ISO":
-            result.notes.append(f"{file}: [{key}] dates read as {fmt} (detected).")
+            result.notes.append(f"{file}: [{key}] {column} dates read as {fmt} (detected).")
     write_reps(output_columns("reps", plans), reps_frames, rep_names, run, result)
 
 

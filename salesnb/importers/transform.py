@@ -52,7 +52,7 @@ class Context:
     table: TableMapping
     file: str
     problems: Problems
-    date_formats: dict  # (column key, file) -> date format found by 'auto'
+    date_formats: dict  # (column key, source column, file) -> date format found by 'auto' (each fallback its own)
     rep_names: dict  # rep_id -> display name, first seen
     columns: dict  # canonical column -> the column sources this file can fill
     # The current chunk is indexed by position while it is converted; `records` holds each row's record number.
@@ -177,7 +177,7 @@ def _to_choice(src, col, index, text, present, ctx) -> pd.Series:
 def _to_date(src, index, text, present, ctx) -> pd.Series:
     fmt = src.date_format or ctx.table.date_format
     if fmt == "auto" and len(text):
-        lock = (src.key, ctx.file)
+        lock = (src.key, src.describe(), ctx.file)
         fmt = ctx.date_formats.get(lock)
         if fmt is None:
             fmt = detect_date_format(text) or "ISO"
