@@ -243,3 +243,12 @@ def test_each_fallback_date_column_gets_its_own_detected_format(tmp_path):
     assert table(out, "opportunities")["created_date"].tolist() == ["2024-01-15", "2024-01-20"]
     assert any("'Created' dates read as M/D/YYYY" in n for n in result.notes)
     assert any("'Opened' dates read as YYYYMMDD" in n for n in result.notes)
+
+
+def test_combine_three_parts_skips_the_empty_middle_one(tmp_path):
+    deals = ("Region,Unit,No,Owner,Created,Closed,Status,Amount\n"
+             "EU,B2B,0042,ann,2024-01-01,2024-02-01,won,10\n"
+             "US,,0007,ann,2024-01-02,2024-02-02,lost,0\n")
+    mapping = OPPS.replace('opportunity_id = "Id"', 'opportunity_id = { combine = ["Region", "Unit", "No"], sep = " - " }')
+    _, out = run(tmp_path, {"deals.csv": deals}, mapping + 'amount = "Amount"\n')
+    assert table(out, "opportunities")["opportunity_id"].tolist() == ["EU - B2B - 0042", "US - 0007"]

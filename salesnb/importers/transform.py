@@ -83,9 +83,8 @@ def _raw_text(src: ColumnSource, chunk: pd.DataFrame, ctx: Context) -> tuple[pd.
                  for c in src.combine]
         raw = parts[0]
         for p in parts[1:]:
-            raw = raw.str.cat(p, sep=src.sep).str.strip(src.sep) if src.sep.strip() == "" else \
-                (raw + np.where((raw != "") & (p != ""), src.sep, "") + p)
-        raw = raw.where(raw.str.strip() != "", "")
+            sep = pd.Series(np.where((raw != "") & (p != ""), src.sep, ""), index=raw.index, dtype="str")
+            raw = raw + sep + p
     elif src.column in chunk.columns:
         raw = chunk[src.column].astype("str")
     else:  # an alternative column this file does not have
