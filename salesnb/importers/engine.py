@@ -133,32 +133,6 @@ def _missing_column(key: str, named: list[str], src: SourceFile, available: set[
         f"Fix: use one of the file's columns ({header})" + ("." if required else ", or mark it optional = true."))
 
 
-class _TableWriter:
-    """Appends canonical rows to one CSV in the build folder."""
-
-    def __init__(self, path: Path, columns: list[str]):
-        self.path = path
-        self.columns = columns
-        self.rows = 0
-        self._fh = open(path, "w", encoding="utf-8", newline="")
-        pd.DataFrame(columns=columns).to_csv(self._fh, index=False, lineterminator="\n")
-
-    def write(self, df: pd.DataFrame) -> None:
-        if len(df):
-            df.reindex(columns=self.columns).to_csv(self._fh, index=False, header=False, lineterminator="\n", float_format="%.15g")
-            self.rows += len(df)
-
-    def close(self) -> None:
-        self._fh.close()
-
-
-def _output_columns(name: str, plans) -> list[str]:
-    """Canonical columns some file of table `name` fills (plus its required ones), in schema order."""
-    table = TABLES[name]
-    filled = {c for p in plans if p[0].name == name for c in p[4]}
-    return [c for c in table.column_names if c in filled or c in table.required_columns]
-
-
 @dataclass
 class Plan:
     """One source file of one table: the joins it needs, where each column comes from, what it can fill."""

@@ -188,5 +188,5 @@ def _bad(problem, spec: PeriodSpec, part: str, raw: pd.Series, bad: np.ndarray, 
     if bad.any():
         column = getattr(spec, part) or spec.quarter or spec.month
         problem(f"{spec.key}.{part}", f"have {column!r} values that are not {what}", raw[bad],
-                     fix or f"clean the column, or add the marker to nulls = [...] if it means 'empty' "
-                            f"(docs/importing.md, Quotas).")
+                fix or "clean the column, or add the marker to nulls = [...] if it means 'empty' "
+                       "(docs/importing.md, Quotas).")
