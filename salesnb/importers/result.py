@@ -155,6 +155,8 @@ class ImportResult:
             lines.append("Validation: " + ("passed" if self.validation.ok else "FAILED"))
             if self.validation.issues:
                 lines.append(self.validation.format())
+        else:
+            lines.append(f"Validation: skipped; run 'salesnb validate {self.out_dir}' before using the dataset.")
         return "\n".join(lines)
 
     def __str__(self) -> str:
