@@ -59,10 +59,11 @@ def test_salesforce_report_with_subtotals_and_footer(tmp_path):
          "Call CFO"],
     ]
     assert_table(out, "opportunities", pd.DataFrame(rows, columns=cols), "opportunity_id")
-    # Data rows 3 and 6 are subtotals, 7 the grand total, 9-10 the footer; row 8 is the totals' amount line.
+    # Lines of the file (header = 1, blank lines 8 and 11 counted, as in an editor or `salesnb validate`):
+    # 4 and 7 are subtotals, 9 the grand total, 12-13 the footer; line 10 is the totals' amount line.
     dropped = {d.reason.split(" (")[0]: (d.count, d.examples) for d in result.dropped}
-    assert dropped["footer, subtotal or summary line"] == (5, ["3", "6", "7", "9", "10"])
-    assert dropped["empty opportunity_id"] == (1, ["8"])
+    assert dropped["footer, subtotal or summary line"] == (5, ["4", "7", "9", "12", "13"])
+    assert dropped["empty opportunity_id"] == (1, ["10"])
     assert set(result.missing_tables) == {"quotas", "team_quotas", "leads", "activities", "stage_history"}
     assert "Opportunity Name" in result.unused_columns["report1714.csv"]
 
@@ -305,8 +306,8 @@ def test_hubspot_stage_labels_in_a_utf8_csv(tmp_path):
     assert result.ok, result.format()
     got = read_table(out, "opportunities")[["opportunity_id", "status", "furthest_stage"]]
     assert got.values.tolist() == [["7", "open", "meeting"], ["8", "won", "won"]]
-    # deal 9 has no owner: dropped and said so
+    # deal 9 (line 4, under the header and two deals) has no owner: dropped and said so
     assert [(d.table, d.reason.split(" (")[0], d.count, d.examples) for d in result.dropped] == [
-        ("opportunities", "empty rep_id", 1, ["3"])]
+        ("opportunities", "empty rep_id", 1, ["4"])]
     assert read_table(out, "stage_history").values.tolist() == [["7", "meeting", "2024-05-02"],
                                                                ["8", "meeting", "2024-05-04"]]

@@ -54,3 +54,27 @@ def test_snippets_in_the_format_section_are_valid_mappings(tmp_path):
     (tmp_path / "my-salesforce.toml").write_text(extend)
     m = load_mapping(tmp_path / "my-salesforce.toml")
     assert dict(m.tables["opportunities"].columns["furthest_stage"][0].values)["Verbal Yes"] == "commit"
+
+
+def test_every_complete_mapping_in_the_doc_loads(tmp_path):
+    """Blocks that start with '# name.toml:' are whole mappings: each must load as the doc shows it."""
+    blocks = re.findall(r"```toml\n(# ([\w-]+\.toml):.*?)```", DOC, re.S)
+    names = [name for _, name in blocks]
+    assert {"team-quotas.toml", "history.toml", "current-stage.toml", "my-salesforce.toml"} <= set(names)
+    for text, name in blocks:
+        (tmp_path / name).write_text(text)
+        load_mapping(tmp_path / name)
+
+
+def test_column_snippets_in_the_doc_load(tmp_path):
+    """One-line column examples (combine, sign, fallbacks) are valid in an opportunities mapping."""
+    base = ('[tables.opportunities]\nfile = "d.csv"\n[tables.opportunities.columns]\nopportunity_id = "Id"\n'
+            'rep_id = "Owner"\ncreated_date = "Created"\nstatus = "Status"\namount = "Amount"\n')
+    snippets = re.findall(r"^((?:amount|opportunity_id|lead_source|rep_id) = \{.*\})", DOC, re.M)
+    snippets += re.findall(r"`(lead_source = \{ column = \"Source\", pattern = .*?\})`", DOC.replace("\n", " "))
+    assert len(snippets) >= 4
+    for snippet in snippets:
+        key = snippet.split(" = ", 1)[0]
+        text = "\n".join(line for line in base.splitlines() if not line.startswith(key + " ="))
+        (tmp_path / "m.toml").write_text(text + "\n" + re.sub(r"\s+#.*$", "", snippet) + "\n")
+        load_mapping(tmp_path / "m.toml")

@@ -1,8 +1,9 @@
 """Importing CRM exports (Salesforce, HubSpot, any CSV through a mapping file) into a canonical dataset.
 
 `import_export` is the recipe: pick the mapping -> check it against the files' headers ->
-stream the files into a build folder next to the output -> validate -> move the build
-folder into place. A bad mapping raises `MappingError` and leaves nothing behind.
+stream the files into a build folder next to the output -> validate the build folder ->
+move it into place. A bad mapping raises `MappingError`, a dataset that would not validate
+raises `ImportValidationError`; either way nothing is written.
 """
 from __future__ import annotations
 
@@ -14,8 +15,9 @@ from pathlib import Path
 
 from ..errors import MappingError, SalesnbError
 from .engine import expand_sources, import_tables, inspect_source
-from .result import Dropped, ImportResult, TableSummary
+from .result import Dropped, ImportResult, TableSummary, Unmatched
 from .mapping import PRESET_NAMES, Mapping, load_mapping, preset_path
+from .verify import ImportValidationError, check_build
 
 FORMAT_CHOICES = ("salesforce", "salesforce-report", "salesforce-api", "hubspot")
 
@@ -68,9 +70,11 @@ def import_export(sources, out_dir, source_format: str | os.PathLike = "salesfor
 
     `sources`: export files (or folders of them). `source_format`: "salesforce" (report or API
     export, detected from the header), "salesforce-report", "salesforce-api", "hubspot", or the
-    path of a TOML mapping file. The folder is built next to `out_dir` and moved into place only
-    when the whole import succeeded; on a `MappingError` nothing is written. Returns an
+    path of a TOML mapping file. The folder is built next to `out_dir`, validated, and moved into
+    place only when the whole import succeeded and the dataset has no validation error; otherwise
+    `MappingError` or `ImportValidationError` says why and nothing is written. Returns an
     `ImportResult` (print it for the summary: mapped columns, dropped rows and why, validation).
+    `validate=False` skips the validation (and its guarantee).
     """
     if isinstance(sources, (str, os.PathLike)):
         sources = [sources]
@@ -83,14 +87,27 @@ def import_export(sources, out_dir, source_format: str | os.PathLike = "salesfor
     build = Path(tempfile.mkdtemp(prefix=f".{out.name}.importing-", dir=out.parent))
     result = ImportResult(out_dir=out, mapping=mapping.path)
     try:
-        import_tables(mapping, files, build, result)
+        run = import_tables(mapping, files, build, result)
+        _write_meta(mapping, build, result)
+        if validate:
+            result.validation = check_build(build, run, mapping.path)
         _move_into_place(build, out)
     except BaseException:
         shutil.rmtree(build, ignore_errors=True)
         raise
-    if validate:
-        result.validation = _validate(out)
+    if result.validation is not None:
+        result.validation.source = str(out)
     return result
+
+
+def _write_meta(mapping: Mapping, build: Path, result: ImportResult) -> None:
+    """dataset.toml with the fiscal year the mapping read quarters in, so reports cut the same quarters."""
+    if mapping.fiscal_year_start_month in (None, 1):
+        return
+    (build / "dataset.toml").write_text(
+        f"# Written by salesnb import from {mapping.path}\n"
+        f"fiscal_year_start_month = {mapping.fiscal_year_start_month}\n", encoding="utf-8")
+    result.notes.append(f"dataset.toml: fiscal_year_start_month = {mapping.fiscal_year_start_month} (from the mapping).")
 
 
 def _move_into_place(build: Path, out: Path) -> None:
@@ -101,15 +118,6 @@ def _move_into_place(build: Path, out: Path) -> None:
     os.rename(build, out)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
-
-
-def _validate(folder: Path):
-    """The validation report of the written folder (None if the validator is unavailable)."""
-    try:
-        from ..validate import validate_folder
-    except ImportError:
-        return None
-    return validate_folder(folder)
 
 
 # --------------------------------------------------------------------------------------
@@ -147,11 +155,12 @@ def add_cli(subparsers) -> None:
 
 
 def _run_cli(args) -> int:
+    # A dataset with validation errors is never written (ImportValidationError), so what is written is valid.
     result = import_export(args.sources, args.out, args.source_format, overwrite=args.force,
                            validate=not args.no_validate)
     print(result.format())
-    return 0 if result.ok else 1
+    return 0
 
 
-__all__ = ["import_export", "add_cli", "ImportResult", "TableSummary", "Dropped", "load_mapping", "preset_path",
-           "MappingError"]
+__all__ = ["import_export", "add_cli", "ImportResult", "TableSummary", "Dropped", "Unmatched", "load_mapping",
+           "preset_path", "MappingError", "ImportValidationError"]

@@ -1,9 +1,8 @@
-"""Applying a mapping to export files, chunk by chunk, into canonical CSV tables.
+"""Applying a mapping to export files: finding each table's files and checking the mapping against them.
 
 The recipe: inspect the sources (encoding, delimiter, header) -> match files to tables ->
-check every column the mapping names exists -> stream each table's files through the
-column transforms, appending to its CSV -> write the reps table (from a reps file and/or
-the owners seen) -> raise one MappingError listing every value the mapping cannot place.
+check every column the mapping names exists -> stream each table's files into the build
+folder (`stream.py`) -> raise one MappingError listing every value the mapping cannot place.
 Only the rep registry and small lookup tables (joins) are held in memory.
 """
 from __future__ import annotations
@@ -14,15 +13,14 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
-
 from ..errors import MappingError, SalesnbError
 from ..schema import TABLES
-from .mapping import ColumnSource, Mapping, TableMapping
-from .parse import detect_delimiter, detect_encoding, iter_chunks, read_first_line, read_header
-from .result import MAX_EXAMPLES, Dropped, ImportResult, Problems, TableSummary
-from .transform import Context, LoadedJoin, drop_marked_rows, to_csv_text, transform_chunk, unpivot
+from .joins import LoadedJoin
+from .lines import LineFinder
+from .mapping import ColumnSource, Join, Mapping, TableMapping
+from .parse import detect_delimiter, detect_encoding, is_unnamed, read_first_line, read_header
+from .result import ImportResult
+from .stream import Run, stream_all
 
 SOURCE_SUFFIXES = (".csv", ".tsv", ".txt")
 
@@ -87,6 +85,10 @@ def files_for_table(t: TableMapping, sources: list[SourceFile], chosen: dict[str
 # Checking column names before reading any data
 
 
+def _usable(a: ColumnSource, available: set[str]) -> bool:
+    return a.value is not None or (bool(a.sources) and all(c in available for c in a.sources))
+
+
 def check_columns(t: TableMapping, src: SourceFile, available: set[str], where: str
                   ) -> tuple[dict[str, str], dict[str, tuple[ColumnSource, ...]]]:
     """Raise MappingError for a column the mapping names but the file lacks.
@@ -96,56 +98,65 @@ def check_columns(t: TableMapping, src: SourceFile, available: set[str], where: 
     """
     used, effective = {}, {}
     for col, alts in t.columns.items():
-        usable = tuple(a for a in alts if a.value is not None or a.column in available)
+        usable = tuple(a for a in alts if _usable(a, available))
         if not usable:
             if all(a.optional for a in alts) and col not in TABLES[t.name].required_columns:
                 continue
-            named = [a.column for a in alts if a.column is not None]
-            close = difflib.get_close_matches(named[0], sorted(c for c in available if c), n=3, cutoff=0.5)
-            hint = f" Close matches: {', '.join(repr(c) for c in close)}." if close else ""
-            header = ", ".join(repr(c) for c in src.header if c)
-            raise MappingError(
-                f"{where}: [{alts[0].key}] column {' / '.join(repr(c) for c in named)} is not in {src.name}.{hint} "
-                f"Fix: use one of the file's columns ({header})"
-                + ("." if col in TABLES[t.name].required_columns else ", or mark it optional = true.")
-            )
+            absent = [c for a in alts for c in a.sources if c not in available]
+            named = list(dict.fromkeys(absent)) or [c for a in alts for c in a.sources]
+            raise _missing_column(alts[0].key, named, src, available, where,
+                                  required=col in TABLES[t.name].required_columns)
         effective[col] = usable
-        first = usable[0]
-        used[col] = f"{first.column!r}" if first.column is not None else f"constant {first.value!r}"
-        if len(usable) > 1:
-            used[col] += " (then " + ", ".join(repr(a.column) if a.column else repr(a.value) for a in usable[1:]) + ")"
+        used[col] = usable[0].describe()
+        later = [a.describe() for a in usable[1:]]
+        default = next((a.default for a in usable if a.default is not None), None)
+        if default is not None:
+            later.append(f"default {default!r}")
+        if later:
+            used[col] += " (then " + ", then ".join(dict.fromkeys(later)) + ")"
+    if t.period is not None:
+        absent = [c for c in t.period.columns if c not in available]
+        if absent:
+            raise _missing_column(t.period.key, absent, src, available, where, required=True)
+        used["period_start"] = used["period_end"] = t.period.describe()
     return used, effective
 
 
-class _TableWriter:
-    """Appends canonical rows to one CSV in the build folder."""
-
-    def __init__(self, path: Path, columns: list[str]):
-        self.path = path
-        self.columns = columns
-        self.rows = 0
-        self._fh = open(path, "w", encoding="utf-8", newline="")
-        pd.DataFrame(columns=columns).to_csv(self._fh, index=False, lineterminator="\n")
-
-    def write(self, df: pd.DataFrame) -> None:
-        if len(df):
-            df.reindex(columns=self.columns).to_csv(self._fh, index=False, header=False, lineterminator="\n", float_format="%.15g")
-            self.rows += len(df)
-
-    def close(self) -> None:
-        self._fh.close()
+def _missing_column(key: str, named: list[str], src: SourceFile, available: set[str], where: str,
+                    required: bool) -> MappingError:
+    choices = sorted(c for c in available if c and not is_unnamed(c))
+    close = difflib.get_close_matches(named[0], choices, n=3, cutoff=0.5)
+    hint = f" Close matches: {', '.join(repr(c) for c in close)}." if close else ""
+    header = ", ".join(repr(c) for c in src.header if c and not is_unnamed(c))
+    return MappingError(
+        f"{where}: [{key}] column {' / '.join(repr(c) for c in named)} is not in {src.name}.{hint} "
+        f"Fix: use one of the file's columns ({header})" + ("." if required else ", or mark it optional = true."))
 
 
-def _output_columns(name: str, plans) -> list[str]:
-    """Canonical columns some file of table `name` fills (plus its required ones), in schema order."""
-    table = TABLES[name]
-    filled = {c for p in plans if p[0].name == name for c in p[4]}
-    return [c for c in table.column_names if c in filled or c in table.required_columns]
+@dataclass
+class Plan:
+    """One source file of one table: the joins it needs, where each column comes from, what it can fill."""
+
+    table: TableMapping
+    src: SourceFile
+    joins: list[Join]
+    used: dict[str, str]
+    effective: dict[str, tuple[ColumnSource, ...]]
 
 
-def import_tables(mapping: Mapping, sources: list[Path], build_dir: Path, result: ImportResult) -> None:
-    """Stream every mapped table from `sources` into CSVs in `build_dir`; fill `result`."""
+def _lookup_file(j: Join, files: list[SourceFile]) -> SourceFile | None:
+    return next((s for s in files if fnmatch.fnmatch(s.name.casefold(), j.file.casefold())), None)
+
+
+def import_tables(mapping: Mapping, sources: list[Path], build_dir: Path, result: ImportResult) -> Run:
+    """Stream every mapped table from `sources` into CSVs in `build_dir`; fill `result`.
+
+    Returns the run (where each written row came from), for naming source lines in later messages.
+    """
     files = [inspect_source(p, mapping) for p in sources]
+    finder = LineFinder()
+    for s in files:
+        finder.add(s.name, s.path, s.encoding, s.delimiter)
     chosen: dict[str, list[SourceFile]] = {}
     for name, t in mapping.tables.items():
         chosen[name] = files_for_table(t, files, chosen)
@@ -167,29 +178,27 @@ def import_tables(mapping: Mapping, sources: list[Path], build_dir: Path, result
         if not chosen[t_name] and t_name != "reps":
             result.notes.append(f"{t_name}: no source file for it among the files given.")
     joins: dict[str, LoadedJoin] = {}
-    for t, _, table_joins, _, _ in plans:
-        for j in table_joins:
+    for plan in plans:
+        for j in plan.joins:
             if j.key_path not in joins:
-                jsrc = next(s for s in files if fnmatch.fnmatch(s.name.casefold(), j.file.casefold()))
-                joins[j.key_path] = LoadedJoin(j, jsrc.path, jsrc.encoding, jsrc.delimiter, jsrc.header,
+                jsrc = _lookup_file(j, files)
+                joins[j.key_path] = LoadedJoin(j, jsrc.name, jsrc.path, jsrc.encoding, jsrc.delimiter, jsrc.header,
                                                mapping.chunk_rows)
-    _stream_all(mapping, plans, joins, build_dir, result)
+    run = Run(build_dir, finder)
+    stream_all(mapping, plans, joins, run, result)
+    _record_unused(plans, {j.key_path: _lookup_file(j, files) for p in plans for j in p.joins}, run, result)
+    return run
 
 
-def plan_tables(mapping: Mapping, files: list[SourceFile], chosen: dict[str, list[SourceFile]]) -> list[tuple]:
-    """(table, file, joins, column origins, usable column sources) for every table and file.
-
-    Checks every column the mapping names against the files' headers before any data is read.
-    """
+def plan_tables(mapping: Mapping, files: list[SourceFile], chosen: dict[str, list[SourceFile]]) -> list[Plan]:
+    """A Plan for every table and file; checks every column the mapping names before any data is read."""
     plans = []
     for name, t in mapping.tables.items():
-        if not chosen[name]:
-            continue
         for src in chosen[name]:
             available = set(src.header)
             table_joins = []
             for j in t.joins:
-                jsrc = next((s for s in files if fnmatch.fnmatch(s.name.casefold(), j.file.casefold())), None)
+                jsrc = _lookup_file(j, files)
                 if jsrc is None:
                     raise MappingError(f"{mapping.path}: [{j.key_path}.file] no source file matches {j.file!r}; "
                                        f"got {', '.join(s.name for s in files)}. Fix: add that file to the command.")
@@ -205,169 +214,41 @@ def plan_tables(mapping: Mapping, files: list[SourceFile], chosen: dict[str, lis
                                        f"{t.unpivot!r}.")
                 available |= {"@column", "@value"} | {f"@{g}" for g in rx.groupindex}
             used, effective = check_columns(t, src, available, mapping.path)
-            plans.append((t, src, table_joins, used, effective))
+            plans.append(Plan(t, src, table_joins, used, effective))
     return plans
 
 
-def _stream_all(mapping: Mapping, plans: list[tuple], joins: dict, build_dir: Path, result: ImportResult) -> None:
-    """Convert every planned file into the build folder; raise MappingError for values that do not fit."""
-    problems = Problems()
-    date_formats: dict = {}
-    rep_names: dict[str, str] = {}
-    reps_frames: list[pd.DataFrame] = []
-    writers: dict[str, _TableWriter] = {}
-    try:
-        for t, src, table_joins, used, effective in plans:
-            summary = result.tables.setdefault(t.name, TableSummary(t.name))
-            summary.files.append(src.name)
-            summary.columns.update(used)
-            ctx = Context(t, src.name, problems, date_formats, rep_names, effective)
-            out_cols = _output_columns(t.name, plans)
-            if t.name != "reps" and t.name not in writers:
-                writers[t.name] = _TableWriter(build_dir / f"{t.name}.csv", out_cols)
-            _stream_table(t, src, table_joins, joins, ctx, mapping, summary, result, writers.get(t.name),
-                          reps_frames)
-        problems.raise_if_any(mapping.path)
-    finally:
-        for w in writers.values():
-            w.close()
-    for name, w in writers.items():
-        result.tables[name].rows_written = w.rows
-    _record_unused(plans, result)
-    for (key, file), fmt in date_formats.items():
-        if fmt != "ISO":
-            result.notes.append(f"{file}: [{key}] dates read as {fmt} (detected).")
-    _write_reps(_output_columns("reps", plans), build_dir, reps_frames, rep_names, result)
+def read_columns(plan: Plan) -> set[str]:
+    """The source columns a plan reads from its own file."""
+    cols = {c for alts in plan.effective.values() for a in alts for c in a.sources}
+    cols |= {j.on for j in plan.joins}
+    if plan.table.period is not None:
+        cols |= set(plan.table.period.columns)
+    if plan.table.unpivot:
+        rx = re.compile(plan.table.unpivot)
+        cols |= {c for c in plan.src.header if c and rx.search(c)}
+    return cols
 
 
-def _stream_table(t, src, table_joins, joins, ctx, mapping, summary, result, writer, reps_frames) -> None:
-    """One file of one table, chunk by chunk: drop footer lines, join, unpivot, convert, drop incomplete rows, write."""
-    table = TABLES[t.name]
-    needed = {a.column for alts in t.columns.values() for a in alts if a.column} | {j.on for j in table_joins}
-    drop_counts: dict[str, list] = {}
-    adjusted = 0
-    offset = 0
-    read = {a.column for alts in ctx.columns.values() for a in alts if a.column} | {j.on for j in table_joins}
-    read |= {src.header[0]} if src.header else set()  # footer lines are recognised by their first cell
-    if t.unpivot:
-        rx = re.compile(t.unpivot)
-        read |= {c for c in src.header if c and rx.search(c)}
-    for chunk in iter_chunks(src.path, src.encoding, src.delimiter, mapping.chunk_rows, read):
-        chunk.index = pd.RangeIndex(offset + 1, offset + 1 + len(chunk))  # data row numbers
-        offset += len(chunk)
-        summary.rows_read += len(chunk)
-        chunk = chunk.loc[:, [c for c in chunk.columns if c]]
-        chunk = chunk.loc[:, ~chunk.columns.duplicated()]
-        rows_before = chunk.index
-        chunk, marked = drop_marked_rows(chunk, t)
-        if marked.any():
-            _count_drop(drop_counts, "footer, subtotal or summary line (drop_rows)", rows_before[marked])
-        for j in table_joins:
-            chunk = joins[j.key_path].apply(chunk)
-        if t.unpivot:
-            chunk = unpivot(chunk, t.unpivot, needed)
-        if chunk.empty:
-            continue
-        canon = transform_chunk(chunk, ctx)
-        keep = np.ones(len(canon), dtype=bool)
-        for col in table.required_columns:
-            if col in canon.columns:
-                empty = canon[col].isna().to_numpy() & keep
-                if empty.any():
-                    _count_drop(drop_counts, f"empty {col} (missing in the file, or mapped to \"\")",
-                                canon.index[empty])
-                keep &= ~empty
-        canon = canon[keep]
-        if t.created_after_close == "use_close_date" and {"created_date", "close_date"} <= set(canon.columns):
-            late = (canon["close_date"] < canon["created_date"]).to_numpy()
-            if late.any():
-                canon = canon.copy()
-                canon.loc[late, "created_date"] = canon.loc[late, "close_date"]
-                adjusted += int(late.sum())
-        if t.name == "stage_history":
-            canon = canon.sort_values("entered_date", kind="stable").drop_duplicates(["opportunity_id", "stage"])
-        if t.name == "reps":
-            reps_frames.append(canon)
-        elif not ctx.problems.items:  # once the import is doomed, stop writing
-            writer.write(to_csv_text(canon, t.name))
-        if "rep_id" in canon.columns and t.name != "reps":
-            ids = canon["rep_id"].dropna().unique()
-            for i in ids:
-                ctx.rep_names.setdefault(i, i)
-    if adjusted:
-        result.notes.append(f"{src.name}: {adjusted:,} deal(s) closed before their created date (records loaded into "
-                            f"the CRM after the fact): created_date set to the close date (created_after_close).")
-    for reason, (count, examples) in drop_counts.items():
-        result.dropped.append(Dropped(t.name, src.name, reason, count, [str(e) for e in examples]))
-
-
-def _record_unused(plans, result: ImportResult) -> None:
-    """Per source file, the columns no table of the mapping reads."""
+def _record_unused(plans: list[Plan], lookups: dict[str, SourceFile], run: Run, result: ImportResult) -> None:
+    """Per source file (lookup files too), the columns no table of the mapping reads, in header order."""
     used: dict[str, set] = {}
-    headers = {}
-    for t, src, table_joins, _, effective in plans:
-        cols = used.setdefault(src.name, set())
-        headers[src.name] = src.header
-        cols |= {a.column for alts in effective.values() for a in alts if a.column}
-        cols |= {j.on for j in table_joins}
-        if t.unpivot:
-            rx = re.compile(t.unpivot)
-            cols |= {c for c in src.header if c and rx.search(c)}
+    headers: dict[str, list[str]] = {}
+    for plan in plans:
+        headers[plan.src.name] = plan.src.header
+        used.setdefault(plan.src.name, set()).update(read_columns(plan))
+        for j in plan.joins:
+            look = lookups[j.key_path]
+            headers[look.name] = look.header
+            mine = {c for alts in plan.effective.values() for a in alts for c in a.sources}
+            used.setdefault(look.name, set()).update({j.key} | (mine & set(look.header)))
     for name, header in headers.items():
-        result.unused_columns[name] = [c for c in header if c and c not in used[name]]
-
-
-def _count_drop(counts: dict, reason: str, rows) -> None:
-    entry = counts.setdefault(reason, [0, []])
-    rows = list(rows)
-    entry[0] += len(rows)
-    entry[1] += rows[: max(0, MAX_EXAMPLES - len(entry[1]))]
-
-
-def _write_reps(cols: list[str], build_dir: Path, frames: list[pd.DataFrame], rep_names: dict, result: ImportResult) -> None:
-    """reps.csv from the reps file (duplicates merged) plus every owner seen that it lacks."""
-    table = TABLES["reps"]
-    if frames:
-        reps = pd.concat(frames)
-    else:
-        reps = pd.DataFrame({"rep_id": pd.Series(dtype="str"), "name": pd.Series(dtype="str")})
-    if "name" not in reps.columns or reps["name"].isna().any():
-        derived = reps["rep_id"].map(rep_names)
-        reps["name"] = reps["name"].fillna(derived) if "name" in reps.columns else derived
-        reps["name"] = reps["name"].fillna(reps["rep_id"])
-    before = len(reps)
-    reps = reps.drop_duplicates("rep_id")
-    if before > len(reps):
-        result.notes.append(f"reps: {before - len(reps)} duplicate rep row(s) merged (same rep id, or the same name "
-                            f"apart from case and spaces).")
-    known = set(reps["rep_id"])
-    extra_ids = [i for i in rep_names if i not in known]
-    if extra_ids:
-        extra = pd.DataFrame({"rep_id": extra_ids, "name": [rep_names[i] for i in extra_ids]})
-        reps = pd.concat([reps, extra], ignore_index=True)
-        if frames:
-            shown = ", ".join(repr(rep_names[i]) for i in extra_ids[:5])
-            result.notes.append(f"reps: {len(extra_ids)} owner(s) not in the reps file added with their name only: "
-                                f"{shown}{' ...' if len(extra_ids) > 5 else ''}.")
-        else:
-            result.notes.append(f"reps: no reps file; {len(extra_ids)} rep(s) derived from the owners of the records.")
-    if reps["name"].equals(reps["rep_id"]) and len(reps):
-        result.notes.append("reps: the export has owner ids but no names; reps are named by their id "
-                            "(add a users/reps file to the mapping to show names).")
-    reps = reps.reindex(columns=[c for c in table.column_names if c in cols])
-    _write_small_table(build_dir / "reps.csv", reps)
-    summary = result.tables.setdefault("reps", TableSummary("reps"))
-    summary.rows_written = len(reps)
-    if not frames:
-        summary.columns = {"rep_id": "owners of the other tables", "name": "owners of the other tables"}
-    result.tables = {n: result.tables[n] for n in TABLES if n in result.tables}
-    result.missing_tables = [n for n in TABLES if n not in result.tables]
-
-
-def _write_small_table(path: Path, df: pd.DataFrame) -> None:
-    w = _TableWriter(path, list(df.columns))
-    try:
-        w.write(to_csv_text(df, "reps"))
-    finally:
-        w.close()
-
+        cols = []
+        for c in header:
+            if not c or c in used[name]:
+                continue
+            if is_unnamed(c):
+                filled = run.unnamed_values.get((name, c))
+                c = c[:-1] + (", empty)" if filled == 0 else (f", {filled:,} value(s))" if filled else ")"))
+            cols.append(c)
+        result.unused_columns[name] = cols

@@ -16,18 +16,23 @@ from pathlib import Path
 from ..errors import MappingError
 from ..schema import TABLES
 from .parse import DATE_FORMATS, DEFAULT_NULLS, resolve_date_format
+from .quota_periods import PeriodSpec, parse_period_spec
 
 PRESETS_DIR = Path(__file__).resolve().parent / "presets"
 PRESET_NAMES = ("salesforce-report", "salesforce-api", "hubspot")
 
-_TOP_KEYS = {"name", "description", "extends", "rep_names", "source", "tables"}
+_TOP_KEYS = {"name", "description", "extends", "rep_names", "source", "tables", "fiscal_year_start_month"}
 _SOURCE_KEYS = {"encoding", "delimiter", "nulls", "date_format", "decimal", "chunk_rows"}
 _TABLE_KEYS = {"file", "detect", "same_file_as", "columns", "drop_rows", "nulls", "date_format", "decimal",
-               "unpivot", "join", "enabled", "created_after_close"}
+               "unpivot", "join", "enabled", "created_after_close", "period"}
 CREATED_AFTER_CLOSE = ("keep", "use_close_date")
-_COLUMN_KEYS = {"column", "value", "values", "date_format", "decimal", "names", "pattern", "divide_by", "default",
-                "optional"}
-_JOIN_KEYS = {"file", "on", "key", "names"}
+_COLUMN_KEYS = {"column", "value", "combine", "sep", "values", "date_format", "decimal", "names", "pattern",
+                "divide_by", "default", "optional", "sign"}
+_JOIN_KEYS = {"file", "on", "key", "names", "match"}
+# How join keys compare: as written (trimmed), as names (case and spaces), loosely (also punctuation).
+JOIN_MATCHES = ("exact", "names", "loose")
+# What to do with a number below its column's minimum (a negative amount, a quota of 0).
+SIGN_RULES = ("error", "abs", "drop")
 # Tables processed first feed the rep ids the others are checked against.
 TABLE_ORDER = ("reps", "opportunities", "leads", "activities", "quotas", "team_quotas", "stage_history")
 
@@ -39,14 +44,28 @@ class ColumnSource:
     key: str  # the mapping key, for error messages, e.g. tables.opportunities.columns.status
     column: str | None = None
     value: str | None = None
+    combine: tuple[str, ...] | None = None  # source columns joined with `sep` (e.g. first and last name)
+    sep: str = " "
     values: tuple[tuple[str, str], ...] | None = None  # value map, in file order (patterns matter)
     date_format: str | None = None
     decimal: str | None = None
     names: bool = False  # holds rep names: derive stable ids from them
     pattern: str | None = None  # keep only values matching this regex
     divide_by: float | None = None
-    default: str | None = None  # used where the value is empty
+    default: str | None = None  # used where this and every later alternative are empty
     optional: bool = False  # a file without the column simply does not fill it
+    sign: str = "error"  # a number below the column's minimum: "error", "abs" (make it positive) or "drop" the row
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        """The source columns this reads."""
+        return self.combine or ((self.column,) if self.column is not None else ())
+
+    def describe(self) -> str:
+        """Where the values come from, for the import summary."""
+        if self.combine:
+            return f" + {self.sep!r} + ".join(repr(c) for c in self.combine)
+        return repr(self.column) if self.column is not None else f"constant {self.value!r}"
 
 
 @dataclass(frozen=True)
@@ -57,7 +76,7 @@ class Join:
     file: str  # glob of the file name among the sources
     on: str  # column in the table's own file
     key: str  # matching column in the joined file
-    names: bool = True  # compare keys trimmed and case-insensitively
+    match: str = "names"  # one of JOIN_MATCHES
 
 
 @dataclass
@@ -77,6 +96,7 @@ class TableMapping:
     joins: tuple[Join, ...] = ()
     # Records loaded into a CRM after the fact carry the load day as created date, after they closed.
     created_after_close: str = "keep"
+    period: PeriodSpec | None = None  # quotas: period_start/period_end from year/quarter/month columns
 
     @property
     def key(self) -> str:
@@ -94,6 +114,7 @@ class Mapping:
     delimiter: str = "auto"
     chunk_rows: int = 100_000
     description: str = ""
+    fiscal_year_start_month: int | None = None  # written to dataset.toml; fiscal quarters are read with it
 
 
 def _fail(where: str, key: str, message: str, fix: str = "") -> MappingError:
@@ -165,6 +186,10 @@ def parse_mapping(raw: dict, where: str) -> Mapping:
     date_format = _check_date_format(source.get("date_format", "auto"), where, "source.date_format")
     decimal = _check_decimal(source.get("decimal", "."), where, "source.decimal")
     rep_names = bool(raw.get("rep_names", False))
+    fy_month = raw.get("fiscal_year_start_month")
+    if fy_month is not None and (not isinstance(fy_month, int) or isinstance(fy_month, bool) or not 1 <= fy_month <= 12):
+        raise _fail(where, "fiscal_year_start_month", f"must be a month number 1..12, got {fy_month!r}.",
+                    "e.g. fiscal_year_start_month = 4 for a fiscal year starting in April.")
     tables_raw = raw.get("tables")
     if not isinstance(tables_raw, dict) or not tables_raw:
         raise _fail(where, "tables", "the mapping maps no table.",
@@ -178,7 +203,7 @@ def parse_mapping(raw: dict, where: str) -> Mapping:
             raise _fail(where, f"tables.{name}", "must be a table of settings.")
         if traw.get("enabled", True) is False:
             continue
-        tables[name] = _parse_table(name, traw, where, nulls, date_format, decimal, rep_names)
+        tables[name] = _parse_table(name, traw, where, nulls, date_format, decimal, rep_names, fy_month or 1)
     if "opportunities" not in tables:
         raise _fail(where, "tables.opportunities", "the opportunities table is required but not mapped.",
                     "add [tables.opportunities] with file = \"...\" and its [tables.opportunities.columns].")
@@ -192,7 +217,8 @@ def parse_mapping(raw: dict, where: str) -> Mapping:
     if chunk_rows < 1:
         raise _fail(where, "source.chunk_rows", "must be at least 1.")
     return Mapping(name=str(raw.get("name", where)), path=where, tables=ordered, encoding=encoding,
-                   delimiter=delimiter, chunk_rows=chunk_rows, description=str(raw.get("description", "")))
+                   delimiter=delimiter, chunk_rows=chunk_rows, description=str(raw.get("description", "")),
+                   fiscal_year_start_month=fy_month)
 
 
 def _unknown_keys(d: dict, known: set, where: str, prefix: str) -> None:
@@ -221,7 +247,7 @@ def _check_decimal(dec, where: str, key: str) -> str:
     return dec
 
 
-def _parse_table(name, traw, where, nulls, date_format, decimal, rep_names) -> TableMapping:
+def _parse_table(name, traw, where, nulls, date_format, decimal, rep_names, fy_month) -> TableMapping:
     key = f"tables.{name}"
     _unknown_keys(traw, _TABLE_KEYS, where, key)
     table = TABLES[name]
@@ -249,17 +275,7 @@ def _parse_table(name, traw, where, nulls, date_format, decimal, rep_names) -> T
             re.compile(rx)
         except re.error as exc:
             raise _fail(where, rx_key, f"{rx!r} is not a valid regular expression ({exc}).") from None
-    joins = traw.get("join", [])
-    joins = [joins] if isinstance(joins, dict) else joins
-    parsed_joins = []
-    for i, j in enumerate(joins):
-        jkey = f"{key}.join[{i}]"
-        _unknown_keys(j, _JOIN_KEYS, where, jkey)
-        missing = [k for k in ("file", "on", "key") if k not in j]
-        if missing:
-            raise _fail(where, jkey, f"a join needs file, on and key; {', '.join(missing)} missing.")
-        parsed_joins.append(Join(jkey, j["file"], j["on"], j["key"], bool(j.get("names", True))))
-    t.joins = tuple(parsed_joins)
+    t.joins = _parse_joins(traw.get("join", []), key, where)
     cols = traw.get("columns", {})
     if not isinstance(cols, dict):
         raise _fail(where, f"{key}.columns", "must be a table: canonical column = source column.")
@@ -268,9 +284,20 @@ def _parse_table(name, traw, where, nulls, date_format, decimal, rep_names) -> T
         if col_name not in table.column_names:
             raise _fail(where, ckey, f"{col_name!r} is not a column of the {name} table.",
                         f"the {name} columns are {', '.join(table.column_names)}.")
-        is_rep = col_name == "rep_id" or (name == "reps" and col_name == "rep_id")
-        t.columns[col_name] = _parse_column(spec, ckey, where, names_default=rep_names and is_rep)
+        t.columns[col_name] = _parse_column(spec, ckey, where, names_default=rep_names and col_name == "rep_id")
+        _check_sign(t.columns[col_name], table.column(col_name), ckey, where)
+    if "period" in traw:
+        if name not in ("quotas", "team_quotas"):
+            raise _fail(where, f"{key}.period", "a period from year/quarter/month columns is for quotas only.",
+                        "move it under [tables.quotas] or [tables.team_quotas].")
+        both = [c for c in ("period_start", "period_end") if c in t.columns]
+        if both:
+            raise _fail(where, f"{key}.period", f"{both[0]} is mapped too; give the period one way.",
+                        f"remove {' and '.join(both)} from [{key}.columns], or remove [{key}.period].")
+        t.period = parse_period_spec(traw["period"], f"{key}.period", where, fy_month)
     missing = [c for c in table.required_columns if c not in t.columns]
+    if t.period is not None:
+        missing = [c for c in missing if c not in ("period_start", "period_end")]
     if name == "reps" and "name" in missing and "rep_id" in t.columns:
         missing.remove("name")  # the name defaults to the rep_id's own text
     if missing:
@@ -278,6 +305,35 @@ def _parse_table(name, traw, where, nulls, date_format, decimal, rep_names) -> T
                     f"add e.g. {missing[0]} = \"Source column\" (or {{ value = \"...\" }} for a constant) "
                     f"under [{key}.columns].")
     return t
+
+
+def _parse_joins(joins, key: str, where: str) -> tuple[Join, ...]:
+    joins = [joins] if isinstance(joins, dict) else joins
+    parsed = []
+    for i, j in enumerate(joins):
+        jkey = f"{key}.join[{i}]"
+        _unknown_keys(j, _JOIN_KEYS, where, jkey)
+        missing = [k for k in ("file", "on", "key") if k not in j]
+        if missing:
+            raise _fail(where, jkey, f"a join needs file, on and key; {', '.join(missing)} missing.")
+        match = j.get("match", "names" if j.get("names", True) else "exact")
+        if match not in JOIN_MATCHES:
+            raise _fail(where, f"{jkey}.match", f"{match!r} is not a way to compare keys.",
+                        "use \"exact\" (as written), \"names\" (ignoring case and spaces, the default) or "
+                        "\"loose\" (ignoring case, spaces and punctuation).")
+        parsed.append(Join(jkey, j["file"], j["on"], j["key"], match))
+    return tuple(parsed)
+
+
+def _check_sign(alts: tuple[ColumnSource, ...], col, ckey: str, where: str) -> None:
+    for a in alts:
+        if a.sign not in SIGN_RULES:
+            raise _fail(where, f"{ckey}.sign", f"{a.sign!r} is not a sign rule.",
+                        "use \"abs\" (make negative values positive), \"drop\" (leave those rows out) or "
+                        "\"error\" (stop and list them, the default).")
+        if a.sign != "error" and (col.kind not in ("number", "int") or (col.min_value is None and not col.positive)):
+            raise _fail(where, f"{ckey}.sign", f"{col.name} has no lower bound, so a sign rule does not apply.",
+                        "remove sign here; it is for amounts, quotas, durations and distances.")
 
 
 def _parse_column(spec, ckey: str, where: str, names_default: bool) -> tuple[ColumnSource, ...]:
@@ -292,8 +348,16 @@ def _parse_column(spec, ckey: str, where: str, names_default: bool) -> tuple[Col
         if not isinstance(item, dict):
             raise _fail(where, ckey, f"expected a column name or {{ column = ..., ... }}, got {item!r}.")
         _unknown_keys(item, _COLUMN_KEYS, where, ckey)
-        if ("column" in item) == ("value" in item):
-            raise _fail(where, ckey, "give exactly one of column = \"Source column\" or value = \"constant\".")
+        if sum(k in item for k in ("column", "value", "combine")) != 1:
+            raise _fail(where, ckey, "give exactly one of column = \"Source column\", value = \"constant\" or "
+                                     "combine = [\"Column 1\", \"Column 2\"].")
+        combine = item.get("combine")
+        if combine is not None and (not isinstance(combine, list) or len(combine) < 2
+                                    or not all(isinstance(c, str) for c in combine)):
+            raise _fail(where, f"{ckey}.combine", "must list at least two source columns.",
+                        "e.g. combine = [\"First Name\", \"Last Name\"], sep = \" \".")
+        if "sep" in item and (combine is None or not isinstance(item["sep"], str)):
+            raise _fail(where, f"{ckey}.sep", "sep is the text between combined columns: it goes with combine = [...].")
         values = item.get("values")
         if values is not None:
             if not isinstance(values, dict):
@@ -314,6 +378,8 @@ def _parse_column(spec, ckey: str, where: str, names_default: bool) -> tuple[Col
             key=ckey,
             column=column,
             value=None if "value" not in item else str(item["value"]),
+            combine=tuple(combine) if combine else None,
+            sep=item.get("sep", " "),
             values=values,
             date_format=item.get("date_format"),
             decimal=item.get("decimal"),
@@ -322,5 +388,6 @@ def _parse_column(spec, ckey: str, where: str, names_default: bool) -> tuple[Col
             divide_by=float(item["divide_by"]) if "divide_by" in item else None,
             default=None if "default" not in item else str(item["default"]),
             optional=bool(item.get("optional", False)),
+            sign=item.get("sign", "error"),
           ))
     return tuple(out)

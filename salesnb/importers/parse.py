@@ -69,13 +69,26 @@ def detect_delimiter(header_line: str) -> str:
     return best if counts[best] > 0 else ","
 
 
+_UNNAMED = re.compile(r"^Unnamed: (\d+)$")
+
+
+def clean_name(name) -> str:
+    """A header name trimmed; an empty one (pandas' 'Unnamed: 8', e.g. a trailing comma) is '(unnamed column 9)'.
+
+    Unnamed columns keep a name so that the summary can list them and a mapping can still use one.
+    """
+    n = str(name).strip()
+    m = _UNNAMED.match(n)
+    return f"(unnamed column {int(m.group(1)) + 1})" if m else n
+
+
 def clean_header(names: list[str]) -> list[str]:
-    """Header names trimmed; empty names (trailing empty columns) become '' and are ignored later."""
-    out = []
-    for n in names:
-        n = str(n).strip()
-        out.append("" if n.startswith("Unnamed: ") else n)
-    return out
+    """Header names as `clean_name` gives them."""
+    return [clean_name(n) for n in names]
+
+
+def is_unnamed(name: str) -> bool:
+    return name.startswith("(unnamed column ")
 
 
 def read_header(path: Path, encoding: str, delimiter: str) -> list[str]:
@@ -92,7 +105,7 @@ def iter_chunks(path: Path, encoding: str, delimiter: str, chunk_rows: int,
     names) limits what is read, which is most of the memory and time of a wide export.
     Trailing empty cells and short footer lines are tolerated (missing cells read as '').
     """
-    usecols = None if columns is None else (lambda name: str(name).strip() in columns)
+    usecols = None if columns is None else (lambda name: clean_name(name) in columns)
     try:
         reader = pd.read_csv(
             path, sep=delimiter, encoding=encoding, dtype=str, keep_default_na=False, na_filter=False,

@@ -20,11 +20,43 @@ class Dropped:
     file: str
     reason: str
     count: int
-    examples: list[str] = field(default_factory=list)  # data row numbers (1 = first row under the header)
+    examples: list[str] = field(default_factory=list)  # lines in the file (the header is line 1)
 
     def format(self) -> str:
-        ex = f" (rows {', '.join(self.examples)}{', ...' if self.count > len(self.examples) else ''})" if self.examples else ""
-        return f"{self.table}: {self.count:,} row(s) of {self.file} dropped: {self.reason}{ex}"
+        return f"{self.table}: {self.count:,} row(s) of {self.file} dropped: {self.reason}" + \
+            _lines_text(self.examples, self.count)
+
+
+def _lines_text(lines: list[str], count: int) -> str:
+    if not lines:
+        return ""
+    more = ", ..." if count > len(lines) else ""
+    return f" ({'line' if len(lines) == 1 and not more else 'lines'} {', '.join(lines)}{more})"
+
+
+@dataclass
+class Unmatched:
+    """Join keys of a table's file that the lookup file does not have."""
+
+    table: str
+    file: str  # the table's file
+    lookup: str  # the joined file
+    on: str
+    key: str
+    rows: int  # rows with a key that is not found
+    values: list[tuple[str, int, list[str]]]  # (key as written, rows, closest keys of the lookup file)
+    fix: str
+
+    def format(self) -> str:
+        shown = []
+        for value, n, close in self.values[:MAX_EXAMPLES]:
+            hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+            shown.append(f"{value!r} ({n}{hint})")
+        more = len(self.values) - MAX_EXAMPLES
+        more_txt = f" and {more} other value(s)" if more > 0 else ""
+        return (f"{self.table}: {self.rows:,} row(s) of {self.file} have a {self.on!r} not found in {self.lookup} "
+                f"(column {self.key!r}), so the columns looked up there are empty in those rows: "
+                f"{', '.join(shown)}{more_txt}. Fix: {self.fix}")
 
 
 @dataclass
@@ -36,6 +68,8 @@ class TableSummary:
     rows_read: int = 0
     rows_written: int = 0
     columns: dict[str, str] = field(default_factory=dict)  # canonical column -> where it came from
+    # canonical column -> {a fallback column, the default or a sign rule: rows whose value came from it}
+    fills: dict[str, Counter] = field(default_factory=dict)
 
 
 class Problems:
@@ -45,14 +79,17 @@ class Problems:
         self.items: dict[tuple[str, str, str], dict] = {}
 
     def add(self, key: str, file: str, what: str, values: pd.Series, fix: str) -> None:
-        entry = self.items.setdefault((key, file, what), {"counts": Counter(), "rows": 0, "fix": fix})
+        """Record `values` (indexed by record number in `file`) that the mapping at `key` cannot place."""
+        entry = self.items.setdefault((key, file, what), {"counts": Counter(), "rows": 0, "fix": fix, "records": []})
         entry["rows"] += len(values)
+        entry["records"] += list(values.index[: max(0, MAX_EXAMPLES - len(entry["records"]))])
         counts = values.value_counts()
         for v, n in counts.items():
             if len(entry["counts"]) < 1000 or v in entry["counts"]:
                 entry["counts"][v] += int(n)
 
-    def raise_if_any(self, where: str) -> None:
+    def raise_if_any(self, where: str, finder=None) -> None:
+        """Raise one MappingError listing every problem; `finder` (a LineFinder) turns records into lines."""
         if not self.items:
             return
         parts = []
@@ -60,7 +97,8 @@ class Problems:
             shown = ", ".join(f"{v!r} ({n})" for v, n in e["counts"].most_common(MAX_EXAMPLES))
             more = len(e["counts"]) - MAX_EXAMPLES
             more_txt = f" and {more} other value(s)" if more > 0 else ""
-            parts.append(f"[{key}] {e['rows']:,} row(s) of {file} {what}: {shown}{more_txt}. Fix: {e['fix']}")
+            lines = _lines_text(finder.lines(file, e["records"]), e["rows"]) if finder and e["records"] else ""
+            parts.append(f"[{key}] {e['rows']:,} row(s) of {file} {what}: {shown}{more_txt}{lines}. Fix: {e['fix']}")
         head = f"{where}: the mapping does not fit the export ({len(parts)} problem(s)); nothing was written."
         raise MappingError("\n".join([head] + [f"  - {p}" for p in parts]))
 
@@ -73,6 +111,7 @@ class ImportResult:
     mapping: str
     tables: dict[str, TableSummary] = field(default_factory=dict)
     dropped: list[Dropped] = field(default_factory=list)
+    unmatched: list[Unmatched] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     missing_tables: list[str] = field(default_factory=list)
     unused_columns: dict[str, list[str]] = field(default_factory=dict)  # file -> source columns not imported
@@ -80,7 +119,7 @@ class ImportResult:
 
     @property
     def ok(self) -> bool:
-        """True when the written dataset has no validation error."""
+        """True when the written dataset has no validation error (an import that would have one writes nothing)."""
         return self.validation is None or bool(self.validation.ok)
 
     def rows(self, table: str) -> int:
@@ -94,10 +133,15 @@ class ImportResult:
             lines.append(f"  {name}: {s.rows_written:,} rows{src}")
             for col, origin in s.columns.items():
                 lines.append(f"      {col:<20} <- {origin}")
+                fills = s.fills.get(col)
+                if fills:
+                    lines.append(" " * 30 + "; ".join(f"{n:,} row(s) {how}" for how, n in fills.items()))
         for f, cols in self.unused_columns.items():
-            if cols:
-                shown = ", ".join(cols[:8]) + (f" and {len(cols) - 8} more" if len(cols) > 8 else "")
-                lines.append(f"Not imported from {f}: {shown}")
+            if cols:  # every one of them: a column left out is a decision the manager should see
+                lines.append(f"Not imported from {f}: {', '.join(cols)}")
+        if self.unmatched:
+            lines.append("Join keys not found:")
+            lines += [f"  {u.format()}" for u in self.unmatched]
         if self.dropped:
             lines.append("Dropped:")
             lines += [f"  {d.format()}" for d in self.dropped]
@@ -111,6 +155,8 @@ class ImportResult:
             lines.append("Validation: " + ("passed" if self.validation.ok else "FAILED"))
             if self.validation.issues:
                 lines.append(self.validation.format())
+        else:
+            lines.append(f"Validation: skipped; run 'salesnb validate {self.out_dir}' before using the dataset.")
         return "\n".join(lines)
 
     def __str__(self) -> str:

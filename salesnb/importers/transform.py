@@ -8,16 +8,17 @@ from __future__ import annotations
 import fnmatch
 import re
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
 from ..schema import TABLES, Column
-from .mapping import ColumnSource, Join, TableMapping
+from .mapping import ColumnSource, TableMapping
 from .parse import (
-    detect_date_format, iter_chunks, name_to_id, normalize_name, null_mask, parse_bools, parse_dates, parse_numbers,
+    detect_date_format, name_to_id, normalize_name, null_mask, parse_bools, parse_dates, parse_numbers,
 )
+from .quota_periods import period_columns
 from .result import Problems
 
 
@@ -51,26 +52,63 @@ class Context:
     table: TableMapping
     file: str
     problems: Problems
-    date_formats: dict  # (column key, file) -> date format found by 'auto'
+    date_formats: dict  # (column key, source column, file) -> date format found by 'auto' (each fallback its own)
     rep_names: dict  # rep_id -> display name, first seen
     columns: dict  # canonical column -> the column sources this file can fill
+    # The current chunk is indexed by position while it is converted; `records` holds each row's record number.
+    records: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    marks: list = field(default_factory=list)  # (column, how, positions): rows filled by a fallback, default, sign
+    drops: dict = field(default_factory=dict)  # reason -> positions the mapping says to drop
+
+    def start_chunk(self, records: np.ndarray) -> None:
+        self.records, self.marks, self.drops = records, [], {}
+
+    def mark(self, column: str, how: str, positions) -> None:
+        if len(positions):
+            self.marks.append((column, how, np.asarray(positions)))
+
+    def problem(self, key: str, what: str, values: pd.Series, fix: str) -> None:
+        """Record values the mapping cannot place, numbered by their records in the file."""
+        located = pd.Series(values.to_numpy(), index=self.records[values.index.to_numpy()])
+        self.problems.add(key, self.file, what, located, fix)
 
 
-def _evaluate(src: ColumnSource, col: Column, chunk: pd.DataFrame, ctx: Context) -> pd.Series:
-    """The canonical values of one column source over a chunk (NaN/NaT/NA where empty)."""
+def _raw_text(src: ColumnSource, chunk: pd.DataFrame, ctx: Context) -> tuple[pd.Series, np.ndarray]:
+    """The text a column source reads from a chunk, and where it is empty (null marker, or no pattern match)."""
     n = len(chunk)
     if src.value is not None:
         raw = pd.Series([src.value] * n, index=chunk.index, dtype="str")
+    elif src.combine:  # parts joined by sep; empty parts are left out ('Ann' + '' -> 'Ann')
+        parts = [chunk[c].astype("str").str.strip().where(~null_mask(chunk[c].astype("str"), ctx.table.nulls), "")
+                 for c in src.combine]
+        raw = parts[0]
+        for p in parts[1:]:
+            sep = pd.Series(np.where((raw != "") & (p != ""), src.sep, ""), index=raw.index, dtype="str")
+            raw = raw + sep + p
     elif src.column in chunk.columns:
         raw = chunk[src.column].astype("str")
     else:  # an alternative column this file does not have
         raw = pd.Series([""] * n, index=chunk.index, dtype="str")
     empty = null_mask(raw, ctx.table.nulls)
-    if src.default is not None:
-        raw = raw.where(~empty, src.default)
-        empty = null_mask(raw, ctx.table.nulls)
     if src.pattern:
         empty = empty | ~raw.str.contains(src.pattern, regex=True).to_numpy()
+    return raw, empty
+
+
+def _evaluate(src: ColumnSource, col: Column, chunk: pd.DataFrame, ctx: Context) -> pd.Series:
+    """The canonical values of one column source over a chunk (NaN/NaT/NA where empty)."""
+    raw, empty = _raw_text(src, chunk, ctx)
+    return _convert(src, col, raw, empty, ctx)
+
+
+def _evaluate_default(src: ColumnSource, col: Column, index: pd.Index, ctx: Context) -> pd.Series:
+    """The source's default, as a column of `index`, through the same value map and parsing as its values."""
+    raw = pd.Series([src.default] * len(index), index=index, dtype="str")
+    return _convert(replace(src, column=None, value=src.default), col, raw, null_mask(raw, ctx.table.nulls), ctx)
+
+
+def _convert(src: ColumnSource, col: Column, raw: pd.Series, empty: np.ndarray, ctx: Context) -> pd.Series:
+    """Value map, then the column's type; values that do not fit are recorded in ctx.problems."""
     if src.values is not None and (~empty).any():
         mapped, unmatched = _map_values(raw[~empty], src.values)
         if col.kind == "choice":
@@ -79,8 +117,8 @@ def _evaluate(src: ColumnSource, col: Column, chunk: pd.DataFrame, ctx: Context)
             if bad.any():
                 canon = ", ".join(col.choices)
                 first_bad = mapped[bad].iloc[0]
-                ctx.problems.add(
-                    f"{src.key}.values", ctx.file, f"have {src.column or 'values'} values the mapping does not map",
+                ctx.problem(
+                    f"{src.key}.values", f"have {_what(src)} values the mapping does not map",
                     mapped[bad],
                     f"add each under [{src.key}.values], e.g. \"{first_bad}\" = \"{col.choices[0]}\" "
                     f"(canonical values: {canon}; \"\" for none; \"*\" matches any other value).")
@@ -90,57 +128,22 @@ def _evaluate(src: ColumnSource, col: Column, chunk: pd.DataFrame, ctx: Context)
     present = ~empty
     text = raw[present]
     if col.kind == "choice":
-        folded = text.str.strip().str.casefold()
-        bad = ~folded.isin(col.choices).to_numpy()
-        if bad.any() and src.values is None:
-            ctx.problems.add(
-                src.key, ctx.file, f"have {src.column or 'values'} values that are not {' / '.join(col.choices)}",
-                text[bad], f"map them with a value map under [{src.key}.values], e.g. \"{text[bad].iloc[0]}\" = "
-                f"\"{col.choices[0]}\".")
-        out = pd.Series(np.nan, index=chunk.index, dtype="str")
-        out[present] = folded.where(~bad, np.nan).to_numpy()
-        return out
+        return _to_choice(src, col, raw.index, text, present, ctx)
     if col.kind == "date":
-        fmt = src.date_format or ctx.table.date_format
-        if fmt == "auto" and len(text):
-            lock = (src.key, ctx.file)
-            fmt = ctx.date_formats.get(lock)
-            if fmt is None:
-                fmt = detect_date_format(text) or "ISO"
-                ctx.date_formats[lock] = fmt
-        out = pd.Series(pd.NaT, index=chunk.index, dtype="datetime64[ms]")
-        if len(text):
-            dates, bad = parse_dates(text, fmt)
-            if bad.any():
-                guess = detect_date_format(text[bad]) or "M/D/YYYY"
-                ctx.problems.add(
-                    src.key, ctx.file, f"have {src.column!r} values that do not read as dates in the format {fmt}",
-                    text[bad], f"set the format under [{src.key}], e.g. {{ column = \"{src.column}\", date_format = "
-                    f"\"{guess}\" }} (formats: ISO, M/D/YYYY, D/M/YYYY, YYYYMMDD, or a %-pattern such as %d-%b-%Y).")
-            out[present] = dates.to_numpy()
-        return out
+        return _to_date(src, raw.index, text, present, ctx)
     if col.kind in ("number", "int"):
-        out = pd.Series(np.nan, index=chunk.index, dtype="float64")
-        if len(text):
-            nums, bad = parse_numbers(text, src.decimal or ctx.table.decimal)
-            if bad.any():
-                ctx.problems.add(src.key, ctx.file, f"have {src.column!r} values that are not numbers", text[bad],
-                                 "clean the column, or add the marker to nulls = [...] if it means 'empty'.")
-            if src.divide_by:
-                nums = nums / src.divide_by
-            out[present] = nums.to_numpy()
-        return out
+        return _to_number(src, col, raw.index, text, present, ctx)
     if col.kind == "bool":
-        out = pd.Series(pd.NA, index=chunk.index, dtype="boolean")
+        out = pd.Series(pd.NA, index=raw.index, dtype="boolean")
         if len(text):
             vals, bad = parse_bools(text)
             if bad.any():
-                ctx.problems.add(src.key, ctx.file, f"have {src.column!r} values that are not yes/no", text[bad],
+                ctx.problem(src.key, f"have {_what(src)} values that are not yes/no", text[bad],
                                  "map them with values = { \"Some text\" = \"true\" } or add them to nulls.")
             out[present] = vals.to_numpy()
         return out
     # id and str
-    out = pd.Series(np.nan, index=chunk.index, dtype="str")
+    out = pd.Series(np.nan, index=raw.index, dtype="str")
     if src.names:
         clean = normalize_name(text)
         ids = name_to_id(clean)
@@ -153,6 +156,111 @@ def _evaluate(src: ColumnSource, col: Column, chunk: pd.DataFrame, ctx: Context)
     return out
 
 
+def _what(src: ColumnSource) -> str:
+    return src.describe() if src.column is not None or src.combine else "the"
+
+
+def _to_choice(src, col, index, text, present, ctx) -> pd.Series:
+    folded = text.str.strip().str.casefold()
+    bad = ~folded.isin(col.choices).to_numpy()
+    if bad.any() and src.values is None:
+        ctx.problem(
+            src.key, f"have {_what(src)} values that are not {' / '.join(col.choices)}",
+            text[bad], f"map them with a value map under [{src.key}.values], e.g. \"{text[bad].iloc[0]}\" = "
+            f"\"{col.choices[0]}\".")
+    out = pd.Series(np.nan, index=index, dtype="str")
+    out[present] = folded.where(~bad, np.nan).to_numpy()
+    return out
+
+
+def _to_date(src, index, text, present, ctx) -> pd.Series:
+    fmt = src.date_format or ctx.table.date_format
+    if fmt == "auto" and len(text):
+        lock = (src.key, src.describe(), ctx.file)
+        fmt = ctx.date_formats.get(lock)
+        if fmt is None:
+            fmt = detect_date_format(text) or "ISO"
+            ctx.date_formats[lock] = fmt
+    out = pd.Series(pd.NaT, index=index, dtype="datetime64[ms]")
+    if len(text):
+        dates, bad = parse_dates(text, fmt)
+        if bad.any():
+            ctx.problem(src.key, f"have {_what(src)} values that do not read as dates in the format {fmt}", text[bad],
+                        _date_fix(src, ctx.table.name, text[bad], fmt, some_read=not bad.all()))
+        out[present] = dates.to_numpy()
+    return out
+
+
+def _date_fix(src: ColumnSource, table: str, bad: pd.Series, fmt: str, some_read: bool) -> str:
+    """The fix for values that are not dates: the period columns for quota years/quarters, else a format."""
+    sample = bad.str.strip().str.casefold()
+    looks_like_period = sample.str.fullmatch(r"(fy\s*)?\d{4}(\.0+)?|q[1-4]|\d{4}[-\s]?q[1-4]|q[1-4][-\s]?\d{4}").all()
+    if table in ("quotas", "team_quotas") and looks_like_period:
+        return (f"these are years or quarters, not dates: remove period_start/period_end from [tables.{table}.columns] "
+                f"and add [tables.{table}.period] with year = \"Year\" and quarter = \"Quarter\" (or month = "
+                f"\"Month\", or the year alone): see docs/importing.md, Quotas.")
+    guess = detect_date_format(bad)
+    formats = "formats: ISO, M/D/YYYY, D/M/YYYY, YYYYMMDD, or a %-pattern such as %d-%b-%Y"
+    if guess is None and some_read:
+        return (f"other values of the column read as {fmt}, so these are likely mistyped dates: correct them in the "
+                f"export, or add them to nulls = [...] under [source] if they mean 'unknown'.")
+    if guess is None:
+        return (f"check that [{src.key}] names the date column; if it does, set its format, e.g. "
+                f"{{ column = \"{src.column}\", date_format = \"%d-%b-%Y\" }} ({formats}).")
+    return f"set the format under [{src.key}], e.g. {{ column = \"{src.column}\", date_format = \"{guess}\" }} ({formats})."
+
+
+def _to_number(src, col, index, text, present, ctx) -> pd.Series:
+    out = pd.Series(np.nan, index=index, dtype="float64")
+    if not len(text):
+        return out
+    nums, bad = parse_numbers(text, src.decimal or ctx.table.decimal)
+    if bad.any():
+        ctx.problem(src.key, f"have {_what(src)} values that are not numbers", text[bad],
+                         "clean the column, or add the marker to nulls = [...] if it means 'empty'.")
+    if src.divide_by:
+        nums = nums / src.divide_by
+    nums = _apply_sign(src, col, nums, text, ctx)
+    out[present] = nums.to_numpy()
+    return out
+
+
+def _below(col: Column, nums: pd.Series) -> np.ndarray:
+    """Values under the column's lower bound (negative; zero too for a quota)."""
+    if col.positive:
+        return (nums <= 0).to_numpy()
+    if col.min_value is not None:
+        return (nums < col.min_value).to_numpy()
+    return np.zeros(len(nums), dtype=bool)
+
+
+def _apply_sign(src: ColumnSource, col: Column, nums: pd.Series, text: pd.Series, ctx: Context) -> pd.Series:
+    """The sign rule for values below the column's minimum: "abs", "drop", or an "error" naming the fix."""
+    low = _below(col, nums)
+    if not low.any():
+        return nums
+    if src.sign == "abs":
+        negative = (nums < 0).to_numpy()
+        ctx.mark(col.name, "made positive (sign = \"abs\")", nums.index[negative])
+        nums = nums.abs()
+        low = _below(col, nums)  # a quota of 0 stays below its minimum
+    elif src.sign == "drop":
+        reason = f"{col.name} {'of 0 or less' if col.positive else 'below 0'} (sign = \"drop\")"
+        ctx.drops.setdefault(reason, []).append(nums.index[low])
+        return nums
+    if low.any():
+        where = f"[{src.key}]"
+        what = "0 or less" if col.positive else "negative"
+        if col.positive:
+            fix = (f"a {col.name} of 0 means no target: leave those rows out with sign = \"drop\" under {where}, "
+                   f"e.g. {{ column = \"{src.column}\", sign = \"drop\" }}.")
+        else:
+            fix = (f"if they are credit notes or refunds whose size is the deal's value, set sign = \"abs\" under {where}, "
+                   f"e.g. {{ column = \"{src.column}\", sign = \"abs\" }}; to leave those rows out, sign = \"drop\".")
+        ctx.problem(src.key, f"have {_what(src)} values that are {what}", text[low], fix)
+    return nums
+
+
 def _remember_reps(registry: dict, ids: pd.Series, names: pd.Series) -> None:
     pairs = pd.DataFrame({"id": ids.to_numpy(), "name": names.to_numpy()}).drop_duplicates("id")
     for i, nm in zip(pairs["id"], pairs["name"]):
@@ -161,17 +269,41 @@ def _remember_reps(registry: dict, ids: pd.Series, names: pd.Series) -> None:
 
 
 def transform_chunk(chunk: pd.DataFrame, ctx: Context) -> pd.DataFrame:
-    """Canonical columns of one chunk (typed), before rows with empty required values are dropped."""
+    """Canonical columns of one chunk (typed), before rows with empty required values are dropped.
+
+    Alternatives are tried in order, each only on the rows still empty; then the default
+    (of the first alternative that has one). Rows filled by a fallback or the default are counted.
+    """
     table = TABLES[ctx.table.name]
     out = {}
     for col_name, alts in ctx.columns.items():
         col = table.column(col_name)
-        result = None
-        for src in alts:
-            part = _evaluate(src, col, chunk, ctx)
-            result = part if result is None else result.where(result.notna(), part)
+        result = _evaluate(alts[0], col, chunk, ctx)
+        for src in alts[1:]:
+            todo = result.isna().to_numpy()
+            if not todo.any():
+                break
+            part = _evaluate(src, col, chunk[todo], ctx)
+            ctx.mark(col_name, f"from {src.describe()} (where {_earlier(alts, src)} gave no value)",
+                     part.index[part.notna().to_numpy()])
+            result = result.where(result.notna(), part.reindex(result.index))
+        with_default = next((a for a in alts if a.default is not None), None)
+        todo = result.isna().to_numpy()
+        if with_default is not None and todo.any():
+            part = _evaluate_default(with_default, col, chunk.index[todo], ctx)
+            ctx.mark(col_name, f"from the default {with_default.default!r} (where no source gave a value)",
+                     part.index[part.notna().to_numpy()])
+            result = result.where(result.notna(), part.reindex(result.index))
         out[col_name] = result
+    if ctx.table.period is not None:
+        out["period_start"], out["period_end"] = period_columns(
+            ctx.table.period, chunk, lambda s: null_mask(s, ctx.table.nulls), ctx.problem)
     return pd.DataFrame(out, index=chunk.index)
+
+
+def _earlier(alts, src) -> str:
+    earlier = [a.describe() for a in alts[: alts.index(src)] if a.column is not None or a.combine]
+    return " and ".join(dict.fromkeys(earlier)) or "earlier sources"
 
 
 def to_csv_text(df: pd.DataFrame, table_name: str) -> pd.DataFrame:
@@ -221,27 +353,3 @@ def unpivot(chunk: pd.DataFrame, pattern: str, needed: set[str]) -> pd.DataFrame
     for g in groups.columns:
         long[f"@{g}"] = groups[g].astype("str").str.strip()
     return long
-
-
-class LoadedJoin:
-    """A loaded lookup file for one join, keyed by the normalised key column."""
-
-    def __init__(self, join: Join, path, encoding: str, delimiter: str, header: list[str], chunk_rows: int):
-        parts = list(iter_chunks(path, encoding, delimiter, chunk_rows))
-        frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=header)
-        frame = frame.loc[:, [c for c in frame.columns if c]]
-        self.join = join
-        self.columns = [c for c in frame.columns if c != join.key]
-        key = frame[join.key].astype("str")
-        frame["@key"] = name_to_id(key) if join.names else key.str.strip()
-        self.frame = frame.drop_duplicates("@key")[["@key"] + self.columns]
-
-    def apply(self, chunk: pd.DataFrame) -> pd.DataFrame:
-        on = chunk[self.join.on].astype("str")
-        keys = name_to_id(on) if self.join.names else on.str.strip()
-        add = [c for c in self.columns if c not in chunk.columns]
-        looked = self.frame.set_index("@key")[add].reindex(keys.to_numpy())
-        looked.index = chunk.index
-        return pd.concat([chunk, looked.fillna("")], axis=1)
-
-

@@ -1,0 +1,208 @@
+"""Streaming export files through a mapping into canonical CSVs, chunk by chunk.
+
+Each chunk: drop footer lines -> join lookups -> unpivot -> convert columns -> drop rows
+the mapping says to drop or that lack a required value -> write. Rows are numbered by
+record (0 = the first under the header) while streaming; messages turn the few they name
+into file lines at the end (`lines.py`). Where every written row came from is kept, so that
+a validation error in the built dataset can name the source line too.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..schema import TABLES
+from .lines import LineFinder
+from .mapping import Mapping
+from .parse import is_unnamed, iter_chunks, null_mask
+from .result import MAX_EXAMPLES, Dropped, ImportResult, Problems, TableSummary
+from .transform import Context, drop_marked_rows, to_csv_text, transform_chunk, unpivot
+
+
+@dataclass
+class Run:
+    """What one import keeps beside the tables: line lookups and the source of every written row."""
+
+    build_dir: Path
+    finder: LineFinder
+    # table -> [(source file, record indices of the rows written, in order)]
+    origins: dict[str, list[tuple[str | None, np.ndarray]]] = field(default_factory=dict)
+    unnamed_values: dict[tuple[str, str], int] = field(default_factory=dict)  # (file, column) -> non-empty cells
+
+    def origin(self, table: str, row: int) -> tuple[str | None, int | None]:
+        """(source file, record) of written row `row` (0-based) of `table`."""
+        for file, records in self.origins.get(table, []):
+            if row < len(records):
+                return file, int(records[row])
+            row -= len(records)
+        return None, None
+
+
+class TableWriter:
+    """Appends canonical rows to one CSV in the build folder, remembering where each came from."""
+
+    def __init__(self, path: Path, columns: list[str], origins: list):
+        self.path = path
+        self.columns = columns
+        self.rows = 0
+        self.origins = origins
+        self._fh = open(path, "w", encoding="utf-8", newline="")
+        pd.DataFrame(columns=columns).to_csv(self._fh, index=False, lineterminator="\n")
+
+    def write(self, df: pd.DataFrame, file: str | None, records=None) -> None:
+        if len(df):
+            df.reindex(columns=self.columns).to_csv(self._fh, index=False, header=False, lineterminator="\n",
+                                                    float_format="%.15g")
+            self.rows += len(df)
+            index = df.index if records is None else records
+            self.origins.append((file, np.asarray(index, dtype=np.int64 if file is None else np.int32)))
+
+    def close(self) -> None:
+        self._fh.close()
+
+
+def output_columns(name: str, plans) -> list[str]:
+    """Canonical columns some file of table `name` fills (plus its required ones), in schema order."""
+    table = TABLES[name]
+    filled = {c for p in plans if p.table.name == name for c in p.effective}
+    filled |= {"period_start", "period_end"} if any(p.table.name == name and p.table.period for p in plans) else set()
+    return [c for c in table.column_names if c in filled or c in table.required_columns]
+
+
+def stream_all(mapping: Mapping, plans: list, joins: dict, run: Run, result: ImportResult) -> None:
+    """Convert every planned file into the build folder; raise MappingError for values that do not fit."""
+    from .reps import write_reps  # the reps table is written last, from the roster and the owners seen
+
+    problems = Problems()
+    date_formats: dict = {}
+    rep_names: dict[str, str] = {}
+    reps_frames: list[tuple[str, pd.DataFrame]] = []
+    writers: dict[str, TableWriter] = {}
+    drops: dict[tuple[str, str, str], list] = {}
+    try:
+        for plan in plans:
+            t, src = plan.table, plan.src
+            summary = result.tables.setdefault(t.name, TableSummary(t.name))
+            summary.files.append(src.name)
+            summary.columns.update(plan.used)
+            ctx = Context(t, src.name, problems, date_formats, rep_names, plan.effective)
+            if t.name != "reps" and t.name not in writers:
+                writers[t.name] = TableWriter(run.build_dir / f"{t.name}.csv", output_columns(t.name, plans),
+                                              run.origins.setdefault(t.name, []))
+            _stream_table(plan, joins, ctx, mapping, result, writers.get(t.name), reps_frames, run, drops)
+        problems.raise_if_any(mapping.path, run.finder)
+    finally:
+        for w in writers.values():
+            w.close()
+    for name, w in writers.items():
+        result.tables[name].rows_written = w.rows
+    for (table, file, reason), (count, records) in drops.items():
+        result.dropped.append(Dropped(table, file, reason, count, run.finder.lines(file, records)))
+    for j in joins.values():
+        if (u := j.unmatched(next(p.table.name for p in plans if j.join in p.joins))) is not None:
+            result.unmatched.append(u)
+        result.notes += j.notes()
+    for (key, column, file), fmt in date_formats.items():
+        if fmt != "ISO":
+            result.notes.append(f"{file}: [{key}] {column} dates read as {fmt} (detected).")
+    write_reps(output_columns("reps", plans), reps_frames, rep_names, run, result)
+
+
+def _read_set(plan) -> set[str]:
+    from .engine import read_columns
+
+    src = plan.src
+    cols = read_columns(plan) | ({src.header[0]} if src.header else set())  # footers are found by their first cell
+    return cols | {c for c in src.header if is_unnamed(c)}  # to say whether unnamed columns hold anything
+
+
+def _stream_table(plan, joins, ctx: Context, mapping: Mapping, result: ImportResult, writer, reps_frames, run: Run,
+                  drops: dict) -> None:
+    """One file of one table, chunk by chunk: drop footer lines, join, unpivot, convert, drop incomplete rows, write."""
+    t, src = plan.table, plan.src
+    table = TABLES[t.name]
+    summary = result.tables[t.name]
+    needed = _read_set(plan)
+    adjusted = 0
+    offset = 0
+    for chunk in iter_chunks(src.path, src.encoding, src.delimiter, mapping.chunk_rows, needed):
+        chunk.index = pd.RangeIndex(offset, offset + len(chunk))  # record numbers, turned into lines in messages
+        offset += len(chunk)
+        summary.rows_read += len(chunk)
+        _count_unnamed(chunk, src.name, t.nulls, run)
+        chunk = chunk.loc[:, [c for c in chunk.columns if c]]
+        chunk = chunk.loc[:, ~chunk.columns.duplicated()]
+        rows_before = chunk.index
+        chunk, marked = drop_marked_rows(chunk, t)
+        if marked.any():
+            _count_drop(drops, (t.name, src.name, "footer, subtotal or summary line (drop_rows)"), rows_before[marked])
+        for j in plan.joins:
+            chunk = joins[j.key_path].apply(chunk, src.name)
+        if t.unpivot:
+            chunk = unpivot(chunk, t.unpivot, needed)
+        if chunk.empty:
+            continue
+        records = chunk.index.to_numpy()
+        ctx.start_chunk(records)
+        canon = transform_chunk(chunk.reset_index(drop=True), ctx)  # by position: unpivoted records repeat
+        keep = _keep_rows(canon, ctx, table, drops, (t.name, src.name))
+        for col, how, positions in ctx.marks:  # fallbacks, defaults and sign rules, counted on rows written
+            n = int(keep[positions].sum())
+            if n:
+                summary.fills.setdefault(col, Counter())[how] += n
+        canon = canon[keep]
+        canon.index = records[keep]
+        if t.created_after_close == "use_close_date" and {"created_date", "close_date"} <= set(canon.columns):
+            late = (canon["close_date"] < canon["created_date"]).to_numpy()
+            if late.any():
+                canon = canon.copy()
+                canon.loc[late, "created_date"] = canon.loc[late, "close_date"]
+                adjusted += int(late.sum())
+        if t.name == "stage_history":
+            canon = canon.sort_values("entered_date", kind="stable").drop_duplicates(["opportunity_id", "stage"])
+        if t.name == "reps":
+            reps_frames.append((src.name, canon))
+        elif not ctx.problems.items:  # once the import is doomed, stop writing
+            writer.write(to_csv_text(canon, t.name), src.name)
+        if "rep_id" in canon.columns and t.name != "reps":
+            for i in canon["rep_id"].dropna().unique():
+                ctx.rep_names.setdefault(i, i)
+    if adjusted:
+        result.notes.append(f"{src.name}: {adjusted:,} deal(s) closed before their created date (records loaded into "
+                            f"the CRM after the fact): created_date set to the close date (created_after_close).")
+
+
+def _keep_rows(canon: pd.DataFrame, ctx: Context, table, drops: dict, where: tuple[str, str]) -> np.ndarray:
+    """Rows to write: not dropped by a sign rule, no required value empty; the others counted with their records."""
+    keep = np.ones(len(canon), dtype=bool)
+    for reason, parts in ctx.drops.items():
+        marked = np.zeros(len(canon), dtype=bool)
+        marked[np.concatenate(parts)] = True
+        marked &= keep
+        _count_drop(drops, where + (reason,), ctx.records[marked])
+        keep &= ~marked
+    for col in table.required_columns:
+        if col in canon.columns:
+            empty = canon[col].isna().to_numpy() & keep
+            if empty.any():
+                _count_drop(drops, where + (f"empty {col} (missing in the file, or mapped to \"\")",), ctx.records[empty])
+            keep &= ~empty
+    return keep
+
+
+def _count_unnamed(chunk: pd.DataFrame, file: str, nulls, run: Run) -> None:
+    for c in chunk.columns:
+        if is_unnamed(c):
+            filled = int((~null_mask(chunk[c].astype("str"), nulls)).sum())
+            run.unnamed_values[(file, c)] = run.unnamed_values.get((file, c), 0) + filled
+
+
+def _count_drop(counts: dict, key: tuple, rows) -> None:
+    entry = counts.setdefault(key, [0, []])
+    rows = list(rows)
+    entry[0] += len(rows)
+    entry[1] += rows[: max(0, MAX_EXAMPLES - len(entry[1]))]
