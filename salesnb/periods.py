@@ -2,9 +2,14 @@
 
 Every period is inclusive of both ends and is resolved relative to an explicit
 ``as_of`` date (never the wall clock).
+
+User-given dates and period specs (the command line's --as-of and --period, dataset.toml's
+as_of and default_period) are parsed here and nowhere else: `parse_iso_date` and
+`parse_period_spec` raise a `ConfigError` that says where the bad value came from.
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 
@@ -16,6 +21,46 @@ PERIOD_HELP = (
     'Use "2026" (fiscal year), "2026-Q2" (fiscal quarter), "2026-03" (month), "ytd", "qtd", "mtd", '
     'or a range "2026-01-01..2026-06-30".'
 )
+DATE_HELP = "use an ISO date YYYY-MM-DD, e.g. 2026-11-15"
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+
+
+def parse_iso_date(text, where: str) -> pd.Timestamp:
+    """The day written in `text` as exactly ``YYYY-MM-DD`` (surrounding spaces ignored), at midnight.
+
+    `where` names where the value came from, for the message: ``"--as-of"``,
+    ``"dataset.toml as_of"``. Anything else (``2026-02-30``, ``next tuesday``,
+    ``03/04/2026``, ``2026``, a timestamp) raises `ConfigError`: other spellings are
+    ambiguous (is 03/04 March or April?), so none is guessed. A `datetime.date`
+    (a bare TOML date) is accepted too.
+    """
+    if isinstance(text, dt.date) and not isinstance(text, dt.datetime):
+        text = text.isoformat()
+    if not isinstance(text, str):
+        raise ConfigError(f"{where}: {text!r} is not a date; {DATE_HELP}.")
+    m = _ISO_DATE.fullmatch(text.strip())
+    if m is None:
+        raise ConfigError(f"{where}: {text!r} is not an ISO date; {DATE_HELP}.")
+    try:
+        day = dt.date(*(int(g) for g in m.groups()))
+    except ValueError as exc:  # 2026-02-30, 2026-13-01
+        raise ConfigError(f"{where}: {text!r} is not a real date ({exc}); {DATE_HELP}.") from None
+    if not pd.Timestamp.min.date() < day < pd.Timestamp.max.date():
+        raise ConfigError(f"{where}: {text!r} is outside the years salesnb can handle "
+                          f"({pd.Timestamp.min.year + 1}..{pd.Timestamp.max.year - 1}); {DATE_HELP}.")
+    return pd.Timestamp(day)
+
+
+def parse_period_spec(text, where: str) -> str:
+    """`text` stripped, once it is a period spec `resolve_period` understands; else `ConfigError` naming `where`.
+
+    The accepted forms are those of `resolve_period` (listed in `PERIOD_HELP`). A spec
+    like "ytd" is resolved later, against the report date; only its form is checked here.
+    """
+    if not isinstance(text, str):
+        raise ConfigError(f'{where} {text!r} must be text in quotes (e.g. "2026"). {PERIOD_HELP}')
+    resolve_period(text, "2000-01-01", where=where)
+    return text.strip()
 
 
 @dataclass(frozen=True)
@@ -52,6 +97,9 @@ class Period:
 
 
 def _ts(value) -> pd.Timestamp:
+    """A day from a date-like value; text must be an ISO date (see `parse_iso_date`)."""
+    if isinstance(value, str):
+        return parse_iso_date(value, "as_of")
     try:
         ts = pd.Timestamp(value)
     except (ValueError, TypeError) as exc:
@@ -82,14 +130,15 @@ def _fiscal_quarter(year: int, q: int, m0: int) -> tuple[pd.Timestamp, pd.Timest
     return start, start + pd.DateOffset(months=3) - pd.Timedelta(days=1)
 
 
-def resolve_period(spec: str | Period | None, as_of, fiscal_year_start_month: int = 1) -> Period:
+def resolve_period(spec: str | Period | None, as_of, fiscal_year_start_month: int = 1, *,
+                   where: str = "period") -> Period:
     """Turn a period spec into a `Period`.
 
     spec: "2026" (fiscal year starting in 2026), "2026-Q2" (fiscal quarter),
     "2026-03" (calendar month), "ytd"/"qtd"/"mtd" (start of the fiscal
     year/quarter/month to ``as_of``), "2026-01-01..2026-06-30" (inclusive), a
     `Period` (returned as is) or None (the fiscal year containing ``as_of``).
-    Anything else raises `ConfigError`.
+    Anything else raises `ConfigError`, whose message starts with `where`.
     """
     if isinstance(spec, Period):
         return spec
@@ -102,7 +151,7 @@ def resolve_period(spec: str | Period | None, as_of, fiscal_year_start_month: in
         start, end = _fiscal_year(fy.year, m0)
         return Period(start, end, _fy_label(fy.year, m0))
     if not isinstance(spec, str):
-        raise ConfigError(f"period {spec!r} is not understood. {PERIOD_HELP}")
+        raise ConfigError(f"{where} {spec!r} is not understood. {PERIOD_HELP}")
     s = spec.strip()
     low = s.lower()
     if low in ("ytd", "qtd", "mtd"):
@@ -126,23 +175,20 @@ def resolve_period(spec: str | Period | None, as_of, fiscal_year_start_month: in
     if mm := re.fullmatch(r"(\d{4})-(\d{1,2})", s):
         y, mo = int(mm.group(1)), int(mm.group(2))
         if not 1 <= mo <= 12:
-            raise ConfigError(f"period {spec!r}: month must be 01..12. {PERIOD_HELP}")
+            raise ConfigError(f"{where} {spec!r}: the month must be 01..12. {PERIOD_HELP}")
         start = pd.Timestamp(year=y, month=mo, day=1)
         end = start + pd.DateOffset(months=1) - pd.Timedelta(days=1)
         return Period(start, end, start.strftime("%Y-%m"))
     if ".." in s:
-        a, b = (part.strip() for part in s.split("..", 1))
+        a, b = s.split("..", 1)
         try:
-            start, end = pd.Timestamp(a), pd.Timestamp(b)
-        except (ValueError, TypeError):
-            raise ConfigError(f"period {spec!r}: both ends must be ISO dates. {PERIOD_HELP}") from None
-        if start is pd.NaT or end is pd.NaT:
-            raise ConfigError(f"period {spec!r}: both ends must be ISO dates. {PERIOD_HELP}")
-        start, end = start.normalize(), end.normalize()
+            start, end = parse_iso_date(a, where), parse_iso_date(b, where)
+        except ConfigError:
+            raise ConfigError(f"{where} {spec!r}: both ends must be ISO dates YYYY-MM-DD. {PERIOD_HELP}") from None
         if end < start:
-            raise ConfigError(f"period {spec!r}: the end is before the start. {PERIOD_HELP}")
+            raise ConfigError(f"{where} {spec!r}: the end is before the start. {PERIOD_HELP}")
         return Period(start, end, f"{start.date()}..{end.date()}")
-    raise ConfigError(f"period {spec!r} is not understood. {PERIOD_HELP}")
+    raise ConfigError(f"{where} {spec!r} is not understood. {PERIOD_HELP}")
 
 
 def _fy_label(year: int, m0: int) -> str:
