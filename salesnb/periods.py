@@ -37,18 +37,22 @@ def parse_iso_date(text, where: str) -> pd.Timestamp:
     if isinstance(text, dt.date) and not isinstance(text, dt.datetime):
         text = text.isoformat()
     if not isinstance(text, str):
-        raise ConfigError(f"{where}: {text!r} is not a date; {DATE_HELP}.")
+        raise _bad_date(where, f"{text!r} is not a date")
     m = _ISO_DATE.fullmatch(text.strip())
     if m is None:
-        raise ConfigError(f"{where}: {text!r} is not an ISO date; {DATE_HELP}.")
+        raise _bad_date(where, f"{text!r} is not an ISO date")
     try:
         day = dt.date(*(int(g) for g in m.groups()))
     except ValueError as exc:  # 2026-02-30, 2026-13-01
-        raise ConfigError(f"{where}: {text!r} is not a real date ({exc}); {DATE_HELP}.") from None
+        raise _bad_date(where, f"{text!r} is not a real date ({exc})") from None
     if not pd.Timestamp.min.date() < day < pd.Timestamp.max.date():
-        raise ConfigError(f"{where}: {text!r} is outside the years salesnb can handle "
-                          f"({pd.Timestamp.min.year + 1}..{pd.Timestamp.max.year - 1}); {DATE_HELP}.")
+        raise _bad_date(where, f"{text!r} is outside the years salesnb can handle "
+                               f"({pd.Timestamp.min.year + 1}..{pd.Timestamp.max.year - 1})")
     return pd.Timestamp(day)
+
+
+def _bad_date(where: str, problem: str) -> ConfigError:
+    return ConfigError(f"{where}: {problem}; {DATE_HELP}.", problem=problem, fix=DATE_HELP)
 
 
 def parse_period_spec(text, where: str) -> str:
@@ -58,7 +62,7 @@ def parse_period_spec(text, where: str) -> str:
     like "ytd" is resolved later, against the report date; only its form is checked here.
     """
     if not isinstance(text, str):
-        raise ConfigError(f'{where} {text!r} must be text in quotes (e.g. "2026"). {PERIOD_HELP}')
+        raise _bad_period(where, text, 'must be text in quotes (e.g. "2026")')
     resolve_period(text, "2000-01-01", where=where)
     return text.strip()
 
@@ -151,7 +155,7 @@ def resolve_period(spec: str | Period | None, as_of, fiscal_year_start_month: in
         start, end = _fiscal_year(fy.year, m0)
         return Period(start, end, _fy_label(fy.year, m0))
     if not isinstance(spec, str):
-        raise ConfigError(f"{where} {spec!r} is not understood. {PERIOD_HELP}")
+        raise _bad_period(where, spec, "is not understood")
     s = spec.strip()
     low = s.lower()
     if low in ("ytd", "qtd", "mtd"):
@@ -175,7 +179,7 @@ def resolve_period(spec: str | Period | None, as_of, fiscal_year_start_month: in
     if mm := re.fullmatch(r"(\d{4})-(\d{1,2})", s):
         y, mo = int(mm.group(1)), int(mm.group(2))
         if not 1 <= mo <= 12:
-            raise ConfigError(f"{where} {spec!r}: the month must be 01..12. {PERIOD_HELP}")
+            raise _bad_period(where, spec, "has a month that is not 01..12")
         start = pd.Timestamp(year=y, month=mo, day=1)
         end = start + pd.DateOffset(months=1) - pd.Timedelta(days=1)
         return Period(start, end, start.strftime("%Y-%m"))
@@ -184,11 +188,15 @@ def resolve_period(spec: str | Period | None, as_of, fiscal_year_start_month: in
         try:
             start, end = parse_iso_date(a, where), parse_iso_date(b, where)
         except ConfigError:
-            raise ConfigError(f"{where} {spec!r}: both ends must be ISO dates YYYY-MM-DD. {PERIOD_HELP}") from None
+            raise _bad_period(where, spec, "needs an ISO date YYYY-MM-DD at both ends") from None
         if end < start:
-            raise ConfigError(f"{where} {spec!r}: the end is before the start. {PERIOD_HELP}")
+            raise _bad_period(where, spec, "ends before it starts")
         return Period(start, end, f"{start.date()}..{end.date()}")
-    raise ConfigError(f"{where} {spec!r} is not understood. {PERIOD_HELP}")
+    raise _bad_period(where, spec, "is not understood")
+
+
+def _bad_period(where: str, spec, problem: str) -> ConfigError:
+    return ConfigError(f"{where} {spec!r} {problem}. {PERIOD_HELP}", problem=f"{spec!r} {problem}", fix=PERIOD_HELP)
 
 
 def _fy_label(year: int, m0: int) -> str:

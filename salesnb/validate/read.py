@@ -11,6 +11,7 @@ import csv
 import difflib
 import functools
 import io
+import os
 from pathlib import Path
 
 import numpy as np
@@ -19,14 +20,12 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from ..dataset import DatasetMeta
-from ..errors import ConfigError
+from ..dataset_toml import META_FILE, DatasetMeta, read_settings
 from ..schema import TABLES
 from .report import ValidationReport
 from .rows import STR, RawTable
 
 FORMATS = ("csv", "parquet")
-META_FILE = "dataset.toml"
 _BOM = b"\xef\xbb\xbf"
 _SAVE_AS_UTF8 = ("save the file as UTF-8 text (in Excel: File > Save As > 'CSV UTF-8'; "
                  "in Google Sheets: File > Download > CSV).")
@@ -320,15 +319,11 @@ def _empty(name: str, file: str, report: ValidationReport, what: str, header: li
 
 
 def read_meta(folder: Path, report: ValidationReport) -> DatasetMeta:
-    """dataset.toml if present (defaults otherwise); a bad file is an error in the report."""
+    """dataset.toml if present (defaults otherwise); each bad setting is an error in the report."""
     path = folder / META_FILE
-    if not path.is_file():
+    if not os.path.lexists(path):
         return DatasetMeta()
-    try:
-        return DatasetMeta.from_toml(path)
-    except ConfigError as exc:
-        report.add("error", META_FILE, None, None, None, str(exc), "correct the setting or delete the file.")
-    except (TypeError, ValueError, AttributeError, UnicodeDecodeError) as exc:
-        report.add("error", META_FILE, None, None, None, f"has a setting of the wrong type ({exc}).",
-                   "compare with the dataset.toml of data/sample/ and correct the value.")
-    return DatasetMeta()
+    meta, problems = read_settings(path)
+    for p in problems:
+        report.add("error", META_FILE, p.line, p.setting, p.value, p.message, p.fix)
+    return meta
