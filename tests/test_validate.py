@@ -516,6 +516,56 @@ def test_numbers_that_are_not_plain_finite_numbers(tmp_path, bad):
     assert_named(report, issue, "activities.csv", 2, "duration_minutes", bad)
 
 
+@pytest.mark.parametrize("bad", ["inf", "-inf", "NaN", "Infinity", "1e309", "-1e400"])
+def test_non_finite_amounts_are_named_as_such(tmp_path, bad):
+    report = validate_folder(make(tmp_path, {"opportunities.csv": {2: f"O1,007,2026-01-05,won,{bad},2026-02-01,won,L1"}}))
+    [issue] = report.errors
+    assert_named(report, issue, "opportunities.csv", 2, "amount", bad)
+    assert "not a finite number" in issue.message
+
+
+@pytest.mark.parametrize(("toml", "amount", "ok"), [
+    ("", "1000000000000", True),  # the default bound itself is accepted
+    ("", "1000000000001", False),
+    ("", "1.7e308", False),
+    ("max_amount = 5e6\n", "5000000", True),
+    ("max_amount = 5e6\n", "5000000.01", False),
+    ("max_amount = 1e20\n", "3e15", True),
+])
+def test_amounts_beyond_max_amount_are_errors(tmp_path, toml, amount, ok):
+    folder = make(tmp_path, {"opportunities.csv": {2: f"O1,007,2026-01-05,won,{amount},2026-02-01,won,L1"}},
+                  raw={"dataset.toml": toml})
+    report = validate_folder(folder)
+    assert report.ok is ok
+    if not ok:
+        [issue] = report.errors
+        assert_named(report, issue, "opportunities.csv", 2, "amount", amount)
+        assert "max_amount" in issue.message and "dataset.toml" in issue.fix
+
+
+def test_huge_amounts_that_overflow_a_sum_are_each_named(tmp_path):
+    # 1.7e308 + 1.7e308 overflows: each value is finite but beyond the bound.
+    folder = make(tmp_path, {"opportunities.csv": {2: "O1,007,2026-01-05,won,1.7e308,2026-02-01,won,L1",
+                                                   3: "O2,008,2026-01-10,open,1.7e308,,meeting,"}})
+    report = validate_folder(folder)
+    assert [(i.line, i.value) for i in report.errors] == [(2, "1.7e308"), (3, "1.7e308")]
+
+
+@pytest.mark.parametrize("file", ["quotas.csv", "team_quotas.csv"])
+def test_quotas_beyond_max_amount_are_errors(tmp_path, file):
+    owner = "007" if file == "quotas.csv" else "East"
+    head = "rep_id" if file == "quotas.csv" else "team"
+    folder = make(tmp_path, raw={file: f"{head},period_start,period_end,quota\n{owner},2026-01-01,2026-03-31,2e12\n",
+                                 "dataset.toml": "max_amount = 1e12\n"})
+    [issue] = validate_folder(folder).errors
+    assert (issue.file, issue.line, issue.column, issue.value) == (file, 2, "quota", "2e12")
+
+
+def test_other_numbers_are_not_bounded_by_max_amount(tmp_path):
+    folder = make(tmp_path, {"activities.csv": {2: "A1,007,2026-01-06,call,O1,,15,2e12"}})
+    assert validate_folder(folder).ok
+
+
 def test_company_size_must_be_whole(tmp_path):
     report = validate_folder(make(tmp_path, {"leads.csv": {3: "L2,007,2025-12-05,qualified,30.5,no,false,O3"}}))
     [issue] = report.errors
@@ -622,3 +672,18 @@ def test_typed_read_and_text_read_agree_on_the_bundled_sample(monkeypatch):
         if frame is not None:
             assert len(frame) > 0
             pd.testing.assert_frame_equal(frame, text_frames[name], check_exact=True, obj=name)
+
+
+def test_parquet_amounts_that_are_not_finite_or_too_big_are_errors(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    folder = make(tmp_path, drop=("opportunities.csv",))
+    pq.write_table(pa.table({
+        "opportunity_id": ["O1", "O2", "O3", "O4"], "rep_id": ["007"] * 4,
+        "created_date": pa.array([20454] * 4, pa.date32()), "status": ["open"] * 4,
+        "amount": [float("inf"), 1.7e308, 5.0, float("nan")]}), folder / "opportunities.parquet")
+    report = validate_folder(folder)
+    got = sorted((i.line, i.column, "finite" in i.message, "max_amount" in i.message) for i in report.errors)
+    # Parquet rows are 1-based; a stored NaN (not a null) is a value that is not finite
+    assert got == [(1, "amount", True, False), (2, "amount", False, True), (4, "amount", True, False)]

@@ -22,7 +22,9 @@ def add_cli(subparsers) -> None:
             "stage_history, team_quotas tables, as CSV or Parquet) against the canonical data model. Every "
             "problem is listed in one pass with the file, line, column, value and the fix. Errors stop the "
             "workbook from loading the data; warnings are repaired while loading (e.g. rows of unknown reps are "
-            "left out); notes are for information. The files are only read, never changed."
+            "left out); notes are for information. The files are only read, never changed. dataset.toml's "
+            "settings are checked too; among them max_amount (default 1e12) is the largest amount or quota "
+            "accepted: a larger one, or one that is not a finite number, is an error."
         ),
         epilog="Exit status: 0 when there are no errors (warnings and notes are fine), 1 when there are errors.",
     )

@@ -8,12 +8,14 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..dataset_toml import DEFAULT_MAX_AMOUNT
 from ..schema import Column
 from .report import ValidationReport
 from .rows import STR, RawTable, all_found, present, report_rows, to_mask
 
 _DATE_RE = r"^\s*(?P<day>\d{4}-\d{2}-\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?\s*$"
 _NUMBER_RE = r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$"
+_NON_FINITE_RE = r"(?i)^[+-]?(?:nan|inf|infinity)$"
 _TRUE = ("true", "t", "yes", "y", "1")
 _FALSE = ("false", "f", "no", "n", "0")
 
@@ -45,8 +47,13 @@ def parse_date(raw: RawTable, col: Column, report: ValidationReport) -> pa.Chunk
     return pc.cast(parsed, pa.date32())
 
 
-def parse_number(raw: RawTable, col: Column, report: ValidationReport) -> pa.ChunkedArray:
-    """Plain numbers; bounds from the schema (min_value, positive) are checked here."""
+def parse_number(raw: RawTable, col: Column, report: ValidationReport,
+                 max_amount: float = DEFAULT_MAX_AMOUNT) -> pa.ChunkedArray:
+    """Plain finite numbers; bounds from the schema (min_value, positive, money) are checked here.
+
+    An amount of money above `max_amount` (dataset.toml) is an error: no real deal is that
+    big, and such figures (1.7e308) overflow every total they are added to.
+    """
     arr = raw.raw(col.name)
     try:
         num = arr if pa.types.is_float64(arr.type) else pc.cast(arr, pa.float64())
@@ -60,13 +67,26 @@ def parse_number(raw: RawTable, col: Column, report: ValidationReport) -> pa.Chu
         trimmed = pc.utf8_trim_whitespace(arr)
         good = pc.fill_null(pc.match_substring_regex(trimmed, _NUMBER_RE), False)
         num = pc.cast(pc.if_else(good, trimmed, pa.scalar(None, STR)), pa.float64())
-        num = pc.if_else(pc.is_finite(num), num, pa.scalar(None, pa.float64()))  # 1e400 overflows to inf
+        finite = pc.is_finite(num)
+        num = pc.if_else(finite, num, pa.scalar(None, pa.float64()))  # 1e400 overflows to inf
         bad = present(arr) & ~present(num)
+        # Written as a number (or as nan/inf) but not finite: say so rather than "not a number".
+        infinite = bad & (to_mask(good) | to_mask(pc.match_substring_regex(trimmed, _NON_FINITE_RE)))
+        report_rows(report, "error", raw, infinite, col.name, arr,
+                    "is not a finite number (nan, inf and numbers beyond 1.8e308 cannot be counted).",
+                    f"write the real {col.name} as a plain number like 1250.50, or correct the export.")
         what = "a whole number" if col.kind == "int" else "a number"
-        report_rows(report, "error", raw, bad, col.name, arr, f"is not {what}.",
+        report_rows(report, "error", raw, bad & ~infinite, col.name, arr, f"is not {what}.",
                     "write plain numbers like 1250 or 1250.50: no currency symbol, no thousands separator, "
                     "a dot for decimals.")
-    lowest = pc.min(num).as_py()  # one cheap pass decides whether rows need checking
+    low_high = pc.min_max(num)  # one cheap pass decides whether rows need checking
+    lowest, highest = low_high["min"].as_py(), low_high["max"].as_py()
+    if col.money and highest is not None and highest > max_amount:
+        big = to_mask(pc.greater(num, max_amount))
+        report_rows(report, "error", raw, big, col.name, raw.as_written(col.name),
+                    f"is more than max_amount ({max_amount:,.0f}), the largest {col.name} salesnb accepts.",
+                    f"correct the {col.name} (a slipped decimal point, a phone number pasted in?); if amounts "
+                    f"this large are real, raise max_amount in dataset.toml.")
     if lowest is None:
         pass
     elif col.positive and lowest <= 0:
@@ -120,11 +140,12 @@ def parse_choice(raw: RawTable, col: Column, report: ValidationReport) -> pa.Chu
     return pc.if_else(pa.array(known_norm), norm, pa.scalar(None, STR))
 
 
-def parse_column(raw: RawTable, col: Column, report: ValidationReport) -> pa.ChunkedArray:
+def parse_column(raw: RawTable, col: Column, report: ValidationReport,
+                 max_amount: float = DEFAULT_MAX_AMOUNT) -> pa.ChunkedArray:
     if col.kind == "date":
         return parse_date(raw, col, report)
     if col.kind in ("number", "int"):
-        return parse_number(raw, col, report)
+        return parse_number(raw, col, report, max_amount)
     if col.kind == "bool":
         return parse_bool(raw, col, report)
     if col.kind == "choice":
@@ -177,12 +198,12 @@ def drop_misplaced_rows(raw: RawTable, report: ValidationReport) -> None:
         raw.drop_rows(drop)
 
 
-def parse_table(raw: RawTable, report: ValidationReport) -> None:
+def parse_table(raw: RawTable, report: ValidationReport, max_amount: float = DEFAULT_MAX_AMOUNT) -> None:
     """Parse every canonical column present; flag empty values in required columns."""
     for col in raw.table.columns:
         if col.name not in raw.data.column_names:
             continue
-        raw.columns[col.name] = parse_column(raw, col, report)
+        raw.columns[col.name] = parse_column(raw, col, report, max_amount)
         if col.required and raw.raw(col.name).null_count:
             missing = ~present(raw.raw(col.name))
             report_rows(report, "error", raw, missing, col.name, raw.raw(col.name), f"is empty; {col.name} is required.",

@@ -19,8 +19,10 @@ from .rows import STR, RawTable
 from .rules import check_rows, check_unique
 
 
-def check_tables(raws: dict[str, RawTable], report: ValidationReport) -> None:
+def check_tables(raws: dict[str, RawTable], report: ValidationReport, meta: DatasetMeta | None = None) -> None:
     """All checks, in an order where repairs (dropped rows) feed the reference checks after them.
+
+    `meta` (dataset.toml's settings, defaults when None) sets the limits some checks use.
 
     The work runs side by side (arrow releases the GIL): the tables are parsed, the biggest
     first, while the id lookups between tables run; issues are merged in a fixed order.
@@ -30,7 +32,8 @@ def check_tables(raws: dict[str, RawTable], report: ValidationReport) -> None:
         # while the shorter parsing tasks fill the other core.
         lookups = start_lookups(raws, pool)
         by_size = sorted(raws, key=lambda name: -raws[name].data.num_rows)
-        parsed = {name: pool.submit(_parse_and_check_unique, raws[name]) for name in by_size}
+        limit = (meta or DatasetMeta()).amount_limit
+        parsed = {name: pool.submit(_parse_and_check_unique, raws[name], limit) for name in by_size}
         for name in raws:  # each table is parsed into its own report, merged in table order
             report.issues.extend(parsed[name].result().issues)
         check_rows(raws, report)
@@ -39,9 +42,9 @@ def check_tables(raws: dict[str, RawTable], report: ValidationReport) -> None:
         check_assisted_by(opps, raws.get("reps"), report)
 
 
-def _parse_and_check_unique(raw: RawTable) -> ValidationReport:
+def _parse_and_check_unique(raw: RawTable, max_amount: float) -> ValidationReport:
     sub = ValidationReport()
-    parse_table(raw, sub)
+    parse_table(raw, sub, max_amount)
     check_unique(raw, sub)
     if sub.ok:
         # Typed now, while the other core looks ids up; `final_frame` keeps it unless a repair follows.
@@ -106,7 +109,7 @@ def check_folder(path, positions: dict | None = None) -> tuple[dict[str, pd.Data
         if raw is not None and check_columns(raw, report):
             drop_misplaced_rows(raw, report)
             raws[name] = raw
-    check_tables(raws, report)
+    check_tables(raws, report, meta)
     frames: dict[str, pd.DataFrame | None] = dict.fromkeys(TABLES)
     if report.ok:
         with ThreadPoolExecutor(max_workers=default_jobs()) as pool:
