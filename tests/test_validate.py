@@ -687,3 +687,56 @@ def test_parquet_amounts_that_are_not_finite_or_too_big_are_errors(tmp_path):
     got = sorted((i.line, i.column, "finite" in i.message, "max_amount" in i.message) for i in report.errors)
     # Parquet rows are 1-based; a stored NaN (not a null) is a value that is not finite
     assert got == [(1, "amount", True, False), (2, "amount", False, True), (4, "amount", True, False)]
+
+
+def _activities_with(cell_line: int, text: str, rows: int = 3000) -> str:
+    """activities.csv of `rows` rows (about 120 KiB), line `cell_line` replaced by `text`."""
+    lines = [BASE["activities.csv"][0]] + [f"A{i},007,2026-01-06,call,O1,,15,0" for i in range(1, rows + 1)]
+    lines[cell_line - 1] = text
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize(("line", "text", "column", "value"), [
+    (2900, "A2899,0\x0007,2026-01-06,call,O1,,15,0", "rep_id", "0\x0007"),  # far beyond the first 64 KiB
+    (2, "A1\x00,007,2026-01-06,call,O1,,15,0", "activity_id", "A1\x00"),
+    (2950, "A2949,007,2026-01-06\x00,call,O1,,15,0", "date", "2026-01-06\x00"),  # a typed column
+    (2999, 'A2998,007,2026-01-06,call,O1,,15,"\x00"', "miles", "\x00"),
+])
+def test_nul_bytes_anywhere_are_errors_naming_file_line_and_column(tmp_path, line, text, column, value):
+    folder = make(tmp_path, raw={"activities.csv": _activities_with(line, text)})
+    assert len((folder / "activities.csv").read_bytes()) > 1 << 16
+    report = validate_folder(folder)
+    [issue] = report.errors  # one error per cell: the value without its NUL is judged on its own
+    assert (issue.file, issue.line, issue.column, issue.value) == ("activities.csv", line, column, value)
+    assert "NUL" in issue.message
+    assert "activities.csv:%d: column %s: value %r" % (line, column, value) in report.format()
+    with pytest.raises(DatasetError):
+        load(folder)
+
+
+def test_nul_byte_and_another_problem_in_one_cell_are_both_named(tmp_path):
+    folder = make(tmp_path, raw={"activities.csv": _activities_with(5, "A4,007,soon\x00,call,O1,,15,0", rows=10)})
+    report = validate_folder(folder)
+    assert sorted((i.line, i.column, "NUL" in i.message) for i in report.errors) == [
+        (5, "date", False), (5, "date", True)]
+
+
+def test_nul_bytes_in_a_column_left_out_are_errors_too(tmp_path):
+    folder = make(tmp_path, raw={"reps.csv": "rep_id,name,notes\n007,Ann,ok\n008,Bob,x\x00y\n"})
+    [issue] = validate_folder(folder).errors
+    assert (issue.file, issue.line, issue.column) == ("reps.csv", 3, "notes")
+
+
+def test_nul_bytes_in_the_header_mean_a_binary_file(tmp_path):
+    [issue] = validate_folder(make(tmp_path, raw={"reps.csv": "rep_id,na\x00me\n007,Ann\n"})).errors
+    assert (issue.file, issue.line) == ("reps.csv", 1) and "binary" in issue.message
+
+
+def test_nul_bytes_in_parquet_text_are_errors(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    folder = make(tmp_path, drop=("reps.csv",))
+    pq.write_table(pa.table({"rep_id": ["007", "008"], "name": ["Ann", "B\x00b"]}), folder / "reps.parquet")
+    [issue] = validate_folder(folder).errors
+    assert (issue.file, issue.line, issue.column, issue.value) == ("reps.parquet", 2, "name", "B\x00b")

@@ -172,6 +172,39 @@ def check_columns(raw: RawTable, report: ValidationReport) -> bool:
     return not missing
 
 
+def drop_nul_bytes(raw: RawTable, report: ValidationReport) -> None:
+    """A NUL character (byte 0) in any text value is an error at its file, line and column.
+
+    It is never meant (a damaged export, a binary file pasted in) and would end up in ids
+    and pages. The NULs are then taken out of the values, so that the other checks judge
+    what remains instead of reporting the same cell twice. The check scans the text buffers
+    the reader already holds: no second pass over the file.
+    """
+    for i, name in enumerate(raw.data.column_names):
+        col = raw.data.column(i)
+        if not pa.types.is_large_string(col.type) or not _has_nul(col):
+            continue
+        report_rows(report, "error", raw, to_mask(pc.match_substring(col, "\x00")), name, col,
+                    "contains a NUL byte (character 0), which is not text: the file is damaged or holds binary data.",
+                    "delete the NUL characters (a text editor shows them as \\0 or ^@), or export the table again.")
+        cleaned = pc.replace_substring(col, "\x00", "")
+        cleaned = pc.if_else(pc.equal(cleaned, ""), pa.scalar(None, STR), cleaned)  # a cell of NULs only: empty
+        raw.data = raw.data.set_column(i, name, cleaned)
+
+
+def _has_nul(col: pa.ChunkedArray) -> bool:
+    """Whether any value of a large_string column holds a zero byte (a vectorised count over the raw bytes)."""
+    for chunk in col.chunks:
+        _, offsets, data = chunk.buffers()
+        if data is None or len(chunk) == 0:
+            continue
+        ends = np.frombuffer(offsets, dtype=np.int64, count=len(chunk) + 1, offset=chunk.offset * 8)
+        values = np.frombuffer(data, dtype=np.uint8)[ends[0]:ends[-1]]
+        if np.count_nonzero(values) != values.size:
+            return True
+    return False
+
+
 def drop_misplaced_rows(raw: RawTable, report: ValidationReport) -> None:
     """Drop repeated header rows (files pasted together) and rows with no value at all."""
     names = raw.data.column_names

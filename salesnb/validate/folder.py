@@ -11,7 +11,7 @@ import pyarrow as pa
 from ..config import default_jobs
 from ..dataset import DatasetMeta
 from ..schema import TABLES
-from .columns import check_columns, drop_misplaced_rows, parse_table
+from .columns import check_columns, drop_misplaced_rows, drop_nul_bytes, parse_table
 from .read import find_table_files, read_meta, read_table_file
 from .references import check_assisted_by, check_references, start_lookups
 from .report import ValidationReport
@@ -106,6 +106,8 @@ def check_folder(path, positions: dict | None = None) -> tuple[dict[str, pd.Data
     raws: dict[str, RawTable] = {}
     for name, file in files.items():
         raw = read_table_file(name, file, report)
+        if raw is not None:
+            drop_nul_bytes(raw, report)
         if raw is not None and check_columns(raw, report):
             drop_misplaced_rows(raw, report)
             raws[name] = raw

@@ -102,8 +102,8 @@ def _read_csv(name: str, path: Path, report: ValidationReport) -> RawTable | Non
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         report.add("error", file, None, None, None, "is UTF-16 text; salesnb reads UTF-8.", _SAVE_AS_UTF8)
         return None
-    if b"\x00" in head:
-        report.add("error", file, None, None, None, "is not a text CSV file (it contains binary data).",
+    if b"\x00" in head.split(b"\n", 1)[0]:  # a NUL in the header: not text at all (later ones are found per cell)
+        report.add("error", file, 1, None, None, "is not a text CSV file (its first line holds binary data).",
                    f"export the {name} table as CSV (comma-separated text) or Parquet.")
         return None
     header = _read_header(head, file, report)
