@@ -12,7 +12,8 @@ from ..config import default_jobs
 from ..dataset import DatasetMeta
 from ..schema import TABLES
 from .columns import check_columns, drop_misplaced_rows, drop_nul_bytes, parse_table
-from .read import find_table_files, read_meta, read_table_file
+from .files import find_table_files, list_folder
+from .read import read_meta, read_table_file
 from .references import check_assisted_by, check_references, start_lookups
 from .report import ValidationReport
 from .rows import STR, RawTable
@@ -96,12 +97,10 @@ def check_folder(path, positions: dict | None = None) -> tuple[dict[str, pd.Data
     """
     folder = Path(path)
     report = ValidationReport(source=str(folder))
-    if not folder.is_dir():
-        what = "is a file, not a folder" if folder.exists() else "does not exist"
-        report.add("error", str(folder), None, None, None, f"{what}.",
-                   "give the folder that holds reps.csv, opportunities.csv and the other tables.")
+    names = list_folder(folder, report)
+    if names is None:
         return {}, DatasetMeta(), report
-    files = find_table_files(folder, report)
+    files = find_table_files(folder, report, names)
     meta = read_meta(folder, report)
     raws: dict[str, RawTable] = {}
     for name, file in files.items():

@@ -8,7 +8,6 @@ report each bad value with its line. Files are only ever opened for reading.
 from __future__ import annotations
 
 import csv
-import difflib
 import functools
 import io
 import os
@@ -22,39 +21,13 @@ import pyarrow.parquet as pq
 
 from ..dataset_toml import META_FILE, DatasetMeta, read_settings
 from ..schema import TABLES
+from .files import NOT_READABLE_FIX, exists, path_problem
 from .report import ValidationReport
 from .rows import STR, RawTable
 
-FORMATS = ("csv", "parquet")
 _BOM = b"\xef\xbb\xbf"
 _SAVE_AS_UTF8 = ("save the file as UTF-8 text (in Excel: File > Save As > 'CSV UTF-8'; "
                  "in Google Sheets: File > Download > CSV).")
-
-
-def find_table_files(folder: Path, report: ValidationReport) -> dict[str, Path]:
-    """The file of each canonical table present in `folder`; problems go into `report`."""
-    found: dict[str, Path] = {}
-    for name, table in TABLES.items():
-        paths = [folder / f"{name}.{fmt}" for fmt in FORMATS if (folder / f"{name}.{fmt}").is_file()]
-        if len(paths) > 1:
-            report.add("error", paths[0].name, None, None, None,
-                       f"both {paths[0].name} and {paths[1].name} exist, so it is unclear which {name} table to use.",
-                       "keep one of the two files.")
-        if paths:
-            found[name] = paths[0]
-        elif table.required:
-            report.add("error", f"{name}.csv", None, None, None,
-                       f"the required table {name} is missing from the folder.",
-                       f"add {name}.csv (or {name}.parquet) with at least the columns "
-                       f"{', '.join(table.required_columns)}.")
-    known = {f"{n}.{fmt}" for n in TABLES for fmt in FORMATS} | {META_FILE}
-    for path in sorted(folder.iterdir()):
-        if path.is_file() and path.suffix.lower() in (".csv", ".parquet", ".tsv", ".xlsx") and path.name not in known:
-            close = difflib.get_close_matches(path.name.lower(), sorted(known), n=1, cutoff=0.6)
-            hint = f"rename it to {close[0]} if it is that table" if close else (
-                f"tables must be named {', '.join(f'{n}.csv' for n in TABLES)}")
-            report.add("note", path.name, None, None, None, "is not one of the dataset's tables and was ignored.", hint + ".")
-    return found
 
 
 # --------------------------------------------------------------------------------------
@@ -91,7 +64,7 @@ def _read_csv(name: str, path: Path, report: ValidationReport) -> RawTable | Non
         with path.open("rb") as fh:
             head = fh.read(1 << 16)
     except OSError as exc:
-        report.add("error", file, None, None, None, f"cannot be opened ({exc.strerror}).", "check the file's permissions.")
+        report.add("error", file, None, None, None, f"cannot be read ({exc.strerror}): {path}.", NOT_READABLE_FIX)
         return None
     if head.startswith(_BOM):
         report.add("note", file, 1, None, None, "starts with a UTF-8 byte-order mark (BOM); it was read correctly.",
@@ -227,7 +200,7 @@ def _read_csv_slowly(path: Path, header: list[str], report: ValidationReport):
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        report.add("error", file, None, None, None, f"cannot be read ({exc.strerror}).", "check the file's permissions.")
+        report.add("error", file, None, None, None, f"cannot be read ({exc.strerror}): {path}.", NOT_READABLE_FIX)
         return None
     if raw.startswith(_BOM):
         raw = raw[len(_BOM):]
@@ -280,6 +253,12 @@ def _read_csv_slowly(path: Path, header: list[str], report: ValidationReport):
 def _read_parquet(name: str, path: Path, report: ValidationReport) -> RawTable | None:
     file = path.name
     try:
+        with path.open("rb") as fh:  # a permission problem is said as such, not as a damaged file
+            fh.read(4)
+    except OSError as exc:
+        report.add("error", file, None, None, None, f"cannot be read ({exc.strerror}): {path}.", NOT_READABLE_FIX)
+        return None
+    try:
         data = pq.read_table(path)
     except Exception as exc:  # pyarrow raises many types for damaged files; all mean the same here
         report.add("error", file, None, None, None, f"is not a readable Parquet file ({type(exc).__name__}: {exc}).",
@@ -321,7 +300,10 @@ def _empty(name: str, file: str, report: ValidationReport, what: str, header: li
 def read_meta(folder: Path, report: ValidationReport) -> DatasetMeta:
     """dataset.toml if present (defaults otherwise); each bad setting is an error in the report."""
     path = folder / META_FILE
-    if not os.path.lexists(path):
+    if not exists(path):
+        return DatasetMeta()
+    if problem := path_problem(path):
+        report.add("error", META_FILE, None, None, None, *problem)
         return DatasetMeta()
     meta, problems = read_settings(path)
     for p in problems:
