@@ -740,3 +740,28 @@ def test_nul_bytes_in_parquet_text_are_errors(tmp_path):
     pq.write_table(pa.table({"rep_id": ["007", "008"], "name": ["Ann", "B\x00b"]}), folder / "reps.parquet")
     [issue] = validate_folder(folder).errors
     assert (issue.file, issue.line, issue.column, issue.value) == ("reps.parquet", 2, "name", "B\x00b")
+
+
+@pytest.mark.parametrize(("serial", "day"), [("45231", "2023-11-01"), ("46022", "2025-12-31"), ("45231.5", "2023-11-01")])
+def test_excel_serial_date_is_one_clear_error(tmp_path, serial, day):
+    # a won deal whose close date is a serial: no second error saying the close date is missing
+    folder = make(tmp_path, {"opportunities.csv": {2: f"O1,007,2026-01-05,won,1200,{serial},won,L1"}})
+    report = validate_folder(folder)
+    [issue] = report.errors
+    assert_named(report, issue, "opportunities.csv", 2, "close_date", serial)
+    assert "Excel" in issue.message and f"({serial} is {day})" in issue.message
+    assert "YYYY-MM-DD" in issue.fix
+
+
+def test_a_column_of_excel_serials_is_summarised_once(tmp_path):
+    lines = BASE["activities.csv"][:1] + [f"A{i},007,{45000 + i},call,,,5," for i in range(1, 41)]
+    report = validate_folder(make(tmp_path, raw={"activities.csv": "\n".join(lines) + "\n"}))
+    assert {(i.column, "Excel" in i.message) for i in report.errors} == {("date", True)}
+    text = report.format()
+    assert "activities.csv, column date: 40 rows: is a number, not a date" in text
+
+
+def test_unparseable_close_date_of_a_closed_deal_is_one_error(tmp_path):
+    folder = make(tmp_path, {"opportunities.csv": {2: "O1,007,2026-01-05,won,1200,2026-02-30,won,L1"}})
+    [issue] = validate_folder(folder).errors
+    assert issue.column == "close_date" and "not a date" in issue.message

@@ -2,6 +2,7 @@
 and the checks of a table's columns and rows before parsing."""
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 import numpy as np
@@ -14,6 +15,8 @@ from .report import ValidationReport
 from .rows import STR, RawTable, all_found, present, report_rows, to_mask
 
 _DATE_RE = r"^\s*(?P<day>\d{4}-\d{2}-\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?\s*$"
+# Five digits, maybe a time as a fraction: 10000..99999 are the days 1927..2173 in Excel's date system.
+_EXCEL_SERIAL_RE = r"^\s*\d{5}(?:\.\d+)?\s*$"
 _NUMBER_RE = r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$"
 _NON_FINITE_RE = r"(?i)^[+-]?(?:nan|inf|infinity)$"
 _TRUE = ("true", "t", "yes", "y", "1")
@@ -42,9 +45,22 @@ def parse_date(raw: RawTable, col: Column, report: ValidationReport) -> pa.Chunk
     roundtrip = pc.equal(pc.strftime(parsed, format="%Y-%m-%d"), day)
     parsed = pc.if_else(pc.fill_null(roundtrip, False), parsed, pa.scalar(None, parsed.type))
     bad = present(arr) & ~present(parsed)
-    report_rows(report, "error", raw, bad, col.name, arr, "is not a date.",
+    serial = bad & to_mask(pc.match_substring_regex(arr, _EXCEL_SERIAL_RE)) if bad.any() else bad
+    if serial.any():  # one example in the message, so that a whole column of them is summarised as one run
+        first = arr[int(np.flatnonzero(serial)[0])].as_py().strip()
+        report_rows(report, "error", raw, serial, col.name, arr,
+                    f"is a number, not a date: it looks like an Excel date serial number ({first} is "
+                    f"{_excel_day(first)}).",
+                    "format the column as dates (YYYY-MM-DD) in the spreadsheet before saving it as CSV, "
+                    "or export the table from the CRM again.")
+    report_rows(report, "error", raw, bad & ~serial, col.name, arr, "is not a date.",
                 "write dates as YYYY-MM-DD (e.g. 2026-03-31); a timestamp like 2026-03-31T14:05:00 is also accepted.")
     return pc.cast(parsed, pa.date32())
+
+
+def _excel_day(text: str) -> str:
+    """The day an Excel serial number stands for (day 0 is 1899-12-30 in Excel's 1900 date system)."""
+    return (dt.date(1899, 12, 30) + dt.timedelta(days=int(float(text)))).isoformat()
 
 
 def parse_number(raw: RawTable, col: Column, report: ValidationReport,
