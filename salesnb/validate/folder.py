@@ -12,6 +12,7 @@ from ..config import default_jobs
 from ..dataset import DatasetMeta
 from ..schema import TABLES
 from .columns import check_columns, drop_misplaced_rows, drop_nul_bytes, parse_table
+from .dates import check_dates
 from .files import find_table_files, list_folder
 from .read import read_meta, read_table_file
 from .references import check_assisted_by, check_references, start_lookups
@@ -41,6 +42,7 @@ def check_tables(raws: dict[str, RawTable], report: ValidationReport, meta: Data
         check_references(raws, report, pool, lookups)
     if (opps := raws.get("opportunities")) is not None:
         check_assisted_by(opps, raws.get("reps"), report)
+    check_dates(raws, report, meta or DatasetMeta())
 
 
 def _parse_and_check_unique(raw: RawTable, max_amount: float) -> ValidationReport:
