@@ -117,7 +117,7 @@ class ValidationReport:
         lines = [f"Found {summary}{where}."]
         headings = {
             "error": "Errors (fix these, then run 'salesnb validate' again):",
-            "warning": "Warnings (repaired while loading; check they are what you expect):",
+            "warning": "Warnings (the data loads, repaired where said; check they are what you expect):",
             "note": "Notes:",
         }
         for sev in SEVERITIES:
