@@ -38,6 +38,7 @@ EVENTS = (
 # The rep's own rows that must not predate their hire date: (table, date column)
 OWN_ROWS = (("opportunities", "created_date"), ("activities", "date"))
 _EPOCH = dt.date(1970, 1, 1)
+_NULL = np.iinfo(np.int32).min  # a missing date, as days: before every date
 
 
 def today() -> dt.date:
@@ -150,9 +151,6 @@ def _report_hire(reps: RawTable, report: ValidationReport, rep: int, hired: int,
                     f"{who} was hired on {_date(hired)}, but {rows}.",
                     "correct the hire date if it is wrong. If the deals were handed over from another rep, nothing "
                     "to do: analyses of periods that end before the hire date leave the rep and these rows out.")
-
-
-_NULL = np.iinfo(np.int32).min
 
 
 def _days(dates: pa.ChunkedArray, null: int) -> np.ndarray:
