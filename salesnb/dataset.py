@@ -9,89 +9,21 @@ produce these):
 - bool columns: pandas nullable ``boolean``
 
 Optional tables that are absent are ``None``; `Dataset.missing` says what
-their absence costs.
+their absence costs. The settings of dataset.toml (`DatasetMeta`) live in `salesnb.dataset_toml`.
 """
 from __future__ import annotations
 
-import datetime as dt
-import tomllib
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from ._ids import codes_in
-from .errors import ConfigError
+from .dataset_toml import DatasetMeta, IdealCustomerProfile  # noqa: F401 (re-exported: their home was here)
 from .schema import TABLES, Table
 
 DATE_DTYPE = "datetime64[ms]"
-
-
-@dataclass
-class IdealCustomerProfile:
-    """What a high-quality lead looks like (seed 004: good size, real need, right contact)."""
-
-    min_company_size: float = 50
-    require_need: bool = True
-    require_decision_maker: bool = True
-
-
-@dataclass
-class DatasetMeta:
-    """Optional metadata from ``dataset.toml``; every field has a sensible default."""
-
-    name: str = "Sales team"
-    currency: str = "USD"
-    fiscal_year_start_month: int = 1
-    default_period: str | None = None  # e.g. "2026" or "2026-Q2"; None = the fiscal year of as_of
-    as_of: str | None = None  # default report date (ISO); None = the latest date in the data
-    icp: IdealCustomerProfile = field(default_factory=IdealCustomerProfile)
-
-    @classmethod
-    def from_toml(cls, path: Path) -> "DatasetMeta":
-        try:
-            raw = tomllib.loads(path.read_text(encoding="utf-8-sig"))
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{path}: not valid TOML ({exc}). Fix the syntax or delete the file to use defaults.") from exc
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(raw) - known)
-        if unknown:
-            raise ConfigError(
-                f"{path}: unknown setting(s) {', '.join(unknown)}. Known settings: {', '.join(sorted(known))}."
-            )
-        icp_raw = raw.pop("icp", {}) or {}
-        if not isinstance(icp_raw, dict):
-            raise ConfigError(f"{path}: icp must be a table ([icp] with min_company_size = 50, ...), got {icp_raw!r}.")
-        icp_known = {f.name for f in fields(IdealCustomerProfile)}
-        bad = sorted(set(icp_raw) - icp_known)
-        if bad:
-            raise ConfigError(f"{path}: unknown [icp] setting(s) {', '.join(bad)}. Known: {', '.join(sorted(icp_known))}.")
-        if isinstance(raw.get("as_of"), dt.date):  # a bare TOML date: as_of = 2026-11-15
-            raw["as_of"] = raw["as_of"].isoformat()
-        meta = cls(**raw, icp=IdealCustomerProfile(**icp_raw))
-        _check_types(path, meta)
-        return meta
-
-
-def _check_types(path: Path, meta: DatasetMeta) -> None:
-    """Settings of the wrong type get a message naming the setting, not a TypeError later."""
-    expected = {
-        "name": str, "currency": str, "fiscal_year_start_month": int,
-        "default_period": (str, type(None)), "as_of": (str, type(None)),
-    }
-    for key, kind in expected.items():
-        value = getattr(meta, key)
-        if not isinstance(value, kind) or isinstance(value, bool):
-            raise ConfigError(f"{path}: {key} has the wrong type ({value!r}); see docs/data-model.md for an example.")
-    if not 1 <= meta.fiscal_year_start_month <= 12:
-        raise ConfigError(f"{path}: fiscal_year_start_month must be 1..12, got {meta.fiscal_year_start_month}.")
-    icp = meta.icp
-    if not isinstance(icp.min_company_size, (int, float)) or isinstance(icp.min_company_size, bool):
-        raise ConfigError(f"{path}: [icp] min_company_size must be a number, got {icp.min_company_size!r}.")
-    for key in ("require_need", "require_decision_maker"):
-        if not isinstance(getattr(icp, key), bool):
-            raise ConfigError(f"{path}: [icp] {key} must be true or false, got {getattr(icp, key)!r}.")
 
 
 def coerce_table(table: Table, df: pd.DataFrame) -> pd.DataFrame:

@@ -25,7 +25,16 @@ class DatasetError(SalesnbError):
 
 
 class ConfigError(SalesnbError):
-    """A weights, period, dataset.toml or mapping setting is wrong."""
+    """A weights, period, dataset.toml or mapping setting is wrong.
+
+    `problem` and `fix`, when given, are the two halves of the message (what is wrong
+    with the value, what to do), for callers that show them apart (the validation report).
+    """
+
+    def __init__(self, message: str, *, problem: str | None = None, fix: str | None = None):
+        super().__init__(message)
+        self.problem = problem
+        self.fix = fix
 
 
 class MappingError(ConfigError):

@@ -18,7 +18,8 @@ from .dataset import Dataset, DatasetMeta, coerce_table
 from .errors import DatasetError
 from .schema import TABLES
 from .validate import check_folder
-from .validate.read import FORMATS, META_FILE, find_table_files, read_meta, read_table_file
+from .validate.files import FORMATS, find_table_files
+from .validate.read import META_FILE, read_meta, read_table_file
 
 
 # --------------------------------------------------------------------------------------

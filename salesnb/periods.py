@@ -2,9 +2,14 @@
 
 Every period is inclusive of both ends and is resolved relative to an explicit
 ``as_of`` date (never the wall clock).
+
+User-given dates and period specs (the command line's --as-of and --period, dataset.toml's
+as_of and default_period) are parsed here and nowhere else: `parse_iso_date` and
+`parse_period_spec` raise a `ConfigError` that says where the bad value came from.
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 
@@ -16,6 +21,50 @@ PERIOD_HELP = (
     'Use "2026" (fiscal year), "2026-Q2" (fiscal quarter), "2026-03" (month), "ytd", "qtd", "mtd", '
     'or a range "2026-01-01..2026-06-30".'
 )
+DATE_HELP = "use an ISO date YYYY-MM-DD, e.g. 2026-11-15"
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+
+
+def parse_iso_date(text, where: str) -> pd.Timestamp:
+    """The day written in `text` as exactly ``YYYY-MM-DD`` (surrounding spaces ignored), at midnight.
+
+    `where` names where the value came from, for the message: ``"--as-of"``,
+    ``"dataset.toml as_of"``. Anything else (``2026-02-30``, ``next tuesday``,
+    ``03/04/2026``, ``2026``, a timestamp) raises `ConfigError`: other spellings are
+    ambiguous (is 03/04 March or April?), so none is guessed. A `datetime.date`
+    (a bare TOML date) is accepted too.
+    """
+    if isinstance(text, dt.date) and not isinstance(text, dt.datetime):
+        text = text.isoformat()
+    if not isinstance(text, str):
+        raise _bad_date(where, f"{text!r} is not a date")
+    m = _ISO_DATE.fullmatch(text.strip())
+    if m is None:
+        raise _bad_date(where, f"{text!r} is not an ISO date")
+    try:
+        day = dt.date(*(int(g) for g in m.groups()))
+    except ValueError as exc:  # 2026-02-30, 2026-13-01
+        raise _bad_date(where, f"{text!r} is not a real date ({exc})") from None
+    if not pd.Timestamp.min.date() < day < pd.Timestamp.max.date():
+        raise _bad_date(where, f"{text!r} is outside the years salesnb can handle "
+                               f"({pd.Timestamp.min.year + 1}..{pd.Timestamp.max.year - 1})")
+    return pd.Timestamp(day)
+
+
+def _bad_date(where: str, problem: str) -> ConfigError:
+    return ConfigError(f"{where}: {problem}; {DATE_HELP}.", problem=problem, fix=DATE_HELP)
+
+
+def parse_period_spec(text, where: str) -> str:
+    """`text` stripped, once it is a period spec `resolve_period` understands; else `ConfigError` naming `where`.
+
+    The accepted forms are those of `resolve_period` (listed in `PERIOD_HELP`). A spec
+    like "ytd" is resolved later, against the report date; only its form is checked here.
+    """
+    if not isinstance(text, str):
+        raise _bad_period(where, text, 'must be text in quotes (e.g. "2026")')
+    resolve_period(text, "2000-01-01", where=where)
+    return text.strip()
 
 
 @dataclass(frozen=True)
@@ -80,6 +129,9 @@ def check_period_spec(spec: str, where: str = "period") -> str:
 
 
 def _ts(value) -> pd.Timestamp:
+    """A day from a date-like value; text must be an ISO date (see `parse_iso_date`)."""
+    if isinstance(value, str):
+        return parse_iso_date(value, "as_of")
     try:
         ts = pd.Timestamp(value)
     except (ValueError, TypeError) as exc:
@@ -110,14 +162,15 @@ def _fiscal_quarter(year: int, q: int, m0: int) -> tuple[pd.Timestamp, pd.Timest
     return start, start + pd.DateOffset(months=3) - pd.Timedelta(days=1)
 
 
-def resolve_period(spec: str | Period | None, as_of, fiscal_year_start_month: int = 1) -> Period:
+def resolve_period(spec: str | Period | None, as_of, fiscal_year_start_month: int = 1, *,
+                   where: str = "period") -> Period:
     """Turn a period spec into a `Period`.
 
     spec: "2026" (fiscal year starting in 2026), "2026-Q2" (fiscal quarter),
     "2026-03" (calendar month), "ytd"/"qtd"/"mtd" (start of the fiscal
     year/quarter/month to ``as_of``), "2026-01-01..2026-06-30" (inclusive), a
     `Period` (returned as is) or None (the fiscal year containing ``as_of``).
-    Anything else raises `ConfigError`.
+    Anything else raises `ConfigError`, whose message starts with `where`.
     """
     if isinstance(spec, Period):
         return spec
@@ -130,7 +183,7 @@ def resolve_period(spec: str | Period | None, as_of, fiscal_year_start_month: in
         start, end = _fiscal_year(fy.year, m0)
         return Period(start, end, _fy_label(fy.year, m0))
     if not isinstance(spec, str):
-        raise ConfigError(f"period {spec!r} is not understood. {PERIOD_HELP}")
+        raise _bad_period(where, spec, "is not understood")
     s = spec.strip()
     low = s.lower()
     if low in ("ytd", "qtd", "mtd"):
@@ -154,23 +207,24 @@ def resolve_period(spec: str | Period | None, as_of, fiscal_year_start_month: in
     if mm := re.fullmatch(r"(\d{4})-(\d{1,2})", s):
         y, mo = int(mm.group(1)), int(mm.group(2))
         if not 1 <= mo <= 12:
-            raise ConfigError(f"period {spec!r}: month must be 01..12. {PERIOD_HELP}")
+            raise _bad_period(where, spec, "has a month that is not 01..12")
         start = pd.Timestamp(year=y, month=mo, day=1)
         end = start + pd.DateOffset(months=1) - pd.Timedelta(days=1)
         return Period(start, end, start.strftime("%Y-%m"))
     if ".." in s:
-        a, b = (part.strip() for part in s.split("..", 1))
+        a, b = s.split("..", 1)
         try:
-            start, end = pd.Timestamp(a), pd.Timestamp(b)
-        except (ValueError, TypeError):
-            raise ConfigError(f"period {spec!r}: both ends must be ISO dates. {PERIOD_HELP}") from None
-        if start is pd.NaT or end is pd.NaT:
-            raise ConfigError(f"period {spec!r}: both ends must be ISO dates. {PERIOD_HELP}")
-        start, end = start.normalize(), end.normalize()
+            start, end = parse_iso_date(a, where), parse_iso_date(b, where)
+        except ConfigError:
+            raise _bad_period(where, spec, "needs an ISO date YYYY-MM-DD at both ends") from None
         if end < start:
-            raise ConfigError(f"period {spec!r}: the end is before the start. {PERIOD_HELP}")
+            raise _bad_period(where, spec, "ends before it starts")
         return Period(start, end, f"{start.date()}..{end.date()}")
-    raise ConfigError(f"period {spec!r} is not understood. {PERIOD_HELP}")
+    raise _bad_period(where, spec, "is not understood")
+
+
+def _bad_period(where: str, spec, problem: str) -> ConfigError:
+    return ConfigError(f"{where} {spec!r} {problem}. {PERIOD_HELP}", problem=f"{spec!r} {problem}", fix=PERIOD_HELP)
 
 
 def _fy_label(year: int, m0: int) -> str:

@@ -32,6 +32,7 @@ class Column:
     choices: tuple[str, ...] = ()
     min_value: float | None = None  # inclusive lower bound for numbers
     positive: bool = False  # strictly > 0 (quota)
+    money: bool = False  # an amount of the dataset's currency: at most dataset.toml's max_amount
     meaning: str = ""
 
 
@@ -89,7 +90,7 @@ TABLES: dict[str, Table] = {
                 Column("rep_id", "id", required=True),
                 Column("created_date", "date", required=True),
                 Column("status", "choice", required=True, choices=OPPORTUNITY_STATUSES),
-                Column("amount", "number", required=True, min_value=0),
+                Column("amount", "number", required=True, min_value=0, money=True),
                 Column("close_date", "date"),
                 Column("furthest_stage", "choice", choices=OPPORTUNITY_STAGES),
                 Column("lead_id", "id"),
@@ -110,7 +111,7 @@ TABLES: dict[str, Table] = {
                 Column("rep_id", "id", required=True),
                 Column("period_start", "date", required=True),
                 Column("period_end", "date", required=True),
-                Column("quota", "number", required=True, positive=True),
+                Column("quota", "number", required=True, positive=True, money=True),
             ),
         ),
         Table(
@@ -121,7 +122,7 @@ TABLES: dict[str, Table] = {
                 Column("team", "str", required=True),
                 Column("period_start", "date", required=True),
                 Column("period_end", "date", required=True),
-                Column("quota", "number", required=True, positive=True),
+                Column("quota", "number", required=True, positive=True, money=True),
             ),
         ),
         Table(

@@ -6,7 +6,8 @@ import pytest
 
 from salesnb import Dataset, DatasetMeta
 from salesnb.errors import ConfigError
-from salesnb.periods import Period, default_as_of, default_period, resolve_period
+from salesnb.periods import (Period, default_as_of, default_period, parse_iso_date, parse_period_spec,
+                             resolve_period)
 
 T = pd.Timestamp
 
@@ -88,3 +89,60 @@ def test_default_as_of_prefers_meta():
     ds = _ds(DatasetMeta(as_of="2026-06-30", default_period="2026-Q2"))
     assert default_as_of(ds) == T("2026-06-30")
     assert default_period(ds) == Period(T("2026-04-01"), T("2026-06-30"), "2026-Q2")
+
+
+# ---- user-given dates and period specs: one parser each, messages naming where the value came from
+
+
+@pytest.mark.parametrize(("text", "expected"), [("2026-11-15", "2026-11-15"), (" 2024-02-29 ", "2024-02-29"),
+                                                ("1999-01-01", "1999-01-01")])
+def test_parse_iso_date_accepts_iso_days(text, expected):
+    assert parse_iso_date(text, "--as-of") == T(expected)
+
+
+def test_parse_iso_date_accepts_a_toml_date():
+    import datetime as dt
+
+    assert parse_iso_date(dt.date(2026, 11, 15), "dataset.toml as_of") == T("2026-11-15")
+
+
+@pytest.mark.parametrize("bad", ["2026-02-30", "2026-13-45", "2025-02-29", "next tuesday", "03/04/2026", "2026",
+                                 "2026-1-5", "20260115", "2026-01-15T10:00:00", "2026-01-15 10:00", "", "9999-12-31",
+                                 "0001-01-01", 2026, None, 20260115.0])
+def test_parse_iso_date_rejects_everything_else(bad):
+    with pytest.raises(ConfigError) as info:
+        parse_iso_date(bad, "dataset.toml as_of")
+    message = str(info.value)
+    assert message.startswith("dataset.toml as_of: ")
+    assert repr(bad) in message
+    assert "use an ISO date YYYY-MM-DD, e.g. 2026-11-15" in message
+
+
+def test_impossible_days_say_why():
+    with pytest.raises(ConfigError, match="day is out of range for month"):
+        parse_iso_date("2026-02-30", "--as-of")
+
+
+@pytest.mark.parametrize("spec", ["2026", "2026-Q2", "2026q2", "2026-03", "ytd", "QTD", "mtd", " 2026 ",
+                                  "2026-01-01..2026-06-30"])
+def test_parse_period_spec_accepts_the_grammar(spec):
+    assert parse_period_spec(spec, "--period") == spec.strip()
+
+
+@pytest.mark.parametrize("bad", ["banana", "2026-13", "Q2", "", "2026-06-30..2026-01-01", "2026-01-01..soon",
+                                 "01/01/2026..2026-06-30", "2026-02-30..2026-03-31", 2026, None])
+def test_parse_period_spec_rejects_with_the_accepted_forms(bad):
+    with pytest.raises(ConfigError) as info:
+        parse_period_spec(bad, "dataset.toml default_period")
+    message = str(info.value)
+    assert message.startswith(f"dataset.toml default_period {bad!r}")
+    for form in ('"2026"', '"2026-Q2"', '"2026-03"', '"ytd"', '"qtd"', '"mtd"', '"2026-01-01..2026-06-30"'):
+        assert form in message
+
+
+@pytest.mark.parametrize("bad", ["03/04/2026", "2026", "next tuesday", "2026-02-30"])
+def test_as_of_text_given_to_the_engine_must_be_iso(bad):
+    with pytest.raises(ConfigError, match="as_of: .*use an ISO date YYYY-MM-DD"):
+        resolve_period("2026", bad)
+    with pytest.raises(ConfigError, match="as_of"):
+        default_period(_ds(), as_of=bad)

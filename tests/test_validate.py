@@ -485,8 +485,9 @@ def test_cli_warnings_only_exit_zero(tmp_path, capsys):
 def test_cli_help_explains_exit_status(capsys):
     with pytest.raises(SystemExit):
         _cli(["validate", "--help"])
-    out = capsys.readouterr().out
+    out = " ".join(capsys.readouterr().out.split())  # argparse wraps lines at the terminal's width
     assert "Exit status" in out and "never changed" in out
+    assert "max_amount (default 1e12)" in out
 
 
 def test_line_numbers_in_the_line_by_line_reader(tmp_path):
@@ -514,6 +515,56 @@ def test_numbers_that_are_not_plain_finite_numbers(tmp_path, bad):
     report = validate_folder(make(tmp_path, {"activities.csv": {2: f'A1,007,2026-01-06,call,O1,,"{bad}",0'}}))
     [issue] = report.errors
     assert_named(report, issue, "activities.csv", 2, "duration_minutes", bad)
+
+
+@pytest.mark.parametrize("bad", ["inf", "-inf", "NaN", "Infinity", "1e309", "-1e400"])
+def test_non_finite_amounts_are_named_as_such(tmp_path, bad):
+    report = validate_folder(make(tmp_path, {"opportunities.csv": {2: f"O1,007,2026-01-05,won,{bad},2026-02-01,won,L1"}}))
+    [issue] = report.errors
+    assert_named(report, issue, "opportunities.csv", 2, "amount", bad)
+    assert "not a finite number" in issue.message
+
+
+@pytest.mark.parametrize(("toml", "amount", "ok"), [
+    ("", "1000000000000", True),  # the default bound itself is accepted
+    ("", "1000000000001", False),
+    ("", "1.7e308", False),
+    ("max_amount = 5e6\n", "5000000", True),
+    ("max_amount = 5e6\n", "5000000.01", False),
+    ("max_amount = 1e20\n", "3e15", True),
+])
+def test_amounts_beyond_max_amount_are_errors(tmp_path, toml, amount, ok):
+    folder = make(tmp_path, {"opportunities.csv": {2: f"O1,007,2026-01-05,won,{amount},2026-02-01,won,L1"}},
+                  raw={"dataset.toml": toml})
+    report = validate_folder(folder)
+    assert report.ok is ok
+    if not ok:
+        [issue] = report.errors
+        assert_named(report, issue, "opportunities.csv", 2, "amount", amount)
+        assert "max_amount" in issue.message and "dataset.toml" in issue.fix
+
+
+def test_huge_amounts_that_overflow_a_sum_are_each_named(tmp_path):
+    # 1.7e308 + 1.7e308 overflows: each value is finite but beyond the bound.
+    folder = make(tmp_path, {"opportunities.csv": {2: "O1,007,2026-01-05,won,1.7e308,2026-02-01,won,L1",
+                                                   3: "O2,008,2026-01-10,open,1.7e308,,meeting,"}})
+    report = validate_folder(folder)
+    assert [(i.line, i.value) for i in report.errors] == [(2, "1.7e308"), (3, "1.7e308")]
+
+
+@pytest.mark.parametrize("file", ["quotas.csv", "team_quotas.csv"])
+def test_quotas_beyond_max_amount_are_errors(tmp_path, file):
+    owner = "007" if file == "quotas.csv" else "East"
+    head = "rep_id" if file == "quotas.csv" else "team"
+    folder = make(tmp_path, raw={file: f"{head},period_start,period_end,quota\n{owner},2026-01-01,2026-03-31,2e12\n",
+                                 "dataset.toml": "max_amount = 1e12\n"})
+    [issue] = validate_folder(folder).errors
+    assert (issue.file, issue.line, issue.column, issue.value) == (file, 2, "quota", "2e12")
+
+
+def test_other_numbers_are_not_bounded_by_max_amount(tmp_path):
+    folder = make(tmp_path, {"activities.csv": {2: "A1,007,2026-01-06,call,O1,,15,2e12"}})
+    assert validate_folder(folder).ok
 
 
 def test_company_size_must_be_whole(tmp_path):
@@ -622,3 +673,96 @@ def test_typed_read_and_text_read_agree_on_the_bundled_sample(monkeypatch):
         if frame is not None:
             assert len(frame) > 0
             pd.testing.assert_frame_equal(frame, text_frames[name], check_exact=True, obj=name)
+
+
+def test_parquet_amounts_that_are_not_finite_or_too_big_are_errors(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    folder = make(tmp_path, drop=("opportunities.csv",))
+    pq.write_table(pa.table({
+        "opportunity_id": ["O1", "O2", "O3", "O4"], "rep_id": ["007"] * 4,
+        "created_date": pa.array([20454] * 4, pa.date32()), "status": ["open"] * 4,
+        "amount": [float("inf"), 1.7e308, 5.0, float("nan")]}), folder / "opportunities.parquet")
+    report = validate_folder(folder)
+    got = sorted((i.line, i.column, "finite" in i.message, "max_amount" in i.message) for i in report.errors)
+    # Parquet rows are 1-based; a stored NaN (not a null) is a value that is not finite
+    assert got == [(1, "amount", True, False), (2, "amount", False, True), (4, "amount", True, False)]
+
+
+def _activities_with(cell_line: int, text: str, rows: int = 3000) -> str:
+    """activities.csv of `rows` rows (about 120 KiB), line `cell_line` replaced by `text`."""
+    lines = [BASE["activities.csv"][0]] + [f"A{i},007,2026-01-06,call,O1,,15,0" for i in range(1, rows + 1)]
+    lines[cell_line - 1] = text
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize(("line", "text", "column", "value"), [
+    (2900, "A2899,0\x0007,2026-01-06,call,O1,,15,0", "rep_id", "0\x0007"),  # far beyond the first 64 KiB
+    (2, "A1\x00,007,2026-01-06,call,O1,,15,0", "activity_id", "A1\x00"),
+    (2950, "A2949,007,2026-01-06\x00,call,O1,,15,0", "date", "2026-01-06\x00"),  # a typed column
+    (2999, 'A2998,007,2026-01-06,call,O1,,15,"\x00"', "miles", "\x00"),
+])
+def test_nul_bytes_anywhere_are_errors_naming_file_line_and_column(tmp_path, line, text, column, value):
+    folder = make(tmp_path, raw={"activities.csv": _activities_with(line, text)})
+    assert len((folder / "activities.csv").read_bytes()) > 1 << 16
+    report = validate_folder(folder)
+    [issue] = report.errors  # one error per cell: the value without its NUL is judged on its own
+    assert (issue.file, issue.line, issue.column, issue.value) == ("activities.csv", line, column, value)
+    assert "NUL" in issue.message
+    assert "activities.csv:%d: column %s: value %r" % (line, column, value) in report.format()
+    with pytest.raises(DatasetError):
+        load(folder)
+
+
+def test_nul_byte_and_another_problem_in_one_cell_are_both_named(tmp_path):
+    folder = make(tmp_path, raw={"activities.csv": _activities_with(5, "A4,007,soon\x00,call,O1,,15,0", rows=10)})
+    report = validate_folder(folder)
+    assert sorted((i.line, i.column, "NUL" in i.message) for i in report.errors) == [
+        (5, "date", False), (5, "date", True)]
+
+
+def test_nul_bytes_in_a_column_left_out_are_errors_too(tmp_path):
+    folder = make(tmp_path, raw={"reps.csv": "rep_id,name,notes\n007,Ann,ok\n008,Bob,x\x00y\n"})
+    [issue] = validate_folder(folder).errors
+    assert (issue.file, issue.line, issue.column) == ("reps.csv", 3, "notes")
+
+
+def test_nul_bytes_in_the_header_mean_a_binary_file(tmp_path):
+    [issue] = validate_folder(make(tmp_path, raw={"reps.csv": "rep_id,na\x00me\n007,Ann\n"})).errors
+    assert (issue.file, issue.line) == ("reps.csv", 1) and "binary" in issue.message
+
+
+def test_nul_bytes_in_parquet_text_are_errors(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    folder = make(tmp_path, drop=("reps.csv",))
+    pq.write_table(pa.table({"rep_id": ["007", "008"], "name": ["Ann", "B\x00b"]}), folder / "reps.parquet")
+    [issue] = validate_folder(folder).errors
+    assert (issue.file, issue.line, issue.column, issue.value) == ("reps.parquet", 2, "name", "B\x00b")
+
+
+@pytest.mark.parametrize(("serial", "day"), [("45231", "2023-11-01"), ("46022", "2025-12-31"), ("45231.5", "2023-11-01")])
+def test_excel_serial_date_is_one_clear_error(tmp_path, serial, day):
+    # a won deal whose close date is a serial: no second error saying the close date is missing
+    folder = make(tmp_path, {"opportunities.csv": {2: f"O1,007,2026-01-05,won,1200,{serial},won,L1"}})
+    report = validate_folder(folder)
+    [issue] = report.errors
+    assert_named(report, issue, "opportunities.csv", 2, "close_date", serial)
+    assert "Excel" in issue.message and f"({serial} is {day})" in issue.message
+    assert "YYYY-MM-DD" in issue.fix
+
+
+def test_a_column_of_excel_serials_is_summarised_once(tmp_path):
+    lines = BASE["activities.csv"][:1] + [f"A{i},007,{45000 + i},call,,,5," for i in range(1, 41)]
+    report = validate_folder(make(tmp_path, raw={"activities.csv": "\n".join(lines) + "\n"}))
+    assert {(i.column, "Excel" in i.message) for i in report.errors} == {("date", True)}
+    text = report.format()
+    assert "activities.csv, column date: 40 rows: is a number, not a date" in text
+
+
+def test_unparseable_close_date_of_a_closed_deal_is_one_error(tmp_path):
+    folder = make(tmp_path, {"opportunities.csv": {2: "O1,007,2026-01-05,won,1200,2026-02-30,won,L1"}})
+    [issue] = validate_folder(folder).errors
+    assert issue.column == "close_date" and "not a date" in issue.message

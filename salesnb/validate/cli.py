@@ -21,8 +21,10 @@ def add_cli(subparsers) -> None:
             "Check a dataset folder (reps.csv, opportunities.csv and the optional quotas, leads, activities, "
             "stage_history, team_quotas tables, as CSV or Parquet) against the canonical data model. Every "
             "problem is listed in one pass with the file, line, column, value and the fix. Errors stop the "
-            "workbook from loading the data; warnings are repaired while loading (e.g. rows of unknown reps are "
-            "left out); notes are for information. The files are only read, never changed."
+            "workbook from loading the data; warnings do not (some are repaired while loading, e.g. rows of unknown "
+            "reps are left out; others point at dates that cannot be right, e.g. in the future); notes are for information. The files are only read, never changed. dataset.toml's "
+            "settings are checked too; among them max_amount (default 1e12) is the largest amount or quota "
+            "accepted: a larger one, or one that is not a finite number, is an error."
         ),
         epilog="Exit status: 0 when there are no errors (warnings and notes are fine), 1 when there are errors.",
     )

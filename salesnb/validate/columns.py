@@ -2,18 +2,23 @@
 and the checks of a table's columns and rows before parsing."""
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..dataset_toml import DEFAULT_MAX_AMOUNT
 from ..schema import Column
 from .report import ValidationReport
 from .rows import STR, RawTable, all_found, present, report_rows, to_mask
 
 _DATE_RE = r"^\s*(?P<day>\d{4}-\d{2}-\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?\s*$"
+# Five digits, maybe a time as a fraction: 10000..99999 are the days 1927..2173 in Excel's date system.
+_EXCEL_SERIAL_RE = r"^\s*\d{5}(?:\.\d+)?\s*$"
 _NUMBER_RE = r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$"
+_NON_FINITE_RE = r"(?i)^[+-]?(?:nan|inf|infinity)$"
 _TRUE = ("true", "t", "yes", "y", "1")
 _FALSE = ("false", "f", "no", "n", "0")
 
@@ -40,13 +45,31 @@ def parse_date(raw: RawTable, col: Column, report: ValidationReport) -> pa.Chunk
     roundtrip = pc.equal(pc.strftime(parsed, format="%Y-%m-%d"), day)
     parsed = pc.if_else(pc.fill_null(roundtrip, False), parsed, pa.scalar(None, parsed.type))
     bad = present(arr) & ~present(parsed)
-    report_rows(report, "error", raw, bad, col.name, arr, "is not a date.",
+    serial = bad & to_mask(pc.match_substring_regex(arr, _EXCEL_SERIAL_RE)) if bad.any() else bad
+    if serial.any():  # one example in the message, so that a whole column of them is summarised as one run
+        first = arr[int(np.flatnonzero(serial)[0])].as_py().strip()
+        report_rows(report, "error", raw, serial, col.name, arr,
+                    f"is a number, not a date: it looks like an Excel date serial number ({first} is "
+                    f"{_excel_day(first)}).",
+                    "format the column as dates (YYYY-MM-DD) in the spreadsheet before saving it as CSV, "
+                    "or export the table from the CRM again.")
+    report_rows(report, "error", raw, bad & ~serial, col.name, arr, "is not a date.",
                 "write dates as YYYY-MM-DD (e.g. 2026-03-31); a timestamp like 2026-03-31T14:05:00 is also accepted.")
     return pc.cast(parsed, pa.date32())
 
 
-def parse_number(raw: RawTable, col: Column, report: ValidationReport) -> pa.ChunkedArray:
-    """Plain numbers; bounds from the schema (min_value, positive) are checked here."""
+def _excel_day(text: str) -> str:
+    """The day an Excel serial number stands for (day 0 is 1899-12-30 in Excel's 1900 date system)."""
+    return (dt.date(1899, 12, 30) + dt.timedelta(days=int(float(text)))).isoformat()
+
+
+def parse_number(raw: RawTable, col: Column, report: ValidationReport,
+                 max_amount: float = DEFAULT_MAX_AMOUNT) -> pa.ChunkedArray:
+    """Plain finite numbers; bounds from the schema (min_value, positive, money) are checked here.
+
+    An amount of money above `max_amount` (dataset.toml) is an error: no real deal is that
+    big, and such figures (1.7e308) overflow every total they are added to.
+    """
     arr = raw.raw(col.name)
     try:
         num = arr if pa.types.is_float64(arr.type) else pc.cast(arr, pa.float64())
@@ -60,13 +83,26 @@ def parse_number(raw: RawTable, col: Column, report: ValidationReport) -> pa.Chu
         trimmed = pc.utf8_trim_whitespace(arr)
         good = pc.fill_null(pc.match_substring_regex(trimmed, _NUMBER_RE), False)
         num = pc.cast(pc.if_else(good, trimmed, pa.scalar(None, STR)), pa.float64())
-        num = pc.if_else(pc.is_finite(num), num, pa.scalar(None, pa.float64()))  # 1e400 overflows to inf
+        finite = pc.is_finite(num)
+        num = pc.if_else(finite, num, pa.scalar(None, pa.float64()))  # 1e400 overflows to inf
         bad = present(arr) & ~present(num)
+        # Written as a number (or as nan/inf) but not finite: say so rather than "not a number".
+        infinite = bad & (to_mask(good) | to_mask(pc.match_substring_regex(trimmed, _NON_FINITE_RE)))
+        report_rows(report, "error", raw, infinite, col.name, arr,
+                    "is not a finite number (nan, inf and numbers beyond 1.8e308 cannot be counted).",
+                    f"write the real {col.name} as a plain number like 1250.50, or correct the export.")
         what = "a whole number" if col.kind == "int" else "a number"
-        report_rows(report, "error", raw, bad, col.name, arr, f"is not {what}.",
+        report_rows(report, "error", raw, bad & ~infinite, col.name, arr, f"is not {what}.",
                     "write plain numbers like 1250 or 1250.50: no currency symbol, no thousands separator, "
                     "a dot for decimals.")
-    lowest = pc.min(num).as_py()  # one cheap pass decides whether rows need checking
+    low_high = pc.min_max(num)  # one cheap pass decides whether rows need checking
+    lowest, highest = low_high["min"].as_py(), low_high["max"].as_py()
+    if col.money and highest is not None and highest > max_amount:
+        big = to_mask(pc.greater(num, max_amount))
+        report_rows(report, "error", raw, big, col.name, raw.as_written(col.name),
+                    f"is more than max_amount ({max_amount:,.0f}), the largest {col.name} salesnb accepts.",
+                    f"correct the {col.name} (a slipped decimal point, a phone number pasted in?); if amounts "
+                    f"this large are real, raise max_amount in dataset.toml.")
     if lowest is None:
         pass
     elif col.positive and lowest <= 0:
@@ -120,11 +156,12 @@ def parse_choice(raw: RawTable, col: Column, report: ValidationReport) -> pa.Chu
     return pc.if_else(pa.array(known_norm), norm, pa.scalar(None, STR))
 
 
-def parse_column(raw: RawTable, col: Column, report: ValidationReport) -> pa.ChunkedArray:
+def parse_column(raw: RawTable, col: Column, report: ValidationReport,
+                 max_amount: float = DEFAULT_MAX_AMOUNT) -> pa.ChunkedArray:
     if col.kind == "date":
         return parse_date(raw, col, report)
     if col.kind in ("number", "int"):
-        return parse_number(raw, col, report)
+        return parse_number(raw, col, report, max_amount)
     if col.kind == "bool":
         return parse_bool(raw, col, report)
     if col.kind == "choice":
@@ -149,6 +186,39 @@ def check_columns(raw: RawTable, report: ValidationReport) -> bool:
                    f"nothing to do, unless one is a misspelled canonical column ({', '.join(table.column_names)}).")
         raw.data = raw.data.drop_columns(extra)
     return not missing
+
+
+def drop_nul_bytes(raw: RawTable, report: ValidationReport) -> None:
+    """A NUL character (byte 0) in any text value is an error at its file, line and column.
+
+    It is never meant (a damaged export, a binary file pasted in) and would end up in ids
+    and pages. The NULs are then taken out of the values, so that the other checks judge
+    what remains instead of reporting the same cell twice. The check scans the text buffers
+    the reader already holds: no second pass over the file.
+    """
+    for i, name in enumerate(raw.data.column_names):
+        col = raw.data.column(i)
+        if not pa.types.is_large_string(col.type) or not _has_nul(col):
+            continue
+        report_rows(report, "error", raw, to_mask(pc.match_substring(col, "\x00")), name, col,
+                    "contains a NUL byte (character 0), which is not text: the file is damaged or holds binary data.",
+                    "delete the NUL characters (a text editor shows them as \\0 or ^@), or export the table again.")
+        cleaned = pc.replace_substring(col, "\x00", "")
+        cleaned = pc.if_else(pc.equal(cleaned, ""), pa.scalar(None, STR), cleaned)  # a cell of NULs only: empty
+        raw.data = raw.data.set_column(i, name, cleaned)
+
+
+def _has_nul(col: pa.ChunkedArray) -> bool:
+    """Whether any value of a large_string column holds a zero byte (a vectorised count over the raw bytes)."""
+    for chunk in col.chunks:
+        _, offsets, data = chunk.buffers()
+        if data is None or len(chunk) == 0:
+            continue
+        ends = np.frombuffer(offsets, dtype=np.int64, count=len(chunk) + 1, offset=chunk.offset * 8)
+        values = np.frombuffer(data, dtype=np.uint8)[ends[0]:ends[-1]]
+        if np.count_nonzero(values) != values.size:
+            return True
+    return False
 
 
 def drop_misplaced_rows(raw: RawTable, report: ValidationReport) -> None:
@@ -177,12 +247,12 @@ def drop_misplaced_rows(raw: RawTable, report: ValidationReport) -> None:
         raw.drop_rows(drop)
 
 
-def parse_table(raw: RawTable, report: ValidationReport) -> None:
+def parse_table(raw: RawTable, report: ValidationReport, max_amount: float = DEFAULT_MAX_AMOUNT) -> None:
     """Parse every canonical column present; flag empty values in required columns."""
     for col in raw.table.columns:
         if col.name not in raw.data.column_names:
             continue
-        raw.columns[col.name] = parse_column(raw, col, report)
+        raw.columns[col.name] = parse_column(raw, col, report, max_amount)
         if col.required and raw.raw(col.name).null_count:
             missing = ~present(raw.raw(col.name))
             report_rows(report, "error", raw, missing, col.name, raw.raw(col.name), f"is empty; {col.name} is required.",

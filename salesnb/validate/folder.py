@@ -11,16 +11,20 @@ import pyarrow as pa
 from ..config import default_jobs
 from ..dataset import DatasetMeta
 from ..schema import TABLES
-from .columns import check_columns, drop_misplaced_rows, parse_table
-from .read import find_table_files, read_meta, read_table_file
+from .columns import check_columns, drop_misplaced_rows, drop_nul_bytes, parse_table
+from .dates import check_dates
+from .files import find_table_files, list_folder
+from .read import read_meta, read_table_file
 from .references import check_assisted_by, check_references, start_lookups
 from .report import ValidationReport
 from .rows import STR, RawTable
 from .rules import check_rows, check_unique
 
 
-def check_tables(raws: dict[str, RawTable], report: ValidationReport) -> None:
+def check_tables(raws: dict[str, RawTable], report: ValidationReport, meta: DatasetMeta | None = None) -> None:
     """All checks, in an order where repairs (dropped rows) feed the reference checks after them.
+
+    `meta` (dataset.toml's settings, defaults when None) sets the limits some checks use.
 
     The work runs side by side (arrow releases the GIL): the tables are parsed, the biggest
     first, while the id lookups between tables run; issues are merged in a fixed order.
@@ -30,18 +34,20 @@ def check_tables(raws: dict[str, RawTable], report: ValidationReport) -> None:
         # while the shorter parsing tasks fill the other core.
         lookups = start_lookups(raws, pool)
         by_size = sorted(raws, key=lambda name: -raws[name].data.num_rows)
-        parsed = {name: pool.submit(_parse_and_check_unique, raws[name]) for name in by_size}
+        limit = (meta or DatasetMeta()).amount_limit
+        parsed = {name: pool.submit(_parse_and_check_unique, raws[name], limit) for name in by_size}
         for name in raws:  # each table is parsed into its own report, merged in table order
             report.issues.extend(parsed[name].result().issues)
         check_rows(raws, report)
         check_references(raws, report, pool, lookups)
     if (opps := raws.get("opportunities")) is not None:
         check_assisted_by(opps, raws.get("reps"), report)
+    check_dates(raws, report, meta or DatasetMeta())
 
 
-def _parse_and_check_unique(raw: RawTable) -> ValidationReport:
+def _parse_and_check_unique(raw: RawTable, max_amount: float) -> ValidationReport:
     sub = ValidationReport()
-    parse_table(raw, sub)
+    parse_table(raw, sub, max_amount)
     check_unique(raw, sub)
     if sub.ok:
         # Typed now, while the other core looks ids up; `final_frame` keeps it unless a repair follows.
@@ -93,20 +99,20 @@ def check_folder(path, positions: dict | None = None) -> tuple[dict[str, pd.Data
     """
     folder = Path(path)
     report = ValidationReport(source=str(folder))
-    if not folder.is_dir():
-        what = "is a file, not a folder" if folder.exists() else "does not exist"
-        report.add("error", str(folder), None, None, None, f"{what}.",
-                   "give the folder that holds reps.csv, opportunities.csv and the other tables.")
+    names = list_folder(folder, report)
+    if names is None:
         return {}, DatasetMeta(), report
-    files = find_table_files(folder, report)
+    files = find_table_files(folder, report, names)
     meta = read_meta(folder, report)
     raws: dict[str, RawTable] = {}
     for name, file in files.items():
         raw = read_table_file(name, file, report)
+        if raw is not None:
+            drop_nul_bytes(raw, report)
         if raw is not None and check_columns(raw, report):
             drop_misplaced_rows(raw, report)
             raws[name] = raw
-    check_tables(raws, report)
+    check_tables(raws, report, meta)
     frames: dict[str, pd.DataFrame | None] = dict.fromkeys(TABLES)
     if report.ok:
         with ThreadPoolExecutor(max_workers=default_jobs()) as pool:

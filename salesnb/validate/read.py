@@ -8,7 +8,6 @@ report each bad value with its line. Files are only ever opened for reading.
 from __future__ import annotations
 
 import csv
-import difflib
 import functools
 import io
 from pathlib import Path
@@ -19,43 +18,15 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from ..dataset import DatasetMeta
-from ..errors import ConfigError
+from ..dataset_toml import META_FILE, DatasetMeta, read_settings
 from ..schema import TABLES
+from .files import NOT_READABLE_FIX, exists, path_problem
 from .report import ValidationReport
 from .rows import STR, RawTable
 
-FORMATS = ("csv", "parquet")
-META_FILE = "dataset.toml"
 _BOM = b"\xef\xbb\xbf"
 _SAVE_AS_UTF8 = ("save the file as UTF-8 text (in Excel: File > Save As > 'CSV UTF-8'; "
                  "in Google Sheets: File > Download > CSV).")
-
-
-def find_table_files(folder: Path, report: ValidationReport) -> dict[str, Path]:
-    """The file of each canonical table present in `folder`; problems go into `report`."""
-    found: dict[str, Path] = {}
-    for name, table in TABLES.items():
-        paths = [folder / f"{name}.{fmt}" for fmt in FORMATS if (folder / f"{name}.{fmt}").is_file()]
-        if len(paths) > 1:
-            report.add("error", paths[0].name, None, None, None,
-                       f"both {paths[0].name} and {paths[1].name} exist, so it is unclear which {name} table to use.",
-                       "keep one of the two files.")
-        if paths:
-            found[name] = paths[0]
-        elif table.required:
-            report.add("error", f"{name}.csv", None, None, None,
-                       f"the required table {name} is missing from the folder.",
-                       f"add {name}.csv (or {name}.parquet) with at least the columns "
-                       f"{', '.join(table.required_columns)}.")
-    known = {f"{n}.{fmt}" for n in TABLES for fmt in FORMATS} | {META_FILE}
-    for path in sorted(folder.iterdir()):
-        if path.is_file() and path.suffix.lower() in (".csv", ".parquet", ".tsv", ".xlsx") and path.name not in known:
-            close = difflib.get_close_matches(path.name.lower(), sorted(known), n=1, cutoff=0.6)
-            hint = f"rename it to {close[0]} if it is that table" if close else (
-                f"tables must be named {', '.join(f'{n}.csv' for n in TABLES)}")
-            report.add("note", path.name, None, None, None, "is not one of the dataset's tables and was ignored.", hint + ".")
-    return found
 
 
 # --------------------------------------------------------------------------------------
@@ -92,7 +63,7 @@ def _read_csv(name: str, path: Path, report: ValidationReport) -> RawTable | Non
         with path.open("rb") as fh:
             head = fh.read(1 << 16)
     except OSError as exc:
-        report.add("error", file, None, None, None, f"cannot be opened ({exc.strerror}).", "check the file's permissions.")
+        report.add("error", file, None, None, None, f"cannot be read ({exc.strerror}): {path}.", NOT_READABLE_FIX)
         return None
     if head.startswith(_BOM):
         report.add("note", file, 1, None, None, "starts with a UTF-8 byte-order mark (BOM); it was read correctly.",
@@ -103,8 +74,8 @@ def _read_csv(name: str, path: Path, report: ValidationReport) -> RawTable | Non
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         report.add("error", file, None, None, None, "is UTF-16 text; salesnb reads UTF-8.", _SAVE_AS_UTF8)
         return None
-    if b"\x00" in head:
-        report.add("error", file, None, None, None, "is not a text CSV file (it contains binary data).",
+    if b"\x00" in head.split(b"\n", 1)[0]:  # a NUL in the header: not text at all (later ones are found per cell)
+        report.add("error", file, 1, None, None, "is not a text CSV file (its first line holds binary data).",
                    f"export the {name} table as CSV (comma-separated text) or Parquet.")
         return None
     header = _read_header(head, file, report)
@@ -228,7 +199,7 @@ def _read_csv_slowly(path: Path, header: list[str], report: ValidationReport):
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        report.add("error", file, None, None, None, f"cannot be read ({exc.strerror}).", "check the file's permissions.")
+        report.add("error", file, None, None, None, f"cannot be read ({exc.strerror}): {path}.", NOT_READABLE_FIX)
         return None
     if raw.startswith(_BOM):
         raw = raw[len(_BOM):]
@@ -281,6 +252,12 @@ def _read_csv_slowly(path: Path, header: list[str], report: ValidationReport):
 def _read_parquet(name: str, path: Path, report: ValidationReport) -> RawTable | None:
     file = path.name
     try:
+        with path.open("rb") as fh:  # a permission problem is said as such, not as a damaged file
+            fh.read(4)
+    except OSError as exc:
+        report.add("error", file, None, None, None, f"cannot be read ({exc.strerror}): {path}.", NOT_READABLE_FIX)
+        return None
+    try:
         data = pq.read_table(path)
     except Exception as exc:  # pyarrow raises many types for damaged files; all mean the same here
         report.add("error", file, None, None, None, f"is not a readable Parquet file ({type(exc).__name__}: {exc}).",
@@ -320,15 +297,14 @@ def _empty(name: str, file: str, report: ValidationReport, what: str, header: li
 
 
 def read_meta(folder: Path, report: ValidationReport) -> DatasetMeta:
-    """dataset.toml if present (defaults otherwise); a bad file is an error in the report."""
+    """dataset.toml if present (defaults otherwise); each bad setting is an error in the report."""
     path = folder / META_FILE
-    if not path.is_file():
+    if not exists(path):
         return DatasetMeta()
-    try:
-        return DatasetMeta.from_toml(path)
-    except ConfigError as exc:
-        report.add("error", META_FILE, None, None, None, str(exc), "correct the setting or delete the file.")
-    except (TypeError, ValueError, AttributeError, UnicodeDecodeError) as exc:
-        report.add("error", META_FILE, None, None, None, f"has a setting of the wrong type ({exc}).",
-                   "compare with the dataset.toml of data/sample/ and correct the value.")
-    return DatasetMeta()
+    if problem := path_problem(path):
+        report.add("error", META_FILE, None, None, None, *problem)
+        return DatasetMeta()
+    meta, problems = read_settings(path)
+    for p in problems:
+        report.add("error", META_FILE, p.line, p.setting, p.value, p.message, p.fix)
+    return meta

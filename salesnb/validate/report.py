@@ -38,10 +38,15 @@ class Issue:
             return f"{self.file} row {self.line}"
         return f"{self.file}:{self.line}"
 
+    @property
+    def column_label(self) -> str:
+        """What `column` names: a column of a table, or a setting of dataset.toml."""
+        return "setting" if self.file.endswith(".toml") else "column"
+
     def format(self, *, with_fix: bool = True) -> str:
         parts = [self.location]
         if self.column:
-            parts.append(f"column {self.column}")
+            parts.append(f"{self.column_label} {self.column}")
         if self.value is not None:
             parts.append(f"value {_show(self.value)}")
         text = ": ".join(parts) + f": {self.message}"
@@ -112,7 +117,7 @@ class ValidationReport:
         lines = [f"Found {summary}{where}."]
         headings = {
             "error": "Errors (fix these, then run 'salesnb validate' again):",
-            "warning": "Warnings (repaired while loading; check they are what you expect):",
+            "warning": "Warnings (the data loads, repaired where said; check they are what you expect):",
             "note": "Notes:",
         }
         for sev in SEVERITIES:
@@ -141,7 +146,7 @@ def _format_run(run: list[Issue]) -> list[str]:
     if len(run) <= RUN_SUMMARY_THRESHOLD and total == len(run):
         return [f"  - {i.format()}" for i in run]
     first = run[0]
-    col = f", column {first.column}" if first.column else ""
+    col = f", {first.column_label} {first.column}" if first.column else ""
     out = [f"  - {first.file}{col}: {total:,} rows: {first.message} First {RUN_EXAMPLES}:"]
     for i in [i for i in run if i.line is not None][:RUN_EXAMPLES]:
         out.append(f"      {i.format(with_fix=False)}")
