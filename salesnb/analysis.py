@@ -62,12 +62,11 @@ def analyse(dataset, period=None, as_of=None, weights=None) -> TeamAnalysis:
     """
     from .diagnostics import diagnose
     from .metrics import funnel_counts, metrics, trend
-    from .periods import default_as_of
     from .scorecard import as_weights, score
 
-    as_of = pd.Timestamp(as_of) if as_of is not None else pd.Timestamp(default_as_of(dataset))
     w = as_weights(weights)
-    table = metrics(dataset, period, as_of)
+    table = metrics(dataset, period, as_of)  # resolves the default date and period, checks a given one
+    as_of = table.as_of
     card = score(table, w)
     funnel = funnel_counts(dataset, table.period, as_of)
     diagnosis = diagnose(dataset, table.period, as_of, w, table=table, card=card, funnel=funnel)

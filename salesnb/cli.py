@@ -22,8 +22,27 @@ EXIT_CODES = """exit codes:
 
 PRESET_NAMES = "outcomes-first (default), balanced or activity-coaching"
 
+IMPORT_EXAMPLES = """examples:
+  salesnb import --from salesforce --out mydata Opportunity.csv Task.csv Lead.csv User.csv
+  salesnb import --from salesforce --out mydata "report1234.csv"        (a report export)
+  salesnb import --from hubspot --out mydata hubspot-deals.csv
+  salesnb import --from my-crm.toml --out mydata deals.csv reps.csv
+
+Only opportunities are needed; reps are derived from the owners when there is no reps file.
+The export files are never modified. A mapping file says which file feeds which table, which
+column is which, how stages map onto the funnel and how dates are written: see
+docs/importing.md (presets to start from: salesnb/importers/presets/)."""
+
 
 # ------------------------------------------------------------------ values, checked the same way everywhere
+
+def _bad_value(exc: SalesnbError, option: str) -> argparse.ArgumentTypeError:
+    """argparse names the option itself: the message goes on without repeating it."""
+    text = str(exc)
+    for head in (f"{option}: ", f"{option} "):
+        text = text.removeprefix(head)
+    return argparse.ArgumentTypeError(text)
+
 
 def _as_of(text: str):
     from .periods import parse_iso_date
@@ -31,17 +50,17 @@ def _as_of(text: str):
     try:
         parse_iso_date(text, "--as-of")
     except SalesnbError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
+        raise _bad_value(exc, "--as-of") from None
     return text
 
 
 def _period(text: str):
-    from .periods import check_period_spec
+    from .periods import parse_period_spec
 
     try:
-        return check_period_spec(text, "--period")
+        return parse_period_spec(text, "--period")
     except SalesnbError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
+        raise _bad_value(exc, "--period") from None
 
 
 def _positive_int(text: str) -> int:
@@ -128,15 +147,29 @@ def _diagnose(args) -> int:
 
 
 def _import(args) -> int:
-    from .importers import _run_cli
+    from .importers import import_export
 
-    return _run_cli(args)
+    # A dataset with validation errors is never written (ImportValidationError), so what is written is valid.
+    result = import_export(args.sources, args.out, args.source_format, overwrite=args.force,
+                           validate=not args.no_validate)
+    print(result.format())
+    return 0
 
 
 def _sample(args) -> int:
-    from .generate import _run_cli
+    from .generate import generate
 
-    return _run_cli(args)
+    stories = args.stories and not args.plant_bottlenecks  # planted bottlenecks replace the stories
+    result = generate(args.out, args.reps, args.seed, stories=stories, plant_bottlenecks=args.plant_bottlenecks,
+                      start=args.start, as_of=args.as_of, fmt=args.fmt, volume=args.volume)
+    print(result.summary())
+    if result.truth.stories:
+        print("Stories planted: " + ", ".join(
+            f"{story} = {rid} {result.truth.reps[rid].name}" for story, rid in result.truth.stories.items()))
+    if args.plant_bottlenecks:
+        print(f"Bottlenecks planted in {len(result.truth.bottlenecks())} of {args.reps} reps; noise metric: "
+              f"{result.truth.noise_metric}")
+    return 0
 
 
 def _notebooks(args) -> int:
@@ -184,8 +217,11 @@ def build_parser() -> argparse.ArgumentParser:
                 "Check a dataset folder (reps.csv, opportunities.csv and the optional quotas, leads, activities, "
                 "stage_history, team_quotas tables, as CSV or Parquet, and dataset.toml) against the data model. "
                 "Every problem is listed in one pass with the file, line, column, value and the fix. Errors stop "
-                "the workbook from loading the data; warnings are repaired while loading (e.g. rows of unknown "
-                "reps are left out); notes are for information. The files are only read, never changed.")
+                "the workbook from loading the data; warnings do not (some are repaired while loading, e.g. rows "
+                "of unknown reps are left out; others point at dates that cannot be right, e.g. in the future); "
+                "notes are for information. The files are only read, never changed. dataset.toml's settings are "
+                "checked too; among them max_amount (default 1e12) is the largest amount or quota accepted: a "
+                "larger one, or one that is not a finite number, is an error.")
     p.add_argument("path", help="the dataset folder, e.g. data/sample")
     p.set_defaults(func=_validate)
 
@@ -207,11 +243,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print one JSON document instead of the summary")
     p.set_defaults(func=_diagnose)
 
-    from .importers import _EPILOG as import_epilog
-
     p = _parser(sub, "import", "turn a Salesforce/HubSpot export or any CSV (via a mapping file) into a dataset",
                 "Import CRM export files into a canonical salesnb dataset folder, validate it, and print what was "
-                "mapped, what was dropped and why. The export files are only read.", import_epilog)
+                "mapped, what was dropped and why. The export files are only read.", IMPORT_EXAMPLES)
     p.add_argument("--from", dest="source_format", required=True, metavar="FORMAT",
                    help="salesforce (report or API/Data Loader export, detected), salesforce-report, "
                         "salesforce-api, hubspot, or the path of a TOML mapping file")

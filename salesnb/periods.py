@@ -100,34 +100,6 @@ class Period:
         return self.elapsed_days(as_of) / self.days if self.days else float("nan")
 
 
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def parse_iso_date(text, where: str = "date") -> pd.Timestamp:
-    """A date a user typed (a command-line option, a setting), accepted only as ISO ``YYYY-MM-DD``.
-
-    ``03/04/2026`` could be March or April and ``2026`` is not a day: both are refused, as are dates that
-    do not exist (``2026-02-30``). `where` names the option or setting in the message.
-    """
-    s = str(text).strip()
-    if _ISO_DATE.fullmatch(s):
-        try:
-            return pd.Timestamp(s)
-        except ValueError:
-            raise ConfigError(f"{where} {text!r} is not a real date. Use an existing ISO date YYYY-MM-DD, "
-                              "e.g. 2026-11-15.") from None
-    raise ConfigError(f"{where} {text!r} is not an ISO date. Use YYYY-MM-DD, e.g. 2026-11-15.")
-
-
-def check_period_spec(spec: str, where: str = "period") -> str:
-    """`spec` when it is a period `resolve_period` understands; else ConfigError naming `where`."""
-    try:
-        resolve_period(spec, "2000-01-01")
-    except ConfigError as exc:
-        raise ConfigError(f"{where}: {exc}") from None
-    return spec
-
-
 def _ts(value) -> pd.Timestamp:
     """A day from a date-like value; text must be an ISO date (see `parse_iso_date`)."""
     if isinstance(value, str):

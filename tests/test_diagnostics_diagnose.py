@@ -71,7 +71,7 @@ def test_cli_summary_on_the_two_required_tables(two_table_dir, capsys):
 def test_cli_bad_period_is_a_clear_error(sample_dir, capsys):
     assert main(["diagnose", "--data", str(sample_dir), "--period", "someday"]) == 2
     err = capsys.readouterr().err
-    assert "--period: period 'someday' is not understood" in err and "2026-Q2" in err
+    assert "argument --period: 'someday' is not understood" in err and "2026-Q2" in err
 
 
 def test_same_inputs_same_document(sample_dir):

@@ -1,7 +1,6 @@
 """Importing CRM exports: each hand-made export round-trips to canonical tables written by hand."""
 from __future__ import annotations
 
-import argparse
 import csv
 import shutil
 from pathlib import Path
@@ -10,7 +9,7 @@ import pandas as pd
 import pytest
 
 from salesnb.errors import SalesnbError
-from salesnb.importers import add_cli, import_export
+from salesnb.importers import import_export
 from salesnb.load import load
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -244,15 +243,10 @@ def test_refuses_a_non_empty_output_folder_unless_forced(tmp_path):
 # Command line
 
 
-def _parser():
-    parser = argparse.ArgumentParser(prog="salesnb")
-    add_cli(parser.add_subparsers(dest="command"))
-    return parser
-
-
 def test_cli_help_explains_formats(capsys):
-    with pytest.raises(SystemExit):
-        _parser().parse_args(["import", "--help"])
+    from salesnb.cli import main
+
+    assert main(["import", "--help"]) == 0
     text = capsys.readouterr().out
     for word in ("--from", "--out", "salesforce", "hubspot", "mapping", "docs/importing.md"):
         assert word in text
@@ -260,9 +254,10 @@ def test_cli_help_explains_formats(capsys):
 
 def test_cli_imports_and_prints_what_it_did(tmp_path, capsys):
     out = tmp_path / "ds"
-    args = _parser().parse_args(["import", "--from", "salesforce", "--out", str(out),
-                                 str(EXPORTS / "sf_report" / "report1714.csv")])
-    assert args.func(args) == 0
+    from salesnb.cli import main
+
+    assert main(["import", "--from", "salesforce", "--out", str(out),
+                 str(EXPORTS / "sf_report" / "report1714.csv")]) == 0
     text = capsys.readouterr().out
     assert "opportunities: 4 rows" in text
     assert "5 row(s) of report1714.csv dropped: footer, subtotal or summary line" in text

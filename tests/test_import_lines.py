@@ -5,13 +5,12 @@ its quotes takes two lines, a blank line is a line.
 """
 from __future__ import annotations
 
-import argparse
 import shutil
 
 import pytest
 
 from salesnb.errors import MappingError
-from salesnb.importers import ImportValidationError, add_cli, import_export
+from salesnb.importers import ImportValidationError, import_export
 from salesnb.importers.lines import line_records, record_lines
 from salesnb.validate import validate_folder
 
@@ -77,11 +76,10 @@ def test_a_dataset_that_would_not_validate_is_not_written(tmp_path):
     assert list(out.parent.iterdir()) == []
 
 
-def _cli(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="salesnb")
-    add_cli(parser.add_subparsers(dest="command"))
-    args = parser.parse_args(argv)
-    return args.func(args)
+def _cli(argv):
+    from salesnb.cli import main
+
+    return main(argv)
 
 
 def test_cli_exit_code_agrees_with_what_was_written(tmp_path, capsys):

@@ -1,7 +1,6 @@
 """Bad mapping files: the error names the mapping key, the source file and the values; nothing is written."""
 from __future__ import annotations
 
-import re
 import shutil
 from pathlib import Path
 

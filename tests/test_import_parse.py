@@ -1,7 +1,6 @@
 """Parsing export values: dates, numbers, yes/no, names, encodings and delimiters."""
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from salesnb.importers.parse import (

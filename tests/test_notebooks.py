@@ -113,5 +113,5 @@ def test_a_missing_folder_shows_the_fix_not_a_stack_trace(tmp_path):
     errors = [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
     assert [e["ename"] for e in errors] == ["DatasetError"]
     shown = "\n".join(errors[0]["traceback"])
-    assert f"{missing}: does not exist" in shown and "Fix: give the folder" in shown
+    assert f"{missing}: does not exist" in shown and "Fix: check the path of the folder" in shown
     assert "Traceback" not in shown and "File " not in shown and "team_view.py" not in shown

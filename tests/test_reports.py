@@ -6,7 +6,6 @@ check what it wrote. The input folder is a read-only copy, so any write into it 
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
 import stat
 from pathlib import Path

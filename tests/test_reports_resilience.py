@@ -20,7 +20,7 @@ import pytest
 from salesnb.batch.select import shard_of
 from salesnb.reports import run_reports
 from salesnb.snapshot import load_snapshot
-from test_reports_helpers import (BROKEN_PREFIX, EMPTY_NOTEBOOK, HOSTILE, MINIMAL_NOTEBOOK, XSS_NAME,
+from test_reports_helpers import (EMPTY_NOTEBOOK, HOSTILE, MINIMAL_NOTEBOOK, XSS_NAME,
                                   hostile_dataset)
 
 pytestmark = pytest.mark.slow

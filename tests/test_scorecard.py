@@ -268,7 +268,7 @@ PERIOD_H1 = "2026-01-01..2026-06-30"
 
 def test_cli_errors_say_what_to_fix(data_dir, tmp_path, capsys):
     assert _run_cli(["score", "--data", str(data_dir), "--period", "soon"]) == 2  # a malformed option
-    assert "period 'soon' is not understood" in capsys.readouterr().err
+    assert "'soon' is not understood" in capsys.readouterr().err
     w = tmp_path / "w.toml"
     w.write_text("[weights]\nleads = 1\n")
     assert _run_cli(["score", "--data", str(data_dir), "--weights", str(w)]) == 1  # a setting that cannot work

@@ -182,17 +182,3 @@ def _write_meta(path: Path, start_d: date, as_of_d: date, stories: bool, plant: 
         "require_decision_maker = true\n"
     )
     path.write_text(text, encoding="utf-8")
-
-
-def _run_cli(args) -> int:
-    stories = args.stories and not args.plant_bottlenecks  # planted bottlenecks replace the stories
-    result = generate(args.out, args.reps, args.seed, stories=stories, plant_bottlenecks=args.plant_bottlenecks,
-                      start=args.start, as_of=args.as_of, fmt=args.fmt, volume=args.volume)
-    print(result.summary())
-    if result.truth.stories:
-        print("Stories planted: " + ", ".join(
-            f"{story} = {rid} {result.truth.reps[rid].name}" for story, rid in result.truth.stories.items()))
-    planted = result.truth.bottlenecks()
-    if args.plant_bottlenecks:
-        print(f"Bottlenecks planted in {len(planted)} of {args.reps} reps; noise metric: {result.truth.noise_metric}")
-    return 0

@@ -7,7 +7,6 @@ raises `ImportValidationError`; either way nothing is written.
 """
 from __future__ import annotations
 
-import argparse
 import os
 import shutil
 import tempfile
@@ -120,47 +119,5 @@ def _move_into_place(build: Path, out: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-# --------------------------------------------------------------------------------------
-# Command line
-
-_EPILOG = """\
-examples:
-  salesnb import --from salesforce --out mydata Opportunity.csv Task.csv Lead.csv User.csv
-  salesnb import --from salesforce --out mydata "report1234.csv"        (a report export)
-  salesnb import --from hubspot --out mydata hubspot-deals.csv
-  salesnb import --from my-crm.toml --out mydata deals.csv reps.csv
-
-Only opportunities are needed; reps are derived from the owners when there is no reps file.
-The export files are never modified. A mapping file says which file feeds which table, which
-column is which, how stages map onto the funnel and how dates are written: see
-docs/importing.md (presets to start from: salesnb/importers/presets/).
-"""
-
-
-def add_cli(subparsers) -> None:
-    """Register `salesnb import`."""
-    p = subparsers.add_parser(
-        "import", help="turn a Salesforce/HubSpot export or any CSV (via a mapping file) into a dataset",
-        description="Import CRM export files into a canonical salesnb dataset folder, validate it, and print "
-                    "what was mapped, what was dropped and why.",
-        epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--from", dest="source_format", required=True, metavar="FORMAT",
-                   help="salesforce (report or API/Data Loader export, detected), salesforce-report, "
-                        "salesforce-api, hubspot, or the path of a TOML mapping file")
-    p.add_argument("--out", required=True, metavar="DIR", help="dataset folder to write (must be new or empty)")
-    p.add_argument("--force", action="store_true", help="replace DIR if it already holds files")
-    p.add_argument("--no-validate", action="store_true", help="skip validating the written dataset")
-    p.add_argument("sources", nargs="+", metavar="SOURCE", help="export files, or folders holding them")
-    p.set_defaults(func=_run_cli)
-
-
-def _run_cli(args) -> int:
-    # A dataset with validation errors is never written (ImportValidationError), so what is written is valid.
-    result = import_export(args.sources, args.out, args.source_format, overwrite=args.force,
-                           validate=not args.no_validate)
-    print(result.format())
-    return 0
-
-
-__all__ = ["import_export", "add_cli", "ImportResult", "TableSummary", "Dropped", "Unmatched", "load_mapping",
+__all__ = ["import_export", "ImportResult", "TableSummary", "Dropped", "Unmatched", "load_mapping",
            "preset_path", "MappingError", "ImportValidationError"]

@@ -28,10 +28,9 @@ cannot be right), `folder` (the whole folder, typed frames), `cli` (`salesnb val
 """
 from __future__ import annotations
 
-from .cli import add_cli
 from .folder import check_folder, check_tables, to_frame, validate_folder
 from .report import SEVERITIES, Issue, ValidationReport
 from .rows import STR, RawTable, report_rows
 
 __all__ = ["Issue", "ValidationReport", "SEVERITIES", "validate_folder", "check_folder", "check_tables", "to_frame",
-           "RawTable", "report_rows", "STR", "add_cli"]
+           "RawTable", "report_rows", "STR"]

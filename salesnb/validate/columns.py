@@ -112,8 +112,8 @@ def parse_number(raw: RawTable, col: Column, report: ValidationReport,
     elif col.min_value is not None and lowest < col.min_value:
         low = to_mask(pc.less(num, col.min_value))
         report_rows(report, "error", raw, low, col.name, raw.as_written(col.name), f"is negative; {col.name} cannot be below {col.min_value:g}.",
-                    f"correct the sign; for a lost deal of unknown value use 0." if col.name == "amount"
-                    else f"correct the value or leave it empty if unknown.")
+                    "correct the sign; for a lost deal of unknown value use 0." if col.name == "amount"
+                    else "correct the value or leave it empty if unknown.")
     if col.kind == "int" and not pc.all(pc.fill_null(pc.equal(pc.floor(num), num), True)).as_py():
         frac = to_mask(pc.not_equal(pc.floor(num), num))
         report_rows(report, "error", raw, frac, col.name, raw.as_written(col.name), "is not a whole number.",
