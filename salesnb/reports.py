@@ -137,7 +137,7 @@ def run_reports(data_dir, out_dir=None, *, reps=None, as_of=None, period=None, w
     """
     from .analysis import analyse
     from .load import load
-    from .report.inputs import RepInputs
+    from .report.gather import inputs_for
     from .snapshot import save_snapshot
 
     t0 = time.perf_counter()
@@ -158,7 +158,7 @@ def run_reports(data_dir, out_dir=None, *, reps=None, as_of=None, period=None, w
 
     dataset = load(data_dir)  # validates; raises DatasetError with the full report
     team = analyse(dataset, period=period, as_of=as_of, weights=str(weights_file) if weights_file else preset)
-    inputs = RepInputs.from_analysis(team)
+    inputs = inputs_for(team)
     selected = select_reps(inputs.rep_ids, wanted, set(dataset.reps["rep_id"].astype(str)))
     stems = safe_names(inputs.rep_ids)
     mine = [r for r in selected if shard_kn is None or shard_of(r, shard_kn[1]) == shard_kn[0]]

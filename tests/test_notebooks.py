@@ -73,10 +73,10 @@ def test_rep_report_on_sample_from_data_and_from_a_prepared_view(tmp_path, sampl
     from salesnb.analysis import analyse
     from salesnb.batch.prepare import prepare_view
     from salesnb.load import load
-    from salesnb.report import RepInputs
+    from salesnb.report import inputs_for
     from salesnb.snapshot import save_snapshot
 
-    inputs = RepInputs.from_analysis(analyse(load(sample_dir)))
+    inputs = inputs_for(analyse(load(sample_dir)))
     rep = inputs.rep_ids[1]
     view_file = prepare_view(save_snapshot(inputs, tmp_path / "snap"), rep, tmp_path / "view.json")
     a = _run(REPORT_NOTEBOOK, tmp_path / "a.ipynb", data_dir=str(sample_dir), rep_id=rep)

@@ -9,19 +9,19 @@ import pytest
 
 from salesnb.analysis import analyse, employed_rows
 from salesnb.load import load
-from salesnb.report import RepInputs, Report, RepView, build_view
+from salesnb.report import Report, RepView, build_view, inputs_for
 from salesnb.report.facts import (ActivityMix, FlaggedDeal, Headline, Hygiene, MetricRow, Peer, Point, Practice,
                                   QuotaProgress, Trend, WeightsUsed)
 
 
 @pytest.fixture(scope="module")
 def inputs(sample_dir):
-    return RepInputs.from_analysis(analyse(load(sample_dir)))
+    return inputs_for(analyse(load(sample_dir)))
 
 
 @pytest.fixture(scope="module")
 def two_table_inputs(two_table_dir):
-    return RepInputs.from_analysis(analyse(load(two_table_dir)))
+    return inputs_for(analyse(load(two_table_dir)))
 
 
 def _csv(sample_dir, name, dates=()):
@@ -317,7 +317,7 @@ def _renumbered(sample_dir, tmp_path, new_id) -> tuple:
                                     lambda i, old: "." * (i + 1)], ids=["1..24", "01..24", "dots"])
 def test_numeric_and_odd_ids_give_the_same_figures(inputs, sample_dir, tmp_path, new_id):
     data, ids = _renumbered(sample_dir, tmp_path, new_id)
-    odd = RepInputs.from_analysis(analyse(load(data)))
+    odd = inputs_for(analyse(load(data)))
     for old in ("R001", "R006", "R015"):
         a, b = build_view(inputs.slice(old)), build_view(odd.slice(ids[old]))
         assert b.rep_id == ids[old]

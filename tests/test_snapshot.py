@@ -9,13 +9,13 @@ import pytest
 from salesnb.analysis import analyse
 from salesnb.errors import ReportError
 from salesnb.load import load
-from salesnb.report import RepInputs, build_view
+from salesnb.report import build_view, inputs_for
 from salesnb.snapshot import MANIFEST, load_snapshot, save_snapshot
 
 
 @pytest.fixture(scope="module")
 def inputs(sample_dir):
-    return RepInputs.from_analysis(analyse(load(sample_dir)))
+    return inputs_for(analyse(load(sample_dir)))
 
 
 @pytest.fixture

@@ -20,7 +20,8 @@ from .lines import LineFinder
 from .mapping import ColumnSource, Join, Mapping, TableMapping
 from .parse import detect_delimiter, detect_encoding, is_unnamed, read_first_line, read_header
 from .result import ImportResult
-from .stream import Run, stream_all
+from .run import Run
+from .stream import read_columns, stream_all
 
 SOURCE_SUFFIXES = (".csv", ".tsv", ".txt")
 
@@ -216,18 +217,6 @@ def plan_tables(mapping: Mapping, files: list[SourceFile], chosen: dict[str, lis
             used, effective = check_columns(t, src, available, mapping.path)
             plans.append(Plan(t, src, table_joins, used, effective))
     return plans
-
-
-def read_columns(plan: Plan) -> set[str]:
-    """The source columns a plan reads from its own file."""
-    cols = {c for alts in plan.effective.values() for a in alts for c in a.sources}
-    cols |= {j.on for j in plan.joins}
-    if plan.table.period is not None:
-        cols |= set(plan.table.period.columns)
-    if plan.table.unpivot:
-        rx = re.compile(plan.table.unpivot)
-        cols |= {c for c in plan.src.header if c and rx.search(c)}
-    return cols
 
 
 def _record_unused(plans: list[Plan], lookups: dict[str, SourceFile], run: Run, result: ImportResult) -> None:

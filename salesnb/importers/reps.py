@@ -8,7 +8,7 @@ import pandas as pd
 
 from ..schema import TABLES
 from .result import MAX_EXAMPLES, ImportResult, TableSummary
-from .stream import Run, TableWriter
+from .run import Run, TableWriter
 from .transform import to_csv_text
 
 

@@ -8,74 +8,23 @@ a validation error in the built dataset can name the source line too.
 """
 from __future__ import annotations
 
+import re
 from collections import Counter
-from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from ..schema import TABLES
-from .lines import LineFinder
 from .mapping import Mapping
 from .parse import is_unnamed, iter_chunks, null_mask
 from .result import MAX_EXAMPLES, Dropped, ImportResult, Problems, TableSummary
+from .reps import write_reps
+from .run import Run, TableWriter, output_columns
 from .transform import Context, drop_marked_rows, to_csv_text, transform_chunk, unpivot
-
-
-@dataclass
-class Run:
-    """What one import keeps beside the tables: line lookups and the source of every written row."""
-
-    build_dir: Path
-    finder: LineFinder
-    # table -> [(source file, record indices of the rows written, in order)]
-    origins: dict[str, list[tuple[str | None, np.ndarray]]] = field(default_factory=dict)
-    unnamed_values: dict[tuple[str, str], int] = field(default_factory=dict)  # (file, column) -> non-empty cells
-
-    def origin(self, table: str, row: int) -> tuple[str | None, int | None]:
-        """(source file, record) of written row `row` (0-based) of `table`."""
-        for file, records in self.origins.get(table, []):
-            if row < len(records):
-                return file, int(records[row])
-            row -= len(records)
-        return None, None
-
-
-class TableWriter:
-    """Appends canonical rows to one CSV in the build folder, remembering where each came from."""
-
-    def __init__(self, path: Path, columns: list[str], origins: list):
-        self.path = path
-        self.columns = columns
-        self.rows = 0
-        self.origins = origins
-        self._fh = open(path, "w", encoding="utf-8", newline="")
-        pd.DataFrame(columns=columns).to_csv(self._fh, index=False, lineterminator="\n")
-
-    def write(self, df: pd.DataFrame, file: str | None, records=None) -> None:
-        if len(df):
-            df.reindex(columns=self.columns).to_csv(self._fh, index=False, header=False, lineterminator="\n",
-                                                    float_format="%.15g")
-            self.rows += len(df)
-            index = df.index if records is None else records
-            self.origins.append((file, np.asarray(index, dtype=np.int64 if file is None else np.int32)))
-
-    def close(self) -> None:
-        self._fh.close()
-
-
-def output_columns(name: str, plans) -> list[str]:
-    """Canonical columns some file of table `name` fills (plus its required ones), in schema order."""
-    table = TABLES[name]
-    filled = {c for p in plans if p.table.name == name for c in p.effective}
-    filled |= {"period_start", "period_end"} if any(p.table.name == name and p.table.period for p in plans) else set()
-    return [c for c in table.column_names if c in filled or c in table.required_columns]
 
 
 def stream_all(mapping: Mapping, plans: list, joins: dict, run: Run, result: ImportResult) -> None:
     """Convert every planned file into the build folder; raise MappingError for values that do not fit."""
-    from .reps import write_reps  # the reps table is written last, from the roster and the owners seen
 
     problems = Problems()
     date_formats: dict = {}
@@ -113,8 +62,6 @@ def stream_all(mapping: Mapping, plans: list, joins: dict, run: Run, result: Imp
 
 
 def _read_set(plan) -> set[str]:
-    from .engine import read_columns
-
     src = plan.src
     cols = read_columns(plan) | ({src.header[0]} if src.header else set())  # footers are found by their first cell
     return cols | {c for c in src.header if is_unnamed(c)}  # to say whether unnamed columns hold anything
@@ -206,3 +153,15 @@ def _count_drop(counts: dict, key: tuple, rows) -> None:
     rows = list(rows)
     entry[0] += len(rows)
     entry[1] += rows[: max(0, MAX_EXAMPLES - len(entry[1]))]
+
+
+def read_columns(plan) -> set[str]:
+    """The source columns a plan reads from its own file."""
+    cols = {c for alts in plan.effective.values() for a in alts for c in a.sources}
+    cols |= {j.on for j in plan.joins}
+    if plan.table.period is not None:
+        cols |= set(plan.table.period.columns)
+    if plan.table.unpivot:
+        rx = re.compile(plan.table.unpivot)
+        cols |= {c for c in plan.src.header if c and rx.search(c)}
+    return cols

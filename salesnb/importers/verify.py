@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ..errors import SalesnbError
 from .lines import line_records
-from .stream import Run
+from .run import Run
 
 MAX_SHOWN = 20
 

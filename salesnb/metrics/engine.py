@@ -19,10 +19,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..periods import Period, _ts, default_as_of, resolve_period
-from ..schema import ACTIVITY_TYPES, OPPORTUNITY_STAGES
+from ..periods import Period, _ts
+from ..schema import ACTIVITY_TYPES
 from . import _frame as F
 from .catalogue import ACTIVITY_TYPE_METRICS, CATALOGUE, TARGET_MET_REASON, Metric
+from .context import Context, OppFrame, empty_cause, in_window, make_context, resolve_references
+from .funnel import opportunity_rungs
 
 STALE_DAYS = 14  # an open deal with no activity in this many days is stale
 
@@ -146,25 +148,6 @@ class _Builder:
             self.unavailable[name] = reason
 
 
-@dataclass
-class _Ctx:
-    """Everything the metric blocks share: the reps in view, the window and the rep codes."""
-
-    dataset: object
-    period: Period
-    as_of: pd.Timestamp
-    rep_ids: pd.Index
-    start: int  # first day of the window (days since epoch)
-    end: int  # last day of the window: min(period end, as_of)
-    as_of_day: int
-    empty_window: bool
-    rep_view: np.ndarray  # per row of dataset.reps (plus a last -1): its position in rep_ids, -1 if not in view
-
-    def rep_codes(self, table: str) -> np.ndarray:
-        """Per row of `table`: the position of its rep in rep_ids, -1 when the rep is not in view."""
-        return self.rep_view[self.dataset.positions(table, "rep_id")]
-
-
 def metrics(dataset, period=None, as_of=None) -> MetricTable:
     """Compute every available metric per rep for `period` at `as_of`.
 
@@ -177,9 +160,9 @@ def metrics(dataset, period=None, as_of=None) -> MetricTable:
     rep with deals but no wins has 0 won revenue.
     """
     ctx, reps = make_context(dataset, period, as_of)
-    _resolve_references(dataset)
+    resolve_references(dataset)
     b = _Builder(len(reps))
-    opp = _OppFrame.build(ctx)
+    opp = OppFrame.build(ctx)
     _outcomes(ctx, b, opp)
     _quota(ctx, b, opp)
     _pipeline(ctx, b, opp)
@@ -194,109 +177,15 @@ def metrics(dataset, period=None, as_of=None) -> MetricTable:
     return MetricTable(values, reps, dict(b.unavailable), ctx.period, ctx.as_of, nan_reasons=nan_reasons)
 
 
-# The references the engine joins by row position (see Dataset.positions).
-_JOINS = (("activities", "lead_id"), ("activities", "opportunity_id"), ("stage_history", "opportunity_id"),
-          ("activities", "rep_id"), ("leads", "rep_id"), ("opportunities", "rep_id"))
-
-
-def _resolve_references(dataset) -> None:
-    """Make sure the row positions the engine joins on are known, looking up the missing ones side by side.
-
-    A loaded dataset has them all already (found while validating); a dataset built
-    from frames pays the lookups once, on its first metrics.
-    """
-    todo = [(t, c) for t, c in _JOINS if dataset.table(t) is not None and c in dataset.table(t).columns]
-    F.parallel(*(lambda t=t, c=c: dataset.positions(t, c) for t, c in todo))
-
-
-def make_context(dataset, period=None, as_of=None) -> tuple[_Ctx, pd.DataFrame]:
-    """Resolve as_of and the period, and pick the reps in view (shared by metrics, funnel and trend)."""
-    as_of_ts = default_as_of(dataset) if as_of is None else _ts(as_of)
-    if period is None:
-        period = dataset.meta.default_period
-    per = resolve_period(period, as_of_ts, dataset.meta.fiscal_year_start_month)
-    reps, rows = _reps_in_view(dataset.reps, per, as_of_ts)
-    start, end = F.day_of(per.start), min(F.day_of(per.end), F.day_of(as_of_ts))
-    rep_view = np.full(len(dataset.reps) + 1, -1, dtype=np.int32)  # the extra -1 is where position -1 lands
-    rep_view[rows] = np.arange(len(rows), dtype=np.int32)
-    ctx = _Ctx(dataset, per, as_of_ts, pd.Index(reps.index), start, end, F.day_of(as_of_ts), start > end, rep_view)
-    return ctx, reps
-
-
-def _reps_in_view(reps: pd.DataFrame, per: Period, as_of: pd.Timestamp) -> tuple[pd.DataFrame, np.ndarray]:
-    """Reps employed at some point of the period (left-before or joined-after reps are history), and their rows."""
-    hire = reps["hire_date"] if "hire_date" in reps.columns else pd.Series(pd.NaT, index=reps.index)
-    left = reps["end_date"] if "end_date" in reps.columns else pd.Series(pd.NaT, index=reps.index)
-    keep = ~(hire > per.end) & ~(left < per.start)
-    out = reps.loc[keep].set_index("rep_id")
-    cols = {}
-    for col in ("name", "team", "role"):
-        cols[col] = out[col] if col in out.columns else pd.Series(np.nan, index=out.index, dtype="str")
-    # employed at as_of: not left before it and not yet to join (a future hire is not a current rep)
-    active = pd.Series(True, index=out.index)
-    if "end_date" in out.columns:
-        active &= ~(out["end_date"] < as_of)
-    if "hire_date" in out.columns:
-        active &= ~(out["hire_date"] > as_of)
-    cols["active"] = active
-    for col in ("hire_date", "end_date"):
-        if col in out.columns:
-            cols[col] = out[col]
-    frame = pd.DataFrame(cols, index=out.index)
-    frame.index.name = "rep_id"
-    return frame, np.flatnonzero(keep.to_numpy(dtype=bool))
-
-
-@dataclass
-class _OppFrame:
-    """Opportunity columns as numpy arrays, with the status as it stood at as_of."""
-
-    code: np.ndarray  # rep position in ctx.rep_ids, -1 = rep not in view
-    amount: np.ndarray
-    created: np.ndarray
-    close: np.ndarray
-    won: np.ndarray  # won on or before as_of
-    lost: np.ndarray
-    open_at: np.ndarray  # open at as_of
-    has_any: np.ndarray  # per rep: owns at least one opportunity created on or before as_of
-    frame: pd.DataFrame
-
-    @classmethod
-    def build(cls, ctx: _Ctx) -> "_OppFrame":
-        df = ctx.dataset.opportunities
-        code = ctx.rep_codes("opportunities")
-        created = F.days(df["created_date"])
-        close = F.days(df["close_date"])
-        existed = created <= ctx.as_of_day
-        closed_by = close <= ctx.as_of_day
-        won = F.equals(df["status"], "won") & closed_by & existed
-        lost = F.equals(df["status"], "lost") & closed_by & existed
-        open_at = existed & ~won & ~lost
-        has_any = F.bincount(code[existed], len(ctx.rep_ids)) > 0
-        amount = df["amount"].to_numpy(dtype=np.float64, na_value=0.0)
-        return cls(code, amount, created, close, won, lost, open_at, has_any, df)
-
-
-def _in_window(ctx: _Ctx, day: np.ndarray) -> np.ndarray:
-    return (day >= ctx.start) & (day <= ctx.end)
-
-
-def _empty_cause(ctx: _Ctx) -> tuple[bool, str]:
-    return (
-        ctx.empty_window,
-        f"the period {ctx.period.label} has no days on or before the as-of date {ctx.as_of.date()}",
-    )
-
-
-def _outcomes(ctx: _Ctx, b: _Builder, o: _OppFrame) -> None:
+def _outcomes(ctx: Context, b: _Builder, o: OppFrame) -> None:
     n = len(ctx.rep_ids)
-    closed_in = _in_window(ctx, o.close)
+    closed_in = in_window(ctx, o.close)
     w, lo = o.won & closed_in, o.lost & closed_in
     won_rev = F.bincount(o.code[w], n, o.amount[w])
     n_won = F.bincount(o.code[w], n)
     n_lost = F.bincount(o.code[lo], n)
     lost_amt = F.bincount(o.code[lo], n, o.amount[lo])
-    empty = _empty_cause(ctx)
+    empty = empty_cause(ctx)
     no_deals = (~o.has_any, "no deals in the data for this rep")
     b.put("won_revenue", won_rev, empty, no_deals)
     b.put("deals_won", n_won, empty, no_deals)
@@ -369,7 +258,7 @@ def rep_quotas(dataset, reps: pd.DataFrame, per: Period) -> np.ndarray:
     return np.where(has, total, np.nan)
 
 
-def _quota(ctx: _Ctx, b: _Builder, o: _OppFrame) -> None:
+def _quota(ctx: Context, b: _Builder, o: OppFrame) -> None:
     names = ["quota", "attainment", "gap_to_quota"]
     missing = ctx.dataset.missing("quotas")
     if missing:
@@ -381,14 +270,14 @@ def _quota(ctx: _Ctx, b: _Builder, o: _OppFrame) -> None:
     won0 = np.nan_to_num(won) if not ctx.empty_window else won  # a rep without deals has won nothing
     no_quota = (np.isnan(quota), f"no quota for {ctx.period.label}")
     zero = (quota == 0, "the quota prorated to this period is 0 (not employed in it)")
-    empty = _empty_cause(ctx)
+    empty = empty_cause(ctx)
     b.put("quota", quota, no_quota)
     with np.errstate(invalid="ignore", divide="ignore"):
         b.put("attainment", won0 / quota, empty, no_quota, zero)
     b.put("gap_to_quota", quota - won0, empty, no_quota)
 
 
-def _pipeline(ctx: _Ctx, b: _Builder, o: _OppFrame) -> None:
+def _pipeline(ctx: Context, b: _Builder, o: OppFrame) -> None:
     n = len(ctx.rep_ids)
     op = o.open_at
     open_amt = F.bincount(o.code[op], n, o.amount[op])
@@ -400,8 +289,8 @@ def _pipeline(ctx: _Ctx, b: _Builder, o: _OppFrame) -> None:
     in_per = op & (o.close >= F.day_of(ctx.period.start)) & (o.close <= pend)
     pip = F.bincount(o.code[in_per], n, o.amount[in_per])
     b.put("pipeline_in_period", pip, no_deals)
-    created = _in_window(ctx, o.created)
-    empty = _empty_cause(ctx)
+    created = in_window(ctx, o.created)
+    empty = empty_cause(ctx)
     b.put("opportunities_created", F.bincount(o.code[created], n), empty, no_deals)
     if "quota" in b.columns:
         remaining = b.columns["quota"] - np.nan_to_num(b.columns["won_revenue"])
@@ -418,35 +307,7 @@ def _pipeline(ctx: _Ctx, b: _Builder, o: _OppFrame) -> None:
     b.put("sales_velocity", velocity, no_deals, (np.isnan(cycle), "no deals won in the period (no cycle or deal size)"))
 
 
-def stage_index(dataset, as_of=None) -> tuple[np.ndarray, set[str]]:
-    """Per opportunity row: index in OPPORTUNITY_STAGES of the furthest stage reached, and the stages seen.
-
-    Uses stage_history (entries on or before as_of) and furthest_stage; a won
-    deal reached "won"; a deal with no stage information is at "qualified".
-    """
-    df = dataset.opportunities
-    idx = np.zeros(len(df), dtype=np.int64)
-    seen: set[str] = set()
-    if F.nonnull_any(df, "furthest_stage"):
-        idx = np.maximum(idx, F.codes_in(df["furthest_stage"], list(OPPORTUNITY_STAGES)))
-        seen |= set(df["furthest_stage"].dropna().unique())
-    sh = dataset.stage_history
-    if sh is not None and len(sh):
-        pos = dataset.positions("stage_history", "opportunity_id")
-        st = F.codes_in(sh["stage"], list(OPPORTUNITY_STAGES))
-        entered = np.ones(len(sh), dtype=bool) if as_of is None else F.days(sh["entered_date"]) <= F.day_of(as_of)
-        ok = entered & (pos >= 0) & (st >= 0)
-        best = np.zeros(len(df), dtype=np.int64)
-        for k in np.unique(st[ok]):  # ascending, so each deal ends with its furthest stage
-            best[pos[ok & (st == k)]] = k
-        idx = np.maximum(idx, best)
-        seen |= {OPPORTUNITY_STAGES[k] for k in np.unique(st[entered & (st >= 0)])}
-    return idx, seen
-
-
-def _funnel_metrics(ctx: _Ctx, b: _Builder, o: _OppFrame) -> None:
-    from .funnel import opportunity_rungs
-
+def _funnel_metrics(ctx: Context, b: _Builder, o: OppFrame) -> None:
     rungs = opportunity_rungs(ctx.dataset, ctx, o)
     names = {"qualified->meeting": "conv_qualified_meeting", "meeting->proposal": "conv_meeting_proposal",
              "proposal->commit": "conv_proposal_commit", "commit->won": "conv_commit_won"}
@@ -459,11 +320,11 @@ def _funnel_metrics(ctx: _Ctx, b: _Builder, o: _OppFrame) -> None:
             continue
         reached, advanced = rungs[step]
         with np.errstate(invalid="ignore", divide="ignore"):
-            b.put(name, advanced / reached, _empty_cause(ctx), (~o.has_any, "no deals in the data for this rep"),
+            b.put(name, advanced / reached, empty_cause(ctx), (~o.has_any, "no deals in the data for this rep"),
                   (reached == 0, f"no deals created in the period reached {step.split('->')[0]} and were decided"))
 
 
-def _activity(ctx: _Ctx, b: _Builder, o: _OppFrame) -> dict | None:
+def _activity(ctx: Context, b: _Builder, o: OppFrame) -> dict | None:
     act_names = ["activities", *(m for m, _ in ACTIVITY_TYPE_METRICS), "miles", "activities_per_opportunity",
                  "revenue_per_activity", "revenue_per_mile", "wasted_effort_share"]
     missing = ctx.dataset.missing("activities")
@@ -481,13 +342,13 @@ def _activity(ctx: _Ctx, b: _Builder, o: _OppFrame) -> dict | None:
     lpos = ctx.dataset.positions("activities", "lead_id") if linked_lead else None
     day = F.days(a["date"])
     has_any = F.bincount(code[day <= ctx.as_of_day], n) > 0
-    inw = _in_window(ctx, day) & (code >= 0)
+    inw = in_window(ctx, day) & (code >= 0)
     c = code[inw]
     tcode = tcode_all[inw]
     per_type = np.bincount(c * len(ACTIVITY_TYPES) + np.where(tcode >= 0, tcode, len(ACTIVITY_TYPES) - 1),
                            minlength=n * len(ACTIVITY_TYPES)).reshape(n, len(ACTIVITY_TYPES)).astype(np.float64)
     total = per_type.sum(axis=1)
-    empty = _empty_cause(ctx)
+    empty = empty_cause(ctx)
     no_act = (~has_any, "no activities logged for this rep")
     b.put("activities", total, empty, no_act)
     for j, (name, _t) in enumerate(ACTIVITY_TYPE_METRICS):
@@ -534,7 +395,7 @@ def is_high_quality(leads: pd.DataFrame, icp) -> np.ndarray:
     return ok
 
 
-def _leads(ctx: _Ctx, b: _Builder) -> None:
+def _leads(ctx: Context, b: _Builder) -> None:
     names = ["leads", "conv_lead_qualified", "lead_quality_high_share", "conv_quality_high", "conv_quality_low"]
     missing = ctx.dataset.missing("leads")
     if missing:
@@ -545,11 +406,11 @@ def _leads(ctx: _Ctx, b: _Builder) -> None:
     code = ctx.rep_codes("leads")
     created = F.days(ld["created_date"])
     has_any = F.bincount(code[created <= ctx.as_of_day], n) > 0
-    inw = _in_window(ctx, created) & (code >= 0)
+    inw = in_window(ctx, created) & (code >= 0)
     qualified = F.equals(ld["status"], "qualified")
     total = F.bincount(code[inw], n)
     conv = F.bincount(code[inw & qualified], n)
-    empty = _empty_cause(ctx)
+    empty = empty_cause(ctx)
     no_leads = (~has_any, "no leads assigned to this rep in the data")
     b.put("leads", total, empty, no_leads)
     none = (total == 0, "no leads created in the period")
@@ -571,7 +432,7 @@ def _leads(ctx: _Ctx, b: _Builder) -> None:
               (n_lo == 0, "no lower-quality leads in the period"))
 
 
-def _hygiene(ctx: _Ctx, b: _Builder, o: _OppFrame, act: dict | None) -> None:
+def _hygiene(ctx: Context, b: _Builder, o: OppFrame, act: dict | None) -> None:
     n = len(ctx.rep_ids)
     op = o.open_at
     no_deals = (~o.has_any, "no deals in the data for this rep")

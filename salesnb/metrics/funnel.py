@@ -13,6 +13,7 @@ import pandas as pd
 
 from ..schema import OPPORTUNITY_STAGES
 from . import _frame as F
+from .context import OppFrame, make_context, stage_index
 
 NO_STAGES = ("opportunities have no furthest_stage values and there is no stage_history: "
              "add one of them to see the funnel between qualified and won")
@@ -24,8 +25,6 @@ def opportunity_rungs(dataset, ctx, o) -> dict:
     Only rungs between stages the data uses; without any stage information the
     dict holds only "_why" (the reason) and "qualified->won".
     """
-    from .engine import stage_index
-
     n = len(ctx.rep_ids)
     idx, seen = stage_index(dataset, ctx.as_of)
     won_pos = len(OPPORTUNITY_STAGES) - 1
@@ -54,10 +53,8 @@ def funnel_counts(dataset, period=None, as_of=None) -> pd.DataFrame:
     reached, NaN when nothing reached the step. Reps are those in view for the
     period (see `metrics`). "lead->qualified" needs the leads table.
     """
-    from .engine import _OppFrame, make_context
-
     ctx, reps = make_context(dataset, period, as_of)
-    o = _OppFrame.build(ctx)
+    o = OppFrame.build(ctx)
     rungs = {k: v for k, v in opportunity_rungs(dataset, ctx, o).items() if k != "_why"}
     steps: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     if dataset.has("leads"):

@@ -11,6 +11,7 @@ import pandas as pd
 
 from ..errors import ConfigError
 from . import _frame as F
+from .context import OppFrame, make_context
 
 TREND_COLUMNS = ("won_revenue", "deals_won", "deals_lost", "opportunities_created", "activities")
 
@@ -28,8 +29,6 @@ def trend(dataset, as_of=None, freq: str = "W", period=None) -> pd.DataFrame:
     activities`` (NaN activities when there is no activities table), one row per rep in view and
     week ("W") or month ("M") of `period` (default: the dataset's default period) up to as_of.
     """
-    from .engine import _OppFrame, make_context
-
     freq = str(freq).upper()
     if freq not in ("W", "M"):
         raise ConfigError(f'trend frequency {freq!r} is not supported: use "W" (weekly) or "M" (monthly).')
@@ -49,7 +48,7 @@ def trend(dataset, as_of=None, freq: str = "W", period=None) -> pd.DataFrame:
         w = None if weights is None else weights[ok]
         return np.bincount(flat, weights=w, minlength=n * nb).astype(np.float64)
 
-    o = _OppFrame.build(ctx)
+    o = OppFrame.build(ctx)
     cols = {
         "won_revenue": grid(np.where(o.won, o.code, -1), o.close, o.amount),
         "deals_won": grid(np.where(o.won, o.code, -1), o.close),

@@ -1,7 +1,7 @@
 """One rep's report: facts (`RepView`), built from that rep's slice of the team (`RepInputs`), worded and
 drawn section by section (`Report`) in the report notebook.
 
-    inputs = RepInputs.from_analysis(open_team("data/sample"))
+    inputs = inputs_for(open_team("data/sample"))
     view = build_view(inputs.slice("R015"))
     open_report(rep_id="R015").funnel()
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import importlib
 
-_EXPORTS = {"build_view": "build", "RepView": "facts", "RepInputs": "inputs", "RepSlice": "inputs",
+_EXPORTS = {"build_view": "build", "RepView": "facts", "RepInputs": "inputs", "RepSlice": "inputs", "inputs_for": "gather",
             "Report": "sections", "open_report": "sections"}
 __all__ = sorted(_EXPORTS)
 

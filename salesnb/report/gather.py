@@ -6,13 +6,22 @@ import math
 
 import pandas as pd
 
+from ..config import MIN_REPS_FOR_COMPARISON
 from ..leaderboard import leaderboard
-from .inputs import (MIN_TOP_GROUP, RECENT_WEEKS, activity_shares, hygiene_flags_of, quartiles, role_of,
-                     step_rows)
+from ..terms import ACTIVITY_KEYS, CONVERSION_STEPS, HYGIENE_FLAGS, role_key, step_of
+from .inputs import RepInputs
+
+MIN_TOP_GROUP = 2  # a "top quarter" of one rep would be that rep's own figures
+RECENT_WEEKS = 6
 
 HEADLINE_FACTS = ("at_risk", "projection", "projected_attainment", "run_rate_projection", "thin_pipeline",
                   "projected_short", "horizon_coverage", "horizon_gap", "horizon_days", "coverage_needed",
                   "required_pace", "pace_so_far", "bottleneck", "pair_complementary")
+
+
+def inputs_for(team) -> RepInputs:
+    """Everything report views need from a `TeamAnalysis`, for its current reps."""
+    return RepInputs(**gather(team))
 
 
 def gather(team) -> dict:
@@ -151,3 +160,39 @@ def _practices(d) -> pd.DataFrame:
     if tp is None or not len(tp) or "notable" not in tp:
         return pd.DataFrame(columns=cols)
     return tp[tp["notable"]][cols].reset_index(drop=True)
+
+
+# ------------------------------------------------------------------ aggregates (team-wide, anonymous)
+
+
+def quartiles(frame: pd.DataFrame, by: list[str], value: str) -> pd.DataFrame:
+    """``by..., q1, median, q3, n`` of `value` per group, only groups of `MIN_REPS_FOR_COMPARISON` values or more."""
+    v = frame.dropna(subset=[value])
+    g = v.groupby(by)[value]
+    out = pd.DataFrame({"q1": g.quantile(0.25), "median": g.median(), "q3": g.quantile(0.75), "n": g.size()})
+    return out[out["n"] >= MIN_REPS_FOR_COMPARISON].reset_index()
+
+
+def role_of(reps: pd.DataFrame) -> pd.Series:
+    return reps["role"].map(role_key) if "role" in reps else pd.Series(role_key(None), index=reps.index)
+
+
+def step_rows(funnel: pd.DataFrame) -> pd.DataFrame:
+    """funnel_counts rows with the step key (``closing``) instead of the rung (``commit->won``)."""
+    f = funnel.assign(step=funnel["step"].map(step_of))
+    f = f[f["step"].isin(CONVERSION_STEPS)]
+    return f.assign(rate=f["conversion"])[["rep_id", "step", "reached", "advanced", "rate"]]
+
+
+def hygiene_flags_of(deals: pd.DataFrame) -> pd.Series:
+    return deals[list(HYGIENE_FLAGS)].apply(lambda r: ",".join(f for f in HYGIENE_FLAGS if bool(r[f])), axis=1)
+
+
+def activity_shares(values: pd.DataFrame) -> pd.DataFrame:
+    """Per rep, each activity type's share of the rep's activities (types present; NaN with no activity)."""
+    cols = [f"act_{t}" for t in ACTIVITY_KEYS if f"act_{t}" in values.columns]
+    counts = values[cols].fillna(0.0)
+    total = counts.sum(axis=1)
+    shares = counts.div(total.where(total > 0), axis=0)
+    shares.columns = [c.removeprefix("act_") for c in cols]
+    return shares

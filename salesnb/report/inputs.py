@@ -1,6 +1,6 @@
 """What every rep's report draws on, computed once per run: per-rep rows and anonymous role aggregates.
 
-    inputs = RepInputs.from_analysis(team)          # team-wide work: done once
+    inputs = inputs_for(team)                       # team-wide work: done once (report.gather)
     view = build_view(inputs.slice("R07"))          # per rep: that rep's rows + the role's aggregates
 
 `RepInputs` is data only (DataFrames and a dict), so a batch run saves it as Parquet and JSON
@@ -15,12 +15,6 @@ from dataclasses import dataclass, field, fields
 
 import numpy as np
 import pandas as pd
-
-from ..config import MIN_REPS_FOR_COMPARISON
-from ..terms import ACTIVITY_KEYS, CONVERSION_STEPS, HYGIENE_FLAGS, role_key, step_of
-
-MIN_TOP_GROUP = 2  # a "top quarter" of one rep would be that rep's own figures
-RECENT_WEEKS = 6
 
 
 @dataclass
@@ -58,13 +52,6 @@ class RepInputs:
 
     def frames(self) -> dict[str, pd.DataFrame]:
         return {f.name: getattr(self, f.name) for f in fields(self) if f.name in self.FRAMES}
-
-    @classmethod
-    def from_analysis(cls, team) -> "RepInputs":
-        """Everything views need from a `TeamAnalysis`, for its current reps."""
-        from .gather import gather
-
-        return cls(**gather(team))
 
     # ------------------------------------------------------------------ one rep
 
@@ -151,39 +138,3 @@ def _plain(v):
     if isinstance(v, pd.Timestamp):
         return v.date().isoformat()
     return v
-
-
-# ------------------------------------------------------------------ aggregates (team-wide, anonymous)
-
-
-def quartiles(frame: pd.DataFrame, by: list[str], value: str) -> pd.DataFrame:
-    """``by..., q1, median, q3, n`` of `value` per group, only groups of `MIN_REPS_FOR_COMPARISON` values or more."""
-    v = frame.dropna(subset=[value])
-    g = v.groupby(by)[value]
-    out = pd.DataFrame({"q1": g.quantile(0.25), "median": g.median(), "q3": g.quantile(0.75), "n": g.size()})
-    return out[out["n"] >= MIN_REPS_FOR_COMPARISON].reset_index()
-
-
-def role_of(reps: pd.DataFrame) -> pd.Series:
-    return reps["role"].map(role_key) if "role" in reps else pd.Series(role_key(None), index=reps.index)
-
-
-def step_rows(funnel: pd.DataFrame) -> pd.DataFrame:
-    """funnel_counts rows with the step key (``closing``) instead of the rung (``commit->won``)."""
-    f = funnel.assign(step=funnel["step"].map(step_of))
-    f = f[f["step"].isin(CONVERSION_STEPS)]
-    return f.assign(rate=f["conversion"])[["rep_id", "step", "reached", "advanced", "rate"]]
-
-
-def hygiene_flags_of(deals: pd.DataFrame) -> pd.Series:
-    return deals[list(HYGIENE_FLAGS)].apply(lambda r: ",".join(f for f in HYGIENE_FLAGS if bool(r[f])), axis=1)
-
-
-def activity_shares(values: pd.DataFrame) -> pd.DataFrame:
-    """Per rep, each activity type's share of the rep's activities (types present; NaN with no activity)."""
-    cols = [f"act_{t}" for t in ACTIVITY_KEYS if f"act_{t}" in values.columns]
-    counts = values[cols].fillna(0.0)
-    total = counts.sum(axis=1)
-    shares = counts.div(total.where(total > 0), axis=0)
-    shares.columns = [c.removeprefix("act_") for c in cols]
-    return shares

@@ -232,7 +232,7 @@ def open_report(view_file: str = "", rep_id: str = "", *, data_dir: str = "", as
         return Report(*read_prepared(view_file))
     from ..analysis import open_team
     from .build import build_view
-    from .inputs import RepInputs
+    from .gather import inputs_for
 
-    inputs = RepInputs.from_analysis(open_team(data_dir, as_of=as_of, period=period, weights_file=weights_file))
+    inputs = inputs_for(open_team(data_dir, as_of=as_of, period=period, weights_file=weights_file))
     return Report(build_view(inputs.slice(rep_id or inputs.rep_ids[0])))
