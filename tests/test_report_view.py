@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import json
-import shutil
-
 import pandas as pd
 import pytest
 
@@ -298,25 +296,13 @@ def test_weekly_work_is_shown_in_the_trend_section(monkeypatch):
 # ------------------------------------------------------------------ odd rep ids
 
 
-def _renumbered(sample_dir, tmp_path, new_id) -> tuple:
-    """The sample with every rep id replaced by new_id(i, old) in every table."""
-    out = tmp_path / "renumbered"
-    shutil.copytree(sample_dir, out)
-    reps = pd.read_csv(sample_dir / "reps.csv", dtype=str, keep_default_na=False)
-    ids = {old: new_id(i, old) for i, old in enumerate(reps["rep_id"])}
-    for name in ("reps", "opportunities", "quotas", "leads", "activities"):
-        df = pd.read_csv(sample_dir / f"{name}.csv", dtype=str, keep_default_na=False)
-        df["rep_id"] = df["rep_id"].map(lambda r: ids.get(r, r))
-        if "assisted_by" in df:
-            df["assisted_by"] = df["assisted_by"].map(lambda s: ";".join(ids.get(x, x) for x in s.split(";")) if s else s)
-        df.to_csv(out / f"{name}.csv", index=False)
-    return out, ids
-
-
 @pytest.mark.parametrize("new_id", [lambda i, old: str(i + 1), lambda i, old: f"{i + 1:02d}",
                                     lambda i, old: "." * (i + 1)], ids=["1..24", "01..24", "dots"])
 def test_numeric_and_odd_ids_give_the_same_figures(inputs, sample_dir, tmp_path, new_id):
-    data, ids = _renumbered(sample_dir, tmp_path, new_id)
+    from test_reports_helpers import renumbered
+
+    data = tmp_path / "renumbered"
+    ids = renumbered(sample_dir, data, new_id)
     odd = inputs_for(analyse(load(data)))
     for old in ("R001", "R006", "R015"):
         a, b = build_view(inputs.slice(old)), build_view(odd.slice(ids[old]))

@@ -1,12 +1,13 @@
 """The main job on the bundled sample: one private, offline HTML report per rep, plus the index.
 
 The batch runs once for the module (the real report notebook, every rep of the sample); the tests then
-check what it wrote. The input folder is a read-only copy, so any write into it would fail the run.
+check what it wrote. The sample's rep ids are renumbered 1..24 in every table first (employee numbers
+are common ids, and a digit is inside every figure), and the input folder is a read-only copy, so any
+write into it would fail the run.
 """
 from __future__ import annotations
 
 import hashlib
-import shutil
 import stat
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from salesnb.batch.privacy import scan_reports
 from salesnb.errors import ConfigError
 from salesnb.reports import run_reports
 from salesnb.snapshot import load_snapshot
+from test_reports_helpers import renumbered
 
 pytestmark = pytest.mark.slow
 
@@ -35,7 +37,7 @@ def _tree_digest(folder: Path) -> str:
 @pytest.fixture(scope="module")
 def data_dir(tmp_path_factory, sample_dir):
     d = tmp_path_factory.mktemp("input") / "sample"
-    shutil.copytree(sample_dir, d)
+    renumbered(sample_dir, d, lambda i, old: str(i + 1))
     for p in [*d.iterdir(), d]:
         p.chmod(p.stat().st_mode & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
     yield d
@@ -80,6 +82,25 @@ def test_one_report_per_rep_plus_the_index(run, snapshot):
     for path in result.reports.values():
         assert f'href="{path.name}"' in index
     assert f"{len(rep_ids)} report(s) written, 0 failed" in index
+
+
+def test_figures_with_numeric_ids_match_the_csvs(run, data_dir):
+    """Won so far and the quota in the reports of a few reps, against pandas on the renumbered CSVs."""
+    import re
+
+    import pandas as pd
+
+    result, _ = run
+    opps = pd.read_csv(data_dir / "opportunities.csv", dtype={"rep_id": str}, parse_dates=["close_date"])
+    quotas = pd.read_csv(data_dir / "quotas.csv", dtype={"rep_id": str}, parse_dates=["period_start"])
+    for rep_id in ("1", "6", "15"):
+        page = result.reports[rep_id].read_text(encoding="utf-8")
+        won = opps[(opps["rep_id"] == rep_id) & (opps["status"] == "won")
+                   & opps["close_date"].between("2026-01-01", "2026-11-15")]["amount"].sum()
+        quota = quotas[(quotas["rep_id"] == rep_id) & (quotas["period_start"].dt.year == 2026)]["quota"].sum()
+        cells = dict(re.findall(r'<td style="[^"]*">([^<]+)</td><td style="[^"]*">([^<]+)</td>', page))
+        assert cells["Won so far"] == f"{won:,.0f} USD" and cells["Quota for the period"] == f"{quota:,.0f} USD"
+        assert "a colleague" not in page
 
 
 def test_the_index_puts_reps_at_risk_first_with_their_reason(run, snapshot):

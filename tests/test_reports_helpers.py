@@ -27,6 +27,8 @@ HOSTILE = {
     "R006": ("a?b", "Clash One"),  # cleans to the same text as R007's id
     "R007": ("a*b", "Clash Two"),
     "R008": ("index", "Index Person"),
+    "R017": ("05", "Ola Five"),  # an employee number with a leading zero
+    "R018": (".", "Dot Person"),  # an id that is only punctuation
 }
 
 
@@ -50,6 +52,25 @@ def hostile_dataset(src: Path, dst: Path, *, broken: tuple[str, ...] = (), names
                 df.loc[df["rep_id"] == old, "name"] = name
             for old in broken:
                 df.loc[df["rep_id"] == old, "name"] = f"{BROKEN_PREFIX} " + df.loc[df["rep_id"] == old, "name"]
+        if "rep_id" in df.columns:
+            df["rep_id"] = _rename_ids(df["rep_id"], ids)
+        if "assisted_by" in df.columns:
+            df["assisted_by"] = df["assisted_by"].map(
+                lambda v: ";".join(ids.get(x, x) for x in v.split(";")) if v else v)
+        df.to_csv(dst / path.name, index=False)
+    return ids
+
+
+def renumbered(src: Path, dst: Path, new_id) -> dict[str, str]:
+    """Copy the dataset in `src` to `dst` with every rep id replaced by `new_id(i, old)` in every table."""
+    reps = pd.read_csv(Path(src) / "reps.csv", dtype=str, keep_default_na=False)
+    ids = {old: new_id(i, old) for i, old in enumerate(reps["rep_id"])}
+    dst.mkdir(parents=True, exist_ok=True)
+    for path in Path(src).iterdir():
+        if path.suffix != ".csv":
+            shutil.copy(path, dst / path.name)
+            continue
+        df = pd.read_csv(path, dtype=str, keep_default_na=False)
         if "rep_id" in df.columns:
             df["rep_id"] = _rename_ids(df["rep_id"], ids)
         if "assisted_by" in df.columns:

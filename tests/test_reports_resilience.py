@@ -71,6 +71,8 @@ def test_hostile_ids_give_safe_unique_files_inside_the_out_folder(run):
         assert path.name.endswith(".html") and not path.name.startswith(".")
     assert run.reports[HOSTILE["R008"][0]].name != "index.html"
     assert run.reports[HOSTILE["R006"][0]] != run.reports[HOSTILE["R007"][0]]
+    assert run.reports["05"].name == "05.html" and run.reports["."].name.endswith(".html")
+    assert run.leaks == []  # ids 05 and . raise no false alarm in anyone's report
     # "../x" wrote nothing next to the out folder
     assert sorted(p.name for p in run.out_dir.parent.iterdir()) == ["out"]
 
