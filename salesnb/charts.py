@@ -204,12 +204,14 @@ def funnel_heatmap(cells: pd.DataFrame | list[dict], steps: tuple[str, ...] = FU
 def rep_funnel_vs_team(steps: pd.DataFrame | list[dict], order: tuple[str, ...] = FUNNEL_STEPS) -> alt.Chart:
     """One rep's conversion per step against the team's quartile band and median.
 
-    Columns: ``step``, ``rep``, ``q1``, ``median``, ``q3`` (ratios).
+    Columns: ``step``, ``rep``, ``q1``, ``median``, ``q3`` (ratios); ``label`` names the steps when given.
     """
     df = _frame(steps, ("step", "rep", "q1", "median", "q3"))
     present = [s for s in order if s in set(df["step"])] + sorted(set(df["step"]) - set(order))
-    df = df.assign(label=df["step"].map(step_label))
-    labels = [step_label(s) for s in present]
+    if "label" not in df:
+        df = df.assign(label=df["step"].map(step_label))
+    label_of = dict(zip(df["step"], df["label"]))
+    labels = [label_of.get(s, step_label(s)) for s in present]
     base = alt.Chart(df, title="Funnel conversion: you (orange) vs the team (grey: median and middle half)").encode(
         alt.X("label:N", sort=labels, title=None, axis=alt.Axis(labelAngle=0, labelLimit=120)))
     band = base.mark_bar(size=30, color=TEAM_BAND_COLOR).encode(

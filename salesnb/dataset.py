@@ -102,6 +102,9 @@ class Dataset:
         """None when the table is usable, else a sentence saying what its absence costs."""
         if self.has(name):
             return None
+        if name == "quotas" and self.has("team_quotas"):
+            return ("No quotas per rep in this dataset (quotas.csv): the team target comes from team_quotas, but "
+                    "rep attainment, pacing and the early warning need each rep's quota. Add quotas.csv to see them.")
         return f"No {name} table in this dataset: add {name}.csv to see {TABLES[name].enables}."
 
     def positions(self, table: str, column: str) -> np.ndarray:

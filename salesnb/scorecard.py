@@ -261,7 +261,8 @@ class Scorer:
         """reps x used-metrics matrix of normalised values after floor and cap.
 
         A met target takes the best value (1.0; the cap under target normalisation);
-        any other NaN becomes 0.
+        any other NaN becomes 0. Nothing achieved earns nothing: where more is better, a value of 0 or
+        less gets 0 (a tie at zero would otherwise share the average rank's points).
         """
         cols = [self.col[m] for m in use]
         if w.normalisation == "target":
@@ -273,6 +274,8 @@ class Scorer:
         met = self.met[:, cols]
         if met.any():
             norm = np.where(met, best, norm)
+        nothing = (self.sign[cols] > 0) & (self.raw[:, cols] <= 0)
+        norm = np.where(nothing, 0.0, norm)
         default_cap = 1.5 if w.normalisation == "target" else np.inf
         lo = np.array([float(w.floors.get(m, 0.0)) for m in use])
         hi = np.array([float(w.caps.get(m, default_cap)) for m in use])

@@ -48,9 +48,11 @@ def summary_text(d) -> str:
     """The readable diagnosis: team, per-rep headline, bottlenecks, audits, risks, quality, hygiene."""
     t, cur = d.team, d.currency
     lines = [f"Diagnosis · {d.period} ({d.period_start.date()}..{d.period_end.date()}) · as of {d.as_of.date()}", ""]
-    if t.get("target") == t.get("target") and t.get("target") is not None:
-        lines.append(f"Team: won {money(t['won'], cur)} of {money(t['target'], cur)} ({pct(t['attainment'])}); "
-                     f"projected {money(t['projection'], cur)} ({pct(t['projected_attainment'])})")
+    if not missing(t.get("target")):
+        projected = (f"; projected {money(t['projection'], cur)} ({pct(t['projected_attainment'])})"
+                     if not missing(t.get("projection")) else "; no projection without rep quotas")
+        lines.append(f"Team: won {money(t['won'], cur)} of {money(t['target'], cur)} ({pct(t['attainment'])})"
+                     f"{projected}")
     else:
         lines.append(f"Team: won {money(t['won'], cur)} (no quotas: no target)")
     names = d.reps.set_index("rep_id")["name"]
@@ -85,8 +87,9 @@ def summary_text(d) -> str:
                                               f"{words.lead_quality(r)}" for r in flagged]
     if len(d.hygiene):
         h = d.hygiene[["no_next_step", "stale", "past_close_date"]].sum()
-        lines += ["", f"Hygiene: {h['no_next_step']} open deals with no next step, {h['stale']} stale, "
-                      f"{h['past_close_date']} past their close date."]
+        no_next = "next steps not checked" if "next_step" in d.unavailable else \
+            f"{h['no_next_step']} open deals with no next step"
+        lines += ["", f"Hygiene: {no_next}, {h['stale']} stale, {h['past_close_date']} past their close date."]
     for name, reason in d.unavailable.items():
         lines.append(f"note: {name} unavailable: {reason}")
     lines += [f"note: {clip(isolate(n), 400)}" for n in d.notes]

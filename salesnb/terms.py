@@ -40,21 +40,42 @@ STEPS: tuple[Step, ...] = (
     Step("closing", "commit", "won", "Closing", "verbal commitment → signed deal",
          "closing (turning verbal commitments into signed deals)"),
 )
-STEP = {s.key: s for s in STEPS}
-STEP_KEYS = tuple(s.key for s in STEPS)
-CONVERSION_STEPS = tuple(s.key for s in STEPS if s.rung is not None)  # qualifying .. closing
+# When an export only says won / lost / open, the steps between qualified and won are one step.
+WINNING = Step("winning", "qualified", "won", "Winning deals", "qualified opportunity → won deal",
+               "winning the deals in the pipeline")
+STEP = {s.key: s for s in (*STEPS, WINNING)}
+STEP_KEYS = tuple(s.key for s in STEPS) + (WINNING.key,)
+CONVERSION_STEPS = tuple(s.key for s in STEPS if s.rung is not None) + (WINNING.key,)  # qualifying .. closing
 STEP_OF_RUNG = {s.rung: s.key for s in STEPS if s.rung is not None}  # "commit" -> "closing"
 # Verdicts besides a step: no step is clearly below the team; too few deals to tell.
 NO_LEAK = "none"
 TOO_FEW_DEALS = "insufficient_data"
 
 
+# Stages as a person says them, for steps a CRM's stages collapse (e.g. meeting -> won with no proposal stage).
+STAGE_NAMES = {"lead": "lead", "qualified": "qualified opportunity", "meeting": "meeting held",
+               "proposal": "proposal sent", "commit": "verbal commitment", "won": "signed deal"}
+
+
+def described(key, to: str | None = None) -> Step:
+    """The step `key` as the data measures it: the canonical step, or, where the data's stages skip some
+    (`to` is not the next stage), a step named after the stages it really spans."""
+    step = STEP.get(str(key))
+    if step is None or step.rung is None or not to or to == step.to:
+        return step or Step(str(key), None, None, str(key).replace("_", " ").capitalize(), "", str(key))
+    a, z = STAGE_NAMES.get(step.rung, step.rung), STAGE_NAMES.get(to, to)
+    return Step(step.key, step.rung, to, f"{a[:1].upper() + a[1:]} → {z}", f"{a} → {z}",
+                f"moving deals from {a} to {z}")
+
+
 def step_of(rung_or_step: str) -> str | None:
     """The step key for a step key, a rung ("commit"), a rung pair ("commit->won") or a funnel metric
     name ("conv_commit_won"); None when it names none."""
-    s = str(rung_or_step).strip().lower()
+    s = str(rung_or_step).strip().lower().replace("→", "->").replace(" ", "")
     if s in STEP:
         return s
+    if s == f"{WINNING.rung}->{WINNING.to}":
+        return WINNING.key
     if s.startswith("conv_"):
         s = s[5:].split("_")[0]
     s = s.split("->")[0].split("→")[0].strip()

@@ -9,10 +9,10 @@ Rule (documented in docs/diagnose-json.md):
 2. A rung is *weak* for a rep when an exact one-sided binomial test says the
    rep's conversion is below the team median (p < alpha / number of rungs,
    so a rep with few deals cannot trip it by chance) **and** the shortfall is
-   material (rate below ``(1 - MIN_RELATIVE_GAP)`` x the team median).
+   material (rate below ``(1 - MIN_RELATIVE_GAP)`` x the team median, 20% below it).
 3. Prospecting (too few leads, or too few opportunities when there is no leads
    table) is tested the same way with a Poisson test of the rep's volume
-   against the team's median pace per active day.
+   against the team's median pace per active day, material from ``MIN_VOLUME_GAP`` (30%) below it.
 4. Among weak steps, the bottleneck is the one that costs the most *wins*:
    the deals lost at that step times the team's conversion downstream of it,
    so a leak near the close outweighs the same count near the top.
@@ -26,7 +26,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..terms import NO_LEAK, NO_ROLE, STEP_KEYS, STEP_OF_RUNG, TOO_FEW_DEALS, step_of
+from ..terms import NO_LEAK, NO_ROLE, STEP_KEYS, STEP_OF_RUNG, TOO_FEW_DEALS, WINNING, step_of
 from ._stats import binom_cdf, binom_sf, poisson_cdf
 
 RUNG_ORDER = tuple(STEP_OF_RUNG)
@@ -35,10 +35,14 @@ VERDICTS = STEPS + (NO_LEAK, TOO_FEW_DEALS)
 
 ALPHA = 0.05
 MIN_REACHED = 5  # a rep's rate counts towards the team median only from this many deals
-MIN_RELATIVE_GAP = 0.3  # a leak must be at least 30% below the team median to matter
+MIN_RELATIVE_GAP = 0.2  # a leak must be at least 20% below the team median to matter
+# Volume varies far more from rep to rep than conversion does (territories, tenure): a shortfall of leads
+# or opportunities must be bigger to count as the step to work on.
+MIN_VOLUME_GAP = 0.3
+STRONG_GAP = 0.15  # a strength must be at least 15% above the team median
 
 
-_RUNG_OF_STEP = {v: k for k, v in STEP_OF_RUNG.items()}
+_RUNG_OF_STEP = {v: k for k, v in STEP_OF_RUNG.items()} | {WINNING.key: WINNING.rung}
 
 
 def _rung_key(step) -> str | None:
@@ -72,13 +76,15 @@ def step_table(funnel: pd.DataFrame, reps: pd.DataFrame, alpha: float = ALPHA, e
     """
     f = funnel[["rep_id", "step", "reached", "advanced"]].copy()
     f["rung"] = f["step"].map(_rung_key)
+    # the stage a rung leads to, as the data has it (meeting -> won when a CRM has no proposal stage)
+    f["to"] = f["step"].map(lambda s: str(s).split("->")[1].strip() if "->" in str(s) else None)
+    f["step"] = f["step"].map(step_of)
     f = f.dropna(subset=["rung"])
     f["reached"] = f["reached"].astype(float).fillna(0)
     f["advanced"] = f["advanced"].astype(float).fillna(0)
     f = f[f["rep_id"].isin(reps["rep_id"])]
     role = reps.set_index("rep_id")["role"] if "role" in reps else pd.Series(dtype="str")
     f["role"] = f["rep_id"].map(role).fillna(NO_ROLE).astype("str")
-    f["step"] = f["rung"].map(STEP_OF_RUNG)
     f["rate"] = f["advanced"] / f["reached"].where(f["reached"] > 0)
     ref = _team_reference(f, ["role", "rung"])
     f = f.merge(ref, on=["role", "rung"], how="left")
@@ -101,7 +107,7 @@ def step_table(funnel: pd.DataFrame, reps: pd.DataFrame, alpha: float = ALPHA, e
     f["p_high"] = binom_sf(f["advanced"], f["reached"], f["team_median"])
     threshold = alpha / n_tests
     f["weak"] = (f["p_low"] < threshold) & (f["rate"] < (1 - MIN_RELATIVE_GAP) * f["team_median"])
-    f["strong"] = (f["p_high"] < threshold) & (f["rate"] > (1 + MIN_RELATIVE_GAP / 2) * f["team_median"])
+    f["strong"] = (f["p_high"] < threshold) & (f["rate"] > (1 + STRONG_GAP) * f["team_median"])
     f["weak"] = f["weak"].fillna(False).astype(bool)
     f["strong"] = f["strong"].fillna(False).astype(bool)
     return f.sort_values(["rep_id", "_pos"]).drop(columns=["_pos"]).reset_index(drop=True)
@@ -120,7 +126,8 @@ def volume_table(volume: pd.DataFrame, reps: pd.DataFrame, steps: pd.DataFrame, 
     role = reps.set_index("rep_id")["role"] if "role" in reps else pd.Series(dtype="str")
     v["role"] = v["rep_id"].map(role).fillna(NO_ROLE).astype("str")
     v["pace"] = v["count"] / v["active_days"].where(v["active_days"] > 0)
-    med = v.groupby("role")["pace"].median().rename("team_pace")
+    # reps with nothing at all are not part of the team's pace (they would drag the median to zero)
+    med = v[v["count"] > 0].groupby("role")["pace"].median().rename("team_pace")
     v = v.join(med, on="role")
     v["expected"] = v["team_pace"] * v["active_days"]
     v["deficit"] = v["expected"] - v["count"]
@@ -139,7 +146,7 @@ def volume_table(volume: pd.DataFrame, reps: pd.DataFrame, steps: pd.DataFrame, 
     v["p_low"] = poisson_cdf(v["count"], v["expected"])
     n_tests = 1 + steps.groupby("rep_id")["rung"].size().reindex(v["rep_id"]).fillna(0).to_numpy()
     v["weak"] = (
-        (v["p_low"] < alpha / n_tests) & (v["count"] < (1 - MIN_RELATIVE_GAP) * v["expected"])
+        (v["p_low"] < alpha / n_tests) & (v["count"] < (1 - MIN_VOLUME_GAP) * v["expected"])
     ).fillna(False).astype(bool)
     v["unit"] = unit
     v["step"] = "prospecting" if unit == "leads" else "qualifying"
@@ -178,6 +185,11 @@ def find_bottlenecks(funnel: pd.DataFrame, reps: pd.DataFrame, volume: pd.DataFr
         vol["rung"] = "volume"
         cand = pd.concat([cand, vol[[c for c in vol.columns if c in cand.columns or c in ("team_pace", "active_days")]]],
                          ignore_index=True)
+    # a rep with no deal and no lead in the period has nothing to compare: not a leak, and nobody to pair
+    busy = set(steps.loc[steps["reached"] > 0, "rep_id"])
+    if has_volume:
+        busy |= set(volume.loc[volume["count"] > 0, "rep_id"])
+    cand = cand[cand["rep_id"].isin(busy)]
     weak = cand[cand["weak"]].sort_values(["rep_id", "lost_wins"], ascending=[True, False])
     top = weak.drop_duplicates("rep_id").set_index("rep_id")
 
@@ -188,12 +200,15 @@ def find_bottlenecks(funnel: pd.DataFrame, reps: pd.DataFrame, volume: pd.DataFr
     last = steps[steps["rung"] == steps.groupby("rep_id")["rung"].transform("last")].set_index("rep_id")
     out["deals"] = out["rep_id"].map(last["reached"]).fillna(0.0)
     out["deals_step"] = out["rep_id"].map(last["step"])
+    out["deals_to"] = out["rep_id"].map(last["to"])
+    out["no_deals"] = ~out["rep_id"].isin(busy)
+    out.loc[out["no_deals"], "deals_step"] = None  # words: "no deals in this period", not "0 reached closing"
     # at the same corrected level the test uses, so "none" is only said when a leak would have shown
     key = list(zip(last["team_median"], last["n_tests"]))
     need = {k: deals_needed(float(k[0]), alpha, int(k[1])) for k in set(key) if np.isfinite(k[0])}
     needed = pd.Series([need.get(k, np.nan) for k in key], index=last.index, dtype=float)
     out["deals_needed"] = out["rep_id"].map(needed).astype(float)
-    cols = ["step", "source", "unit", "reached", "advanced", "rate", "team_median", "team_q1", "team_q3",
+    cols = ["step", "to", "source", "unit", "reached", "advanced", "rate", "team_median", "team_q1", "team_q3",
             "expected", "lost_wins", "p_low"]
     for c in cols:
         out[c] = out["rep_id"].map(top[c]) if c in top else np.nan
@@ -205,8 +220,8 @@ def find_bottlenecks(funnel: pd.DataFrame, reps: pd.DataFrame, volume: pd.DataFr
     return out, cand.reset_index(drop=True)
 
 
-WEAKEST_COLUMNS = ("weakest_step", "weakest_reached", "weakest_advanced", "weakest_rate", "weakest_median",
-                   "weakest_p")
+WEAKEST_COLUMNS = ("weakest_step", "weakest_to", "weakest_reached", "weakest_advanced", "weakest_rate",
+                   "weakest_median", "weakest_p")
 
 
 def _weakest(steps: pd.DataFrame) -> pd.DataFrame:
@@ -215,7 +230,8 @@ def _weakest(steps: pd.DataFrame) -> pd.DataFrame:
     median. Weak evidence, said as such: it lets a rep below target hear where to look first."""
     s = steps[(steps["reached"] >= MIN_REACHED) & (steps["rate"] < steps["team_median"]) & ~steps["weak"]]
     s = s.sort_values(["rep_id", "lost_wins"], ascending=[True, False]).drop_duplicates("rep_id")
-    out = pd.DataFrame({"weakest_step": s["step"].to_numpy(), "weakest_reached": s["reached"].to_numpy(),
+    out = pd.DataFrame({"weakest_step": s["step"].to_numpy(), "weakest_to": s["to"].to_numpy(),
+                        "weakest_reached": s["reached"].to_numpy(),
                         "weakest_advanced": s["advanced"].to_numpy(), "weakest_rate": s["rate"].to_numpy(),
                         "weakest_median": s["team_median"].to_numpy(), "weakest_p": s["p_low"].to_numpy()},
                        index=pd.Index(s["rep_id"].to_numpy(), name="rep_id"))

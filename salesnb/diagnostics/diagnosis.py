@@ -11,6 +11,7 @@ import pandas as pd
 from ..metrics import CATALOGUE, funnel_counts, metrics, team_summary
 from ..periods import Period
 from ..leaderboard import leaderboard, withheld_notes
+from ..metrics.profile import left_out_note, requirements
 from ..scorecard import score
 from ..terms import ACTIVITY, STEPS, role_key
 from . import bottleneck as bn
@@ -178,6 +179,8 @@ def diagnose(dataset, period=None, as_of=None, weights=None, seed: int = 0, *,
     neck, steps = bn.find_bottlenecks(funnel, reps_df, volume, vol_unit)
     if funnel.empty:
         unavailable["bottleneck"] = "no opportunities created in the period: nothing to read the funnel from"
+    elif funnel.attrs.get("unmeasured"):
+        unavailable["funnel_steps"] = funnel.attrs["unmeasured"]
 
     # evidence: on day one of a period most reps tie at zero and outcomes cannot rank them yet
     closed_now = evidence.closed_deals(dataset.opportunities, current, per.start, window_end, as_of_ts)
@@ -229,9 +232,17 @@ def diagnose(dataset, period=None, as_of=None, weights=None, seed: int = 0, *,
         unavailable["early_warning"] = dataset.missing("quotas") or "no quota covers this period"
 
     # 6. lead quality
-    if dataset.has("leads"):
+    met, left_out = requirements(dataset.leads, dataset.meta.icp) if dataset.has("leads") else ({}, [])
+    if dataset.has("leads") and met:
         leads = dataset.leads[(dataset.leads["created_date"] >= per.start) & (dataset.leads["created_date"] <= window_end)]
         bands, lq = lead_quality.assess(leads, dataset.opportunities, dataset.activities, dataset.meta.icp, reps_df)
+        if left_out_note(left_out):
+            notes.append(left_out_note(left_out))
+    elif dataset.has("leads"):
+        bands, lq = pd.DataFrame(), pd.DataFrame({"rep_id": current})
+        unavailable["lead_quality"] = ("the leads have no company_size, has_need or decision_maker values, so the "
+                                       "ideal-customer profile cannot be applied: add one of those columns to leads "
+                                       "to see lead quality")
     else:
         bands, lq = pd.DataFrame(), pd.DataFrame({"rep_id": current})
         unavailable["lead_quality"] = dataset.missing("leads")
@@ -242,6 +253,8 @@ def diagnose(dataset, period=None, as_of=None, weights=None, seed: int = 0, *,
     open_counts = hygiene.open_at(opps, as_of_ts).groupby("rep_id").size()
     hyg = hygiene.summarise(deals, pd.Index(current), open_counts)
     notes.append(f"Stale deals: {basis}.")
+    if not opps["next_step"].notna().any():
+        unavailable["next_step"] = hygiene.NO_NEXT_STEPS
 
     rep_table = _rep_table(reps, values, board, neck, pairs, ew, lq, hyg)
     teams = team_summary(table, dataset)
@@ -257,8 +270,8 @@ def diagnose(dataset, period=None, as_of=None, weights=None, seed: int = 0, *,
 
 RISK_FACTS = ("projected_attainment", "thin_pipeline", "projected_short", "horizon_coverage", "horizon_gap",
               "horizon_days", "coverage_needed", "required_pace", "pace_so_far")
-BOTTLENECK_FACTS = ("reached", "advanced", "rate", "team_median", "team_q1", "team_q3", "expected", "unit",
-                    "source", "lost_wins", "deals", "deals_step", "deals_needed")
+BOTTLENECK_FACTS = ("to", "reached", "advanced", "rate", "team_median", "team_q1", "team_q3", "expected", "unit",
+                    "source", "lost_wins", "deals", "deals_step", "deals_to", "deals_needed", "no_deals")
 
 
 def _rep_table(reps, values, board, neck, pairs, ew, lq, hyg) -> pd.DataFrame:

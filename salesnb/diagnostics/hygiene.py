@@ -14,6 +14,8 @@ from ..terms import HYGIENE_FLAGS
 STALE_DAYS = 14
 STUCK_DAYS = 45
 FLAGS = HYGIENE_FLAGS
+NO_NEXT_STEPS = ("the opportunities have no next_step values, so open deals without a next step cannot be "
+                 "found: export the Next Step field (or map it on import) to check them")
 
 
 def open_at(opps: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
@@ -27,7 +29,8 @@ def flag_deals(opps: pd.DataFrame, activities: pd.DataFrame | None, as_of) -> tu
     """The open deals with at least one flag, and a note on how staleness was judged."""
     as_of = pd.Timestamp(as_of)
     d = open_at(opps, as_of).copy()
-    d["no_next_step"] = d["next_step"].isna() & (d["status"] == "open")
+    # an export without next steps at all says nothing about them: no deal is flagged for it
+    d["no_next_step"] = d["next_step"].isna() & (d["status"] == "open") & opps["next_step"].notna().any()
     # an expected close date before as_of on a deal that was still open then
     d["past_close_date"] = d["close_date"].notna() & (d["close_date"] < as_of)
     if activities is not None and len(activities):

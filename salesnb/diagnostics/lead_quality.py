@@ -27,6 +27,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..metrics.profile import requirements
 from ..terms import NO_ROLE
 from ._stats import binom_cdf, binom_sf
 
@@ -38,12 +39,10 @@ MIN_HIGH_LEADS = 5  # a rep's good-lead conversion counts towards the team media
 
 
 def band_leads(leads: pd.DataFrame, icp) -> pd.Series:
-    """The quality band of each lead (aligned with ``leads``)."""
-    met = [leads["company_size"].ge(float(icp.min_company_size)).fillna(False)]
-    if icp.require_need:
-        met.append(leads["has_need"].fillna(False).astype(bool))
-    if icp.require_decision_maker:
-        met.append(leads["decision_maker"].fillna(False).astype(bool))
+    """The quality band of each lead (aligned with ``leads``), on the requirements the data can check."""
+    met = list(requirements(leads, icp)[0].values())
+    if not met:
+        return pd.Series("low", index=leads.index)
     missed = len(met) - sum(m.astype(int) for m in met)
     medium = (missed == 1) & (len(met) > 1)  # missed one, met at least one
     return pd.Series(np.select([missed == 0, medium], ["high", "medium"], "low"), index=leads.index)

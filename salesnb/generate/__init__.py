@@ -66,13 +66,17 @@ def _parse_date(value, what: str) -> date:
 
 
 def generate(out_dir, reps: int = 24, seed: int = 0, *, stories: bool = True, plant_bottlenecks: bool = False,
-             start="2026-01-01", as_of="2026-11-15", fmt: str = "csv", volume: float = 1.0) -> GenerationResult:
+             start="2026-01-01", as_of="2026-11-15", fmt: str = "csv", volume: float = 1.0,
+             leak: float | None = None, two_roles: bool = False) -> GenerationResult:
     """Write a generated dataset of `reps` reps into `out_dir`; same arguments, same bytes.
 
     The analysed year runs from `start` for a year; data begins 90 days before `start` (so the pipeline
     is already full) and ends at `as_of`. `volume` scales leads, deals and activities per rep (1.0 is
     about 500 opportunities and 5,000 activities per rep over the data window). `fmt` is "csv" or
-    "parquet". Existing files of the same names in `out_dir` are replaced.
+    "parquet". Existing files of the same names in `out_dir` are replaced. With planted bottlenecks, `leak`
+    is the weak step's rate as a share of the rep's normal rate (default 1/3: a clear leak; 0.6 is a mild
+    one). `two_roles`: half the reps are account managers (AM), who sell fewer, bigger deals and close
+    more of them, so comparisons must be made within role.
     """
     out_dir = Path(out_dir)
     start_d, as_of_d = _parse_date(start, "start"), _parse_date(as_of, "as_of")
@@ -83,8 +87,10 @@ def generate(out_dir, reps: int = 24, seed: int = 0, *, stories: bool = True, pl
     if not volume > 0:
         raise ConfigError(f"volume must be positive, got {volume}.")
     check_destination(out_dir, fmt)
+    if leak is not None and not 0 < leak < 1:
+        raise ConfigError(f"leak must be between 0 and 1 (a share of the normal rate), got {leak}.")
     team = build_team(int(reps), int(seed), stories=stories, plant_bottlenecks=plant_bottlenecks,
-                      start=start_d, as_of=as_of_d)
+                      start=start_d, as_of=as_of_d, leak=leak, two_roles=two_roles)
     window = Window(
         data_start=int(np.datetime64(start_d - timedelta(days=WARMUP_DAYS), "D").astype(np.int64)),
         start=int(np.datetime64(start_d, "D").astype(np.int64)),

@@ -108,7 +108,8 @@ def _names(n: int, rng: np.random.Generator) -> list[str]:
     return names
 
 
-def build_team(reps: int, seed: int, *, stories: bool, plant_bottlenecks: bool, start: date, as_of: date) -> Team:
+def build_team(reps: int, seed: int, *, stories: bool, plant_bottlenecks: bool, start: date, as_of: date,
+               leak: float | None = None, two_roles: bool = False) -> Team:
     """The roster and per-rep parameters for `reps` reps (deterministic for `seed`)."""
     if reps < 1:
         raise ConfigError(f"--reps must be at least 1, got {reps}.")
@@ -134,6 +135,8 @@ def build_team(reps: int, seed: int, *, stories: bool, plant_bottlenecks: bool, 
                          for t in range(n_teams)])
     # Account managers only when there are enough of them to compare with each other.
     role = np.where((reps >= 40) & (np.arange(reps) % 5 == 4), "AM", "AE")
+    if two_roles:
+        role = np.where(np.arange(reps) % 2 == 1, "AM", "AE")
 
     hire = np.datetime64(start - timedelta(days=180), "D") - rng.integers(0, 6 * 365, reps).astype("timedelta64[D]")
     hire_dates = pd.Series(hire)
@@ -173,6 +176,13 @@ def build_team(reps: int, seed: int, *, stories: bool, plant_bottlenecks: bool, 
         "assist_weight": np.where(rng.random(reps) < 0.2, 0.0, 1.0),  # some lone wolves never help
     })
 
+    if two_roles:  # account managers: fewer, bigger deals, closed more often
+        am = role == "AM"
+        params.loc[am, "lead_rate"] *= 0.5
+        params.loc[am, "deal_size"] *= 2.0
+        params.loc[am, "p_closing"] = np.clip(params.loc[am, "p_closing"] * 1.25, 0.02, 0.95)
+        params.loc[am, "p_qualifying"] *= 0.8
+
     archetype = np.full(reps, "typical", dtype=object)
     bottleneck = np.full(reps, "none", dtype=object)
     story_ids: dict[str, str] = {}
@@ -180,7 +190,7 @@ def build_team(reps: int, seed: int, *, stories: bool, plant_bottlenecks: bool, 
         _plant_stories(params, archetype, bottleneck, names, team_idx, hire_dates, end_dates, reps, story_ids,
                        rep_ids, start)
     elif plant_bottlenecks:
-        _plant_bottlenecks(params, bottleneck, rng)
+        _plant_bottlenecks(params, bottleneck, rng, WEAK_FACTOR if leak is None else leak)
         archetype[bottleneck != "none"] = "weak_" + bottleneck[bottleneck != "none"]
 
     roster = pd.DataFrame({
@@ -258,8 +268,9 @@ def _plant_stories(params, archetype, bottleneck, names, team_idx, hire_dates, e
     params.loc[others, "visit_rate"] = np.maximum(params.loc[others, "visit_rate"], 0.5)
 
 
-def _plant_bottlenecks(params, bottleneck, rng: np.random.Generator) -> None:
-    """Give about half the reps one clearly weak funnel step (or too few leads), chosen at random."""
+def _plant_bottlenecks(params, bottleneck, rng: np.random.Generator, factor: float = WEAK_FACTOR) -> None:
+    """Give about half the reps one weak funnel step (or too few leads), chosen at random: the step's rate
+    times `factor`."""
     steps = ("prospecting",) + RUNGS
     for i in range(len(params)):
         if rng.random() >= 0.5:
@@ -267,4 +278,4 @@ def _plant_bottlenecks(params, bottleneck, rng: np.random.Generator) -> None:
         step = steps[rng.integers(len(steps))]
         bottleneck[i] = step
         col = "lead_rate" if step == "prospecting" else f"p_{step}"
-        params.loc[i, col] = params.loc[i, col] * WEAK_FACTOR
+        params.loc[i, col] = params.loc[i, col] * factor

@@ -128,17 +128,21 @@ def empty_cause(ctx: Context) -> tuple[bool, str]:
     )
 
 
-def stage_index(dataset, as_of=None) -> tuple[np.ndarray, set[str]]:
-    """Per opportunity row: index in OPPORTUNITY_STAGES of the furthest stage reached, and the stages seen.
+def stage_index(dataset, as_of=None) -> tuple[np.ndarray, set[str], np.ndarray]:
+    """Per opportunity row: index in OPPORTUNITY_STAGES of the furthest stage reached, the stages seen, and
+    whether the row's stage is known at all.
 
     Uses stage_history (entries on or before as_of) and furthest_stage; a won
-    deal reached "won"; a deal with no stage information is at "qualified".
+    deal reached "won"; a deal with no stage information is at "qualified" (and not known).
     """
     df = dataset.opportunities
     idx = np.zeros(len(df), dtype=np.int64)
+    known = np.zeros(len(df), dtype=bool)
     seen: set[str] = set()
     if F.nonnull_any(df, "furthest_stage"):
-        idx = np.maximum(idx, F.codes_in(df["furthest_stage"], list(OPPORTUNITY_STAGES)))
+        codes = F.codes_in(df["furthest_stage"], list(OPPORTUNITY_STAGES))
+        idx = np.maximum(idx, codes)
+        known |= codes >= 0
         seen |= set(df["furthest_stage"].dropna().unique())
     sh = dataset.stage_history
     if sh is not None and len(sh):
@@ -150,5 +154,6 @@ def stage_index(dataset, as_of=None) -> tuple[np.ndarray, set[str]]:
         for k in np.unique(st[ok]):  # ascending, so each deal ends with its furthest stage
             best[pos[ok & (st == k)]] = k
         idx = np.maximum(idx, best)
+        known[pos[ok]] = True
         seen |= {OPPORTUNITY_STAGES[k] for k in np.unique(st[entered & (st >= 0)])}
-    return idx, seen
+    return idx, seen, known

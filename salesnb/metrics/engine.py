@@ -25,6 +25,7 @@ from . import _frame as F
 from .catalogue import ACTIVITY_TYPE_METRICS, CATALOGUE, TARGET_MET_REASON, Metric
 from .context import Context, OppFrame, empty_cause, in_window, make_context, resolve_references
 from .funnel import opportunity_rungs
+from .profile import is_high_quality, requirements
 
 STALE_DAYS = 14  # an open deal with no activity in this many days is stale
 
@@ -384,17 +385,6 @@ def _activity(ctx: Context, b: _Builder, o: OppFrame) -> dict | None:
     return {"code": code, "day": day, "frame": a, "opp_pos": opos}
 
 
-def is_high_quality(leads: pd.DataFrame, icp) -> np.ndarray:
-    """Leads that fit the ideal customer profile; an unknown signal does not count as a fit."""
-    ok = np.ones(len(leads), dtype=bool)
-    ok &= leads["company_size"].to_numpy(dtype=np.float64, na_value=np.nan) >= float(icp.min_company_size)
-    if icp.require_need:
-        ok &= leads["has_need"].fillna(False).to_numpy(dtype=bool)
-    if icp.require_decision_maker:
-        ok &= leads["decision_maker"].fillna(False).to_numpy(dtype=bool)
-    return ok
-
-
 def _leads(ctx: Context, b: _Builder) -> None:
     names = ["leads", "conv_lead_qualified", "lead_quality_high_share", "conv_quality_high", "conv_quality_low"]
     missing = ctx.dataset.missing("leads")
@@ -416,11 +406,12 @@ def _leads(ctx: Context, b: _Builder) -> None:
     none = (total == 0, "no leads created in the period")
     with np.errstate(invalid="ignore", divide="ignore"):
         b.put("conv_lead_qualified", conv / total, empty, no_leads, none)
-    signals = [c for c in ("company_size", "has_need", "decision_maker") if F.nonnull_any(ld, c)]
-    if "company_size" not in signals:
-        b.skip(names[2:], "leads have no company_size values: lead quality needs company_size (and has_need, decision_maker)")
-        return
     icp = ctx.dataset.meta.icp
+    met, _left_out = requirements(ld, icp)
+    if not met:
+        b.skip(names[2:], "leads have no company_size, has_need or decision_maker values: the ideal-customer "
+                          "profile cannot be applied (add one of them to see lead quality)")
+        return
     hi = is_high_quality(ld, icp)
     n_hi = F.bincount(code[inw & hi], n)
     n_lo = total - n_hi

@@ -5,6 +5,13 @@ leads created in it. How far a deal got comes from stage_history (entries on or
 before as_of) when present, else furthest_stage. A deal still open at as_of
 that sits at a stage has not been decided there yet, so it is left out of that
 rung (it is counted at the rungs it already passed).
+
+What an export can show depends on what it says about lost deals:
+
+- a stage history, or the furthest stage each lost deal reached: every step between the stages used;
+- only won / lost / open (lost deals carry no stage): where a lost deal dropped out is unknown, so the
+  steps between qualified and won cannot be told apart; the one step measured is qualified -> won (the
+  win rate), and the reason is given (`why`).
 """
 from __future__ import annotations
 
@@ -17,6 +24,20 @@ from .context import OppFrame, make_context, stage_index
 
 NO_STAGES = ("opportunities have no furthest_stage values and there is no stage_history: "
              "add one of them to see the funnel between qualified and won")
+MIN_KNOWN_LOST = 0.5  # below this share of lost deals with a known stage, the steps cannot be told apart
+WIN_RUNG = "qualified->won"
+
+
+def unknown_lost_stages(lost: np.ndarray, known: np.ndarray) -> str | None:
+    """Why the steps between qualified and won cannot be measured, or None when they can."""
+    n_lost = int(lost.sum())
+    if n_lost == 0 or (known & lost).sum() >= MIN_KNOWN_LOST * n_lost:
+        return None
+    unknown = n_lost - int((known & lost).sum())
+    return (f"{unknown:,} of {n_lost:,} lost deals do not say how far they got (no furthest_stage and no stage "
+            "history), so the steps between qualified and won cannot be told apart: only qualified → won (the "
+            "win rate) is compared. Map how far each lost deal got to furthest_stage, or add stage_history, to "
+            "see every step")
 
 
 def opportunity_rungs(dataset, ctx, o) -> dict:
@@ -26,13 +47,17 @@ def opportunity_rungs(dataset, ctx, o) -> dict:
     dict holds only "_why" (the reason) and "qualified->won".
     """
     n = len(ctx.rep_ids)
-    idx, seen = stage_index(dataset, ctx.as_of)
+    idx, seen, known = stage_index(dataset, ctx.as_of)
     won_pos = len(OPPORTUNITY_STAGES) - 1
+    cohort = (o.created >= ctx.start) & (o.created <= ctx.end) & (o.code >= 0)
+    why = unknown_lost_stages(o.lost, known)
+    if why:  # only the outcome is known for lost deals: one step, qualified -> won, over decided deals
+        decided = cohort & (o.won | o.lost)
+        return {"_why": why, WIN_RUNG: (F.bincount(o.code[decided], n), F.bincount(o.code[cohort & o.won], n))}
     idx = np.where(o.won, won_pos, np.minimum(idx, won_pos - 1))
     present = [s for s in OPPORTUNITY_STAGES if s in seen or s == "qualified" or (s == "won" and o.won.any())]
     if "won" not in present:
         present.append("won")
-    cohort = (o.created >= ctx.start) & (o.created <= ctx.end) & (o.code >= 0)
     out: dict = {}
     if not (seen - {"qualified", "won"}):
         out["_why"] = NO_STAGES
@@ -55,7 +80,8 @@ def funnel_counts(dataset, period=None, as_of=None) -> pd.DataFrame:
     """
     ctx, reps = make_context(dataset, period, as_of)
     o = OppFrame.build(ctx)
-    rungs = {k: v for k, v in opportunity_rungs(dataset, ctx, o).items() if k != "_why"}
+    found = opportunity_rungs(dataset, ctx, o)
+    rungs = {k: v for k, v in found.items() if k != "_why"}
     steps: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     if dataset.has("leads"):
         ld = dataset.leads
@@ -79,4 +105,6 @@ def funnel_counts(dataset, period=None, as_of=None) -> pd.DataFrame:
     out = pd.concat(frames, ignore_index=True)
     out["rep_id"] = out["rep_id"].astype("str")
     out["step"] = out["step"].astype("str")
+    if found.get("_why") and WIN_RUNG in found:
+        out.attrs["unmeasured"] = found["_why"]  # why only qualified -> won is measured
     return out

@@ -71,7 +71,8 @@ def strengths(s: RepSlice) -> list[Strength]:
     if steps:
         mine = {r["step"]: r for r in s.funnel}
         return [Strength("step", k, _num(mine.get(k, {}).get("rate")),
-                         _num((s.role_funnel.get(k) or {}).get("median"))) for k in steps]
+                         _num((s.role_funnel.get(k) or {}).get("median")), to=mine.get(k, {}).get("to"))
+                for k in steps]
     out = []
     for metric, _w in sorted(s.meta["weights"]["weights"].items(), key=lambda kv: -kv[1]):
         agg, value, m = s.role_metrics.get(metric), _num(s.values.get(metric)), CATALOGUE.get(metric)
@@ -88,7 +89,7 @@ def funnel(s: RepSlice) -> Funnel | None:
     h = s.headline
     verdict = h.get("bottleneck")
     rows = [StepFigures(step=r["step"], reached=int(r["reached"]), advanced=int(r["advanced"]), rate=_num(r["rate"]),
-                        team=_quartiles(s.role_funnel.get(r["step"])))
+                        team=_quartiles(s.role_funnel.get(r["step"])), to=r.get("to"))
             for r in sorted(s.funnel, key=lambda r: STEP_KEYS.index(r["step"])) if r["reached"] > 0]
     if not verdict and not rows:
         return None
@@ -98,15 +99,16 @@ def funnel(s: RepSlice) -> Funnel | None:
                     reached=_int(h.get("bottleneck_reached")), advanced=_int(h.get("bottleneck_advanced")) or 0,
                     rate=_num(h.get("bottleneck_rate")), team_median=_num(h.get("bottleneck_team_median")),
                     team_q1=_num(h.get("bottleneck_team_q1")), team_q3=_num(h.get("bottleneck_team_q3")),
-                    expected=_num(h.get("bottleneck_expected")), lost_wins=_num(h.get("bottleneck_lost_wins")))
+                    expected=_num(h.get("bottleneck_expected")), lost_wins=_num(h.get("bottleneck_lost_wins")),
+                    to=h.get("bottleneck_to"))
     weakest = None
     if h.get("weakest_step") in STEP:
         weakest = Weakest(step=h["weakest_step"], reached=_int(h["weakest_reached"]),
                           advanced=_int(h["weakest_advanced"]), rate=_num(h["weakest_rate"]),
-                          team_median=_num(h["weakest_median"]))
+                          team_median=_num(h["weakest_median"]), to=h.get("weakest_to"))
     return Funnel(verdict=verdict or "", steps=rows, leak=leak, weakest=weakest,
                   deals=_int(h.get("bottleneck_deals")), deals_step=h.get("bottleneck_deals_step"),
-                  deals_needed=_num(h.get("bottleneck_deals_needed")))
+                  deals_needed=_num(h.get("bottleneck_deals_needed")), deals_to=h.get("bottleneck_deals_to"))
 
 
 def activity_mix(s: RepSlice) -> ActivityMix | None:
@@ -160,6 +162,8 @@ def hygiene(s: RepSlice) -> Hygiene | None:
 def trend(s: RepSlice) -> Trend | None:
     months = [Point(start=r["start"], you=_num(r["won"]) or 0.0, team=_num((s.role_monthly.get(r["start"]) or {}).get("median")))
               for r in s.monthly]
+    if s.rep["role_key"] not in s.meta.get("roles_with_revenue", []) and not any(p.you for p in months):
+        months = []  # a role that closes no deals (e.g. SDRs): no row of zeros to read as a verdict
     weeks = [Point(start=r["start"], you=_num(r["activities"]), team=_num((s.role_weekly.get(r["start"]) or {}).get("median")))
              for r in s.weekly]
     quotas = []
@@ -180,7 +184,8 @@ def peer(s: RepSlice) -> Peer | None:
     name, step = s.rep.get("peer_name"), s.headline.get("bottleneck")
     if not name or step not in STEP:
         return None
-    return Peer(name=str(name), step=step, complementary=bool(s.headline.get("pair_complementary")))
+    return Peer(name=str(name), step=step, complementary=bool(s.headline.get("pair_complementary")),
+                to=s.headline.get("bottleneck_to"))
 
 
 def breakdown(s: RepSlice) -> list[ScorePart]:
@@ -198,8 +203,13 @@ def unavailable(s: RepSlice) -> dict[str, str]:
     for section, table in (("headline", "quotas"), ("activity_mix", "activities"), ("lead_quality", "leads")):
         if m["missing"].get(table):
             out[section] = m["missing"][table]
-    if m["unavailable"].get("bottleneck"):
-        out["funnel"] = m["unavailable"]["bottleneck"]
+    for section, key in (("funnel", "bottleneck"), ("funnel_steps", "funnel_steps"), ("next_step", "next_step"),
+                         ("lead_quality", "lead_quality")):
+        if m["unavailable"].get(key) and section not in out:
+            out[section] = m["unavailable"][key]
+    if s.rep["role_key"] not in m.get("roles_with_revenue", [s.rep["role_key"]]):
+        out["won_per_month"] = ("your role closes no deals in this data, so won revenue per month is not shown: "
+                                "the figures that measure your work are below")
     if s.headline.get("score") is None:
         out["score"] = ("no score: fewer than 3 current reps share your role, and a score compares you with "
                         "the others of your role")

@@ -6,7 +6,7 @@ draws them in the rep's own report task, so a run for a few reps never pays for 
 from __future__ import annotations
 
 from .. import charts as C
-from ..terms import activity_label
+from ..terms import activity_label, described
 from ..words.rep import metric_label
 
 
@@ -15,7 +15,8 @@ def specs(view) -> dict[str, dict]:
     out = {}
     f = view.funnel
     if f is not None:
-        steps = [{"step": s.step, "rep": s.rate, "q1": s.team.q1, "median": s.team.median, "q3": s.team.q3}
+        steps = [{"step": s.step, "label": described(s.step, s.to).label, "rep": s.rate, "q1": s.team.q1,
+                  "median": s.team.median, "q3": s.team.q3}
                  for s in f.steps if s.rate is not None and s.team is not None]
         if steps:
             out["funnel"] = C.spec(C.rep_funnel_vs_team(steps))

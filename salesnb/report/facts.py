@@ -66,6 +66,7 @@ class StepFigures:
     advanced: int
     rate: float | None
     team: Quartiles | None
+    to: str | None = None  # the stage the step leads to in this data (terms.described)
 
 
 @dataclass
@@ -83,6 +84,7 @@ class Leak:
     team_q3: float | None
     expected: float | None  # volume: the count expected at the team's pace
     lost_wins: float | None
+    to: str | None = None
 
 
 @dataclass
@@ -94,6 +96,7 @@ class Weakest:
     advanced: int
     rate: float
     team_median: float
+    to: str | None = None
 
 
 @dataclass
@@ -105,6 +108,7 @@ class Funnel:
     deals: int | None = None  # deals at the last step (the fewest): what the verdict rests on
     deals_step: str | None = None
     deals_needed: float | None = None
+    deals_to: str | None = None
 
 
 @dataclass
@@ -116,6 +120,7 @@ class Strength:
     value: float | None
     team_median: float | None
     unit: str = "ratio"
+    to: str | None = None  # for a step: the stage it leads to in this data
 
 
 @dataclass
@@ -208,7 +213,7 @@ class QuotaProgress:
 
 @dataclass
 class Trend:
-    months: list[Point] = field(default_factory=list)  # won per month
+    months: list[Point] = field(default_factory=list)  # won per month (none when the role closes no deals)
     weeks: list[Point] = field(default_factory=list)  # activities per recent week
     quotas: list[QuotaProgress] = field(default_factory=list)
 
@@ -218,6 +223,7 @@ class Peer:
     name: str
     step: str
     complementary: bool  # the peer leaks where this rep is strong
+    to: str | None = None
 
 
 @dataclass

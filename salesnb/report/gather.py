@@ -8,6 +8,7 @@ import pandas as pd
 
 from ..config import MIN_REPS_FOR_COMPARISON
 from ..leaderboard import leaderboard
+from ..metrics.catalogue import CATALOGUE
 from ..terms import ACTIVITY_KEYS, CONVERSION_STEPS, HYGIENE_FLAGS, role_key, step_of
 from .inputs import RepInputs
 
@@ -30,6 +31,8 @@ def gather(team) -> dict:
     ids = pd.Index([str(r) for r in d.reps["rep_id"]], name="rep_id")
     role = role_of(table.reps).reindex(ids)
     values = table.values.reindex(ids)
+    # team medians of deal figures count reps who have deals: a rep with none would drag them to zero
+    sellers = ids[has_deals(values).to_numpy()]
     reps = _reps(d, ids, role)
     funnel = step_rows(team.funnel)
     funnel = funnel[funnel["rep_id"].isin(ids)]
@@ -43,18 +46,25 @@ def gather(team) -> dict:
             start=lambda q: q["start"].dt.date.astype(str), end=lambda q: q["end"].dt.date.astype(str))
             if team.quota_now is not None else pd.DataFrame(columns=["start", "end", "quota"])),
         deals=_deals(d.hygiene_deals, ids), mix=mix, leads=_leads(d.lead_quality, ids),
-        role_metrics=_role_metrics(values, role),
-        role_funnel=quartiles(funnel[funnel["reached"] > 0].assign(role=lambda f: f["rep_id"].map(role)),
-                              ["role", "step"], "rate"),
+        role_metrics=_role_metrics(values, role, sellers),
+        role_funnel=_role_funnel(d.funnel_steps),
         role_mix=_role_mix(mix, role, card),
-        role_monthly=_role_series(team.monthly, ids, role, "won_revenue"),
+        role_monthly=_role_series(team.monthly, sellers, role, "won_revenue"),
         role_weekly=_role_series(team.weekly, ids, role, "activities"),
         practices=_practices(d))
 
 
+def has_deals(values: pd.DataFrame) -> pd.Series:
+    """Per rep: any deal in the period (created, won or open at as_of)."""
+    cols = [c for c in ("opportunities_created", "deals_won", "open_deals") if c in values]
+    return values[cols].fillna(0).gt(0).any(axis=1) if cols else pd.Series(False, index=values.index)
+
+
 def _meta(team) -> dict:
     w = team.card.weights
+    won = team.table.values.get("won_revenue", pd.Series(dtype=float)).groupby(role_of(team.table.reps)).sum()
     return {"period_label": team.period.label, "as_of": team.as_of.date().isoformat(), "currency": team.currency,
+            "roles_with_revenue": sorted(str(r) for r in won.index[won > 0]),
             "dataset_name": team.dataset_name,
             "weights": {"name": w.name, "normalisation": w.normalisation, "group_by": w.group_by,
                         "weights": dict(w.active)},
@@ -82,6 +92,18 @@ def _headline(team, ids: pd.Index) -> pd.DataFrame:
         out[col] = r[col]
     out["strengths"] = r["strengths"].map(lambda s: ",".join(s) if isinstance(s, list) else "")
     return out
+
+
+def _role_funnel(steps: pd.DataFrame) -> pd.DataFrame:
+    """The team reference of every step, exactly as the bottleneck test used it (median and quartiles of
+    the rates of the role's reps with enough deals there), for roles of at least 3 such reps."""
+    cols = ["role", "step", "q1", "median", "q3", "n"]
+    if steps is None or not len(steps) or "team_median" not in steps:
+        return pd.DataFrame(columns=cols)
+    rungs = steps[steps["source"] == "rung"].drop_duplicates(["role", "step"])
+    out = pd.DataFrame({"role": rungs["role"], "step": rungs["step"], "q1": rungs["team_q1"],
+                        "median": rungs["team_median"], "q3": rungs["team_q3"], "n": rungs["team_reps"]})
+    return out[out["n"] >= MIN_REPS_FOR_COMPARISON].reset_index(drop=True)
 
 
 def _series(long: pd.DataFrame, ids: pd.Index, column: str, name: str) -> pd.DataFrame:
@@ -130,8 +152,15 @@ def _leads(lq: pd.DataFrame, ids: pd.Index) -> pd.DataFrame:
     return lq.set_index("rep_id").reindex(ids)[[c for c in LEAD_FACTS if c in lq]]
 
 
-def _role_metrics(values: pd.DataFrame, role: pd.Series) -> pd.DataFrame:
-    long = values.assign(role=role).melt(id_vars="role", var_name="metric")
+DEAL_KINDS = ("outcome", "pipeline", "funnel", "efficiency", "hygiene")
+
+
+def _role_metrics(values: pd.DataFrame, role: pd.Series, sellers: pd.Index) -> pd.DataFrame:
+    """Quartiles per role and metric; deal figures over the reps who have deals, the rest over everyone."""
+    deal = [m for m in values.columns if m in CATALOGUE and CATALOGUE[m].kind in DEAL_KINDS]
+    other = [m for m in values.columns if m not in deal]
+    parts = [values.loc[sellers, deal], values[other]]
+    long = pd.concat([p.assign(role=role.reindex(p.index)).melt(id_vars="role", var_name="metric") for p in parts])
     return quartiles(long, ["role", "metric"], "value")
 
 
@@ -179,9 +208,10 @@ def role_of(reps: pd.DataFrame) -> pd.Series:
 
 def step_rows(funnel: pd.DataFrame) -> pd.DataFrame:
     """funnel_counts rows with the step key (``closing``) instead of the rung (``commit->won``)."""
-    f = funnel.assign(step=funnel["step"].map(step_of))
+    f = funnel.assign(step=funnel["step"].map(step_of),
+                      to=funnel["step"].map(lambda s: s.split("->")[1] if "->" in s else None))
     f = f[f["step"].isin(CONVERSION_STEPS)]
-    return f.assign(rate=f["conversion"])[["rep_id", "step", "reached", "advanced", "rate"]]
+    return f.assign(rate=f["conversion"])[["rep_id", "step", "to", "reached", "advanced", "rate"]]
 
 
 def hygiene_flags_of(deals: pd.DataFrame) -> pd.Series:

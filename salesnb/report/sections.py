@@ -14,7 +14,7 @@ from typing import Mapping
 
 from ..present import (Block, bullets, by_unit, count, data, esc, heading, join, money, note, num, paragraphs, pct,
                        points, table)
-from ..terms import HYGIENE_HELP, HYGIENE_LABELS, NORMALISATION_WORDS, STEP, activity_label, step_label
+from ..terms import HYGIENE_HELP, HYGIENE_LABELS, NORMALISATION_WORDS, activity_label, described
 from ..words import rep as words
 from .facts import RepView
 
@@ -94,12 +94,13 @@ class Report:
             for s in f.steps:
                 mark = "  ◀ work on this" if f.leak is not None and s.step == f.leak.step else ""
                 team = s.team
-                rows.append([step_label(s.step) + mark, STEP[s.step].moves, f"{s.advanced} of {s.reached}",
+                step = described(s.step, s.to)
+                rows.append([step.label + mark, step.moves, f"{s.advanced} of {s.reached}",
                              pct(s.rate), pct(team.median) if team else "—",
                              f"{pct(team.q1)} – {pct(team.q3)}" if team else "—"])
             _show(table(["Step", "Moves a deal from", "Your deals", "You", "Team median", "Team middle half"], rows))
             self.chart("funnel")
-        return None
+        return self._note("funnel_steps")
 
     def activity_mix(self) -> Block | None:
         m = self.view.activity_mix
@@ -149,14 +150,16 @@ class Report:
                 parts.append(paragraphs(["What the flags mean: " + "; ".join(help_) + ". Updating these in the CRM "
                                          "keeps the pipeline, and your projection, trustworthy."], "salesnb-note"))
         else:
-            parts.append(paragraphs([words.hygiene_clean()]))
-        return join(parts)
+            parts.append(paragraphs([words.hygiene_clean(next_steps_checked="next_step" not in self.view.unavailable)]))
+        return join([*parts, self._note("next_step")])
 
     def trend(self) -> Block | None:
         t = self.view.trend
         if t is None:
-            return note("No trend to show yet.")
+            return self._note("won_per_month") or note("No trend to show yet.")
         cur, as_of = self.view.currency, self.view.as_of
+        if not t.months:
+            _show(self._note("won_per_month"))
         lines = words.trend(self.view)
         if lines:
             _show(paragraphs(lines))

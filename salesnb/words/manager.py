@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from ..present import isolate, missing, money, multiple, pct, pct_below
-from ..terms import NO_LEAK, STEP, TOO_FEW_DEALS, step_label
+from ..terms import NO_LEAK, STEP, TOO_FEW_DEALS, described
 
 MATERIAL = 0.90  # the early warning's bar (diagnostics.early_warning.MATERIAL): shown to one decimal below it
 
@@ -36,10 +36,10 @@ def outcome_label(outcome: str) -> str:
 # ------------------------------------------------------------------ funnel
 
 
-def verdict(step) -> str:
+def verdict(step, to: str | None = None) -> str:
     """A bottleneck verdict in a word or two: the step's name, "No clear leak" or "Too few deals yet"."""
     if step in STEP:
-        return step_label(step)
+        return described(step, to).label
     return {NO_LEAK: "No clear leak", TOO_FEW_DEALS: "Too few deals yet"}.get(str(step or ""), "—")
 
 
@@ -58,12 +58,13 @@ def bottleneck(row: Mapping) -> str:
         return "No funnel verdict for this rep."
     f = {k: _get(row, f"bottleneck_{k}") for k in ("source", "unit", "advanced", "reached", "rate", "team_median",
                                                    "team_q1", "team_q3", "expected", "lost_wins")}
+    phrase = described(step, _get(row, "bottleneck_to")).phrase
     if f["source"] == "volume":
-        what = STEP[step].phrase if f["unit"] == "leads" else "creating enough qualified opportunities"
+        what = phrase if f["unit"] == "leads" else "creating enough qualified opportunities"
         return (f"The step to work on is {what}: {int(f['advanced'])} {f['unit']} vs about "
                 f"{float(f['expected']):.0f} at the team's median pace; at the team's conversion that costs "
                 f"{won_deals(f['lost_wins'])}.")
-    return (f"The step to work on is {STEP[step].phrase}: {int(f['advanced'])} of {int(f['reached'])} "
+    return (f"The step to work on is {phrase}: {int(f['advanced'])} of {int(f['reached'])} "
             f"({pct(f['rate'])}) vs a team median of {pct(f['team_median'])} "
             f"(middle half {pct(f['team_q1'])}–{pct(f['team_q3'])}); "
             f"at the team's rate that is {won_deals(f['lost_wins'], more=True)}.")
@@ -75,16 +76,25 @@ def below_target(row: Mapping) -> bool:
     return bool(_get(row, "at_risk")) or (proj is not None and float(proj) < 1.0)
 
 
+NOTABLE_GAP = 0.10  # a weakest step at least 10% below the median is named even for a rep on target
+
+
+def worth_naming(rate, median) -> bool:
+    """A step below the team by enough to mention, though not enough to call a leak."""
+    return rate is not None and median is not None and float(rate) < (1 - NOTABLE_GAP) * float(median)
+
+
 def no_leak(row: Mapping) -> str:
     """No step clearly below the team: the weakest step with its numbers when there is one."""
     step = _get(row, "weakest_step")
     head = "No step of the funnel is clearly below the team"
-    if not below_target(row):
+    if not (below_target(row) or worth_naming(_get(row, "weakest_rate"), _get(row, "weakest_median"))):
         return f"{head}: keep doing what works."
     if step in STEP:
-        return (f"{head}; the furthest below it is {STEP[step].phrase}: {int(_get(row, 'weakest_advanced'))} of "
+        return (f"{head}; the furthest below it is {described(step, _get(row, 'weakest_to')).phrase}: "
+                f"{int(_get(row, 'weakest_advanced'))} of "
                 f"{int(_get(row, 'weakest_reached'))} ({pct(_get(row, 'weakest_rate'))}) vs a team median of "
-                f"{pct(_get(row, 'weakest_median'))}, a gap chance could explain (thin evidence).")
+                f"{pct(_get(row, 'weakest_median'))}; on so few deals this could still be chance (thin evidence).")
     return f"{head}, and no step is below its median: the gap to quota is in volume, not conversion."
 
 
@@ -95,7 +105,8 @@ def too_few_deals(row: Mapping) -> str:
     need = _get(row, "bottleneck_deals_needed")
     need_s = f"about {int(need)}" if need is not None else "more"
     return (f"Too few deals to tell where the funnel leaks ({int(_get(row, 'bottleneck_deals', 0))} reached the "
-            f"{STEP[deals_step].label.lower() if deals_step in STEP else deals_step} step so far; {need_s} are "
+            f"{described(deals_step, _get(row, 'bottleneck_deals_to')).label.lower() if deals_step in STEP else deals_step}"
+            f" step so far; {need_s} are "
             "needed): review again later in the period.")
 
 
@@ -104,7 +115,8 @@ def pairing(row: Mapping, peer_name: str | None) -> str:
     step = _get(row, "bottleneck")
     if not peer_name or step not in STEP:
         return "No peer pairing suggested: no clear leak, or no peer in the same role is strong there."
-    text = f"Pair with {isolate(peer_name)}, who is strong at {STEP[step].phrase}, where this rep leaks most"
+    text = (f"Pair with {isolate(peer_name)}, who is strong at {described(step, _get(row, 'bottleneck_to')).phrase}, "
+            "where this rep leaks most")
     return text + (", and who can learn from this rep where they leak." if _get(row, "pair_complementary")
                    else ".")
 

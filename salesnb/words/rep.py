@@ -6,9 +6,9 @@ Nothing here computes a figure or reads another rep's data; figures are formatte
 from __future__ import annotations
 
 from ..metrics.catalogue import CATALOGUE
-from ..present import by_unit, isolate, missing, money, multiple, num, pct, pct_below, plural
-from ..terms import ACTIVITY, NO_LEAK, STEP, TOO_FEW_DEALS, activity_label
-from .manager import MATERIAL, practice, won_deals
+from ..present import by_unit, isolate, money, multiple, num, pct, pct_below, plural
+from ..terms import NO_LEAK, TOO_FEW_DEALS, activity_label, described
+from .manager import MATERIAL, practice, won_deals, worth_naming
 
 MIX_GAP = 0.05  # activity-mix differences from 5 points are worth a sentence
 MAX_MIX_SENTENCES = 3
@@ -79,7 +79,7 @@ def rank(view) -> str:
 
 def strength(view, s) -> str:
     if s.kind == "step":
-        step = STEP[s.key]
+        step = described(s.key, s.to)
         return (f"Strong at {step.phrase}: {pct(s.value)} of your deals move on ({step.moves}), against a team "
                 f"median of {pct(s.team_median)}.")
     cur = view.currency
@@ -103,7 +103,7 @@ def funnel(view) -> str:
     f = view.funnel
     if f.leak is not None:
         k = f.leak
-        step = STEP[k.step]
+        step = described(k.step, k.to)
         if k.source == "volume":
             what = step.phrase if k.unit == "leads" else "creating enough qualified opportunities"
             return (f"The step to work on is {what}: {plural(k.advanced, k.unit[:-1])} so far, against about "
@@ -117,17 +117,18 @@ def funnel(view) -> str:
             return "No deals in this period yet: the funnel cannot be read. Look again later in the period."
         need = f"about {int(f.deals_needed)}" if f.deals_needed is not None else "more"
         return (f"Too few deals yet to tell where your funnel leaks: {plural(f.deals or 0, 'deal')} reached the "
-                f"{STEP[f.deals_step].label.lower()} step so far, and {need} are needed. Look again later in the "
+                f"{described(f.deals_step, f.deals_to).label.lower()} step so far, and {need} are needed. Look again later in the "
                 "period.")
     if f.verdict == NO_LEAK:
         head = "No step of your funnel is clearly below the team"
-        if not below_target(view):
+        w = f.weakest
+        if not (below_target(view) or (w is not None and worth_naming(w.rate, w.team_median))):
             return f"{head}: keep doing what works."
-        if f.weakest is not None:
-            w = f.weakest
-            return (f"{head}, but you are below target, so start with the step furthest below it: "
-                    f"{STEP[w.step].phrase}, {w.advanced} of {w.reached} ({pct(w.rate)}) against a team median "
-                    f"of {pct(w.team_median)}. The gap is small enough that chance could explain it (thin "
+        if w is not None:
+            why = "you are below target, so" if below_target(view) else "to do better still,"
+            return (f"{head}, but {why} start with the step furthest below it: "
+                    f"{described(w.step, w.to).phrase}, {w.advanced} of {w.reached} ({pct(w.rate)}) against a team median "
+                    f"of {pct(w.team_median)}. On {plural(w.reached, 'deal')} this could still be chance (thin "
                     "evidence).")
         return (f"{head}, and none is below its median: the gap to quota is in volume. More deals entering "
                 "the funnel, at the rates you have, close it.")
@@ -182,7 +183,9 @@ def hygiene_deals(n: int) -> str:
     return f"{plural(n, 'open deal')} to update in the CRM:"
 
 
-def hygiene_clean() -> str:
+def hygiene_clean(next_steps_checked: bool = True) -> str:
+    if not next_steps_checked:
+        return "No open deal is stale or past its close date (next steps could not be checked: see below)."
     return "No flagged deals: the pipeline is clean."
 
 
@@ -224,7 +227,7 @@ def pace(view) -> list[str]:
 
 def peer(view) -> str:
     p = view.peer
-    text = f"Pair with {isolate(p.name)}, who is strong at {STEP[p.step].phrase}, where you leak most"
+    text = f"Pair with {isolate(p.name)}, who is strong at {described(p.step, p.to).phrase}, where you leak most"
     return text + (", and who can learn from you where they leak." if p.complementary else ".")
 
 
@@ -249,11 +252,3 @@ def breakdown(view, how: str) -> list[str]:
     if any(p.value is None for p in view.breakdown):
         out.append("A metric with no value this period (—) gives 0 points.")
     return out
-
-
-def activity_name(key: str) -> str:
-    return ACTIVITY[key].label if key in ACTIVITY else str(key)
-
-
-def unknown(value) -> bool:
-    return missing(value)
