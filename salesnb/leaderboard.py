@@ -47,6 +47,19 @@ def withheld_notes(reps: pd.DataFrame, group_by: str | None) -> list[str]:
     return notes
 
 
+def outcome_notes(table) -> list[str]:
+    """Warnings when the period has no outcome to rank on yet (nothing won or lost so far)."""
+    v = table.values
+    won = v["won_revenue"].fillna(0).sum() if "won_revenue" in v else 0.0
+    decided = v[[c for c in ("deals_won", "win_rate") if c in v]].notna().any(axis=1).sum() if len(v) else 0
+    if won > 0:
+        return []
+    what = "no deal was won" if decided else "no deal was won or lost"
+    return [f"In {table.period.label} up to {table.as_of.date()} {what}: every rep scores nothing on the "
+            "outcome metrics, so the ranking rests on the other metrics only. Rank on outcomes once deals close "
+            "(a later --as-of, or an earlier --period)."]
+
+
 def ranks(scores: pd.Series, groups: pd.Series) -> pd.Series:
     """Rank within each group, 1 = highest; ties (equal to 9 decimals) share the best rank; NaN unranked."""
     return scores.round(9).groupby(groups).rank(ascending=False, method="min").astype("Int64")

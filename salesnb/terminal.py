@@ -5,7 +5,7 @@ what the team explorer says. Long values are clipped, so a 100,000-character nam
 """
 from __future__ import annotations
 
-from .leaderboard import leaderboard, withheld_notes
+from .leaderboard import leaderboard, outcome_notes, withheld_notes
 from .metrics.catalogue import CATALOGUE
 from .present import MISSING, clip, isolate, missing, money, num, pct, text_table
 from .terms import NO_LEAK, TOO_FEW_DEALS
@@ -37,7 +37,8 @@ def leaderboard_text(table, card, top: int | None = None) -> str:
     if rows:
         lines.append(text_table(["role", "rank", "name", "score", "attainment", "won", "top contributions (points)"],
                                 rows, WIDTH))
-    for note in withheld_notes(table.reps.reindex(card.scores["rep_id"]), w.group_by) + list(card.notes):
+    notes = outcome_notes(table) + withheld_notes(table.reps.reindex(card.scores["rep_id"]), w.group_by)
+    for note in notes + list(card.notes):
         lines.append(f"note: {clip(isolate(note), 400)}")
     if "attainment" in table.unavailable and not any(n.startswith("attainment") for n in card.notes):
         lines.append(f"note: attainment: {table.unavailable['attainment']}")

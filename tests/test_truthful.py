@@ -223,3 +223,15 @@ def test_every_fixture_reports_with_exit_0(imported, name, tmp_path):
     assert main(["reports", "--data", str(imported[name]), "--out", str(tmp_path / "r"), "--jobs", "2",
                  "--no-progress"]) == 0
     assert (tmp_path / "r" / "index.html").is_file()
+
+
+def test_a_period_with_nothing_won_says_the_ranking_rests_on_other_metrics():
+    from salesnb.leaderboard import outcome_notes
+    from salesnb.metrics import MetricTable
+
+    ids = pd.Index(["a", "b", "c"], name="rep_id")
+    nothing = MetricTable.from_frame(pd.DataFrame({"won_revenue": [0.0, 0.0, 0.0], "stale_deals": [1.0, 0, 2]},
+                                                  index=ids))
+    assert "no deal was won or lost" in outcome_notes(nothing)[0]
+    some = MetricTable.from_frame(pd.DataFrame({"won_revenue": [0.0, 5.0, 0.0]}, index=ids))
+    assert outcome_notes(some) == []

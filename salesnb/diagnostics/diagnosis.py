@@ -10,7 +10,7 @@ import pandas as pd
 
 from ..metrics import CATALOGUE, funnel_counts, metrics, team_summary
 from ..periods import Period
-from ..leaderboard import leaderboard, withheld_notes
+from ..leaderboard import leaderboard, outcome_notes, withheld_notes
 from ..metrics.profile import left_out_note, requirements
 from ..scorecard import score
 from ..terms import ACTIVITY, STEPS, role_key
@@ -160,7 +160,7 @@ def diagnose(dataset, period=None, as_of=None, weights=None, seed: int = 0, *,
     if card is None:
         card = score(table, weights)
     board = leaderboard(card, table).set_index("rep_id")
-    notes += withheld_notes(reps, card.weights.group_by)
+    notes += outcome_notes(table) + withheld_notes(reps, card.weights.group_by)
     breakdown = card.breakdown
 
     outcome = "attainment" if "attainment" in values and values["attainment"].notna().sum() >= 3 else "won_revenue"
