@@ -9,6 +9,7 @@ STAMP  := $(VENV)/.salesnb-installed
 DATA   ?= data/sample
 OUT    ?= reports
 JOBS   ?=
+AS_OF  ?=
 # Weights saved by the team explorer's "save weights" button are used when present.
 WEIGHTS ?= $(wildcard weights.toml)
 # Root installs system packages directly; everyone else through sudo.
@@ -27,8 +28,8 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP) ## Build the .venv (pip install -e ".[test]"); done automatically by the targets below
 
-reports: $(STAMP) ## Main job: a private HTML report per rep of the sample team (DATA=..., OUT=..., WEIGHTS=...)
-	$(BIN)/salesnb reports --data $(DATA) --out $(OUT) $(if $(JOBS),--jobs $(JOBS)) $(if $(WEIGHTS),--weights $(WEIGHTS))
+reports: $(STAMP) ## Main job: a private HTML report per rep of the sample team (DATA=..., OUT=..., WEIGHTS=..., AS_OF=...)
+	$(BIN)/salesnb reports --data $(DATA) --out $(OUT) $(if $(JOBS),--jobs $(JOBS)) $(if $(WEIGHTS),--weights $(WEIGHTS)) $(if $(AS_OF),--as-of $(AS_OF))
 
 test: $(STAMP) browser ## Run every test: package, notebooks (nbval) and real-browser tests
 	$(BIN)/python -m pytest -n 2 --dist loadfile tests

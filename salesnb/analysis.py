@@ -55,10 +55,11 @@ class TeamAnalysis:
         return reps["role"].map(role_key) if "role" in reps else pd.Series(role_key(None), index=reps.index)
 
 
-def analyse(dataset, period=None, as_of=None, weights=None) -> TeamAnalysis:
+def analyse(dataset, period=None, as_of=None, weights=None, compare_to=None) -> TeamAnalysis:
     """Analyse one period of `dataset` at `as_of`.
 
     weights: a `Weights`, a preset name, a weights-file path, or None (the default preset).
+    compare_to: the period "since last time" compares with (default: the previous comparable one).
     """
     from .diagnostics import diagnose
     from .metrics import funnel_counts, metrics, trend
@@ -69,7 +70,8 @@ def analyse(dataset, period=None, as_of=None, weights=None) -> TeamAnalysis:
     as_of = table.as_of
     card = score(table, w)
     funnel = funnel_counts(dataset, table.period, as_of)
-    diagnosis = diagnose(dataset, table.period, as_of, w, table=table, card=card, funnel=funnel)
+    diagnosis = diagnose(dataset, table.period, as_of, w, table=table, card=card, funnel=funnel,
+                         compare_to=compare_to)
     monthly = employed_rows(trend(dataset, as_of=as_of, freq="M", period=table.period), table.reps, "M")
     weekly = employed_rows(trend(dataset, as_of=as_of, freq="W", period=table.period), table.reps, "W")
     missing = {name: dataset.missing(name) for name in ("quotas", "activities", "leads")

@@ -82,6 +82,12 @@ def _add_dataset(p: argparse.ArgumentParser, required: bool = True) -> None:
                         "(default: the dataset's default period)")
 
 
+def _add_compare(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--compare-to", dest="compare_to", type=_period, metavar="P",
+                   help="the period to compare with in 'since last time' (default: the previous one of the same "
+                        "kind, or the quarter before the last complete quarter when the data has no earlier one)")
+
+
 def _add_weights(p: argparse.ArgumentParser) -> None:
     group = p.add_mutually_exclusive_group()
     group.add_argument("--weights", metavar="FILE", help="a weights file (TOML), e.g. saved from the team explorer")
@@ -100,7 +106,8 @@ def _reports(args) -> int:
     from .reports import run_reports
 
     result = run_reports(args.data, args.out, reps=args.reps, as_of=args.as_of, period=args.period,
-                         weights_file=args.weights, preset=args.preset, jobs=args.jobs, force=args.force,
+                         weights_file=args.weights, preset=args.preset, compare_to=args.compare_to, jobs=args.jobs,
+                         force=args.force,
                          shard=args.shard, progress=args.progress, notebook=args.notebook)
     print(result.summary())
     return result.exit_code
@@ -141,7 +148,8 @@ def _diagnose(args) -> int:
     from .terminal import summary_text
 
     dataset, table, weights = _analysed(args)
-    d = diagnose(dataset, period=table.period, as_of=table.as_of, weights=weights, table=table)
+    d = diagnose(dataset, period=table.period, as_of=table.as_of, weights=weights, table=table,
+                 compare_to=args.compare_to)
     print(d.to_json() if args.json else summary_text(d))
     return 0
 
@@ -203,6 +211,7 @@ def build_parser() -> argparse.ArgumentParser:
                 "example:\n  salesnb reports --data data/sample --out reports --reps R001,R015")
     _add_dataset(p)
     _add_weights(p)
+    _add_compare(p)
     p.add_argument("--out", default="reports", metavar="DIR",
                    help="output folder, relative to where you run the command (default: reports)")
     p.add_argument("--reps", metavar="ID,...", help="only these rep ids (comma-separated)")
@@ -240,6 +249,7 @@ def build_parser() -> argparse.ArgumentParser:
                 "quality and pipeline hygiene. --json prints one JSON document (schema: docs/diagnose-json.md).")
     _add_dataset(p)
     _add_weights(p)
+    _add_compare(p)
     p.add_argument("--json", action="store_true", help="print one JSON document instead of the summary")
     p.set_defaults(func=_diagnose)
 

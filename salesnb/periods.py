@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -74,6 +74,8 @@ class Period:
     start: pd.Timestamp
     end: pd.Timestamp
     label: str
+    # "year", "quarter", "month" (fiscal) or "range": what "the previous one" means (not part of equality)
+    kind: str = field(default="range", compare=False)
 
     @property
     def days(self) -> int:
@@ -153,7 +155,7 @@ def resolve_period(spec: str | Period | None, as_of, fiscal_year_start_month: in
     if spec is None:
         fy = fiscal_year_start(as_of_ts, m0)
         start, end = _fiscal_year(fy.year, m0)
-        return Period(start, end, _fy_label(fy.year, m0))
+        return Period(start, end, _fy_label(fy.year, m0), "year")
     if not isinstance(spec, str):
         raise _bad_period(where, spec, "is not understood")
     s = spec.strip()
@@ -170,19 +172,19 @@ def resolve_period(spec: str | Period | None, as_of, fiscal_year_start_month: in
         return Period(start, as_of_ts, f"{low.upper()} {as_of_ts.date()}")
     if re.fullmatch(r"\d{4}", s):
         start, end = _fiscal_year(int(s), m0)
-        return Period(start, end, _fy_label(int(s), m0))
+        return Period(start, end, _fy_label(int(s), m0), "year")
     if mq := re.fullmatch(r"(\d{4})-?[Qq]([1-4])", s):
         y, q = int(mq.group(1)), int(mq.group(2))
         start, end = _fiscal_quarter(y, q, m0)
         label = f"{y}-Q{q}" if m0 == 1 else f"FY{y} Q{q}"
-        return Period(start, end, label)
+        return Period(start, end, label, "quarter")
     if mm := re.fullmatch(r"(\d{4})-(\d{1,2})", s):
         y, mo = int(mm.group(1)), int(mm.group(2))
         if not 1 <= mo <= 12:
             raise _bad_period(where, spec, "has a month that is not 01..12")
         start = pd.Timestamp(year=y, month=mo, day=1)
         end = start + pd.DateOffset(months=1) - pd.Timedelta(days=1)
-        return Period(start, end, start.strftime("%Y-%m"))
+        return Period(start, end, start.strftime("%Y-%m"), "month")
     if ".." in s:
         a, b = s.split("..", 1)
         try:
@@ -193,6 +195,27 @@ def resolve_period(spec: str | Period | None, as_of, fiscal_year_start_month: in
             raise _bad_period(where, spec, "ends before it starts")
         return Period(start, end, f"{start.date()}..{end.date()}")
     raise _bad_period(where, spec, "is not understood")
+
+
+def earlier(period: Period, steps: int = 1, fiscal_year_start_month: int = 1) -> Period:
+    """The period `steps` before `period`, of the same kind: the previous fiscal year, quarter or month;
+    for any other span, the same span one year earlier (a quarter- or year-to-date compares with the same
+    dates last year)."""
+    m0 = int(fiscal_year_start_month)
+    if period.kind == "year":
+        start = period.start - pd.DateOffset(years=steps)
+        return Period(start, start + pd.DateOffset(years=1) - pd.Timedelta(days=1), _fy_label(start.year, m0), "year")
+    if period.kind == "quarter":
+        start = period.start - pd.DateOffset(months=3 * steps)
+        fy = fiscal_year_start(start, m0)
+        q = ((start.year - fy.year) * 12 + start.month - fy.month) // 3 + 1
+        label = f"{fy.year}-Q{q}" if m0 == 1 else f"FY{fy.year} Q{q}"
+        return Period(start, start + pd.DateOffset(months=3) - pd.Timedelta(days=1), label, "quarter")
+    if period.kind == "month":
+        start = period.start - pd.DateOffset(months=steps)
+        return Period(start, start + pd.DateOffset(months=1) - pd.Timedelta(days=1), start.strftime("%Y-%m"), "month")
+    start, end = period.start - pd.DateOffset(years=steps), period.end - pd.DateOffset(years=steps)
+    return Period(start, end, f"{start.date()}..{end.date()}", "range")
 
 
 def _bad_period(where: str, spec, problem: str) -> ConfigError:

@@ -27,6 +27,7 @@ from pathlib import Path
 
 from . import config
 from .atomic import sweep_temp_files, write_text_atomic
+from .batch import history
 from .batch.index import IndexRow, render_index
 from .batch.naming import safe_names
 from .batch.privacy import Leak, scan_report
@@ -37,6 +38,7 @@ from .fingerprint import file_hash, files_hash, package_hash
 
 BATCH_DIR = "_batch"
 FAILED_DIR = "_failed"
+HISTORY_DIR = "_history"
 INDEX_FILE = "index.html"
 
 
@@ -51,6 +53,7 @@ class BatchResult:
     skipped: list[str] = field(default_factory=list)  # already up to date
     failed: dict[str, str] = field(default_factory=dict)  # rep_id -> reason (cell and message)
     leaks: list[Leak] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # for the manager (e.g. history records ignored)
     seconds: float = 0.0
 
     @property
@@ -64,6 +67,7 @@ class BatchResult:
                  f"{len(self.failed)} failed, in {self.seconds:.1f} s."]
         for rep_id, reason in self.failed.items():
             lines.append(f"  FAILED {rep_id}: {reason}")
+        lines += [f"note: {n}" for n in self.notes]
         if self.leaks:
             lines.append(f"PRIVACY: {len(self.leaks)} other-rep name(s)/id(s) found in reports:")
             lines += [f"  {leak}" for leak in self.leaks[:20]]
@@ -125,7 +129,7 @@ def run_key(data_dir: Path, weights_file: Path | None, params: dict) -> str:
 # ------------------------------------------------------------------------------------------ the job
 
 def run_reports(data_dir, out_dir=None, *, reps=None, as_of=None, period=None, weights_file=None, preset=None,
-                jobs=None, force: bool = False, shard=None, progress: bool = True, notebook=None,
+                compare_to=None, jobs=None, force: bool = False, shard=None, progress: bool = True, notebook=None,
                 scan: bool = True) -> BatchResult:
     """Write a private, offline HTML report per rep of the dataset in `data_dir`, plus `index.html`.
 
@@ -157,21 +161,23 @@ def run_reports(data_dir, out_dir=None, *, reps=None, as_of=None, period=None, w
     jobs = int(jobs or config.default_jobs())
 
     dataset = load(data_dir)  # validates; raises DatasetError with the full report
-    team = analyse(dataset, period=period, as_of=as_of, weights=str(weights_file) if weights_file else preset)
+    team = analyse(dataset, period=period, as_of=as_of, weights=str(weights_file) if weights_file else preset,
+                   compare_to=compare_to)
     inputs = inputs_for(team)
     selected = select_reps(inputs.rep_ids, wanted, set(dataset.reps["rep_id"].astype(str)))
     stems = safe_names(inputs.rep_ids)
     mine = [r for r in selected if shard_kn is None or shard_of(r, shard_kn[1]) == shard_kn[0]]
 
-    batch_dir, failed_dir = out_dir / BATCH_DIR, out_dir / FAILED_DIR
+    batch_dir, failed_dir, history_dir = out_dir / BATCH_DIR, out_dir / FAILED_DIR, out_dir / HISTORY_DIR
     status_dir, views_dir = batch_dir / "status", batch_dir / "views"
-    _make_dirs(out_dir, batch_dir, status_dir, views_dir, failed_dir)
+    _make_dirs(out_dir, batch_dir, status_dir, views_dir, failed_dir, history_dir)
     owned = {stems[r] for r in mine}
-    for d in (out_dir, status_dir, views_dir, failed_dir):
+    for d in (out_dir, status_dir, views_dir, failed_dir, history_dir):
         sweep_temp_files(d, owned)
     sweep_temp_files(batch_dir)
 
     params = {"as_of": inputs.meta["as_of"], "period": period or "", "preset": preset or "",
+              "compare_to": compare_to or "",
               "notebook": file_hash(notebook)}
     key = run_key(data_dir, weights_file, params)
     snapshot_dir = save_snapshot(inputs, batch_dir / f"snapshot-{key[:16]}")
@@ -181,11 +187,20 @@ def run_reports(data_dir, out_dir=None, *, reps=None, as_of=None, period=None, w
         return out_dir / f"{s}.html", out_dir / f"{s}.ipynb", status_dir / f"{s}.json"
 
     result = BatchResult(out_dir=out_dir, index_path=out_dir / INDEX_FILE)
+    owned_ids = set(mine)
+    keys: dict[str, str] = {}  # per rep: the run's key and the record of the rep's last report
+    lasts: dict[str, dict | None] = {}
+    for rep_id in selected:  # every shard's reps, so the index can tell which reports are current
+        lasts[rep_id], note = history.last_before(history_dir / f"{stems[rep_id]}.json", inputs.meta["dataset_name"],
+                                                  rep_id, str(inputs.reps.at[rep_id, "name"]), inputs.meta["as_of"])
+        result.notes += [note] if note and rep_id in owned_ids else []
+        keys[rep_id] = hashlib.sha256(f"{key}\0{json.dumps(lasts[rep_id], sort_keys=True)}".encode()).hexdigest()
     tasks: list[RepTask] = []
     for rep_id in mine:
         html_path, ipynb_path, status_path = paths(rep_id)
         st = _read_status(status_path)
-        if not force and st and st.get("ok") and st.get("key") == key and _outputs_intact(st, html_path, ipynb_path):
+        if (not force and st and st.get("ok") and st.get("key") == keys[rep_id]
+                and _outputs_intact(st, html_path, ipynb_path)):
             result.skipped.append(rep_id)
             continue
         name = inputs.reps.at[rep_id, "name"]
@@ -194,17 +209,19 @@ def run_reports(data_dir, out_dir=None, *, reps=None, as_of=None, period=None, w
                              html_path=str(html_path), ipynb_path=str(ipynb_path),
                              failed_path=str(failed_dir / f"{stems[rep_id]}.ipynb"),
                              title=f"{name}: sales report, {inputs.meta['period_label']}",
-                             snapshot=str(snapshot_dir), view_path=str(view_path)))
+                             snapshot=str(snapshot_dir), view_path=str(view_path), last_report=lasts[rep_id]))
 
     bar = _progress_bar(len(mine), len(result.skipped), enabled=progress)
     counts = {"done": len(result.skipped), "failed": 0}
 
     def on_done(o: RepOutcome) -> None:
         html_path, ipynb_path, status_path = paths(o.rep_id)
-        status = {"rep_id": o.rep_id, "key": key, "ok": o.ok, "reason": o.reason,
+        status = {"rep_id": o.rep_id, "key": keys[o.rep_id], "ok": o.ok, "reason": o.reason,
                   "seconds": round(o.seconds, 2), "attempts": o.attempts}
         if o.ok:
             status.update(html_sha256=file_hash(html_path), ipynb_sha256=file_hash(ipynb_path))
+            if o.extra.get("history"):
+                history.remember(history_dir / f"{stems[o.rep_id]}.json", o.extra["history"])
             result.written.append(o.rep_id)
             counts["done"] += 1
         else:
@@ -222,7 +239,7 @@ def run_reports(data_dir, out_dir=None, *, reps=None, as_of=None, period=None, w
         if bar is not None:
             bar.close()
 
-    _write_index(result, inputs, selected, stems, paths, key)
+    _write_index(result, inputs, selected, stems, paths, keys)
     if scan:
         team_names = [(r, str(n)) for r, n in zip(dataset.reps["rep_id"].astype(str), dataset.reps["name"])]
         for rep_id in result.written:
@@ -236,14 +253,14 @@ def run_reports(data_dir, out_dir=None, *, reps=None, as_of=None, period=None, w
     return result
 
 
-def _write_index(result: BatchResult, inputs, selected: list[str], stems: dict, paths, key: str) -> None:
+def _write_index(result: BatchResult, inputs, selected: list[str], stems: dict, paths, keys: dict) -> None:
     """The index covers every selected rep; reps of other shards show once their shard has run."""
     rows = []
     for rep_id in selected:
         html_path, ipynb_path, status_path = paths(rep_id)
         st = _read_status(status_path)
         row = IndexRow.from_slice(inputs.slice(rep_id), f"{stems[rep_id]}.html")
-        if st is None or st.get("key") != key:
+        if st is None or st.get("key") != keys[rep_id]:
             row.status = "pending"
         elif st.get("ok"):
             row.status = "ok"
@@ -254,7 +271,7 @@ def _write_index(result: BatchResult, inputs, selected: list[str], stems: dict, 
     meta = inputs.meta
     write_text_atomic(result.index_path, render_index(
         rows, title=f"{meta.get('dataset_name') or 'Sales team'}: rep reports",
-        subtitle=f"Period {meta.get('period_label', '')}, as of {meta.get('as_of', '')}."))
+        subtitle=f"Period {meta.get('period_label', '')}, as of {meta.get('as_of', '')}.", notes=result.notes))
 
 
 def _progress_bar(total: int, initial: int, enabled: bool):

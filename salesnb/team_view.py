@@ -170,7 +170,7 @@ def vanity_chart(team: TeamAnalysis) -> None:
 # ------------------------------------------------------------------ funnel
 
 def funnel_chart(team: TeamAnalysis) -> None:
-    from .report.gather import step_rows
+    from .metrics.shapes import step_rows
 
     f = team.funnel
     if f is None or f.empty:

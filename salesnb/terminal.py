@@ -8,7 +8,7 @@ from __future__ import annotations
 from .leaderboard import leaderboard, outcome_notes, withheld_notes
 from .metrics.catalogue import CATALOGUE
 from .present import MISSING, clip, isolate, missing, money, num, pct, text_table
-from .terms import NO_LEAK, TOO_FEW_DEALS
+from .terms import NO_LEAK, TOO_FEW_DEALS, described
 from .words import manager as words
 
 TOP_METRICS = 3  # how many top-contributing metrics to show per rep
@@ -80,6 +80,9 @@ def summary_text(d) -> str:
     risky = [r for r in records if r["at_risk"] is True]
     if risky:
         lines += ["", "At risk:"] + [f"- {clip(isolate(r['name']), WIDTH)}: {words.risk_reason(r, cur)}" for r in risky]
+    if d.backtest is not None:
+        lines += ["", f"How far to trust the early warning: {words.backtest(d.backtest)}"]
+    lines += _changes(d)
     lq = d.lead_quality
     if "low_quality" in lq:
         flagged = [r for r in lq.to_dict("records") if r.get("low_quality") is True]
@@ -95,6 +98,21 @@ def summary_text(d) -> str:
         lines.append(f"note: {name} unavailable: {reason}")
     lines += [f"note: {clip(isolate(n), 400)}" for n in d.notes]
     return "\n".join(lines)
+
+
+def _changes(d) -> list[str]:
+    """The steps that really moved since the previous comparable period, one line each."""
+    ch = d.change
+    if ch is None or ch.unavailable or not len(ch.steps):
+        return []
+    names = d.reps.set_index("rep_id")["name"]
+    moved = ch.steps[ch.steps["moved"].isin(["up", "down"])]
+    head = f"Since {ch.then.label} ({ch.now.label} against it, each seen as far into it):"
+    if not len(moved):
+        return ["", f"{head} no funnel step of any rep moved clearly."]
+    return ["", head] + [f"- {clip(isolate(names.get(r['rep_id'], r['rep_id'])), WIDTH)}: "
+                         f"{described(r['step'], r['to']).label} {'up' if r['moved'] == 'up' else 'down'}, "
+                         f"{pct(r['then_rate'])} -> {pct(r['now_rate'])}" for r in moved.to_dict("records")]
 
 
 def _audits(d) -> list[str]:

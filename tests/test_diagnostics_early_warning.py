@@ -37,6 +37,7 @@ def test_early_signal_is_a_clear_pace_gap_with_a_pipeline_short_of_what_the_win_
 def test_projections_and_pace():
     out = warn(frame(), period_days=90, elapsed_days=9)
     assert out.loc["on_pace", "run_rate_projection"] == pytest.approx(10_000 / 9 * 90)
+    # no horizon pipeline given: the period's pipeline, all due within the 90-day horizon; no days after it
     assert out.loc["on_pace", "blended_projection"] == pytest.approx(10_000 + 100_000 * 0.25)
     assert out.loc["on_pace", "required_pace"] == pytest.approx(90_000 / 81)
     assert out.loc["on_pace", "pace_so_far"] == pytest.approx(10_000 / 9)
@@ -70,22 +71,23 @@ def test_on_day_one_of_a_year_the_pipeline_must_cover_one_horizon_not_the_whole_
     assert pd.isna(out.loc["short", "run_rate_projection"])
 
 
-def test_later_in_the_period_at_risk_means_both_projections_miss_quota_by_more_than_ten_percent():
+def test_later_in_the_period_at_risk_means_the_projection_misses_quota():
     f = pd.DataFrame({"quota": [360_000.0] * 4, "won_revenue": [200_000.0, 150_000.0, 170_000.0, 200_000.0],
                       "pipeline_in_period": [800_000.0, 400_000.0, 400_000.0, 610_000.0],
                       "pipeline_horizon": [100_000.0] * 4, "win_rate": [0.25] * 4},
-                     index=["fine", "short", "run_rate_ok", "near"])
+                     index=["fine", "short", "near_miss", "on_quota"])
     out = warn(f, period_days=360, elapsed_days=180, horizon_days=60)
-    # blended = won + pipeline x 0.25; run-rate = won / 180 x 360; material below 90% of 360k = 324k
-    assert out["blended_projection"].tolist() == pytest.approx([400_000, 250_000, 270_000, 352_500])
+    # blended = won + the 100k due within 60 days x 0.25 + the pace so far (won / 180) x the 120 days after
+    # them: fine 200k + 25k + 133.3k; short 150k + 25k + 100k; near_miss 170k + 25k + 113.3k
+    pace_after = [w / 180 * 120 for w in (200_000, 150_000, 170_000, 200_000)]
+    expected = [w + 25_000 + p for w, p in zip((200_000, 150_000, 170_000, 200_000), pace_after)]
+    assert out["blended_projection"].tolist() == pytest.approx(expected)
     assert out["run_rate_projection"].tolist() == pytest.approx([400_000, 300_000, 340_000, 400_000])
-    assert not out.loc["fine", "at_risk"]
-    assert out.loc["short", "at_risk"]  # best of 250k and 300k is 83% of quota
-    assert risk_reason(out.loc["short"]).startswith("projected to reach 69% of quota, run-rate 83%")
-    assert not out.loc["run_rate_ok", "at_risk"]  # blended 75%, but the run-rate 94% says on track
-    assert not out.loc["near", "at_risk"]  # 98% projected: not a material miss
+    # material below 97% of 360k = 349.2k: fine 358.3k is not; short 275k and near_miss 308.3k are
+    assert out["at_risk"].tolist() == [False, True, True, False]
+    assert risk_reason(out.loc["short"]).startswith("projected to reach 76% of quota, run-rate 83%")
     # horizon coverage is thin for all (due by day 240: 240k - won; 100k vs the 4x the win rate needs),
-    # but after a quarter of the period only the projections decide
+    # but after a quarter of the period only the projection decides
     assert out.loc["fine", "horizon_coverage"] == pytest.approx(100 / 40)
 
 
@@ -95,8 +97,9 @@ def test_before_a_quarter_of_the_period_thin_coverage_warns_unless_the_pace_so_f
                       "win_rate": [0.25, 0.25]}, index=["slow", "fast"])
     out = warn(f, period_days=360, elapsed_days=60, horizon_days=60)
     # slow: due by day 120 is 120k - 20k = 100k, covered 1x < half of 4x; needs 340k / 300 = 1,133 a day,
-    # has managed 20k / 60 = 333 a day (3.4x): at risk, whatever the blend says (20k + 375k = 395k)
-    assert out.loc["slow", "blended_projection"] == pytest.approx(395_000)
+    # has managed 20k / 60 = 333 a day (3.4x): at risk, whatever the projection says
+    # (20k + 100k x 0.25 + 333.3 a day x the 240 days after the horizon = 125k)
+    assert out.loc["slow", "blended_projection"] == pytest.approx(20_000 + 25_000 + 20_000 / 60 * 240)
     assert out.loc["slow", "at_risk"]
     # fast: due by day 120 is 40k, covered 0.75x (thin), but needs 280k / 300 = 933 a day and has
     # managed 80k / 60 = 1,333 a day: on pace, no alarm
@@ -109,9 +112,9 @@ def test_reasons_carry_the_currency_and_whole_amounts():
                       "pipeline_in_period": [400_000.0, 400_000.0], "pipeline_horizon": [100_000.0, 40_000.0],
                       "win_rate": [0.25, 0.5]}, index=["late", "early"])
     late = warn(f.loc[["late"]], period_days=360, elapsed_days=180, horizon_days=60)
-    # blended 150k + 400k x 0.25 = 250k = 69% of 360k; run-rate 150k / 180 x 360 = 300k = 83%
+    # blended 150k + 100k x 0.25 + 833.33 a day x 120 days = 275k = 76% of 360k; run-rate 300k = 83%
     # needs (360k - 150k) / 180 days = 1,166.67 -> "1,167 USD"; managed 150k / 180 = 833.33 -> "833 USD"
-    assert risk_reason(late.loc["late"], "USD") == ("projected to reach 69% of quota, run-rate 83% "
+    assert risk_reason(late.loc["late"], "USD") == ("projected to reach 76% of quota, run-rate 83% "
                                           "(needs 1,167 USD a day, has managed 833 USD)")
     early = warn(f.loc[["early"]], period_days=360, elapsed_days=0, horizon_days=60)
     # due in the first 60 of 360 days: 60,000; 40k covers 0.67x; the win rate needs 1 / 0.5 = 2x

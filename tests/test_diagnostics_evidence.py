@@ -129,15 +129,15 @@ def test_pct_below_the_bar_keeps_a_decimal():
     assert pct_below(0.95, 0.9) == "95%"
 
 
-def test_at_risk_reason_at_89_8_percent_does_not_say_90():
-    # quota 1,000; won 890 after 99 of 100 days; pipeline 100 at a 8% win rate
-    # blended = 890 + 100 x 0.08 = 898 (89.8%); run-rate = 890 / 99 x 100 = 898.99 (89.899%)
-    frame = pd.DataFrame({"quota": [1000.0], "won_revenue": [890.0], "pipeline_in_period": [100.0],
-                          "win_rate": [0.08]}, index=["A"])
+def test_at_risk_reason_just_under_the_bar_does_not_round_up_to_it():
+    # quota 1,000; won 960 after 99 of 100 days; pipeline 10 at an 80% win rate, all due within the horizon
+    # projection = 960 + 10 x 0.8 = 968 (96.8%); run-rate = 960 / 99 x 100 = 969.7 (96.97%): both below 97%
+    frame = pd.DataFrame({"quota": [1000.0], "won_revenue": [960.0], "pipeline_in_period": [10.0],
+                          "win_rate": [0.8]}, index=["A"])
     out = early_warning.warn(frame, period_days=100, elapsed_days=99)
     assert bool(out.loc["A", "at_risk"]) is True
-    assert risk_reason(out.loc["A"]).startswith("projected to reach 89.8% of quota, run-rate 89.8%")
-    assert "90%" not in risk_reason(out.loc["A"])
+    assert risk_reason(out.loc["A"]).startswith("projected to reach 96.8% of quota, run-rate 96.9%")
+    assert "97%" not in risk_reason(out.loc["A"])
 
 
 # -- lone scores -------------------------------------------------------------------------------

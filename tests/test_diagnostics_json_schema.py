@@ -18,6 +18,8 @@ SECTIONS = {
     "`reps[].bottleneck`": lambda doc: [r["bottleneck"] for r in doc["reps"]],
     "`vanity[]`": lambda doc: doc["vanity"],
     "`top_performers[]`": lambda doc: doc["top_performers"],
+    "`backtest`": lambda doc: [doc["backtest"]] if doc["backtest"] else [],
+    "`change`": lambda doc: [doc["change"]] if doc["change"] else [],
 }
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -93,6 +95,7 @@ def sample_doc(sample_dir):
 
 def test_every_documented_field_is_there_with_its_type_on_the_sample(sample_doc):
     assert sample_doc["reps"] and sample_doc["vanity"] and sample_doc["top_performers"]
+    assert sample_doc["backtest"] and sample_doc["change"]
     assert check(sample_doc) == []
 
 

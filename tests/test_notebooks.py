@@ -78,7 +78,8 @@ def test_rep_report_on_sample_from_data_and_from_a_prepared_view(tmp_path, sampl
 
     inputs = inputs_for(analyse(load(sample_dir)))
     rep = inputs.rep_ids[1]
-    view_file = prepare_view(save_snapshot(inputs, tmp_path / "snap"), rep, tmp_path / "view.json")
+    view_file = tmp_path / "view.json"
+    prepare_view(save_snapshot(inputs, tmp_path / "snap"), rep, view_file)
     a = _run(REPORT_NOTEBOOK, tmp_path / "a.ipynb", data_dir=str(sample_dir), rep_id=rep)
     b = _run(REPORT_NOTEBOOK, tmp_path / "b.ipynb", view_file=str(view_file))
     assert not _errors(a) and not _errors(b) and not _stderr(b)

@@ -145,7 +145,8 @@ def test_the_report_kernel_path_stays_light(inputs, tmp_path):
     from salesnb.snapshot import save_snapshot
 
     folder = save_snapshot(inputs, tmp_path / "snap")
-    path = prepare_view(folder, "R015", tmp_path / "R015.json")
+    path = tmp_path / "R015.json"
+    prepare_view(folder, "R015", path)
     code = (
         "import sys, IPython.display\n"
         "IPython.display.display = lambda *a, **k: None\n"

@@ -118,17 +118,19 @@ def test_miles_driven_is_a_vanity_metric(sample):
     assert said.endswith(f"n = {len(d.reps)}): do not manage by it.")
 
 
-def test_early_warning_is_a_short_list_of_material_misses_with_the_story_reps_on_it(sample):
+def test_early_warning_names_the_story_reps_and_says_how_far_to_trust_it(sample):
     ds, d = sample
     r = d.reps.set_index("name")
     flagged = set(r.index[r["at_risk"] == True])  # noqa: E712
-    # John, Sally and Kevin miss for their stories; Omar is still ramping up
+    # John, Sally and Kevin miss for their stories; Omar is still ramping up; the top performer is safe
     assert {"John Carter", "Sally Nguyen", "Kevin Brooks", "Omar Haddad"} <= flagged
-    assert len(flagged) < len(r) / 2
-    # the rule at 2026-11-15 (319 of 365 days, past a quarter of the year): at risk exactly when even the
-    # more hopeful projection is below 90% of quota
-    best = r[["projection", "run_rate_projection"]].max(axis=1)
-    assert ((best < 0.9 * r["quota"]) == r["at_risk"].astype(bool)).all()
+    assert "Priya Shah" not in flagged
+    # the rule at 2026-11-15 (319 of 365 days, past a quarter of the year): at risk exactly when the
+    # projection is below 97% of quota
+    assert ((r["projection"] < 0.97 * r["quota"]) == r["at_risk"].astype(bool)).all()
+    # and on the sample's own history (its first three quarters, at the same point) the rule came true
+    bt = d.backtest
+    assert bt.periods == ["2026-Q1", "2026-Q2", "2026-Q3"] and bt.precision >= 0.85 and bt.recall >= 0.85
     # John's run-rate from the raw file: 2026 wins closed by 2026-11-15, / 319 days x 365
     o = ds.opportunities
     john = r.loc["John Carter"]

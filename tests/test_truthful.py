@@ -235,3 +235,9 @@ def test_a_period_with_nothing_won_says_the_ranking_rests_on_other_metrics():
     assert "no deal was won or lost" in outcome_notes(nothing)[0]
     some = MetricTable.from_frame(pd.DataFrame({"won_revenue": [0.0, 5.0, 0.0]}, index=ids))
     assert outcome_notes(some) == []
+
+
+def test_the_words_use_the_early_warnings_own_bar():
+    from salesnb.diagnostics.early_warning import MATERIAL
+
+    assert words.MATERIAL == MATERIAL

@@ -100,7 +100,7 @@ td.ok { color: #2f855a; }
 """
 
 
-def render_index(rows: list[IndexRow], *, title: str, subtitle: str = "") -> str:
+def render_index(rows: list[IndexRow], *, title: str, subtitle: str = "", notes: list[str] = ()) -> str:
     """The index page's HTML. Reports are linked by relative file name, so the folder can be moved."""
     ok = [r for r in rows if r.status == "ok"]
     failed = [r for r in rows if r.status == "failed"]
@@ -153,5 +153,8 @@ def render_index(rows: list[IndexRow], *, title: str, subtitle: str = "") -> str
                      "was interrupted; run the command again to finish.</p><ul>")
         parts += [f"<li>{data(r.name)} <span class=\"muted\">({data(r.rep_id)})</span></li>" for r in pending]
         parts.append("</ul>")
+    if notes:
+        parts.append('<h2>Notes</h2><ul class="muted">' + "".join(f'<li dir="auto">{_esc(n)}</li>' for n in notes)
+                     + "</ul>")
     parts.append("</body></html>")
     return "\n".join(parts)

@@ -20,17 +20,18 @@ def _inputs(snapshot: str, manifest_mtime: float):
     return load_snapshot(snapshot)
 
 
-def prepare_view(snapshot: str | Path, rep_id: str, view_path: str | Path) -> Path:
-    """Build `rep_id`'s view from the snapshot, draw its charts, and write both (JSON) to `view_path`."""
+def prepare_view(snapshot: str | Path, rep_id: str, view_path: str | Path, last: dict | None = None):
+    """Build `rep_id`'s view from the snapshot (and the record of its last report, when given), draw its
+    charts, and write both (JSON) to `view_path`. Returns the view."""
     from ..report.build import build_view
     from ..report.charts import draw
     from ..snapshot import MANIFEST
 
     snapshot = Path(snapshot)
     inputs = _inputs(str(snapshot), (snapshot / MANIFEST).stat().st_mtime)
-    view = build_view(inputs.slice(rep_id))
+    view = build_view(inputs.slice(rep_id), last)
     doc = {"view": view.to_dict(), "charts": draw(view)}
     path = Path(view_path)
     path.parent.mkdir(parents=True, exist_ok=True)
     write_text_atomic(path, json.dumps(doc, ensure_ascii=False, allow_nan=False))
-    return path
+    return view

@@ -38,6 +38,7 @@ class RepTask:
     title: str
     snapshot: str = ""  # the run's snapshot folder: the task builds its view from it into `view_path`
     view_path: str = ""
+    last_report: dict | None = None  # the record of the rep's previous report (batch.history), if any
     execution_timeout: int = 600
     start_timeout: int = 120
 
@@ -109,11 +110,13 @@ def _run_rep(task: RepTask) -> RepOutcome:
 
     t0 = time.perf_counter()
     html_path, ipynb_path = Path(task.html_path), Path(task.ipynb_path)
+    record = None
     if task.snapshot:
         try:
+            from .history import record_of
             from .prepare import prepare_view
 
-            prepare_view(task.snapshot, task.rep_id, task.view_path)
+            record = record_of(prepare_view(task.snapshot, task.rep_id, task.view_path, task.last_report))
         except Exception as exc:
             return RepOutcome(task.rep_id, False, time.perf_counter() - t0,
                               error=f"preparing the view failed: {_first_line_error(exc)}")
@@ -146,7 +149,8 @@ def _run_rep(task: RepTask) -> RepOutcome:
         _trust_here(nb)
         write_bytes_atomic(ipynb_path, nbformat.writes(nb).encode("utf-8"))
         Path(task.failed_path).unlink(missing_ok=True)
-        return RepOutcome(task.rep_id, True, time.perf_counter() - t0, attempts=attempts)
+        return RepOutcome(task.rep_id, True, time.perf_counter() - t0, attempts=attempts,
+                          extra={"history": record} if record else {})
     finally:
         tmp.unlink(missing_ok=True)
         if task.view_path:

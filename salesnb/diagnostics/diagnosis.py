@@ -9,13 +9,12 @@ import numpy as np
 import pandas as pd
 
 from ..metrics import CATALOGUE, funnel_counts, metrics, team_summary
-from ..periods import Period
 from ..leaderboard import leaderboard, outcome_notes, withheld_notes
 from ..metrics.profile import left_out_note, requirements
 from ..scorecard import score
 from ..terms import ACTIVITY, STEPS, role_key
 from . import bottleneck as bn
-from . import early_warning, evidence, hygiene, lead_quality, pairing, top_performers, vanity
+from . import change, early_warning, evidence, foresight, hygiene, lead_quality, pairing, top_performers, vanity
 
 ACTIVITY_TYPES_FOR_MIX = ("call", "email", "meeting", "visit", "social", "mail")
 
@@ -49,6 +48,8 @@ class Diagnosis:
     notes: list[str] = field(default_factory=list)
     too_early: str | None = None  # why outcomes cannot rank reps yet (vanity audit and top performers wait)
     currency: str = ""
+    backtest: object = None  # foresight.Backtest: how the early warning did on past periods
+    change: object = None  # change.Change: what moved since the previous comparable period
 
     def to_dict(self) -> dict:
         """The JSON document of docs/diagnose-json.md (NaN as None, dates as ISO strings)."""
@@ -80,13 +81,6 @@ def active_weeks(reps: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> 
 
 def _weeks(days: pd.Series) -> pd.Series:
     return (days / 7).where(days > 0)
-
-
-def _pipeline_due(dataset, reps: pd.Index, as_of: pd.Timestamp, until: pd.Timestamp) -> pd.Series:
-    """Per rep: open pipeline at as_of expected to close after it and by `until`."""
-    o = hygiene.open_at(dataset.opportunities, as_of)
-    due = o[o["rep_id"].isin(reps) & (o["close_date"] > as_of) & (o["close_date"] <= until)]
-    return due.groupby("rep_id")["amount"].sum().reindex(reps).fillna(0.0)
 
 
 def _lead_source_shares(dataset, reps: pd.Index, start, end) -> pd.DataFrame:
@@ -133,7 +127,7 @@ def _features(values: pd.DataFrame, active_weeks: pd.Series, sources: pd.DataFra
 
 
 def diagnose(dataset, period=None, as_of=None, weights=None, seed: int = 0, *,
-             table=None, card=None, funnel=None) -> Diagnosis:
+             table=None, card=None, funnel=None, compare_to=None) -> Diagnosis:
     """Run every diagnosis for `period` (spec or Period; default: the dataset's) at `as_of`.
 
     weights: scorecard weights (a `Weights`, a dict, a preset name or None for the
@@ -141,6 +135,7 @@ def diagnose(dataset, period=None, as_of=None, weights=None, seed: int = 0, *,
     table, card, funnel: the `metrics(...)`, `score(table, weights)` and `funnel_counts(...)`
     of the same dataset, period and as_of when the caller has them already (they are not recomputed).
     Diagnoses whose tables are missing are listed in ``unavailable`` with the reason.
+    compare_to: the period to compare with (`change.compare`; default: the previous comparable one).
     """
     if table is None:
         table = metrics(dataset, period, as_of)
@@ -213,22 +208,16 @@ def diagnose(dataset, period=None, as_of=None, weights=None, seed: int = 0, *,
 
     # 5. early warning: the win rate of the last 12 months, so it exists from day one of a period
     if "quota" in values and values["quota"].notna().any():
-        trailing = metrics(dataset, Period(as_of_ts - pd.Timedelta(days=364), as_of_ts, "last 12 months"), as_of_ts)
-        cycle = trailing.values.reindex(current).get("sales_cycle_days", pd.Series(dtype=float)).median()
-        horizon = int(np.clip(cycle, 14, 120)) if np.isfinite(cycle) else early_warning.HORIZON_DAYS
-        closed_12m = evidence.closed_deals(dataset.opportunities, current, as_of_ts - pd.Timedelta(days=364),
-                                           as_of_ts, as_of_ts)
-        ew_in = values.reindex(columns=["quota", "won_revenue", "pipeline_in_period"]).assign(
-            win_rate=early_warning.shrunk_win_rate(closed_12m["won"], closed_12m["lost"], reps["role"]),
-            pipeline_horizon=_pipeline_due(dataset, current, as_of_ts,
-                                           min(per.end, as_of_ts + pd.Timedelta(days=horizon))))
-        ew = early_warning.warn(ew_in, per.days, per.elapsed_days(as_of_ts), reps["role"], horizon)
+        ew, horizon = foresight.warning_at(dataset, table, current, reps["role"])
+        backtest = foresight.backtest(dataset, per, as_of_ts, info["role"] if "role" in info else
+                                      pd.Series(dtype="str"))
         notes.append(f"Early warning uses each rep's win rate over the 12 months to the as-of date, shrunk toward "
                      f"the role's pooled win rate as if each rep had {early_warning.PSEUDO_DEALS} more closed deals "
                      f"at that rate (few closed deals say little), and a {horizon}-day horizon "
                      "(the team's median sales cycle) for pipeline coverage.")
     else:
         ew = pd.DataFrame(index=current)
+        backtest = None
         unavailable["early_warning"] = dataset.missing("quotas") or "no quota covers this period"
 
     # 6. lead quality
@@ -257,6 +246,9 @@ def diagnose(dataset, period=None, as_of=None, weights=None, seed: int = 0, *,
         unavailable["next_step"] = hygiene.NO_NEXT_STEPS
 
     rep_table = _rep_table(reps, values, board, neck, pairs, ew, lq, hyg)
+    since = change.compare(dataset, per, as_of_ts, card.weights, pd.Index(current), compare_to)
+    if since.unavailable:
+        unavailable["change"] = since.unavailable
     teams = team_summary(table, dataset)
     team = _team_totals(teams, ew)
     return Diagnosis(
@@ -264,7 +256,7 @@ def diagnose(dataset, period=None, as_of=None, weights=None, seed: int = 0, *,
         reps=rep_table, team=team, teams=teams.reset_index(), bottleneck=neck, funnel_steps=steps, vanity=vanity_df,
         top_performers=top_df, pairing=pairs, early_warning=ew.reset_index(), lead_quality=lq, lead_bands=bands,
         hygiene=hyg, hygiene_deals=deals, breakdown=breakdown, unavailable=unavailable, notes=notes,
-        too_early=early_reason, currency=dataset.meta.currency,
+        too_early=early_reason, currency=dataset.meta.currency, backtest=backtest, change=since,
     )
 
 

@@ -18,7 +18,9 @@ MONEY_FIELDS = frozenset({
 COUNT_FIELDS = frozenset({
     "reached", "advanced", "deals", "deals_needed", "n", "n_top", "n_rest", "rank", "reps",
     "open_deals", "no_next_step", "stale", "past_close_date", "hygiene_flags", "leads", "opportunities",
-    "days_since_stage_change", "assisted_deals", "schema_version",
+    "days_since_stage_change", "assisted_deals", "schema_version", "then_rank", "now_rank", "then_n_in_role",
+    "now_n_in_role", "then_reached", "then_advanced", "now_reached", "now_advanced", "flagged", "missed",
+    "flagged_missed", "flagged_made", "unflagged_missed", "unflagged_made",
 })
 
 
@@ -137,4 +139,16 @@ def to_document(d, currency: str = "") -> dict:
         "unavailable": d.unavailable,
         "notes": d.notes,
         "too_early": getattr(d, "too_early", None),
+        "backtest": ({**d.backtest.to_dict(), "sentence": words.backtest(d.backtest)} if d.backtest is not None
+                     else None),
+        "change": _change(d.change),
     })
+
+
+def _change(ch) -> dict | None:
+    """What moved since the previous comparable period (None when it cannot be said: `unavailable.change`)."""
+    if ch is None or ch.unavailable:
+        return None
+    return {"now": {"label": ch.now.label, "start": ch.now.start, "end": ch.now.end, "as_of": ch.now_as_of},
+            "then": {"label": ch.then.label, "start": ch.then.start, "end": ch.then.end, "as_of": ch.then_as_of},
+            "reps": records(ch.reps), "steps": records(ch.steps)}

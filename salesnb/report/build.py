@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from ..metrics.catalogue import CATALOGUE
 from ..terms import HYGIENE_FLAGS, STEP, STEP_KEYS
-from .facts import (ActivityMix, Funnel, Headline, Hygiene, FlaggedDeal, Leak, LeadQuality, MetricRow, MixRow, Peer,
-                    Point, Practice, QuotaProgress, Quartiles, RepView, Risk, ScorePart, StepFigures, Strength, Trend,
-                    Weakest, WeightsUsed, clean_number)
+from .facts import (ActivityMix, FlaggedDeal, Funnel, Headline, Hygiene, LastReport, Leak, LeadQuality, MetricRow,
+                    MixRow, Peer, PeriodChange, Point, Practice, QuotaProgress, Quartiles, RepView, Risk, ScorePart,
+                    StepChange, StepFigures, Strength, Trend, WarningRecord, Weakest, WeightsUsed, clean_number)
 from .inputs import RepSlice
 
 QUALITY_METRICS = ("leads", "lead_quality_high_share", "conv_quality_high", "conv_quality_low", "conv_lead_qualified",
@@ -14,15 +14,18 @@ HYGIENE_METRICS = {"no_next_step": "open_no_next_step", "stale": "stale_deals", 
 MAX_STRENGTHS = 4
 
 
-def build_view(s: RepSlice) -> RepView:
-    """The view of the rep `s` is about."""
+def build_view(s: RepSlice, last: dict | None = None) -> RepView:
+    """The view of the rep `s` is about; `last`: the record of the rep's previous report (`batch.history`)."""
     m = s.meta
-    return RepView(
+    view = RepView(
         rep_id=s.rep_id, name=str(s.rep["name"]), role=s.rep.get("role"), period_label=m["period_label"],
         as_of=m["as_of"], currency=m["currency"], dataset_name=m["dataset_name"],
         headline=headline(s), strengths=strengths(s), funnel=funnel(s), activity_mix=activity_mix(s),
         lead_quality=lead_quality(s), hygiene=hygiene(s), trend=trend(s), peer=peer(s), breakdown=breakdown(s),
-        weights=WeightsUsed(**m["weights"]), unavailable=unavailable(s))
+        weights=WeightsUsed(**m["weights"]), change=change(s), warning_record=warning_record(s),
+        unavailable=unavailable(s))
+    view.last_report = last_report(view, last) if last else None
+    return view
 
 
 def _num(x) -> float | None:
@@ -196,6 +199,53 @@ def breakdown(s: RepSlice) -> list[ScorePart]:
     return sorted(parts, key=lambda p: -p.points)
 
 
+def change(s: RepSlice) -> PeriodChange | None:
+    c, meta = s.change, s.meta.get("change")
+    if not c or not meta:
+        return None
+    steps = [StepChange(step=r["step"], to=r.get("to"), then_reached=_int(r["then_reached"]) or 0,
+                        then_advanced=_int(r["then_advanced"]) or 0, then_rate=_num(r["then_rate"]),
+                        now_reached=_int(r["now_reached"]) or 0, now_advanced=_int(r["now_advanced"]) or 0,
+                        now_rate=_num(r["now_rate"]), moved=str(r["moved"]))
+             for r in sorted(s.change_steps, key=lambda r: STEP_KEYS.index(r["step"]))]
+    after = (pd_days(meta["now_as_of"]) - pd_days(meta["now_end"]))
+    return PeriodChange(now=meta["now"], then=meta["then"], days_after_end=max(after, 0),
+                        then_attainment=_num(c.get("then_attainment")), now_attainment=_num(c.get("now_attainment")),
+                        then_rank=_int(c.get("then_rank")), now_rank=_int(c.get("now_rank")),
+                        then_n_in_role=_int(c.get("then_n_in_role")), now_n_in_role=_int(c.get("now_n_in_role")),
+                        then_bottleneck=c.get("then_bottleneck"), now_bottleneck=c.get("now_bottleneck"),
+                        mix_move=c.get("mix_move"), then_mix_distance=_num(c.get("then_mix_distance")),
+                        now_mix_distance=_num(c.get("now_mix_distance")), steps=steps)
+
+
+def pd_days(iso: str) -> int:
+    """Days since 1970-01-01 of an ISO date (no pandas needed)."""
+    from datetime import date
+
+    return (date.fromisoformat(iso) - date(1970, 1, 1)).days
+
+
+def warning_record(s: RepSlice) -> WarningRecord | None:
+    bt = s.meta.get("backtest")
+    if not bt or bt.get("too_little") or not bt.get("periods"):
+        return None
+    return WarningRecord(periods=list(bt["periods"]), kind=str(bt["kind"]), point=float(bt["point"]),
+                         flagged=int(bt["flagged"]), flagged_missed=int(bt["flagged_missed"]),
+                         missed=int(bt["missed"]), unflagged_missed=int(bt["unflagged_missed"]))
+
+
+def last_report(view: RepView, rec: dict) -> LastReport:
+    """The previous report's record next to the same figures in this view."""
+    step = rec.get("bottleneck")
+    now = next((x for x in (view.funnel.steps if view.funnel else []) if x.step == step), None)
+    return LastReport(as_of=rec["as_of"], period=rec.get("period", ""), bottleneck=step,
+                      bottleneck_to=rec.get("bottleneck_to"), then_rate=_num(rec.get("rate")),
+                      then_team_median=_num(rec.get("team_median")), now_rate=now.rate if now else None,
+                      now_team_median=now.team.median if now and now.team else None,
+                      then_at_risk=rec.get("at_risk"), then_projected_attainment=_num(rec.get("projected_attainment")),
+                      now_projected_attainment=view.headline.projected_attainment, then_peer=rec.get("peer"))
+
+
 def unavailable(s: RepSlice) -> dict[str, str]:
     """Sections that cannot be shown, and why (the reasons name what to add)."""
     m = s.meta
@@ -204,7 +254,7 @@ def unavailable(s: RepSlice) -> dict[str, str]:
         if m["missing"].get(table):
             out[section] = m["missing"][table]
     for section, key in (("funnel", "bottleneck"), ("funnel_steps", "funnel_steps"), ("next_step", "next_step"),
-                         ("lead_quality", "lead_quality")):
+                         ("lead_quality", "lead_quality"), ("change", "change")):
         if m["unavailable"].get(key) and section not in out:
             out[section] = m["unavailable"][key]
     if s.rep["role_key"] not in m.get("roles_with_revenue", [s.rep["role_key"]]):

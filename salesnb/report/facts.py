@@ -244,6 +244,71 @@ class WeightsUsed:
 
 
 @dataclass
+class StepChange:
+    step: str
+    to: str | None
+    then_reached: int
+    then_advanced: int
+    then_rate: float | None
+    now_reached: int
+    now_advanced: int
+    now_rate: float | None
+    moved: str  # "up", "down", "none" (no clear change) or "too_few" (too few deals in one of the periods)
+
+
+@dataclass
+class PeriodChange:
+    """The rep against the previous comparable period, both seen the same number of days from their start."""
+
+    now: str  # period labels
+    then: str
+    days_after_end: int  # > 0 when the "now" period is over and seen that many days after its end
+    then_attainment: float | None
+    now_attainment: float | None
+    then_rank: int | None
+    now_rank: int | None
+    then_n_in_role: int | None
+    now_n_in_role: int | None
+    then_bottleneck: str | None
+    now_bottleneck: str | None
+    mix_move: str | None  # "toward" / "away" from the top quarter's activity mix, or "same"
+    then_mix_distance: float | None
+    now_mix_distance: float | None
+    steps: list[StepChange] = field(default_factory=list)
+
+
+@dataclass
+class WarningRecord:
+    """How often the early warning came true on the team's own history (team level, anonymous)."""
+
+    periods: list[str]
+    kind: str
+    point: float
+    flagged: int
+    flagged_missed: int
+    missed: int
+    unflagged_missed: int
+
+
+@dataclass
+class LastReport:
+    """What the rep's previous report (from an earlier batch run) said, next to the figures now."""
+
+    as_of: str
+    period: str
+    bottleneck: str | None
+    bottleneck_to: str | None
+    then_rate: float | None
+    then_team_median: float | None
+    now_rate: float | None
+    now_team_median: float | None
+    then_at_risk: bool | None
+    then_projected_attainment: float | None
+    now_projected_attainment: float | None
+    then_peer: str | None
+
+
+@dataclass
 class RepView:
     """Everything one rep's report shows (see the module docstring for what it may hold)."""
 
@@ -264,6 +329,9 @@ class RepView:
     peer: Peer | None = None
     breakdown: list[ScorePart] = field(default_factory=list)
     weights: WeightsUsed | None = None
+    change: PeriodChange | None = None
+    warning_record: WarningRecord | None = None
+    last_report: LastReport | None = None
     unavailable: dict[str, str] = field(default_factory=dict)  # section -> why it cannot be shown
     version: int = VIEW_VERSION
 

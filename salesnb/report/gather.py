@@ -9,7 +9,8 @@ import pandas as pd
 from ..config import MIN_REPS_FOR_COMPARISON
 from ..leaderboard import leaderboard
 from ..metrics.catalogue import CATALOGUE
-from ..terms import ACTIVITY_KEYS, CONVERSION_STEPS, HYGIENE_FLAGS, role_key, step_of
+from ..terms import HYGIENE_FLAGS, role_key
+from ..metrics.shapes import activity_shares, step_rows
 from .inputs import RepInputs
 
 MIN_TOP_GROUP = 2  # a "top quarter" of one rep would be that rep's own figures
@@ -51,13 +52,27 @@ def gather(team) -> dict:
         role_mix=_role_mix(mix, role, card),
         role_monthly=_role_series(team.monthly, sellers, role, "won_revenue"),
         role_weekly=_role_series(team.weekly, ids, role, "activities"),
-        practices=_practices(d))
+        practices=_practices(d), change=_change(d, ids), change_steps=_change_steps(d, ids))
 
 
 def has_deals(values: pd.DataFrame) -> pd.Series:
     """Per rep: any deal in the period (created, won or open at as_of)."""
     cols = [c for c in ("opportunities_created", "deals_won", "open_deals") if c in values]
     return values[cols].fillna(0).gt(0).any(axis=1) if cols else pd.Series(False, index=values.index)
+
+
+def _change(d, ids: pd.Index) -> pd.DataFrame:
+    ch = d.change
+    if ch is None or ch.unavailable or not len(ch.reps):
+        return pd.DataFrame(index=ids[:0])
+    return ch.reps.set_index("rep_id").reindex(ids)
+
+
+def _change_steps(d, ids: pd.Index) -> pd.DataFrame:
+    ch = d.change
+    if ch is None or ch.unavailable or not len(ch.steps):
+        return pd.DataFrame(columns=["rep_id", "step"])
+    return ch.steps[ch.steps["rep_id"].isin(ids)].reset_index(drop=True)
 
 
 def _meta(team) -> dict:
@@ -69,7 +84,19 @@ def _meta(team) -> dict:
             "weights": {"name": w.name, "normalisation": w.normalisation, "group_by": w.group_by,
                         "weights": dict(w.active)},
             "missing": dict(team.missing), "unavailable": dict(team.diagnosis.unavailable),
-            "too_early": team.diagnosis.too_early}
+            "too_early": team.diagnosis.too_early, "backtest": _backtest(team.diagnosis.backtest),
+            "change": _change_meta(team.diagnosis.change)}
+
+
+def _backtest(bt) -> dict | None:
+    return None if bt is None else {k: v for k, v in bt.to_dict().items() if k not in ("precision", "recall")}
+
+
+def _change_meta(ch) -> dict | None:
+    if ch is None or ch.unavailable:
+        return None
+    return {"now": ch.now.label, "then": ch.then.label, "now_end": ch.now.end.date().isoformat(),
+            "now_as_of": ch.now_as_of.date().isoformat(), "then_as_of": ch.then_as_of.date().isoformat()}
 
 
 def _reps(d, ids: pd.Index, role: pd.Series) -> pd.DataFrame:
@@ -206,23 +233,5 @@ def role_of(reps: pd.DataFrame) -> pd.Series:
     return reps["role"].map(role_key) if "role" in reps else pd.Series(role_key(None), index=reps.index)
 
 
-def step_rows(funnel: pd.DataFrame) -> pd.DataFrame:
-    """funnel_counts rows with the step key (``closing``) instead of the rung (``commit->won``)."""
-    f = funnel.assign(step=funnel["step"].map(step_of),
-                      to=funnel["step"].map(lambda s: s.split("->")[1] if "->" in s else None))
-    f = f[f["step"].isin(CONVERSION_STEPS)]
-    return f.assign(rate=f["conversion"])[["rep_id", "step", "to", "reached", "advanced", "rate"]]
-
-
 def hygiene_flags_of(deals: pd.DataFrame) -> pd.Series:
     return deals[list(HYGIENE_FLAGS)].apply(lambda r: ",".join(f for f in HYGIENE_FLAGS if bool(r[f])), axis=1)
-
-
-def activity_shares(values: pd.DataFrame) -> pd.DataFrame:
-    """Per rep, each activity type's share of the rep's activities (types present; NaN with no activity)."""
-    cols = [f"act_{t}" for t in ACTIVITY_KEYS if f"act_{t}" in values.columns]
-    counts = values[cols].fillna(0.0)
-    total = counts.sum(axis=1)
-    shares = counts.div(total.where(total > 0), axis=0)
-    shares.columns = [c.removeprefix("act_") for c in cols]
-    return shares

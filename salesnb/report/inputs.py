@@ -41,10 +41,13 @@ class RepInputs:
     role_monthly: pd.DataFrame  # role, start, median
     role_weekly: pd.DataFrame  # role, start, median
     practices: pd.DataFrame  # the team's notable top-performer differences (anonymous)
+    change: pd.DataFrame  # per rep: then / now attainment, rank, bottleneck, mix distance (diagnostics.change)
+    change_steps: pd.DataFrame  # rep_id, step, then / now reached, advanced, rate, moved (long)
     _rows: dict = field(default_factory=dict, init=False, repr=False)
 
     FRAMES = ("reps", "values", "points", "headline", "funnel", "monthly", "weekly", "quota_now", "deals", "mix",
-              "leads", "role_metrics", "role_funnel", "role_mix", "role_monthly", "role_weekly", "practices")
+              "leads", "role_metrics", "role_funnel", "role_mix", "role_monthly", "role_weekly", "practices", "change",
+              "change_steps")
 
     @property
     def rep_ids(self) -> list[str]:
@@ -76,7 +79,8 @@ class RepInputs:
             role_metrics=_by(self.role_metrics, role, "metric"), role_funnel=_by(self.role_funnel, role, "step"),
             role_mix=_by(self.role_mix, role, "activity"), role_monthly=_by(self.role_monthly, role, "start"),
             role_weekly=_by(self.role_weekly, role, "start"),
-            practices=self.practices.to_dict("records"))
+            practices=self.practices.to_dict("records"), change=_row(self.change, rep_id) or None,
+            change_steps=self._long("change_steps", rep_id))
 
     def _long(self, name: str, rep_id: str) -> list[dict]:
         """The rows of a long per-rep frame for one rep (positions grouped once per frame)."""
@@ -110,6 +114,8 @@ class RepSlice:
     role_monthly: dict[str, dict]
     role_weekly: dict[str, dict]
     practices: list[dict]
+    change: dict | None = None
+    change_steps: list[dict] = field(default_factory=list)
 
 
 def _row(frame: pd.DataFrame, rep_id: str) -> dict:

@@ -78,7 +78,22 @@ class Report:
         if status:
             css = "salesnb-status salesnb-risk" if h.risk and h.risk.at_risk else "salesnb-status salesnb-ok"
             parts.append(paragraphs([status], css))
+            if h.risk and h.risk.at_risk and v.warning_record:
+                parts.append(paragraphs([words.warning_record(v)], "salesnb-note"))
         return join([*parts, missing, self._note("score")])
+
+    def since(self) -> Block:
+        """Since the last report (an earlier batch run) and since the previous comparable period."""
+        v = self.view
+        parts = []
+        if v.last_report:
+            parts.append(paragraphs([words.since_last_report(v)]))
+        if v.change:
+            lines = words.since_period(v)
+            parts += [paragraphs(lines[:1]), bullets(lines[1:])]
+        if not parts:
+            return self._note("change") or note("Nothing earlier to compare with yet.")
+        return join(parts)
 
     def strengths(self) -> Block:
         lines = [words.strength(self.view, s) for s in self.view.strengths]

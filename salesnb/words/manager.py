@@ -12,7 +12,7 @@ from typing import Any, Mapping
 from ..present import isolate, missing, money, multiple, pct, pct_below
 from ..terms import NO_LEAK, STEP, TOO_FEW_DEALS, described
 
-MATERIAL = 0.90  # the early warning's bar (diagnostics.early_warning.MATERIAL): shown to one decimal below it
+MATERIAL = 0.97  # the early warning's bar (diagnostics.early_warning.MATERIAL): shown to one decimal below it
 
 
 def _get(row: Mapping, key: str, default=None):
@@ -248,3 +248,26 @@ def hygiene(row: Mapping) -> str:
              f"{counts['stale']} stale" if counts["stale"] else "",
              f"{counts['past_close_date']} past their close date" if counts["past_close_date"] else ""]
     return f"Of {n_open} open deals: " + ", ".join(p for p in parts if p) + ". Update them so the forecast can be trusted."
+
+
+def backtest(bt) -> str:
+    """How far to trust the early warning, from its backtest (`diagnostics.foresight.Backtest`)."""
+    if bt is None:
+        return "The early warning needs quotas: there is nothing to test it on."
+    if bt.too_little:
+        return f"How far to trust the early warning cannot be said yet: {bt.too_little}."
+    when = f"{round(bt.point * 100)}% of the way through"
+    kind = {"quarter": "quarters", "month": "months", "year": "years"}.get(bt.kind, "periods")
+    over = f"over the last {len(bt.periods)} {kind} ({', '.join(bt.periods)})"
+    if not bt.flagged:
+        head = f"{when.capitalize()} each of them {over}, the warning flagged nobody"
+    else:
+        head = (f"{when.capitalize()} each of the last {len(bt.periods)} {kind} ({', '.join(bt.periods)}), "
+                f"{bt.flagged_missed} of the {bt.flagged} reps flagged went on to miss quota")
+    unseen = (f"; {bt.unflagged_missed} rep{' who' if bt.unflagged_missed == 1 else 's who'} missed "
+              f"{'was' if bt.unflagged_missed == 1 else 'were'} not flagged" if bt.missed else "; nobody missed")
+    err = (f". The projection was off by {pct(bt.median_error)} of quota in the median"
+           if bt.median_error is not None else "")
+    weak = " Few reps were judged: read it as a rough guide." if bt.flagged + bt.unflagged_made + \
+        bt.unflagged_missed < 10 else ""
+    return f"{head}{unseen}{err}.{weak}"

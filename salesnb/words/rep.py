@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from ..metrics.catalogue import CATALOGUE
 from ..present import by_unit, isolate, money, multiple, num, pct, pct_below, plural
-from ..terms import NO_LEAK, TOO_FEW_DEALS, activity_label, described
+from ..terms import NO_LEAK, STEP, TOO_FEW_DEALS, activity_label, described
 from .manager import MATERIAL, practice, won_deals, worth_naming
 
 MIX_GAP = 0.05  # activity-mix differences from 5 points are worth a sentence
@@ -252,3 +252,71 @@ def breakdown(view, how: str) -> list[str]:
     if any(p.value is None for p in view.breakdown):
         out.append("A metric with no value this period (—) gives 0 points.")
     return out
+
+
+# ------------------------------------------------------------------ over time
+
+
+def _step_rate(rate, advanced, reached) -> str:
+    return f"{pct(rate)} ({advanced} of {reached})" if reached else "no deals"
+
+
+def since_period(view) -> list[str]:
+    """What moved against the previous comparable period, with the evidence for each change."""
+    c = view.change
+    seen = (f" (each seen {c.days_after_end} days after it ended, so its deals had the same time to close)"
+            if c.days_after_end else " (each at the same point)")
+    out = [f"{c.now} against {c.then}{seen}:"]
+    if c.then_attainment is not None or c.now_attainment is not None:
+        out.append(f"Attainment: {pct(c.then_attainment)} in {c.then}, {pct(c.now_attainment)} in {c.now}.")
+    if c.then_rank is not None and c.now_rank is not None:
+        move = ("up" if c.now_rank < c.then_rank else "down") if c.now_rank != c.then_rank else "the same"
+        out.append(f"Rank within your role: {c.then_rank} of {c.then_n_in_role} in {c.then}, {c.now_rank} of "
+                   f"{c.now_n_in_role} in {c.now} ({move}).")
+    focus = c.then_bottleneck if c.then_bottleneck in STEP else None
+    for s in c.steps:
+        if s.step != focus and s.moved not in ("up", "down"):
+            continue
+        step = described(s.step, s.to)
+        head = (f"{step.label} (your step to work on in {c.then})" if s.step == focus else step.label)
+        verdict = {"up": "a real improvement", "down": "a real drop",
+                   "none": "no clear change yet: the difference could be chance",
+                   "too_few": "too few deals in one of the two to tell"}[s.moved]
+        out.append(f"{head}: {_step_rate(s.then_rate, s.then_advanced, s.then_reached)} in {c.then}, "
+                   f"{_step_rate(s.now_rate, s.now_advanced, s.now_reached)} in {c.now}; {verdict}.")
+    if c.mix_move in ("toward", "away"):
+        way = "closer to" if c.mix_move == "toward" else "further from"
+        out.append(f"Your activity mix moved {way} the top performers' ({round(c.then_mix_distance * 100)} points "
+                   f"apart in {c.then}, {round(c.now_mix_distance * 100)} in {c.now}).")
+    return out
+
+
+def since_last_report(view) -> str:
+    """What the previous report said, and what happened since."""
+    r = view.last_report
+    parts = [f"Your last report ({r.as_of})"]
+    if r.bottleneck in STEP:
+        step = described(r.bottleneck, r.bottleneck_to)
+        now = (f"{pct(r.now_rate)} now" if r.now_rate is not None else "no deals at that step yet now")
+        team = f", team median {pct(r.now_team_median)}" if r.now_team_median is not None else ""
+        parts.append(f" named {step.phrase} as the step to work on: {pct(r.then_rate)} then, {now}{team}.")
+    else:
+        parts.append(" named no funnel step to work on.")
+    if r.then_at_risk is not None:
+        then = "flagged you at risk" if r.then_at_risk else "had no early warning for you"
+        parts.append(f" It {then}, with a projection of {pct(r.then_projected_attainment)} of quota; now "
+                     f"{pct(r.now_projected_attainment)}.")
+    if r.then_peer:
+        parts.append(f" It suggested pairing with {isolate(r.then_peer)}.")
+    return "".join(parts)
+
+
+def warning_record(view) -> str:
+    """One sentence on how often the early warning came true on the team's own history."""
+    w = view.warning_record
+    kind = {"quarter": "quarters", "month": "months", "year": "years"}.get(w.kind, "periods")
+    when = f"{round(w.point * 100)}% of the way through the last {len(w.periods)} {kind}"
+    if not w.flagged:
+        return f"At {when}, the warning flagged nobody, so how often it comes true cannot be said yet."
+    return (f"How far to trust it: at {when}, {w.flagged_missed} of the {w.flagged} warnings like this came true "
+            f"(the rep missed quota).")
