@@ -24,6 +24,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 
 from . import config
 from .atomic import sweep_temp_files, write_text_atomic
@@ -35,6 +36,7 @@ from .batch.runner import RepOutcome, RepTask, run_tasks
 from .batch.select import parse_rep_list, parse_shard, select_reps, shard_of
 from .errors import ConfigError
 from .fingerprint import file_hash, files_hash, package_hash
+from .words.manager import backtest as backtest_words
 
 BATCH_DIR = "_batch"
 FAILED_DIR = "_failed"
@@ -271,7 +273,8 @@ def _write_index(result: BatchResult, inputs, selected: list[str], stems: dict, 
     meta = inputs.meta
     write_text_atomic(result.index_path, render_index(
         rows, title=f"{meta.get('dataset_name') or 'Sales team'}: rep reports",
-        subtitle=f"Period {meta.get('period_label', '')}, as of {meta.get('as_of', '')}.", notes=result.notes))
+        subtitle=f"Period {meta.get('period_label', '')}, as of {meta.get('as_of', '')}.", notes=result.notes,
+        trust=backtest_words(SimpleNamespace(**meta["backtest"])) if meta.get("backtest") else ""))
 
 
 def _progress_bar(total: int, initial: int, enabled: bool):

@@ -100,7 +100,8 @@ td.ok { color: #2f855a; }
 """
 
 
-def render_index(rows: list[IndexRow], *, title: str, subtitle: str = "", notes: list[str] = ()) -> str:
+def render_index(rows: list[IndexRow], *, title: str, subtitle: str = "", notes: list[str] = (),
+                 trust: str = "") -> str:
     """The index page's HTML. Reports are linked by relative file name, so the folder can be moved."""
     ok = [r for r in rows if r.status == "ok"]
     failed = [r for r in rows if r.status == "failed"]
@@ -124,6 +125,8 @@ def render_index(rows: list[IndexRow], *, title: str, subtitle: str = "", notes:
             parts.append(f'<p class="summary"><strong>{n_risk} of {len(judged)} rep(s) at risk</strong> of missing '
                          "quota: they are at the top of the table.</p>" if n_risk else
                          '<p class="summary">No rep is flagged at risk of missing quota.</p>')
+            if trust:
+                parts.append(f'<p class="muted">How far to trust the early warning: {_esc(trust)}</p>')
         heads = ["Rep", "Role", *(["At risk?"] if judged else []), "Attainment", "Projected attainment",
                  *(["Score (of 100)"] if with_score else []), "Rank in role", "Funnel step to work on"]
         parts.append(f'<h2>Reports</h2><p class="muted">{_esc(SORT_NOTE if judged else SORT_NOTE_NO_RISK)}</p>'
