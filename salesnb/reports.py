@@ -15,6 +15,10 @@ Output folder layout::
     OUT/_failed/<rep>.ipynb          the executed notebook of a failed report (error banner inside)
     OUT/_batch/snapshot-<key>/       what all reports of one run draw on (Parquet + JSON, checked on load)
     OUT/_batch/status/<rep>.json     per rep: the run's key, outcome and hashes of what it wrote
+    OUT/_batch/views/, logs/         a running report's prepared view (removed when it ends); worker logs
+
+Before any work, every folder of this layout must be a folder this user may write in (or be creatable) and
+no file of it a folder: an obstacle is an error naming the path, with nothing written.
 """
 from __future__ import annotations
 
