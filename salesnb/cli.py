@@ -18,6 +18,7 @@ EXIT_CODES = """exit codes:
   2    the command line itself is wrong (unknown option, a value in the wrong form)
   3    reports only: a report names another rep (the privacy scan); the reports are kept for inspection
   130  interrupted (Ctrl-C)
+  141  the output pipe closed early (e.g. `salesnb diagnose ... | head`): stopped quietly
   143  stopped by SIGTERM (e.g. a scheduler's timeout)"""
 
 PRESET_NAMES = "outcomes-first (default), balanced or activity-coaching"
@@ -71,6 +72,30 @@ def _positive_int(text: str) -> int:
     if n < 1:
         raise argparse.ArgumentTypeError(f"{text!r} must be a whole number of 1 or more")
     return n
+
+
+def _whole_number(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = -1
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be a whole number of 0 or more")
+    return n
+
+
+MAX_VOLUME = 100.0  # 100 is about 50,000 opportunities and 500,000 activities per rep
+
+
+def _volume(text: str) -> float:
+    try:
+        x = float(text)
+    except ValueError:
+        x = float("nan")
+    if not 0 < x <= MAX_VOLUME:  # also refuses nan and inf
+        raise argparse.ArgumentTypeError(f"{text!r} must be a number above 0 and at most {MAX_VOLUME:g} "
+                                         "(1.0 is about 500 opportunities and 5,000 activities per rep)")
+    return x
 
 
 def _add_dataset(p: argparse.ArgumentParser, required: bool = True) -> None:
@@ -273,16 +298,16 @@ def build_parser() -> argparse.ArgumentParser:
                 "  salesnb sample --reps 30 --seed 7 --out /tmp/planted --plant-bottlenecks\n"
                 "  salesnb sample --reps 2000 --seed 1 --out big-2000 --no-stories")
     p.add_argument("--reps", type=_positive_int, default=24, metavar="N", help="number of reps (default 24)")
-    p.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default 0)")
+    p.add_argument("--seed", type=_whole_number, default=0, metavar="S", help="random seed, 0 or more (default 0)")
     p.add_argument("--out", required=True, metavar="DIR", help="folder to write the tables into (created if needed)")
     p.add_argument("--no-stories", dest="stories", action="store_false",
                    help="a plain team without the sample's planted stories (John, Sally, the top performer, ...)")
     p.add_argument("--plant-bottlenecks", action="store_true",
                    help="instead of the stories, give about half the reps one clearly weak funnel step "
                         "(or too few leads) and draw mail counts as pure noise")
-    p.add_argument("--volume", type=float, default=1.0, metavar="X",
+    p.add_argument("--volume", type=_volume, default=1.0, metavar="X",
                    help="leads, deals and activities per rep, relative to 1.0 = about 500 opportunities and "
-                        "5,000 activities per rep (default 1.0)")
+                        f"5,000 activities per rep (default 1.0, at most {MAX_VOLUME:g})")
     p.add_argument("--format", dest="fmt", choices=("csv", "parquet"), default="csv", help="file format (default csv)")
     p.add_argument("--start", type=_as_of, default="2026-01-01", metavar="YYYY-MM-DD",
                    help="first day of the analysed year")
@@ -333,9 +358,21 @@ def main(argv: list[str] | None = None) -> int:
         # `salesnb diagnose | head` closed the pipe: stop quietly, like other Unix tools.
         sys.stderr.close()
         return 141
+    except OSError as exc:
+        # The last net under the checks that name the path and the fix: a file or folder salesnb could not
+        # read or write (permissions, a full disk, a path that changed while it ran) is not a bug to trace.
+        print(f"salesnb {args.command}: {_os_problem(exc)}", file=sys.stderr)
+        return 1
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
+
+
+def _os_problem(exc: OSError) -> str:
+    where = f"{exc.filename}: " if exc.filename else ""
+    also = f" (and {exc.filename2})" if exc.filename2 else ""
+    return (f"{where}{exc.strerror or exc}{also}. Fix: check that this path exists, that you may read it (an "
+            "input) or write there (an output), and that the disk has room; then run the command again.")
 
 
 def _stop_on_sigterm():

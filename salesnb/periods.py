@@ -23,6 +23,8 @@ PERIOD_HELP = (
 )
 DATE_HELP = "use an ISO date YYYY-MM-DD, e.g. 2026-11-15"
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+# The whole years pandas can hold (its timestamps run from 1677-09-21 to 2262-04-11).
+FIRST_YEAR, LAST_YEAR = pd.Timestamp.min.year + 1, pd.Timestamp.max.year - 1
 
 
 def parse_iso_date(text, where: str) -> pd.Timestamp:
@@ -45,9 +47,8 @@ def parse_iso_date(text, where: str) -> pd.Timestamp:
         day = dt.date(*(int(g) for g in m.groups()))
     except ValueError as exc:  # 2026-02-30, 2026-13-01
         raise _bad_date(where, f"{text!r} is not a real date ({exc})") from None
-    if not pd.Timestamp.min.date() < day < pd.Timestamp.max.date():
-        raise _bad_date(where, f"{text!r} is outside the years salesnb can handle "
-                               f"({pd.Timestamp.min.year + 1}..{pd.Timestamp.max.year - 1})")
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise _bad_date(where, f"{text!r} is outside the years salesnb can handle ({FIRST_YEAR}..{LAST_YEAR})")
     return pd.Timestamp(day)
 
 
@@ -170,6 +171,9 @@ def resolve_period(spec: str | Period | None, as_of, fiscal_year_start_month: in
         else:
             start = as_of_ts.replace(day=1)
         return Period(start, as_of_ts, f"{low.upper()} {as_of_ts.date()}")
+    year = re.match(r"\d{4}", s)
+    if year and not FIRST_YEAR <= int(year.group()) <= LAST_YEAR:
+        raise _bad_period(where, spec, f"is outside the years salesnb can handle ({FIRST_YEAR}..{LAST_YEAR})")
     if re.fullmatch(r"\d{4}", s):
         start, end = _fiscal_year(int(s), m0)
         return Period(start, end, _fy_label(int(s), m0), "year")
@@ -189,8 +193,8 @@ def resolve_period(spec: str | Period | None, as_of, fiscal_year_start_month: in
         a, b = s.split("..", 1)
         try:
             start, end = parse_iso_date(a, where), parse_iso_date(b, where)
-        except ConfigError:
-            raise _bad_period(where, spec, "needs an ISO date YYYY-MM-DD at both ends") from None
+        except ConfigError as exc:
+            raise _bad_period(where, spec, f"needs an ISO date YYYY-MM-DD at both ends ({exc.problem})") from None
         if end < start:
             raise _bad_period(where, spec, "ends before it starts")
         return Period(start, end, f"{start.date()}..{end.date()}")

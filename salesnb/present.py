@@ -116,10 +116,31 @@ def data(value: Any) -> str:
     return f"<bdi>{esc(value)}</bdi>"
 
 
+# Characters that take no room on screen: bidi marks, embeddings, overrides and isolates, joiners.
+_NO_WIDTH = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+
+
 def isolate(value: Any) -> str:
-    """Text from data for plain text: wrapped in FSI/PDI when it holds right-to-left or bidi characters."""
+    """Text from data for plain text: wrapped in FSI/PDI when it holds right-to-left or bidi characters.
+
+    Isolates the value opens itself are closed first, so that the closing PDI ends the value's own isolate
+    (a PDI ends every embedding and override opened inside it). Clip before isolating, never after.
+    """
     text = _CONTROL.sub("", "" if value is None else str(value))
-    return f"\u2068{text}\u2069" if _BIDI.search(text) else text
+    if not _BIDI.search(text):
+        return text
+    depth = 0
+    for ch in text:
+        if ch in "\u2066\u2067\u2068":
+            depth += 1
+        elif ch == "\u2069" and depth:
+            depth -= 1
+    return "\u2068" + text + "\u2069" * (depth + 1)
+
+
+def _shown_width(text: str) -> int:
+    """How many characters `text` takes on screen (bidi and other invisible format characters take none)."""
+    return len(text) - len(_NO_WIDTH.findall(text))
 
 
 def clip(text: Any, width: int) -> str:
@@ -215,6 +236,6 @@ def table(columns: list[str], rows: list[list[Any]], css: str = "salesnb", data_
 def text_table(columns: list[str], rows: list[list[Any]], max_width: int = 40) -> str:
     """A plain-text table, columns padded to their widest cell; cells longer than `max_width` are clipped
     (a 100,000-character name must not pad every line of a terminal table)."""
-    cells = [[clip(isolate(v), max_width) for v in row] for row in [columns, *rows]]
-    widths = [max(len(r[i]) for r in cells) for i in range(len(columns))]
-    return "\n".join("  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip() for r in cells)
+    cells = [[isolate(clip(v, max_width)) for v in row] for row in [columns, *rows]]
+    widths = [max(_shown_width(r[i]) for r in cells) for i in range(len(columns))]
+    return "\n".join("  ".join(v + " " * (w - _shown_width(v)) for v, w in zip(r, widths)).rstrip() for r in cells)

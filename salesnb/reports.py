@@ -15,11 +15,16 @@ Output folder layout::
     OUT/_failed/<rep>.ipynb          the executed notebook of a failed report (error banner inside)
     OUT/_batch/snapshot-<key>/       what all reports of one run draw on (Parquet + JSON, checked on load)
     OUT/_batch/status/<rep>.json     per rep: the run's key, outcome and hashes of what it wrote
+    OUT/_batch/views/, logs/         a running report's prepared view (removed when it ends); worker logs
+
+Before any work, every folder of this layout must be a folder this user may write in (or be creatable) and
+no file of it a folder: an obstacle is an error naming the path, with nothing written.
 """
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sys
 import time
 from dataclasses import dataclass, field
@@ -36,6 +41,7 @@ from .batch.runner import RepOutcome, RepTask, run_tasks
 from .batch.select import parse_rep_list, parse_shard, select_reps, shard_of
 from .errors import ConfigError
 from .fingerprint import file_hash, files_hash, package_hash
+from .present import isolate
 from .words.manager import backtest as backtest_words
 
 BATCH_DIR = "_batch"
@@ -80,16 +86,54 @@ class BatchResult:
 
 # ------------------------------------------------------------------------------------------ the output folder
 
+def _out_folders(out_dir: Path) -> list[Path]:
+    """Every folder a run writes in, parents first."""
+    batch_dir = out_dir / BATCH_DIR
+    return [out_dir, batch_dir, batch_dir / "status", batch_dir / "views", batch_dir / "logs", out_dir / FAILED_DIR,
+            out_dir / HISTORY_DIR]
+
+
 def _check_out_dir(data_dir: Path, out_dir: Path) -> None:
+    """Before any work: the output folder is outside the data, and nothing in it stands where a run writes.
+
+    Every folder of the layout is a folder (or can be created) that this user may write in, and the index
+    page is not a folder, so a run stopped by an obstacle has written nothing at all.
+    """
     d, o = data_dir.resolve(), out_dir.resolve()
     if o == d or d in o.parents:
         raise ConfigError(f"--out {out_dir} is inside the input folder {data_dir}; salesnb never writes there. "
                           "Choose an output folder outside it, e.g. --out reports.")
     if o.exists() and not o.is_dir():
         raise ConfigError(f"--out {out_dir} is a file, not a folder. Give a folder (new or one salesnb wrote before).")
-    if (o / INDEX_FILE).is_dir():
-        raise ConfigError(f"{o / INDEX_FILE} is a folder, where salesnb writes the index page. Move or delete it, "
-                          "or choose another --out.")
+    for folder in _out_folders(o):
+        if folder.exists() and not folder.is_dir():
+            raise ConfigError(f"{folder} is a file where salesnb keeps a folder of the reports. Move or delete it, "
+                              "or choose another --out.")
+        if not folder.exists():
+            _check_can_create(folder, out_dir)
+        elif not os.access(folder, os.W_OK | os.X_OK):
+            raise ConfigError(f"{folder}: salesnb may not write in this folder (Permission denied). Give your user "
+                              "write permission on it (e.g. chmod -R u+w), or choose another --out.")
+    _check_not_folders([o / INDEX_FILE], "the index page")
+
+
+def _check_can_create(folder: Path, out_dir: Path) -> None:
+    parent = folder.parent
+    while not parent.exists():
+        parent = parent.parent
+    if not parent.is_dir():
+        raise ConfigError(f"--out {out_dir}: {parent} is a file, not a folder, so the output folder cannot be "
+                          "created there. Choose another --out.")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise ConfigError(f"cannot create the output folder {folder}: salesnb may not write in {parent} "
+                          "(Permission denied). Choose an --out where you may write.")
+
+
+def _check_not_folders(paths: list[Path], what: str) -> None:
+    for path in paths:
+        if path.is_dir():
+            raise ConfigError(f"{path} is a folder, where salesnb writes {what}. Move or delete it, or choose "
+                              "another --out.")
 
 
 def _make_dirs(*dirs: Path) -> None:
@@ -154,6 +198,9 @@ def run_reports(data_dir, out_dir=None, *, reps=None, as_of=None, period=None, w
         raise ConfigError(f"report notebook {notebook} not found.")
     if weights_file is not None:
         weights_file = Path(weights_file).resolve()
+        if weights_file.is_dir():
+            raise ConfigError(f"--weights {weights_file} is a folder: give a weights file (TOML), e.g. one saved "
+                              "from the team explorer, or leave --weights out to use the default weights.")
         if not weights_file.is_file():
             raise ConfigError(f"--weights {weights_file}: no such file. Save one from the team explorer, "
                               "or leave --weights out to use the default weights.")
@@ -172,7 +219,15 @@ def run_reports(data_dir, out_dir=None, *, reps=None, as_of=None, period=None, w
 
     batch_dir, failed_dir, history_dir = out_dir / BATCH_DIR, out_dir / FAILED_DIR, out_dir / HISTORY_DIR
     status_dir, views_dir = batch_dir / "status", batch_dir / "views"
-    _make_dirs(out_dir, batch_dir, status_dir, views_dir, failed_dir, history_dir)
+
+    def paths(rep_id: str) -> tuple[Path, Path, Path]:
+        s = stems[rep_id]
+        return out_dir / f"{s}.html", out_dir / f"{s}.ipynb", status_dir / f"{s}.json"
+
+    _check_not_folders([path for r in mine for path in (*paths(r), views_dir / f"{stems[r]}.json",
+                                                         failed_dir / f"{stems[r]}.ipynb",
+                                                         history_dir / f"{stems[r]}.json")], "a report file")
+    _make_dirs(*_out_folders(out_dir))
     owned = {stems[r] for r in mine}
     for d in (out_dir, status_dir, views_dir, failed_dir, history_dir):
         sweep_temp_files(d, owned)
@@ -183,10 +238,6 @@ def run_reports(data_dir, out_dir=None, *, reps=None, as_of=None, period=None, w
               "notebook": file_hash(notebook)}
     key = run_key(data_dir, weights_file, params)
     snapshot_dir = save_snapshot(inputs, batch_dir / f"snapshot-{key[:16]}")
-
-    def paths(rep_id: str) -> tuple[Path, Path, Path]:
-        s = stems[rep_id]
-        return out_dir / f"{s}.html", out_dir / f"{s}.ipynb", status_dir / f"{s}.json"
 
     result = BatchResult(out_dir=out_dir, index_path=out_dir / INDEX_FILE)
     owned_ids = set(mine)
@@ -210,7 +261,7 @@ def run_reports(data_dir, out_dir=None, *, reps=None, as_of=None, period=None, w
         tasks.append(RepTask(rep_id=rep_id, notebook=str(notebook), parameters={"view_file": str(view_path)},
                              html_path=str(html_path), ipynb_path=str(ipynb_path),
                              failed_path=str(failed_dir / f"{stems[rep_id]}.ipynb"),
-                             title=f"{name}: sales report, {inputs.meta['period_label']}",
+                             title=f"{isolate(name)}: sales report, {inputs.meta['period_label']}",
                              snapshot=str(snapshot_dir), view_path=str(view_path), last_report=lasts[rep_id]))
 
     bar = _progress_bar(len(mine), len(result.skipped), enabled=progress)

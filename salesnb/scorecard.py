@@ -40,6 +40,7 @@ from .metrics.catalogue import CATALOGUE, get_metric
 from .terms import DEFAULT_PRESET, NO_ROLE, NO_TEAM, NORMALISATIONS, group_key
 
 GROUPINGS = ("role", "team", None)
+MAX_WEIGHT = 1_000_000  # far beyond any slider; bigger ones overflow the weighted sums
 DEFAULT_TARGET_PERCENTILE = 0.75  # "target" without an explicit target: the group's top-quartile value
 
 
@@ -78,13 +79,19 @@ class Weights:
             for metric, value in values.items():
                 get_metric(metric)
                 try:
+                    if isinstance(value, bool):  # TOML's true would count as 1
+                        raise TypeError
                     v = float(value)
                 except (TypeError, ValueError):
-                    raise ConfigError(f"{where}: {section}.{metric} = {value!r} is not a number.") from None
+                    raise ConfigError(f"{where}: {section}.{metric} = {value!r} is not a number. Fix: write a plain "
+                                      f"number, e.g. {metric} = 2.") from None
                 if not math.isfinite(v):
                     raise ConfigError(f"{where}: {section}.{metric} = {value!r} must be a finite number.")
                 if section == "weights" and v < 0:
                     raise ConfigError(f"{where}: weight of {metric} is {v}; weights must be 0 or more.")
+                if section == "weights" and v > MAX_WEIGHT:
+                    raise ConfigError(f"{where}: weight of {metric} is {v:g}; weights must be at most {MAX_WEIGHT:,} "
+                                      "(only their ratios matter: 2 and 1 weigh like 2,000 and 1,000).")
                 if section == "targets" and v <= 0:
                     raise ConfigError(f"{where}: target of {metric} is {v}; targets must be above 0.")
         for metric in set(self.floors) & set(self.caps):
@@ -342,6 +349,9 @@ def load_weights(path) -> Weights:
         raise ConfigError(f"{path}: weights file not found. Presets: {', '.join(PRESETS)}.") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc}).") from exc
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: is not UTF-8 text. Save it as UTF-8 (the team explorer's \"save weights\" "
+                          "does), or leave the weights file out to use the default weights.") from None
     raw.setdefault("name", path.stem)
     return weights_from_dict(raw, str(path))
 

@@ -39,7 +39,7 @@ def leaderboard_text(table, card, top: int | None = None) -> str:
                                 rows, WIDTH))
     notes = outcome_notes(table) + withheld_notes(table.reps.reindex(card.scores["rep_id"]), w.group_by)
     for note in notes + list(card.notes):
-        lines.append(f"note: {clip(isolate(note), 400)}")
+        lines.append(f"note: {isolate(clip(note, 400))}")
     if "attainment" in table.unavailable and not any(n.startswith("attainment") for n in card.notes):
         lines.append(f"note: attainment: {table.unavailable['attainment']}")
     return "\n".join(lines)
@@ -69,17 +69,17 @@ def summary_text(d) -> str:
     records = d.reps.to_dict("records")
     named = [r for r in records if r["bottleneck"] not in (NO_LEAK, TOO_FEW_DEALS)]
     if named:
-        lines += ["", "Bottlenecks:"] + [f"- {clip(isolate(r['name']), WIDTH)}: {words.bottleneck(r)}" for r in named]
+        lines += ["", "Bottlenecks:"] + [f"- {isolate(clip(r['name'], WIDTH))}: {words.bottleneck(r)}" for r in named]
     few = [r for r in records if r["bottleneck"] == TOO_FEW_DEALS]
     if len(few) == 1:
-        lines.append(f"- {clip(isolate(few[0]['name']), WIDTH)}: {words.bottleneck(few[0])}")
+        lines.append(f"- {isolate(clip(few[0]['name'], WIDTH))}: {words.bottleneck(few[0])}")
     elif few:
         lines.append(f"- too few deals yet to tell where the funnel leaks for {len(few)} reps "
-                     f"({', '.join(clip(isolate(r['name']), WIDTH) for r in few)}): review again later in the period.")
+                     f"({', '.join(isolate(clip(r['name'], WIDTH)) for r in few)}): review again later in the period.")
     lines += _audits(d)
     risky = [r for r in records if r["at_risk"] is True]
     if risky:
-        lines += ["", "At risk:"] + [f"- {clip(isolate(r['name']), WIDTH)}: {words.risk_reason(r, cur)}" for r in risky]
+        lines += ["", "At risk:"] + [f"- {isolate(clip(r['name'], WIDTH))}: {words.risk_reason(r, cur)}" for r in risky]
     if d.backtest is not None:
         lines += ["", f"How far to trust the early warning: {words.backtest(d.backtest)}"]
     lines += _changes(d)
@@ -87,7 +87,7 @@ def summary_text(d) -> str:
     if "low_quality" in lq:
         flagged = [r for r in lq.to_dict("records") if r.get("low_quality") is True]
         if flagged:
-            lines += ["", "Lead quality:"] + [f"- {clip(isolate(names.get(r['rep_id'], r['rep_id'])), WIDTH)}: "
+            lines += ["", "Lead quality:"] + [f"- {isolate(clip(names.get(r['rep_id'], r['rep_id']), WIDTH))}: "
                                               f"{words.lead_quality(r)}" for r in flagged]
     if len(d.hygiene):
         h = d.hygiene[["no_next_step", "stale", "past_close_date"]].sum()
@@ -96,7 +96,7 @@ def summary_text(d) -> str:
         lines += ["", f"Hygiene: {no_next}, {h['stale']} stale, {h['past_close_date']} past their close date."]
     for name, reason in d.unavailable.items():
         lines.append(f"note: {name} unavailable: {reason}")
-    lines += [f"note: {clip(isolate(n), 400)}" for n in d.notes]
+    lines += [f"note: {isolate(clip(n, 400))}" for n in d.notes]
     return "\n".join(lines)
 
 
@@ -110,7 +110,7 @@ def _changes(d) -> list[str]:
     head = f"Since {ch.then.label} ({ch.now.label} against it, each seen as far into it):"
     if not len(moved):
         return ["", f"{head} no funnel step of any rep moved clearly."]
-    return ["", head] + [f"- {clip(isolate(names.get(r['rep_id'], r['rep_id'])), WIDTH)}: "
+    return ["", head] + [f"- {isolate(clip(names.get(r['rep_id'], r['rep_id']), WIDTH))}: "
                          f"{described(r['step'], r['to']).label} {'up' if r['moved'] == 'up' else 'down'}, "
                          f"{pct(r['then_rate'])} -> {pct(r['now_rate'])}" for r in moved.to_dict("records")]
 

@@ -1,6 +1,7 @@
 """The fault-injection kit of tests/test_faults.py: what a case can break, the case, and how it is run.
 
-Each breaker returns a function of the data folder (a fresh copy of the sample) that damages it.
+Each breaker returns a function of the data folder (a fresh copy of the sample, or of a small generated
+team for `reports`) that damages it; `out(...)` breakers put obstacles in the output folder beside it.
 """
 from __future__ import annotations
 
@@ -9,24 +10,32 @@ import csv
 import datetime
 import hashlib
 import io
+import json
 import os
 import shutil
+import signal as signals
 import stat
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Callable
 
 from salesnb import cli
+from salesnb.atomic import TMP_SUFFIX
+from salesnb.fingerprint import file_hash
 from salesnb.validate import dates
 
 # In-process cases fix today's date, so that the sample (up to 2026-11-15) is never "in the future";
-# subprocesses (permission cases only) use the real clock.
+# subprocesses (permission and signal cases) use the real clock.
 TODAY = datetime.date(2026, 12, 1)
 TRACEBACK = "Traceback (most recent call last)"
+NOTEBOOKS = Path(__file__).resolve().parent / "notebooks"
+PLACES = {"out": "out", "nb": str(NOTEBOOKS / "minimal_report.ipynb"), "slow": str(NOTEBOOKS / "slow_report.ipynb"),
+          "export": str(NOTEBOOKS.parent / "data" / "exports" / "sf_report" / "report1714.csv")}
 
 
 # ---- what a case can do to the copy of the sample (each returns a function of the data folder)
@@ -96,6 +105,47 @@ def truncate(file: str, keep: int):
     return lambda data: (data / file).write_bytes((data / file).read_bytes()[:keep])
 
 
+def rename(old: str, new: str):
+    """Replace a text (a name, an id) in every table."""
+    def apply(data: Path):
+        for path in data.glob("*.csv"):
+            path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    return apply
+
+
+def out(*paths: str, file: str | None = None, mode: int | None = None):
+    """Make folders in the output folder beside the data (`a/b/` ends with a slash) or files (`a/b`), then
+    optionally one more `file`, and `mode` for the last path made."""
+    def apply(data: Path):
+        made = None
+        for rel in (*paths, *([file] if file else [])):
+            made = data.parent / "out" / rel
+            if rel.endswith("/"):
+                made.mkdir(parents=True, exist_ok=True)
+            else:
+                made.parent.mkdir(parents=True, exist_ok=True)
+                made.write_text("not salesnb's\n")
+        if mode is not None:
+            os.chmod(made, mode)
+    return apply
+
+
+def nothing(data: Path) -> None:
+    """The data as it is: the fault is in the command line or the output folder."""
+
+
+def out_is_file(data: Path) -> None:
+    (data.parent / "out").write_text("not a folder\n")
+
+
+def copied(source: str, name: str, mode: int = 0o644):
+    """A copy of one of the test suite's files (e.g. an export) in the data folder."""
+    def apply(data: Path):
+        shutil.copy(source.format(**PLACES), data / name)
+        os.chmod(data / name, mode)
+    return apply
+
+
 def both(*breakers):
     return lambda data: [b(data) for b in breakers]
 
@@ -113,6 +163,25 @@ class once(str):
     """A fragment that must appear exactly once."""
 
 
+class fix(str):
+    """A fragment that is the message's fix (every exit-1 answer names one: "Fix: ..." or a `fix`)."""
+
+
+class size_below(int):
+    """The whole output must be shorter than this many characters."""
+
+
+@dataclass(frozen=True)
+class File:
+    """Fragments (and `no(...)`) that a file the command wrote must hold, e.g. File("out/index.html", "<bdi>")."""
+    path: str
+    fragments: tuple[str, ...]
+
+    def __init__(self, path, *fragments):
+        object.__setattr__(self, "path", path)
+        object.__setattr__(self, "fragments", fragments)
+
+
 @dataclass(frozen=True)
 class Case:
     name: str
@@ -122,11 +191,16 @@ class Case:
     fragments: tuple[str, ...] = ()
     subprocess: bool = False  # run `python -m salesnb` in its own process
     no_root: bool = False  # ... without root's power to read any file (permissions cases)
+    team: str = "sample"  # the data copied for the case: "sample", or "small" (6 reps, for reports)
+    writes: str | None = None  # the one folder (under the case's root) the command may change
+    signal: int | None = None  # sent to the command once a report's kernel is running (Linux: reads /proc)
 
-    def __init__(self, name, make, argv, code, *fragments, subprocess=False, no_root=False):
+    def __init__(self, name, make, argv, code, *fragments, subprocess=False, no_root=False, team="sample",
+                 writes=None, signal=None):
         flat = tuple(f for part in fragments for f in (part if isinstance(part, tuple) else (part,)))
         for key, value in dict(name=name, make=make, argv=argv, code=code, fragments=flat,
-                               subprocess=subprocess or no_root, no_root=no_root).items():
+                               subprocess=subprocess or no_root or signal is not None, no_root=no_root,
+                               team=team, writes=writes, signal=signal).items():
             object.__setattr__(self, key, value)
 
 
@@ -171,15 +245,103 @@ def fingerprint(root: Path) -> dict[str, tuple]:
     return out
 
 
-def run_case(case: Case, root: Path, monkeypatch) -> tuple[int, str]:
-    argv = [a.format(data=root / "data") for a in case.argv]
+def leftovers(root: Path) -> list[str]:
+    """What a run must never leave: temporary files or staging folders, prepared views, and reports that
+    are not whole and recorded (an HTML page without a status saying it is the one the run wrote)."""
+    found = []
+    for path in root.rglob("*"):
+        if TMP_SUFFIX in path.name or (path.name.startswith(".") and any(
+                marker in path.name for marker in (".importing-", ".generating-", ".salesnb-"))):
+            found.append(f"temporary: {path.relative_to(root)}")
+    views = root / "out" / "_batch" / "views"
+    found += [f"view: {p.name}" for p in views.iterdir()] if views.is_dir() else []
+    for page in (root / "out").glob("*.html") if (root / "out").is_dir() else []:
+        if page.name == "index.html" or page.name.startswith(".") or not page.is_file():
+            continue
+        status = root / "out" / "_batch" / "status" / f"{page.stem}.json"
+        try:
+            recorded = json.loads(status.read_text(encoding="utf-8")).get("html_sha256")
+        except (OSError, ValueError):
+            recorded = None
+        if recorded != file_hash(page):
+            found.append(f"unrecorded report: {page.name}")
+    return found
+
+
+def _descendants(pid: int) -> set[int]:
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry.name))
+    found, todo = set(), [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.add(child)
+            todo.append(child)
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return (Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]) != "Z"
+    except (OSError, IndexError):
+        return False
+
+
+def _is_kernel(pid: int) -> bool:
+    try:
+        return b"ipykernel" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+
+
+def run_signalled(cmd: list[str], signum: int, kernels: int, **popen) -> tuple[int, str, list[str]]:
+    """Run `cmd`; once `kernels` report kernels run under it, send `signum` to the command's own process.
+
+    Returns the exit code, the output, and the processes it started that are still alive 5 s after it ended
+    (workers and kernels must die with the command). Survivors are killed before returning.
+    """
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, **popen)
+    seen: set[int] = set()
+    try:
+        deadline = time.monotonic() + 120
+        while sum(_is_kernel(p) for p in seen if _alive(p)) < kernels:
+            assert proc.poll() is None, "the command ended before its kernels ran: " + proc.stdout.read()
+            assert time.monotonic() < deadline, "no kernels started within 120 s"
+            seen |= _descendants(proc.pid)
+            time.sleep(0.1)
+        seen |= _descendants(proc.pid)
+        proc.send_signal(signum)
+        output = proc.communicate(timeout=60)[0]
+        deadline = time.monotonic() + 5
+        while any(_alive(p) for p in seen) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        survivors = [f"{p}: {Path(f'/proc/{p}/cmdline').read_bytes()[:80]!r}" for p in seen if _alive(p)]
+        return proc.returncode, output, survivors
+    finally:
+        for p in [proc.pid, *seen]:
+            if _alive(p):
+                with contextlib.suppress(OSError):
+                    os.kill(p, signals.SIGKILL)
+        proc.wait()
+
+
+def run_case(case: Case, root: Path, monkeypatch) -> tuple[int, str, list[str]]:
+    """Run the case's command; returns its exit code, output, and the processes it left running."""
+    argv = [a.format(data=root / "data", **PLACES) for a in case.argv]
     env_tmp = root / "tmp"
     if case.subprocess:
         prefix = NO_ROOT if case.no_root and os.geteuid() == 0 else []
         env = {**os.environ, "TMPDIR": str(env_tmp)}
-        done = subprocess.run([*prefix, sys.executable, "-m", "salesnb", *argv], cwd=root, env=env,
-                              capture_output=True, text=True, timeout=300)
-        return done.returncode, done.stdout + done.stderr
+        cmd = [*prefix, sys.executable, "-m", "salesnb", *argv]
+        if case.signal is not None:
+            return run_signalled(cmd, case.signal, kernels=1, cwd=root, env=env)
+        done = subprocess.run(cmd, cwd=root, env=env, capture_output=True, text=True, timeout=300)
+        return done.returncode, done.stdout + done.stderr, []
     monkeypatch.chdir(root)
     monkeypatch.setenv("TMPDIR", str(env_tmp))
     monkeypatch.setattr(tempfile, "tempdir", str(env_tmp))
@@ -190,4 +352,4 @@ def run_case(case: Case, root: Path, monkeypatch) -> tuple[int, str]:
             code = cli.main(argv)
         except SystemExit as exc:  # argparse
             code = exc.code
-    return code, out.getvalue() + err.getvalue()
+    return code, out.getvalue() + err.getvalue(), []

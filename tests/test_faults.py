@@ -1,12 +1,15 @@
-"""Fault injection: every bad file, setting, value or path gets a clear answer, and nothing is lost.
+"""Fault injection: every bad file, setting, value, path or signal gets a clear answer, and nothing is lost.
 
-One table of cases (`CASES`). A case breaks a fresh copy of the bundled sample, runs one
-command, and the runner asserts for every case: the exit code; the fragments of the message
-(file:line, column, value, fix where they apply); that no traceback is printed; that no input
-file changed (sha256, mode and kind of every path under the case's folder, before and after);
-and that nothing partial or temporary is left (the case's folder, its working directory and
-its TMPDIR hold exactly what they held before). Commands run in-process through
-`salesnb.cli.main` (fast); cases that need another process (permissions) run as a subprocess.
+One table of cases (`CASES`). A case breaks a fresh copy of the bundled sample (or, for `reports`, of a
+small generated team), or puts an obstacle in the output folder beside it, runs one command, and the
+runner asserts for every case: the exit code; the fragments of the message (file:line, column, value,
+and the fix: an exit-1 answer always names one); that no traceback is printed; that no input file
+changed (sha256, mode and kind of every path under the case's folder, before and after); that nothing
+was written outside the one folder a successful command writes (a failed command writes nothing: the
+case's folder, its working directory and its TMPDIR hold exactly what they held); that nothing partial
+or temporary is left (temporary files, prepared views, reports without a status recording them); and
+that a signalled command leaves none of its processes (workers, kernels) running. Commands run
+in-process through `salesnb.cli.main` (fast); permission and signal cases run as a subprocess.
 
 Adding a case is one line: `Case(name, breaker, command, exit code, fragments...)`; the breakers,
 `Case` and the runner are in tests/faults.py.
@@ -17,17 +20,22 @@ import contextlib
 import io
 import os
 import shutil
+import signal
 import tempfile
 from pathlib import Path
+from unittest import mock
 
 import pytest
-from faults import (TRACEBACK, Case, at, both, cell, chmod, fifo, fingerprint, folder_named, line, link, no, once,
-                    recode, remove, root_can_be_restricted, run_case, toml, truncate, write)
-from hypothesis import HealthCheck, given, settings
+from faults import (PLACES, TRACEBACK, Case, File, at, both, cell, chmod, copied, fifo, fingerprint, fix,
+                    folder_named, leftovers, line, link, no, nothing, once, out, out_is_file, recode, remove, rename,
+                    root_can_be_restricted, run_case, size_below, toml, truncate, write)
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from salesnb import cli
+from salesnb.batch.naming import safe_stem
 from salesnb.config import SAMPLE_DIR
+from salesnb.generate import generate
 
 V, S, D = ("validate", "{data}"), ("score", "--data", "{data}"), ("diagnose", "--data", "{data}")
 
@@ -37,6 +45,18 @@ EIGHT_BAD = ('name = ""\ncurrency = "dollars"\nfiscal_year_start_month = 13\ndef
 HIRED_2040 = ("reps.csv:2: column hire_date: value '2040-01-01': rep R001 (Dana Khan) is hired after the report "
               "date (2026-11-15)", "(first: activities.csv:2, date 2025-10-03)")
 DENIED = "cannot be read (Permission denied)"
+# `reports` on the small team: one rep, the tiny fixture notebook (the real one where it is the point)
+REPORTS = ("reports", "--data", "{data}", "--out", "{out}", "--no-progress", "--reps", "R001")
+R = (*REPORTS, "--notebook", "{nb}")
+SLOW = (*REPORTS, "--jobs", "1", "--notebook", "{slow}")  # a report still running when the signal comes
+SMALL_TEAM = dict(team="small")
+LONG = "\u202e" + "x" * 100_000  # a 100,000-character name that starts by reversing what follows
+LONG_SHOWN = "\u2068\u202e" + "x" * 38 + "…\u2069"  # clipped to 40 characters, then isolated
+NOT_ISO, NOT_REAL = "is not an ISO date", "is not a real date"
+YEARS = "is outside the years salesnb can handle (1678..2261)"
+IN_THE_WAY = fix("Move or delete it, or choose another --out.")
+NO_WRITE = "salesnb may not write in this folder (Permission denied)"
+OS_FIX = fix("Fix: check that this path exists")
 
 CASES = [
     # -- bad values: file, line, column, value and fix
@@ -158,42 +178,212 @@ CASES = [
     Case("unreadable dataset.toml", chmod("dataset.toml", 0), V, 1, f"dataset.toml: {DENIED}", no_root=True),
     Case("unreadable data folder", chmod("", 0), S, 1, DENIED, "Fix:", no_root=True),
     Case("data folder not enterable", chmod("", 0o644), V, 1, DENIED, no(OPP), no_root=True),
+    Case("reports: unreadable dataset.toml", chmod("dataset.toml", 0), R, 1, f"dataset.toml: {DENIED}", no_root=True,
+         **SMALL_TEAM),
+    Case("reports: unreadable data folder", chmod("", 0), R, 1, DENIED, "Fix:", no_root=True, **SMALL_TEAM),
+    Case("reports: unreadable table", chmod(ACT, 0), R, 1, f"{ACT}: {DENIED}", no_root=True, **SMALL_TEAM),
+    Case("reports: read-only output folder", out("./", mode=0o555), R, 1, f"out: {NO_WRITE}",
+         fix("or choose another --out"), no_root=True, **SMALL_TEAM),
+    Case("reports: read-only status folder", out("_batch/status/", mode=0o555), R, 1, f"out/_batch/status: {NO_WRITE}",
+         fix("chmod -R u+w"), no_root=True, **SMALL_TEAM),
+    Case("reports: output folder cannot be created", out("./", mode=0o555), (*R[:4], "{out}/new", *R[5:]), 1,
+         "cannot create the output folder", "may not write in", fix("Choose an --out where you may write"),
+         no_root=True, **SMALL_TEAM),
+    Case("import: unreadable export", copied("{export}", "export.csv", mode=0),
+         ("import", "--from", "salesforce", "--out", "{out}", "{data}/export.csv"), 1,
+         "export.csv: Permission denied", OS_FIX, no_root=True),
+    Case("sample: read-only folder", out("./", mode=0o555), ("sample", "--reps", "2", "--no-stories", "--out",
+                                                             "{out}/team"), 1, "Permission denied", OS_FIX,
+         no_root=True),
+    # -- bad command-line values: every command answers the same way (exit 2 for the command line itself)
+    Case("reports: impossible --as-of", nothing, (*R, "--as-of", "2026-02-30"), 2,
+         f"argument --as-of: '2026-02-30' {NOT_REAL}", "use an ISO date YYYY-MM-DD"),
+    Case("reports: --as-of in words", nothing, (*R, "--as-of", "next tuesday"), 2, f"'next tuesday' {NOT_ISO}"),
+    Case("reports: US --as-of", nothing, (*R, "--as-of", "03/04/2026"), 2, f"'03/04/2026' {NOT_ISO}"),
+    Case("score: a year as --as-of", nothing, (*S, "--as-of", "2026"), 2, f"argument --as-of: '2026' {NOT_ISO}"),
+    Case("sample: impossible --as-of", nothing, ("sample", "--out", "{out}", "--as-of", "2026-02-30"), 2,
+         f"'2026-02-30' {NOT_REAL}"),
+    Case("sample: US --start", nothing, ("sample", "--out", "{out}", "--start", "03/04/2026"), 2,
+         f"argument --start: '03/04/2026' {NOT_ISO}"),
+    Case("diagnose: --period banana", nothing, (*D, "--period", "banana"), 2,
+         "argument --period: 'banana' is not understood", '"2026-Q2" (fiscal quarter)'),
+    Case("score: --period year 0", nothing, (*S, "--period", "0000"), 2, f"argument --period: '0000' {YEARS}"),
+    Case("reports: --period year 9999", nothing, (*R, "--period", "9999"), 2, f"'9999' {YEARS}"),
+    Case("diagnose: --period range with a bad end", nothing, (*D, "--period", "2026-01-01..2026-02-30"), 2,
+         "needs an ISO date YYYY-MM-DD at both ends ('2026-02-30' is not a real date"),
+    Case("period year 9999 in dataset.toml", toml('default_period = "9999"\n'), V, 1,
+         f"dataset.toml:1: setting default_period: value '9999': {YEARS}"),
+    Case("reports: US as_of in dataset.toml", toml('as_of = "03/04/2026"\n'), R, 1,
+         f"dataset.toml:1: setting as_of: value '03/04/2026': {NOT_ISO}", **SMALL_TEAM),
+    Case("reports: --reps ,", nothing, (*R[:-2], "--reps", ",", *R[-2:]), 1, "--reps ',' names no rep id",
+         fix("or leave --reps out for every rep"), **SMALL_TEAM),
+    Case("reports: unknown --reps", nothing, (*R[:-2], "--reps", "R999", *R[-2:]), 1,
+         "--reps: unknown rep id(s) 'R999': not in reps.csv", fix("Known ids include: 'R001'"), **SMALL_TEAM),
+    Case("reports: --shard 3/2", nothing, (*R, "--shard", "3/2"), 1, "--shard 3/2",
+         fix("K must be between 1 and N")),
+    Case("reports: --jobs 0", nothing, (*R, "--jobs", "0"), 2, "argument --jobs: '0' must be a whole number of 1"),
+    Case("reports: --weights is a folder", nothing, (*R, "--weights", "{data}"), 1, "is a folder",
+         fix("give a weights file (TOML)")),
+    Case("reports: --weights missing", nothing, (*R, "--weights", "nope.toml"), 1, "nope.toml: no such file",
+         fix("leave --weights out to use the default weights")),
+    Case("reports: --weights and --preset", nothing, (*R, "--weights", "w.toml", "--preset", "balanced"), 2,
+         "argument --preset: not allowed with argument --weights"),
+    Case("reports: --data missing", nothing, ("reports", "--out", "{out}"), 2,
+         "the following arguments are required: --data"),
+    Case("reports: data folder missing", nothing, (*R[:2], "{data}/nope", *R[3:]), 1, "nope: does not exist.",
+         "Fix: check the path of the folder"),
+    Case("score: unknown preset", nothing, (*S, "--preset", "nope"), 1, "unknown weights preset 'nope'",
+         fix("Presets: outcomes-first, balanced, activity-coaching")),
+    Case("score: weights file not UTF-8", write("w.toml", b"\xff\xfe[weights]\n"), (*S, "--weights", "{data}/w.toml"),
+         1, "w.toml: is not UTF-8 text", fix("Save it as UTF-8")),
+    Case("diagnose: an enormous weight", write("w.toml", "[weights]\nwon_revenue = 1e308\n"),
+         (*D, "--weights", "{data}/w.toml"), 1, "weight of won_revenue is 1e+308; weights must be at most 1,000,000",
+         fix("only their ratios matter")),
+    Case("reports: a weight of true", write("w.toml", "[weights]\nwon_revenue = true\n"),
+         (*R, "--weights", "{data}/w.toml"), 1, "weights.won_revenue = True is not a number",
+         "Fix: write a plain number, e.g. won_revenue = 2.", **SMALL_TEAM),
+    Case("score: --top 0", nothing, (*S, "--top", "0"), 2, "argument --top: '0' must be a whole number of 1"),
+    Case("validate: no folder", nothing, ("validate",), 2, "the following arguments are required: path"),
+    Case("unknown command", nothing, ("frobnicate",), 2, "invalid choice: 'frobnicate'"),
+    Case("sample: --volume inf", nothing, ("sample", "--out", "{out}", "--volume", "inf"), 2,
+         "argument --volume: 'inf' must be a number above 0 and at most 100"),
+    Case("sample: --volume nan", nothing, ("sample", "--out", "{out}", "--volume", "nan"), 2, "'nan' must be a number"),
+    Case("sample: --seed -1", nothing, ("sample", "--out", "{out}", "--seed", "-1"), 2,
+         "argument --seed: '-1' must be a whole number of 0 or more"),
+    Case("sample: --reps 0", nothing, ("sample", "--out", "{out}", "--reps", "0"), 2, "'0' must be a whole number"),
+    Case("sample: too few reps for the stories", nothing, ("sample", "--out", "{out}", "--reps", "3"), 1,
+         "the sample stories need at least 12 reps, got 3", fix("pass --no-stories")),
+    Case("sample: start after as_of", nothing, ("sample", "--out", "{out}", "--start", "2026-12-01", "--as-of",
+                                                "2026-01-01"), 1, fix("as_of (2026-01-01) must come after start")),
+    Case("sample: --out is a file", nothing, ("sample", "--out", "{data}/reps.csv", "--no-stories"), 1,
+         fix("is a file, not a folder: choose a folder to write the dataset into")),
+    Case("sample: a small team is written whole", nothing, ("sample", "--reps", "2", "--no-stories", "--volume",
+                                                            "0.05", "--out", "{out}/team"), 0,
+         "Wrote out/team", File("out/team/dataset.toml", 'as_of = "2026-11-15"'), writes="out"),
+    Case("import: unknown --from", nothing, ("import", "--from", "nope", "--out", "{out}", "{export}"), 1,
+         "--from nope: not a known format", "Fix: give one of those names"),
+    Case("import: --out not empty", nothing, ("import", "--from", "salesforce", "--out", "{data}", "{export}"), 1,
+         "the folder is not empty", fix("pass --force")),
+    Case("import: missing export", nothing, ("import", "--from", "salesforce", "--out", "{out}", "nope.csv"), 1,
+         "nope.csv: no such file or folder", fix("Give the export files")),
+    Case("import: mapping not TOML", toml("x = \n"), ("import", "--from", "{data}/dataset.toml", "--out", "{out}",
+                                                      "{export}"), 1, "not valid TOML", fix("Fix the syntax")),
+    Case("import: an export is imported", nothing, ("import", "--from", "salesforce", "--out", "{out}", "{export}"),
+         0, "Validation: passed", File("out/opportunities.csv", "opportunity_id"), writes="out"),
+    Case("notebooks: folder is a file", nothing, ("notebooks", "{data}/reps.csv"), 1,
+         fix("is a file, not a folder: give a folder to put the notebooks in")),
+    Case("notebooks: copied", nothing, ("notebooks", "{out}"), 0, "wrote out/rep_report.ipynb",
+         File("out/team_explorer.ipynb", '"cells"'), writes="out"),
+    # -- output obstacles: a clean error before anything is written
+    Case("reports: _batch is a file", out(file="_batch"), R, 1, "out/_batch is a file where salesnb keeps a folder",
+         IN_THE_WAY, **SMALL_TEAM),
+    Case("reports: _batch/status is a file", out(file="_batch/status"), R, 1, "out/_batch/status is a file",
+         IN_THE_WAY, **SMALL_TEAM),
+    Case("reports: _batch/views is a file", out(file="_batch/views"), R, 1, "out/_batch/views is a file", IN_THE_WAY,
+         **SMALL_TEAM),
+    Case("reports: _batch/logs is a file", out(file="_batch/logs"), R, 1, "out/_batch/logs is a file", IN_THE_WAY,
+         **SMALL_TEAM),
+    Case("reports: _failed is a file", out(file="_failed"), R, 1, "out/_failed is a file", IN_THE_WAY, **SMALL_TEAM),
+    Case("reports: index.html is a folder", out("index.html/"), R, 1,
+         "out/index.html is a folder, where salesnb writes the index page", IN_THE_WAY, **SMALL_TEAM),
+    Case("reports: --out is a file", out_is_file, R, 1, "is a file, not a folder", fix("Give a folder"), **SMALL_TEAM),
+    Case("reports: a report is a folder", out("R001.html/"), R, 1,
+         "out/R001.html is a folder, where salesnb writes a report file", IN_THE_WAY, **SMALL_TEAM),
+    Case("reports: a notebook is a folder", out("R001.ipynb/"), R, 1, "out/R001.ipynb is a folder", IN_THE_WAY,
+         **SMALL_TEAM),
+    Case("reports: a status is a folder", out("_batch/status/R001.json/"), R, 1, "status/R001.json is a folder",
+         IN_THE_WAY, **SMALL_TEAM),
+    Case("reports: a failed notebook is a folder", out("_failed/R001.ipynb/"), R, 1, "_failed/R001.ipynb is a folder",
+         IN_THE_WAY, **SMALL_TEAM),
+    Case("reports: --out inside the data", nothing, (*R[:4], "{data}/reports", *R[5:]), 1,
+         "is inside the input folder", fix("Choose an output folder outside it"), **SMALL_TEAM),
+    Case("reports: --out under a file", out(file="notes.txt"), (*R[:4], "{out}/notes.txt/reports", *R[5:]), 1,
+         "out/notes.txt is a file, not a folder, so the output folder cannot be created there",
+         fix("Choose another --out"), **SMALL_TEAM),
+    # -- signals: the command stops, its workers and their kernels die with it, nothing partial is left
+    Case("reports: SIGTERM", nothing, SLOW, 143, "stopped (SIGTERM)", no("report(s) written"),
+         signal=signal.SIGTERM, writes="out", **SMALL_TEAM),
+    Case("reports: SIGINT", nothing, SLOW, 130, "interrupted", no("report(s) written"), signal=signal.SIGINT,
+         writes="out", **SMALL_TEAM),
+    Case("reports: SIGKILL to the main process", nothing, SLOW, -signal.SIGKILL, no("report(s) written"),
+         signal=signal.SIGKILL, writes="out", **SMALL_TEAM),
+    # -- what reports and the terminal show: a period with no data, right-to-left overrides, huge names
+    Case("reports: a period with no data yet", nothing, (*REPORTS, "--period", "2026-12", "--as-of", "2026-12-31"), 0,
+         "1 report(s) written", File("out/R001.html", "period 2026-12, as of 2026-12-31"), writes="out", **SMALL_TEAM),
+    Case("reports: right-to-left overrides in a name and an id", both(rename("Gavin Iyer", "Gavin \u202eIyer.exe"),
+                                                                      rename("R001", "R\u202e001")),
+         (*REPORTS[:-1], "R\u202e001"), 0, "1 report(s) written",
+         File("out/index.html", "<bdi>Gavin \u202eIyer.exe</bdi>", "(<bdi>R\u202e001</bdi>)"),
+         File("out/" + safe_stem("R\u202e001") + ".html", "<title>\u2068Gavin \u202eIyer.exe\u2069: sales report",
+              "<h2><bdi>Gavin \u202eIyer.exe</bdi>"), writes="out", **SMALL_TEAM),
+    Case("score: a right-to-left override is isolated", cell(REPS, 2, "name", "Dana \u202eKhan"), S, 0,
+         "  \u2068Dana \u202eKhan\u2069  "),
+    Case("score: an isolate a name leaves open is closed", cell(REPS, 2, "name", "Dana \u2067Khan"), S, 0,
+         "  \u2068Dana \u2067Khan\u2069\u2069  "),
+    Case("score: a 100,000-character name", cell(REPS, 2, "name", LONG), S, 0, LONG_SHOWN, size_below(10_000)),
+    Case("diagnose: a 100,000-character name", cell(REPS, 2, "name", LONG), D, 0, LONG_SHOWN, size_below(20_000)),
+    Case("validate: a 100,000-character name", cell(REPS, 2, "name", LONG), V, 0, "No problems found",
+         size_below(1_000)),
 ]
 
 
+@pytest.fixture(scope="session")
+def small_team(tmp_path_factory) -> Path:
+    """Six generated reps with little data: a report run on one or two of them takes seconds."""
+    folder = tmp_path_factory.mktemp("small-team") / "data"
+    generate(folder, reps=6, seed=7, volume=0.05, stories=False)
+    return folder
+
+
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
-def test_fault(case: Case, tmp_path, monkeypatch):
+def test_fault(case: Case, tmp_path, monkeypatch, request):
     if case.no_root and (why := root_can_be_restricted()):
         pytest.skip(why)
+    if case.signal is not None and not Path("/proc/self/stat").exists():
+        pytest.skip("signal cases follow the command's processes through /proc (Linux)")
     root = tmp_path / "case"
-    shutil.copytree(SAMPLE_DIR, root / "data")
+    shutil.copytree(request.getfixturevalue("small_team") if case.team == "small" else SAMPLE_DIR, root / "data")
     (root / "tmp").mkdir()
     case.make(root / "data")
     before = fingerprint(root)
     try:
-        code, out = run_case(case, root, monkeypatch)
+        code, out, survivors = run_case(case, root, monkeypatch)
         after = fingerprint(root)
     finally:
-        os.chmod(root / "data", 0o755)  # let pytest clean up after the permission cases
+        for path in [root / "data", *(p for p in root.rglob("*") if p.is_dir() and not p.is_symlink())]:
+            os.chmod(path, 0o755)  # let pytest clean up after the permission cases
     assert TRACEBACK not in out, out
     assert code == case.code, out
     for fragment in case.fragments:
-        if isinstance(fragment, no):
+        if isinstance(fragment, File):
+            text = (root / fragment.path).read_text(encoding="utf-8")
+            for part in fragment.fragments:
+                assert (part not in text) if isinstance(part, no) else (part in text), f"{part!r} in {fragment.path}"
+        elif isinstance(fragment, size_below):
+            assert len(out) < fragment, f"{len(out):,} characters of output"
+        elif isinstance(fragment, no):
             assert fragment not in out, f"{fragment!r} should not be in:\n{out}"
         elif isinstance(fragment, once):
             assert out.count(fragment) == 1, f"{fragment!r} should be in once:\n{out}"
         else:
             assert fragment in out, f"{fragment!r} not in:\n{out}"
     if code == 1:
-        assert "Fix" in out, out
-    assert after == before  # no input changed, nothing partial or temporary left (cwd and TMPDIR are in root)
+        assert "Fix" in out or any(isinstance(f, fix) for f in case.fragments), out  # the answer names a fix
+    assert survivors == [], "still running after the command ended"
+    assert leftovers(root) == []
+    # No input changed, and nothing was written outside the one folder the command may write (cwd and
+    # TMPDIR are in root): a failed command has written nothing at all.
+    changed = {path for path in before.keys() | after.keys() if before.get(path) != after.get(path)}
+    allowed = {p for p in changed if case.writes and (p == case.writes or p.startswith(case.writes + "/"))}
+    assert changed - allowed == set(), sorted(changed - allowed)[:10]
 
 
 def test_the_table_is_well_formed():
     names = [c.name for c in CASES]
     assert len(names) == len(set(names))
-    assert len(CASES) >= 60
+    assert len(CASES) >= 100
     assert all(c.fragments for c in CASES)
+    assert all(c.writes is None for c in CASES if c.code not in (0, -signal.SIGKILL, 130, 143))
 
 
 # ---- random damage to a small team: validate answers 0 or 1, never a traceback
@@ -267,3 +457,42 @@ def test_random_damage_gets_an_answer_not_a_traceback(damage):
         assert TRACEBACK not in out.getvalue()
         assert ("No problems found" in out.getvalue()) or ("Found" in out.getvalue())
         assert fingerprint(Path(tmp)) == before
+
+
+@st.composite
+def renamed(draw) -> tuple[str, bytes]:
+    """Odd text added to a rep's name: damage a report run often gets through to its notebook."""
+    lines = SMALL["reps.csv"].split("\n")
+    n = draw(st.integers(1, 3))
+    cells = lines[n].split(",")
+    cells[1] += draw(CELL_TEXT)
+    lines[n] = ",".join(cells)
+    return "reps.csv", "\n".join(lines).encode("utf-8", "surrogatepass")
+
+
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(damage=st.lists(st.one_of(damaged(), renamed()), min_size=1, max_size=2))
+@example(damage=[("reps.csv", SMALL["reps.csv"].replace("Ann", "Ann \u202e💥").encode())])
+def test_random_damage_to_a_report_run_gets_an_answer(damage):
+    """The same damage fed to `reports`: a report, or a clear error; the data untouched, nothing partial left."""
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        data, scratch = root / "data", root / "tmp"
+        data.mkdir()
+        scratch.mkdir()
+        for name, text in SMALL.items():
+            (data / name).write_text(text, encoding="utf-8")
+        for name, content in damage:
+            (data / name).write_bytes(content)
+        before = fingerprint(data)
+        out = io.StringIO()
+        with mock.patch.dict(os.environ, {"TMPDIR": str(scratch)}), mock.patch.object(tempfile, "tempdir", str(scratch)), \
+                contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+            code = cli.main(["reports", "--data", str(data), "--out", str(root / "out"), "--reps", "r1", "--jobs", "1",
+                             "--no-progress", "--notebook", PLACES["nb"]])
+        text = out.getvalue()
+        assert TRACEBACK not in text, text
+        assert code in (0, 1, 3), text
+        assert "report(s) written" in text if code != 1 else text.startswith("salesnb reports: ") or "FAILED r1" in text
+        assert fingerprint(data) == before
+        assert leftovers(root) == [] and list(scratch.iterdir()) == []

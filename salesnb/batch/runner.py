@@ -9,15 +9,18 @@ what failed (the cell and the message), so one broken rep cannot stop the others
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.util
 import os
+import shutil
 import signal
+import tempfile
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from ..atomic import temp_path_for, write_bytes_atomic, write_text_atomic
+from ..atomic import sweep_temp_files, temp_path_for, write_bytes_atomic, write_text_atomic
 from ..errors import Terminated
 
 KERNEL_NAME = "python3"
@@ -207,10 +210,67 @@ def _die_with_parent() -> None:
         pass
 
 
+_current: RepTask | None = None  # the task this worker process is running, if any
+_tmpdir: str | None = None  # this worker's own temporary folder
+
+
+def _run_in_worker(task: RepTask) -> RepOutcome:
+    global _current
+    _current = task
+    try:
+        return run_rep(task)
+    finally:
+        _current = None
+
+
+def _stop_worker(signum, frame) -> None:
+    """SIGTERM in a worker (the batch is stopping, or its parent died): kill the task's kernel, remove the
+    task's temporary files and exit at once.
+
+    Cleaning up here, rather than raising into papermill's event loop, works wherever the signal lands; the
+    kernel is killed first because one still starting would write its connection file after the clean-up.
+    """
+    _kill_children()
+    task = _current
+    if task is not None:
+        for target in (task.html_path, task.failed_path, task.view_path):
+            if target:
+                sweep_temp_files(Path(target).parent, {Path(target).stem}, stale_after=float("inf"))
+        if task.view_path:
+            Path(task.view_path).unlink(missing_ok=True)
+    if _tmpdir:
+        shutil.rmtree(_tmpdir, ignore_errors=True)
+    os._exit(128 + signum)
+
+
+def _kill_children() -> None:
+    """SIGKILL this process's children (its kernels). Linux only (/proc); elsewhere a kernel exits by itself
+    within a second of noticing that its parent is gone."""
+    me = os.getpid()
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == me:
+                os.kill(int(entry.name), signal.SIGKILL)
+        except (OSError, ValueError, IndexError):
+            pass
+
+
+def _own_tempdir() -> None:
+    """Give this worker (and the kernels it starts, whose connection files land there) a temporary folder of
+    its own, removed when the worker exits or is stopped: a stopped batch leaves nothing in the system's."""
+    global _tmpdir
+    _tmpdir = tempfile.mkdtemp(prefix="salesnb-worker-")
+    os.environ["TMPDIR"] = tempfile.tempdir = _tmpdir
+    multiprocessing.util.Finalize(None, shutil.rmtree, args=(_tmpdir,), kwargs={"ignore_errors": True},
+                                  exitpriority=0)
+
+
 def _worker_init(log_dir: str | None) -> None:
     # Workers must die with the batch: the parent decides when to stop, and Ctrl-C goes to the parent.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _stop_worker)
     _die_with_parent()
+    _own_tempdir()
     if log_dir:
         # Kernels inherit this stderr: their start-up chatter goes to a log file, not over the progress bar.
         Path(log_dir).mkdir(parents=True, exist_ok=True)
@@ -240,7 +300,7 @@ def run_tasks(tasks: Iterable[RepTask], jobs: int, on_done: Callable[[RepOutcome
                                initargs=(str(log_dir) if log_dir else None,))
     previous = _terminate_on_sigterm()
     try:
-        pending: dict[Future, RepTask] = {pool.submit(run_rep, t): t for t in tasks}
+        pending: dict[Future, RepTask] = {pool.submit(_run_in_worker, t): t for t in tasks}
         while pending:
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
             for fut in done:
@@ -270,11 +330,19 @@ def _terminate_on_sigterm():
         return signal.getsignal(signal.SIGTERM)
 
 
-def _kill_workers(pool: ProcessPoolExecutor) -> None:
+def _kill_workers(pool: ProcessPoolExecutor, grace: float = 5.0) -> None:
+    """Stop every worker: SIGTERM (each removes its task's temporary files), then SIGKILL any still running
+    after `grace` seconds. Returns once they are gone, so the caller leaves no worker writing behind it."""
     procs = list((getattr(pool, "_processes", None) or {}).values())
     for p in procs:
         try:
             os.kill(p.pid, signal.SIGTERM)
         except (ProcessLookupError, AttributeError, TypeError):
             pass
+    deadline = time.monotonic() + grace
+    for p in procs:
+        p.join(max(0.0, deadline - time.monotonic()))
+        if p.is_alive():
+            p.kill()
+            p.join(1.0)
     pool.shutdown(wait=False, cancel_futures=True)
