@@ -10,12 +10,13 @@ DATA   ?= data/sample
 OUT    ?= reports
 JOBS   ?=
 AS_OF  ?=
-# Weights saved by the team explorer's "save weights" button are used when present.
+PORT   ?=
+# Weights saved by the team explorer's "Save weights" button (in the notebook or the dashboard) are used when present.
 WEIGHTS ?= $(wildcard weights.toml)
 # Root installs system packages directly; everyone else through sudo.
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help venv reports test test-unit test-notebooks browser lab sample notebooks bench clean
+.PHONY: help venv reports test test-unit test-notebooks browser lab dashboard sample notebooks bench clean
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "; print "Usage: make TARGET\n"} /^[a-zA-Z_-]+:.*## / {printf "  %-15s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -41,6 +42,9 @@ browser: ## Install Debian's chromium for the browser tests, if it is missing
 
 lab: $(STAMP) ## Open JupyterLab on the notebooks
 	$(BIN)/jupyter lab --notebook-dir=notebooks
+
+dashboard: $(STAMP) ## The team explorer as a web page without code, for managers (DATA=..., WEIGHTS=..., PORT=...)
+	$(BIN)/salesnb dashboard --data $(DATA) $(if $(WEIGHTS),--weights $(WEIGHTS)) $(if $(PORT),--port $(PORT))
 
 sample: $(STAMP) ## Regenerate the bundled sample team in data/sample
 	$(BIN)/salesnb sample --reps 24 --seed 2026 --out data/sample

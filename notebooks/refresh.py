@@ -18,8 +18,12 @@ HERE = Path(__file__).resolve().parent
 NOTEBOOKS = ("team_explorer.ipynb", "rep_report.ipynb")
 
 
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
 def scrub(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """Drop execution timings and papermill's run record: they change on every run."""
+    """Drop execution timings and papermill's run record (they change on every run), and widget views: a view
+    needs the kernel that made it (opened later it reads "model not found"); its text snapshot stays instead."""
     nb.metadata.pop("papermill", None)
     nb.metadata.pop("widgets", None)
     for cell in nb.cells:
@@ -28,7 +32,17 @@ def scrub(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
         if cell.cell_type == "code":
             for output in cell.get("outputs", []):
                 output.get("metadata", {}).pop("execution", None)
+                output.get("data", {}).pop(WIDGET_VIEW, None)
     return nb
+
+
+def kernelspec(name: str = "python3") -> dict:
+    """The kernel's spec as JupyterLab writes it on opening: a different display name marks the notebook
+    changed ("unsaved") the moment it opens."""
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    spec = KernelSpecManager().get_kernel_spec(name)
+    return {"display_name": spec.display_name, "language": spec.language, "name": name}
 
 
 def refresh(name: str) -> None:
@@ -38,6 +52,7 @@ def refresh(name: str) -> None:
     try:
         papermill.execute_notebook(str(path), tmp, cwd=str(HERE), kernel_name="python3", progress_bar=False)
         nb = scrub(nbformat.read(tmp, as_version=4))
+        nb.metadata["kernelspec"] = kernelspec()
         nbformat.write(nb, tmp)
         os.replace(tmp, path)
     finally:

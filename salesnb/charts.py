@@ -58,42 +58,6 @@ def _frame(data: pd.DataFrame | list[dict], required: tuple[str, ...]) -> pd.Dat
     return df.reset_index(drop=True)
 
 
-def team_progress(won: float, target: float | None, projection: float | None, currency: str = "USD") -> alt.Chart:
-    """Team progress to target: won so far (bar), projection at period end (tick), target (grey bar)."""
-    rows = [{"measure": "Target", "value": target}, {"measure": "Projection", "value": projection},
-            {"measure": "Won", "value": won}]
-    df = pd.DataFrame([r for r in rows if r["value"] is not None and pd.notna(r["value"])])
-    return (
-        alt.Chart(df, title=f"Team progress to target ({currency})")
-        .mark_bar()
-        .encode(
-            alt.Y("measure:N", sort=["Target", "Projection", "Won"], title=None),
-            alt.X("value:Q", title=f"Amount ({currency})", axis=alt.Axis(format="~s")),
-            alt.Color("measure:N", scale=alt.Scale(domain=["Target", "Projection", "Won"],
-                                                   range=["#cbd5e0", "#90cdf4", PALETTE[0]]), legend=None),
-            tooltip=["measure:N", alt.Tooltip("value:Q", format=",.0f")],
-        )
-        .properties(height=110)
-    )
-
-
-def score_breakdown(breakdown: pd.DataFrame | list[dict], title: str = "Score breakdown") -> alt.Chart:
-    """Stacked points per metric per rep. Columns: ``name``, ``metric`` (label), ``points``, ``score``."""
-    df = _frame(breakdown, ("name", "metric", "points", "score"))
-    order = df.drop_duplicates("name").sort_values(["score", "name"], ascending=[False, True])["name"].tolist()
-    return (
-        alt.Chart(df, title=title)
-        .mark_bar()
-        .encode(
-            alt.Y("name:N", sort=order, title=None),
-            alt.X("sum(points):Q", title="Points"),
-            alt.Color("metric:N", title="Metric"),
-            tooltip=["name:N", "metric:N", alt.Tooltip("points:Q", format=".1f")],
-        )
-        .properties(height=alt.Step(16))
-    )
-
-
 def rep_score_breakdown(breakdown: pd.DataFrame | list[dict]) -> alt.Chart:
     """One rep's points per metric (rep colour) over the most the metric can give (grey).
 
@@ -114,35 +78,27 @@ def rep_score_breakdown(breakdown: pd.DataFrame | list[dict]) -> alt.Chart:
     return (most + yours).properties(height=alt.Step(20))
 
 
-def attainment_spread(reps: pd.DataFrame | list[dict]) -> alt.Chart:
-    """Attainment of every rep, sorted, with the 100% line. Columns: ``name``, ``role``, ``attainment`` (ratio)."""
-    df = _frame(reps, ("name", "role", "attainment"))
-    bars = (
-        alt.Chart(df, title="Attainment to date by rep")
-        .mark_bar()
-        .encode(
-            alt.Y("name:N", sort="-x", title=None),
-            alt.X("attainment:Q", title="Attainment", axis=alt.Axis(format="%")),
-            alt.Color("role:N", title="Role"),
-            tooltip=["name:N", "role:N", alt.Tooltip("attainment:Q", format=".0%")],
-        )
-    )
-    target = alt.Chart(pd.DataFrame({"x": [1.0]})).mark_rule(color="#c53030", strokeDash=[4, 3]).encode(x="x:Q")
-    return (bars + target).properties(height=alt.Step(16))
+def trend(series: pd.DataFrame | list[dict], title: str = "Trend", y_title: str = "Won",
+          order: list[str] | None = None, y_format: str | None = None,
+          colors: dict[str, str] | None = None) -> alt.Chart:
+    """Lines over time. Columns: ``period`` (date or label), ``series``, ``value``.
 
-
-def trend(series: pd.DataFrame | list[dict], title: str = "Trend", y_title: str = "Won") -> alt.Chart:
-    """Lines over time. Columns: ``period`` (date or label), ``series``, ``value``."""
+    order: the period labels in time order (labels such as "Jan 2026" do not sort by themselves);
+    y_format: a d3 format for the value axis (",.0f" writes 1,500,000 rather than "1.5M");
+    colors: series -> colour, to match the same series drawn elsewhere on the page.
+    """
     df = _frame(series, ("period", "series", "value"))
     kind = "T" if pd.api.types.is_datetime64_any_dtype(df["period"]) else "O"
-    scale = series_color(df["series"])
+    scale = alt.Scale(domain=list(colors), range=list(colors.values())) if colors else series_color(df["series"])
     color = alt.Color("series:N", title=None, scale=scale, sort=scale.domain) if scale else alt.Color("series:N", title=None)
+    x = alt.X(f"period:{kind}", title=None, sort=order) if order else alt.X(f"period:{kind}", title=None)
+    y = alt.Y("value:Q", title=y_title, axis=alt.Axis(format=y_format)) if y_format else alt.Y("value:Q", title=y_title)
     return (
         alt.Chart(df, title=title)
         .mark_line(point=True)
         .encode(
-            alt.X(f"period:{kind}", title=None),
-            alt.Y("value:Q", title=y_title),
+            x,
+            y,
             color,
             tooltip=["period", "series:N", alt.Tooltip("value:Q", format=",.0f")],
         )
@@ -175,30 +131,6 @@ def outputs_vs_outcomes(points: pd.DataFrame | list[dict], columns: int = 3, out
         .resolve_scale(x="independent")
         .properties(title="Outputs vs outcomes")
     )
-
-
-def funnel_heatmap(cells: pd.DataFrame | list[dict], steps: tuple[str, ...] = FUNNEL_STEPS) -> alt.Chart:
-    """Conversion at each funnel step for every rep, coloured by the gap to the team median.
-
-    Columns: ``name``, ``step``, ``conversion`` (ratio), ``vs_team`` (conversion minus team median).
-    """
-    df = _frame(cells, ("name", "step", "conversion", "vs_team"))
-    present = [s for s in steps if s in set(df["step"])] + sorted(set(df["step"]) - set(steps))
-    base = alt.Chart(df, title="Funnel conversion by rep vs the team median").encode(
-        alt.X("step:N", sort=present, title=None, axis=alt.Axis(orient="top", labelAngle=0)),
-        alt.Y("name:N", title=None),
-    )
-    rect = base.mark_rect().encode(
-        alt.Color("vs_team:Q", title="vs team", scale=alt.Scale(scheme="redblue", domainMid=0),
-                  legend=alt.Legend(format="+.0%")),
-        tooltip=["name:N", "step:N", alt.Tooltip("conversion:Q", format=".0%"),
-                     alt.Tooltip("vs_team:Q", format="+.0%")],
-    )
-    text = base.mark_text(fontSize=10).encode(
-        alt.Text("conversion:Q", format=".0%"),
-        color=alt.condition("abs(datum.vs_team) > 0.25", alt.value("white"), alt.value("black")),
-    )
-    return (rect + text).properties(width=alt.Step(80), height=alt.Step(16))
 
 
 def rep_funnel_vs_team(steps: pd.DataFrame | list[dict], order: tuple[str, ...] = FUNNEL_STEPS) -> alt.Chart:

@@ -220,6 +220,13 @@ def _lab(args) -> int:
     return start_lab(args.dir, port=args.port, browser=args.browser)
 
 
+def _dashboard(args) -> int:
+    from .explorer.serve import serve_dashboard
+
+    return serve_dashboard(args.data, port=args.port, browser=args.browser, as_of=args.as_of, period=args.period,
+                           weights_file=args.weights)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="salesnb",
@@ -330,6 +337,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=_positive_int, default=None, metavar="N", help="port (default: JupyterLab's)")
     p.add_argument("--no-browser", dest="browser", action="store_false", help="do not open a browser")
     p.set_defaults(func=_lab)
+
+    p = _parser(sub, "dashboard", "serve the team explorer as a web page without code (Voila), until Ctrl-C",
+                "Serve the team explorer on a dataset as a dashboard: the same live controls (period, team, role, "
+                "weights) and sections as the notebook, with the code hidden, for managers who never open a "
+                "notebook. Save weights writes weights.toml in the folder you run this in (or back to --weights), "
+                "where `salesnb reports --weights` and `make reports` find it; Export tables writes under "
+                "salesnb-exports/ there.",
+                "examples:\n  salesnb dashboard                          (the bundled sample team)\n"
+                "  salesnb dashboard --data mydata --port 9000 --no-browser")
+    _add_dataset(p, required=False)
+    p.add_argument("--weights", metavar="FILE", help="a weights file (TOML) to start from; Save weights writes back to it")
+    p.add_argument("--port", type=_positive_int, default=None, metavar="N", help="port (default: 8866)")
+    p.add_argument("--no-browser", dest="browser", action="store_false", help="do not open a browser")
+    p.set_defaults(func=_dashboard)
     return parser
 
 

@@ -19,53 +19,13 @@ def _mark(layer: dict) -> str:
 
 def test_one_theme_is_registered_and_enabled():
     assert alt.theme.active == charts.THEME
-    spec = charts.spec(charts.team_progress(10, 20, 15))
+    spec = charts.spec(charts.trend([{"period": "2026-01", "series": "AE", "value": 1.0}]))
     assert spec["config"]["range"]["category"] == list(terms.PALETTE)
 
 
-def test_team_progress_draws_won_projection_target_bars():
-    spec = charts.spec(charts.team_progress(won=120.0, target=300.0, projection=280.0, currency="EUR"))
-    assert _mark(spec) == "bar"
-    assert spec["encoding"]["x"]["field"] == "value" and spec["encoding"]["x"]["type"] == "quantitative"
-    values = {r["measure"]: r["value"] for r in spec["datasets"][spec["data"]["name"]]}
-    assert values == {"Target": 300.0, "Projection": 280.0, "Won": 120.0}
-    assert "EUR" in spec["title"]
-
-
-def test_team_progress_without_target_leaves_it_out():
-    spec = charts.spec(charts.team_progress(won=5.0, target=None, projection=float("nan")))
-    rows = spec["datasets"][spec["data"]["name"]]
-    assert [r["measure"] for r in rows] == ["Won"]
-
-
-def test_score_breakdown_stacks_points_per_metric_sorted_by_score():
-    df = pd.DataFrame({
-        "name": ["Ann", "Ann", "Bob", "Bob"],
-        "metric": ["Won", "Win rate", "Won", "Win rate"],
-        "points": [30.0, 20.0, 40.0, 30.0],
-        "score": [50.0, 50.0, 70.0, 70.0],
-    })
-    spec = charts.spec(charts.score_breakdown(df))
-    enc = spec["encoding"]
-    assert _mark(spec) == "bar"
-    assert enc["y"]["sort"] == ["Bob", "Ann"]  # higher score first
-    assert enc["x"]["field"] == "points" and enc["x"]["aggregate"] == "sum"
-    assert enc["color"]["field"] == "metric" and enc["color"]["type"] == "nominal"
-
-
 def test_builder_names_missing_columns():
-    with pytest.raises(ValueError, match="points"):
-        charts.score_breakdown(pd.DataFrame({"name": ["a"], "metric": ["m"], "score": [1]}))
-
-
-def test_attainment_spread_has_bars_and_a_100_percent_rule():
-    df = pd.DataFrame({"name": ["A", "B"], "role": ["AE", "AE"], "attainment": [0.5, 1.2]})
-    spec = charts.spec(charts.attainment_spread(df))
-    marks = [_mark(layer) for layer in _layers(spec)]
-    assert marks == ["bar", "rule"]
-    assert spec["layer"][0]["encoding"]["x"]["field"] == "attainment"
-    rule_data = spec["datasets"][spec["layer"][1]["data"]["name"]]
-    assert rule_data == [{"x": 1.0}]
+    with pytest.raises(ValueError, match="value"):
+        charts.trend(pd.DataFrame({"period": ["2026-01"], "series": ["You"]}))
 
 
 def test_trend_uses_temporal_axis_for_dates():
@@ -78,6 +38,15 @@ def test_trend_uses_temporal_axis_for_dates():
     assert spec2["encoding"]["x"]["type"] == "ordinal"
 
 
+def test_trend_can_order_month_names_and_write_whole_amounts():
+    rows = [{"period": m, "series": "Won so far", "value": v} for m, v in (("Feb 2026", 2e6), ("Jan 2026", 1e6))]
+    spec = charts.spec(charts.trend(rows, order=["Jan 2026", "Feb 2026"], y_format=",.0f"))
+    assert spec["encoding"]["x"]["sort"] == ["Jan 2026", "Feb 2026"]  # months, in time order, not "2026"
+    assert spec["encoding"]["y"]["axis"]["format"] == ",.0f"  # 1,000,000, never "1M" next to "0.5M"
+    coloured = charts.spec(charts.trend(rows, colors={"Won so far": "#111111"}))
+    assert coloured["encoding"]["color"]["scale"] == {"domain": ["Won so far"], "range": ["#111111"]}
+
+
 def test_outputs_vs_outcomes_is_one_scatter_panel_per_metric():
     df = pd.DataFrame({"panel": ["Calls: driver"] * 2 + ["Miles: vanity"] * 2, "value": [1, 2, 3, 4],
                        "outcome": [0.1, 0.2, 0.3, 0.1]})
@@ -85,16 +54,6 @@ def test_outputs_vs_outcomes_is_one_scatter_panel_per_metric():
     assert spec["facet"]["field"] == "panel"
     assert _mark(spec["spec"]) == "point"
     assert spec["resolve"]["scale"]["x"] == "independent"
-
-
-def test_funnel_heatmap_colours_by_gap_to_team_and_orders_steps():
-    df = pd.DataFrame({"name": ["A", "A"], "step": ["closing", "qualifying"], "conversion": [0.2, 0.5],
-                       "vs_team": [-0.1, 0.05]})
-    spec = charts.spec(charts.funnel_heatmap(df))
-    rect, text = spec["layer"]
-    assert _mark(rect) == "rect" and _mark(text) == "text"
-    assert rect["encoding"]["color"]["field"] == "vs_team"
-    assert rect["encoding"]["x"]["sort"] == ["qualifying", "closing"]
 
 
 def test_rep_funnel_vs_team_layers_band_median_and_rep():
@@ -114,12 +73,12 @@ def test_grouped_bars_offsets_groups():
 def test_show_emits_svg_png_and_text(monkeypatch):
     shown = []
     monkeypatch.setattr("IPython.display.display", lambda obj, raw=False: shown.append(obj))
-    charts.show(charts.team_progress(10, 20, 15))
+    charts.show(charts.trend([{"period": "2026-01", "series": "You", "value": 1.0}], title="Won by month"))
     (bundle,) = shown
     assert bundle["image/svg+xml"].lstrip().startswith("<svg")
     assert "<rect" in bundle["image/svg+xml"] or "<path" in bundle["image/svg+xml"]
     assert bundle["image/png"]  # base64 text
-    assert bundle["text/plain"] == "Chart: Team progress to target (USD)"
+    assert bundle["text/plain"] == "Chart: Won by month"
 
 
 def _scale_of(spec: dict) -> dict:

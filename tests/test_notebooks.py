@@ -38,12 +38,15 @@ def _stderr(nb) -> list[str]:
             if o.get("output_type") == "stream" and o.get("name") == "stderr"]
 
 
+WIDGET = "application/vnd.jupyter.widget-view+json"
+
+
 def _svg_count(nb) -> int:
     return sum("image/svg+xml" in o.get("data", {}) for c in nb.cells for o in c.get("outputs", []))
 
 
 def test_parameters_cells_are_tagged_and_literal():
-    for path, names in ((TEAM_NOTEBOOK, {"data_dir", "as_of", "period", "weights_file"}),
+    for path, names in ((TEAM_NOTEBOOK, {"data_dir", "as_of", "period", "weights_file", "save_dir"}),
                         (REPORT_NOTEBOOK, {"view_file", "data_dir", "rep_id", "as_of", "period", "weights_file"})):
         nb = nbformat.read(path, as_version=4)
         tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
@@ -54,15 +57,16 @@ def test_parameters_cells_are_tagged_and_literal():
 
 
 def test_team_explorer_on_sample(tmp_path, sample_dir):
-    nb = _run(TEAM_NOTEBOOK, tmp_path / "team.ipynb", data_dir=str(sample_dir))
+    nb = _run(TEAM_NOTEBOOK, tmp_path / "team.ipynb", data_dir=str(sample_dir), save_dir=str(tmp_path))
     assert not _errors(nb) and not _stderr(nb)
     text = _outputs_text(nb)
-    assert "Rank" in text and "Verdict" in text and "Step to work on" in text
-    assert _svg_count(nb) >= 5  # progress, breakdown, attainment, trend, outputs vs outcomes, funnel
+    assert "Team explorer: Sample sales team" in text and "Leaderboard (outcomes-first): 1. " in text
+    widgets = [o for c in nb.cells for o in c.get("outputs", []) if WIDGET in o.get("data", {})]
+    assert len(widgets) == 1  # the explorer, live
 
 
 def test_team_explorer_on_two_tables_shows_notes(tmp_path, two_table_dir):
-    nb = _run(TEAM_NOTEBOOK, tmp_path / "team2.ipynb", data_dir=str(two_table_dir))
+    nb = _run(TEAM_NOTEBOOK, tmp_path / "team2.ipynb", data_dir=str(two_table_dir), save_dir=str(tmp_path))
     assert not _errors(nb)
     text = _outputs_text(nb)
     for table in ("quotas", "activities", "leads"):
@@ -115,4 +119,4 @@ def test_a_missing_folder_shows_the_fix_not_a_stack_trace(tmp_path):
     assert [e["ename"] for e in errors] == ["DatasetError"]
     shown = "\n".join(errors[0]["traceback"])
     assert f"{missing}: does not exist" in shown and "Fix: check the path of the folder" in shown
-    assert "Traceback" not in shown and "File " not in shown and "team_view.py" not in shown
+    assert "Traceback" not in shown and "File " not in shown and "explorer" not in shown

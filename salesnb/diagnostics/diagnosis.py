@@ -126,6 +126,55 @@ def _features(values: pd.DataFrame, active_weeks: pd.Series, sources: pd.DataFra
     return pd.DataFrame(feats, index=values.index), groups, labels, kinds
 
 
+@dataclass
+class TeamFindings:
+    """What the reps of a group have in common, over that group: the outcome compared, the vanity audit and
+    what top performers do differently (empty, with the reason in ``unavailable``, when it cannot be told)."""
+
+    outcome: str  # "attainment" or "won_revenue"
+    too_early: str | None
+    vanity: pd.DataFrame
+    top_performers: pd.DataFrame
+    unavailable: dict[str, str]
+
+
+def team_findings(dataset, table, reps: pd.Index, seed: int = 0) -> TeamFindings:
+    """The audit and the top-performer comparison over the current reps `reps` of `table` (the whole team in
+    `diagnose`; one team of it in the explorer)."""
+    per, as_of_ts = table.period, table.as_of
+    window_end = min(per.end, as_of_ts)
+    info = table.reps.loc[reps]
+    values = table.values.reindex(reps)
+    weeks = active_weeks(info, per.start, window_end)
+    unavailable: dict[str, str] = {}
+    outcome = "attainment" if "attainment" in values and values["attainment"].notna().sum() >= 3 else "won_revenue"
+    perf = values[outcome] if outcome in values else pd.Series(np.nan, index=reps)
+    # evidence: on day one of a period most reps tie at zero and outcomes cannot rank them yet
+    closed_now = evidence.closed_deals(dataset.opportunities, reps, per.start, window_end, as_of_ts)
+    early_reason = evidence.too_early(perf, int(closed_now.to_numpy().sum()))
+
+    act_cols = [m.name for m in CATALOGUE.values() if m.kind == "activity" and m.name in values and m.name != "leads"]
+    if act_cols and perf.notna().any():
+        per_week = values[act_cols].div(weeks, axis=0)
+        labels = {m: CATALOGUE[m].label.lower() for m in act_cols}
+        vanity_df = vanity.audit(per_week, perf, labels, seed=seed, too_early=early_reason, roles=info["role"])
+    else:
+        vanity_df = vanity.audit(pd.DataFrame(index=reps), perf)
+        unavailable["vanity"] = table.unavailable.get("activities", dataset.missing("activities")
+                                                      or "no activity metrics for this period")
+
+    sources = _lead_source_shares(dataset, reps, per.start, window_end)
+    feats, groups, flabels, kinds = _features(values, weeks, sources)
+    top_df = top_performers.compare(feats, perf, groups, flabels, kinds, roles=info["role"])
+    if perf.notna().sum() < 4:
+        unavailable["top_performers"] = "fewer than 4 reps with an outcome: no quartile to compare"
+    elif early_reason:
+        unavailable["top_performers"] = f"not yet available: {early_reason}"
+    if "top_performers" in unavailable:
+        top_df = top_df.iloc[0:0]
+    return TeamFindings(outcome, early_reason, vanity_df, top_df, unavailable)
+
+
 def diagnose(dataset, period=None, as_of=None, weights=None, seed: int = 0, *,
              table=None, card=None, funnel=None, compare_to=None) -> Diagnosis:
     """Run every diagnosis for `period` (spec or Period; default: the dataset's) at `as_of`.
@@ -150,16 +199,12 @@ def diagnose(dataset, period=None, as_of=None, weights=None, seed: int = 0, *,
     reps_df = reps.reset_index()[["rep_id", "role"]].assign(role=lambda d: d["role"].map(role_key))
     values = table.values.reindex(current)
     active_days = _active_days(reps, per.start, window_end)
-    weeks = _weeks(active_days)
 
     if card is None:
         card = score(table, weights)
     board = leaderboard(card, table).set_index("rep_id")
     notes += outcome_notes(table) + withheld_notes(reps, card.weights.group_by)
     breakdown = card.breakdown
-
-    outcome = "attainment" if "attainment" in values and values["attainment"].notna().sum() >= 3 else "won_revenue"
-    perf = values[outcome] if outcome in values else pd.Series(np.nan, index=current)
 
     # 1. bottleneck
     if funnel is None:
@@ -177,31 +222,11 @@ def diagnose(dataset, period=None, as_of=None, weights=None, seed: int = 0, *,
     elif funnel.attrs.get("unmeasured"):
         unavailable["funnel_steps"] = funnel.attrs["unmeasured"]
 
-    # evidence: on day one of a period most reps tie at zero and outcomes cannot rank them yet
-    closed_now = evidence.closed_deals(dataset.opportunities, current, per.start, window_end, as_of_ts)
-    early_reason = evidence.too_early(perf, int(closed_now.to_numpy().sum()))
-
-    # 2. vanity audit
-    act_cols = [m.name for m in CATALOGUE.values() if m.kind == "activity" and m.name in values and m.name != "leads"]
-    if act_cols and perf.notna().any():
-        per_week = values[act_cols].div(weeks, axis=0)
-        labels = {m: CATALOGUE[m].label.lower() for m in act_cols}
-        vanity_df = vanity.audit(per_week, perf, labels, seed=seed, too_early=early_reason, roles=reps["role"])
-    else:
-        vanity_df = vanity.audit(pd.DataFrame(index=current), perf)
-        unavailable["vanity"] = table.unavailable.get("activities", dataset.missing("activities")
-                                                      or "no activity metrics for this period")
-
-    # 3. top performers
-    sources = _lead_source_shares(dataset, current, per.start, window_end)
-    feats, groups, flabels, kinds = _features(values, weeks, sources)
-    top_df = top_performers.compare(feats, perf, groups, flabels, kinds, roles=reps["role"])
-    if perf.notna().sum() < 4:
-        unavailable["top_performers"] = "fewer than 4 reps with an outcome: no quartile to compare"
-    elif early_reason:
-        unavailable["top_performers"] = f"not yet available: {early_reason}"
-    if "top_performers" in unavailable:
-        top_df = top_df.iloc[0:0]
+    # 2, 3. the vanity audit and what top performers do differently: over the whole team here
+    found = team_findings(dataset, table, current, seed=seed)
+    outcome, early_reason = found.outcome, found.too_early
+    vanity_df, top_df = found.vanity, found.top_performers
+    unavailable.update(found.unavailable)
 
     # 4. pairing
     pairs = pairing.suggest_pairs(neck, steps)
@@ -250,7 +275,7 @@ def diagnose(dataset, period=None, as_of=None, weights=None, seed: int = 0, *,
     if since.unavailable:
         unavailable["change"] = since.unavailable
     teams = team_summary(table, dataset)
-    team = _team_totals(teams, ew)
+    team = team_totals(teams, ew)
     return Diagnosis(
         period=per.label, period_start=per.start, period_end=per.end, as_of=as_of_ts, outcome=outcome,
         reps=rep_table, team=team, teams=teams.reset_index(), bottleneck=neck, funnel_steps=steps, vanity=vanity_df,
@@ -302,7 +327,7 @@ def _rep_table(reps, values, board, neck, pairs, ew, lq, hyg) -> pd.DataFrame:
     return out.reset_index()
 
 
-def _team_totals(teams: pd.DataFrame, ew: pd.DataFrame) -> dict:
+def team_totals(teams: pd.DataFrame, ew: pd.DataFrame) -> dict:
     """The whole team: target (team_quotas when given), won, attainment and projection.
 
     The projection adds the current reps' expected wins from open pipeline to everything

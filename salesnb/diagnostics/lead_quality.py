@@ -75,6 +75,11 @@ def by_band(leads: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index()
 
 
+def lead_bands(leads: pd.DataFrame, opps: pd.DataFrame, icp) -> pd.DataFrame:
+    """`by_band` of the given leads (e.g. one team's leads of the period)."""
+    return by_band(_lead_outcomes(leads.assign(band=band_leads(leads, icp)), opps))
+
+
 def assess(leads: pd.DataFrame, opps: pd.DataFrame, activities: pd.DataFrame | None, icp,
            reps: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Return ``(bands, per_rep)`` for the given leads (already limited to the period).

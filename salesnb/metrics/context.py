@@ -79,7 +79,8 @@ def reps_in_view(reps: pd.DataFrame, per: Period, as_of: pd.Timestamp) -> tuple[
     if "hire_date" in out.columns:
         active &= ~(out["hire_date"] > as_of)
     cols["active"] = active
-    for col in ("hire_date", "end_date"):
+    # the manager, when the export names one: the leaderboard and the explorer filter by it
+    for col in ("manager", "hire_date", "end_date"):
         if col in out.columns:
             cols[col] = out[col]
     frame = pd.DataFrame(cols, index=out.index)

@@ -208,16 +208,18 @@ def practice(row: Mapping) -> str:
             f"vs {_by_kind(_get(row, 'rest_mean'), kind)} for the rest{ratio_s}, a {size} difference.")
 
 
-def lead_quality(row: Mapping) -> str:
-    """A rep's lead-quality finding (a `Diagnosis.lead_quality` row)."""
+def lead_quality(row: Mapping, name: str | None = None) -> str:
+    """A rep's lead-quality finding (a `Diagnosis.lead_quality` row); with the rep's `name`, it says whose
+    pipeline it is (the manager's views list several reps)."""
     leads = int(_get(row, "leads", 0))
     if leads == 0:
         return "No leads in this period to judge their quality."
+    whose = f"{isolate(name)}'s pipeline" if name else "The pipeline"
     parts = []
     if _get(row, "low_quality"):
         waste = _get(row, "wasted_effort_share")
         waste_s = f"; {pct(waste)} of activity goes to leads and deals that never convert" if waste is not None else ""
-        parts.append(f"The pipeline is filled with low-quality leads: only {pct(_get(row, 'high_share'))} of {leads} "
+        parts.append(f"{whose} is filled with low-quality leads: only {pct(_get(row, 'high_share'))} of {leads} "
                      f"leads fit the ideal-customer profile and {pct(_get(row, 'low_share'))} miss it vs "
                      f"{pct(_get(row, 'team_low_share'))} for the team{waste_s}. Fewer, better leads (right size, "
                      "real need, decision maker) convert more.")
@@ -225,7 +227,8 @@ def lead_quality(row: Mapping) -> str:
         mix = ("" if _get(row, "low_quality") else
                f" The leads themselves are fine ({pct(_get(row, 'high_share'))} fit the profile vs "
                f"{pct(_get(row, 'team_high_share'))} for the team): the leak is in qualifying them.")
-        parts.append(f"Good leads are not being qualified: {pct(_get(row, 'high_conversion'))} of "
+        who = f" by {isolate(name)}" if name else ""
+        parts.append(f"Good leads are not being qualified{who}: {pct(_get(row, 'high_conversion'))} of "
                      f"{int(_get(row, 'high_leads', 0))} leads that fit the ideal-customer profile became "
                      f"opportunities vs a team median of {pct(_get(row, 'team_high_conversion'))}.{mix}")
     if parts:
@@ -234,7 +237,8 @@ def lead_quality(row: Mapping) -> str:
     team_conv = _get(row, "team_high_conversion")
     conv_s = (f", and {pct(conv)} of those became opportunities (team median {pct(team_conv)})"
               if conv is not None and team_conv is not None else "")
-    return (f"Lead quality and its conversion are in line with the team: {pct(_get(row, 'high_share'))} of {leads} "
+    subject = f"{isolate(name)}'s lead quality" if name else "Lead quality"
+    return (f"{subject} and its conversion are in line with the team: {pct(_get(row, 'high_share'))} of {leads} "
             f"leads fit the ideal-customer profile (team median {pct(_get(row, 'team_high_share'))}){conv_s}.")
 
 
@@ -271,3 +275,71 @@ def backtest(bt) -> str:
     weak = " Few reps were judged: read it as a rough guide." if bt.flagged + bt.unflagged_made + \
         bt.unflagged_missed < 10 else ""
     return f"{head}{unseen}{err}.{weak}"
+
+
+# ------------------------------------------------------------------ the explorer's short lines
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def gap_to_target(totals: Mapping, where: str, currency: str = "") -> str:
+    """A team's gap to its target and the projection, in one sentence (`where`: "East", "the whole team")."""
+    target, won = _get(totals, "target"), _get(totals, "won") or 0.0
+    if target is None or float(target) <= 0:
+        return (f"No target for {where} in this period: add quotas (quotas.csv per rep, or team_quotas.csv per "
+                "team) to see the gap to target.")
+    target, won = float(target), float(won)
+    if won >= target:
+        head = f"{_capital(where)} has won {money(won, currency)} of its {money(target, currency)} target ({pct(won / target)}): reached"
+    else:
+        head = (f"{_capital(where)} needs {money(target - won, currency)} more to reach its {money(target, currency)} "
+                f"target ({pct(won / target)} won so far)")
+    proj = _get(totals, "projection")
+    if proj is None:
+        return head + "."
+    proj = float(proj)
+    short = f", {money(target - proj, currency)} short" if proj < target else ""
+    return f"{head}; the projection at period end is {money(proj, currency)} ({pct(proj / target)} of target){short}."
+
+
+FLAG_WORDS = {"no_next_step": "no next step", "stale": "no activity in 14 days",
+              "past_close_date": "past its close date"}
+
+
+def deal_to_fix(deal: Mapping, rep_name: str, currency: str = "") -> str:
+    """A flagged open deal in a line: what it is, whose, and what to update."""
+    what = _get(deal, "account") or _get(deal, "opportunity_id")
+    flags = [FLAG_WORDS[f] for f in FLAG_WORDS if _get(deal, f)]
+    close = _get(deal, "close_date")
+    if _get(deal, "past_close_date") and close is not None:
+        flags[flags.index(FLAG_WORDS["past_close_date"])] += f" ({str(close)[:10]})"
+    return f"{isolate(what)}, {money(_get(deal, 'amount'), currency)} ({isolate(rep_name)}): {', '.join(flags)}."
+
+
+def vanity_verdict(row: Mapping, outcome: str, too_early: str | None = None) -> str:
+    """The audit's verdict on one activity metric in plain words, without the statistics (they go in a fold)."""
+    label = _capital(str(_get(row, "label", "")))
+    what = outcome_label(outcome)
+    verdict = _get(row, "verdict")
+    if too_early:
+        return f"{label}: too early in the period to tell whether it goes with {what}."
+    if verdict == "driver":
+        return f"{label} goes with higher {what}: worth encouraging."
+    if verdict == "vanity":
+        hi = _get(row, "high")
+        if hi is not None and float(hi) < 0:
+            return f"{label} goes with lower {what}: do not manage by it."
+        return f"{label} shows no relation to {what}: do not manage by it."
+    if not _get(row, "enough_reps", True) or _get(row, "low") is None:
+        return f"{label}: too few reps to tell; do not set targets on it yet."
+    return f"{label} may go with {what}, but the evidence is weak: watch it, do not set targets on it yet."
+
+
+def finished_short(row: Mapping, currency: str = "") -> str:
+    """How far a rep finished below quota in a period that is over (its early warning came true)."""
+    quota, won = _get(row, "quota"), _get(row, "won_revenue") or 0.0
+    if quota is None:
+        return "no quota for this period"
+    return f"reached {pct_below(_get(row, 'attainment'), 1.0)} of quota, {money(float(quota) - float(won), currency)} short"

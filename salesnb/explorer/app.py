@@ -1,0 +1,329 @@
+"""The team explorer as one live app: controls at the top, tabs of sections below, all drawn from one `State`.
+
+    app = open_explorer("data/sample")      # a notebook cell; `app` on the last line shows it
+    app.controls.scope.value = "team:East"  # as a click would: the state changes, the sections follow
+
+A control change makes a new `State`; the sections that read a changed field are marked stale and the ones
+on screen (the open tab and its open folds) are redrawn at once, the others when they are opened. Slider
+moves only re-score (the period's `Scorer`); a new period is analysed once and kept.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Callable
+
+import ipywidgets as W
+
+from ..errors import SalesnbError
+from ..present import esc
+from . import findings as F
+from . import html as H
+from . import sections as S
+from . import since as T
+from .charts import audit_chart, month_trend
+from .controls import CUSTOM, Controls
+from .model import Explorer, View
+from .state import ALL_ROLES, EVERYONE, State, changed, slider_values, weighted_metrics
+
+FILTERS = frozenset({"period", "scope", "role"})
+SCORING = frozenset({"weights", "normalisation", "base", "custom"})
+TABS = ("Summary", "Leaderboard", "Funnel", "Activities", "Leads, pipeline", "Over time", "One-on-one")
+ONE_ON_ONE = TABS.index("One-on-one")
+
+
+@dataclass
+class Section:
+    """One redrawable piece: where it sits (tab; None = always on screen), what it reads, how it is drawn."""
+
+    name: str
+    tab: int | None
+    reads: frozenset
+    draw: Callable[[View], str]
+    widget: W.HTML
+    fold: W.Accordion | None = None  # drawn only while its fold is open
+    wait: str = ""  # shown while a slow section draws (charts drawn offline take a moment)
+    stale: bool = True
+
+    def on_screen(self, tab: int) -> bool:
+        return (self.tab is None or self.tab == tab) and (self.fold is None or self.fold.selected_index == 0)
+
+
+class ExplorerApp:
+    """The widgets, the state and the redraws. `widget` is what a notebook shows."""
+
+    def __init__(self, explorer: Explorer, state: State, save_dir: str | Path = ".", weights_file: Path | None = None):
+        self.explorer = explorer
+        self.state = state
+        self.view = explorer.view(state)
+        self.save_dir = Path(save_dir)
+        self.weights_file = Path(weights_file) if weights_file else self.save_dir / "weights.toml"
+        metrics = [m for m, _v in state.weights]
+        self.controls = Controls(list(explorer.periods), list(explorer.presets), metrics, S.metric_colours(metrics))
+        self.status = W.HTML(layout=W.Layout(margin="0 0 0 8px"))
+        self.tabs = W.Tab()
+        self.sections: dict[str, Section] = {}
+        self._silent = False
+        self.timings: dict[str, float] = {}  # seconds each section last took to draw
+        self.widget = self._layout()
+        self._show_controls()
+        self._observe()
+        self._redraw(set(State.__dataclass_fields__))
+
+    # ------------------------------------------------------------------ layout
+    def _section(self, name: str, tab: int | None, reads, draw, fold: str | None = None, wait: str = "") -> W.Widget:
+        widget = W.HTML(layout=W.Layout(overflow="auto", max_width="100%"))
+        acc = None
+        if fold:
+            acc = W.Accordion(children=[widget], titles=(fold,), selected_index=None)
+            acc.observe(lambda _c: self._draw_on_screen(), names="selected_index")
+        self.sections[name] = Section(name, tab, frozenset(reads), draw, widget, acc, wait)
+        return acc or widget
+
+    def _layout(self) -> W.Widget:
+        c, sec = self.controls, self._section
+        header = W.VBox([sec("title", None, FILTERS, lambda v: H.STYLE + S.title(v)), c.bar, c.scoring_help,
+                         W.HBox([c.export, self.status], layout=W.Layout(align_items="center"))])
+        board = W.VBox([c.show_all, sec("leaderboard", 1, FILTERS | SCORING | {"show_all"},
+                                       lambda v: S.leaderboard(v, v.state.show_all)),
+                        sec("stability", 1, FILTERS | SCORING, S.stability, "How stable is this ranking?")],
+                       layout=W.Layout(flex="1 1 auto", min_width="0", overflow="auto"))
+        weights = W.VBox([c.weights, W.HBox([c.save]), W.HTML(H.block(H.note(
+            "Shares: each weight's part of the 100 points. A moved slider makes the weights custom; "
+            "arrows in the leaderboard count places moved against the chosen preset.")))],
+                         layout=W.Layout(flex="0 0 320px"))
+        pages = [
+            W.VBox([sec("summary", 0, FILTERS, S.summary), sec("progress", 0, FILTERS, S.progress),
+                    sec("attainment", 0, FILTERS, S.attainment, "Attainment, rep by rep"),
+                    sec("at_risk", 0, FILTERS, S.at_risk, "The figures behind the at-risk list"),
+                    sec("trend", 0, FILTERS, month_trend, "Won month by month against the path to target",
+                        "Drawing the chart…")]),
+            W.HBox([weights, board]),
+            W.VBox([sec("bottlenecks", 2, FILTERS, F.bottlenecks), sec("pairing", 2, FILTERS, F.pairing),
+                    sec("funnel", 2, FILTERS, F.funnel_heat, "Every rep's funnel against the role")]),
+            W.VBox([sec("audit", 3, FILTERS, F.audit, None, "Testing each activity against results over these reps…"),
+                    sec("top_performers", 3, FILTERS, F.top_performers),
+                    sec("audit_chart", 3, FILTERS, audit_chart, "Details: each activity against results (chart)",
+                        "Drawing the chart…")]),
+            W.VBox([sec("lead_quality", 4, FILTERS, F.lead_quality), sec("hygiene", 4, FILTERS, S.hygiene)]),
+            W.VBox([sec("since", 5, FILTERS, T.since), sec("backtest", 5, {"period"}, T.backtest)]),
+            W.VBox([c.rep, sec("one_on_one", ONE_ON_ONE, FILTERS | SCORING | {"rep"}, self._one_on_one, None,
+                               "Drawing the one-on-one view…")]),
+        ]
+        self.tabs.children = pages
+        self.tabs.titles = TABS
+        self.tabs.observe(lambda _c: self._draw_on_screen(), names="selected_index")
+        return W.VBox([header, self.tabs], layout=W.Layout(max_width="1200px"))
+
+    # ------------------------------------------------------------------ state changes
+    def _observe(self) -> None:
+        c = self.controls
+        watch = {c.period: "period", c.scope: "scope", c.role: "role", c.normalisation: "normalisation",
+                 c.show_all: "show_all", c.rep: "rep"}
+        for widget, name in watch.items():
+            widget.observe(lambda ch, name=name: self._control(name, ch["new"]), names="value")
+        c.preset.observe(lambda ch: self._control("preset", ch["new"]), names="value")
+        for m, slider in c.sliders.items():
+            slider.observe(lambda ch, m=m: self._control("slider", (m, ch["new"])), names="value")
+        c.save.on_click(lambda _b: self.save())
+        c.export.on_click(lambda _b: self.export())
+
+    def _control(self, name: str, value) -> None:
+        if self._silent:
+            return
+        s = self.state
+        if name == "preset":
+            if value == CUSTOM:
+                return self._show_controls()  # "custom" is what moved sliders make, not a choice
+            w = self.explorer.presets[value]
+            return self.set(base=value, custom=False, normalisation=w.normalisation,
+                            weights=slider_values([m for m, _v in s.weights], w))
+        if name == "slider":
+            metric, v = value
+            return self.set(weights=tuple((m, float(v) if m == metric else w) for m, w in s.weights), custom=True)
+        if name == "normalisation":
+            return self.set(normalisation=value, custom=True)
+        return self.set(**{name: value})
+
+    def set(self, **changes) -> None:
+        """Move to a new state: recompute what it needs, show it in the controls, redraw what changed."""
+        new = replace(self.state, **changes)
+        try:
+            new = self._fit(new)
+            if not any(v > 0 for _m, v in new.weights):
+                self.state = new
+                self.status.value = "Set at least one weight above zero to score."
+                return self._show_controls()
+            view = self.explorer.view(new)
+        except SalesnbError as exc:
+            self.status.value = esc(str(exc))
+            return self._show_controls()  # back to the state still on screen
+        if new.rep and new.rep not in view.ids:  # the rep is not among the reps now on screen
+            new = replace(new, rep="")
+            view = replace(view, state=new)
+        # against the view on screen: after an all-zero interlude the weights differ from it, not from the state
+        diff = changed(self.view.state, new)
+        self.state, self.view = new, view
+        self.status.value = ""
+        self._show_controls()
+        self._redraw(diff)
+
+    def _fit(self, state: State) -> State:
+        """The state with a team and a role that exist in its period (else everyone, all roles)."""
+        scope = state.scope if state.scope in self.explorer.scopes(state.period) else EVERYONE
+        role = state.role if state.role in self.explorer.roles(state.period) else ALL_ROLES
+        return replace(state, scope=scope, role=role)
+
+    def _show_controls(self) -> None:
+        names = self.view.names
+        reps = sorted(((r, str(names.get(r, r))) for r in self.view.ids), key=lambda x: (x[1], x[0]))
+        self._silent = True
+        try:
+            self.controls.show(self.state, self.explorer.scopes(self.state.period),
+                               self.explorer.roles(self.state.period), reps)
+        finally:
+            self._silent = False
+
+    # ------------------------------------------------------------------ drawing
+    def _redraw(self, diff: set[str]) -> None:
+        for s in self.sections.values():
+            if s.reads & diff:
+                s.stale = True
+        self._draw_on_screen()
+
+    def _draw_on_screen(self) -> None:
+        tab = self.tabs.selected_index or 0
+        for s in self.sections.values():
+            if s.stale and s.on_screen(tab):
+                self._draw(s)
+
+    def _draw(self, s: Section) -> None:
+        start = time.perf_counter()
+        if s.wait:
+            s.widget.value = H.block(H.note(s.wait))
+        s.widget.value = s.draw(self.view)
+        s.stale = False
+        self.timings[s.name] = time.perf_counter() - start
+
+    def draw(self, name: str) -> None:
+        """Draw one section now if it is stale, on screen or not (as opening its tab or fold would)."""
+        if self.sections[name].stale:
+            self._draw(self.sections[name])
+
+    def draw_all(self) -> None:
+        """Draw every stale section, on screen or not (tests and the benchmark)."""
+        for name in self.sections:
+            self.draw(name)
+
+    def _one_on_one(self, view: View) -> str:
+        from ..report import Report
+        from .drilldown import report_html
+
+        if not view.state.rep:
+            return H.block(H.note("Choose a rep above to see their one-on-one view: the same sections as their "
+                                  "report, with the weights on screen."))
+        return H.block(report_html(Report(self.explorer.rep_view(view, view.state.rep))), "snx-report")
+
+    # ------------------------------------------------------------------ buttons
+    def save(self) -> Path | None:
+        """Write the weights on screen where the batch reports can use them, and say so in plain words."""
+        from ..scorecard import save_weights
+
+        if not any(v > 0 for _m, v in self.state.weights):
+            self.status.value = "Set at least one weight above zero before saving."
+            return None
+        target = self.weights_file
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            save_weights(self.view.weights, target)
+        except (OSError, SalesnbError) as exc:
+            self.status.value = esc(f"Could not save the weights to {target}: {exc}. Choose a folder you may write "
+                                    "to (the save_dir parameter of the notebook).")
+            return None
+        where = target.resolve()
+        self.status.value = (
+            f"Saved these weights to <b>{esc(where.name)}</b> in {esc(where.parent)}. The batch reports use them "
+            f"when run with <code>salesnb reports --weights {esc(where)}</code>; <code>make reports</code> picks up "
+            f"a weights.toml in the folder it runs in.")
+        return target
+
+    def export(self) -> list[Path]:
+        """Save the leaderboard, the at-risk list and the hygiene list on screen as CSV and Excel."""
+        from .export import export
+
+        try:
+            files = export(self.view, self.save_dir)
+        except OSError as exc:
+            self.status.value = esc(f"Could not export to {self.save_dir}: {exc}. Choose a folder you may write to "
+                                    "(the save_dir parameter of the notebook).")
+            return []
+        folder = files[0].parent.resolve()
+        self.status.value = (f"Saved the leaderboard, the at-risk list and the flagged deals of {esc(self.view.where)} "
+                             f"({esc(self.state.period)}) in {esc(folder)}: "
+                             + ", ".join(f"<b>{esc(f.name)}</b>" for f in files) + " (a sheet per list).")
+        return files
+
+    # ------------------------------------------------------------------ in a notebook
+    def _repr_mimebundle_(self, **kwargs):
+        """The widget, with a text snapshot where a notebook cannot show widgets (unrun, untrusted, or plain text)."""
+        bundle = self.widget._repr_mimebundle_(**kwargs)
+        bundle["text/plain"] = self.text()
+        return bundle
+
+    def text(self) -> str:
+        """A plain-text snapshot: the title, the gap to target, who is at risk, the top of the leaderboard and
+        what the data lacks."""
+        v = self.view
+        from ..words import manager as words
+
+        risky = v.reps[v.reps["at_risk"].fillna(False).astype(bool)]["name"].tolist() if "at_risk" in v.reps else []
+        top = [f"{int(r.rank)}. {r.name}" for r in v.board.head(5).itertuples() if r.rank == r.rank]
+        return "\n".join([
+            f"Team explorer: {v.team.dataset_name}, {v.team.period.label}, as of {v.team.as_of.date()}",
+            words.gap_to_target(v.totals, v.scope.name, v.currency),
+            f"At risk: {', '.join(risky) if risky else 'nobody'}.",
+            f"Leaderboard ({v.state.preset}): {'; '.join(top)}.",
+            *v.team.missing.values(),
+            "Run the notebook to use the controls."])
+
+
+# ------------------------------------------------------------------ opening
+
+
+def open_explorer(data_dir: str | Path | None = "", as_of: str | None = "", period: str | None = "",
+                  weights_file: str | Path | None = "", save_dir: str | Path | None = "") -> ExplorerApp:
+    """Load a dataset folder and open the explorer on it.
+
+    Empty arguments are the defaults: the bundled sample team, the dataset's report date and period, the
+    outcomes-first preset. weights_file: a weights file to start from (saving writes back to it);
+    save_dir: where Save weights (weights.toml) and Export write (default: the folder the notebook runs in).
+    """
+    from ..config import resolve_data_dir
+    from ..load import load
+
+    return explore(load(resolve_data_dir(data_dir)), period=period or None, as_of=as_of or None,
+                   weights_file=weights_file or None, save_dir=save_dir or None)
+
+
+def explore(dataset, period=None, as_of=None, weights_file: str | Path | None = None,
+            save_dir: str | Path | None = None) -> ExplorerApp:
+    """The explorer on a loaded `Dataset` (see `open_explorer`)."""
+    from ..analysis import analyse
+    from ..scorecard import PRESETS, load_weights
+
+    presets = dict(PRESETS)
+    base = next(iter(presets))
+    if weights_file:
+        base = Path(weights_file).name  # the file is offered as a preset of its own, and counted against
+        presets = {base: load_weights(weights_file), **presets}
+    team = analyse(dataset, period=period, as_of=as_of, weights=presets[base])
+    explorer = Explorer(team, presets)
+    metrics = weighted_metrics(team.table, list(presets.values()))
+    w = presets[base]
+    state = State(period=team.period.label, base=base, weights=slider_values(metrics, w), normalisation=w.normalisation)
+    return ExplorerApp(explorer, state, save_dir=Path(save_dir) if save_dir else Path.cwd(),
+                       weights_file=Path(weights_file) if weights_file else None)
+
+
+__all__ = ["ExplorerApp", "explore", "open_explorer"]

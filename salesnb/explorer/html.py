@@ -1,0 +1,114 @@
+"""Small HTML pieces of the explorer: one stylesheet, tables with raw cells, folds, bars and rank arrows.
+
+Every value from data is escaped (`present.esc`, `present.data`) by the caller or here; nothing is
+parsed back. Sections are plain HTML strings so a redraw costs milliseconds and tests can read them.
+"""
+from __future__ import annotations
+
+from typing import Iterable
+
+from ..present import data, esc
+from ..terms import OK_COLOR, RISK_COLOR, TEAM_BAND_COLOR, TEAM_COLOR
+
+ROOT = "snx"  # the class every explorer block sits under, so the styles touch nothing else on the page
+
+STYLE = f"""<style>
+.{ROOT} {{ font-size: 13px; line-height: 1.4; color: #1a202c; }}
+.{ROOT} h2 {{ font-size: 18px; margin: 2px 0 4px; }}
+.{ROOT} h3 {{ font-size: 14px; margin: 12px 0 4px; }}
+.{ROOT} table {{ border-collapse: collapse; margin: 4px 0 6px; }}
+.{ROOT} th {{ text-align: left; font-weight: 600; border-bottom: 1px solid #a0aec0; padding: 2px 6px; }}
+.{ROOT} td {{ padding: 2px 6px; border-bottom: 1px solid #edf2f7; vertical-align: top; }}
+.{ROOT} .num {{ text-align: right; white-space: nowrap; }}
+.{ROOT} .nowrap {{ white-space: nowrap; }}
+.{ROOT} .note {{ color: #4a5568; font-style: italic; margin: 4px 0; }}
+.{ROOT} .muted {{ color: #718096; }}
+.{ROOT} .up {{ color: {OK_COLOR}; font-weight: 600; }}
+.{ROOT} .down {{ color: {RISK_COLOR}; font-weight: 600; }}
+.{ROOT} .risk {{ color: {RISK_COLOR}; }}
+.{ROOT} ul {{ margin: 2px 0 6px; padding-left: 20px; }}
+.{ROOT} li {{ margin: 1px 0; }}
+.{ROOT} details {{ margin: 4px 0; }}
+.{ROOT} summary {{ cursor: pointer; color: #2b6cb0; }}
+.{ROOT} .bar {{ display: inline-block; vertical-align: middle; height: 12px; }}
+.{ROOT} .track {{ display: inline-block; vertical-align: middle; position: relative; height: 12px;
+  background: {TEAM_BAND_COLOR}; }}
+.{ROOT} .mark {{ position: absolute; top: -3px; width: 2px; height: 18px; }}
+.{ROOT} .swatch {{ display: inline-block; width: 10px; height: 10px; margin-right: 4px; vertical-align: middle; }}
+.{ROOT} .lead {{ font-size: 14px; margin: 2px 0 6px; }}
+</style>"""
+
+
+def block(inner: str, css: str = "") -> str:
+    """A piece of the explorer: `inner` under the root class (so the stylesheet applies)."""
+    return f'<div class="{ROOT}{" " + css if css else ""}">{inner}</div>'
+
+
+def table(headers: list[str], rows: Iterable[list[str]], numeric: Iterable[int] = (), css: str = "",
+          row_attrs: Iterable[str] | None = None) -> str:
+    """A table of raw HTML cells (the caller escapes them); columns in `numeric` are right-aligned;
+    `row_attrs`: raw attributes per row (e.g. ``data-rep="R07"``)."""
+    num = set(numeric)
+    rows = list(rows)
+    attrs = list(row_attrs) if row_attrs is not None else [""] * len(rows)
+    head = "".join(f'<th class="{"num" if i in num else ""}">{esc(h)}</th>' for i, h in enumerate(headers))
+    body = "".join(f"<tr{' ' + a if a else ''}>" + "".join(f'<td class="{"num" if i in num else ""}">{c}</td>'
+                                                           for i, c in enumerate(r)) + "</tr>"
+                   for r, a in zip(rows, attrs))
+    return f'<table class="{css}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def fold(summary: str, inner: str, css: str = "") -> str:
+    """A closed fold: `summary` (escaped here) shows, `inner` opens on a click (no kernel round trip)."""
+    return f'<details class="{css}"><summary>{esc(summary)}</summary>{inner}</details>'
+
+
+def bullets(items: Iterable[str]) -> str:
+    """A list of raw HTML items."""
+    items = list(items)
+    return "<ul>" + "".join(f'<li dir="auto">{i}</li>' for i in items) + "</ul>" if items else ""
+
+
+def para(text: str, css: str = "") -> str:
+    """An escaped paragraph."""
+    return f'<p class="{css}" dir="auto">{esc(text)}</p>'
+
+
+def note(text: str) -> str:
+    return para(text, "note")
+
+
+def arrow(change) -> str:
+    """A rank move against the preset: ▲2 (up two places), ▼1, or nothing."""
+    if change is None or change != change or change == 0:  # None, NA/NaN, no move
+        return ""
+    n = int(change)
+    word = "up" if n > 0 else "down"
+    places = f"{abs(n)} place{'s' if abs(n) != 1 else ''}"
+    return (f'<span class="{word}" data-move="{n}" title="{places} {word} against the preset">'
+            f'{"▲" if n > 0 else "▼"}{abs(n)}</span>')
+
+
+def stacked(parts: list[tuple[str, float, str, str]], px_per_unit: float) -> str:
+    """A stacked horizontal bar: (key, value, CSS background, title) per segment, `px_per_unit` px per unit."""
+    return "".join(f'<span class="bar seg" data-metric="{esc(k)}" title="{esc(t)}" '
+                   f'style="width:{v * px_per_unit:.1f}px;background:{c}"></span>' for k, v, c, t in parts if v > 0)
+
+
+def progress(value: float, width: int, scale: float, colour: str = TEAM_COLOR,
+             marks: Iterable[tuple[float, str, str]] = ()) -> str:
+    """A bar of `value` on a grey track `width` px wide that holds `scale`; marks are (value, colour, title)."""
+    px = max(0.0, min(value / scale, 1.0)) * width if scale > 0 else 0.0
+    ticks = "".join(f'<span class="mark" title="{esc(t)}" style="left:{max(0.0, min(v / scale, 1.0)) * width - 1:.1f}px;'
+                    f'background:{c}"></span>' for v, c, t in marks if scale > 0)
+    return (f'<span class="track" style="width:{width}px"><span class="bar" style="width:{px:.1f}px;'
+            f'background:{colour}"></span>{ticks}</span>')
+
+
+def name(value) -> str:
+    """A name from data on one line (escaped and isolated)."""
+    return f'<span class="nowrap">{data(value)}</span>'
+
+
+def heading(text: str) -> str:
+    return f"<h3>{esc(text)}</h3>"

@@ -1,0 +1,266 @@
+"""The explorer's first sections, drawn from one `View`: title, summary, team progress, the leaderboard (with
+each score's breakdown), attainment, at risk and pipeline hygiene. Each returns an HTML string.
+
+What needs attention leads; the rest sits in a fold. A section whose data is missing says so and how to add it.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from ..metrics import CATALOGUE
+from ..present import data, esc, missing, money, pct, plural, points
+from ..scorecard import rank_stability
+from ..terms import HYGIENE_HELP, NORMALISATION_NAMES, PALETTE, REP_COLOR, RISK_COLOR, TEAM_COLOR, TOP_COLOR
+from ..words import manager as words
+from . import html as H
+from .model import View
+
+LEADERBOARD_ROWS = 15  # rows shown before "Show all"
+TABLE_ROWS = 15  # rows of a table that leads with what needs attention; the rest sits in a fold
+CHART_ROWS = 40  # bars in a rep-by-rep chart of a big team (the ones that need attention first)
+DEALS_LISTED = 100  # flagged deals listed on screen (the export has them all)
+SUMMARY_ITEMS = 5  # at-risk reps and deals listed in the summary before a fold
+PX_PER_POINT = 0.9  # breakdown bar width: a 100-point score is 90 px (the board sits beside the sliders)
+BAR_WIDTH = 260
+
+
+def label(metric: str) -> str:
+    return CATALOGUE[metric].label if metric in CATALOGUE else metric
+
+
+def metric_colours(metrics: list[str]) -> dict[str, str]:
+    """A CSS background per metric, in slider order, the same in the panel and the breakdown: the palette's
+    colours, then (past its length) the same colours striped, so no two metrics look alike."""
+    out = {}
+    for i, m in enumerate(metrics):
+        c = PALETTE[i % len(PALETTE)]
+        out[m] = c if i < len(PALETTE) else f"repeating-linear-gradient(45deg,{c} 0 3px,#ffffff 3px 5px)"
+    return out
+
+
+def _missing_note(view: View, key: str, table: str | None = None) -> str:
+    reason = view.team.diagnosis.unavailable.get(key) or (view.team.missing.get(table) if table else None)
+    return H.note(reason) if reason else ""
+
+
+# ------------------------------------------------------------------ title and summary
+
+
+def title(view: View) -> str:
+    t = view.team
+    who = "" if not view.filtered else f" · {view.where}"
+    return H.block(f"<h2>{data(t.dataset_name)}{esc(who)}: {esc(t.period.label)}, as of {t.as_of.date()}</h2>")
+
+
+def summary(view: View) -> str:
+    """Who is at risk and why, the gap to target, the deals to fix first: a line each."""
+    parts = [f'<p class="lead" dir="auto">{esc(words.gap_to_target(view.totals, view.scope.name, view.currency))}</p>']
+    parts.append(_risk_lines(view))
+    parts.append(_deals_to_fix(view))
+    return H.block("".join(parts), "snx-summary")
+
+
+def _risk_lines(view: View) -> str:
+    if (n := _missing_note(view, "early_warning")):
+        return "<h3>At risk</h3>" + n
+    r = view.reps
+    risky = r[r["at_risk"].fillna(False).astype(bool)].sort_values("projected_attainment", na_position="last")
+    over = view.team.as_of >= view.team.period.end  # nothing left to act on: say how it ended
+    if risky.empty:
+        return H.heading("At risk") + H.para(f"No rep of {view.where} is flagged at risk: every projection covers "
+                                             "its quota.")
+    reason = words.finished_short if over else words.risk_reason
+    lines = [f"{data(x['name'])}: {esc(reason(x, view.currency))}" for x in risky.to_dict("records")]
+    head = H.heading(f"{'Finished short of quota' if over else 'At risk'}: {len(lines)} of {len(r)} reps")
+    rest = lines[SUMMARY_ITEMS:]
+    folded = H.fold(f"{len(rest)} more at risk", H.bullets(rest)) if rest else ""
+    return head + H.bullets(lines[:SUMMARY_ITEMS]) + folded
+
+
+def flagged_deals(view: View) -> pd.DataFrame:
+    """The scope's open deals with a hygiene flag, most flags and largest amount first."""
+    deals = view.team.diagnosis.hygiene_deals
+    deals = deals[deals["rep_id"].astype(str).isin(view.ids)]
+    flags = deals[["no_next_step", "stale", "past_close_date"]].astype(bool).sum(axis=1)
+    return (deals.assign(n_flags=flags).sort_values(["n_flags", "amount", "opportunity_id"],
+                                                     ascending=[False, False, True]).reset_index(drop=True))
+
+
+def _deals_to_fix(view: View) -> str:
+    deals = flagged_deals(view)
+    if deals.empty:
+        return f"<h3>Deals to fix first</h3>{H.para('No open deal is flagged: next steps, activity and close dates are up to date.')}"
+    names = view.names
+    lines = [esc(words.deal_to_fix(d, names.get(d["rep_id"], d["rep_id"]), view.currency))
+             for d in deals.head(SUMMARY_ITEMS).to_dict("records")]
+    more = (f" ({len(deals) - SUMMARY_ITEMS} more flagged deals under Pipeline hygiene.)"
+            if len(deals) > SUMMARY_ITEMS else "")
+    return (f"<h3>Deals to fix first</h3>{H.bullets(lines)}"
+            + H.note(f"Most flags and largest amounts first.{more}"))
+
+
+# ------------------------------------------------------------------ team progress
+
+
+def progress(view: View) -> str:
+    """Won so far and the projection against the target, with where the straight path to it is today."""
+    t, cur = view.totals, view.currency
+    target, won, proj = t.get("target"), t.get("won") or 0.0, t.get("projection")
+    if missing(target) or not target:
+        return H.block(H.note(view.team.missing.get("quotas") or f"No target for {view.where} in this period."))
+    per, as_of = view.team.period, view.team.as_of
+    path = target * per.elapsed_days(as_of) / per.days if per.days else float("nan")
+    scale = max(target, won, proj if not missing(proj) else 0.0)
+    marks = [(target, "#1a202c", f"target {money(target, cur)}"), (path, REP_COLOR, f"on the path today {money(path, cur)}")]
+    rows = [["Won so far", H.progress(won, BAR_WIDTH, scale, TOP_COLOR, marks), money(won, cur), pct(won / target)]]
+    if not missing(proj):
+        colour = TEAM_COLOR if proj >= target else RISK_COLOR
+        rows.append(["Projection at period end", H.progress(proj, BAR_WIDTH, scale, colour, marks), money(proj, cur),
+                     pct(proj / target)])
+    rows.append(["Target", "", money(target, cur), "100%"])
+    text = (f"Black line: the target. Orange line: where a straight path to the target is today "
+            f"({per.elapsed_days(as_of)} of {per.days} days: {money(path, cur)}). The projection adds the open "
+            "deals weighted by each rep's win rate.")
+    return H.block(H.heading(f"Progress to target: {view.where}") + H.table(["", "", "Amount", "Of target"], rows,
+                                                                          numeric=(2, 3)) + H.note(text))
+
+
+# ------------------------------------------------------------------ the leaderboard
+
+
+def leaderboard(view: View, show_all: bool = False) -> str:
+    """The one leaderboard: rank (with the move against the preset), score with its points per metric,
+    attainment, won and the metrics that gave most points."""
+    b = view.board
+    if b.empty:
+        return H.block(H.note(f"No current rep in {view.where} for this period."))
+    colours = metric_colours([m for m, _v in view.state.weights])
+    shown = b if show_all else b.head(LEADERBOARD_ROWS)
+    several_roles = b["role"].nunique() > 1
+    headers = ["Rank", "Rep", *(["Role"] if several_roles else []), "Points", "Score", "Attainment",
+               f"Won ({view.currency})" if view.currency else "Won"]
+    points_of = view.card.breakdown.reindex(shown["rep_id"]).fillna(0.0).to_dict("index")
+    rows = [_board_row(r, points_of[r["rep_id"]], view, colours, several_roles) for r in shown.to_dict("records")]
+    n_num = 2 + several_roles
+    attrs = [f'class="salesnb-lb-row" data-rep="{esc(r)}"' for r in shown["rep_id"]]  # read by tests and the page
+    parts = [H.table(headers, rows, numeric=(n_num + 1, n_num + 2, n_num + 3), css="salesnb-leaderboard",
+                     row_attrs=attrs)]
+    if len(b) > len(shown):
+        parts.append(H.note(f"Showing the first {len(shown)} of {len(b)} reps: Show all lists everyone."))
+    parts.append(_board_caption(view, colours))
+    return H.block("".join(parts))
+
+
+def _board_row(r: dict, pts: dict, view: View, colours: dict, several_roles: bool) -> list[str]:
+    rank = "—" if pd.isna(r["rank"]) else str(int(r["rank"]))
+    rank = f'<span class="nowrap">{rank} {H.arrow(r["rank_change"]) if not pd.isna(r["rank_change"]) else ""}</span>'
+    team = f" ({r['team']})" if view.scope.team is None and isinstance(r["team"], str) else ""
+    segments = [(m, pts[m], colours[m], f"{label(m)}: {points(pts[m])} points") for m in colours if pts.get(m, 0.0) > 0]
+    bar = H.stacked(segments, PX_PER_POINT) if not pd.isna(r["score"]) else '<span class="muted">no score</span>'
+    most = "Most points from " + ", ".join(label(m) for m in r["top_metrics"]) if r["top_metrics"] else ""
+    extra = [data(r["role"])] if several_roles else []
+    return [rank, f'<span class="nowrap" title="{esc(r["name"] + team)}">{data(r["name"])}</span>', *extra,
+            f'<span class="nowrap" title="{esc(most)}">{bar}</span>', points(r["score"]), pct(r["attainment"]),
+            money(r["won_revenue"])]
+
+
+def _board_caption(view: View, colours: dict) -> str:
+    active = [m for m in colours if view.state.weight.get(m, 0) > 0]
+    legend = "".join(f'<span class="nowrap" style="margin-right:10px"><span class="swatch" style="background:{colours[m]}">'
+                     f"</span>{esc(label(m))}</span> " for m in active)
+    preset = view.state.base
+    lines = [f"Ranked on the score within each role across all teams, as in the reports; ▲▼ places moved against "
+             f"the {preset} weights. Scoring: {NORMALISATION_NAMES[view.weights.normalisation].lower()}."]
+    if view.weights.normalisation == "target":
+        lines.append("Scores can pass 100 here: a metric above its target gives up to 1.5 times its points.")
+    from ..leaderboard import withheld_notes
+
+    lines += withheld_notes(view.team.table.reps.loc[view.team.current_ids], view.weights.group_by)
+    return f'<div style="margin:4px 0">{legend}</div>' + "".join(H.note(x) for x in lines)
+
+
+def stability(view: View) -> str:
+    """How often each rep's rank moves when every weight changes by up to ±20% (seeded)."""
+    st = rank_stability(view.model.scorer(view.state.period, view.weights.group_by), view.weights).reindex(view.ids)
+    moving = st[st["changed_share"] > 0].sort_values("changed_share", ascending=False)
+    names = view.names
+    lead = (f"The ranks of {len(st) - len(moving)} of {len(st)} reps never move when each weight changes by up "
+            "to ±20% (200 seeded trials).")
+    if moving.empty:
+        return H.block(H.para(lead))
+    rows = [[data(names.get(r, r)), str(int(x["rank"])), f"{x['changed_share'] * 100:.0f}%",
+             f"{int(x['min_rank'])}–{int(x['max_rank'])}"] for r, x in moving.iterrows()]
+    return H.block(H.para(lead + " These move:") + H.table(["Rep", "Rank", "Trials where it moves", "Ranks seen"],
+                                                           rows, numeric=(1, 2, 3)))
+
+
+# ------------------------------------------------------------------ attainment and risk figures
+
+
+def attainment(view: View) -> str:
+    """Each rep's attainment so far against 100%, lowest first (the reps at risk in red)."""
+    v = view.team.table.values
+    if "attainment" not in v or v["attainment"].reindex(view.ids).notna().sum() == 0:
+        return H.block(H.note(view.team.missing.get("quotas") or "No quota covers this period: no attainment."))
+    r = view.reps.assign(attainment=v["attainment"].reindex(view.reps.index)).dropna(subset=["attainment"])
+    r = r.sort_values(["attainment", "name"])
+    scale = max(1.25, float(r["attainment"].max()))
+    rows, lowest = [], r.head(CHART_ROWS)
+    for x in lowest.to_dict("records"):
+        risky = bool(x["at_risk"]) if not pd.isna(x["at_risk"]) else False
+        bar = H.progress(x["attainment"], BAR_WIDTH, scale, RISK_COLOR if risky else TOP_COLOR,
+                         [(1.0, "#1a202c", "100% of quota")])
+        rows.append([data(x["name"]), bar, pct(x["attainment"]), "at risk" if risky else ""])
+    more = (f" The {CHART_ROWS} lowest of {len(r)}: choose a team to see all of its reps." if len(r) > CHART_ROWS
+            else "")
+    return H.block(H.table(["Rep", "Attainment so far (black line: 100%)", "", ""], rows, numeric=(2,))
+                   + H.note("Red: flagged at risk (projected short of quota while there is time to act)." + more))
+
+
+def at_risk(view: View) -> str:
+    """The figures behind the at-risk list."""
+    if (n := _missing_note(view, "early_warning")):
+        return H.block(n)
+    r = view.reps[view.reps["at_risk"].fillna(False).astype(bool)].sort_values("projected_attainment")
+    if r.empty:
+        return H.block(H.para("No rep is flagged at risk."))
+    cur = view.currency
+    rows = [[data(x["name"]), pct(x["attainment"]), money(x["projection"], cur), money(x["quota"], cur),
+             pct(x["projected_attainment"])] for x in r.to_dict("records")]
+    return H.block(H.table(["Rep", "Attainment", "Projection", "Quota", "Projected attainment"], rows,
+                           numeric=(1, 2, 3, 4)))
+
+
+# ------------------------------------------------------------------ pipeline hygiene
+
+
+def hygiene(view: View) -> str:
+    """Reps with flagged open deals first (most flags first), the rest and the clean ones folded, then the deals."""
+    h = view.team.diagnosis.hygiene.set_index("rep_id").reindex(view.ids).fillna(0)
+    h = h.assign(name=view.names.reindex(h.index), flags=h[["no_next_step", "stale", "past_close_date"]].sum(axis=1))
+    h = h.sort_values(["flags", "name"], ascending=[False, True])
+    need, clean = h[h["flags"] > 0], h[h["flags"] == 0]
+    rows = [[H.name(x.name), str(int(x.open_deals)), str(int(x.no_next_step)), str(int(x.stale)),
+             str(int(x.past_close_date))] for x in need.itertuples()]
+    headers = ["Rep", "Open deals", "No next step", "Stale", "Past close date"]
+    parts = [H.heading("Pipeline hygiene")]
+    if rows:
+        parts.append(H.table(headers, rows[:TABLE_ROWS], numeric=(1, 2, 3, 4)))
+        if len(rows) > TABLE_ROWS:
+            parts.append(H.fold(f"{len(rows) - TABLE_ROWS} more reps with flagged deals",
+                                H.table(headers, rows[TABLE_ROWS:], numeric=(1, 2, 3, 4))))
+    else:
+        parts.append(H.para(f"No open deal of {view.where} is flagged."))
+    if len(clean):
+        parts.append(H.fold(f"{plural(len(clean), 'rep')} with every open deal up to date",
+                            "<p>" + ", ".join(data(n) for n in clean["name"]) + "</p>"))
+    deals = flagged_deals(view)
+    if len(deals):
+        names = view.names
+        lines = [esc(words.deal_to_fix(d, names.get(d["rep_id"], d["rep_id"]), view.currency))
+                 for d in deals.head(DEALS_LISTED).to_dict("records")]
+        more = (H.note(f"The first {DEALS_LISTED} of {len(deals):,}: Export tables saves them all.")
+                if len(deals) > DEALS_LISTED else "")
+        parts.append(H.fold(f"The {len(deals):,} flagged deals, most flags and largest first", H.bullets(lines) + more))
+    parts.append(H.note("What the flags mean: " + "; ".join(HYGIENE_HELP.values()) + "."))
+    return H.block("".join(parts))
