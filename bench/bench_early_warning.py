@@ -21,6 +21,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from salesnb.diagnostics import early_warning  # noqa: E402
 from salesnb.diagnostics.foresight import warning_at  # noqa: E402
 from salesnb.generate import generate  # noqa: E402
 from salesnb.load import load  # noqa: E402
@@ -29,8 +30,9 @@ from salesnb.metrics import metrics  # noqa: E402
 DATA = ROOT / "bench" / "_data" / "early_warning"
 
 
-def judge(folder: Path, at: str, end: str) -> tuple[pd.Series, pd.Series, pd.Series]:
-    """(flagged at `at`, missed by `end`, |projection - final| / quota), per rep on the team throughout."""
+def judge(folder: Path, at: str, end: str) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series]:
+    """(flagged at `at`, missed by `end`, |projection - final| / quota, projected attainment at `at` for reps
+    still short of quota then), per rep on the team throughout."""
     ds = load(folder)
     then, final = metrics(ds, "2026", at), metrics(ds, "2026", end)
     reps = then.reps.index[then.reps["active"].astype(bool)].intersection(
@@ -42,7 +44,8 @@ def judge(folder: Path, at: str, end: str) -> tuple[pd.Series, pd.Series, pd.Ser
     missed = won / quota[reps] < 1.0
     flagged = ew["at_risk"].reindex(reps).fillna(False).astype(bool)
     error = (ew["blended_projection"].reindex(reps) - won).abs() / quota[reps]
-    return flagged, missed, error
+    open_gap = ew["gap"].reindex(reps) > 0
+    return flagged, missed, error, ew["projected_attainment"].reindex(reps).where(open_gap)
 
 
 def main() -> None:
@@ -54,11 +57,13 @@ def main() -> None:
     ap.add_argument("--volume", type=float, default=1.0)
     args = ap.parse_args()
     tp = fp = fn = tn = 0
-    errors = []
+    errors, projected, misses = [], [], []
     for seed in range(args.first_seed, args.first_seed + args.seeds):
         out = DATA / f"s{seed}"
         generate(out, reps=args.reps, seed=seed, stories=False, as_of="2026-12-31", volume=args.volume)
-        flagged, missed, error = judge(out, args.at, "2026-12-31")
+        flagged, missed, error, attainment = judge(out, args.at, "2026-12-31")
+        projected.append(attainment)
+        misses.append(missed)
         tp += int((flagged & missed).sum())
         fp += int((flagged & ~missed).sum())
         fn += int((~flagged & missed).sum())
@@ -72,6 +77,15 @@ def main() -> None:
           f"not flagged & made it {tn}")
     print(f"precision {precision:.1%} (target >= 85%); recall {recall:.1%} (target >= 85%)")
     print(f"mid-year projection, median error: {np.median(errors):.1%} of quota")
+    # the trade-off the threshold (early_warning.MATERIAL) sets: flag below t of quota
+    proj, miss = pd.concat(projected, ignore_index=True), pd.concat(misses, ignore_index=True)
+    print("flag below t of quota, t: precision / recall (the product uses "
+          f"{early_warning.MATERIAL:.2f})")
+    for t in (0.90, 0.93, 0.95, 0.97, 1.00, 1.03):
+        f = proj < t
+        p = (f & miss).sum() / max(f.sum(), 1)
+        r = (f & miss).sum() / max(miss.sum(), 1)
+        print(f"  {t:.2f}: {p:.1%} / {r:.1%}")
 
 
 if __name__ == "__main__":
