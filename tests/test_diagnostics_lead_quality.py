@@ -132,3 +132,30 @@ def test_the_low_quality_filler_sentence_names_the_poor_mix():
     assert per.loc["junk", "low_quality"] and not per.loc["junk", "weak_good_lead_conversion"]  # 5/10 = median 50%
     assert "only 14% of 70 leads fit the ideal-customer profile and 86% miss it vs 20% for the team" in \
         lead_quality(per.loc["junk"])
+
+
+def test_wasted_effort_is_the_share_of_activities_on_disqualified_leads_and_lost_deals():
+    # a: four activities, one on a disqualified lead, one on a lost deal, one on a qualified lead, one on
+    # nothing: 2 of 4 wasted. b: two activities on its open deal: none wasted.
+    reps = pd.DataFrame({"rep_id": ["a", "b"], "name": ["A", "B"], "role": "AE"})
+    ds = Dataset.from_frames(
+        reps=reps,
+        opportunities=[
+            {"opportunity_id": "lost", "rep_id": "a", "created_date": "2026-01-01", "status": "lost", "amount": 1,
+             "close_date": "2026-01-20"},
+            {"opportunity_id": "open", "rep_id": "b", "created_date": "2026-01-01", "status": "open", "amount": 1}],
+        leads=[dict(lead_id="dead", rep_id="a", created_date="2026-01-01", status="disqualified", company_size=500,
+                    has_need=True, decision_maker=True),
+               dict(lead_id="good", rep_id="a", created_date="2026-01-01", status="qualified", company_size=500,
+                    has_need=True, decision_maker=True)],
+        activities=[dict(activity_id="1", rep_id="a", date="2026-01-02", type="call", lead_id="dead"),
+                    dict(activity_id="2", rep_id="a", date="2026-01-03", type="call", opportunity_id="lost"),
+                    dict(activity_id="3", rep_id="a", date="2026-01-04", type="call", lead_id="good"),
+                    dict(activity_id="4", rep_id="a", date="2026-01-05", type="call"),
+                    dict(activity_id="5", rep_id="b", date="2026-01-02", type="call", opportunity_id="open"),
+                    dict(activity_id="6", rep_id="b", date="2026-01-03", type="email", opportunity_id="open")],
+    )
+    _bands, per = assess(ds.leads, ds.opportunities, ds.activities, IdealCustomerProfile(), reps)
+    per = per.set_index("rep_id")
+    assert per.loc["a", "wasted_effort_share"] == pytest.approx(0.5)
+    assert per.loc["b", "wasted_effort_share"] == 0.0

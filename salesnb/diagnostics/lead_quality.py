@@ -27,6 +27,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .._ids import ids_in
 from ..metrics.profile import requirements
 from ..terms import NO_ROLE
 from ._stats import binom_cdf, binom_sf
@@ -124,11 +125,10 @@ def assess(leads: pd.DataFrame, opps: pd.DataFrame, activities: pd.DataFrame | N
     q3 = per.groupby(role)["low_share"].transform("quantile", 0.75)
     per["outlier_fence"] = q3 + 1.5 * (q3 - q1)
     if activities is not None and len(activities):
-        dead_leads = set(l.loc[l["status"] == "disqualified", "lead_id"])
-        dead_opps = set(opps.loc[opps["status"] == "lost", "opportunity_id"])
         a = activities[activities["rep_id"].isin(per.index)]
-        wasted = a["lead_id"].isin(dead_leads) | a["opportunity_id"].isin(dead_opps)
-        per["wasted_effort_share"] = wasted.groupby(a["rep_id"]).mean().reindex(per.index)
+        wasted = (ids_in(a["lead_id"], l.loc[l["status"] == "disqualified", "lead_id"])
+                  | ids_in(a["opportunity_id"], opps.loc[opps["status"] == "lost", "opportunity_id"]))
+        per["wasted_effort_share"] = pd.Series(wasted, index=a.index).groupby(a["rep_id"]).mean().reindex(per.index)
     else:
         per["wasted_effort_share"] = np.nan
     low_n = (per["low_share"] * per["leads"]).round()
