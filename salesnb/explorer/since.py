@@ -40,10 +40,10 @@ def _rank(then, now, n_then, n_now) -> str:
     return f"{int(then)} of {int(n_then)} → {int(now)} of {int(n_now)} {mark}"
 
 
-def _steps(moved: pd.DataFrame) -> str:
-    """The funnel steps that really moved, with the counts behind each rate."""
+def _steps(moved: list[dict]) -> str:
+    """The funnel steps that really moved (records of `Change.steps`), with the counts behind each rate."""
     out = []
-    for s in moved.to_dict("records"):
+    for s in moved:
         word = "up" if s["moved"] == "up" else "down"
         out.append(f'<span class="{word}">{esc(described(s["step"], s["to"]).label)} {word}</span> '
                    f'{pct(s["then_rate"])} ({s["then_advanced"]}/{s["then_reached"]}) → {pct(s["now_rate"])} '
@@ -78,15 +78,17 @@ def since(view: View) -> str:
                        gain=reps["now_attainment"] - reps["then_attainment"])
     steps = ch.steps[ch.steps["rep_id"].astype(str).isin(view.ids)] if len(ch.steps) else ch.steps
     moved = steps[steps["moved"].isin(["up", "down"])] if len(steps) else steps
-    by_rep = {r: g for r, g in moved.groupby("rep_id")} if len(moved) else {}
+    by_rep: dict[str, list[dict]] = {}
+    for s in moved.to_dict("records") if len(moved) else []:
+        by_rep.setdefault(str(s["rep_id"]), []).append(s)
     # what needs attention first: steps that fell, then the biggest falls in attainment
-    fell = pd.Series({r: int((g["moved"] == "down").sum()) for r, g in by_rep.items()}, dtype=float)
+    fell = pd.Series({r: sum(s["moved"] == "down" for s in g) for r, g in by_rep.items()}, dtype=float)
     reps = reps.assign(fell=fell.reindex(reps.index).fillna(0)).sort_values(
         ["fell", "gain", "name"], ascending=[False, True, True], na_position="last")
     has_quota = reps["now_attainment"].notna().any()
     scale = max(1.25, float(pd.concat([reps["then_attainment"], reps["now_attainment"]]).max())) if has_quota else 1.0
     rows = []
-    for rep_id, x in reps.iterrows():
+    for rep_id, x in zip(reps.index, reps.to_dict("records")):
         mix = {"toward": '<span class="up">closer</span>', "away": '<span class="down">further</span>',
                "same": "about the same"}.get(x["mix_move"], '<span class="muted">—</span>')
         row = [H.name(x["name"])]
@@ -94,7 +96,7 @@ def since(view: View) -> str:
             row += [_dumbbell(x["then_attainment"], x["now_attainment"], scale),
                     f"{pct(x['then_attainment'])} → {pct(x['now_attainment'])}"]
         row += [_rank(x["then_rank"], x["now_rank"], x["then_n_in_role"], x["now_n_in_role"]),
-                _steps(by_rep.get(rep_id, moved.iloc[0:0])), mix]
+                _steps(by_rep.get(str(rep_id), [])), mix]
         rows.append(row)
     headers = ["Rep"] + (["Attainment (bar: now; black tick: then)", "Then → now"] if has_quota else []) + \
               ["Rank in role", "Funnel steps that moved", "Mix vs top performers"]
