@@ -134,10 +134,14 @@ def test_the_low_quality_filler_sentence_names_the_poor_mix():
         lead_quality(per.loc["junk"])
 
 
-def test_wasted_effort_is_the_share_of_activities_on_disqualified_leads_and_lost_deals():
-    # a: four activities, one on a disqualified lead, one on a lost deal, one on a qualified lead, one on
-    # nothing: 2 of 4 wasted. b: two activities on its open deal: none wasted.
-    reps = pd.DataFrame({"rep_id": ["a", "b"], "name": ["A", "B"], "role": "AE"})
+def test_wasted_effort_is_the_periods_share_of_activities_on_disqualified_leads_and_lost_deals():
+    # In 2026-Q1, a: four activities, one on a disqualified lead, one on a lost deal, one on a qualified lead,
+    # one on nothing: 2 of 4 wasted (an activity of 2025 on the dead lead is outside the period). b: two
+    # activities on its open deal: none wasted. The lead-quality finding carries the same figure as the metric.
+    from salesnb.diagnostics import diagnose
+    from salesnb.metrics import metrics
+
+    reps = pd.DataFrame({"rep_id": ["a", "b"], "name": ["A", "B"], "role": "AE", "hire_date": "2020-01-01"})
     ds = Dataset.from_frames(
         reps=reps,
         opportunities=[
@@ -148,14 +152,17 @@ def test_wasted_effort_is_the_share_of_activities_on_disqualified_leads_and_lost
                     has_need=True, decision_maker=True),
                dict(lead_id="good", rep_id="a", created_date="2026-01-01", status="qualified", company_size=500,
                     has_need=True, decision_maker=True)],
-        activities=[dict(activity_id="1", rep_id="a", date="2026-01-02", type="call", lead_id="dead"),
+        activities=[dict(activity_id="0", rep_id="a", date="2025-12-30", type="call", lead_id="dead"),
+                    dict(activity_id="1", rep_id="a", date="2026-01-02", type="call", lead_id="dead"),
                     dict(activity_id="2", rep_id="a", date="2026-01-03", type="call", opportunity_id="lost"),
                     dict(activity_id="3", rep_id="a", date="2026-01-04", type="call", lead_id="good"),
                     dict(activity_id="4", rep_id="a", date="2026-01-05", type="call"),
                     dict(activity_id="5", rep_id="b", date="2026-01-02", type="call", opportunity_id="open"),
                     dict(activity_id="6", rep_id="b", date="2026-01-03", type="email", opportunity_id="open")],
     )
-    _bands, per = assess(ds.leads, ds.opportunities, ds.activities, IdealCustomerProfile(), reps)
-    per = per.set_index("rep_id")
-    assert per.loc["a", "wasted_effort_share"] == pytest.approx(0.5)
-    assert per.loc["b", "wasted_effort_share"] == 0.0
+    table = metrics(ds, "2026-Q1", "2026-03-31")
+    assert table.values.loc["a", "wasted_effort_share"] == pytest.approx(2 / 4)
+    assert table.values.loc["b", "wasted_effort_share"] == 0.0
+    lq = diagnose(ds, "2026-Q1", "2026-03-31").lead_quality.set_index("rep_id")
+    assert lq.loc["a", "wasted_effort_share"] == pytest.approx(2 / 4)
+    assert lq.loc["b", "wasted_effort_share"] == 0.0

@@ -249,7 +249,8 @@ def diagnose(dataset, period=None, as_of=None, weights=None, seed: int = 0, *,
     met, left_out = requirements(dataset.leads, dataset.meta.icp) if dataset.has("leads") else ({}, [])
     if dataset.has("leads") and met:
         leads = dataset.leads[(dataset.leads["created_date"] >= per.start) & (dataset.leads["created_date"] <= window_end)]
-        bands, lq = lead_quality.assess(leads, dataset.opportunities, dataset.activities, dataset.meta.icp, reps_df)
+        bands, lq = lead_quality.assess(leads, dataset.opportunities, values.get("wasted_effort_share"),
+                                        dataset.meta.icp, reps_df)
         if left_out_note(left_out):
             notes.append(left_out_note(left_out))
     elif dataset.has("leads"):

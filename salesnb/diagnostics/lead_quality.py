@@ -27,7 +27,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .._ids import ids_in
 from ..metrics.profile import requirements
 from ..terms import NO_ROLE
 from ._stats import binom_cdf, binom_sf
@@ -81,9 +80,12 @@ def lead_bands(leads: pd.DataFrame, opps: pd.DataFrame, icp) -> pd.DataFrame:
     return by_band(_lead_outcomes(leads.assign(band=band_leads(leads, icp)), opps))
 
 
-def assess(leads: pd.DataFrame, opps: pd.DataFrame, activities: pd.DataFrame | None, icp,
+def assess(leads: pd.DataFrame, opps: pd.DataFrame, wasted_effort: pd.Series | None, icp,
            reps: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Return ``(bands, per_rep)`` for the given leads (already limited to the period).
+
+    ``wasted_effort``: each rep's share of the period's activity spent on lost deals and disqualified leads
+    (the metric ``wasted_effort_share``, indexed by rep id), carried into ``per_rep``; None when unknown.
 
     ``per_rep`` has ``rep_id, leads, high_share, low_share, conversion, team_high_share, team_low_share,
     high_leads, high_conversion, team_high_conversion, high_conversion_p_value, weak_good_lead_conversion,
@@ -124,13 +126,9 @@ def assess(leads: pd.DataFrame, opps: pd.DataFrame, activities: pd.DataFrame | N
     q1 = per.groupby(role)["low_share"].transform("quantile", 0.25)
     q3 = per.groupby(role)["low_share"].transform("quantile", 0.75)
     per["outlier_fence"] = q3 + 1.5 * (q3 - q1)
-    if activities is not None and len(activities):
-        a = activities[activities["rep_id"].isin(per.index)]
-        wasted = (ids_in(a["lead_id"], l.loc[l["status"] == "disqualified", "lead_id"])
-                  | ids_in(a["opportunity_id"], opps.loc[opps["status"] == "lost", "opportunity_id"]))
-        per["wasted_effort_share"] = pd.Series(wasted, index=a.index).groupby(a["rep_id"]).mean().reindex(per.index)
-    else:
-        per["wasted_effort_share"] = np.nan
+    # one figure, the metric's: the report's table and its sentence must not disagree
+    per["wasted_effort_share"] = (wasted_effort.reindex(per.index).astype(float) if wasted_effort is not None
+                                  else np.nan)
     low_n = (per["low_share"] * per["leads"]).round()
     per["p_value"] = binom_sf(low_n, per["leads"], per["team_low_share"])
     per["low_quality"] = ((per["p_value"] < ALPHA)
