@@ -345,10 +345,10 @@ def _kill_workers(pool: ProcessPoolExecutor, grace: float = 5.0) -> None:
         if p.is_alive():
             p.kill()
             p.join(1.0)
-    pool.shutdown(wait=False, cancel_futures=True)
     # Wait for the pool's manager thread to see its workers gone and close its pipe: left running, it can
     # close that pipe while the interpreter's exit hook writes to it ("Exception ignored ... Bad file
-    # descriptor" after "interrupted", a CPython 3.11 race).
+    # descriptor" after "interrupted", a CPython 3.11 race). Taken before shutdown(), which forgets it.
     manager = getattr(pool, "_executor_manager_thread", None)
+    pool.shutdown(wait=False, cancel_futures=True)
     if manager is not None and manager.is_alive():
         manager.join(grace)
