@@ -10,15 +10,10 @@ so `salesnb dashboard --help` does not load pandas or ipywidgets.
 """
 from __future__ import annotations
 
-import importlib
+from .._lazy import lazy_exports
 
 _EXPORTS = {"open_explorer": "app", "explore": "app", "ExplorerApp": "app", "Explorer": "model", "View": "model", "State": "state"}
 __all__ = sorted(_EXPORTS)
 
 
-def __getattr__(name: str):
-    if name in _EXPORTS:
-        value = getattr(importlib.import_module(f"{__name__}.{_EXPORTS[name]}"), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_exports(__name__, _EXPORTS)

@@ -78,14 +78,14 @@ def note(text: str) -> str:
     return para(text, "note")
 
 
-def arrow(change) -> str:
-    """A rank move against the preset: ▲2 (up two places), ▼1, or nothing."""
+def arrow(change, against: str = "against the preset") -> str:
+    """A rank move (`against`: what it is counted against, in words): ▲2 (up two places), ▼1, or nothing."""
     if change is None or change != change or change == 0:  # None, NA/NaN, no move
         return ""
     n = int(change)
     word = "up" if n > 0 else "down"
     places = f"{abs(n)} place{'s' if abs(n) != 1 else ''}"
-    return (f'<span class="{word}" data-move="{n}" title="{places} {word} against the preset">'
+    return (f'<span class="{word}" data-move="{n}" title="{places} {word} {esc(against)}">'
             f'{"▲" if n > 0 else "▼"}{abs(n)}</span>')
 
 

@@ -35,9 +35,7 @@ def backtest(view: View) -> str:
 def _rank(then, now, n_then, n_now) -> str:
     if missing(then) or missing(now):
         return '<span class="muted">—</span>'
-    move = int(then) - int(now)
-    mark = H.arrow(move).replace("against the preset", "since then") if move else ""
-    return f"{int(then)} of {int(n_then)} → {int(now)} of {int(n_now)} {mark}"
+    return f"{int(then)} of {int(n_then)} → {int(now)} of {int(n_now)} {H.arrow(int(then) - int(now), 'since then')}"
 
 
 def _steps(moved: list[dict]) -> str:
@@ -70,16 +68,17 @@ def since(view: View) -> str:
         reason = (ch.unavailable if ch is not None else None) or d.unavailable.get("change") or "no earlier period"
         return H.block(H.heading("Since the previous period") + H.note(f"Nothing to compare: {reason}."))
     days_after = (ch.now_as_of - ch.now.end).days
-    seen = (f"each seen {days_after} days after it ended, so deals had the same time to close" if days_after > 0
-            else f"each as far into it: up to {ch.now_as_of.date()} and {ch.then_as_of.date()}")
+    seen = (f"Each period seen {days_after} days after it ended, so deals had the same time to close."
+            if days_after > 0 else f"Each period as far into it: up to {ch.now_as_of.date()} and "
+            f"{ch.then_as_of.date()}.")
     head = H.heading(f"Since the previous period: {ch.now.label} against {ch.then.label}")
     reps = ch.reps.set_index("rep_id").reindex(view.ids)
     reps = reps.assign(name=view.names.reindex(reps.index),
                        gain=reps["now_attainment"] - reps["then_attainment"])
-    steps = ch.steps[ch.steps["rep_id"].astype(str).isin(view.ids)] if len(ch.steps) else ch.steps
-    moved = steps[steps["moved"].isin(["up", "down"])] if len(steps) else steps
+    steps = ch.steps[ch.steps["rep_id"].astype(str).isin(view.ids)]
+    moved = steps[steps["moved"].isin(["up", "down"])]
     by_rep: dict[str, list[dict]] = {}
-    for s in moved.to_dict("records") if len(moved) else []:
+    for s in moved.to_dict("records"):
         by_rep.setdefault(str(s["rep_id"]), []).append(s)
     # what needs attention first: steps that fell, then the biggest falls in attainment
     fell = pd.Series({r: sum(s["moved"] == "down" for s in g) for r, g in by_rep.items()}, dtype=float)
@@ -101,11 +100,10 @@ def since(view: View) -> str:
     headers = ["Rep"] + (["Attainment (bar: now; black tick: then)", "Then → now"] if has_quota else []) + \
               ["Rank in role", "Funnel steps that moved", "Mix vs top performers"]
     numeric = (2,) if has_quota else ()
-    ups, downs = int((moved["moved"] == "up").sum()) if len(moved) else 0, int((moved["moved"] == "down").sum()) \
-        if len(moved) else 0
-    judged = int((steps["moved"] != "too_few").sum()) if len(steps) else 0
-    lead = (f"Each period {seen.removeprefix('each ')}. Of {judged} rep-steps with enough deals in both to "
-            f"judge, {ups} rose and {downs} fell clearly; the rest could be chance.")
+    ups, downs = int((moved["moved"] == "up").sum()), int((moved["moved"] == "down").sum())
+    judged = int((steps["moved"] != "too_few").sum())
+    lead = (f"{seen} Of {judged} rep-steps with enough deals in both to judge, {ups} rose and {downs} fell "
+            "clearly; the rest could be chance.")
     table = H.table(headers, rows[:ROWS], numeric=numeric)
     rest = H.fold(f"{len(rows) - ROWS} more reps", H.table(headers, rows[ROWS:], numeric=numeric)) \
         if len(rows) > ROWS else ""

@@ -9,7 +9,7 @@ on first use, so reading a metric's label costs nothing.
 """
 from __future__ import annotations
 
-import importlib
+from .._lazy import lazy_exports
 
 from .catalogue import CATALOGUE, FUNNEL_RUNGS, KINDS, METRIC_NAMES, TARGET_MET_REASON, Metric, by_kind, get_metric
 
@@ -20,9 +20,4 @@ __all__ = ["CATALOGUE", "FUNNEL_RUNGS", "KINDS", "METRIC_NAMES", "Metric", "TARG
            "get_metric", *_LAZY]
 
 
-def __getattr__(name: str):
-    if name in _LAZY:
-        value = getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_exports(__name__, _LAZY)

@@ -9,16 +9,11 @@ Names are imported on first use: a report kernel showing a prepared view never l
 """
 from __future__ import annotations
 
-import importlib
+from .._lazy import lazy_exports
 
 _EXPORTS = {"build_view": "build", "RepView": "facts", "RepInputs": "inputs", "RepSlice": "inputs", "inputs_for": "gather",
             "Report": "sections", "open_report": "sections"}
 __all__ = sorted(_EXPORTS)
 
 
-def __getattr__(name: str):
-    if name in _EXPORTS:
-        value = getattr(importlib.import_module(f"{__name__}.{_EXPORTS[name]}"), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_exports(__name__, _EXPORTS)
