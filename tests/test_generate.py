@@ -411,3 +411,40 @@ def test_generated_teams_load_without_errors_or_warnings(tmp_path, kw):
     assert len(ds.activities) == result.rows["activities"]
     if kw["reps"] == 80:
         assert ds.reps.end_date.notna().any() or (ds.reps.hire_date >= "2026-01-01").any()  # joiners or leavers
+
+
+# ------------------------------------------------------------------ teams unlike the sample (bench/)
+
+
+def test_shapes_make_seasons_phased_quotas_earlier_years_big_deals_and_new_hires(tmp_path):
+    from salesnb.generate import Shape
+
+    shape = Shape(season=(0.15, 0.15, 0.2, 0.5), phased_quotas=True, history_years=1, big_deals=0.02,
+                  new_hires=0.5, spread=0.2)
+    out, _ = small(tmp_path, reps=12, volume=0.3, stories=False, as_of="2026-12-31", shape=shape)
+    t = read(out)
+    won = t["opportunities"][t["opportunities"].status == "won"]
+    closed = pd.to_datetime(won.close_date)
+    year = won[closed.dt.year == 2025]
+    q4 = year.amount[pd.to_datetime(year.close_date).dt.quarter == 4].sum() / year.amount.sum()
+    assert 0.35 < q4 < 0.6  # about half the year closes in Q4 (15/15/20/50 of the deals' flow)
+    q = t["quotas"].assign(period_start=lambda d: pd.to_datetime(d.period_start))
+    assert set(q.period_start.dt.year) == {2025, 2026}  # quotas for the earlier year too
+    full = q[q.rep_id.isin(t["reps"].rep_id[pd.to_datetime(t["reps"].hire_date) < "2025-01-01"])]
+    by_q = full[full.period_start.dt.year == 2026].groupby(full.period_start.dt.quarter)["quota"].sum()
+    assert (by_q / by_q.sum()).round(2).tolist() == [0.15, 0.15, 0.2, 0.5]
+    assert pd.to_datetime(t["opportunities"].created_date).min() < pd.Timestamp("2025-01-01")
+    amounts = t["opportunities"].amount
+    assert amounts.max() > 6 * amounts.median()  # a few very large deals
+    hired = pd.to_datetime(t["reps"].hire_date)
+    assert ((hired > "2025-08-01") & (hired < "2026-06-01")).sum() >= 2  # new hires around the year's start
+
+
+def test_bad_shapes_are_explained(tmp_path):
+    from salesnb.generate import Shape
+
+    for bad, said in [(Shape(season=(0.5, 0.5)), "four positive quarter shares"),
+                      (Shape(phased_quotas=True), "give season too"), (Shape(history_years=9), "0..5"),
+                      (Shape(big_deals=0.9), "big_deals")]:
+        with pytest.raises(ConfigError, match=said):
+            generate(tmp_path / "x", reps=4, stories=False, shape=bad)

@@ -25,10 +25,10 @@ import pyarrow as pa
 from ..errors import ConfigError
 from ..schema import TABLES
 from .output import TableSink, check_destination, publish, staging_dir
-from .profiles import RUNGS, RepTruth, Team, Truth, build_team
+from .profiles import RUNGS, RepTruth, Shape, Team, Truth, build_team
 from .simulate import Window, epoch_days, simulate_chunk
 
-__all__ = ["generate", "GenerationResult", "Truth", "RepTruth", "RUNGS"]
+__all__ = ["generate", "GenerationResult", "Shape", "Truth", "RepTruth", "RUNGS"]
 
 CHUNK_REPS = 50  # reps simulated and written at a time (fixed: part of what makes output reproducible)
 WARMUP_DAYS = 90  # the pipeline is already running when the analysed year starts
@@ -67,7 +67,7 @@ def _parse_date(value, what: str) -> date:
 
 def generate(out_dir, reps: int = 24, seed: int = 0, *, stories: bool = True, plant_bottlenecks: bool = False,
              start="2026-01-01", as_of="2026-11-15", fmt: str = "csv", volume: float = 1.0,
-             leak: float | None = None, two_roles: bool = False) -> GenerationResult:
+             leak: float | None = None, two_roles: bool = False, shape: Shape | None = None) -> GenerationResult:
     """Write a generated dataset of `reps` reps into `out_dir`; same arguments, same bytes.
 
     The analysed year runs from `start` for a year; data begins 90 days before `start` (so the pipeline
@@ -76,7 +76,9 @@ def generate(out_dir, reps: int = 24, seed: int = 0, *, stories: bool = True, pl
     "parquet". Existing files of the same names in `out_dir` are replaced. With planted bottlenecks, `leak`
     is the weak step's rate as a share of the rep's normal rate (default 1/3: a clear leak; 0.6 is a mild
     one). `two_roles`: half the reps are account managers (AM), who sell fewer, bigger deals and close
-    more of them, so comparisons must be made within role.
+    more of them, so comparisons must be made within role. `shape` (a `Shape`) makes teams unlike the
+    sample's kind: seasons, phased quotas, earlier years of data, a wider spread between reps, very large
+    deals, new hires who ramp up; the default is the sample's kind.
     """
     out_dir = Path(out_dir)
     start_d, as_of_d = _parse_date(start, "start"), _parse_date(as_of, "as_of")
@@ -89,17 +91,22 @@ def generate(out_dir, reps: int = 24, seed: int = 0, *, stories: bool = True, pl
     check_destination(out_dir, fmt)
     if leak is not None and not 0 < leak < 1:
         raise ConfigError(f"leak must be between 0 and 1 (a share of the normal rate), got {leak}.")
+    shape = shape or Shape()
+    shape.check()
     team = build_team(int(reps), int(seed), stories=stories, plant_bottlenecks=plant_bottlenecks,
-                      start=start_d, as_of=as_of_d, leak=leak, two_roles=two_roles)
+                      start=start_d, as_of=as_of_d, leak=leak, two_roles=two_roles, shape=shape)
+    first = _years_before(start_d, int(shape.history_years))
     window = Window(
-        data_start=int(np.datetime64(start_d - timedelta(days=WARMUP_DAYS), "D").astype(np.int64)),
+        data_start=int(np.datetime64(first - timedelta(days=WARMUP_DAYS), "D").astype(np.int64)),
         start=int(np.datetime64(start_d, "D").astype(np.int64)),
         as_of=int(np.datetime64(as_of_d, "D").astype(np.int64)),
         volume=float(volume),
+        season=None if shape.season is None else tuple(float(x) for x in shape.season),
+        first_year=int(np.datetime64(first, "D").astype(np.int64)),
     )
     stage = staging_dir(out_dir)
     try:
-        rows = _write_all(stage, team, window, int(seed), fmt, start_d)
+        rows = _write_all(stage, team, window, int(seed), fmt, start_d, shape)
         _write_meta(stage / "dataset.toml", start_d, as_of_d, stories, plant_bottlenecks)
         paths = publish(stage, out_dir)
     except BaseException:
@@ -110,11 +117,20 @@ def generate(out_dir, reps: int = 24, seed: int = 0, *, stories: bool = True, pl
     return GenerationResult(out_dir, by_table, rows, team.truth)
 
 
-def _write_all(stage: Path, team: Team, window: Window, seed: int, fmt: str, start_d: date) -> dict[str, int]:
+def _years_before(day: date, years: int) -> date:
+    """The same day `years` years earlier (28 February for a 29th in a year without one)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+def _write_all(stage: Path, team: Team, window: Window, seed: int, fmt: str, start_d: date,
+               shape: Shape) -> dict[str, int]:
     sinks = {name: TableSink(stage / f"{name}.{fmt}", TABLES[name].column_names, fmt) for name in TABLES}
     try:
         sinks["reps"].write(pa.Table.from_pandas(team.reps, preserve_index=False))
-        quotas, team_quotas = _quotas(team, window, start_d)
+        quotas, team_quotas = _quotas(team, window, start_d, shape)
         sinks["quotas"].write(pa.Table.from_pandas(quotas, preserve_index=False))
         sinks["team_quotas"].write(pa.Table.from_pandas(team_quotas, preserve_index=False))
         assist_pool = {
@@ -126,7 +142,7 @@ def _write_all(stage: Path, team: Team, window: Window, seed: int, fmt: str, sta
             rng = np.random.default_rng([seed, 2, k])
             chunk = simulate_chunk(rng, team.reps.iloc[lo:lo + CHUNK_REPS].reset_index(drop=True),
                                    team.params.iloc[lo:lo + CHUNK_REPS].reset_index(drop=True),
-                                   window, offsets, assist_pool, ID_WIDTHS)
+                                   window, offsets, assist_pool, ID_WIDTHS, shape.big_deals)
             for name in ("leads", "opportunities", "stage_history", "activities"):
                 table = getattr(chunk, name)
                 sinks[name].write(table)
@@ -138,19 +154,26 @@ def _write_all(stage: Path, team: Team, window: Window, seed: int, fmt: str, sta
     return {name: sink.rows for name, sink in sinks.items()}
 
 
-def _quotas(team: Team, window: Window, start_d: date) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Quarterly quotas of the analysed year for each rep's tenure (prorated by day), and team targets."""
-    per_day = TYPICAL_REVENUE_PER_DAY * window.volume * QUOTA_STRETCH
-    q_starts = [date(start_d.year + (start_d.month - 1 + 3 * q) // 12, (start_d.month - 1 + 3 * q) % 12 + 1, 1)
-                for q in range(5)]
+def _quotas(team: Team, window: Window, start_d: date, shape: Shape) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Quarterly quotas of the analysed year (and of the earlier years of data, `shape.history_years`) for
+    each rep's tenure (prorated by day), and team targets. Equal quarters unless `shape.phased_quotas`."""
+    stretch = QUOTA_STRETCH if shape.quota_stretch is None else shape.quota_stretch
+    per_day = TYPICAL_REVENUE_PER_DAY * window.volume * stretch
+    first = _years_before(start_d, int(shape.history_years))
+    n_q = 4 * (int(shape.history_years) + 1)
+    q_starts = [date(first.year + (first.month - 1 + 3 * q) // 12, (first.month - 1 + 3 * q) % 12 + 1, 1)
+                for q in range(n_q + 1)]
     hire = epoch_days(team.reps["hire_date"])
     end = epoch_days(pd.to_datetime(team.reps["end_date"]).fillna(pd.Timestamp("2262-01-01")))
     frames = []
-    for q in range(4):
+    for q in range(n_q):
         qs = int(np.datetime64(q_starts[q], "D").astype(np.int64))
         qe = int(np.datetime64(q_starts[q + 1], "D").astype(np.int64)) - 1
         lo, hi = np.maximum(qs, hire), np.minimum(qe, end)
-        full = round(per_day * 365.25 / 4, -3)  # the same full-quarter quota every quarter
+        if shape.phased_quotas:  # the quarter's share of the year, as the season has it
+            full = round(per_day * 365.25 * shape.season[q % 4], -3)
+        else:
+            full = round(per_day * 365.25 / 4, -3)  # the same full-quarter quota every quarter
         share = (hi - lo + 1) / (qe - qs + 1)
         keep = hi >= lo
         frames.append(pd.DataFrame({

@@ -59,6 +59,47 @@ STORY_SLOTS = {
 }
 STORY_BOTTLENECK = {"closing_bottleneck": "closing", "qualifying_bottleneck": "qualifying"}
 MIN_REPS_FOR_STORIES = 12
+NEW_HIRE_WINDOW_DAYS = 150  # new hires join up to this many days either side of the analysed year's start
+RAMP_DAYS = 120  # a new hire's lead flow grows from RAMP_FLOOR to full over their first RAMP_DAYS
+RAMP_FLOOR = 0.3
+BIG_DEAL_FACTOR = (8.0, 20.0)  # a very large deal is this many times a usual one (uniform)
+
+
+@dataclass(frozen=True)
+class Shape:
+    """How a generated team sells over the year, when it differs from the bundled sample's kind.
+
+    The defaults reproduce the sample's kind exactly (same bytes for the same seed): reps who differ a
+    little, sell evenly through the year, with quotas equal each quarter and a few months of data before
+    the analysed year. The other values make teams the early warning was not tuned on (bench/).
+    """
+
+    season: tuple[float, ...] | None = None  # share of the year's deals in each fiscal quarter, e.g. .15/.15/.2/.5
+    phased_quotas: bool = False  # quarterly quotas follow `season` instead of being equal
+    history_years: int = 0  # whole years of data (and quotas) before the analysed year
+    spread: float | None = None  # rep-to-rep spread (log sd) of conversion rates and deal size; default .05/.08
+    big_deals: float = 0.0  # share of deals that are very large (BIG_DEAL_FACTOR times a usual one)
+    new_hires: float = 0.0  # share of reps who join around the year's start and ramp up (RAMP_DAYS)
+    quota_stretch: float | None = None  # quota over a typical rep's sales (default generate.QUOTA_STRETCH)
+
+    def check(self) -> None:
+        """Raise ConfigError on a value that cannot make a team."""
+        if self.season is not None:
+            s = np.asarray(self.season, dtype=float)
+            if len(s) != 4 or not (s > 0).all() or abs(s.sum() - 1) > 1e-6:
+                raise ConfigError(f"season must be four positive quarter shares adding up to 1, got {self.season}.")
+        if self.phased_quotas and self.season is None:
+            raise ConfigError("phased_quotas follows the season: give season too.")
+        if not 0 <= int(self.history_years) <= 5:
+            raise ConfigError(f"history_years must be 0..5, got {self.history_years}.")
+        if self.spread is not None and not 0 < self.spread <= 1:
+            raise ConfigError(f"spread must be in (0, 1], got {self.spread}.")
+        if not 0 <= self.big_deals <= 0.5:
+            raise ConfigError(f"big_deals must be a share in [0, 0.5], got {self.big_deals}.")
+        if not 0 <= self.new_hires <= 1:
+            raise ConfigError(f"new_hires must be a share in [0, 1], got {self.new_hires}.")
+        if self.quota_stretch is not None and not self.quota_stretch > 0:
+            raise ConfigError(f"quota_stretch must be positive, got {self.quota_stretch}.")
 
 
 @dataclass(frozen=True)
@@ -109,8 +150,8 @@ def _names(n: int, rng: np.random.Generator) -> list[str]:
 
 
 def build_team(reps: int, seed: int, *, stories: bool, plant_bottlenecks: bool, start: date, as_of: date,
-               leak: float | None = None, two_roles: bool = False) -> Team:
-    """The roster and per-rep parameters for `reps` reps (deterministic for `seed`)."""
+               leak: float | None = None, two_roles: bool = False, shape: Shape = Shape()) -> Team:
+    """The roster and per-rep parameters for `reps` reps (deterministic for `seed` and `shape`)."""
     if reps < 1:
         raise ConfigError(f"--reps must be at least 1, got {reps}.")
     if stories and reps < MIN_REPS_FOR_STORIES:
@@ -154,13 +195,13 @@ def build_team(reps: int, seed: int, *, stories: bool, plant_bottlenecks: bool, 
     def jitter(scale: float, size=reps) -> np.ndarray:
         return np.exp(rng.normal(0.0, scale, size))
 
-    rates = np.clip(BASE_RATES[None, :] * jitter(0.05, (reps, len(BASE_RATES))), 0.02, 0.95)
+    rates = np.clip(BASE_RATES[None, :] * jitter(shape.spread or 0.05, (reps, len(BASE_RATES))), 0.02, 0.95)
     params = pd.DataFrame({
         "lead_rate": BASE_LEADS_PER_DAY * jitter(0.15),  # volume is what sets typical reps apart
         **{f"p_{r}": rates[:, i] for i, r in enumerate(RUNGS)},
         "good_lead_share": np.clip(rng.normal(0.6, 0.05, reps), 0.3, 0.9),
         "junk_sources": np.zeros(reps, dtype=bool),
-        "deal_size": jitter(0.08),
+        "deal_size": jitter(shape.spread or 0.08),
         "cycle": jitter(0.15),
         "recurring_share": np.clip(rng.normal(0.4, 0.1, reps), 0.05, 0.9),
         # Activity habits. Calls, emails and meetings follow the deals; visits (and so miles) are a
@@ -174,7 +215,13 @@ def build_team(reps: int, seed: int, *, stories: bool, plant_bottlenecks: bool, 
         "task_rate": jitter(0.2),
         "no_next_step": np.clip(rng.normal(0.06, 0.03, reps), 0.0, 0.3),
         "assist_weight": np.where(rng.random(reps) < 0.2, 0.0, 1.0),  # some lone wolves never help
+        "ramp": np.zeros(reps, dtype=bool),  # a new hire whose lead flow is still growing (RAMP_DAYS)
     })
+    if shape.new_hires > 0:  # drawn after everything else, so the defaults stay the sample's kind
+        hired = (rng.random(reps) < shape.new_hires) & end_dates.isna().to_numpy()
+        days = rng.integers(-NEW_HIRE_WINDOW_DAYS, NEW_HIRE_WINDOW_DAYS + 1, reps)
+        hire_dates[hired] = np.datetime64(start, "D") + days[hired].astype("timedelta64[D]")
+        params["ramp"] = hired
 
     if two_roles:  # account managers: fewer, bigger deals, closed more often
         am = role == "AM"

@@ -15,7 +15,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .profiles import RUNGS
+from .profiles import BIG_DEAL_FACTOR, RAMP_DAYS, RAMP_FLOOR, RUNGS
 
 # Quality score (size >= 50, real need, decision maker: 0..3) -> multiplier of the qualifying rate.
 QUALITY_MULTIPLIER = np.array([0.35, 0.7, 1.15, 1.45])
@@ -44,6 +44,8 @@ ACCOUNT_WORDS_A = np.array(["Blue", "North", "Summit", "Harbor", "Granite", "Ced
 ACCOUNT_WORDS_B = np.array(["Foods", "Logistics", "Health", "Systems", "Builders", "Retail", "Dental", "Motors",
                             "Labs", "Hotels", "Clinics", "Supply", "Energy", "Partners", "Media", "Farms"])
 ACCOUNT_WORDS_C = np.array(["Inc", "LLC", "Group", "Co", "Ltd", "Holdings"])
+# A seasonal team's leads arrive this many days before the quarter their deals close in (about one cycle).
+SEASON_LEAD_DAYS = 45
 DURATION = {"call": 9, "email": 4, "meeting": 45, "visit": 80, "social": 6, "mail": 10, "task": 15, "other": 20}
 
 
@@ -55,6 +57,8 @@ class Window:
     start: int  # first day of the analysed year
     as_of: int
     volume: float
+    season: tuple[float, ...] | None = None  # share of the year's deals closing in each fiscal quarter
+    first_year: int | None = None  # first day of the first whole year of data (fiscal quarters count from it)
 
 
 @dataclass
@@ -101,6 +105,26 @@ def _gamma_days(rng, mean: np.ndarray, shape: float = 2.0) -> np.ndarray:
     return np.ceil(rng.gamma(shape, np.asarray(mean) / shape)).astype(np.int64)
 
 
+def _lead_days(rng, window: Window, win_lo: np.ndarray, win_hi: np.ndarray, ramp: np.ndarray,
+               hire: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per rep, the relative lead flow on each day of the data window (1 = an even year at full pace): the
+    season (leads come about one cycle before the quarter they close in) times a new hire's ramp.
+    Returns (days, weights of shape reps x days)."""
+    days = np.arange(window.data_start, window.as_of + 1)
+    w = np.ones(len(days))
+    if window.season is not None:
+        month = (days + SEASON_LEAD_DAYS).astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+        first = np.int64(np.datetime64(np.datetime64(window.first_year, "D"), "M").astype(np.int64))
+        quarter = ((month - first) % 12) // 3
+        w = 4.0 * np.asarray(window.season)[quarter]
+    weights = np.tile(w, (len(win_lo), 1))
+    since = days[None, :] - hire[:, None]
+    grow = np.clip(RAMP_FLOOR + (1 - RAMP_FLOOR) * since / RAMP_DAYS, RAMP_FLOOR, 1.0)
+    weights = np.where(ramp[:, None], weights * grow, weights)
+    weights[(days[None, :] < win_lo[:, None]) | (days[None, :] > win_hi[:, None])] = 0.0
+    return days, weights
+
+
 def _str(values: np.ndarray, valid: np.ndarray | None = None) -> pa.Array:
     arr = pa.array(values.astype(str), type=pa.string())
     if valid is not None:
@@ -110,7 +134,7 @@ def _str(values: np.ndarray, valid: np.ndarray | None = None) -> pa.Array:
 
 def simulate_chunk(rng: np.random.Generator, roster: pd.DataFrame, params: pd.DataFrame, window: Window,
                    offsets: dict[str, int], assist_pool: dict[int, tuple[np.ndarray, np.ndarray]],
-                   id_widths: dict[str, int]) -> ChunkTables:
+                   id_widths: dict[str, int], big_deals: float = 0.0) -> ChunkTables:
     """Leads, opportunities, stage history and activities for the reps of one chunk.
 
     `offsets` holds the last id number used so far per table (ids run on across chunks); `assist_pool`
@@ -128,10 +152,23 @@ def simulate_chunk(rng: np.random.Generator, roster: pd.DataFrame, params: pd.Da
     rates = np.column_stack([P[f"p_{r}"] for r in RUNGS])
 
     # ---- leads
-    n_leads = rng.poisson(P["lead_rate"] * window.volume * active)
-    L = int(n_leads.sum())
-    lr = np.repeat(np.arange(n), n_leads)
-    lead_created = _weekday(_uniform_between(rng, win_lo[lr], win_hi[lr]))
+    if window.season is None and not P["ramp"].any():  # an even flow: the sample's kind
+        n_leads = rng.poisson(P["lead_rate"] * window.volume * active)
+        L = int(n_leads.sum())
+        lr = np.repeat(np.arange(n), n_leads)
+        lead_created = _weekday(_uniform_between(rng, win_lo[lr], win_hi[lr]))
+    else:  # seasons or ramps: each rep's leads spread by their daily flow
+        days, weights = _lead_days(rng, window, win_lo, win_hi, P["ramp"], hire)
+        n_leads = rng.poisson(P["lead_rate"] * window.volume * weights.sum(axis=1))
+        L = int(n_leads.sum())
+        lr = np.repeat(np.arange(n), n_leads)
+        cum = np.cumsum(weights, axis=1)
+        u = rng.random(L) * cum[lr, -1]
+        lead_created = np.empty(L, dtype=np.int64)
+        for r in range(n):  # a loop over reps, not rows
+            rows = lr == r
+            lead_created[rows] = days[np.minimum(np.searchsorted(cum[r], u[rows], side="right"), len(days) - 1)]
+        lead_created = _weekday(lead_created)
     lead_created = np.sort(np.clip(lead_created, win_lo[lr], win_hi[lr]) + lr * 10**6) - lr * 10**6  # by rep, date
     mix = np.where(P["junk_sources"][lr, None], JUNK_SOURCE_MIX[None, :], SOURCE_MIX[None, :])
     source = (rng.random(L)[:, None] > np.cumsum(mix, axis=1)).sum(axis=1).clip(0, len(SOURCES) - 1)
@@ -174,6 +211,9 @@ def simulate_chunk(rng: np.random.Generator, roster: pd.DataFrame, params: pd.Da
     close_on = np.where(is_open, expected_close, close_on)
     stage_changed = np.where(is_open, entered[np.arange(O), furthest], close_on)
     amount = (MEDIAN_DEAL * P["deal_size"][orp] * (size[oq] / 200.0) ** 0.25 * rng.lognormal(0, 0.4, O))
+    if big_deals > 0:  # a few very large deals (drawn only then, so the sample's kind is unchanged)
+        big = rng.random(O) < big_deals
+        amount = np.where(big, amount * rng.uniform(*BIG_DEAL_FACTOR, O), amount)
     amount = np.round(amount, -1)
     recurring = rng.random(O) < P["recurring_share"][orp]
     pick = rng.integers(0, 3, O)
