@@ -29,7 +29,6 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import SimpleNamespace
 
 from . import config
 from .atomic import sweep_temp_files, write_text_atomic
@@ -42,7 +41,7 @@ from .batch.select import parse_rep_list, parse_shard, select_reps, shard_of
 from .errors import ConfigError
 from .fingerprint import file_hash, files_hash, package_hash
 from .present import isolate
-from .words.manager import backtest as backtest_words
+from .words.manager import track_record as track_record_words
 
 BATCH_DIR = "_batch"
 FAILED_DIR = "_failed"
@@ -322,10 +321,12 @@ def _write_index(result: BatchResult, inputs, selected: list[str], stems: dict, 
             row.status, row.reason = "failed", st.get("reason", "")
         rows.append(row)
     meta = inputs.meta
+    from .diagnostics.foresight import TrackRecord
+
     write_text_atomic(result.index_path, render_index(
         rows, title=f"{meta.get('dataset_name') or 'Sales team'}: rep reports",
         subtitle=f"Period {meta.get('period_label', '')}, as of {meta.get('as_of', '')}.", notes=result.notes,
-        trust=backtest_words(SimpleNamespace(**meta["backtest"])) if meta.get("backtest") else ""))
+        trust=track_record_words(TrackRecord.from_dict(meta["track_record"])) if meta.get("track_record") else ""))
 
 
 def _progress_bar(total: int, initial: int, enabled: bool):

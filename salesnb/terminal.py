@@ -45,6 +45,13 @@ def leaderboard_text(table, card, top: int | None = None) -> str:
     return "\n".join(lines)
 
 
+def _risk_cell(r) -> str:
+    """The at-risk column: yes / no while the period runs, made / missed once it is over."""
+    if getattr(r, "finished", None) is True and isinstance(getattr(r, "verdict", None), str):
+        return r.verdict
+    return "yes" if r.at_risk is True else ("no" if r.at_risk is False else MISSING)
+
+
 def summary_text(d) -> str:
     """The readable diagnosis: team, per-rep headline, bottlenecks, audits, risks, quality, hygiene."""
     t, cur = d.team, d.currency
@@ -60,7 +67,7 @@ def summary_text(d) -> str:
     reps = d.reps.sort_values(["role", "rank_in_role", "name"], na_position="last", kind="mergesort")
     rows = [[r.role if isinstance(r.role, str) else MISSING,
              MISSING if missing(r.rank_in_role) else str(int(r.rank_in_role)), r.name, pct(r.attainment),
-             "yes" if r.at_risk is True else ("no" if r.at_risk is False else MISSING), words.verdict(r.bottleneck),
+             _risk_cell(r), words.verdict(r.bottleneck),
              names.get(r.pair_with, MISSING) if isinstance(r.pair_with, str) else MISSING]
             for r in reps.itertuples(index=False)]
     if rows:
@@ -78,10 +85,14 @@ def summary_text(d) -> str:
                      f"({', '.join(isolate(clip(r['name'], WIDTH)) for r in few)}): review again later in the period.")
     lines += _audits(d)
     risky = [r for r in records if r["at_risk"] is True]
+    short = [r for r in records if r.get("finished") is True and r.get("verdict") == "missed"]
     if risky:
         lines += ["", "At risk:"] + [f"- {isolate(clip(r['name'], WIDTH))}: {words.risk_reason(r, cur)}" for r in risky]
-    if d.backtest is not None:
-        lines += ["", f"How far to trust the early warning: {words.backtest(d.backtest)}"]
+    elif short:
+        lines += ["", "The period is over; finished short of quota:"] + [
+            f"- {isolate(clip(r['name'], WIDTH))}: {words.verdict_line(r, cur)}" for r in short]
+    if d.track_record is not None:
+        lines += ["", f"How far to trust the early warning: {words.track_record(d.track_record)}"]
     lines += _changes(d)
     lq = d.lead_quality
     if "low_quality" in lq:

@@ -1,122 +1,260 @@
-"""Early warning: projections and coverage computed by hand."""
+"""Early warning: the flag at its bar, the verdict of a finished period, the projection's parts computed by
+hand on tiny teams (stage-aware chances, tenure, season), and the words."""
 from __future__ import annotations
 
+from datetime import date, timedelta
+
+import numpy as np
 import pandas as pd
 import pytest
 
-from salesnb.diagnostics.early_warning import warn
-from salesnb.words.manager import risk_reason
+from salesnb.dataset import Dataset
+from salesnb.diagnostics import early_warning, projection, season
+from salesnb.diagnostics.book import Book, day_of
+from salesnb.diagnostics.early_warning import FLAG_AT, warn
+from salesnb.diagnostics.foresight import warning_at
+from salesnb.metrics import metrics
+from salesnb.words import manager as words
 
 
-def frame():
-    return pd.DataFrame({
-        "quota": [100_000.0, 100_000.0, 100_000.0, 100_000.0, float("nan")],
-        "won_revenue": [2_000.0, 2_000.0, 10_000.0, 120_000.0, 5_000.0],
-        "pipeline_in_period": [400_000.0, 100_000.0, 100_000.0, 0.0, 0.0],
-        "win_rate": [0.25, 0.25, 0.25, 0.5, 0.5],
-    }, index=["covered", "thin", "on_pace", "done", "no_quota"])
+def proj(**cols) -> pd.DataFrame:
+    """A projection frame as `projection.project` returns it, with neutral parts unless given."""
+    n = len(cols["chance"])
+    base = dict(quota=[100_000.0] * n, won=[50_000.0] * n, projection=[90_000.0] * n, low=[80_000.0] * n,
+                high=[100_000.0] * n, pipeline_expected=[10_000.0] * n, closing=[1.0] * n,
+                created_pace=[1.0] * n, due_by_now=[50_000.0] * n)
+    return pd.DataFrame(base | cols, index=[f"r{i}" for i in range(n)])
 
 
-def test_early_signal_is_a_clear_pace_gap_with_a_pipeline_short_of_what_the_win_rate_needs():
-    out = warn(frame(), period_days=90, elapsed_days=9)
-    # horizon 90 days covers the whole period: due = quota - won = 98k; the win rate needs 1/0.25 = 4x,
-    # material when the pipeline covers under half of that (2x): 400k is 4.1x, 100k is 1.02x
-    assert out.loc["covered", "coverage"] == pytest.approx(400 / 98)
-    assert out.loc["thin", "coverage_needed"] == pytest.approx(4.0)
-    assert not out.loc["covered", "at_risk"]
-    # thin: needs 98k / 81 days = 1,210 a day, has managed 2k / 9 = 222 a day (5.4x, above 1.25x)
-    assert out.loc["thin", "at_risk"]
-    assert "1.0x" in risk_reason(out.loc["thin"]) and "4.0x" in risk_reason(out.loc["thin"])
-    # on_pace: pipeline 100k / 90k due = 1.1x (thin), but 90k / 81 = 1,111 a day is the pace so far
-    # (10k / 9 = 1,111): not clearly faster than what the rep has managed, so no alarm
-    assert not out.loc["on_pace", "at_risk"]
-    assert not out.loc["done", "at_risk"]
-    assert risk_reason(out.loc["no_quota"]) == "no quota for this period"
+# ------------------------------------------------------------------ the flag at its bar
 
 
-def test_projections_and_pace():
-    out = warn(frame(), period_days=90, elapsed_days=9)
-    assert out.loc["on_pace", "run_rate_projection"] == pytest.approx(10_000 / 9 * 90)
-    # no horizon pipeline given: the period's pipeline, all due within the 90-day horizon; no days after it
-    assert out.loc["on_pace", "blended_projection"] == pytest.approx(10_000 + 100_000 * 0.25)
-    assert out.loc["on_pace", "required_pace"] == pytest.approx(90_000 / 81)
-    assert out.loc["on_pace", "pace_so_far"] == pytest.approx(10_000 / 9)
+def test_a_rep_is_flagged_from_the_bar_on_and_not_just_below_it():
+    eps = 0.005
+    out = warn(proj(chance=[1 - FLAG_AT + eps, 1 - FLAG_AT, 1 - FLAG_AT - eps]))
+    assert out["at_risk"].tolist() == [False, True, True]
+    assert out["p_miss"].tolist() == pytest.approx([FLAG_AT - eps, FLAG_AT, FLAG_AT + eps])
+    assert early_warning.flag(FLAG_AT - eps) is False and early_warning.flag(FLAG_AT) is True
 
 
-def test_missing_win_rate_borrows_the_role_median():
-    f = frame().loc[["covered", "thin", "done"]].copy()
-    f.loc["thin", "win_rate"] = float("nan")
-    out = warn(f, 90, 45, role=pd.Series("AE", index=f.index))
-    # median of 0.25 and 0.5
-    assert out.loc["thin", "win_rate_used"] == pytest.approx(0.375)
+def test_no_flag_once_quota_is_reached_or_without_a_quota():
+    out = warn(proj(chance=[0.0, 0.0], quota=[100_000.0, np.nan], won=[100_000.0, 10.0]))
+    assert not out["at_risk"].any()
+    assert out["has_quota"].tolist() == [True, False]
 
 
-def test_on_day_one_of_a_year_the_pipeline_must_cover_one_horizon_not_the_whole_year():
-    f = pd.DataFrame({"quota": [360_000.0, 360_000.0], "won_revenue": [0.0, 0.0],
-                      "pipeline_in_period": [400_000.0, 400_000.0], "pipeline_horizon": [100_000.0, 40_000.0],
-                      "win_rate": [0.5, 0.5]}, index=["ready", "short"])
-    out = warn(f, period_days=360, elapsed_days=0, horizon_days=60)
-    # due in the first 60 of 360 days: 360,000 x 60/360 = 60,000; the win rate needs 2x, material
-    # below half of it (1x = 60,000 of pipeline): 100k is 1.67x, 40k is 0.67x
-    assert out.loc["ready", "horizon_gap"] == pytest.approx(60_000)
-    assert out.loc["ready", "horizon_coverage"] == pytest.approx(100 / 60)
-    assert out.loc["short", "horizon_coverage"] == pytest.approx(40 / 60)
-    assert not out.loc["ready", "at_risk"]
-    assert out.loc["short", "at_risk"]  # nothing won yet: any pace needed is faster than so far
-    assert risk_reason(out.loc["short"]).startswith("pipeline covers 0.7x of the 60,000 due in the next 60 days")
-    f.loc["short", "pipeline_horizon"] = 60_000.0
-    out = warn(f, period_days=360, elapsed_days=0, horizon_days=60)
-    assert not out.loc["short", "at_risk"]  # 60k is 1x: expected to bring half of what is due
-    # the run-rate says nothing on day one: no projection from zero elapsed days
-    assert pd.isna(out.loc["short", "run_rate_projection"])
+def _closed_at_commit(won: int, lost: int, start: date, rep="a"):
+    """Closed deals that entered commit 30 days after creation (their only stage on record) and closed 3 days
+    later."""
+    opps, stages = [], []
+    for i in range(won + lost):
+        created = start + timedelta(days=i)
+        oid = f"{rep}h{i}"
+        opps.append({"opportunity_id": oid, "rep_id": rep, "created_date": created, "amount": 1_000.0,
+                     "status": "won" if i < won else "lost", "close_date": created + timedelta(days=33)})
+        stages.append({"opportunity_id": oid, "stage": "commit", "entered_date": created + timedelta(days=30)})
+    return opps, stages
 
 
-def test_later_in_the_period_at_risk_means_the_projection_misses_quota():
-    f = pd.DataFrame({"quota": [360_000.0] * 4, "won_revenue": [200_000.0, 150_000.0, 170_000.0, 200_000.0],
-                      "pipeline_in_period": [800_000.0, 400_000.0, 400_000.0, 610_000.0],
-                      "pipeline_horizon": [100_000.0] * 4, "win_rate": [0.25] * 4},
-                     index=["fine", "short", "near_miss", "on_quota"])
-    out = warn(f, period_days=360, elapsed_days=180, horizon_days=60)
-    # blended = won + the 100k due within 60 days x 0.25 + the pace so far (won / 180) x the 120 days after
-    # them: fine 200k + 25k + 133.3k; short 150k + 25k + 100k; near_miss 170k + 25k + 113.3k
-    pace_after = [w / 180 * 120 for w in (200_000, 150_000, 170_000, 200_000)]
-    expected = [w + 25_000 + p for w, p in zip((200_000, 150_000, 170_000, 200_000), pace_after)]
-    assert out["blended_projection"].tolist() == pytest.approx(expected)
-    assert out["run_rate_projection"].tolist() == pytest.approx([400_000, 300_000, 340_000, 400_000])
-    # material below 97% of 360k = 349.2k: fine 358.3k is not; short 275k and near_miss 308.3k are
-    assert out["at_risk"].tolist() == [False, True, True, False]
-    assert risk_reason(out.loc["short"]).startswith("projected to reach 76% of quota, run-rate 83%")
-    # horizon coverage is thin for all (due by day 240: 240k - won; 100k vs the 4x the win rate needs),
-    # but after a quarter of the period only the projection decides
-    assert out.loc["fine", "horizon_coverage"] == pytest.approx(100 / 40)
+def _one_deal_team(won: int, lost: int) -> Dataset:
+    """One rep, a history of deals that reached commit (won of won + lost within 3 days of it), and one open
+    deal at commit that decides the quota: the chance of reaching quota is the chance of that deal."""
+    opps, stages = _closed_at_commit(won, lost, date(2026, 1, 1))
+    opps.append({"opportunity_id": "open", "rep_id": "a", "created_date": date(2026, 3, 1), "amount": 10_000.0,
+                 "status": "open", "close_date": date(2026, 3, 31)})
+    stages += [{"opportunity_id": "open", "stage": "qualified", "entered_date": date(2026, 3, 1)},
+               {"opportunity_id": "open", "stage": "commit", "entered_date": date(2026, 3, 28)}]
+    # won so far in March: 95,000 of a 100,000 quota (a deal closed on 2 March, outside the history's pattern)
+    opps.append({"opportunity_id": "march", "rep_id": "a", "created_date": date(2026, 1, 2), "amount": 95_000.0,
+                 "status": "won", "close_date": date(2026, 3, 2)})
+    stages.append({"opportunity_id": "march", "stage": "commit", "entered_date": date(2026, 2, 27)})
+    return Dataset.from_frames(
+        reps=[{"rep_id": "a", "name": "A", "role": "AE", "hire_date": "2020-01-01"}], opportunities=opps,
+        stage_history=stages,
+        quotas=[{"rep_id": "a", "period_start": "2026-03-01", "period_end": "2026-03-31", "quota": 100_000.0}])
 
 
-def test_before_a_quarter_of_the_period_thin_coverage_warns_unless_the_pace_so_far_is_enough():
-    f = pd.DataFrame({"quota": [360_000.0, 360_000.0], "won_revenue": [20_000.0, 80_000.0],
-                      "pipeline_in_period": [1_500_000.0, 1_500_000.0], "pipeline_horizon": [100_000.0, 30_000.0],
-                      "win_rate": [0.25, 0.25]}, index=["slow", "fast"])
-    out = warn(f, period_days=360, elapsed_days=60, horizon_days=60)
-    # slow: due by day 120 is 120k - 20k = 100k, covered 1x < half of 4x; needs 340k / 300 = 1,133 a day,
-    # has managed 20k / 60 = 333 a day (3.4x): at risk, whatever the projection says
-    # (20k + 100k x 0.25 + 333.3 a day x the 240 days after the horizon = 125k)
-    assert out.loc["slow", "blended_projection"] == pytest.approx(20_000 + 25_000 + 20_000 / 60 * 240)
-    assert out.loc["slow", "at_risk"]
-    # fast: due by day 120 is 40k, covered 0.75x (thin), but needs 280k / 300 = 933 a day and has
-    # managed 80k / 60 = 1,333 a day: on pace, no alarm
-    assert out.loc["fast", "horizon_coverage"] == pytest.approx(0.75)
-    assert not out.loc["fast", "at_risk"]
+@pytest.mark.parametrize("won, lost", [(12, 8), (8, 12)])
+def test_the_flag_follows_the_chance_of_the_deal_that_decides_quota(won, lost):
+    # 20 deals reached commit in the history, `won` of them were won within 3 days of it (plus the March win,
+    # also from commit): the open deal's chance from commit at age 0 with 3 days left is the share of wins
+    # within 3 days among deals at commit for 0+ days, leaning on the (same) pooled rate: (won + 1) / 21.
+    # New deals cannot close in 3 days (every cycle is 33 days or more): the chance of reaching quota is that
+    # chance x the rep's closing against the team's (1: the rep is the team). 13/21 = 62% of reaching quota
+    # (38% of missing: not flagged); 9/21 = 43% (57% of missing: flagged).
+    ds = _one_deal_team(won, lost)
+    table = metrics(ds, "2026-03", "2026-03-28")
+    ew, fit = warning_at(ds, table, pd.Index(["a"]), pd.Series({"a": "AE"}))
+    p_win = (won + 1) / 21
+    assert fit.chance[3, 0] == pytest.approx(p_win)  # commit, age 0+
+    row = ew.loc["a"]
+    assert row["pipeline_expected"] == pytest.approx(10_000 * p_win)
+    assert row["new_expected"] == pytest.approx(0.0, abs=1e-9)
+    assert row["closing"] == pytest.approx(1.0)
+    assert row["chance"] == pytest.approx(p_win, abs=0.04)  # 1,000 draws: within 2.5 standard errors
+    assert bool(row["at_risk"]) is (1 - p_win >= FLAG_AT)
+    assert bool(row["at_risk"]) is (won == 8)
 
 
-def test_reasons_carry_the_currency_and_whole_amounts():
-    f = pd.DataFrame({"quota": [360_000.0, 360_000.0], "won_revenue": [150_000.0, 0.0],
-                      "pipeline_in_period": [400_000.0, 400_000.0], "pipeline_horizon": [100_000.0, 40_000.0],
-                      "win_rate": [0.25, 0.5]}, index=["late", "early"])
-    late = warn(f.loc[["late"]], period_days=360, elapsed_days=180, horizon_days=60)
-    # blended 150k + 100k x 0.25 + 833.33 a day x 120 days = 275k = 76% of 360k; run-rate 300k = 83%
-    # needs (360k - 150k) / 180 days = 1,166.67 -> "1,167 USD"; managed 150k / 180 = 833.33 -> "833 USD"
-    assert risk_reason(late.loc["late"], "USD") == ("projected to reach 76% of quota, run-rate 83% "
-                                          "(needs 1,167 USD a day, has managed 833 USD)")
-    early = warn(f.loc[["early"]], period_days=360, elapsed_days=0, horizon_days=60)
-    # due in the first 60 of 360 days: 60,000; 40k covers 0.67x; the win rate needs 1 / 0.5 = 2x
-    assert risk_reason(early.loc["early"], "EUR") == ("pipeline covers 0.7x of the 60,000 EUR due in the next 60 days "
-                                            "but the win rate needs 2.0x")
+# ------------------------------------------------------------------ a finished period: a verdict
+
+
+def test_a_finished_period_gets_a_verdict_not_a_warning():
+    out = warn(proj(chance=[0.0, 0.0], won=[120_000.0, 88_000.0]), finished=True)
+    assert out["at_risk"].tolist() == [False, False]
+    assert out["verdict"].tolist() == ["made", "missed"]
+    assert out["short_by"].tolist()[1] == pytest.approx(12_000)
+    assert out["projection"].tolist() == [120_000.0, 88_000.0]  # the final figure is known
+    rows = out.assign(finished=True).to_dict("records")
+    assert words.risk_reason(rows[0], "USD") == "made it: 120% of quota"
+    assert words.risk_reason(rows[1], "USD") == "missed by 12,000 USD: 88% of quota"
+    assert all("/day" not in words.risk_reason(r) and "needs" not in words.risk_reason(r) for r in rows)
+
+
+def test_a_period_seen_from_its_last_day_is_finished():
+    ds = _one_deal_team(12, 8)
+    table = metrics(ds, "2026-03", "2026-03-31")
+    ew, _ = warning_at(ds, table, pd.Index(["a"]), pd.Series({"a": "AE"}))
+    assert bool(ew.loc["a", "finished"]) and ew.loc["a", "verdict"] == "missed"  # 95,000 of 100,000
+    assert not ew.loc["a", "at_risk"] and ew.loc["a", "short_by"] == pytest.approx(5_000)
+
+
+# ------------------------------------------------------------------ stage-aware chances, by hand
+
+
+def test_chances_by_stage_and_age_lean_on_the_cell_before_when_thin():
+    # 10 deals reached proposal; the 4 won left it within 5 days, the 6 lost stayed 40 days
+    opps, stages = [], []
+    for i in range(10):
+        created = date(2026, 1, 1) + timedelta(days=i)
+        won = i < 4
+        at_proposal = created + timedelta(days=10)
+        close = at_proposal + timedelta(days=5 if won else 40)
+        opps.append({"opportunity_id": f"o{i}", "rep_id": "a", "created_date": created, "amount": 100.0,
+                     "status": "won" if won else "lost", "close_date": close})
+        stages += [{"opportunity_id": f"o{i}", "stage": "qualified", "entered_date": created},
+                   {"opportunity_id": f"o{i}", "stage": "proposal", "entered_date": at_proposal}]
+    ds = Dataset.from_frames(reps=[{"rep_id": "a", "name": "A"}], opportunities=opps, stage_history=stages)
+    book = Book.of(ds)
+    t = day_of("2026-06-30")
+    f, _ = projection.fit(book, t, t + 100)
+    k = projection.PSEUDO_DEALS
+    pooled = 4 / 10  # every deal entered qualified: 4 of 10 won (within 100 days)
+    qualified_0 = (4 + k * pooled) / (10 + k)
+    assert f.chance[0, 0] == pytest.approx(qualified_0)
+    proposal_0 = (4 + k * pooled) / (10 + k)
+    assert f.chance[2, 0] == pytest.approx(proposal_0)
+    # at proposal for 7+ days: only the 6 lost deals were still there; 0 wins, leaning on the 0+ cell
+    proposal_7 = (0 + k * proposal_0) / (6 + k)
+    assert f.chance[2, 1] == pytest.approx(proposal_7)
+    assert f.chance[2, 1] < f.chance[2, 0]  # a deal stuck at a stage is less likely to be won
+    # without stage history: by deal age alone (the same deals, from their creation)
+    f2, _ = projection.fit(Book.of(Dataset.from_frames(reps=[{"rep_id": "a", "name": "A"}], opportunities=opps)),
+                           t, t + 100)
+    assert f2.stages == projection.BY_AGE and f2.chance.shape[0] == 1
+    assert f2.chance[0, 0] == pytest.approx(qualified_0)
+
+
+# ------------------------------------------------------------------ tenure: ramp and days active
+
+
+def _flat_fit(length=400) -> projection.Fit:
+    """Every won deal closes the day it is created (cycle 0): new business is just the rate x the season."""
+    return projection.Fit(stages=projection.BY_STAGE, chance=np.zeros((4, len(projection.AGES))),
+                          eventual=np.zeros((4, len(projection.AGES))), cycle_cdf=np.ones(length),
+                          typical_cycle=0, won_deals=0, closed_deals=0)
+
+
+def test_a_new_hire_counts_their_days_from_hire_at_a_ramping_pace():
+    f, s = _flat_fit(), season.even(1)
+    march = np.arange(day_of("2026-03-01"), day_of("2026-03-31") + 1)
+    hire = np.array([day_of("2020-01-01"), day_of("2026-03-11")])
+    sell = projection._selling(f, s, march, hire, np.maximum(hire, march[0]))
+    per_day = (31 / 365.25) / 31  # March's share of an even year, per day
+    assert sell[0].sum() == pytest.approx(31 * per_day)
+    # hired on the 11th: 21 days, at RAMP_START rising by (1 - RAMP_START) / RAMP_DAYS a day
+    by_hand = sum(projection.RAMP_START + (1 - projection.RAMP_START) * k / projection.RAMP_DAYS for k in range(21))
+    assert sell[1].sum() == pytest.approx(by_hand * per_day)
+    assert projection.ramp(np.array([-1, 0, 45, 90, 400])).tolist() == [0.0, 0.5, 0.75, 1.0, 1.0]
+
+
+def test_new_business_stops_on_a_reps_last_day():
+    f, s = _flat_fit(), season.even(1)
+    t = day_of("2026-03-31")
+    hire = np.array([day_of("2020-01-01")] * 2)
+    last = np.array([day_of("2026-04-30"), day_of("2026-04-15")])
+    ahead = projection._ahead(f, s, t, last, hire, hire)
+    assert ahead.tolist() == pytest.approx([30 / 365.25, 15 / 365.25])
+
+
+# ------------------------------------------------------------------ the season, by hand
+
+
+def _quotas(shares):
+    rows = []
+    for rep in ("a", "b"):
+        for q, share in enumerate(shares):
+            start = date(2026, 3 * q + 1, 1)
+            end = (date(2026, 3 * q + 4, 1) if q < 3 else date(2027, 1, 1)) - timedelta(days=1)
+            rows.append({"rep_id": rep, "period_start": pd.Timestamp(start), "period_end": pd.Timestamp(end),
+                         "quota": 1_000_000 * share * (2 if rep == "b" else 1)})
+    return pd.DataFrame(rows)
+
+
+def test_quarterly_quotas_phased_15_15_20_50_shape_the_year_ahead():
+    s = season.from_quotas(_quotas([0.15, 0.15, 0.20, 0.50]), day_of("2026-06-30"), 1)
+    assert s.source == season.PHASED_QUOTAS
+    # each quarter's share of the year, spread over its months by their days (both reps alike)
+    assert s.month_share[9:].sum() == pytest.approx(0.50)
+    assert s.month_share[9] == pytest.approx(0.50 * 31 / 92)
+    assert s.month_share[:3].sum() == pytest.approx(0.15)
+    # from 30 June, with deals that close the day they are created: 20% + 50% of the year is still ahead
+    ahead = projection._ahead(_flat_fit(), s, day_of("2026-06-30"), np.array([day_of("2026-12-31")]),
+                              np.array([day_of("2020-01-01")]), np.array([day_of("2020-01-01")]))
+    assert ahead[0] == pytest.approx(0.70)
+    # equal quarters are no season
+    assert season.from_quotas(_quotas([0.25] * 4), day_of("2026-06-30"), 1) is None
+
+
+def test_an_earlier_year_shapes_the_season_leaning_toward_an_even_year():
+    # 2025: 60 won deals of 1,000, 45 of them in December; the data starts in September 2024
+    opps = [{"opportunity_id": "first", "rep_id": "a", "created_date": date(2024, 9, 1), "amount": 1.0,
+             "status": "lost", "close_date": date(2024, 9, 2)}]
+    days = [date(2025, 12, 1 + i % 28) for i in range(45)] + [date(2025, 1 + i % 11, 10) for i in range(15)]
+    opps += [{"opportunity_id": f"w{i}", "rep_id": "a", "created_date": d, "amount": 1_000.0, "status": "won",
+              "close_date": d} for i, d in enumerate(days)]
+    book = Book.of(Dataset.from_frames(reps=[{"rep_id": "a", "name": "A"}], opportunities=opps))
+    s = season.from_earlier_years(book, day_of("2026-06-30"), 1)
+    assert s.source == season.EARLIER_YEARS and s.years == ["2025"]
+    even = season.even(1).month_share
+    n, k = 60, season.PSEUDO_DEALS
+    assert s.month_share[11] == pytest.approx((45 / 60 * n + even[11] * k) / (n + k))
+    assert s.month_share.sum() == pytest.approx(1.0)
+    # too few won deals in the earlier years: no season from them
+    assert season.from_earlier_years(Book.of(Dataset.from_frames(
+        reps=[{"rep_id": "a", "name": "A"}], opportunities=opps[:20])), day_of("2026-06-30"), 1) is None
+
+
+# ------------------------------------------------------------------ the words
+
+
+def test_chances_in_words_never_cross_the_flags_bar():
+    assert words.chance(0.25) == "about a 1 in 4 chance"
+    assert words.chance(0.49) == "a little less than an even chance"
+    assert words.chance(0.5) == "a little better than an even chance"
+    assert words.chance(0.75) == "about a 3 in 4 chance"
+    assert words.chance(0.01) == "almost no chance" and words.chance(0.99) == "an almost certain chance"
+    for p in np.linspace(0.0, 1.0, 101):
+        said = words.chance(p)
+        assert ("less" in said or "no chance" in said or " 1 in " in said) is bool(p < 0.5), (p, said)
+
+
+def test_the_reason_names_the_range_the_chance_and_each_short_part():
+    row = proj(chance=[0.1], likely_low=[0.62], likely_high=[0.8]).iloc[0].to_dict() | {
+        "at_risk": True, "likely_low": 0.62, "likely_high": 0.8, "open_deals": 3, "pipeline_ratio": 0.4,
+        "pipeline_short": True, "closing_slow": True, "closing": 0.55, "few_new_deals": False, "behind": False}
+    said = words.risk_reason(row, "EUR")
+    assert said.startswith("likely 62–80% of quota; about a 1 in 10 chance of reaching it; pipeline short (3 open "
+                           "deals expected to bring 10,000 EUR, 40% of")
+    assert "closing slow (deals win 55% as often" in said and "few new deals" not in said
+    assert words.risk_reason({**row, "at_risk": False}) == ""

@@ -1,4 +1,4 @@
-"""Minimum evidence, shrunk win rates, lone scores, period checks, JSON rounding, --preset.
+"""Minimum evidence, a verdict just under quota, lone scores, period checks, JSON rounding, --preset.
 
 Each expected value is worked out by hand in the test from a tiny frame built for it.
 """
@@ -99,26 +99,6 @@ def test_day_one_on_the_sample_calls_no_driver_and_holds_back_the_top_performers
     assert doc["top_performers"] == [] and doc["too_early"] == d.too_early
 
 
-# -- shrunk win rates --------------------------------------------------------------------------
-
-
-def test_win_rate_is_shrunk_toward_the_role_pooled_rate():
-    won = pd.Series({"A": 1, "B": 3, "C": 0, "D": 5})
-    lost = pd.Series({"A": 0, "B": 6, "C": 0, "D": 15})
-    role = pd.Series({"A": "AE", "B": "AE", "C": "AE", "D": "SDR"})
-    got = early_warning.shrunk_win_rate(won, lost, role, pseudo_deals=10)
-    # AE pooled: (1 + 3 + 0) / (1 + 9 + 0) = 0.4; SDR pooled: 5 / 20 = 0.25
-    assert got["A"] == pytest.approx((1 + 10 * 0.4) / (1 + 10))  # 5/11, not 100%
-    assert got["B"] == pytest.approx((3 + 4) / (9 + 10))  # 7/19
-    assert got["C"] == pytest.approx(0.4)  # no closed deals: the role's rate
-    assert got["D"] == pytest.approx((5 + 2.5) / (20 + 10))  # alone in the role: own rate 0.25 stays 0.25
-
-
-def test_win_rate_without_any_closed_deal_in_the_role_is_unknown():
-    got = early_warning.shrunk_win_rate(pd.Series({"A": 0}), pd.Series({"A": 0}), pd.Series({"A": "AE"}))
-    assert np.isnan(got["A"])
-
-
 # -- the 90% bar is never shown as reached ---------------------------------------------------
 
 
@@ -129,15 +109,14 @@ def test_pct_below_the_bar_keeps_a_decimal():
     assert pct_below(0.95, 0.9) == "95%"
 
 
-def test_at_risk_reason_just_under_the_bar_does_not_round_up_to_it():
-    # quota 1,000; won 960 after 99 of 100 days; pipeline 10 at an 80% win rate, all due within the horizon
-    # projection = 960 + 10 x 0.8 = 968 (96.8%); run-rate = 960 / 99 x 100 = 969.7 (96.97%): both below 97%
-    frame = pd.DataFrame({"quota": [1000.0], "won_revenue": [960.0], "pipeline_in_period": [10.0],
-                          "win_rate": [0.8]}, index=["A"])
-    out = early_warning.warn(frame, period_days=100, elapsed_days=99)
-    assert bool(out.loc["A", "at_risk"]) is True
-    assert risk_reason(out.loc["A"]).startswith("projected to reach 96.8% of quota, run-rate 96.9%")
-    assert "97%" not in risk_reason(out.loc["A"])
+def test_a_verdict_just_under_quota_does_not_round_up_to_it():
+    # a finished period: 99,960 won of a 100,000 quota is a miss by 40, and reads 99.9%, never 100%
+    frame = pd.DataFrame({"quota": [100_000.0], "won": [99_960.0], "projection": [99_960.0], "low": [0.0],
+                          "high": [0.0], "chance": [0.0], "pipeline_expected": [0.0], "closing": [1.0],
+                          "created_pace": [1.0], "due_by_now": [100_000.0]}, index=["A"])
+    out = early_warning.warn(frame, finished=True)
+    assert out.loc["A", "verdict"] == "missed" and not out.loc["A", "at_risk"]
+    assert risk_reason(out.loc["A"], "USD") == "missed by 40 USD: 99.9% of quota"
 
 
 # -- lone scores -------------------------------------------------------------------------------

@@ -18,7 +18,9 @@ SECTIONS = {
     "`reps[].bottleneck`": lambda doc: [r["bottleneck"] for r in doc["reps"]],
     "`vanity[]`": lambda doc: doc["vanity"],
     "`top_performers[]`": lambda doc: doc["top_performers"],
-    "`backtest`": lambda doc: [doc["backtest"]] if doc["backtest"] else [],
+    "`reps[].outlook`": lambda doc: [r["outlook"] for r in doc["reps"] if r["outlook"]],
+    "`warning`": lambda doc: [doc["warning"]] if doc["warning"] else [],
+    "`track_record`": lambda doc: [doc["track_record"]] if doc["track_record"] else [],
     "`change`": lambda doc: [doc["change"]] if doc["change"] else [],
 }
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -95,7 +97,8 @@ def sample_doc(sample_dir):
 
 def test_every_documented_field_is_there_with_its_type_on_the_sample(sample_doc):
     assert sample_doc["reps"] and sample_doc["vanity"] and sample_doc["top_performers"]
-    assert sample_doc["backtest"] and sample_doc["change"]
+    assert sample_doc["track_record"] and sample_doc["warning"] and sample_doc["change"]
+    assert all(r["outlook"] for r in sample_doc["reps"])
     assert check(sample_doc) == []
 
 
@@ -111,13 +114,13 @@ def test_a_one_owner_dataset_without_quotas_still_matches_the_schema(two_table_d
 
 
 def test_sentences_carry_the_currency_and_whole_deals_on_the_sample(sample_doc):
-    # the sample's dataset.toml says USD; a reason with a pace or an amount due names it
+    # the sample's dataset.toml says USD; a reason with an amount names it, in whole units
     reasons = [r["at_risk_reason"] for r in sample_doc["reps"] if r["at_risk"]]
-    assert any(" a day" in text for text in reasons)
+    assert reasons and any("USD" in text for text in reasons)
     for text in reasons:
-        if " a day" in text or " due in" in text:
-            assert re.search(r"\d USD (a day|due)", text), text
-        assert not re.search(r"\d\.\d+ (a day|USD)", text), text  # whole amounts
+        assert text.startswith("likely ") and " chance of reaching it" in text, text
+        assert not re.search(r"\d\.\d+ USD", text), text  # whole amounts
+        assert all(re.search(r"\d USD", part) for part in text.split("; ") if "USD" in part), text
     for r in sample_doc["reps"]:
         sentence = r["bottleneck"]["sentence"]
         assert not re.search(r"\d\.\d+ (more )?(won deals?|wins)", sentence), sentence

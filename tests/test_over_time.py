@@ -1,10 +1,11 @@
-"""Coaching over time: the change since the previous period, the backtest of the early warning, and what the
+"""Coaching over time: the change since the previous period, the track record of the early warning, and what the
 last report said, each checked against a recomputation by hand on a small team."""
 from __future__ import annotations
 
 import json
 import math
 import shutil
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pandas as pd
@@ -12,70 +13,92 @@ import pytest
 
 from salesnb.dataset import Dataset
 from salesnb.diagnostics.change import step_moves
-from salesnb.diagnostics.foresight import backtest
+from salesnb.diagnostics.foresight import track_record, warning_at
 from salesnb.metrics import metrics
+from salesnb.words.manager import track_record as track_record_words
 
-# ------------------------------------------------------------------ the backtest
+# ------------------------------------------------------------------ the track record
 
-# Deals are won the day they are created (no open pipeline, cycle 0: the horizon is its 14-day minimum).
-# Per rep and quarter: wins in the first half and in the second half of the quarter, 10 each; quota 100.
+# Deals are won the day they are created. Per rep and quarter: wins in the first 40 days and in the last 40,
+# 10 each; quota 100.
 PLAN = {"a": [(8, 8), (8, 8)], "b": [(2, 10), (2, 10)], "c": [(3, 3), (3, 3)], "d": [(8, 0), (8, 0)],
         "e": [(5, 5), (5, 4)]}
 QUARTERS = [(date(2026, 1, 1), date(2026, 3, 31)), (date(2026, 4, 1), date(2026, 6, 30))]
 
 
-def _team() -> Dataset:
+def _team(extra=()) -> Dataset:
     deals, quotas = [], []
     for rep, halves in PLAN.items():
         for (start, end), (first, second) in zip(QUARTERS, halves):
             for k in range(first):  # spread over the first 40 days, then over the last 40
-                deals.append((rep, start + timedelta(days=k * 40 // max(first, 1))))
+                deals.append((rep, start + timedelta(days=k * 40 // max(first, 1)), 10.0))
             for k in range(second):
-                deals.append((rep, end - timedelta(days=k * 40 // max(second, 1))))
+                deals.append((rep, end - timedelta(days=k * 40 // max(second, 1)), 10.0))
             quotas.append({"rep_id": rep, "period_start": start, "period_end": end, "quota": 100.0})
         quotas.append({"rep_id": rep, "period_start": date(2026, 7, 1), "period_end": date(2026, 9, 30), "quota": 100.0})
+    deals += list(extra)
     opps = [{"opportunity_id": f"o{i}", "rep_id": r, "created_date": d, "close_date": d, "status": "won",
-             "amount": 10.0, "furthest_stage": "won"} for i, (r, d) in enumerate(deals)]
+             "amount": a, "furthest_stage": "won"} for i, (r, d, a) in enumerate(deals)]
     reps = [{"rep_id": r, "name": r.upper(), "role": "AE", "hire_date": "2020-01-01"} for r in PLAN]
     return Dataset.from_frames(reps=reps, opportunities=opps, quotas=quotas), deals
 
 
-def test_the_backtest_equals_a_recomputation_by_hand():
+def _roles(ds):
+    return ds.reps.set_index("rep_id")["role"]
+
+
+def test_the_track_record_is_the_warning_run_on_the_data_known_at_each_month_end():
     ds, deals = _team()
-    as_of = pd.Timestamp("2026-08-15")
-    period = metrics(ds, "2026-Q3", as_of).period
-    point = period.elapsed_days(as_of) / period.days  # 46 of 92 days
-    bt = backtest(ds, period, as_of, ds.reps.set_index("rep_id")["role"])
-    assert bt.periods == ["2026-Q1", "2026-Q2"] and bt.point == pytest.approx(0.5)
-
-    # by hand, per quarter: won by the point, the projection (won + 0 pipeline + the pace so far x the days
-    # after the 14-day horizon), flagged below 97% of the quota, missed when the quarter ends below 100%
+    period = metrics(ds, "2026-Q3", "2026-08-15").period
+    rec = track_record(ds, period, pd.Timestamp("2026-08-15"), _roles(ds))
+    assert rec.periods == ["2026-Q1", "2026-Q2"] and rec.kind == "quarter"
+    assert rec.month_ends == 4 and rec.checks == 4 * len(PLAN) and rec.too_little is None
+    # by hand: cut the data at each month end (deals created after it do not exist yet), run the warning on
+    # what is left, and compare with how each rep ended the quarter
     tp = fp = fn = tn = 0
-    errors = []
+    reps = pd.Index(list(PLAN))
     for start, end in QUARTERS:
-        days = (end - start).days + 1
-        at = start + timedelta(days=max(1, round(point * days)) - 1)
-        elapsed = (at - start).days + 1
-        for rep in PLAN:
-            won_at = 10.0 * sum(1 for r, d in deals if r == rep and start <= d <= at)
-            won_end = 10.0 * sum(1 for r, d in deals if r == rep and start <= d <= end)
-            projection = won_at + won_at / elapsed * max(days - elapsed - 14, 0)
-            flagged = projection < 0.97 * 100 and won_at < 100
-            missed = won_end < 100
-            tp, fp = tp + (flagged and missed), fp + (flagged and not missed)
-            fn, tn = fn + (not flagged and missed), tn + (not flagged and not missed)
-            errors.append(abs(projection - won_end) / 100)
-    assert (bt.flagged_missed, bt.flagged_made, bt.unflagged_missed, bt.unflagged_made) == (tp, fp, fn, tn)
-    assert bt.median_error == pytest.approx(sorted(errors)[len(errors) // 2] if len(errors) % 2 else
-                                            (sorted(errors)[len(errors) // 2 - 1] + sorted(errors)[len(errors) // 2]) / 2)
-    assert tp and fp and fn  # the team is built so that every kind of outcome occurs
+        for at in (pd.Timestamp(start) + pd.offsets.MonthEnd(k) for k in (1, 2)):
+            known = ds.opportunities[ds.opportunities["created_date"] <= at]
+            cut = replace(ds, opportunities=known.reset_index(drop=True))
+            ew, _ = warning_at(cut, metrics(cut, f"2026-Q{start.month // 3 + 1}", at), reps, _roles(ds))
+            for rep in PLAN:
+                won_end = 10.0 * sum(1 for r, d, _ in deals if r == rep and start <= d <= end)
+                flagged, missed = bool(ew.loc[rep, "at_risk"]), won_end < 100
+                tp, fp = tp + (flagged and missed), fp + (flagged and not missed)
+                fn, tn = fn + (not flagged and missed), tn + (not flagged and not missed)
+    assert (rec.flagged_missed, rec.flagged_made, rec.unflagged_missed, rec.unflagged_made) == (tp, fp, fn, tn)
+    assert tp and (fp or fn)  # the team is built so that the warning is right and wrong
+    assert rec.everyone == pytest.approx((tp + fn) / rec.checks)
+    said = track_record_words(rec)
+    assert f"{tp} of the {tp + fp} flags came true" in said and "Flagging every rep would have been right" in said
 
 
-def test_without_history_the_backtest_says_so():
+def test_the_judged_period_never_counts_in_its_own_track_record():
+    # Q3 is over and judged at its last day: its deals would change the record if they were used; Q2's do
+    base, _ = _team()
+    q3 = metrics(base, "2026-Q3", "2026-09-30").period
+    before = track_record(base, q3, pd.Timestamp("2026-09-30"), _roles(base)).to_dict()
+    changed, _ = _team(extra=[("b", date(2026, 7, 20), 500.0), ("d", date(2026, 9, 30), 500.0),
+                              ("c", date(2026, 8, 31), 500.0)])
+    assert track_record(changed, q3, pd.Timestamp("2026-09-30"), _roles(changed)).to_dict() == before
+    # the same wins in Q2, on its last day: rep c (3 + 3 wins = 60 of 100, flagged) now makes quota
+    q2_changed, _ = _team(extra=[("c", date(2026, 6, 30), 500.0)])
+    after = track_record(q2_changed, q3, pd.Timestamp("2026-09-30"), _roles(q2_changed)).to_dict()
+    assert after != before and after["flagged_made"] > before["flagged_made"]
+    # a year is never checked on its own quarters (they hold its answer): with no earlier year or quarter
+    # before 2026 in the data, there is no record yet
+    year = metrics(base, "2026", "2026-09-30").period
+    rec = track_record(base, year, pd.Timestamp("2026-09-30"), _roles(base))
+    assert rec.periods == [] and rec.checks == 0 and rec.too_little.startswith("no earlier year")
+
+
+def test_without_history_the_track_record_says_so():
     ds, _ = _team()
     period = metrics(ds, "2026-Q1", "2026-02-15").period
-    bt = backtest(ds, period, pd.Timestamp("2026-02-15"), ds.reps.set_index("rep_id")["role"])
-    assert bt.periods == [] and "too little history" in bt.too_little
+    rec = track_record(ds, period, pd.Timestamp("2026-02-15"), _roles(ds))
+    assert rec.periods == [] and rec.too_little.startswith("no earlier quarter with quotas ends before 2026-Q1")
+    assert track_record_words(rec).startswith("Not enough history yet: no earlier quarter")
 
 
 # ------------------------------------------------------------------ the change since the previous period
@@ -110,8 +133,9 @@ def test_the_sample_compares_the_last_quarter_with_the_one_before(sample_dir):
     assert john["then_reached"] >= 5 and john["now_reached"] >= 5
     assert john["moved"] in ("up", "down", "none")
     doc = d.to_dict()
-    assert doc["change"]["now"]["label"] == "2026-Q3" and doc["backtest"]["periods"] == ["2026-Q1", "2026-Q2",
-                                                                                           "2026-Q3"]
+    assert doc["change"]["now"]["label"] == "2026-Q3"
+    # a first year of data: no earlier year to check the year's warning on, and the year is never its own
+    assert doc["track_record"]["periods"] == [] and doc["track_record"]["too_little"].startswith("no earlier year")
 
 
 # ------------------------------------------------------------------ since the last report

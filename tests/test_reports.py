@@ -114,7 +114,7 @@ def test_the_index_puts_reps_at_risk_first_with_their_reason(run, snapshot):
     # every rep at risk is listed before every rep on track
     last_risky = max(index.index(f"(<bdi>{r}</bdi>)") for r in at_risk)
     assert all(index.index(f"(<bdi>{r}</bdi>)") > last_risky for r in on_track)
-    assert "projected to reach" in index
+    assert "chance of reaching it" in index and ">Likely at the end<" in index
 
 
 def test_executed_notebook_kept_beside_the_report_with_this_reps_parameters(run):

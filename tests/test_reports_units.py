@@ -114,7 +114,7 @@ def test_export_hides_code_inlines_svg_and_requests_nothing():
 def test_index_escapes_everything_and_lists_failures_with_reason():
     rows = [
         IndexRow("../x", "<script>alert(1)</script>", role="AE", href="x-1.html", attainment=0.5,
-                 projected_attainment=1.25, rank=2, n_in_role=7, bottleneck="closing"),
+                 projected_attainment=1.25, likely="112–131%", rank=2, n_in_role=7, bottleneck="closing"),
         IndexRow("R2", "Bob & Co", status="failed", reason="cell 4 (f(x)): ValueError: <bad>"),
         IndexRow("R3", "Cy", status="pending"),
     ]
@@ -122,15 +122,15 @@ def test_index_escapes_everything_and_lists_failures_with_reason():
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert '<a href="x-1.html">' in page
-    assert ">50%<" in page and ">125%<" in page and "2 of 7" in page and ">Closing<" in page
+    assert ">50%<" in page and ">112–131%<" in page and "2 of 7" in page and ">Closing<" in page
     assert "Bob &amp; Co" in page and "ValueError: &lt;bad&gt;" in page
     assert "1 report(s) written, 1 failed, 1 not run here" in page
     assert external_references(page) == []
 
 
 def _row(name, *, at_risk, rank, projected, score, bottleneck="none", i=0):
-    facts = {"quota": 1000.0, "projected_short": True, "projected_attainment": projected,
-             "run_rate_projection": (projected - 0.1) * 1000, "required_pace": 2000.0, "pace_so_far": 100.0}
+    facts = {"quota": 1000.0, "at_risk": at_risk, "projected_attainment": projected, "likely_low": projected - 0.1,
+             "likely_high": projected + 0.1, "chance": 0.1, "behind": True, "won": 300.0, "due_by_now": 500.0}
     from salesnb.words.manager import risk_reason, risk_short
 
     return IndexRow(name, name, role="AE", href=f"{i}.html", attainment=0.5, projected_attainment=projected, rank=rank,
@@ -150,9 +150,10 @@ def test_index_lists_at_risk_reps_first_with_reason_and_score():
     order = [body.index(f'href="{i}.html"') for i in (3, 2, 0, 1)]
     assert order == sorted(order)
     assert "2 of 4 rep(s) at risk" in page and "at risk first" in page
-    # the short reason in the cell, the whole reason (with the currency) on hover, all escaped
-    assert "projected to reach 40% of quota</span>" in page
-    assert 'title="projected to reach 40% of quota, run-rate 30% (needs 2,000 EUR a day, has managed 100 EUR)"' in page
+    # the likely range in the cell, the whole reason (with the currency) on hover, all escaped
+    assert "likely 30–50% of quota</span>" in page
+    assert ('title="likely 30–50% of quota; about a 1 in 10 chance of reaching it; behind (won 300 EUR of the '
+            '500 EUR the season expects by now)"') in page
     assert "Slow &lt;b&gt;" in page and "Slow <b>" not in page
     assert ">80.0<" in page and ">10.0<" in page  # scores
     assert ">Too few deals yet<" in page and ">No clear leak<" in page and "insufficient_data" not in page
@@ -298,16 +299,29 @@ def test_headline_gives_distance_to_quota_and_a_plain_risk_sentence():
     from salesnb.report import Report
     from salesnb.report.facts import Headline, Risk
 
-    risk = Risk(True, False, True, 0.5, 0.4, None, None, None, None, 7.0, 1.0)
+    risk = Risk(at_risk=True, finished=False, won=60.0, attainment=0.3, projected_attainment=0.5, likely_low=0.38,
+                likely_high=0.64, chance=0.02, open_deals=2, pipeline_expected=10.0, pipeline_ratio=0.5, closing=0.9,
+                created_ratio=0.7, due_by_now=100.0, pipeline_short=True, closing_slow=False, few_new_deals=True,
+                behind=True, verdict=None, short_by=None)
     view = _view(headline=Headline(won=60.0, quota=200.0, attainment=0.3, projection=100.0, projected_attainment=0.5,
                                    score=20.0, rank=3, n_in_role=4, risk=risk))
     block = Report(view, {}).headline()
     text = repr(block)
     assert "Still to win             140 EUR" in text  # 200 - 60
+    assert "100 EUR (50% of quota; likely 38–64% of quota)" in text
     assert "3 of 4 AE reps, by score" in text and "20.0 out of 100" in text
-    assert text.endswith("At risk: projected to reach 50% of quota (40% at the pace so far). Reaching quota needs "
-                         "7 EUR won per day from now on, against 1 EUR per day so far.")
+    assert text.endswith("At risk: you are likely to end at 38–64% of quota, with almost no chance of reaching it. "
+                         "Why: your 2 open deals are expected to bring 10 EUR, 50% of what your role's median rep's "
+                         "bring for the same quota; you create new deals at 70% of your role's median pace; you have "
+                         "won 60 EUR of the 100 EUR the season expects by now.")
     assert "salesnb-risk" in block._repr_html_()
+    # once the period is over: the verdict, and no projection or pace
+    over = Risk(**{**risk.__dict__, "at_risk": False, "finished": True, "verdict": "missed", "short_by": 140.0})
+    view = _view(headline=Headline(won=60.0, quota=200.0, attainment=0.3, projection=60.0, projected_attainment=0.3,
+                                   score=20.0, rank=3, n_in_role=4, risk=over))
+    text = repr(Report(view, {}).headline())
+    assert text.endswith("The period is over: you reached 30% of quota, 140 EUR short.")
+    assert "Projected" not in text and "per day" not in text and "likely" not in text
 
 
 def _shown(monkeypatch):

@@ -237,7 +237,11 @@ def test_a_period_with_nothing_won_says_the_ranking_rests_on_other_metrics():
     assert outcome_notes(some) == []
 
 
-def test_the_words_use_the_early_warnings_own_bar():
-    from salesnb.diagnostics.early_warning import MATERIAL
+def test_the_words_say_the_early_warnings_own_bar():
+    from salesnb.diagnostics.diagnosis import warning_note
+    from salesnb.diagnostics.early_warning import FLAG_AT
 
-    assert words.MATERIAL == MATERIAL
+    basis = {"flag_at": FLAG_AT, "win_chances_by": "stage and age in stage", "season": "even year"}
+    assert f"at least {round(FLAG_AT * 100)}% likely" in warning_note(basis)
+    assert words.no_flags("East", FLAG_AT).endswith(f"missing quota is less than {round(FLAG_AT * 100)}% likely.")
+    assert f"at least {round(FLAG_AT * 100)}% likely" in words.flag_legend(FLAG_AT)

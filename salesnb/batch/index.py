@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from urllib.parse import quote
 
 from ..present import data, esc, num, pct
-from ..words.manager import risk_reason, risk_short, verdict
+from ..words.manager import risk_reason, risk_short, span, verdict, verdict_line
 
 SORT_NOTE = ("Sorted with reps at risk first (furthest from quota first), then by rank within role. "
              "Hover over a risk for the full reason.")
@@ -33,15 +33,20 @@ class IndexRow:
     score: float | None = None
     at_risk: bool | None = None  # None: no early-warning verdict (e.g. no quota)
     risk_reason: str = ""  # why the rep is at risk
-    risk_short: str = ""  # its first clause, for the narrow column
+    risk_short: str = ""  # the likely range, for the narrow column
+    likely: str = ""  # the likely range at the period's end ("78–96%")
+    finished: bool = False  # the period is over: `outcome` says how it ended
+    outcome: str = ""  # "made it: 104% of quota" / "missed by 12,000 USD: 88% of quota"
+    made_it: bool | None = None
 
     @classmethod
     def from_slice(cls, s, href: str, **kw) -> "IndexRow":
         """A rep's headline facts (a `RepSlice` of the run's inputs) as an index row."""
         h, v = s.headline, s.values
         at_risk = h.get("at_risk")
-        facts = {**h, "quota": v.get("quota")}
+        facts = {**h, "quota": v.get("quota"), "won": v.get("won_revenue")}
         quota = v.get("quota")
+        finished = bool(h.get("finished")) and bool(quota)
         return cls(rep_id=s.rep_id, name=str(s.rep["name"]), role=str(s.rep.get("role") or ""), href=href,
                    attainment=v.get("attainment"),
                    projected_attainment=h.get("projected_attainment") if quota else None,
@@ -49,7 +54,10 @@ class IndexRow:
                    bottleneck=str(h.get("bottleneck") or ""), score=h.get("score"),
                    at_risk=None if at_risk is None or not quota else bool(at_risk),
                    risk_reason=risk_reason(facts, s.meta["currency"]) if at_risk else "",
-                   risk_short=risk_short(facts) if at_risk else "", **kw)
+                   risk_short=risk_short(facts) if at_risk else "",
+                   likely=span(facts) if quota and not finished else "",
+                   finished=finished, outcome=verdict_line(facts, s.meta["currency"]) if finished else "",
+                   made_it=(h.get("verdict") == "made") if finished else None, **kw)
 
 
 _esc = esc
@@ -75,6 +83,9 @@ def sort_rows(rows: list[IndexRow]) -> list[IndexRow]:
 
 
 def _risk_cell(r: IndexRow) -> str:
+    if r.finished:
+        css = "ok" if r.made_it else "risk"
+        return f'<td class="{css}">{_esc(r.outcome[:1].upper() + r.outcome[1:])}</td>'
     if r.at_risk is None:
         return '<td class="muted">—</td>'
     if not r.at_risk:
@@ -121,13 +132,19 @@ def render_index(rows: list[IndexRow], *, title: str, subtitle: str = "", notes:
         judged = [r for r in ok if r.at_risk is not None]  # rows built without a verdict: no risk column
         with_score = any(not _missing(r.score) for r in ok)
         n_risk = sum(1 for r in judged if r.at_risk)
-        if judged:
+        over = [r for r in judged if r.finished]
+        if over:
+            made = sum(1 for r in over if r.made_it)
+            parts.append(f'<p class="summary"><strong>The period is over: {made} of {len(over)} rep(s) made '
+                         "quota.</strong></p>")
+        elif judged:
             parts.append(f'<p class="summary"><strong>{n_risk} of {len(judged)} rep(s) at risk</strong> of missing '
                          "quota: they are at the top of the table.</p>" if n_risk else
                          '<p class="summary">No rep is flagged at risk of missing quota.</p>')
             if trust:
                 parts.append(f'<p class="muted">How far to trust the early warning: {_esc(trust)}</p>')
-        heads = ["Rep", "Role", *(["At risk?"] if judged else []), "Attainment", "Projected attainment",
+        heads = ["Rep", "Role", *(["How it ended" if over else "At risk?"] if judged else []), "Attainment",
+                 *([] if over else ["Likely at the end"]),
                  *(["Score (of 100)"] if with_score else []), "Rank in role", "Funnel step to work on"]
         parts.append(f'<h2>Reports</h2><p class="muted">{_esc(SORT_NOTE if judged else SORT_NOTE_NO_RISK)}</p>'
                      "<table><thead><tr>" + "".join(f"<th>{_esc(h)}</th>" for h in heads) + "</tr></thead><tbody>")
@@ -140,7 +157,8 @@ def render_index(rows: list[IndexRow], *, title: str, subtitle: str = "", notes:
                 f'{tr}<td><a href="{_esc(quote(r.href))}">{data(r.name)}</a> '
                 f'<span class="muted">({data(r.rep_id)})</span></td><td>{data(r.role)}</td>'
                 + (_risk_cell(r) if judged else "")
-                + f'<td class="num">{pct(r.attainment)}</td><td class="num">{pct(r.projected_attainment)}</td>'
+                + f'<td class="num">{pct(r.attainment)}</td>'
+                + ("" if over else f'<td class="num">{_esc(r.likely or "—")}</td>')
                 + (f'<td class="num">{num(r.score, 1)}</td>' if with_score else "")
                 + f'<td class="num">{_esc(rank)}</td><td>{_esc(step)}</td></tr>')
         parts.append("</tbody></table>")

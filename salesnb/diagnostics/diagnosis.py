@@ -48,7 +48,8 @@ class Diagnosis:
     notes: list[str] = field(default_factory=list)
     too_early: str | None = None  # why outcomes cannot rank reps yet (vanity audit and top performers wait)
     currency: str = ""
-    backtest: object = None  # foresight.Backtest: how the early warning did on past periods
+    track_record: object = None  # foresight.TrackRecord: how the early warning did on earlier periods
+    warning_basis: dict = field(default_factory=dict)  # what the early warning's projection was learned from
     change: object = None  # change.Change: what moved since the previous comparable period
 
     def to_dict(self) -> dict:
@@ -231,18 +232,17 @@ def diagnose(dataset, period=None, as_of=None, weights=None, seed: int = 0, *,
     # 4. pairing
     pairs = pairing.suggest_pairs(neck, steps)
 
-    # 5. early warning: the win rate of the last 12 months, so it exists from day one of a period
+    # 5. early warning: a projection from the team's own history, so it exists from day one of a period
+    ew_basis: dict = {}
     if "quota" in values and values["quota"].notna().any():
-        ew, horizon = foresight.warning_at(dataset, table, current, reps["role"])
-        backtest = foresight.backtest(dataset, per, as_of_ts, info["role"] if "role" in info else
-                                      pd.Series(dtype="str"))
-        notes.append(f"Early warning uses each rep's win rate over the 12 months to the as-of date, shrunk toward "
-                     f"the role's pooled win rate as if each rep had {early_warning.PSEUDO_DEALS} more closed deals "
-                     f"at that rate (few closed deals say little), and a {horizon}-day horizon "
-                     "(the team's median sales cycle) for pipeline coverage.")
+        ew, fit = foresight.warning_at(dataset, table, current, reps["role"])
+        record = foresight.track_record(dataset, per, as_of_ts, info["role"] if "role" in info else
+                                        pd.Series(dtype="str"))
+        ew_basis = warning_basis(fit)
+        notes.append(warning_note(ew_basis))
     else:
         ew = pd.DataFrame(index=current)
-        backtest = None
+        record = None
         unavailable["early_warning"] = dataset.missing("quotas") or "no quota covers this period"
 
     # 6. lead quality
@@ -282,12 +282,41 @@ def diagnose(dataset, period=None, as_of=None, weights=None, seed: int = 0, *,
         reps=rep_table, team=team, teams=teams.reset_index(), bottleneck=neck, funnel_steps=steps, vanity=vanity_df,
         top_performers=top_df, pairing=pairs, early_warning=ew.reset_index(), lead_quality=lq, lead_bands=bands,
         hygiene=hyg, hygiene_deals=deals, breakdown=breakdown, unavailable=unavailable, notes=notes,
-        too_early=early_reason, currency=dataset.meta.currency, backtest=backtest, change=since,
+        too_early=early_reason, currency=dataset.meta.currency, track_record=record, warning_basis=ew_basis,
+        change=since,
     )
 
 
-RISK_FACTS = ("projected_attainment", "thin_pipeline", "projected_short", "horizon_coverage", "horizon_gap",
-              "horizon_days", "coverage_needed", "required_pace", "pace_so_far")
+def warning_basis(fit) -> dict:
+    """What the early warning's projection was learned from, as facts (`projection.Fit`)."""
+    from .projection import BY_AGE, HIGH, LOW
+
+    s = fit.season
+    return {"flag_at": early_warning.FLAG_AT, "likely_range": [LOW, HIGH],
+            "win_chances_by": "deal age" if fit.stages == BY_AGE else "stage and age in stage",
+            "season": s.source if s is not None else None, "season_years": list(s.years) if s is not None else [],
+            "closed_deals": fit.closed_deals, "typical_cycle_days": fit.typical_cycle}
+
+
+def warning_note(basis: dict) -> str:
+    """The early warning's method in one note (the notes name what the figures were learned from)."""
+    from . import season
+
+    chances = ("each open deal's chance from the deals the team closed in the last 12 months at the same stage "
+               "and age in stage" if basis["win_chances_by"] != "deal age" else
+               "each open deal's chance from the deals the team closed in the last 12 months of the same age "
+               "(no stage history: add stage_history.csv to weigh deals by stage)")
+    when = {season.EARLIER_YEARS: f"the season of earlier years ({', '.join(basis.get('season_years', []))})",
+            season.PHASED_QUOTAS: "the season the quotas are phased by",
+            season.EVEN: "an even year (no earlier whole year of data and no phased quotas to show a season)"}
+    return (f"Early warning: {chances}, plus new business at each rep's pace (leaning toward the role's) shaped "
+            f"by {when.get(basis['season'], 'an even year')}; a rep is flagged when missing quota is at least "
+            f"{round(basis['flag_at'] * 100)}% likely.")
+
+
+RISK_FACTS = ("projected_attainment", "low", "high", "likely_low", "likely_high", "chance", "p_miss",
+              "pipeline_expected", "pipeline_value", "open_deals", "new_expected", "closing", "pipeline_ratio",
+              "created_ratio", "due_by_now", *early_warning.REASONS, "finished", "verdict", "short_by")
 BOTTLENECK_FACTS = ("to", "reached", "advanced", "rate", "team_median", "team_q1", "team_q3", "expected", "unit",
                     "source", "lost_wins", "deals", "deals_step", "deals_to", "deals_needed", "no_deals")
 
@@ -305,8 +334,7 @@ def _rep_table(reps, values, board, neck, pairs, ew, lq, hyg) -> pd.DataFrame:
     for col in ("attainment", "won_revenue", "quota", "assisted_deals"):
         out[col] = values[col] if col in values else np.nan
     e = ew.reindex(out.index)
-    out["projection"] = e["blended_projection"] if "blended_projection" in e else np.nan
-    out["run_rate_projection"] = e["run_rate_projection"] if "run_rate_projection" in e else np.nan
+    out["projection"] = e["projection"] if "projection" in e else np.nan
     out["at_risk"] = e["at_risk"] if "at_risk" in e else np.nan
     for col in RISK_FACTS:
         out[col] = e[col] if col in e else np.nan
@@ -336,7 +364,7 @@ def team_totals(teams: pd.DataFrame, ew: pd.DataFrame) -> dict:
     """
     won = float(teams["won_revenue"].sum()) if len(teams) else 0.0
     target = float(teams["quota"].sum(min_count=1)) if len(teams) else math.nan
-    pending = float((ew["blended_projection"] - ew["won"]).sum()) if "blended_projection" in ew else math.nan
+    pending = float((ew["projection"] - ew["won"]).sum()) if "projection" in ew else math.nan
     proj = won + pending
     ok = np.isfinite(target) and target > 0
     return {"target": target, "won": won, "attainment": won / target if ok else math.nan,

@@ -6,7 +6,7 @@ import math
 import numpy as np
 import pandas as pd
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 MONEY_DIGITS = 2
 RATE_DIGITS = 4
 # fields (at any depth) holding money: rounded to cents
@@ -71,6 +71,29 @@ def records(df: pd.DataFrame, columns: list[str] | None = None) -> list[dict]:
     return [clean(r) for r in df.to_dict(orient="records")]
 
 
+def _outlook(r: dict, currency: str, words) -> dict | None:
+    """The early warning's figures for one rep (None without a quota or a warning)."""
+    from .early_warning import REASONS
+
+    if r.get("at_risk") is None or clean(r.get("quota")) is None or clean(r.get("projection")) is None:
+        return None
+    finished = bool(r.get("finished"))
+    return {
+        "finished": finished,
+        "verdict": r.get("verdict") if finished else None,
+        "short_by": r.get("short_by") if finished else None,
+        "likely_low": r.get("likely_low"), "likely_high": r.get("likely_high"),
+        "low": r.get("low"), "high": r.get("high"),
+        "chance_of_quota": r.get("chance"), "chance_of_missing": r.get("p_miss"),
+        "open_deals": r.get("open_deals"), "pipeline_expected": r.get("pipeline_expected"),
+        "new_expected": r.get("new_expected"), "closing": r.get("closing"),
+        "pipeline_ratio": r.get("pipeline_ratio"), "created_ratio": r.get("created_ratio"),
+        "due_by_now": r.get("due_by_now"),
+        "reasons": [k for k in REASONS if r.get(k) is True] if not finished else [],
+        "sentence": words.verdict_line(r, currency) if finished else words.likely(r),
+    }
+
+
 def to_document(d, currency: str = "") -> dict:
     """The JSON document of a `Diagnosis`: its facts, and the manager's sentences beside them."""
     from ..words import manager as words
@@ -100,7 +123,7 @@ def to_document(d, currency: str = "") -> dict:
             "quota": r.get("quota"),
             "assisted_deals": r.get("assisted_deals"),
             "projection": r.get("projection"),
-            "run_rate_projection": r.get("run_rate_projection"),
+            "outlook": _outlook(r, currency, words),
             "at_risk": r.get("at_risk"),
             "at_risk_reason": (words.risk_reason(r, currency) or None) if r.get("at_risk") is True else None,
             "bottleneck": {
@@ -139,8 +162,9 @@ def to_document(d, currency: str = "") -> dict:
         "unavailable": d.unavailable,
         "notes": d.notes,
         "too_early": getattr(d, "too_early", None),
-        "backtest": ({**d.backtest.to_dict(), "sentence": words.backtest(d.backtest)} if d.backtest is not None
-                     else None),
+        "warning": d.warning_basis or None,
+        "track_record": ({**d.track_record.to_dict(), "sentence": words.track_record(d.track_record)}
+                         if d.track_record is not None else None),
         "change": _change(d.change),
     })
 

@@ -36,14 +36,17 @@ def _leaderboard(view: View) -> pd.DataFrame:
 
 def _at_risk(view: View) -> pd.DataFrame:
     r = view.reps
-    cols = ["Rep id", "Rep", "Team", "Attainment", "Projection", "Quota", "Projected attainment", "Why"]
+    cols = ["Rep id", "Rep", "Team", "Attainment", "Projection", "Quota", "Projected attainment",
+            "Likely low", "Likely high", "Chance of reaching quota", "Why"]
     if "at_risk" not in r or r["at_risk"].isna().all():
         return pd.DataFrame(columns=cols)
-    r = r[r["at_risk"].fillna(False).astype(bool)].sort_values("projected_attainment")
+    r = r[r["at_risk"].fillna(False).astype(bool)].sort_values("p_miss", ascending=False)
     return pd.DataFrame({
         "Rep id": r.index, "Rep": r["name"].to_numpy(), "Team": r["team"].to_numpy(),
         "Attainment": r["attainment"].to_numpy(), "Projection": r["projection"].round(0).to_numpy(),
         "Quota": r["quota"].to_numpy(), "Projected attainment": r["projected_attainment"].to_numpy(),
+        "Likely low": r["likely_low"].to_numpy(), "Likely high": r["likely_high"].to_numpy(),
+        "Chance of reaching quota": r["chance"].to_numpy(),
         "Why": [words.risk_reason(x, view.currency) for x in r.to_dict("records")]}, columns=cols)
 
 

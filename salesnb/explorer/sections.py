@@ -64,17 +64,26 @@ def _risk_lines(view: View) -> str:
     if (n := _missing_note(view, "early_warning")):
         return "<h3>At risk</h3>" + n
     r = view.reps
-    risky = r[r["at_risk"].fillna(False).astype(bool)].sort_values("projected_attainment", na_position="last")
-    over = view.team.as_of >= view.team.period.end  # nothing left to act on: say how it ended
-    if risky.empty:
-        return H.heading("At risk") + H.para(f"No rep of {view.where} is flagged at risk: every projection covers "
-                                             "its quota.")
-    reason = words.finished_short if over else words.risk_reason
-    lines = [f"{data(x['name'])}: {esc(reason(x, view.currency))}" for x in risky.to_dict("records")]
-    head = H.heading(f"{'Finished short of quota' if over else 'At risk'}: {len(lines)} of {len(r)} reps")
+    if view.team.as_of >= view.team.period.end:  # nothing left to act on: say how it ended
+        short = r[r["verdict"] == "missed"].sort_values("projected_attainment", na_position="last") \
+            if "verdict" in r else r.iloc[0:0]
+        if short.empty:
+            return H.heading("How the period ended") + H.para(words.all_made(view.where))
+        lines = [f"{data(x['name'])}: {esc(words.verdict_line(x, view.currency))}" for x in short.to_dict("records")]
+        head = H.heading(f"Finished short of quota: {len(lines)} of {len(r)} reps")
+    else:
+        risky = r[r["at_risk"].fillna(False).astype(bool)].sort_values("p_miss", ascending=False, na_position="last")
+        if risky.empty:
+            return H.heading("At risk") + H.para(words.no_flags(view.where, _flag_at(view)))
+        lines = [f"{data(x['name'])}: {esc(words.risk_reason(x, view.currency))}" for x in risky.to_dict("records")]
+        head = H.heading(f"At risk: {len(lines)} of {len(r)} reps")
     rest = lines[SUMMARY_ITEMS:]
-    folded = H.fold(f"{len(rest)} more at risk", H.bullets(rest)) if rest else ""
+    folded = H.fold(f"{len(rest)} more", H.bullets(rest)) if rest else ""
     return head + H.bullets(lines[:SUMMARY_ITEMS]) + folded
+
+
+def _flag_at(view: View):
+    return (view.team.diagnosis.warning_basis or {}).get("flag_at")
 
 
 def flagged_deals(view: View) -> pd.DataFrame:
@@ -214,21 +223,22 @@ def attainment(view: View) -> str:
     more = (f" The {CHART_ROWS} lowest of {len(r)}: choose a team to see all of its reps." if len(r) > CHART_ROWS
             else "")
     return H.block(H.table(["Rep", "Attainment so far (black line: 100%)", "", ""], rows, numeric=(2,))
-                   + H.note("Red: flagged at risk (projected short of quota while there is time to act)." + more))
+                   + H.note(words.flag_legend(_flag_at(view)) + more))
 
 
 def at_risk(view: View) -> str:
-    """The figures behind the at-risk list."""
+    """The figures behind the at-risk list: the likely range, the chance of reaching quota, why."""
     if (n := _missing_note(view, "early_warning")):
         return H.block(n)
-    r = view.reps[view.reps["at_risk"].fillna(False).astype(bool)].sort_values("projected_attainment")
+    r = view.reps[view.reps["at_risk"].fillna(False).astype(bool)].sort_values("p_miss", ascending=False)
     if r.empty:
         return H.block(H.para("No rep is flagged at risk."))
     cur = view.currency
-    rows = [[data(x["name"]), pct(x["attainment"]), money(x["projection"], cur), money(x["quota"], cur),
-             pct(x["projected_attainment"])] for x in r.to_dict("records")]
-    return H.block(H.table(["Rep", "Attainment", "Projection", "Quota", "Projected attainment"], rows,
-                           numeric=(1, 2, 3, 4)))
+    rows = [[data(x["name"]), pct(x["attainment"]), money(x["quota"], cur), esc(words.risk_short(x)),
+             esc(words.chance(x["chance"])), esc("; ".join(words.reasons(x, cur)) or "—")]
+            for x in r.to_dict("records")]
+    return H.block(H.table(["Rep", "Attainment", "Quota", "Likely at the end", "Chance of reaching quota", "Why"],
+                           rows, numeric=(1, 2)))
 
 
 # ------------------------------------------------------------------ pipeline hygiene

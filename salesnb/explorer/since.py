@@ -1,5 +1,5 @@
 """The explorer's view over time: what moved since the previous comparable period, rep by rep, and how far to
-trust the early warning (its backtest on the team's own history). Both come from the period's diagnosis
+trust the early warning (its track record on the team's earlier periods). Both come from the period's diagnosis
 (`diagnostics.change`, `diagnostics.foresight`); nothing here recomputes them.
 """
 from __future__ import annotations
@@ -19,17 +19,17 @@ THEN_COLOR = "#1a202c"
 
 
 def backtest(view: View) -> str:
-    """How the early warning did at the same point of past periods, in plain words."""
+    """How the early warning did on earlier periods, checked at each month end, in plain words."""
     d = view.team.diagnosis
     if (reason := d.unavailable.get("early_warning")):
         return H.block(H.heading("How far to trust the early warning") + H.note(reason))
-    told = H.para(words.backtest(d.backtest))
-    if d.backtest is None or d.backtest.too_little:
+    told = H.para(words.track_record(d.track_record))
+    if d.track_record is None or d.track_record.too_little:
         return H.block(H.heading("How far to trust the early warning") + told)
     return H.block(H.heading("How far to trust the early warning") + told
-                   + H.note("The early warning was run as of the same point in each past period, on the data of "
-                            "that time, and compared with how each rep ended. Teams and roles are not told apart "
-                            "here: it is the whole team's record."))
+                   + H.note("At each month end of the earlier periods the early warning was run on the data known "
+                            "that day, and compared with how each rep ended that period; this period is never "
+                            "part of it. Teams and roles are not told apart here: it is the whole team's record."))
 
 
 def _rank(then, now, n_then, n_now) -> str:

@@ -52,14 +52,16 @@ def headline(s: RepSlice) -> Headline:
     quota = _num(v.get("quota"))
     risk = None
     if h.get("at_risk") is not None and quota:
-        run = _num(h.get("run_rate_projection"))
-        risk = Risk(at_risk=bool(h["at_risk"]), thin_pipeline=bool(h.get("thin_pipeline")),
-                    projected_short=bool(h.get("projected_short")),
-                    projected_attainment=_num(h.get("projected_attainment")),
-                    run_rate_attainment=None if run is None else run / quota,
-                    horizon_coverage=_num(h.get("horizon_coverage")), horizon_gap=_num(h.get("horizon_gap")),
-                    horizon_days=_int(h.get("horizon_days")), coverage_needed=_num(h.get("coverage_needed")),
-                    required_pace=_num(h.get("required_pace")), pace_so_far=_num(h.get("pace_so_far")))
+        risk = Risk(at_risk=bool(h["at_risk"]), finished=bool(h.get("finished")), won=_num(v.get("won_revenue")),
+                    attainment=_num(v.get("attainment")), projected_attainment=_num(h.get("projected_attainment")),
+                    likely_low=_num(h.get("likely_low")), likely_high=_num(h.get("likely_high")),
+                    chance=_num(h.get("chance")), open_deals=_int(h.get("open_deals")) or 0,
+                    pipeline_expected=_num(h.get("pipeline_expected")), pipeline_ratio=_num(h.get("pipeline_ratio")),
+                    closing=_num(h.get("closing")), created_ratio=_num(h.get("created_ratio")),
+                    due_by_now=_num(h.get("due_by_now")),
+                    **{k: bool(h.get(k)) for k in ("pipeline_short", "closing_slow", "few_new_deals", "behind")},
+                    verdict=h.get("verdict") if isinstance(h.get("verdict"), str) else None,
+                    short_by=_num(h.get("short_by")))
     return Headline(won=_num(v.get("won_revenue")), quota=quota, attainment=_num(v.get("attainment")),
                     projection=_num(h.get("projection")),
                     projected_attainment=_num(h.get("projected_attainment")) if quota else None,
@@ -226,12 +228,13 @@ def pd_days(iso: str) -> int:
 
 
 def warning_record(s: RepSlice) -> WarningRecord | None:
-    bt = s.meta.get("backtest")
-    if not bt or bt.get("too_little") or not bt.get("periods"):
+    rec = s.meta.get("track_record")
+    if not rec or rec.get("too_little") or not rec.get("periods"):
         return None
-    return WarningRecord(periods=list(bt["periods"]), kind=str(bt["kind"]), point=float(bt["point"]),
-                         flagged=int(bt["flagged"]), flagged_missed=int(bt["flagged_missed"]),
-                         missed=int(bt["missed"]), unflagged_missed=int(bt["unflagged_missed"]))
+    return WarningRecord(periods=list(rec["periods"]), kind=str(rec["kind"]), month_ends=int(rec["month_ends"]),
+                         checks=int(rec["checks"]), flagged=int(rec["flagged"]),
+                         flagged_missed=int(rec["flagged_missed"]), missed=int(rec["missed"]),
+                         unflagged_missed=int(rec["unflagged_missed"]), everyone=_num(rec.get("flag_everyone_precision")))
 
 
 def last_report(view: RepView, rec: dict) -> LastReport:

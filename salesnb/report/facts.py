@@ -14,7 +14,7 @@ import types
 import typing
 from dataclasses import dataclass, field
 
-VIEW_VERSION = 1
+VIEW_VERSION = 2
 
 
 @dataclass
@@ -29,19 +29,28 @@ class Quartiles:
 
 @dataclass
 class Risk:
-    """The early warning for this rep and the numbers behind it."""
+    """The early warning for this rep and the figures behind it, or how a finished period ended."""
 
-    at_risk: bool
-    thin_pipeline: bool  # early in the period: the pipeline due soon is short of what is due by then
-    projected_short: bool  # later: even the more hopeful projection misses quota materially
-    projected_attainment: float | None
-    run_rate_attainment: float | None
-    horizon_coverage: float | None
-    horizon_gap: float | None
-    horizon_days: int | None
-    coverage_needed: float | None
-    required_pace: float | None
-    pace_so_far: float | None
+    at_risk: bool  # missing quota is at least as likely as the early warning's bar
+    finished: bool  # the period is over: a verdict, no warning
+    won: float | None
+    attainment: float | None
+    projected_attainment: float | None  # the expected final figure / quota
+    likely_low: float | None  # the likely range of the final figure, as shares of quota
+    likely_high: float | None
+    chance: float | None  # of reaching quota
+    open_deals: int
+    pipeline_expected: float | None  # what the open deals are expected to bring by the period's end
+    pipeline_ratio: float | None  # that, per unit of quota, against the role's median rep
+    closing: float | None  # how often the rep's deals win against the team's from the same stages
+    created_ratio: float | None  # deals created (value) against the role's median pace
+    due_by_now: float | None  # what the season expects of the quota by now
+    pipeline_short: bool
+    closing_slow: bool
+    few_new_deals: bool
+    behind: bool
+    verdict: str | None  # finished: "made" or "missed"
+    short_by: float | None  # finished: quota - won when missed
 
 
 @dataclass
@@ -279,15 +288,18 @@ class PeriodChange:
 
 @dataclass
 class WarningRecord:
-    """How often the early warning came true on the team's own history (team level, anonymous)."""
+    """How often the early warning came true on the team's earlier periods (team level, anonymous), checked at
+    each month end inside them on what was known then."""
 
     periods: list[str]
     kind: str
-    point: float
+    month_ends: int
+    checks: int
     flagged: int
     flagged_missed: int
     missed: int
     unflagged_missed: int
+    everyone: float | None  # the precision of flagging every rep (the share who missed)
 
 
 @dataclass

@@ -16,9 +16,10 @@ from .inputs import RepInputs
 MIN_TOP_GROUP = 2  # a "top quarter" of one rep would be that rep's own figures
 RECENT_WEEKS = 6
 
-HEADLINE_FACTS = ("at_risk", "projection", "projected_attainment", "run_rate_projection", "thin_pipeline",
-                  "projected_short", "horizon_coverage", "horizon_gap", "horizon_days", "coverage_needed",
-                  "required_pace", "pace_so_far", "bottleneck", "pair_complementary")
+HEADLINE_FACTS = ("at_risk", "projection", "projected_attainment", "likely_low", "likely_high", "chance",
+                  "open_deals", "pipeline_expected", "pipeline_ratio", "closing", "created_ratio", "due_by_now",
+                  "pipeline_short", "closing_slow", "few_new_deals", "behind", "finished", "verdict", "short_by",
+                  "bottleneck", "pair_complementary")
 
 
 def inputs_for(team) -> RepInputs:
@@ -84,12 +85,12 @@ def _meta(team) -> dict:
             "weights": {"name": w.name, "normalisation": w.normalisation, "group_by": w.group_by,
                         "weights": dict(w.active)},
             "missing": dict(team.missing), "unavailable": dict(team.diagnosis.unavailable),
-            "too_early": team.diagnosis.too_early, "backtest": _backtest(team.diagnosis.backtest),
+            "too_early": team.diagnosis.too_early, "track_record": _record(team.diagnosis.track_record),
             "change": _change_meta(team.diagnosis.change)}
 
 
-def _backtest(bt) -> dict | None:
-    return None if bt is None else {k: v for k, v in bt.to_dict().items() if k not in ("precision", "recall")}
+def _record(rec) -> dict | None:
+    return None if rec is None else rec.to_dict()
 
 
 def _change_meta(ch) -> dict | None:

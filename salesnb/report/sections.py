@@ -64,10 +64,12 @@ class Report:
         v, h, cur = self.view, self.view.headline, self.view.currency
         projected = money(h.projection, cur)
         if h.projected_attainment is not None:
-            projected += f" ({pct(h.projected_attainment)} of quota)"
-        rows = [["Won so far", money(h.won, cur)], ["Quota for the period", money(h.quota, cur)],
+            ranged = h.risk and h.risk.likely_low is not None and not h.risk.finished
+            projected += f" ({pct(h.projected_attainment)} of quota{'; ' + words.likely_range(v) if ranged else ''})"
+        over = bool(h.risk and h.risk.finished)
+        rows = [["Won so far" if not over else "Won", money(h.won, cur)], ["Quota for the period", money(h.quota, cur)],
                 ["Attainment", f"{pct(h.attainment)} of quota" if h.attainment is not None else "—"],
-                ["Still to win", words.to_go(v)], ["Projected at period end", projected],
+                ["Still to win", words.to_go(v)], *([] if over else [["Projected at period end", projected]]),
                 ["Rank within role", words.rank(v)],
                 ["Score", f"{points(h.score)} out of 100" if h.score is not None else "—"]]
         missing = self._note("headline")

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from ..present import isolate, missing, money, multiple, pct, pct_below
+from ..present import isolate, missing, money, pct, pct_below
 from ..terms import NO_LEAK, STEP, TOO_FEW_DEALS, described
 
-MATERIAL = 0.97  # the early warning's bar (diagnostics.early_warning.MATERIAL): shown to one decimal below it
 
 
 def _get(row: Mapping, key: str, default=None):
@@ -124,39 +123,111 @@ def pairing(row: Mapping, peer_name: str | None) -> str:
 # ------------------------------------------------------------------ early warning
 
 
+def chance(p) -> str:
+    """A chance in plain words: "about a 1 in 4 chance", "a little better than an even chance", ...
+
+    Below an even chance the words never read as even, at or above it never as less: the early warning's
+    flag (a chance of missing of at least a half) and the words agree."""
+    if missing(p):
+        return "no figure for the chance"
+    p = float(p)
+    if p < 0.03:
+        return "almost no chance"
+    if p > 0.97:
+        return "an almost certain chance"
+    if p < 0.4:
+        return f"about a 1 in {max(2, round(1 / p))} chance"
+    if p < 0.5:
+        return "a little less than an even chance"
+    if p < 0.6:
+        return "a little better than an even chance"
+    n = max(3, round(1 / (1 - p)))
+    return f"about a {n - 1} in {n} chance"
+
+
+def span(row: Mapping) -> str:
+    """The likely range as shares of quota: "78–96%" ("" without one)."""
+    lo, hi = _get(row, "likely_low"), _get(row, "likely_high")
+    if lo is None or hi is None:
+        return ""
+    return pct(lo) if pct(lo) == pct(hi) else f"{pct(lo)[:-1]}–{pct(hi)}"
+
+
+def likely(row: Mapping) -> str:
+    """The likely range and the chance of reaching quota: "likely 78–96% of quota; about a 1 in 4 chance of
+    reaching it" ("" without a range)."""
+    if not span(row):
+        return ""
+    return f"likely {span(row)} of quota; {chance(_get(row, 'chance'))} of reaching it"
+
+
+def reasons(row: Mapping, currency: str = "") -> list[str]:
+    """Why the projection falls short, one clause per part that is short (the facts' reason flags)."""
+    out = []
+    if _get(row, "pipeline_short"):
+        n = int(_get(row, "open_deals", 0) or 0)
+        out.append(f"pipeline short ({n} open deal{'s' if n != 1 else ''} expected to bring "
+                   f"{money(_get(row, 'pipeline_expected'), currency)}, {pct(_get(row, 'pipeline_ratio'))} of what "
+                   "the role's median rep's bring for the same quota)")
+    if _get(row, "closing_slow"):
+        out.append(f"closing slow (deals win {pct(_get(row, 'closing'))} as often as the team's from the same "
+                   "stages)")
+    if _get(row, "few_new_deals"):
+        out.append(f"few new deals (deals created at {pct(_get(row, 'created_ratio'))} of the role's median pace)")
+    if _get(row, "behind"):
+        out.append(f"behind (won {money(_get(row, 'won', _get(row, 'won_revenue')), currency)} of the "
+                   f"{money(_get(row, 'due_by_now'), currency)} the season expects by now)")
+    return out
+
+
 def risk_reason(row: Mapping, currency: str = "") -> str:
-    """Why a rep is at risk, with the numbers ("" when not at risk; "no quota" when there is none)."""
+    """Why a rep is at risk, with the numbers ("" when not at risk; "no quota" when there is none; the verdict
+    when the period is over)."""
     if _get(row, "quota") is None:
         return "no quota for this period"
-    parts = []
-    if _get(row, "thin_pipeline"):
-        need = _get(row, "coverage_needed")
-        if need is None:
-            parts.append("no win rate yet and the gap is open")
-        else:
-            parts.append(f"pipeline covers {multiple(_get(row, 'horizon_coverage', 0.0))} of the "
-                         f"{money(_get(row, 'horizon_gap'), currency)} due in the next {int(_get(row, 'horizon_days', 0))} "
-                         f"days but the win rate needs {multiple(need)}")
-    if _get(row, "projected_short"):
-        quota = float(_get(row, "quota"))
-        run = _get(row, "run_rate_projection")
-        run_s = f", run-rate {pct_below(float(run) / quota, MATERIAL)}" if run is not None else ""
-        parts.append(f"projected to reach {pct_below(_get(row, 'projected_attainment'), MATERIAL)} of quota{run_s} "
-                     f"(needs {money(_get(row, 'required_pace'), currency)} a day, has managed "
-                     f"{money(_get(row, 'pace_so_far'), currency)})")
-    return "; ".join(parts)
+    if _get(row, "finished"):
+        return verdict_line(row, currency)
+    if not _get(row, "at_risk"):
+        return ""
+    why = reasons(row, currency)
+    tail = ("; " + "; ".join(why)) if why else \
+        ("; no single part is short: the usual pace and the open deals fall short of the gap in the time left")
+    return likely(row) + tail
 
 
 def risk_short(row: Mapping) -> str:
-    """The first clause of the reason, for a narrow column ("projected to reach 57% of quota")."""
-    if _get(row, "projected_short"):
-        return f"projected to reach {pct_below(_get(row, 'projected_attainment'), MATERIAL)} of quota"
-    if _get(row, "thin_pipeline"):
-        need = _get(row, "coverage_needed")
-        return (f"pipeline covers {multiple(_get(row, 'horizon_coverage', 0.0))}, needs {multiple(need)}"
-                if need is not None else "no win rate yet")
-    return ""
+    """The reason in a few words, for a narrow column ("likely 62–80% of quota")."""
+    if _get(row, "finished"):
+        return verdict_line(row)
+    return f"likely {span(row)} of quota" if span(row) else ""
 
+
+def no_flags(where: str, flag_at) -> str:
+    """No rep of a scope is flagged."""
+    bar = f" for each, missing quota is less than {pct(flag_at)} likely" if flag_at is not None else ""
+    return f"No rep of {where} is flagged at risk:{bar or ' none is likely to miss quota'}."
+
+
+def flag_legend(flag_at) -> str:
+    """What red means in the explorer's attainment chart."""
+    bar = f"missing quota at least {pct(flag_at)} likely" if flag_at is not None else "likely to miss quota"
+    return f"Red: flagged at risk ({bar})."
+
+
+def all_made(where: str) -> str:
+    """A finished period in which every rep with a quota made it."""
+    return f"The period is over: every rep of {where} with a quota made it."
+
+
+def verdict_line(row: Mapping, currency: str = "") -> str:
+    """How a finished period ended for a rep: made it, or missed by how much."""
+    quota, won = _get(row, "quota"), _get(row, "won", _get(row, "won_revenue"))
+    if quota is None:
+        return "no quota for this period"
+    won = float(won or 0.0)
+    if won >= float(quota):
+        return f"made it: {pct(won / float(quota))} of quota"
+    return f"missed by {money(float(quota) - won, currency)}: {pct_below(won / float(quota), 1.0)} of quota"
 
 # ------------------------------------------------------------------ team findings
 
@@ -254,27 +325,29 @@ def hygiene(row: Mapping) -> str:
     return f"Of {n_open} open deals: " + ", ".join(p for p in parts if p) + ". Update them so the forecast can be trusted."
 
 
-def backtest(bt) -> str:
-    """How far to trust the early warning, from its backtest (`diagnostics.foresight.Backtest`)."""
-    if bt is None:
-        return "The early warning needs quotas: there is nothing to test it on."
-    if bt.too_little:
-        return f"How far to trust the early warning cannot be said yet: {bt.too_little}."
-    when = f"{round(bt.point * 100)}% of the way through"
-    kind = {"quarter": "quarters", "month": "months", "year": "years"}.get(bt.kind, "periods")
-    over = f"over the last {len(bt.periods)} {kind} ({', '.join(bt.periods)})"
-    if not bt.flagged:
-        head = f"{when.capitalize()} each of them {over}, the warning flagged nobody"
+def track_record(rec) -> str:
+    """How far to trust the early warning: its record on earlier periods (`diagnostics.foresight.TrackRecord`),
+    checked at each month end on what was known then, beside flagging everyone."""
+    if rec is None:
+        return "It needs quotas: there is nothing to check it on."
+    if rec.too_little:
+        return f"Not enough history yet: {rec.too_little}."
+    kind = {"quarter": "quarters", "month": "months", "year": "years"}.get(rec.kind, "periods")
+    head = (f"Run at {rec.month_ends} month ends of the {len(rec.periods)} {kind} before this one "
+            f"({', '.join(rec.periods)}), on what was known each day, for {rec.checks} checks of a rep")
+    if not rec.flagged:
+        flagged = "it flagged nobody"
     else:
-        head = (f"{when.capitalize()} each of the last {len(bt.periods)} {kind} ({', '.join(bt.periods)}), "
-                f"{bt.flagged_missed} of the {bt.flagged} reps flagged went on to miss quota")
-    unseen = (f"; {bt.unflagged_missed} rep{' who' if bt.unflagged_missed == 1 else 's who'} missed "
-              f"{'was' if bt.unflagged_missed == 1 else 'were'} not flagged" if bt.missed else "; nobody missed")
-    err = (f". The projection was off by {pct(bt.median_error)} of quota in the median"
-           if bt.median_error is not None else "")
-    weak = " Few reps were judged: read it as a rough guide." if bt.flagged + bt.unflagged_made + \
-        bt.unflagged_missed < 10 else ""
-    return f"{head}{unseen}{err}.{weak}"
+        flagged = (f"{rec.flagged_missed} of the {rec.flagged} flags came true (the rep missed quota: "
+                   f"{pct(rec.precision)})")
+    if not rec.missed:
+        seen = "nobody missed quota"
+    else:
+        seen = f"{rec.flagged_missed} of the {rec.missed} misses had been flagged ({pct(rec.recall)})"
+    base = (f" Flagging every rep would have been right {pct(rec.everyone)} of the time."
+            if rec.everyone is not None else "")
+    weak = " Few checks: read it as a rough guide." if rec.checks < 50 else ""
+    return f"{head}: {flagged}; {seen}.{base}{weak}"
 
 
 # ------------------------------------------------------------------ the explorer's short lines
@@ -338,8 +411,5 @@ def vanity_verdict(row: Mapping, outcome: str, too_early: str | None = None) -> 
 
 
 def finished_short(row: Mapping, currency: str = "") -> str:
-    """How far a rep finished below quota in a period that is over (its early warning came true)."""
-    quota, won = _get(row, "quota"), _get(row, "won_revenue") or 0.0
-    if quota is None:
-        return "no quota for this period"
-    return f"reached {pct_below(_get(row, 'attainment'), 1.0)} of quota, {money(float(quota) - float(won), currency)} short"
+    """How far a rep finished below quota in a period that is over."""
+    return verdict_line(row, currency)

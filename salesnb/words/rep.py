@@ -6,9 +6,9 @@ Nothing here computes a figure or reads another rep's data; figures are formatte
 from __future__ import annotations
 
 from ..metrics.catalogue import CATALOGUE
-from ..present import by_unit, isolate, money, multiple, num, pct, pct_below, plural
+from ..present import by_unit, isolate, money, num, pct, pct_below, plural
 from ..terms import NO_LEAK, STEP, TOO_FEW_DEALS, activity_label, described
-from .manager import MATERIAL, practice, won_deals, worth_naming
+from .manager import chance, practice, won_deals, worth_naming
 
 MIX_GAP = 0.05  # activity-mix differences from 5 points are worth a sentence
 MAX_MIX_SENTENCES = 3
@@ -35,28 +35,41 @@ def title(view) -> str:
 
 
 def risk(view) -> str | None:
-    """The early warning in the rep's words, or None when there is none (no quota)."""
+    """The early warning in the rep's words (the likely range, the chance, why), the verdict of a finished
+    period, or None when there is none (no quota)."""
     r, cur = view.headline.risk, view.currency
     if r is None:
         return None
+    if r.finished:
+        if r.verdict == "made":
+            return f"The period is over: you made it, with {pct(r.attainment)} of quota."
+        return (f"The period is over: you reached {pct_below(r.attainment, 1.0)} of quota, "
+                f"{money(r.short_by, cur)} short.")
+    span = pct(r.likely_low) if pct(r.likely_low) == pct(r.likely_high) else \
+        f"{pct(r.likely_low)[:-1]}–{pct(r.likely_high)}"
+    outlook = f"you are likely to end at {span} of quota, with {chance(r.chance)} of reaching it"
     if not r.at_risk:
-        return "On track: no early warning this period."
-    parts = []
-    if r.thin_pipeline:
-        if r.coverage_needed is None:
-            parts.append("there is no win rate yet and the gap to quota is open")
-        else:
-            parts.append(f"your pipeline covers {multiple(r.horizon_coverage or 0.0)} the {money(r.horizon_gap, cur)} "
-                         f"due in the next {r.horizon_days} days, but your win rate needs "
-                         f"{multiple(r.coverage_needed)}")
-    if r.projected_short:
-        run = (f" ({pct_below(r.run_rate_attainment, MATERIAL)} at the pace so far)"
-               if r.run_rate_attainment is not None else "")
-        parts.append(f"projected to reach {pct_below(r.projected_attainment, MATERIAL)} of quota{run}. Reaching "
-                     f"quota needs {money(r.required_pace, cur)} won per day from now on, against "
-                     f"{money(r.pace_so_far, cur)} per day so far")
-    text = "; ".join(parts)
-    return f"At risk: {text}." if text else "At risk."
+        return f"On track: {outlook}."
+    why = []
+    if r.pipeline_short:
+        why.append(f"your {plural(r.open_deals, 'open deal')} are expected to bring {money(r.pipeline_expected, cur)}, "
+                   f"{pct(r.pipeline_ratio)} of what your role's median rep's bring for the same quota")
+    if r.closing_slow:
+        why.append(f"your deals win {pct(r.closing)} as often as the team's from the same stages")
+    if r.few_new_deals:
+        why.append(f"you create new deals at {pct(r.created_ratio)} of your role's median pace")
+    if r.behind:
+        why.append(f"you have won {money(r.won, cur)} of the {money(r.due_by_now, cur)} the season expects by now")
+    tail = (" Why: " + "; ".join(why) + ".") if why else \
+        " No single part is short: your usual pace and your open deals fall short of the gap in the time left."
+    return f"At risk: {outlook}.{tail}"
+
+
+def likely_range(view) -> str:
+    """The likely range in the headline table: "likely 85–99% of quota"."""
+    r = view.headline.risk
+    lo, hi = pct(r.likely_low), pct(r.likely_high)
+    return f"likely {lo} of quota" if lo == hi else f"likely {lo[:-1]}–{hi} of quota"
 
 
 def to_go(view) -> str:
@@ -312,11 +325,12 @@ def since_last_report(view) -> str:
 
 
 def warning_record(view) -> str:
-    """One sentence on how often the early warning came true on the team's own history."""
+    """One sentence on how often the early warning came true on the team's earlier periods."""
     w = view.warning_record
     kind = {"quarter": "quarters", "month": "months", "year": "years"}.get(w.kind, "periods")
-    when = f"{round(w.point * 100)}% of the way through the last {len(w.periods)} {kind}"
     if not w.flagged:
-        return f"At {when}, the warning flagged nobody, so how often it comes true cannot be said yet."
-    return (f"How far to trust it: at {when}, {w.flagged_missed} of the {w.flagged} warnings like this came true "
-            f"(the rep missed quota).")
+        return (f"How far to trust it: run at {w.month_ends} month ends of the earlier {kind} ({', '.join(w.periods)}), "
+                "the warning flagged nobody, so how often it comes true cannot be said yet.")
+    return (f"How far to trust it: run at {w.month_ends} month ends of the earlier {kind} ({', '.join(w.periods)}) on "
+            f"what was known then, {w.flagged_missed} of its {w.flagged} warnings came true (the rep missed quota), "
+            f"where flagging every rep would have been right {pct(w.everyone)} of the time.")
