@@ -308,7 +308,7 @@ def test_headline_gives_distance_to_quota_and_a_plain_risk_sentence():
     block = Report(view, {}).headline()
     text = repr(block)
     assert "Still to win             140 EUR" in text  # 200 - 60
-    assert "100 EUR (50% of quota; likely 38–64% of quota)" in text
+    assert "100 EUR (50% of quota; likely 38–64%)" in text
     assert "3 of 4 AE reps, by score" in text and "20.0 out of 100" in text
     assert text.endswith("At risk: you are likely to end at 38–64% of quota, with almost no chance of reaching it. "
                          "Why: your 2 open deals are expected to bring 10 EUR, 50% of what your role's median rep's "

@@ -66,10 +66,10 @@ def risk(view) -> str | None:
 
 
 def likely_range(view) -> str:
-    """The likely range in the headline table: "likely 85–99% of quota"."""
+    """The likely range in the headline table, beside the projection's share of quota: "likely 85–99%"."""
     r = view.headline.risk
     lo, hi = pct(r.likely_low), pct(r.likely_high)
-    return f"likely {lo} of quota" if lo == hi else f"likely {lo[:-1]}–{hi} of quota"
+    return f"likely {lo}" if lo == hi else f"likely {lo[:-1]}–{hi}"
 
 
 def to_go(view) -> str:
