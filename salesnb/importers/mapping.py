@@ -15,13 +15,14 @@ from pathlib import Path
 
 from ..errors import MappingError
 from ..schema import TABLES
-from .parse import DATE_FORMATS, DEFAULT_NULLS, resolve_date_format
+from .dates import DATE_FORMATS, resolve_date_format
+from .parse import DEFAULT_NULLS
 from .quota_periods import PeriodSpec, parse_period_spec
 
 PRESETS_DIR = Path(__file__).resolve().parent / "presets"
 PRESET_NAMES = ("salesforce-report", "salesforce-api", "hubspot")
 
-_TOP_KEYS = {"name", "description", "extends", "rep_names", "source", "tables", "fiscal_year_start_month"}
+_TOP_KEYS = {"name", "description", "extends", "rep_names", "source", "tables", "fiscal_year_start_month", "currency"}
 _SOURCE_KEYS = {"encoding", "delimiter", "nulls", "date_format", "decimal", "chunk_rows"}
 _TABLE_KEYS = {"file", "detect", "same_file_as", "columns", "drop_rows", "nulls", "date_format", "decimal",
                "unpivot", "join", "enabled", "created_after_close", "period"}
@@ -115,6 +116,7 @@ class Mapping:
     chunk_rows: int = 100_000
     description: str = ""
     fiscal_year_start_month: int | None = None  # written to dataset.toml; fiscal quarters are read with it
+    currency: str | None = None  # the amounts' currency (ISO 4217), written to dataset.toml
 
 
 def _fail(where: str, key: str, message: str, fix: str = "") -> MappingError:
@@ -190,6 +192,13 @@ def parse_mapping(raw: dict, where: str) -> Mapping:
     if fy_month is not None and (not isinstance(fy_month, int) or isinstance(fy_month, bool) or not 1 <= fy_month <= 12):
         raise _fail(where, "fiscal_year_start_month", f"must be a month number 1..12, got {fy_month!r}.",
                     "e.g. fiscal_year_start_month = 4 for a fiscal year starting in April.")
+    currency = raw.get("currency")
+    if currency is not None:
+        from ..dataset_toml import check_settings
+
+        _, problems = check_settings({"currency": currency})
+        if problems:
+            raise _fail(where, "currency", f"{currency!r} {problems[0].message}", problems[0].fix)
     tables_raw = raw.get("tables")
     if not isinstance(tables_raw, dict) or not tables_raw:
         raise _fail(where, "tables", "the mapping maps no table.",
@@ -218,7 +227,7 @@ def parse_mapping(raw: dict, where: str) -> Mapping:
         raise _fail(where, "source.chunk_rows", "must be at least 1.")
     return Mapping(name=str(raw.get("name", where)), path=where, tables=ordered, encoding=encoding,
                    delimiter=delimiter, chunk_rows=chunk_rows, description=str(raw.get("description", "")),
-                   fiscal_year_start_month=fy_month)
+                   fiscal_year_start_month=fy_month, currency=currency)
 
 
 def _unknown_keys(d: dict, known: set, where: str, prefix: str) -> None:
@@ -237,7 +246,13 @@ def _check_date_format(fmt, where: str, key: str) -> str:
         resolve_date_format(fmt)
     except KeyError:
         raise _fail(where, key, f"unknown date format {fmt!r}.",
-                    f"use auto, one of {', '.join(DATE_FORMATS)}, or a strptime pattern such as \"%d-%b-%Y\".") from None
+                    f"use auto, one of {', '.join(DATE_FORMATS)}, the letters of the format (e.g. \"DD.MM.YYYY HH:mm\": "
+                    f"YYYY, YY, MM, MMM, DD, HH, hh, mm, ss, A) or a strptime pattern such as \"%d %b, %Y %H:%M\" "
+                    f"(docs/importing.md, Dates).") from None
+    except ValueError as exc:
+        raise _fail(where, key, f"{fmt!r}: {exc}.",
+                    "use the strptime directives %Y %y %m %b %B %d %H %I %M %S %p %z (%% for a percent sign), "
+                    "e.g. \"%d %b, %Y %H:%M\" (docs/importing.md, Dates).") from None
     return fmt
 
 
@@ -286,6 +301,7 @@ def _parse_table(name, traw, where, nulls, date_format, decimal, rep_names, fy_m
                         f"the {name} columns are {', '.join(table.column_names)}.")
         t.columns[col_name] = _parse_column(spec, ckey, where, names_default=rep_names and col_name == "rep_id")
         _check_sign(t.columns[col_name], table.column(col_name), ckey, where)
+        _check_default(t.columns[col_name], table.column(col_name), ckey, where)
     if "period" in traw:
         if name not in ("quotas", "team_quotas"):
             raise _fail(where, f"{key}.period", "a period from year/quarter/month columns is for quotas only.",
@@ -334,6 +350,19 @@ def _check_sign(alts: tuple[ColumnSource, ...], col, ckey: str, where: str) -> N
         if a.sign != "error" and (col.kind not in ("number", "int") or (col.min_value is None and not col.positive)):
             raise _fail(where, f"{ckey}.sign", f"{col.name} has no lower bound, so a sign rule does not apply.",
                         "remove sign here; it is for amounts, quotas, durations and distances.")
+
+
+def _check_default(alts: tuple[ColumnSource, ...], col, ckey: str, where: str) -> None:
+    """A default is written as it is (never through `values`): for a column of fixed values it must be one."""
+    for a in alts:
+        if a.default is None or col.kind != "choice":
+            continue
+        if a.default.strip() and a.default.strip().casefold() not in col.choices:
+            mapped = dict(a.values or ()).get(a.default)
+            hint = f" (your value map turns it into {mapped!r}: write that)" if mapped else ""
+            raise _fail(where, f"{ckey}.default", f"{a.default!r} is not a {col.name}: a default is written as it "
+                        f"is, without going through values{hint}.",
+                        f"use one of {', '.join(repr(c) for c in col.choices)}.")
 
 
 def _parse_column(spec, ckey: str, where: str, names_default: bool) -> tuple[ColumnSource, ...]:

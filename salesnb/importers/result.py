@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import pandas as pd
 
@@ -78,8 +79,12 @@ class Problems:
     def __init__(self):
         self.items: dict[tuple[str, str, str], dict] = {}
 
-    def add(self, key: str, file: str, what: str, values: pd.Series, fix: str) -> None:
-        """Record `values` (indexed by record number in `file`) that the mapping at `key` cannot place."""
+    def add(self, key: str, file: str, what: str, values: pd.Series, fix: str | Callable[[pd.Series], str]) -> None:
+        """Record `values` (indexed by record number in `file`) that the mapping at `key` cannot place.
+
+        `fix` is the text saying what to do, or a function that writes it from the bad values counted (the
+        first 1,000 distinct ones, the values the message quotes among them), called when the error is raised.
+        """
         entry = self.items.setdefault((key, file, what), {"counts": Counter(), "rows": 0, "fix": fix, "records": []})
         entry["rows"] += len(values)
         entry["records"] += list(values.index[: max(0, MAX_EXAMPLES - len(entry["records"]))])
@@ -98,7 +103,8 @@ class Problems:
             more = len(e["counts"]) - MAX_EXAMPLES
             more_txt = f" and {more} other value(s)" if more > 0 else ""
             lines = _lines_text(finder.lines(file, e["records"]), e["rows"]) if finder and e["records"] else ""
-            parts.append(f"[{key}] {e['rows']:,} row(s) of {file} {what}: {shown}{more_txt}{lines}. Fix: {e['fix']}")
+            fix = e["fix"] if isinstance(e["fix"], str) else e["fix"](pd.Series(list(e["counts"]), dtype="str"))
+            parts.append(f"[{key}] {e['rows']:,} row(s) of {file} {what}: {shown}{more_txt}{lines}. Fix: {fix}")
         head = f"{where}: the mapping does not fit the export ({len(parts)} problem(s)); nothing was written."
         raise MappingError("\n".join([head] + [f"  - {p}" for p in parts]))
 

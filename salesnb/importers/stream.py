@@ -16,6 +16,7 @@ import pandas as pd
 
 from ..schema import TABLES
 from .mapping import Mapping
+from .numbers import CURRENCY_CODES
 from .parse import is_unnamed, iter_chunks, null_mask
 from .result import MAX_EXAMPLES, Dropped, ImportResult, Problems, TableSummary
 from .reps import write_reps
@@ -28,6 +29,7 @@ def stream_all(mapping: Mapping, plans: list, joins: dict, run: Run, result: Imp
 
     problems = Problems()
     date_formats: dict = {}
+    currencies: dict = {}
     rep_names: dict[str, str] = {}
     reps_frames: list[tuple[str, pd.DataFrame]] = []
     writers: dict[str, TableWriter] = {}
@@ -38,7 +40,7 @@ def stream_all(mapping: Mapping, plans: list, joins: dict, run: Run, result: Imp
             summary = result.tables.setdefault(t.name, TableSummary(t.name))
             summary.files.append(src.name)
             summary.columns.update(plan.used)
-            ctx = Context(t, src.name, problems, date_formats, rep_names, plan.effective)
+            ctx = Context(t, src.name, problems, date_formats, rep_names, plan.effective, currencies=currencies)
             if t.name != "reps" and t.name not in writers:
                 writers[t.name] = TableWriter(run.build_dir / f"{t.name}.csv", output_columns(t.name, plans),
                                               run.origins.setdefault(t.name, []))
@@ -58,7 +60,26 @@ def stream_all(mapping: Mapping, plans: list, joins: dict, run: Run, result: Imp
     for (key, column, file), fmt in date_formats.items():
         if fmt != "ISO":
             result.notes.append(f"{file}: [{key}] {column} dates read as {fmt} (detected).")
+    result.notes += currency_notes(currencies, mapping.currency)
     write_reps(output_columns("reps", plans), reps_frames, rep_names, run, result)
+
+
+def currency_notes(currencies: dict, currency: str | None) -> list[str]:
+    """What the currency signs and codes written in the amounts say against the mapping's currency."""
+    notes = []
+    for (key, file), marks in currencies.items():
+        if not marks:
+            continue
+        codes = sorted({CURRENCY_CODES.get(m, m) for m in marks})
+        shown = ", ".join(repr(m) for m in sorted(marks))
+        if currency is None and codes != ["USD"]:  # USD is the dataset's currency when nothing says otherwise
+            notes.append(f"{file}: [{key}] amounts are written with {shown}: the dataset's currency is USD unless "
+                         f"the mapping says otherwise; if it is not, set currency = \"{codes[0][:3]}\" at the top of "
+                         f"the mapping (the amounts are not converted).")
+        elif currency is not None and (len(codes) > 1 or currency not in codes[0]):
+            notes.append(f"{file}: [{key}] amounts are written with {shown}, the mapping says currency = "
+                         f"\"{currency}\": amounts are not converted, so check that they are all in {currency}.")
+    return notes
 
 
 def _read_set(plan) -> set[str]:

@@ -15,9 +15,9 @@ import pandas as pd
 
 from ..schema import TABLES, Column
 from .mapping import ColumnSource, TableMapping
-from .parse import (
-    detect_date_format, name_to_id, normalize_name, null_mask, parse_bools, parse_dates, parse_numbers,
-)
+from .dates import detect_date_format, has_time, most_read_format, parse_dates, resolve_date_format, suggest_date_format
+from .numbers import currency_marks, number_fix, parse_numbers
+from .parse import name_to_id, normalize_name, null_mask, parse_bools
 from .quota_periods import period_columns
 from .result import Problems
 
@@ -59,6 +59,7 @@ class Context:
     records: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     marks: list = field(default_factory=list)  # (column, how, positions): rows filled by a fallback, default, sign
     drops: dict = field(default_factory=dict)  # reason -> positions the mapping says to drop
+    currencies: dict = field(default_factory=dict)  # (column key, file) -> currency signs and codes seen in amounts
 
     def start_chunk(self, records: np.ndarray) -> None:
         self.records, self.marks, self.drops = records, [], {}
@@ -67,8 +68,8 @@ class Context:
         if len(positions):
             self.marks.append((column, how, np.asarray(positions)))
 
-    def problem(self, key: str, what: str, values: pd.Series, fix: str) -> None:
-        """Record values the mapping cannot place, numbered by their records in the file."""
+    def problem(self, key: str, what: str, values: pd.Series, fix) -> None:
+        """Record values the mapping cannot place, numbered by their records in the file (`fix`: see Problems.add)."""
         located = pd.Series(values.to_numpy(), index=self.records[values.index.to_numpy()])
         self.problems.add(key, self.file, what, located, fix)
 
@@ -102,9 +103,14 @@ def _evaluate(src: ColumnSource, col: Column, chunk: pd.DataFrame, ctx: Context)
 
 
 def _evaluate_default(src: ColumnSource, col: Column, index: pd.Index, ctx: Context) -> pd.Series:
-    """The source's default, as a column of `index`, through the same value map and parsing as its values."""
+    """The source's default, as a column of `index`: written as it is, parsed as the column's type.
+
+    The default is the value to write, not a value of the export: it does not go through the value map
+    (whose "*" would otherwise turn it into whatever "*" maps to) nor the pattern.
+    """
     raw = pd.Series([src.default] * len(index), index=index, dtype="str")
-    return _convert(replace(src, column=None, value=src.default), col, raw, null_mask(raw, ctx.table.nulls), ctx)
+    as_written = replace(src, column=None, value=src.default, values=None, pattern=None)
+    return _convert(as_written, col, raw, null_mask(raw, ctx.table.nulls), ctx)
 
 
 def _convert(src: ColumnSource, col: Column, raw: pd.Series, empty: np.ndarray, ctx: Context) -> pd.Series:
@@ -179,45 +185,75 @@ def _to_date(src, index, text, present, ctx) -> pd.Series:
         lock = (src.key, src.describe(), ctx.file)
         fmt = ctx.date_formats.get(lock)
         if fmt is None:
-            fmt = detect_date_format(text) or "ISO"
+            fmt = detect_date_format(text) or most_read_format(text) or "ISO"
             ctx.date_formats[lock] = fmt
     out = pd.Series(pd.NaT, index=index, dtype="datetime64[ms]")
     if len(text):
         dates, bad = parse_dates(text, fmt)
         if bad.any():
             ctx.problem(src.key, f"have {_what(src)} values that do not read as dates in the format {fmt}", text[bad],
-                        _date_fix(src, ctx.table.name, text[bad], fmt, some_read=not bad.all()))
+                        _date_fix(src, ctx.table.name, fmt, text[~bad]))
         out[present] = dates.to_numpy()
     return out
 
 
-def _date_fix(src: ColumnSource, table: str, bad: pd.Series, fmt: str, some_read: bool) -> str:
-    """The fix for values that are not dates: the period columns for quota years/quarters, else a format."""
-    sample = bad.str.strip().str.casefold()
-    looks_like_period = sample.str.fullmatch(r"(fy\s*)?\d{4}(\.0+)?|q[1-4]|\d{4}[-\s]?q[1-4]|q[1-4][-\s]?\d{4}").all()
-    if table in ("quotas", "team_quotas") and looks_like_period:
-        return (f"these are years or quarters, not dates: remove period_start/period_end from [tables.{table}.columns] "
-                f"and add [tables.{table}.period] with year = \"Year\" and quarter = \"Quarter\" (or month = "
-                f"\"Month\", or the year alone): see docs/importing.md, Quotas.")
-    guess = detect_date_format(bad)
-    formats = "formats: ISO, M/D/YYYY, D/M/YYYY, YYYYMMDD, or a %-pattern such as %d-%b-%Y"
-    if guess is None and some_read:
-        return (f"other values of the column read as {fmt}, so these are likely mistyped dates: correct them in the "
-                f"export, or add them to nulls = [...] under [source] if they mean 'unknown'.")
-    if guess is None:
+def _date_fix(src: ColumnSource, table: str, fmt: str, good: pd.Series):
+    """The fix for values that are not dates, worked out when the error is written from every bad value counted
+    (so that the format it suggests reads the values it quotes): the period columns for quota years/quarters, else
+    a format that reads them (and the column's other values, when some did read)."""
+    good = good.str.strip().drop_duplicates().head(200)
+
+    def fix(bad: pd.Series) -> str:
+        bad = bad.astype("str").str.strip()
+        looks_like_period = bad.str.casefold().str.fullmatch(
+            r"(fy\s*)?\d{4}(\.0+)?|q[1-4]|\d{4}[-\s]?q[1-4]|q[1-4][-\s]?\d{4}").all()
+        if table in ("quotas", "team_quotas") and looks_like_period:
+            return (f"these are years or quarters, not dates: remove period_start/period_end from "
+                    f"[tables.{table}.columns] and add [tables.{table}.period] with year = \"Year\" and quarter = "
+                    f"\"Quarter\" (or month = \"Month\", or the year alone): see docs/importing.md, Quotas.")
+        guess = suggest_date_format(pd.concat([bad, good]))
+        if guess is not None:
+            return (f"set the format under [{src.key}], e.g. {_format_example(src, guess)}{_time_note(bad, guess)} "
+                    f"({FORMATS_HINT}).")
+        alone = suggest_date_format(bad)
+        if alone is not None and len(good):
+            return (f"the column mixes two formats: other values read as {fmt}, these read as {alone}. A column is "
+                    f"read in one format: write these as the others are written, in the export.")
+        if len(good):
+            return (f"other values of the column read as {fmt}, so these are likely mistyped dates: correct them in "
+                    f"the export, or add them to nulls = [...] under [source] if they mean 'unknown'.")
         return (f"check that [{src.key}] names the date column; if it does, set its format, e.g. "
-                f"{{ column = \"{src.column}\", date_format = \"%d-%b-%Y\" }} ({formats}).")
-    return f"set the format under [{src.key}], e.g. {{ column = \"{src.column}\", date_format = \"{guess}\" }} ({formats})."
+                f"{_format_example(src, '%d-%b-%Y')} ({FORMATS_HINT}).")
+    return fix
+
+
+FORMATS_HINT = ("formats: ISO, M/D/YYYY, D/M/YYYY, D.M.YYYY, YYYYMMDD, EXCEL, UNIX, letters such as "
+                "DD.MM.YYYY HH:mm, or a %-pattern such as %d %b, %Y %H:%M; see docs/importing.md, Dates")
+
+
+def _format_example(src: ColumnSource, fmt: str) -> str:
+    if src.column is None:
+        return f'date_format = "{fmt}"'
+    return '{ column = "' + src.column + '", date_format = "' + fmt + '" }'
+
+
+def _time_note(values: pd.Series, fmt: str) -> str:
+    if has_time(resolve_date_format(fmt)) or not values.str.contains(r"\d:\d\d", regex=True).any():
+        return ""
+    return " (the time of day is read and left out: the dataset keeps days)"
 
 
 def _to_number(src, col, index, text, present, ctx) -> pd.Series:
     out = pd.Series(np.nan, index=index, dtype="float64")
     if not len(text):
         return out
-    nums, bad = parse_numbers(text, src.decimal or ctx.table.decimal)
+    decimal = src.decimal or ctx.table.decimal
+    if col.money and (src.key, ctx.file) not in ctx.currencies:  # the first chunk says how the column is written
+        ctx.currencies[(src.key, ctx.file)] = currency_marks(text)
+    nums, bad = parse_numbers(text, decimal)
     if bad.any():
         ctx.problem(src.key, f"have {_what(src)} values that are not numbers", text[bad],
-                         "clean the column, or add the marker to nulls = [...] if it means 'empty'.")
+                    lambda values: number_fix(values, decimal, src.key))
     if src.divide_by:
         nums = nums / src.divide_by
     nums = _apply_sign(src, col, nums, text, ctx)
@@ -255,8 +291,10 @@ def _apply_sign(src: ColumnSource, col: Column, nums: pd.Series, text: pd.Series
             fix = (f"a {col.name} of 0 means no target: leave those rows out with sign = \"drop\" under {where}, "
                    f"e.g. {{ column = \"{src.column}\", sign = \"drop\" }}.")
         else:
-            fix = (f"if they are credit notes or refunds whose size is the deal's value, set sign = \"abs\" under {where}, "
-                   f"e.g. {{ column = \"{src.column}\", sign = \"abs\" }}; to leave those rows out, sign = \"drop\".")
+            fix = (f"if they are credit notes or refunds, leave those rows out with sign = \"drop\" under {where}, "
+                   f"e.g. {{ column = \"{src.column}\", sign = \"drop\" }}; if the minus is only how the export "
+                   f"writes them (the size is the value), keep the size with sign = \"abs\" (docs/importing.md, "
+                   f"Negative amounts).")
         ctx.problem(src.key, f"have {_what(src)} values that are {what}", text[low], fix)
     return nums
 

@@ -1,0 +1,90 @@
+"""Amounts as CRM exports and spreadsheets write them: currency signs and codes, thousands separators,
+decimal commas, accountants' parentheses, trailing minus signs and scientific notation.
+
+A value is read only when it is unambiguous under the decimal separator the mapping gives: thousands
+separators must group three digits ('1,234.50'), so '1.234,50' or '12,5' under decimal "." is not silently
+read as 1.2345 or 125 but reported, with the fix (decimal = ","). Every function works on a whole Series of
+non-empty text, once per distinct value.
+"""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+CURRENCY_SIGNS = "$€£¥₹₽₩₪₫₴₦₱฿₺₸₼₾¢"
+_SPACES = "\u00a0\u202f\u2009 '’"  # a space, no-break spaces and apostrophes group thousands too (1 234, 1'234)
+_SCIENTIFIC = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)[eE][+-]?\d+")
+
+
+def _core(decimal: str) -> str:
+    """A plain number with the thousands separator T and the decimal separator of `decimal`."""
+    t = re.escape("," if decimal == "." else ".")
+    d = re.escape(decimal)
+    return rf"(?:\d{{1,3}}(?:{t}\d{{3}})+|\d+)(?:{d}\d*)?|{d}\d+"
+
+
+def _parse_unique(text: pd.Series, decimal: str) -> pd.Series:
+    text = text.str.strip()
+    scientific = text.str.fullmatch(_SCIENTIFIC.pattern).fillna(False)
+    negative = text.str.fullmatch(r"\(.*\)").fillna(False)
+    t = text.str.replace(r"^\((.*)\)$", r"\1", regex=True)
+    t = t.str.replace(f"[{re.escape(CURRENCY_SIGNS)}]", "", regex=True).str.strip()
+    for _ in range(2):  # a sign or code may stand on either side of the other: -USD 5, USD -5, 5- kr, 5 kr-
+        negative = negative | t.str.match(r"-").fillna(False) | t.str.fullmatch(r"[^-]*\d[^-]*-").fillna(False)
+        t = t.str.replace(r"^[+-]\s*", "", regex=True).str.replace(r"(?<=[^\s-])\s*-$", "", regex=True).str.strip()
+        t = t.str.replace(r"^[^\W\d_]{1,3}\.?(?=[\s\d+\-.,])", "", regex=True)  # USD 12, Rs. 5, kr 9
+        t = t.str.replace(r"(?<=[\d.,\s-])[^\W\d_]{1,3}\.?$", "", regex=True).str.strip()  # 12 EUR, 9 kr
+    thousands = "," if decimal == "." else "."
+    t = t.str.replace(f"[{_SPACES}]", thousands, regex=True)
+    ok = t.str.fullmatch(_core(decimal)).fillna(False)
+    plain = t.str.replace(thousands, "", regex=False)
+    if decimal != ".":
+        plain = plain.str.replace(decimal, ".", regex=False)
+    values = pd.to_numeric(plain.where(ok, "x"), errors="coerce").astype("float64")
+    values = values.where(~negative, -values)
+    sci = pd.to_numeric(text.where(scientific & (decimal == "."), "x"), errors="coerce").astype("float64")
+    return values.where(~scientific, sci)
+
+
+def parse_numbers(s: pd.Series, decimal: str = ".") -> tuple[pd.Series, np.ndarray]:
+    """Parse amounts such as '$1,234.00', ' 1 234,50 €', '(12.5)', '500-', '1.2E+05'; returns (float64, bad mask).
+
+    Currency signs, and currency codes before or after the number, are ignored; the thousands separator is
+    whichever of ',' and '.' is not `decimal` (spaces and apostrophes group thousands too), and must group
+    three digits; parentheses and a trailing minus mean a negative number.
+    """
+    codes, uniques = pd.factorize(s)
+    parsed = _parse_unique(pd.Series(uniques, dtype="str"), decimal).to_numpy()
+    values = pd.Series(parsed[codes], index=s.index, dtype="float64")
+    return values, values.isna().to_numpy()
+
+
+CURRENCY_CODES = {"$": "USD", "€": "EUR", "£": "GBP", "₹": "INR", "₽": "RUB", "₩": "KRW", "₪": "ILS", "₺": "TRY",
+                  "R$": "BRL", "zł": "PLN", "kr": "SEK, NOK or DKK", "¥": "JPY or CNY", "Fr.": "CHF"}
+
+
+def currency_marks(s: pd.Series) -> set[str]:
+    """The currency signs and codes written around the numbers of `s` ('$', 'EUR', 'R$'), for the summary."""
+    text = pd.Series(pd.unique(s.str.strip()), dtype="str")
+    marks = text.str.extract(rf"^\(?\s*([A-Z]{{3}}|R\$|[{re.escape(CURRENCY_SIGNS)}]|Fr\.)", expand=False)
+    after = text.str.extract(rf"([A-Z]{{3}}|[{re.escape(CURRENCY_SIGNS)}]|kr|zł)\s*\)?$", expand=False)
+    return set(marks.dropna()) | set(after.dropna())
+
+
+def number_fix(bad: pd.Series, decimal: str, key: str) -> str:
+    """What to write for values that are not numbers: the other decimal separator, a dash for 0, or cleaning."""
+    sample = bad.drop_duplicates().head(1000)
+    other = "," if decimal == "." else "."
+    _, still_bad = parse_numbers(sample, other)
+    if not still_bad.all():
+        return (f"these read as numbers with {other!r} as the decimal separator: set decimal = \"{other}\" under "
+                f"[{key}] (or under [source] for every column).")
+    if sample.str.strip().isin(["-", "–", "—"]).any():
+        return ("a lone dash is how accounting formats write 0: map it with values = { \"-\" = \"0\" } under "
+                f"[{key}], or add \"-\" to nulls = [...] under [source] if it means 'unknown'.")
+    if sample.str.contains("%", regex=False).any():
+        return f"a percentage is not an amount: check that [{key}] names the right column."
+    return ("write them as plain numbers (e.g. 1234.50 or $1,234.50), or add the marker to nulls = [...] under "
+            "[source] if it means 'empty'.")
