@@ -28,7 +28,8 @@ _TABLE_KEYS = {"file", "detect", "same_file_as", "columns", "drop_rows", "nulls"
                "unpivot", "join", "enabled", "created_after_close", "period"}
 CREATED_AFTER_CLOSE = ("keep", "use_close_date")
 _COLUMN_KEYS = {"column", "value", "combine", "sep", "values", "date_format", "decimal", "names", "pattern",
-                "divide_by", "default", "optional", "sign"}
+                "divide_by", "default", "optional", "sign", "from_row", "hash"}
+_ONE_OF = ("column", "value", "combine", "from_row", "hash")  # where a column source's text comes from
 _JOIN_KEYS = {"file", "on", "key", "names", "match"}
 # How join keys compare: as written (trimmed), as names (case and spaces), loosely (also punctuation).
 JOIN_MATCHES = ("exact", "names", "loose")
@@ -56,16 +57,27 @@ class ColumnSource:
     default: str | None = None  # used where this and every later alternative are empty
     optional: bool = False  # a file without the column simply does not fill it
     sign: str = "error"  # a number below the column's minimum: "error", "abs" (make it positive) or "drop" the row
+    from_row: bool = False  # an id made of the file's name and the row's number: 'deals-17'
+    hash: tuple[str, ...] | None = None  # an id made of these columns' values, hashed: 'h-3f2a9c0e1b7d'
 
     @property
     def sources(self) -> tuple[str, ...]:
         """The source columns this reads."""
-        return self.combine or ((self.column,) if self.column is not None else ())
+        return self.combine or self.hash or ((self.column,) if self.column is not None else ())
+
+    @property
+    def generated(self) -> bool:
+        """True for an id salesnb makes (the export has none)."""
+        return self.from_row or self.hash is not None
 
     def describe(self) -> str:
         """Where the values come from, for the import summary."""
         if self.combine:
             return f" + {self.sep!r} + ".join(repr(c) for c in self.combine)
+        if self.hash:
+            return "a hash of " + " + ".join(repr(c) for c in self.hash)
+        if self.from_row:
+            return "the file name and row number"
         return repr(self.column) if self.column is not None else f"constant {self.value!r}"
 
 
@@ -302,6 +314,9 @@ def _parse_table(name, traw, where, nulls, date_format, decimal, rep_names, fy_m
         t.columns[col_name] = _parse_column(spec, ckey, where, names_default=rep_names and col_name == "rep_id")
         _check_sign(t.columns[col_name], table.column(col_name), ckey, where)
         _check_default(t.columns[col_name], table.column(col_name), ckey, where)
+        if any(a.generated for a in t.columns[col_name]) and col_name != table.key:
+            raise _fail(where, ckey, f"from_row and hash make ids: they are for {table.key or 'the id'} only.",
+                        f"map {col_name} from a source column.")
     if "period" in traw:
         if name not in ("quotas", "team_quotas"):
             raise _fail(where, f"{key}.period", "a period from year/quarter/month columns is for quotas only.",
@@ -377,9 +392,17 @@ def _parse_column(spec, ckey: str, where: str, names_default: bool) -> tuple[Col
         if not isinstance(item, dict):
             raise _fail(where, ckey, f"expected a column name or {{ column = ..., ... }}, got {item!r}.")
         _unknown_keys(item, _COLUMN_KEYS, where, ckey)
-        if sum(k in item for k in ("column", "value", "combine")) != 1:
-            raise _fail(where, ckey, "give exactly one of column = \"Source column\", value = \"constant\" or "
-                                     "combine = [\"Column 1\", \"Column 2\"].")
+        if sum(k in item for k in _ONE_OF) != 1:
+            raise _fail(where, ckey, "give exactly one of column = \"Source column\", value = \"constant\", "
+                                     "combine = [\"Column 1\", \"Column 2\"], or for an id the export lacks, "
+                                     "from_row = true or hash = [\"Column 1\", \"Column 2\"].")
+        hashed = item.get("hash")
+        if hashed is not None and (not isinstance(hashed, list) or not hashed
+                                   or not all(isinstance(c, str) for c in hashed)):
+            raise _fail(where, f"{ckey}.hash", "must list the source columns that together tell the rows apart.",
+                        "e.g. hash = [\"Account\", \"Deal Name\", \"Created\"].")
+        if "from_row" in item and item["from_row"] is not True:
+            raise _fail(where, f"{ckey}.from_row", "write from_row = true (or leave it out).")
         combine = item.get("combine")
         if combine is not None and (not isinstance(combine, list) or len(combine) < 2
                                     or not all(isinstance(c, str) for c in combine)):
@@ -418,5 +441,7 @@ def _parse_column(spec, ckey: str, where: str, names_default: bool) -> tuple[Col
             default=None if "default" not in item else str(item["default"]),
             optional=bool(item.get("optional", False)),
             sign=item.get("sign", "error"),
+            from_row=bool(item.get("from_row", False)),
+            hash=tuple(hashed) if hashed else None,
           ))
     return tuple(out)

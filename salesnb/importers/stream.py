@@ -41,6 +41,9 @@ def stream_all(mapping: Mapping, plans: list, joins: dict, run: Run, result: Imp
             summary.files.append(src.name)
             summary.columns.update(plan.used)
             ctx = Context(t, src.name, problems, date_formats, rep_names, plan.effective, currencies=currencies)
+            key = TABLES[t.name].key
+            if key in plan.effective and any(a.generated for a in plan.effective[key]):
+                run.generated_ids[t.name] = plan.effective[key][0].describe()
             if t.name != "reps" and t.name not in writers:
                 writers[t.name] = TableWriter(run.build_dir / f"{t.name}.csv", output_columns(t.name, plans),
                                               run.origins.setdefault(t.name, []))

@@ -6,6 +6,7 @@ recorded in `Problems` (with counts) instead of stopping at the first one.
 from __future__ import annotations
 
 import fnmatch
+import hashlib
 import re
 import warnings
 from dataclasses import dataclass, field, replace
@@ -61,6 +62,11 @@ class Context:
     drops: dict = field(default_factory=dict)  # reason -> positions the mapping says to drop
     currencies: dict = field(default_factory=dict)  # (column key, file) -> currency signs and codes seen in amounts
 
+    @property
+    def stem(self) -> str:
+        """The file's name without its extension: the first part of ids made with from_row."""
+        return self.file.rsplit(".", 1)[0] if "." in self.file else self.file
+
     def start_chunk(self, records: np.ndarray) -> None:
         self.records, self.marks, self.drops = records, [], {}
 
@@ -86,14 +92,33 @@ def _raw_text(src: ColumnSource, chunk: pd.DataFrame, ctx: Context) -> tuple[pd.
         for p in parts[1:]:
             sep = pd.Series(np.where((raw != "") & (p != ""), src.sep, ""), index=raw.index, dtype="str")
             raw = raw + sep + p
+    elif src.from_row:  # the file's name and the row's number under the header: stable for the same file
+        rows = pd.Series(ctx.records[chunk.index.to_numpy()] + 1, index=chunk.index).astype("str")
+        raw = (ctx.stem + "-" + rows).astype("str")
+    elif src.hash:
+        raw = hashed_ids(chunk, src.hash, ctx.table.nulls)
     elif src.column in chunk.columns:
         raw = chunk[src.column].astype("str")
     else:  # an alternative column this file does not have
         raw = pd.Series([""] * n, index=chunk.index, dtype="str")
-    empty = null_mask(raw, ctx.table.nulls)
+    empty = null_mask(raw, ctx.table.nulls) | (raw == "").to_numpy()
     if src.pattern:
         empty = empty | ~raw.str.contains(src.pattern, regex=True).to_numpy()
     return raw, empty
+
+
+def hashed_ids(chunk: pd.DataFrame, columns: tuple[str, ...], nulls) -> pd.Series:
+    """'h-' and 12 hex digits of the SHA-1 of the columns' trimmed values: the same values give the same id in every
+    import, whatever the file is called and wherever the row is."""
+    parts = [chunk[c].astype("str").str.strip().where(~null_mask(chunk[c].astype("str"), nulls), "") for c in columns]
+    joined = parts[0]
+    for p in parts[1:]:
+        joined = joined + "\x1f" + p
+    codes, uniques = pd.factorize(joined)
+    digests = np.array(["h-" + hashlib.sha1(u.encode("utf-8")).hexdigest()[:12] for u in uniques], dtype=object)
+    ids = pd.Series(digests[codes] if len(uniques) else [], index=chunk.index, dtype="str")
+    nothing = np.logical_and.reduce([(p == "").to_numpy() for p in parts])
+    return ids.where(~nothing, "")  # a row with none of the values has no id (dropped and counted)
 
 
 def _evaluate(src: ColumnSource, col: Column, chunk: pd.DataFrame, ctx: Context) -> pd.Series:
