@@ -40,6 +40,9 @@ def stream_all(mapping: Mapping, plans: list, joins: dict, run: Run, result: Imp
             summary = result.tables.setdefault(t.name, TableSummary(t.name))
             summary.files.append(src.name)
             summary.columns.update(plan.used)
+            summary.file_columns[src.name] = dict(plan.used)
+            if t.name != "reps":
+                summary.file_rows.setdefault(src.name, 0)
             ctx = Context(t, src.name, problems, date_formats, rep_names, plan.effective, currencies=currencies)
             key = TABLES[t.name].key
             if key in plan.effective and any(a.generated for a in plan.effective[key]):
@@ -54,6 +57,9 @@ def stream_all(mapping: Mapping, plans: list, joins: dict, run: Run, result: Imp
             w.close()
     for name, w in writers.items():
         result.tables[name].rows_written = w.rows
+        for file, records in w.origins:
+            per_file = result.tables[name].file_rows
+            per_file[file] = per_file.get(file, 0) + len(records)
     for (table, file, reason), (count, records) in drops.items():
         result.dropped.append(Dropped(table, file, reason, count, run.finder.lines(file, records)))
     for j in joins.values():
@@ -125,6 +131,7 @@ def _stream_table(plan, joins, ctx: Context, mapping: Mapping, result: ImportRes
             n = int(keep[positions].sum())
             if n:
                 summary.fills.setdefault(col, Counter())[how] += n
+                summary.file_fills.setdefault(src.name, {}).setdefault(col, Counter())[how] += n
         canon = canon[keep]
         canon.index = records[keep]
         if t.created_after_close == "use_close_date" and {"created_date", "close_date"} <= set(canon.columns):
