@@ -186,7 +186,7 @@ class ImportResult:
             if self.validation.issues:
                 lines.append(self.validation.format())
         else:
-            lines.append(f"Validation: skipped; run 'salesnb validate {self.out_dir}' before using the dataset.")
+            lines.append(f"Validation: skipped; run 'salesnb validate --data {self.out_dir}' before using the dataset.")
         return "\n".join(lines)
 
     def __str__(self) -> str:

@@ -41,6 +41,10 @@ def check_build(build: Path, run: Run, mapping_path: str):
     lines += [f"  - {s}" for s in shown]
     if more > 0:
         lines.append(f"  ... and {more:,} more.")
+    if any(i.file == "team_quotas.csv" and i.column == "team" for i in errors):
+        lines.append("Team targets must name the reps' teams as the reps' file writes them: rename them in either file, "
+                     "or with a value map in the mapping, e.g. team = { column = \"Team\", values = { \"East Coast\" "
+                     "= \"East\" } } under [tables.team_quotas.columns] (docs/importing.md, Quotas).")
     for table, how in run.generated_ids.items():
         key = TABLES[table].key
         if any(i.file.startswith(f"{table}.") and i.column == key and "duplicate" in i.message for i in errors):
