@@ -386,3 +386,71 @@ def test_amounts_that_another_convention_would_read_differently_stop_with_the_fi
     with pytest.raises(MappingError) as info:
         import_text(tmp_path, deals, OPPS.replace('decimal = ","', f'decimal = "{decimal}"') + 'amount = "Amount"\n')
     assert f"'{text}' (1)" in str(info.value) and fix in str(info.value)
+
+
+# --------------------------------------------------------------------------------------
+# Other numbers as exports write them: abbreviations, ranges, call durations, flags
+
+
+CALLS = ("Id,Owner,Created,Closed,Status,Amount\n1,ann,2024-01-01,2024-02-01,won,100\n", "calls.csv",
+         "Call,Owner,Date,Length,Kind\nc1,ann,2024-01-03,0:05:32,Call\nc2,ann,2024-01-04,1:02:00,Call\n"
+         "c3,ann,2024-01-05,12.5,Call\n")
+CALLS_MAPPING = ('\n[tables.activities]\nfile = "calls.csv"\n[tables.activities.columns]\nactivity_id = "Call"\n'
+                 'rep_id = "Owner"\ndate = "Date"\ntype = { column = "Kind", values = { "Call" = "call" } }\n'
+                 'duration_minutes = "Length"\n')
+
+
+OPPS_DOT = OPPS.replace('decimal = ","', 'decimal = "."')
+
+
+def import_files(tmp_path: Path, files: dict[str, str], mapping: str):
+    src = tmp_path / "export"
+    src.mkdir()
+    for name, text in files.items():
+        (src / name).write_text(text)
+    (src / "mapping.toml").write_text(mapping)
+    return import_export([src / n for n in files], tmp_path / "ds", src / "mapping.toml")
+
+
+def test_call_durations_written_as_a_clock_are_minutes(tmp_path):
+    deals, name, calls = CALLS
+    import_files(tmp_path, {"deals.csv": deals, name: calls}, OPPS_DOT + 'amount = "Amount"\n' + CALLS_MAPPING)
+    minutes = raw(tmp_path / "ds" / "activities.csv")["duration_minutes"].astype(float).tolist()
+    assert minutes == pytest.approx([5 + 32 / 60, 62.0, 12.5])
+
+
+def test_a_two_part_duration_is_not_guessed(tmp_path):
+    deals, name, calls = CALLS
+    with pytest.raises(MappingError) as info:
+        import_files(tmp_path, {"deals.csv": deals, name: calls.replace("0:05:32", "5:32")},
+                     OPPS_DOT + 'amount = "Amount"\n' + CALLS_MAPPING)
+    assert "'5:32' (1)" in str(info.value) and "hours:minutes:seconds (0:05:32)" in str(info.value)
+
+
+@pytest.mark.parametrize("value, fix", [("12k", "not abbreviations such as '12k'"),
+                                        ("$1.2M", "not abbreviations such as '$1.2M'")])
+def test_abbreviated_amounts_are_not_read_as_small_ones(tmp_path, value, fix):
+    deals = f'Id,Owner,Created,Closed,Status,Amount\n1,ann,2024-01-01,2024-02-01,won,"{value}"\n'
+    with pytest.raises(MappingError) as info:
+        import_text(tmp_path, deals, OPPS_DOT + 'amount = "Amount"\n')
+    assert fix in str(info.value)
+
+
+LEADS = ("Lead,Owner,Created,Status,Employees,Decision maker\n"
+         "L1,ann,2024-01-02,Open,51-200,1.0\nL2,ann,2024-01-03,Open,\"1,001-5,000\",0.0\nL3,ann,2024-01-04,Open,12,\n")
+LEADS_MAPPING = ('\n[tables.leads]\nfile = "leads.csv"\n[tables.leads.columns]\nlead_id = "Lead"\nrep_id = "Owner"\n'
+                 'created_date = "Created"\nstatus = "Status"\ndecision_maker = "Decision maker"\n')
+
+
+def test_company_size_ranges_stop_with_a_value_map_to_write_and_import_with_it(tmp_path):
+    deals = "Id,Owner,Created,Closed,Status,Amount\n1,ann,2024-01-01,2024-02-01,won,100\n"
+    mapping = OPPS_DOT + 'amount = "Amount"\n' + LEADS_MAPPING
+    with pytest.raises(MappingError) as info:
+        import_files(tmp_path, {"deals.csv": deals, "leads.csv": LEADS}, mapping + 'company_size = "Employees"\n')
+    assert "these are ranges, not numbers" in str(info.value) and 'values = { "51-200" = "51" }' in str(info.value)
+    sized = 'company_size = { column = "Employees", values = { "51-200" = "51", "1,001-5,000" = "1001" } }\n'
+    shutil.rmtree(tmp_path / "export")
+    import_files(tmp_path, {"deals.csv": deals, "leads.csv": LEADS}, mapping + sized)
+    leads = raw(tmp_path / "ds" / "leads.csv")
+    assert leads["company_size"].tolist() == ["51", "1001", "12"]
+    assert leads["decision_maker"].tolist() == ["true", "false", ""]  # flags saved as 1.0 / 0.0

@@ -15,6 +15,9 @@ import pandas as pd
 
 CURRENCY_SIGNS = "$€£¥₹₽₩₪₫₴₦₱฿₺₸₼₾¢"
 _SPACES = "\u00a0\u202f\u2009 '’"  # a space, no-break spaces and apostrophes group thousands too (1 234, 1'234)
+# Currency codes around a number: ISO codes in capitals, and the local abbreviations spreadsheets write. Other
+# letters are kept, so that '12k' or '1.2M' is not read as 12 or 1.2 but reported.
+_CODES = r"[A-Z]{3}|Rs\.?|kr\.?|Kr\.?|zł|Kč|Ft|Fr\.|lei|руб\.?"
 _SCIENTIFIC = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)[eE][+-]?\d+")
 
 
@@ -34,8 +37,8 @@ def _parse_unique(text: pd.Series, decimal: str) -> pd.Series:
     for _ in range(2):  # a sign or code may stand on either side of the other: -USD 5, USD -5, 5- kr, 5 kr-
         negative = negative | t.str.match(r"-").fillna(False) | t.str.fullmatch(r"[^-]*\d[^-]*-").fillna(False)
         t = t.str.replace(r"^[+-]\s*", "", regex=True).str.replace(r"(?<=[^\s-])\s*-$", "", regex=True).str.strip()
-        t = t.str.replace(r"^[^\W\d_]{1,3}\.?(?=[\s\d+\-.,])", "", regex=True)  # USD 12, Rs. 5, kr 9
-        t = t.str.replace(r"(?<=[\d.,\s-])[^\W\d_]{1,3}\.?$", "", regex=True).str.strip()  # 12 EUR, 9 kr
+        t = t.str.replace(rf"^(?:{_CODES})(?=[\s\d+\-.,])", "", regex=True)  # USD 12, Rs. 5, kr 9
+        t = t.str.replace(rf"(?<=[\d.,\s-])(?:{_CODES})$", "", regex=True).str.strip()  # 12 EUR, 9 kr
     thousands = "," if decimal == "." else "."
     t = t.str.replace(f"[{_SPACES}]", thousands, regex=True)
     ok = t.str.fullmatch(_core(decimal)).fillna(False)
@@ -73,6 +76,16 @@ def currency_marks(s: pd.Series) -> set[str]:
     return set(marks.dropna()) | set(after.dropna())
 
 
+def clock_minutes(s: pd.Series) -> pd.Series:
+    """Durations written as a clock, hours:minutes:seconds ('0:05:32', '1:02:00'), in minutes; NaN otherwise.
+
+    Two parts ('5:32') are not read: minutes:seconds and hours:minutes look the same.
+    """
+    parts = s.str.strip().str.extract(r"^(\d{1,3}):([0-5]\d):([0-5]\d(?:\.\d+)?)$")
+    h, m, sec = (pd.to_numeric(parts[i], errors="coerce") for i in range(3))
+    return (h * 60 + m + sec / 60).astype("float64")
+
+
 def number_fix(bad: pd.Series, decimal: str, key: str) -> str:
     """What to write for values that are not numbers: the other decimal separator, a dash for 0, or cleaning."""
     sample = bad.drop_duplicates().head(1000)
@@ -84,7 +97,19 @@ def number_fix(bad: pd.Series, decimal: str, key: str) -> str:
     if sample.str.strip().isin(["-", "–", "—"]).any():
         return ("a lone dash is how accounting formats write 0: map it with values = { \"-\" = \"0\" } under "
                 f"[{key}], or add \"-\" to nulls = [...] under [source] if it means 'unknown'.")
+    if sample.str.fullmatch(r"\s*\d{1,3}:\d{2}\s*").any():
+        return ("a duration written as 5:32 could be minutes:seconds or hours:minutes: write hours:minutes:seconds "
+                f"(0:05:32) or the number of minutes, or map each value with values = {{ ... }} under [{key}].")
     if sample.str.contains("%", regex=False).any():
         return f"a percentage is not an amount: check that [{key}] names the right column."
+    short = sample[sample.str.fullmatch(r"\D{0,4}\d+([.,]\d+)?\s*(k|K|m|M|MM|mm|bn|B)\D{0,4}")]
+    if len(short):
+        return (f"write whole numbers, not abbreviations such as {short.iloc[0]!r}: map each value with values = "
+                f"{{ \"{short.iloc[0]}\" = \"...\" }} under [{key}], or write the full figure in the export.")
+    ranges = sample[sample.str.fullmatch(r"\s*\d[\d,.\s]*\s*(-|–|to)\s*\d[\d,.\s]*\+?\s*|\s*\d[\d,.]*\s*\+\s*")]
+    if len(ranges):
+        return (f"these are ranges, not numbers: map each to the number to use, e.g. its lower bound, with values = "
+                f"{{ \"{ranges.iloc[0].strip()}\" = \"{re.match(r'[0-9,. ]*[0-9]', ranges.iloc[0].strip()).group().replace(',', '').replace(' ', '')}\" }} "
+                f"under [{key}].")
     return ("write them as plain numbers (e.g. 1234.50 or $1,234.50), or add the marker to nulls = [...] under "
             "[source] if it means 'empty'.")

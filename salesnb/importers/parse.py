@@ -19,8 +19,8 @@ from .dates import AUTO_ORDER, DATE_FORMATS, detect_date_format, parse_dates, re
 from .numbers import parse_numbers  # noqa: F401
 
 DEFAULT_NULLS = ("", "N/A", "NULL", "--None--")
-TRUE_WORDS = ("1", "true", "yes", "y", "t", "x")
-FALSE_WORDS = ("0", "false", "no", "n", "f")
+TRUE_WORDS = ("1", "1.0", "true", "yes", "y", "t", "x", "on")  # 1.0 and 0.0: a flag column saved as numbers
+FALSE_WORDS = ("0", "0.0", "false", "no", "n", "f", "off")
 
 # --------------------------------------------------------------------------------------
 # Files

@@ -17,7 +17,7 @@ import pandas as pd
 from ..schema import TABLES, Column
 from .mapping import ColumnSource, TableMapping
 from .dates import detect_date_format, has_time, most_read_format, parse_dates, resolve_date_format, suggest_date_format
-from .numbers import currency_marks, number_fix, parse_numbers
+from .numbers import clock_minutes, currency_marks, number_fix, parse_numbers
 from .parse import name_to_id, normalize_name, null_mask, parse_bools
 from .quota_periods import period_columns
 from .result import Problems
@@ -276,11 +276,15 @@ def _to_number(src, col, index, text, present, ctx) -> pd.Series:
     if col.money and (src.key, ctx.file) not in ctx.currencies:  # the first chunk says how the column is written
         ctx.currencies[(src.key, ctx.file)] = currency_marks(text)
     nums, bad = parse_numbers(text, decimal)
+    if src.divide_by:
+        nums = nums / src.divide_by
+    if col.name == "duration_minutes" and bad.any():  # call logs write durations as 0:05:32: minutes already
+        minutes = clock_minutes(text)
+        nums = nums.where(~bad, minutes)
+        bad = bad & minutes.isna().to_numpy()
     if bad.any():
         ctx.problem(src.key, f"have {_what(src)} values that are not numbers", text[bad],
                     lambda values: number_fix(values, decimal, src.key))
-    if src.divide_by:
-        nums = nums / src.divide_by
     nums = _apply_sign(src, col, nums, text, ctx)
     out[present] = nums.to_numpy()
     return out
