@@ -33,7 +33,7 @@ def _parse_unique(text: pd.Series, decimal: str) -> pd.Series:
     scientific = text.str.fullmatch(_SCIENTIFIC.pattern).fillna(False)
     negative = text.str.fullmatch(r"\(.*\)").fillna(False)
     t = text.str.replace(r"^\((.*)\)$", r"\1", regex=True)
-    t = t.str.replace(f"[{re.escape(CURRENCY_SIGNS)}]", "", regex=True).str.strip()
+    t = t.str.replace(f"[A-Z]{{0,2}}[{re.escape(CURRENCY_SIGNS)}]", "", regex=True).str.strip()  # $, US$, R$, €
     for _ in range(2):  # a sign or code may stand on either side of the other: -USD 5, USD -5, 5- kr, 5 kr-
         negative = negative | t.str.match(r"-").fillna(False) | t.str.fullmatch(r"[^-]*\d[^-]*-").fillna(False)
         t = t.str.replace(r"^[+-]\s*", "", regex=True).str.replace(r"(?<=[^\s-])\s*-$", "", regex=True).str.strip()
@@ -64,14 +64,15 @@ def parse_numbers(s: pd.Series, decimal: str = ".") -> tuple[pd.Series, np.ndarr
     return values, values.isna().to_numpy()
 
 
-CURRENCY_CODES = {"$": "USD", "€": "EUR", "£": "GBP", "₹": "INR", "₽": "RUB", "₩": "KRW", "₪": "ILS", "₺": "TRY",
-                  "R$": "BRL", "zł": "PLN", "kr": "SEK, NOK or DKK", "¥": "JPY or CNY", "Fr.": "CHF"}
+CURRENCY_CODES = {"$": "USD", "US$": "USD", "€": "EUR", "£": "GBP", "₹": "INR", "₽": "RUB", "₩": "KRW", "₪": "ILS",
+                  "₺": "TRY", "R$": "BRL", "C$": "CAD", "A$": "AUD", "NZ$": "NZD", "HK$": "HKD", "S$": "SGD",
+                  "zł": "PLN", "kr": "SEK, NOK or DKK", "¥": "JPY or CNY", "Fr.": "CHF"}
 
 
 def currency_marks(s: pd.Series) -> set[str]:
     """The currency signs and codes written around the numbers of `s` ('$', 'EUR', 'R$'), for the summary."""
     text = pd.Series(pd.unique(s.str.strip()), dtype="str")
-    marks = text.str.extract(rf"^\(?\s*([A-Z]{{3}}|R\$|[{re.escape(CURRENCY_SIGNS)}]|Fr\.)", expand=False)
+    marks = text.str.extract(rf"^\(?\s*-?\s*([A-Z]{{0,2}}[{re.escape(CURRENCY_SIGNS)}]|[A-Z]{{3}}|Fr\.)", expand=False)
     after = text.str.extract(rf"([A-Z]{{3}}|[{re.escape(CURRENCY_SIGNS)}]|kr|zł)\s*\)?$", expand=False)
     return set(marks.dropna()) | set(after.dropna())
 
