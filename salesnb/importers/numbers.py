@@ -12,6 +12,8 @@ import re
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 CURRENCY_SIGNS = "$€£¥₹₽₩₪₫₴₦₱฿₺₸₼₾¢"
 _SPACES = "\u00a0\u202f\u2009 '’"  # a space, no-break spaces and apostrophes group thousands too (1 234, 1'234)
@@ -28,27 +30,60 @@ def _core(decimal: str) -> str:
     return rf"(?:\d{{1,3}}(?:{t}\d{{3}})+|\d+)(?:{d}\d*)?|{d}\d+"
 
 
+_SPACE = "[ \t\u00a0\u202f\u2009]*"
+_CURRENCY = f"(?:[A-Z]{{0,2}}[{re.escape(CURRENCY_SIGNS)}]|{_CODES})"
+# One pass over each value: (parenthesis) sign currency sign NUMBER sign currency sign (parenthesis).
+_WRITTEN = re.compile(
+    f"^(?P<open>\\()?{_SPACE}(?P<s1>[+-])?{_SPACE}(?:{_CURRENCY}{_SPACE})?(?P<s2>[+-])?{_SPACE}"
+    f"(?P<num>[0-9.,'’\u00a0\u202f\u2009 ]+){_SPACE}(?P<s3>-)?{_SPACE}(?:{_CURRENCY}{_SPACE})?(?P<s4>-)?{_SPACE}"
+    f"(?P<close>\\))?$")
+
+
+def _arrow(text: pd.Series) -> pa.Array:
+    """The values as an Arrow string array (without copying when they already are one)."""
+    try:
+        return pa.array(text.array)
+    except (TypeError, pa.ArrowInvalid):
+        return pa.array(text.astype(object).tolist(), pa.string())
+
+
 def _parse_unique(text: pd.Series, decimal: str) -> pd.Series:
     text = text.str.strip()
-    scientific = text.str.fullmatch(_SCIENTIFIC.pattern).fillna(False)
-    negative = text.str.fullmatch(r"\(.*\)").fillna(False)
-    t = text.str.replace(r"^\((.*)\)$", r"\1", regex=True)
-    t = t.str.replace(f"[A-Z]{{0,2}}[{re.escape(CURRENCY_SIGNS)}]", "", regex=True).str.strip()  # $, US$, R$, €
-    for _ in range(2):  # a sign or code may stand on either side of the other: -USD 5, USD -5, 5- kr, 5 kr-
-        negative = negative | t.str.match(r"-").fillna(False) | t.str.fullmatch(r"[^-]*\d[^-]*-").fillna(False)
-        t = t.str.replace(r"^[+-]\s*", "", regex=True).str.replace(r"(?<=[^\s-])\s*-$", "", regex=True).str.strip()
-        t = t.str.replace(rf"^(?:{_CODES})(?=[\s\d+\-.,])", "", regex=True)  # USD 12, Rs. 5, kr 9
-        t = t.str.replace(rf"(?<=[\d.,\s-])(?:{_CODES})$", "", regex=True).str.strip()  # 12 EUR, 9 kr
+    parts = pc.extract_regex(_arrow(text), _WRITTEN.pattern)  # RE2: one pass over the values, in C
+
+    def has(name: str, value: str) -> np.ndarray:
+        return pc.fill_null(pc.equal(pc.struct_field(parts, name), value), False).to_numpy(zero_copy_only=False)
+
+    opened, closed = has("open", "("), has("close", ")")
+    negative = (opened & closed) | np.logical_or.reduce([has(f"s{i}", "-") for i in range(1, 5)])
     thousands = "," if decimal == "." else "."
-    t = t.str.replace(f"[{_SPACES}]", thousands, regex=True)
-    ok = t.str.fullmatch(_core(decimal)).fillna(False)
-    plain = t.str.replace(thousands, "", regex=False)
+    num = pd.Series(pd.arrays.ArrowStringArray(pc.fill_null(pc.struct_field(parts, "num"), "")), index=text.index)
+    num = num.str.strip()
+    num = num.str.replace(f"[{_SPACES}]", thousands, regex=True)
+    ok = num.str.fullmatch(_core(decimal)).fillna(False).to_numpy() & (opened == closed)
+    plain = num.str.replace(thousands, "", regex=False)
     if decimal != ".":
         plain = plain.str.replace(decimal, ".", regex=False)
     values = pd.to_numeric(plain.where(ok, "x"), errors="coerce").astype("float64")
     values = values.where(~negative, -values)
-    sci = pd.to_numeric(text.where(scientific & (decimal == "."), "x"), errors="coerce").astype("float64")
-    return values.where(~scientific, sci)
+    if decimal == ".":
+        scientific = text.str.fullmatch(_SCIENTIFIC.pattern).fillna(False).to_numpy()
+        if scientific.any():
+            values[scientific] = pd.to_numeric(text[scientific], errors="coerce").astype("float64").to_numpy()
+    return values
+
+
+def _parse_plain_first(text: pd.Series, decimal: str) -> pd.Series:
+    """Plain numbers ('1234', '-12.50') straight away (most API exports), the others through `_parse_unique`."""
+    d = re.escape(decimal)
+    plain = text.str.fullmatch(rf"-?\d+(?:{d}\d+)?").fillna(False).to_numpy()
+    out = pd.Series(np.nan, index=text.index, dtype="float64")
+    if plain.any():
+        digits = text[plain] if decimal == "." else text[plain].str.replace(decimal, ".", regex=False)
+        out[plain] = pd.to_numeric(digits, errors="coerce").astype("float64").to_numpy()
+    if not plain.all():
+        out[~plain] = _parse_unique(text[~plain], decimal).to_numpy()
+    return out
 
 
 def parse_numbers(s: pd.Series, decimal: str = ".") -> tuple[pd.Series, np.ndarray]:
@@ -59,7 +94,7 @@ def parse_numbers(s: pd.Series, decimal: str = ".") -> tuple[pd.Series, np.ndarr
     three digits; parentheses and a trailing minus mean a negative number.
     """
     codes, uniques = pd.factorize(s)
-    parsed = _parse_unique(pd.Series(uniques, dtype="str"), decimal).to_numpy()
+    parsed = _parse_plain_first(pd.Series(uniques, dtype="str"), decimal).to_numpy()
     values = pd.Series(parsed[codes], index=s.index, dtype="float64")
     return values, values.isna().to_numpy()
 
