@@ -16,11 +16,10 @@ import pandas as pd
 
 from ..schema import TABLES, Column
 from .mapping import ColumnSource, TableMapping
-from .dates import detect_date_format, has_time, most_read_format, parse_dates, resolve_date_format, suggest_date_format
-from .numbers import clock_minutes, currency_marks, number_fix, parse_numbers
 from .parse import name_to_id, normalize_name, null_mask, parse_bools
 from .quota_periods import period_columns
 from .result import Problems
+from .typed import to_choice, to_date, to_number, what
 
 
 def _map_values(raw: pd.Series, values: tuple[tuple[str, str], ...]) -> tuple[pd.Series, np.ndarray]:
@@ -149,7 +148,7 @@ def _convert(src: ColumnSource, col: Column, raw: pd.Series, empty: np.ndarray, 
                 canon = ", ".join(col.choices)
                 first_bad = mapped[bad].iloc[0]
                 ctx.problem(
-                    f"{src.key}.values", f"have {_what(src)} values the mapping does not map",
+                    f"{src.key}.values", f"have {what(src)} values the mapping does not map",
                     mapped[bad],
                     f"add each under [{src.key}.values], e.g. \"{first_bad}\" = \"{col.choices[0]}\" "
                     f"(canonical values: {canon}; \"\" for none; \"*\" matches any other value).")
@@ -159,17 +158,17 @@ def _convert(src: ColumnSource, col: Column, raw: pd.Series, empty: np.ndarray, 
     present = ~empty
     text = raw[present]
     if col.kind == "choice":
-        return _to_choice(src, col, raw.index, text, present, ctx)
+        return to_choice(src, col, raw.index, text, present, ctx)
     if col.kind == "date":
-        return _to_date(src, raw.index, text, present, ctx)
+        return to_date(src, raw.index, text, present, ctx)
     if col.kind in ("number", "int"):
-        return _to_number(src, col, raw.index, text, present, ctx)
+        return to_number(src, col, raw.index, text, present, ctx)
     if col.kind == "bool":
         out = pd.Series(pd.NA, index=raw.index, dtype="boolean")
         if len(text):
             vals, bad = parse_bools(text)
             if bad.any():
-                ctx.problem(src.key, f"have {_what(src)} values that are not yes/no", text[bad],
+                ctx.problem(src.key, f"have {what(src)} values that are not yes/no", text[bad],
                                  "map them with values = { \"Some text\" = \"true\" } or add them to nulls.")
             out[present] = vals.to_numpy()
         return out
@@ -185,147 +184,6 @@ def _convert(src: ColumnSource, col: Column, raw: pd.Series, empty: np.ndarray, 
     else:  # ids keep their exact spelling, apart from the ends
         out[present] = text.str.strip().to_numpy()
     return out
-
-
-def _what(src: ColumnSource) -> str:
-    return src.describe() if src.column is not None or src.combine else "the"
-
-
-def _to_choice(src, col, index, text, present, ctx) -> pd.Series:
-    folded = text.str.strip().str.casefold()
-    bad = ~folded.isin(col.choices).to_numpy()
-    if bad.any() and src.values is None:
-        ctx.problem(
-            src.key, f"have {_what(src)} values that are not {' / '.join(col.choices)}",
-            text[bad], f"map them with a value map under [{src.key}.values], e.g. \"{text[bad].iloc[0]}\" = "
-            f"\"{col.choices[0]}\".")
-    out = pd.Series(np.nan, index=index, dtype="str")
-    out[present] = folded.where(~bad, np.nan).to_numpy()
-    return out
-
-
-def _to_date(src, index, text, present, ctx) -> pd.Series:
-    fmt = src.date_format or ctx.table.date_format
-    if fmt == "auto" and len(text):
-        lock = (src.key, src.describe(), ctx.file)
-        fmt = ctx.date_formats.get(lock)
-        if fmt is None:
-            fmt = detect_date_format(text) or most_read_format(text) or "ISO"
-            ctx.date_formats[lock] = fmt
-    out = pd.Series(pd.NaT, index=index, dtype="datetime64[ms]")
-    if len(text):
-        dates, bad = parse_dates(text, fmt)
-        if bad.any():
-            ctx.problem(src.key, f"have {_what(src)} values that do not read as dates in the format {fmt}", text[bad],
-                        _date_fix(src, ctx.table.name, fmt, text[~bad]))
-        out[present] = dates.to_numpy()
-    return out
-
-
-def _date_fix(src: ColumnSource, table: str, fmt: str, good: pd.Series):
-    """The fix for values that are not dates, worked out when the error is written from every bad value counted
-    (so that the format it suggests reads the values it quotes): the period columns for quota years/quarters, else
-    a format that reads them (and the column's other values, when some did read)."""
-    good = good.str.strip().drop_duplicates().head(200)
-
-    def fix(bad: pd.Series) -> str:
-        bad = bad.astype("str").str.strip()
-        looks_like_period = bad.str.casefold().str.fullmatch(
-            r"(fy\s*)?\d{4}(\.0+)?|q[1-4]|\d{4}[-\s]?q[1-4]|q[1-4][-\s]?\d{4}").all()
-        if table in ("quotas", "team_quotas") and looks_like_period:
-            return (f"these are years or quarters, not dates: remove period_start/period_end from "
-                    f"[tables.{table}.columns] and add [tables.{table}.period] with year = \"Year\" and quarter = "
-                    f"\"Quarter\" (or month = \"Month\", or the year alone): see docs/importing.md, Quotas.")
-        guess = suggest_date_format(pd.concat([bad, good]))
-        if guess is not None:
-            return (f"set the format under [{src.key}], e.g. {_format_example(src, guess)}{_time_note(bad, guess)} "
-                    f"({FORMATS_HINT}).")
-        alone = suggest_date_format(bad)
-        if alone is not None and len(good):
-            return (f"the column mixes two formats: other values read as {fmt}, these read as {alone}. A column is "
-                    f"read in one format: write these as the others are written, in the export.")
-        if len(good):
-            return (f"other values of the column read as {fmt}, so these are likely mistyped dates: correct them in "
-                    f"the export, or add them to nulls = [...] under [source] if they mean 'unknown'.")
-        return (f"check that [{src.key}] names the date column; if it does, set its format, e.g. "
-                f"{_format_example(src, '%d-%b-%Y')} ({FORMATS_HINT}).")
-    return fix
-
-
-FORMATS_HINT = ("formats: ISO, M/D/YYYY, D/M/YYYY, D.M.YYYY, YYYYMMDD, EXCEL, UNIX, letters such as "
-                "DD.MM.YYYY HH:mm, or a %-pattern such as %d %b, %Y %H:%M; see docs/importing.md, Dates")
-
-
-def _format_example(src: ColumnSource, fmt: str) -> str:
-    if src.column is None:
-        return f'date_format = "{fmt}"'
-    return '{ column = "' + src.column + '", date_format = "' + fmt + '" }'
-
-
-def _time_note(values: pd.Series, fmt: str) -> str:
-    if has_time(resolve_date_format(fmt)) or not values.str.contains(r"\d:\d\d", regex=True).any():
-        return ""
-    return " (the time of day is read and left out: the dataset keeps days)"
-
-
-def _to_number(src, col, index, text, present, ctx) -> pd.Series:
-    out = pd.Series(np.nan, index=index, dtype="float64")
-    if not len(text):
-        return out
-    decimal = src.decimal or ctx.table.decimal
-    if col.money and (src.key, ctx.file) not in ctx.currencies:  # the first chunk says how the column is written
-        ctx.currencies[(src.key, ctx.file)] = currency_marks(text)
-    nums, bad = parse_numbers(text, decimal)
-    if src.divide_by:
-        nums = nums / src.divide_by
-    if col.name == "duration_minutes" and bad.any():  # call logs write durations as 0:05:32: minutes already
-        minutes = clock_minutes(text)
-        nums = nums.where(~bad, minutes)
-        bad = bad & minutes.isna().to_numpy()
-    if bad.any():
-        ctx.problem(src.key, f"have {_what(src)} values that are not numbers", text[bad],
-                    lambda values: number_fix(values, decimal, src.key))
-    nums = _apply_sign(src, col, nums, text, ctx)
-    out[present] = nums.to_numpy()
-    return out
-
-
-def _below(col: Column, nums: pd.Series) -> np.ndarray:
-    """Values under the column's lower bound (negative; zero too for a quota)."""
-    if col.positive:
-        return (nums <= 0).to_numpy()
-    if col.min_value is not None:
-        return (nums < col.min_value).to_numpy()
-    return np.zeros(len(nums), dtype=bool)
-
-
-def _apply_sign(src: ColumnSource, col: Column, nums: pd.Series, text: pd.Series, ctx: Context) -> pd.Series:
-    """The sign rule for values below the column's minimum: "abs", "drop", or an "error" naming the fix."""
-    low = _below(col, nums)
-    if not low.any():
-        return nums
-    if src.sign == "abs":
-        negative = (nums < 0).to_numpy()
-        ctx.mark(col.name, "made positive (sign = \"abs\")", nums.index[negative])
-        nums = nums.abs()
-        low = _below(col, nums)  # a quota of 0 stays below its minimum
-    elif src.sign == "drop":
-        reason = f"{col.name} {'of 0 or less' if col.positive else 'below 0'} (sign = \"drop\")"
-        ctx.drops.setdefault(reason, []).append(nums.index[low])
-        return nums
-    if low.any():
-        where = f"[{src.key}]"
-        what = "0 or less" if col.positive else "negative"
-        if col.positive:
-            fix = (f"a {col.name} of 0 means no target: leave those rows out with sign = \"drop\" under {where}, "
-                   f"e.g. {{ column = \"{src.column}\", sign = \"drop\" }}.")
-        else:
-            fix = (f"if they are credit notes or refunds, leave those rows out with sign = \"drop\" under {where}, "
-                   f"e.g. {{ column = \"{src.column}\", sign = \"drop\" }}; if the minus is only how the export "
-                   f"writes them (the size is the value), keep the size with sign = \"abs\" (docs/importing.md, "
-                   f"Negative amounts).")
-        ctx.problem(src.key, f"have {_what(src)} values that are {what}", text[low], fix)
-    return nums
 
 
 def _remember_reps(registry: dict, ids: pd.Series, names: pd.Series) -> None:
