@@ -244,6 +244,8 @@ def test_chances_in_words_never_cross_the_flags_bar():
     assert words.chance(0.5) == "a little better than an even chance"
     assert words.chance(0.75) == "about a 3 in 4 chance"
     assert words.chance(0.01) == "almost no chance" and words.chance(0.99) == "an almost certain chance"
+    assert words.chance(0.89) == "about a 9 in 10 chance" and words.chance(0.65) == "about a 2 in 3 chance"
+    assert words.chance(0.09) == "about a 1 in 10 chance" and words.chance(0.04) == "about a 1 in 30 chance"
     for p in np.linspace(0.0, 1.0, 101):
         said = words.chance(p)
         assert ("less" in said or "no chance" in said or " 1 in " in said) is bool(p < 0.5), (p, said)

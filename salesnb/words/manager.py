@@ -123,8 +123,12 @@ def pairing(row: Mapping, peer_name: str | None) -> str:
 # ------------------------------------------------------------------ early warning
 
 
+ODDS_AGAINST = (3, 4, 5, 10, 20, 30)  # "about a 1 in N chance" (and "about a N-1 in N chance")
+
+
 def chance(p) -> str:
-    """A chance in plain words: "about a 1 in 4 chance", "a little better than an even chance", ...
+    """A chance in plain words, in familiar odds: "about a 1 in 4 chance", "a little better than an even
+    chance", "about a 9 in 10 chance".
 
     Below an even chance the words never read as even, at or above it never as less: the early warning's
     flag (a chance of missing of at least a half) and the words agree."""
@@ -136,12 +140,13 @@ def chance(p) -> str:
     if p > 0.97:
         return "an almost certain chance"
     if p < 0.4:
-        return f"about a 1 in {max(2, round(1 / p))} chance"
+        n = min(ODDS_AGAINST, key=lambda n: abs(1 / n - p))
+        return f"about a 1 in {n} chance"
     if p < 0.5:
         return "a little less than an even chance"
     if p < 0.6:
         return "a little better than an even chance"
-    n = max(3, round(1 / (1 - p)))
+    n = min(ODDS_AGAINST, key=lambda n: abs(1 - 1 / n - p))
     return f"about a {n - 1} in {n} chance"
 
 
