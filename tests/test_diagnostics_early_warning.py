@@ -241,14 +241,18 @@ def test_an_earlier_year_shapes_the_season_leaning_toward_an_even_year():
 def test_chances_in_words_never_cross_the_flags_bar():
     assert words.chance(0.25) == "about a 1 in 4 chance"
     assert words.chance(0.49) == "a little less than an even chance"
-    assert words.chance(0.5) == "a little better than an even chance"
+    assert words.chance(0.51) == "a little better than an even chance"
     assert words.chance(0.75) == "about a 3 in 4 chance"
     assert words.chance(0.01) == "almost no chance" and words.chance(0.99) == "an almost certain chance"
     assert words.chance(0.89) == "about a 9 in 10 chance" and words.chance(0.65) == "about a 2 in 3 chance"
     assert words.chance(0.09) == "about a 1 in 10 chance" and words.chance(0.04) == "about a 1 in 30 chance"
-    for p in np.linspace(0.0, 1.0, 101):
-        said = words.chance(p)
-        assert ("less" in said or "no chance" in said or " 1 in " in said) is bool(p < 0.5), (p, said)
+    assert words.chance(0.5) == "an even chance"
+    for p in np.linspace(0.0, 1.0, 201):  # flagged exactly when the chance of reaching quota is 1 - FLAG_AT or less
+        said, flagged = words.chance(p), early_warning.flag(1 - p)
+        assert flagged is not ("better" in said or " 2 in " in said or " 3 in " in said or " 4 in " in said
+                               or " 9 in " in said or " 19 in " in said or " 29 in " in said or "certain" in said)
+        assert flagged is ("less" in said or "no chance" in said or " 1 in " in said or said == "an even chance"), \
+            (p, said)
 
 
 def test_the_reason_names_the_range_the_chance_and_each_short_part():

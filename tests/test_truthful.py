@@ -245,3 +245,11 @@ def test_the_words_say_the_early_warnings_own_bar():
     assert f"at least {round(FLAG_AT * 100)}% likely" in warning_note(basis)
     assert words.no_flags("East", FLAG_AT).endswith(f"missing quota is less than {round(FLAG_AT * 100)}% likely.")
     assert f"at least {round(FLAG_AT * 100)}% likely" in words.flag_legend(FLAG_AT)
+    # and the documented rule is the constant's: docs/diagnose-json.md quotes the bar and the reasons' share
+    from pathlib import Path
+
+    from salesnb.diagnostics.early_warning import REASON_SHARE
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "diagnose-json.md").read_text(encoding="utf-8")
+    assert f"`warning.flag_at` ({FLAG_AT:g},\n`salesnb.diagnostics.early_warning.FLAG_AT`)" in doc
+    assert f"each under {round(REASON_SHARE * 100)}% (`REASON_SHARE`)" in doc

@@ -29,7 +29,7 @@ REASONS = ("pipeline_short", "closing_slow", "few_new_deals", "behind")
 
 def flag(p_miss, gap_open=True) -> bool:
     """The one rule: flagged when the chance of missing is at least FLAG_AT and the gap to quota is open."""
-    return bool(gap_open) and p_miss is not None and not np.isnan(p_miss) and p_miss >= FLAG_AT
+    return bool(gap_open) and p_miss is not None and not np.isnan(p_miss) and bool(p_miss >= FLAG_AT)
 
 
 def warn(proj: pd.DataFrame, role: pd.Series | None = None, finished: bool = False) -> pd.DataFrame:

@@ -130,8 +130,8 @@ def chance(p) -> str:
     """A chance in plain words, in familiar odds: "about a 1 in 4 chance", "a little better than an even
     chance", "about a 9 in 10 chance".
 
-    Below an even chance the words never read as even, at or above it never as less: the early warning's
-    flag (a chance of missing of at least a half) and the words agree."""
+    Below an even chance the words never read as better, above it never as less or even: the early warning's
+    flag (a chance of missing of at least a half, so of reaching quota of at most a half) and the words agree."""
     if missing(p):
         return "no figure for the chance"
     p = float(p)
@@ -144,6 +144,8 @@ def chance(p) -> str:
         return f"about a 1 in {n} chance"
     if p < 0.5:
         return "a little less than an even chance"
+    if p == 0.5:
+        return "an even chance"
     if p < 0.6:
         return "a little better than an even chance"
     n = min(ODDS_AGAINST, key=lambda n: abs(1 - 1 / n - p))
