@@ -9,14 +9,15 @@
   rep's own closing then scales it: the wins from the stages the rep's closed deals reached, against what the
   team's rates expect of them, leaning toward the role's by ``PSEUDO_WINS``. Without stage_history the same
   is done by deal age alone (``stages`` says so).
-- **New business.** The rep's yearly selling rate: won revenue over the ``LOOKBACK_DAYS`` to as_of divided by
-  the share of a year's sales that window holds (`season`), counting only days the rep was there (or the data
-  was: an export starts with an empty pipeline) and, for each of those days, only the share of wins whose
-  sales cycle fits since then (the team's cycle lengths, weighted by revenue): so a new hire's first weeks, or
-  an export's, count in part (the *ramp rule*). The rate leans toward the role's (an empirical-Bayes
-  estimate: the closer to the role's the less the rep has been seen). What it brings by the period's end:
-  the rate x the share of the year's sales still ahead in the period (to the rep's last day), counting on
-  each day only the wins from deals created after as_of that fit in the days since.
+- **New business.** The rep's yearly selling rate: what the deals they created in the ``RATE_DAYS`` to as_of
+  bring (the won ones, and the open ones at their chance to be won at all) divided by the share of a year's
+  deals that window holds for them. That share follows the season (`season`, moved one typical sales cycle
+  earlier: deals are created about a cycle before they close) on the days the rep and the data were there, at
+  the rep's pace on each day: a new rep sells at ``RAMP_START`` of full pace on the hire date, growing evenly
+  to full after ``RAMP_DAYS`` (the *ramp rule*). The rate leans toward the role's (empirical Bayes: the less
+  the rep has been seen, the closer to the role's). What it brings by the period's end: the rate x, over each
+  day after as_of to the rep's last day in the period, the season's share of deals created that day x the
+  share of won revenue whose sales cycle fits in the days left (the team's cycle lengths, by revenue).
 - **The range.** ``DRAWS`` draws with a fixed seed (``SEED``): each open deal won or not by its chance; the
   rep's rate drawn from its uncertainty (gamma); new business given the rate drawn as a compound of deals
   (gamma with the role's deal-size spread). ``low`` and ``high`` are the ``LOW`` and ``HIGH`` quantiles of the
@@ -294,7 +295,8 @@ def project(book: Book, season: Season, period, as_of, reps: pd.DataFrame, quota
     span = np.arange(begin, end + 1)
     cum = np.r_[0.0, np.cumsum(season.weights(span))]
     lo = np.clip(np.maximum(hire, begin) - begin, 0, len(span))
-    due_share = (cum[min(t, end) - begin + 1] - cum[lo]) / np.where(cum[-1] - cum[lo] > 0, cum[-1] - cum[lo], np.nan)
+    now = int(np.clip(min(t, end) - begin + 1, 0, len(span)))
+    due_share = (cum[now] - cum[lo]) / np.where(cum[-1] - cum[lo] > 0, cum[-1] - cum[lo], np.nan)
     finals = _draw(w0, p, amount, pos, n, rate, rate_var, mass, rates["size_spread"].to_numpy(), draws, seed)
     low, high = np.quantile(finals, [LOW, HIGH], axis=1)
     reach = np.where(q > 0, (finals >= q[:, None]).mean(axis=1), np.nan)
