@@ -11,8 +11,9 @@ OUT    ?= reports
 JOBS   ?=
 AS_OF  ?=
 PORT   ?=
-# Weights saved by the team explorer's "Save weights" button (in the notebook or the dashboard) are used when present.
-WEIGHTS ?= $(wildcard weights.toml)
+# Weights saved for the dataset by the team explorer's "Save weights" button (notebook or dashboard) are used by
+# default; WEIGHTS=FILE uses a file instead.
+WEIGHTS ?=
 # Root installs system packages directly; everyone else through sudo.
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

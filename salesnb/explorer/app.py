@@ -53,8 +53,10 @@ class Section:
 class ExplorerApp:
     """The widgets, the state and the redraws. `widget` is what a notebook shows."""
 
-    def __init__(self, explorer: Explorer, state: State, save_dir: str | Path = ".", weights_file: Path | None = None):
+    def __init__(self, explorer: Explorer, state: State, save_dir: str | Path = ".", weights_file: Path | None = None,
+                 weights_said: str = ""):
         self.explorer = explorer
+        self.weights_said = weights_said
         self.state = state
         self.view = explorer.view(state)
         self.save_dir = Path(save_dir)
@@ -62,6 +64,8 @@ class ExplorerApp:
         metrics = [m for m, _v in state.weights]
         self.controls = Controls(list(explorer.periods), list(explorer.presets), metrics, S.metric_colours(metrics))
         self.status = W.HTML(layout=W.Layout(margin="0 0 0 8px"))
+        self.busy = W.HTML(layout=W.Layout(margin="0 0 0 8px"))  # shown at once while a change is worked on
+        self.weights_note = W.HTML(H.block(H.note(weights_said)) if weights_said else "")
         self.tabs = W.Tab()
         self.sections: dict[str, Section] = {}
         self._silent = False
@@ -84,12 +88,13 @@ class ExplorerApp:
     def _layout(self) -> W.Widget:
         c, sec = self.controls, self._section
         header = W.VBox([sec("title", None, FILTERS, lambda v: H.STYLE + S.title(v)), c.bar, c.scoring_help,
-                         W.HBox([c.export, self.status], layout=W.Layout(align_items="center"))])
+                         W.HBox([c.export, self.busy, self.status], layout=W.Layout(align_items="center",
+                                                                                   flex_flow="row wrap"))])
         board = W.VBox([c.show_all, sec("leaderboard", 1, FILTERS | SCORING | {"show_all"},
                                        lambda v: S.leaderboard(v, v.state.show_all)),
                         sec("stability", 1, FILTERS | SCORING, S.stability, "How stable is this ranking?")],
                        layout=W.Layout(flex="1 1 auto", min_width="0", overflow="auto"))
-        weights = W.VBox([c.weights, W.HBox([c.save]), W.HTML(H.block(H.note(
+        weights = W.VBox([c.weights, W.HBox([c.save]), self.weights_note, W.HTML(H.block(H.note(
             "Shares: each weight's part of the 100 points. A moved slider makes the weights custom; "
             "arrows in the leaderboard count places moved against the chosen preset.")))],
                          layout=W.Layout(flex="0 0 320px"))
@@ -147,8 +152,30 @@ class ExplorerApp:
         return self.set(**{name: value})
 
     def set(self, **changes) -> None:
-        """Move to a new state: recompute what it needs, show it in the controls, redraw what changed."""
+        """Move to a new state: recompute what it needs, show it in the controls, redraw what changed.
+
+        At once (before any work) the busy sign shows and the sections the change touches are dimmed; each is
+        undimmed as it is redrawn, so no stale figure is ever shown as current."""
         new = replace(self.state, **changes)
+        diff = changed(self.view.state, new)
+        self._show_busy(new, diff)
+        try:
+            self._set(new)
+        finally:
+            self.busy.value = ""
+
+    def _show_busy(self, new: State, diff: set[str]) -> None:
+        if new.period != self.state.period and not self.explorer.has_team(new.period):
+            text = f"Loading {new.period}…"
+        else:
+            text = "Updating…"
+        self.busy.value = (f'<span class="snx-busy" role="status" aria-live="polite"><span class="snx-spin">'
+                           f'</span>{esc(text)}</span>')
+        for sec in self.sections.values():
+            if sec.reads & diff:
+                sec.widget.add_class("snx-stale")
+
+    def _set(self, new: State) -> None:
         try:
             new = self._fit(new)
             if not any(v > 0 for _m, v in new.weights):
@@ -158,6 +185,9 @@ class ExplorerApp:
             view = self.explorer.view(new)
         except SalesnbError as exc:
             self.status.value = esc(str(exc))
+            for sec in self.sections.values():
+                if not sec.stale:
+                    sec.widget.remove_class("snx-stale")
             return self._show_controls()  # back to the state still on screen
         if new.rep and new.rep not in view.ids:  # the rep is not among the reps now on screen
             new = replace(new, rep="")
@@ -203,6 +233,7 @@ class ExplorerApp:
         if s.wait:
             s.widget.value = H.block(H.note(s.wait))
         s.widget.value = s.draw(self.view)
+        s.widget.remove_class("snx-stale")
         s.stale = False
         self.timings[s.name] = time.perf_counter() - start
 
@@ -242,10 +273,19 @@ class ExplorerApp:
                                     "to (the save_dir parameter of the notebook).")
             return None
         where = target.resolve()
-        self.status.value = (
-            f"Saved these weights to <b>{esc(where.name)}</b> in {esc(where.parent)}. The batch reports use them "
-            f"when run with <code>salesnb reports --weights {esc(where)}</code>; <code>make reports</code> picks up "
-            f"a weights.toml in the folder it runs in.")
+        from ..saved_weights import saved_path
+
+        data = self.explorer.facts.data_dir
+        if data is not None and where == saved_path(data).resolve():
+            self.status.value = (
+                f"Saved these weights for this dataset ({esc(data)}), in {esc(where)}. From now on the dashboard, "
+                f"this explorer and <code>salesnb reports --data {esc(data)}</code> use them unless told "
+                "otherwise (<code>--weights FILE</code> or <code>--preset NAME</code>).")
+            self.weights_note.value = H.block(H.note(f"Weights: saved for this dataset in {where}."))
+        else:
+            self.status.value = (
+                f"Saved these weights to <b>{esc(where.name)}</b> in {esc(where.parent)}. The batch reports use "
+                f"them when run with <code>salesnb reports --weights {esc(where)}</code>.")
         return target
 
     def export(self) -> list[Path]:
@@ -293,37 +333,68 @@ class ExplorerApp:
 
 def open_explorer(data_dir: str | Path | None = "", as_of: str | None = "", period: str | None = "",
                   weights_file: str | Path | None = "", save_dir: str | Path | None = "") -> ExplorerApp:
-    """Load a dataset folder and open the explorer on it.
+    """Open the explorer on a dataset folder.
 
     Empty arguments are the defaults: the bundled sample team, the dataset's report date and period, the
-    outcomes-first preset. weights_file: a weights file to start from (saving writes back to it);
-    save_dir: where Save weights (weights.toml) and Export write (default: the folder the notebook runs in).
-    """
-    from ..config import resolve_data_dir
-    from ..load import load
+    weights saved for this dataset (else the outcomes-first preset). weights_file: a weights file to start from
+    (saving writes back to it); save_dir: where Save weights writes for a dataset built in memory.
 
-    return explore(load(resolve_data_dir(data_dir)), period=period or None, as_of=as_of or None,
-                   weights_file=weights_file or None, save_dir=save_dir or None)
+    The period's facts come from the facts cache (`salesnb.facts`) when any kernel or command computed them
+    before; else they are computed once in another process (this kernel never holds the data), and the other
+    periods of the menu are computed in the background.
+    """
+    from ..facts import Facts
+
+    return _open(Facts(data_dir or None), period=period or None, as_of=as_of or None,
+                 weights_file=weights_file or None, save_dir=save_dir or None)
 
 
 def explore(dataset, period=None, as_of=None, weights_file: str | Path | None = None,
             save_dir: str | Path | None = None) -> ExplorerApp:
     """The explorer on a loaded `Dataset` (see `open_explorer`)."""
-    from ..analysis import analyse
-    from ..scorecard import PRESETS, load_weights
+    from ..facts import Facts
 
+    facts = Facts(dataset.source, dataset=dataset) if dataset.source else Facts.in_memory(dataset)
+    return _open(facts, period=period, as_of=as_of, weights_file=weights_file, save_dir=save_dir)
+
+
+def _open(facts, period=None, as_of=None, weights_file=None, save_dir=None) -> ExplorerApp:
+    from ..facts import child as warm
+    from ..saved_weights import resolve, saved_path
+    from ..scorecard import PRESETS, load_weights
+    from ..terms import DEFAULT_PRESET
+
+    if facts.data_dir is not None:
+        spec, said = resolve(facts.data_dir, weights_file)
+    else:
+        spec = str(weights_file) if weights_file else DEFAULT_PRESET
+        said = f"Weights: {spec}."
     presets = dict(PRESETS)
-    base = next(iter(presets))
-    if weights_file:
-        base = Path(weights_file).name  # the file is offered as a preset of its own, and counted against
-        presets = {base: load_weights(weights_file), **presets}
-    team = analyse(dataset, period=period, as_of=as_of, weights=presets[base])
-    explorer = Explorer(team, presets)
+    if spec in presets:
+        base = spec
+    else:
+        base = Path(spec).name  # the file is offered as a preset of its own, and counted against
+        presets = {base: load_weights(spec), **presets}
+    team = facts.cached(period=period, as_of=as_of, weights=spec)
+    if team is None and facts.store is not None and facts._dataset is None:
+        warm.in_another_process(facts.data_dir, period=period, as_of=as_of, weights=spec)
+        team = facts.cached(period=period, as_of=as_of, weights=spec)
+    if team is None:
+        team = facts.team(period=period, as_of=as_of, weights=spec)
+    explorer = Explorer(team, presets, facts, weights=spec, period_spec=period)
+    if facts.store is not None:
+        warm.in_background(facts.data_dir, period=period, as_of=as_of, weights=spec)
     metrics = weighted_metrics(team.table, list(presets.values()))
     w = presets[base]
     state = State(period=team.period.label, base=base, weights=slider_values(metrics, w), normalisation=w.normalisation)
-    return ExplorerApp(explorer, state, save_dir=Path(save_dir) if save_dir else Path.cwd(),
-                       weights_file=Path(weights_file) if weights_file else None)
+    if weights_file:
+        target = Path(weights_file)
+    elif facts.data_dir is not None:
+        target = saved_path(facts.data_dir)
+    else:
+        target = (Path(save_dir) if save_dir else Path.cwd()) / "weights.toml"
+    return ExplorerApp(explorer, state, save_dir=Path(save_dir) if save_dir else Path.cwd(), weights_file=target,
+                       weights_said=said)
 
 
 __all__ = ["ExplorerApp", "explore", "open_explorer"]
