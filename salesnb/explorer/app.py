@@ -24,6 +24,7 @@ from . import sections as S
 from . import since as T
 from .charts import audit_chart, month_trend
 from .controls import CUSTOM, Controls
+from .grid import RankTable
 from .model import Explorer, View
 from .state import ALL_ROLES, EVERYONE, State, changed, slider_values, weighted_metrics
 
@@ -65,8 +66,10 @@ class ExplorerApp:
         self.controls = Controls(list(explorer.periods), list(explorer.presets), metrics, S.metric_colours(metrics))
         self.status = W.HTML(layout=W.Layout(margin="0 0 0 8px"))
         self.busy = W.HTML(layout=W.Layout(margin="0 0 0 8px"))  # shown at once while a change is worked on
+        self.downloads = W.HTML(layout=W.Layout(margin="0 0 0 8px"))  # the export's links, for the state on screen
         self.weights_note = W.HTML(H.block(H.note(weights_said)) if weights_said else "")
         self.tabs = W.Tab()
+        self.grid = RankTable(layout=W.Layout(max_width="100%", overflow="auto"))
         self.sections: dict[str, Section] = {}
         self._silent = False
         self.timings: dict[str, float] = {}  # seconds each section last took to draw
@@ -76,8 +79,10 @@ class ExplorerApp:
         self._redraw(set(State.__dataclass_fields__))
 
     # ------------------------------------------------------------------ layout
-    def _section(self, name: str, tab: int | None, reads, draw, fold: str | None = None, wait: str = "") -> W.Widget:
-        widget = W.HTML(layout=W.Layout(overflow="auto", max_width="100%"))
+    def _section(self, name: str, tab: int | None, reads, draw, fold: str | None = None, wait: str = "",
+                 widget: W.Widget | None = None) -> W.Widget:
+        widget = widget or W.HTML(layout=W.Layout(overflow="auto", max_width="100%"))
+        widget.add_class("snx-section")
         acc = None
         if fold:
             acc = W.Accordion(children=[widget], titles=(fold,), selected_index=None)
@@ -88,23 +93,25 @@ class ExplorerApp:
     def _layout(self) -> W.Widget:
         c, sec = self.controls, self._section
         header = W.VBox([sec("title", None, FILTERS, lambda v: H.STYLE + S.title(v)), c.bar, c.scoring_help,
-                         W.HBox([c.export, self.busy, self.status], layout=W.Layout(align_items="center",
-                                                                                   flex_flow="row wrap"))])
-        board = W.VBox([c.show_all, sec("leaderboard", 1, FILTERS | SCORING | {"show_all"},
-                                       lambda v: S.leaderboard(v, v.state.show_all)),
+                         _classed(W.HBox([c.export, self.busy, self.status, self.downloads],
+                                         layout=W.Layout(align_items="center", flex_flow="row wrap")), "snx-actions")])
+        board = W.VBox([c.show_all, sec("leaderboard", 1, FILTERS | SCORING | {"show_all"}, self._draw_grid,
+                                        widget=self.grid),
+                        sec("board_notes", 1, FILTERS | SCORING, S.board_notes),
                         sec("stability", 1, FILTERS | SCORING, S.stability, "How stable is this ranking?")],
                        layout=W.Layout(flex="1 1 auto", min_width="0", overflow="auto"))
         weights = W.VBox([c.weights, W.HBox([c.save]), self.weights_note, W.HTML(H.block(H.note(
             "Shares: each weight's part of the 100 points. A moved slider makes the weights custom; "
             "arrows in the leaderboard count places moved against the chosen preset.")))],
                          layout=W.Layout(flex="0 0 320px"))
+        weights.add_class("snx-weights")
         pages = [
             W.VBox([sec("summary", 0, FILTERS, S.summary), sec("progress", 0, FILTERS, S.progress),
                     sec("attainment", 0, FILTERS, S.attainment, "Attainment, rep by rep"),
                     sec("at_risk", 0, FILTERS, S.at_risk, "The figures behind the at-risk list"),
                     sec("trend", 0, FILTERS, month_trend, "Won month by month against the path to target",
                         "Drawing the chart…")]),
-            W.HBox([weights, board]),
+            _classed(W.HBox([weights, board]), "snx-board-tab"),
             W.VBox([sec("bottlenecks", 2, FILTERS, F.bottlenecks), sec("pairing", 2, FILTERS, F.pairing),
                     sec("funnel", 2, FILTERS, F.funnel_heat, "Every rep's funnel against the role")]),
             W.VBox([sec("audit", 3, FILTERS, F.audit, None, "Testing each activity against results over these reps…"),
@@ -119,7 +126,9 @@ class ExplorerApp:
         self.tabs.children = pages
         self.tabs.titles = TABS
         self.tabs.observe(lambda _c: self._draw_on_screen(), names="selected_index")
-        return W.VBox([header, self.tabs], layout=W.Layout(max_width="1200px"))
+        app = W.VBox([header, self.tabs], layout=W.Layout(max_width="1200px"))
+        app.add_class("snx-app")
+        return app
 
     # ------------------------------------------------------------------ state changes
     def _observe(self) -> None:
@@ -129,10 +138,15 @@ class ExplorerApp:
         for widget, name in watch.items():
             widget.observe(lambda ch, name=name: self._control(name, ch["new"]), names="value")
         c.preset.observe(lambda ch: self._control("preset", ch["new"]), names="value")
-        for m, slider in c.sliders.items():
-            slider.observe(lambda ch, m=m: self._control("slider", (m, ch["new"])), names="value")
+        c.on_build = self._watch_sliders
+        self.grid.observe(lambda _c: self.open_rep(self.grid.selected), names="clicks")
         c.save.on_click(lambda _b: self.save())
         c.export.on_click(lambda _b: self.export())
+
+    def _watch_sliders(self, sliders: dict) -> None:
+        for m, slider in sliders.items():
+            slider.observe(lambda ch, m=m: self._control("slider", (m, ch["new"])), names="value")
+        self._show_controls()
 
     def _control(self, name: str, value) -> None:
         if self._silent:
@@ -159,6 +173,8 @@ class ExplorerApp:
         new = replace(self.state, **changes)
         diff = changed(self.view.state, new)
         self._show_busy(new, diff)
+        if diff - {"rep", "show_all"}:
+            self.downloads.value = ""  # links made for the figures before the change
         try:
             self._set(new)
         finally:
@@ -224,6 +240,8 @@ class ExplorerApp:
 
     def _draw_on_screen(self) -> None:
         tab = self.tabs.selected_index or 0
+        if tab == TABS.index("Leaderboard"):
+            self.controls.sliders  # the weight panel, made on the tab's first opening
         for s in self.sections.values():
             if s.stale and s.on_screen(tab):
                 self._draw(s)
@@ -232,7 +250,9 @@ class ExplorerApp:
         start = time.perf_counter()
         if s.wait:
             s.widget.value = H.block(H.note(s.wait))
-        s.widget.value = s.draw(self.view)
+        html = s.draw(self.view)
+        if html is not None:  # a section of its own widget (the rank table) updates it itself
+            s.widget.value = html
         s.widget.remove_class("snx-stale")
         s.stale = False
         self.timings[s.name] = time.perf_counter() - start
@@ -246,6 +266,15 @@ class ExplorerApp:
         """Draw every stale section, on screen or not (tests and the benchmark)."""
         for name in self.sections:
             self.draw(name)
+
+    def _draw_grid(self, view: View) -> None:
+        self.grid.show(**S.leaderboard_table(view))
+
+    def open_rep(self, rep_id: str) -> None:
+        """Open a rep's one-on-one view (a click on their row in the rank table)."""
+        if rep_id and rep_id in self.view.ids:
+            self.set(rep=rep_id)
+            self.tabs.selected_index = ONE_ON_ONE
 
     def _one_on_one(self, view: View) -> str:
         from ..report import Report
@@ -288,21 +317,17 @@ class ExplorerApp:
                 f"them when run with <code>salesnb reports --weights {esc(where)}</code>.")
         return target
 
-    def export(self) -> list[Path]:
-        """Save the leaderboard, the at-risk list and the hygiene list on screen as CSV and Excel."""
-        from .export import export
+    def export(self) -> dict[str, bytes]:
+        """Offer the leaderboard, the at-risk list and the flagged deals on screen as CSV and Excel downloads
+        (links that download in the browser; nothing is written on the server). Returns name -> bytes."""
+        from .export import download_links, files
 
-        try:
-            files = export(self.view, self.save_dir)
-        except OSError as exc:
-            self.status.value = esc(f"Could not export to {self.save_dir}: {exc}. Choose a folder you may write to "
-                                    "(the save_dir parameter of the notebook).")
-            return []
-        folder = files[0].parent.resolve()
-        self.status.value = (f"Saved the leaderboard, the at-risk list and the flagged deals of {esc(self.view.where)} "
-                             f"({esc(self.state.period)}) in {esc(folder)}: "
-                             + ", ".join(f"<b>{esc(f.name)}</b>" for f in files) + " (a sheet per list).")
-        return files
+        named = files(self.view)
+        self.downloads.value = H.block(
+            f"<span>Download the lists of {esc(self.view.where)} ({esc(self.state.period)}): </span>"
+            + download_links(named) + H.note("One CSV per list; the Excel workbook has a sheet each."))
+        self.status.value = ""
+        return named
 
     # ------------------------------------------------------------------ in a notebook
     def _repr_mimebundle_(self, **kwargs):
@@ -326,6 +351,11 @@ class ExplorerApp:
             f"Leaderboard ({v.state.preset}): {'; '.join(top)}.",
             *v.team.missing.values(),
             "Run the notebook to use the controls."])
+
+
+def _classed(widget: W.Widget, css: str) -> W.Widget:
+    widget.add_class(css)
+    return widget
 
 
 # ------------------------------------------------------------------ opening

@@ -36,6 +36,51 @@ STYLE = f"""<style>
 .{ROOT} .mark {{ position: absolute; top: -3px; width: 2px; height: 18px; }}
 .{ROOT} .swatch {{ display: inline-block; width: 10px; height: 10px; margin-right: 4px; vertical-align: middle; }}
 .{ROOT} .lead {{ font-size: 14px; margin: 2px 0 6px; }}
+.{ROOT} .why {{ color: #2d3748; }}
+.{ROOT} abbr.term, .{ROOT} .term {{ text-decoration: underline dotted; cursor: help; }}
+/* a change is being worked on: the sign at once, the sections it touches dimmed until redrawn */
+.snx-stale {{ opacity: .35; transition: opacity .15s; pointer-events: none; }}
+.snx-busy {{ display: inline-flex; align-items: center; gap: 6px; font-weight: 600; color: #2b6cb0; }}
+.snx-spin {{ width: 12px; height: 12px; border: 2px solid #bee3f8; border-top-color: #2b6cb0; border-radius: 50%;
+  animation: snx-spin .8s linear infinite; }}
+@keyframes snx-spin {{ to {{ transform: rotate(360deg); }} }}
+/* every control shows where the keyboard is */
+.snx-app :focus-visible, .snx-app .noUi-handle:focus, .snx-app select:focus, .snx-app input:focus,
+.snx-app button:focus-visible, .snx-app .lm-TabBar-tab:focus, .snx-app summary:focus-visible,
+.snx-app .jupyter-widget-Collapse-header:focus-visible, .snx-app a:focus-visible {{
+  outline: 3px solid #2b6cb0 !important; outline-offset: 2px; }}
+.snx-app .noUi-handle:focus {{ box-shadow: 0 0 0 3px #90cdf4; }}
+/* the rank table */
+.snx-grid-bar {{ display: flex; flex-wrap: wrap; gap: 8px; align-items: center; margin: 4px 0; }}
+.snx-grid-bar input {{ min-width: 200px; padding: 2px 6px; }}
+.snx-grid-count {{ color: #4a5568; font-size: 12px; }}
+.snx-grid-wrap {{ overflow-x: auto; max-width: 100%; }}
+.snx-grid table {{ border-collapse: collapse; margin: 4px 0 6px; }}
+.snx-grid th {{ text-align: left; border-bottom: 1px solid #a0aec0; padding: 2px 6px; white-space: nowrap; }}
+.snx-grid td {{ padding: 2px 6px; border-bottom: 1px solid #edf2f7; vertical-align: middle; }}
+.snx-grid button.snx-sort {{ background: none; border: none; padding: 0; font: inherit; font-weight: 600;
+  cursor: pointer; color: #1a202c; }}
+.snx-grid button.snx-open {{ background: none; border: none; padding: 0; font: inherit; color: #2b6cb0;
+  text-decoration: underline; cursor: pointer; text-align: left; white-space: nowrap; }}
+.snx-grid tr.salesnb-lb-row:hover {{ background: #ebf8ff; cursor: pointer; }}
+.snx-grid tr.snx-selected {{ background: #edf2f7; }}
+.snx-download {{ margin-right: 10px; }}
+/* a phone, or a narrow window: one column */
+@media (max-width: 600px) {{
+  .snx-app {{ max-width: 100vw !important; }}
+  .snx-app .snx-bar, .snx-app .snx-board-tab, .snx-app .snx-actions {{ flex-direction: column !important;
+    align-items: stretch !important; }}
+  .snx-app .snx-bar .widget-dropdown, .snx-app .snx-weights {{ width: 100% !important; max-width: 100% !important;
+    flex: 0 0 auto !important; }}
+  .snx-app .snx-bar .widget-dropdown select {{ min-width: 0; }}
+  .{ROOT} table, .snx-grid table {{ font-size: 12px; }}
+  .{ROOT} .track {{ max-width: 45vw; }}
+  .snx-app .widget-tab > .lm-TabBar {{ height: auto !important; min-height: 0 !important; }}
+  .snx-app .widget-tab > .lm-TabBar .lm-TabBar-content {{ flex-wrap: wrap; height: auto !important; }}
+  .snx-app .widget-tab > .lm-TabBar .lm-TabBar-tab {{ flex: 0 0 auto !important; min-width: 0 !important;
+    max-width: none !important; margin-bottom: 2px; }}
+  .snx-app .widget-tab > .widget-tab-contents {{ padding: 6px 2px !important; }}
+}}
 </style>"""
 
 

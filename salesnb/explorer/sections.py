@@ -151,6 +151,62 @@ def leaderboard(view: View, show_all: bool = False) -> str:
     return H.block("".join(parts))
 
 
+def leaderboard_table(view: View) -> dict:
+    """The rank table's content (`grid.RankTable.show`): every rep of the board in rank order, each cell as
+    (shown, sort value), the points per weighted metric, the tags its filter offers, the text its search reads."""
+    b = view.board
+    colours = metric_colours([m for m, _v in view.state.weights])
+    active = [m for m in colours if view.state.weight.get(m, 0) > 0]
+    several_roles = b["role"].nunique() > 1 if len(b) else False
+    won = label("won_revenue") + (f" ({view.currency})" if view.currency else "")
+    columns = [{"key": "rank", "label": "Rank", "kind": "rank", "num": False, "sortable": True},
+               {"key": "name", "label": "Rep", "kind": "name", "sortable": True},
+               *([{"key": "role", "label": "Role", "kind": "text", "sortable": True}] if several_roles else []),
+               {"key": "points", "label": "Points", "kind": "points", "sortable": False},
+               {"key": "score", "label": "Score", "kind": "num", "num": True, "sortable": True, "desc_first": True},
+               {"key": "attainment", "label": label("attainment"), "kind": "num", "num": True, "sortable": True,
+                "desc_first": True},
+               {"key": "won", "label": won, "kind": "num", "num": True, "sortable": True, "desc_first": True}]
+    points_of = view.card.breakdown.reindex(b["rep_id"]).fillna(0.0)
+    risky = set(view.reps.index[view.reps["at_risk"].eq(True)]) if "at_risk" in view.reps else set()
+    flagged = set(view.reps.index[view.reps["hygiene_flags"].fillna(0) > 0]) if "hygiene_flags" in view.reps else set()
+    rows = []
+    for r in b.to_dict("records"):
+        rid = str(r["rep_id"])
+        team = r["team"] if isinstance(r["team"], str) else ""
+        tags = [t for t, on in (("risk", rid in risky), ("below", _num(r["attainment"]) is not None
+                                                           and r["attainment"] < 1.0), ("flags", rid in flagged)) if on]
+        pts = points_of.loc[rid] if rid in points_of.index else None
+        rows.append({
+            "id": rid, "move": 0 if pd.isna(r["rank_change"]) else int(r["rank_change"]),
+            "cells": {"rank": ["—" if pd.isna(r["rank"]) else str(int(r["rank"])), _num(r["rank"])],
+                      "name": [str(r["name"]), str(r["name"]).casefold()], "role": [str(r["role"]), str(r["role"])],
+                      "score": [points(r["score"]), _num(r["score"])],
+                      "attainment": [pct(r["attainment"]), _num(r["attainment"])],
+                      "won": [money(r["won_revenue"]), _num(r["won_revenue"])]},
+            "points": [round(float(pts.get(m, 0.0)), 2) if pts is not None else 0.0 for m in active],
+            "top": ("Most points from " + ", ".join(label(m) for m in r["top_metrics"])) if r["top_metrics"] else "",
+            "tags": tags, "text": " ".join([str(r["name"]), team, str(r["role"] or ""), rid])})
+    filters = [["risk", "At risk"], ["below", "Below quota so far"], ["flags", "With flagged deals"]]
+    return {"columns": columns, "rows": rows, "filters": filters,
+            "legend": [{"key": m, "label": label(m), "colour": colours[m]} for m in active],
+            "limit": 0 if view.state.show_all else LEADERBOARD_ROWS,
+            "moves_against": f"against the {view.state.base} weights"}
+
+
+def _num(v):
+    return None if v is None or pd.isna(v) else float(v)
+
+
+def board_notes(view: View) -> str:
+    """What the rank table's colours, arrows and scores mean."""
+    if view.board.empty:
+        return H.block(H.note(f"No current rep in {view.where} for this period."))
+    return H.block(H.note("Click a rep's name (or press Enter on it) to open their one-on-one view; click a "
+                          "column's title to sort by it.") + _board_caption(view, metric_colours(
+                              [m for m, _v in view.state.weights])))
+
+
 def _board_row(r: dict, pts: dict, view: View, colours: dict, several_roles: bool) -> list[str]:
     rank = "—" if pd.isna(r["rank"]) else str(int(r["rank"]))
     rank = f'<span class="nowrap">{rank} {H.arrow(r["rank_change"]) if not pd.isna(r["rank_change"]) else ""}</span>'
