@@ -121,7 +121,7 @@ def test_weights_show_as_shares_of_the_total_and_each_class_says_its_share(app):
     assert share["won_revenue"] == "25%" and share["win_rate"] == "75%"
     assert all(v == "0%" for m, v in share.items() if m not in ("won_revenue", "win_rate"))
     # won revenue and win rate are both outcome metrics: that class holds all of the score
-    titles = dict(zip(app.controls.kinds, app.controls.panel.titles))
+    titles = dict(zip(app.controls.kinds, [f.title for f in app.controls.panel.children]))
     assert titles["outcome"].startswith("Outcomes: 100%")
 
 
@@ -164,7 +164,7 @@ def test_a_metric_has_one_colour_in_the_panel_and_the_board_and_no_two_share_one
     app.draw("leaderboard")
     drawn = {x["key"]: x["colour"] for x in app.grid.legend}
     assert drawn == {"won_revenue": colours["won_revenue"], "win_rate": colours["win_rate"]}
-    panel = {m: app.controls.panel.children[app.controls.kinds.index("outcome")] for m in drawn}
+    panel = {m: app.controls.panel.children[app.controls.kinds.index("outcome")].content for m in drawn}
     for m, group in panel.items():
         swatches = [row.children[0].value for row in group.children if row.children[1] is app.controls.sliders[m]]
         assert f"background:{colours[m]}" in swatches[0]

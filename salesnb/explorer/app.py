@@ -24,6 +24,7 @@ from . import sections as S
 from . import since as T
 from .charts import audit_chart, month_trend
 from .controls import CUSTOM, Controls
+from .fold import Fold
 from .grid import RankTable
 from .model import Explorer, View
 from .state import ALL_ROLES, EVERYONE, State, changed, slider_values, weighted_metrics
@@ -43,7 +44,7 @@ class Section:
     reads: frozenset
     draw: Callable[[View], str]
     widget: W.HTML
-    fold: W.Accordion | None = None  # drawn only while its fold is open
+    fold: Fold | None = None  # drawn only while its fold is open
     wait: str = ""  # shown while a slow section draws (charts drawn offline take a moment)
     stale: bool = True
 
@@ -85,8 +86,8 @@ class ExplorerApp:
         widget.add_class("snx-section")
         acc = None
         if fold:
-            acc = W.Accordion(children=[widget], titles=(fold,), selected_index=None)
-            acc.observe(lambda _c: self._draw_on_screen(), names="selected_index")
+            acc = Fold(fold, widget)
+            acc.on_toggle(self._draw_on_screen)
         self.sections[name] = Section(name, tab, frozenset(reads), draw, widget, acc, wait)
         return acc or widget
 

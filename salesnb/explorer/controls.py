@@ -12,6 +12,7 @@ import ipywidgets as W
 
 from ..metrics import CATALOGUE, KINDS
 from ..terms import NORMALISATION_HELP, NORMALISATION_NAMES, NORMALISATIONS
+from .fold import Fold
 from .state import ALL_ROLES, Scope, State, shares
 
 SLIDER_MAX = 50.0
@@ -46,7 +47,7 @@ class Controls:
         self.weights.add_class("snx-weights")
         self._sliders: dict[str, W.FloatSlider] | None = None
         self.shares: dict[str, W.HTML] = {}
-        self.panel: W.Accordion | None = None
+        self.panel: W.VBox | None = None
         self.on_build = None  # called with the sliders once they exist (the app observes them)
         self.save = W.Button(description="Save weights", icon="save", tooltip="Save these weights for the reports",
                              layout=W.Layout(width="auto", min_width="140px"))
@@ -69,8 +70,8 @@ class Controls:
                                               layout=W.Layout(width="120px"))
                              for m in self.metrics}
             self.shares = {m: W.HTML(layout=W.Layout(width="38px")) for m in self.metrics}
-            self.panel = W.Accordion(children=[self._group(k, self.colours) for k in self.kinds], selected_index=0,
-                                     layout=W.Layout(width="310px"))
+            self.panel = W.VBox([Fold(KIND_TITLES.get(k, k.capitalize()), self._group(k, self.colours), open=i == 0)
+                                 for i, k in enumerate(self.kinds)], layout=W.Layout(width="310px"))
             self.weights.children = [self.panel]
             if self.on_build:
                 self.on_build(self._sliders)
@@ -124,8 +125,9 @@ class Controls:
         for i, k in enumerate(self.kinds):
             total = sum(s for m, s in share.items() if CATALOGUE[m].kind == k)
             weighted = sum(1 for m, s in share.items() if CATALOGUE[m].kind == k and s > 0)
-            self.panel.set_title(i, f"{KIND_TITLES.get(k, k.capitalize())}: {total * 100:.0f}%"
-                                      f" ({weighted} of {sum(1 for m in share if CATALOGUE[m].kind == k)} weighted)")
+            self.panel.children[i].title = (f"{KIND_TITLES.get(k, k.capitalize())}: {total * 100:.0f}%"
+                                            f" ({weighted} of {sum(1 for m in share if CATALOGUE[m].kind == k)} "
+                                            "weighted)")
 
 
 def _choices(dropdown: W.Dropdown, options: list[tuple[str, str]]) -> None:

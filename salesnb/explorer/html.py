@@ -50,6 +50,9 @@ STYLE = f"""<style>
 .snx-app .jupyter-widget-Collapse-header:focus-visible, .snx-app a:focus-visible {{
   outline: 3px solid #2b6cb0 !important; outline-offset: 2px; }}
 .snx-app .noUi-handle:focus {{ box-shadow: 0 0 0 3px #90cdf4; }}
+.snx-app .snx-fold {{ justify-content: flex-start; text-align: left; background: #f7fafc;
+  border: 1px solid #e2e8f0; font-weight: 600; margin: 4px 0 2px; height: auto; min-height: 28px;
+  white-space: normal; }}
 /* the rank table */
 .snx-grid-bar {{ display: flex; flex-wrap: wrap; gap: 8px; align-items: center; margin: 4px 0; }}
 .snx-grid-bar input {{ min-width: 200px; padding: 2px 6px; }}
