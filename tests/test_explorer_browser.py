@@ -291,8 +291,11 @@ def test_explorer_as_the_voila_dashboard(tmp_path, artifacts_dir):
             _tab(page, "Leaderboard")
             page.locator("button", has_text="Save weights").click()
             page.wait_for_function("() => document.body.innerText.includes('Saved these weights')", timeout=30_000)
-            assert (tmp_path / "weights.toml").exists(), "Save weights writes where the command runs"
-            assert f"salesnb reports --weights {tmp_path.resolve() / 'weights.toml'}" in page.locator("body").inner_text()
+            from salesnb.saved_weights import saved_path
+
+            assert saved_path(SAMPLE_DIR).is_file(), "Save weights keeps them for this dataset"
+            assert f"salesnb reports --data {SAMPLE_DIR}" in page.locator("body").inner_text()
+            saved_path(SAMPLE_DIR).unlink()  # the other tests start from the preset
         except Exception:
             page.screenshot(path=str(artifacts_dir / "voila_failure.png"))
             raise
