@@ -93,13 +93,14 @@ def block(inner: str, css: str = "") -> str:
 
 
 def table(headers: list[str], rows: Iterable[list[str]], numeric: Iterable[int] = (), css: str = "",
-          row_attrs: Iterable[str] | None = None) -> str:
+          row_attrs: Iterable[str] | None = None, raw_headers: bool = False) -> str:
     """A table of raw HTML cells (the caller escapes them); columns in `numeric` are right-aligned;
-    `row_attrs`: raw attributes per row (e.g. ``data-rep="R07"``)."""
+    `row_attrs`: raw attributes per row (e.g. ``data-rep="R07"``); raw_headers: headers are HTML already."""
     num = set(numeric)
     rows = list(rows)
     attrs = list(row_attrs) if row_attrs is not None else [""] * len(rows)
-    head = "".join(f'<th class="{"num" if i in num else ""}">{esc(h)}</th>' for i, h in enumerate(headers))
+    head = "".join(f'<th class="{"num" if i in num else ""}">{h if raw_headers else esc(h)}</th>'
+                   for i, h in enumerate(headers))
     body = "".join(f"<tr{' ' + a if a else ''}>" + "".join(f'<td class="{"num" if i in num else ""}">{c}</td>'
                                                            for i, c in enumerate(r)) + "</tr>"
                    for r, a in zip(rows, attrs))
@@ -156,6 +157,13 @@ def progress(value: float, width: int, scale: float, colour: str = TEAM_COLOR,
 def name(value) -> str:
     """A name from data on one line (escaped and isolated)."""
     return f'<span class="nowrap">{data(value)}</span>'
+
+
+def term(text: str, key: str) -> str:
+    """`text` (escaped) with the glossary's line for `key` on hover (and to screen readers)."""
+    from ..terms import GLOSSARY
+
+    return f'<abbr class="term" title="{esc(GLOSSARY[key])}">{esc(text)}</abbr>'
 
 
 def heading(text: str) -> str:

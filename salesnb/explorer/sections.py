@@ -53,11 +53,35 @@ def title(view: View) -> str:
 
 
 def summary(view: View) -> str:
-    """Who is at risk and why, the gap to target, the deals to fix first: a line each."""
+    """Who is at risk and why, the gap to target, where the funnel leaks, the deals to fix first: a line each.
+    Without quotas the leaks lead: the summary says what to coach either way."""
     parts = [f'<p class="lead" dir="auto">{esc(words.gap_to_target(view.totals, view.scope.name, view.currency))}</p>']
     parts.append(_risk_lines(view))
+    parts.append(_leak_lines(view))
     parts.append(_deals_to_fix(view))
     return H.block("".join(parts), "snx-summary")
+
+
+def tenure_months(view: View) -> pd.Series:
+    """Months each rep of the view has been on the team at the report date (NaN without a hire date)."""
+    reps = view.team.table.reps.reindex(view.reps.index)
+    if "hire_date" not in reps:
+        return pd.Series(float("nan"), index=view.reps.index)
+    return (view.team.as_of - pd.to_datetime(reps["hire_date"])).dt.days / 30.44
+
+
+def _leak_lines(view: View) -> str:
+    """The reps whose funnel leaks most (most wins lost against the role's rate), in words."""
+    r = view.reps
+    if "bottleneck_lost_wins" not in r:
+        return ""
+    leaks = r[r["bottleneck_lost_wins"].notna()].sort_values("bottleneck_lost_wins", ascending=False)
+    lines = [f"{data(x['name'])}: {esc(line)}" for x in leaks.to_dict("records") if (line := words.leak_line(x))]
+    if not lines:
+        return ""
+    rest = lines[SUMMARY_ITEMS:]
+    folded = H.fold(f"{len(rest)} more reps with a leak", H.bullets(rest)) if rest else ""
+    return H.heading("Where the funnel leaks most") + H.bullets(lines[:SUMMARY_ITEMS]) + folded
 
 
 def _risk_lines(view: View) -> str:
@@ -69,8 +93,14 @@ def _risk_lines(view: View) -> str:
     if risky.empty:
         return H.heading("At risk") + H.para(f"No rep of {view.where} is flagged at risk: every projection covers "
                                              "its quota.")
-    reason = words.finished_short if over else words.risk_reason
-    lines = [f"{data(x['name'])}: {esc(reason(x, view.currency))}" for x in risky.to_dict("records")]
+    tenure = tenure_months(view)
+    lines = []
+    for rep_id, x in zip(risky.index, risky.to_dict("records")):
+        months = tenure.get(rep_id)
+        why = words.risk_why(x, None if pd.isna(months) else float(months), over=over)
+        figures = words.finished_short(x, view.currency) if over else words.risk_reason(x, view.currency)
+        lines.append(f'{data(x["name"])}: <span class="why">{esc(why)}</span>'
+                     + (H.fold("The figures", H.para(figures), "snx-figures") if figures else ""))
     head = H.heading(f"{'Finished short of quota' if over else 'At risk'}: {len(lines)} of {len(r)} reps")
     rest = lines[SUMMARY_ITEMS:]
     folded = H.fold(f"{len(rest)} more at risk", H.bullets(rest)) if rest else ""

@@ -80,6 +80,8 @@ class Report:
             parts.append(paragraphs([status], css))
             if h.risk and h.risk.at_risk and v.warning_record:
                 parts.append(paragraphs([words.warning_record(v)], "salesnb-note"))
+        if v.team is not None:  # the whole team, anonymous: where the rep's effort lands
+            parts.append(paragraphs([words.team_progress(v)], "salesnb-note"))
         return join([*parts, missing, self._note("score")])
 
     def since(self) -> Block:
