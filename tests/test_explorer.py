@@ -287,7 +287,7 @@ def test_export_offers_the_three_lists_as_downloads_and_writes_nothing_on_the_se
     sheet = book["leaderboard"]
     head = [c.value for c in sheet[1]]
     assert sheet.freeze_panes == "A2" and all(c.font.bold for c in sheet[1])
-    assert sheet.cell(2, head.index("Attainment") + 1).number_format == "0%"
+    assert sheet.cell(2, head.index("Quota attainment") + 1).number_format == "0%"
     assert sheet.cell(2, head.index("Won revenue (USD)") + 1).number_format == "#,##0"
     assert sheet.column_dimensions["D"].width >= len("Rep")
     # a change makes the links stale: they go

@@ -197,7 +197,7 @@ def test_exports_download_in_the_browser_as_csv_and_formatted_excel(browser, das
             assert sheet.freeze_panes == "A2" and all(c.font.bold for c in sheet[1])
         lb = book["leaderboard"]
         head = [c.value for c in lb[1]]
-        col = head.index("Attainment") + 1
+        col = head.index("Quota attainment") + 1
         assert all(lb.cell(r, col).number_format == "0%" for r in range(2, lb.max_row + 1))
         col = head.index("Won revenue (USD)") + 1
         assert all(lb.cell(r, col).number_format == "#,##0" for r in range(2, lb.max_row + 1))

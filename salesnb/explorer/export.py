@@ -32,7 +32,7 @@ def tables(view: View) -> dict[str, pd.DataFrame]:
 def kinds(view: View) -> dict[str, str]:
     """Column name -> MONEY or PERCENT, for the Excel formats."""
     cur = f" ({view.currency})" if view.currency else ""
-    return {"Attainment": PERCENT, "Projected attainment": PERCENT, f"{CATALOGUE['won_revenue'].label}{cur}": MONEY,
+    return {CATALOGUE["attainment"].label: PERCENT, "Projected attainment": PERCENT, f"{CATALOGUE['won_revenue'].label}{cur}": MONEY,
             f"Projection{cur}": MONEY, f"Quota{cur}": MONEY, f"Amount{cur}": MONEY}
 
 
@@ -42,7 +42,7 @@ def _leaderboard(view: View) -> pd.DataFrame:
     return pd.DataFrame({
         "Rank in role": b["rank"], f"Places moved against {view.state.base}": b["rank_change"],
         "Rep id": b["rep_id"], "Rep": b["name"], "Role": b["role"], "Team": b["team"], "Manager": b["manager"],
-        "Score": b["score"].round(1), "Attainment": b["attainment"], f"{CATALOGUE['won_revenue'].label}{cur}":
+        "Score": b["score"].round(1), CATALOGUE["attainment"].label: b["attainment"], f"{CATALOGUE['won_revenue'].label}{cur}":
             b["won_revenue"], CATALOGUE["assisted_deals"].label: b["assisted_deals"],
         "Most points from": b["top_metrics"].map(lambda ms: ", ".join(CATALOGUE[m].label for m in ms))})
 
@@ -50,13 +50,13 @@ def _leaderboard(view: View) -> pd.DataFrame:
 def _at_risk(view: View) -> pd.DataFrame:
     r = view.reps
     cur = f" ({view.currency})" if view.currency else ""
-    cols = ["Rep id", "Rep", "Team", "Attainment", f"Projection{cur}", f"Quota{cur}", "Projected attainment", "Why"]
+    cols = ["Rep id", "Rep", "Team", CATALOGUE["attainment"].label, f"Projection{cur}", f"Quota{cur}", "Projected attainment", "Why"]
     if "at_risk" not in r or r["at_risk"].isna().all():
         return pd.DataFrame(columns=cols)
     r = r[r["at_risk"].fillna(False).astype(bool)].sort_values("projected_attainment")
     return pd.DataFrame({
         "Rep id": r.index, "Rep": r["name"].to_numpy(), "Team": r["team"].to_numpy(),
-        "Attainment": r["attainment"].to_numpy(), f"Projection{cur}": r["projection"].round(0).to_numpy(),
+        CATALOGUE["attainment"].label: r["attainment"].to_numpy(), f"Projection{cur}": r["projection"].round(0).to_numpy(),
         f"Quota{cur}": r["quota"].to_numpy(), "Projected attainment": r["projected_attainment"].to_numpy(),
         "Why": [words.risk_reason(x, view.currency) for x in r.to_dict("records")]}, columns=cols)
 

@@ -142,7 +142,7 @@ def progress(view: View) -> str:
     path = target * per.elapsed_days(as_of) / per.days if per.days else float("nan")
     scale = max(target, won, proj if not missing(proj) else 0.0)
     marks = [(target, "#1a202c", f"target {money(target, cur)}"), (path, REP_COLOR, f"on the path today {money(path, cur)}")]
-    rows = [["Won so far", H.progress(won, BAR_WIDTH, scale, TOP_COLOR, marks), money(won, cur), pct(won / target)]]
+    rows = [[f"{label('won_revenue')} so far", H.progress(won, BAR_WIDTH, scale, TOP_COLOR, marks), money(won, cur), pct(won / target)]]
     if not missing(proj):
         colour = TEAM_COLOR if proj >= target else RISK_COLOR
         rows.append(["Projection at period end", H.progress(proj, BAR_WIDTH, scale, colour, marks), money(proj, cur),
@@ -167,8 +167,8 @@ def leaderboard(view: View, show_all: bool = False) -> str:
     colours = metric_colours([m for m, _v in view.state.weights])
     shown = b if show_all else b.head(LEADERBOARD_ROWS)
     several_roles = b["role"].nunique() > 1
-    headers = ["Rank", "Rep", *(["Role"] if several_roles else []), "Points", "Score", "Attainment",
-               f"Won ({view.currency})" if view.currency else "Won"]
+    headers = ["Rank", "Rep", *(["Role"] if several_roles else []), "Points", "Score", label("attainment"),
+               label("won_revenue") + (f" ({view.currency})" if view.currency else "")]
     points_of = view.card.breakdown.reindex(shown["rep_id"]).fillna(0.0).to_dict("index")
     rows = [_board_row(r, points_of[r["rep_id"]], view, colours, several_roles) for r in shown.to_dict("records")]
     n_num = 2 + several_roles
@@ -299,7 +299,7 @@ def attainment(view: View) -> str:
         rows.append([data(x["name"]), bar, pct(x["attainment"]), "at risk" if risky else ""])
     more = (f" The {CHART_ROWS} lowest of {len(r)}: choose a team to see all of its reps." if len(r) > CHART_ROWS
             else "")
-    return H.block(H.table(["Rep", "Attainment so far (black line: 100%)", "", ""], rows, numeric=(2,))
+    return H.block(H.table(["Rep", f"{label('attainment')} so far (black line: 100%)", "", ""], rows, numeric=(2,))
                    + H.note("Red: flagged at risk (projected short of quota while there is time to act)." + more))
 
 
@@ -313,7 +313,7 @@ def at_risk(view: View) -> str:
     cur = view.currency
     rows = [[data(x["name"]), pct(x["attainment"]), money(x["projection"], cur), money(x["quota"], cur),
              pct(x["projected_attainment"])] for x in r.to_dict("records")]
-    return H.block(H.table(["Rep", "Attainment", "Projection", "Quota", "Projected attainment"], rows,
+    return H.block(H.table(["Rep", label("attainment"), "Projection", "Quota", "Projected attainment"], rows,
                            numeric=(1, 2, 3, 4)))
 
 
