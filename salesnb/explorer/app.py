@@ -413,7 +413,8 @@ def _open(facts, period=None, as_of=None, weights_file=None, save_dir=None) -> E
     if team is None:
         team = facts.team(period=period, as_of=as_of, weights=spec)
     explorer = Explorer(team, presets, facts, weights=spec, period_spec=period)
-    if facts.store is not None:
+    if facts.store is not None and not all(facts.stored(period=p, as_of=explorer.as_of, weights=spec)
+                                           for p in explorer.periods.values()):
         warm.in_background(facts.data_dir, period=period, as_of=as_of, weights=spec)
     metrics = weighted_metrics(team.table, list(presets.values()))
     w = presets[base]

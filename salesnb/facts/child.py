@@ -46,9 +46,13 @@ def in_background(data_dir, period=None, as_of=None, weights=None) -> subprocess
 
     if not store.enabled() or os.environ.get(WARM_ENV, "").strip().lower() in ("off", "0", "no", "false"):
         return None
+    import threading
+
     log = store.cache_root() / "warm.log"
     log.parent.mkdir(parents=True, exist_ok=True)
     with open(log, "ab") as out:
-        return subprocess.Popen(command(data_dir, period, as_of, weights, "all", background=True),
+        proc = subprocess.Popen(command(data_dir, period, as_of, weights, "all", background=True),
                                 stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
                                 start_new_session=True)
+    threading.Thread(target=proc.wait, daemon=True).start()  # reaped when it ends, never left a zombie
+    return proc

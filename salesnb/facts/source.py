@@ -106,6 +106,13 @@ class Facts:
                 return None
         return self.store.get(self.key(period=period, as_of=as_of, weights=weights, compare_to=compare_to))
 
+    def stored(self, period=None, as_of=None, weights=None, compare_to=None) -> bool:
+        """The period's analysis is in the cache (checked cheaply: not read)."""
+        if not self.store or self._info is None:
+            return False
+        key = self.key(period=period, as_of=as_of, weights=weights, compare_to=compare_to)
+        return (self.store.path(key) / store.MANIFEST).is_file()
+
     def team(self, period=None, as_of=None, weights=None, compare_to=None):
         """The period's `TeamAnalysis`: from the cache, or computed (once, under a lock) and stored."""
         from ..analysis import analyse
