@@ -19,6 +19,7 @@ from pathlib import Path
 from ..errors import ConfigError
 
 DEFAULT_PORT = 8866  # Voila's own default
+POOL_SIZE = 1  # kernels kept running the notebook ahead of the next visitor
 
 
 def dashboard_notebook(folder: Path, data_dir: Path, save_dir: Path, as_of: str = "", period: str = "",
@@ -46,9 +47,11 @@ def voila_command(notebook: Path, port: int = DEFAULT_PORT, browser: bool = True
                   extra: list[str] | None = None) -> list[str]:
     """The command that serves `notebook` with Voila (code hidden, tracebacks kept from the page), on `ip`
     (this machine only unless asked); `extra`: further Voila/Jupyter server options, passed on as given."""
+    # a kernel runs the notebook before anyone asks (preheated): a visitor gets a page already drawn, and the
+    # next kernel starts in the background while they use it
     return [sys.executable, "-m", "voila", str(notebook), f"--port={port}", f"--Voila.ip={ip}",
-            "--strip_sources=True", "--show_tracebacks=False", *([] if browser else ["--no-browser"]),
-            *(extra or [])]
+            "--strip_sources=True", "--show_tracebacks=False", "--preheat_kernel=True", f"--pool_size={POOL_SIZE}",
+            *([] if browser else ["--no-browser"]), *(extra or [])]
 
 
 def checked_paths(data_dir: str | Path | None, weights_file: str | Path | None) -> tuple[Path, Path | None]:
