@@ -129,8 +129,10 @@ PERIOD_CHANGE = """async (period) => {
   obs.observe(document.body, {subtree: true, childList: true, attributes: true, characterData: true});
   sel.value = option.value;
   sel.dispatchEvent(new Event('change', {bubbles: true}));
+  // done: the new title, no busy sign, nothing dimmed on screen (sections of other tabs are drawn when opened)
   const done = () => [...document.querySelectorAll('h2')].some(h => h.innerText.includes(period))
-      && !document.querySelector('.snx-busy') && !document.querySelector('.widget-tab .snx-stale')
+      && !document.querySelector('.snx-busy')
+      && ![...document.querySelectorAll('.snx-stale')].some(e => e.offsetParent !== null)
       && (document.querySelector('.snx-summary') || {innerText: ''}).innerText.trim() !== '';
   while (!done()) {
     seen();
