@@ -30,6 +30,7 @@ class Facts:
         self._dataset = dataset
         self.store = Store(data_key(self.data_dir)) if store.enabled() and self.data_dir is not None else None
         self._info = self.store.info() if self.store else None
+        self.computed = False  # the last `team` call analysed (False: read what another process kept)
 
     @classmethod
     def in_memory(cls, dataset) -> "Facts":
@@ -121,6 +122,7 @@ class Facts:
             return analyse(self.dataset(), period=period, as_of=as_of, weights=weights, compare_to=compare_to)
         settings = self.settings(period=period, as_of=as_of, weights=weights, compare_to=compare_to)
         key = store.entry_key(self.store.data, settings)
+        self.computed = False
         found = self.store.get(key)
         if found is not None:
             return found
@@ -128,6 +130,7 @@ class Facts:
             found = self.store.get(key)  # another process may have computed it while we waited
             if found is not None:
                 return found
+            self.computed = True
             p, as_of_ts = self.resolve(period, as_of)
             team = analyse(self.dataset(), period=p, as_of=as_of_ts, weights=weights, compare_to=compare_to)
             team.dataset = None  # the facts only: the data stays in its folder

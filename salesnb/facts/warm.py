@@ -51,6 +51,7 @@ def _run(facts: Facts, period, as_of, weights, labels, progress) -> list[str]:
         hit = facts.cached(period=choices[label], as_of=as_of_ts, weights=weights) is not None
         if not hit:
             facts.team(period=choices[label], as_of=as_of_ts, weights=weights)
+            hit = not facts.computed  # another process kept it while this one waited
         done.append(label)
         if progress:
             progress(label, time.perf_counter() - start, hit)
