@@ -336,7 +336,8 @@ def _write_index(result: BatchResult, inputs, selected: list[str], stems: dict, 
     meta = inputs.meta
     write_text_atomic(result.index_path, render_index(
         rows, title=f"{meta.get('dataset_name') or 'Sales team'}: rep reports",
-        subtitle=f"Period {meta.get('period_label', '')}, as of {meta.get('as_of', '')}.", notes=result.notes,
+        subtitle=f"Period {meta.get('period_label', '')}, as of {meta.get('as_of', '')}. {result.weights}".strip(),
+        notes=result.notes,
         trust=backtest_words(SimpleNamespace(**meta["backtest"])) if meta.get("backtest") else ""))
 
 

@@ -170,7 +170,8 @@ class Facts:
             self.dataset()
         import pandas as pd
 
-        return pd.read_parquet(path, filters=[(column, "in", values)]) if values else pd.read_parquet(path).iloc[0:0]
+        rows = pd.read_parquet(path, filters=[(column, "in", values)]) if values else pd.read_parquet(path).iloc[0:0]
+        return rows.sort_values("_row").drop(columns="_row").reset_index(drop=True)
 
 
 def describe(dataset, data_dir: Path) -> dict:

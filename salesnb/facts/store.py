@@ -39,6 +39,7 @@ MANIFEST = "manifest.json"
 DATASET_INFO = "dataset.json"
 TABLES = "tables"
 STAT_INDEX = "stat-index.json"
+ROW_GROUP = 32_768  # rows per Parquet row group of a kept table
 UNUSED_DAYS = 30  # datasets not used for this long are removed when another is added
 
 
@@ -183,13 +184,18 @@ class Store:
         return self.folder / TABLES / f"{name}.parquet"
 
     def put_table(self, name: str, frame) -> None:
+        """Keep a copy of a dataset table, sorted by rep in small row groups so that one team's rows are read
+        without decoding the rest (``_row`` keeps the original order)."""
         from ..atomic import write_atomic
 
         path = self.table_path(name)
         if path.is_file():
             return
         path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(path, lambda tmp: frame.to_parquet(tmp, index=False))
+        out = frame.assign(_row=range(len(frame)))
+        if "rep_id" in out:
+            out = out.sort_values(["rep_id", "_row"], kind="stable")
+        write_atomic(path, lambda tmp: out.to_parquet(tmp, index=False, row_group_size=ROW_GROUP))
 
 
 def check(folder: Path) -> dict:
