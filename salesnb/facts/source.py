@@ -28,7 +28,12 @@ class Facts:
 
         self.data_dir = Path(resolve_data_dir(data_dir)).resolve() if folder else None
         self._dataset = dataset
-        self.store = Store(data_key(self.data_dir)) if store.enabled() and self.data_dir is not None else None
+        self.store = None
+        if store.enabled() and self.data_dir is not None and self.data_dir.is_dir():
+            try:
+                self.store = Store(data_key(self.data_dir))
+            except OSError:  # a file that cannot be read: loading the data says which and what to do
+                self.store = None
         self._info = self.store.info() if self.store else None
         self.computed = False  # the last `team` call analysed (False: read what another process kept)
 

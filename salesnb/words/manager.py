@@ -399,5 +399,5 @@ def team_progress(totals: Mapping, currency: str = "") -> str:
             f"({pct(float(won) / float(target))}).")
     proj = _get(totals, "projection")
     if proj is not None:
-        line += f" At this pace it ends the period near {pct(float(proj) / float(target))} of target."
+        line += f" Projected at period end: about {pct(float(proj) / float(target))} of target."
     return line
