@@ -50,7 +50,7 @@ function render({ model, el }) {
     for (const c of cols) {
       const th = document.createElement("th");
       th.scope = "col";
-      if (c.num) th.className = "num";
+      th.className = "col-" + c.key + (c.num ? " num" : "");
       if (c.sortable) {
         const b = document.createElement("button");
         b.type = "button";
@@ -131,7 +131,7 @@ function render({ model, el }) {
       if (model.get("selected") === r.id) tr.classList.add("snx-selected");
       for (const c of cols) {
         const td = document.createElement("td");
-        if (c.num) td.className = "num";
+        td.className = "col-" + c.key + (c.num ? " num" : "");
         const cell = r.cells[c.key];
         if (c.kind === "name") {
           const b = document.createElement("button");

@@ -68,6 +68,7 @@ STYLE = f"""<style>
 .snx-grid tr.salesnb-lb-row:hover {{ background: #ebf8ff; cursor: pointer; }}
 .snx-grid tr.snx-selected {{ background: #edf2f7; }}
 .snx-download {{ margin-right: 10px; }}
+.snx-chart svg, .snx-report svg {{ max-width: 100%; height: auto; }}
 /* a phone, or a narrow window: one column */
 @media (max-width: 600px) {{
   .snx-app {{ max-width: 100vw !important; }}
@@ -77,6 +78,10 @@ STYLE = f"""<style>
     flex: 0 0 auto !important; }}
   .snx-app .snx-bar .widget-dropdown select {{ min-width: 0; }}
   .{ROOT} table, .snx-grid table {{ font-size: 12px; }}
+  .snx-report table, .{ROOT} table {{ display: block; max-width: 100%; overflow-x: auto; }}
+  .snx-report h2 {{ font-size: 16px; overflow-wrap: anywhere; }}
+  .snx-grid .col-points {{ display: none; }}  /* the score's breakdown: on a wide screen, or in the one-on-one view */
+  .snx-grid th, .snx-grid td {{ padding: 2px 4px; }}
   .{ROOT} .track {{ max-width: 45vw; }}
   .snx-app .widget-tab > .lm-TabBar {{ height: auto !important; min-height: 0 !important; }}
   .snx-app .widget-tab > .lm-TabBar .lm-TabBar-content {{ flex-wrap: wrap; height: auto !important; }}
