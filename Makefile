@@ -42,7 +42,7 @@ browser: ## Install Debian's chromium for the browser tests, if it is missing
 	@chromium --version
 
 lab: $(STAMP) ## Open JupyterLab on the notebooks
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+	$(BIN)/salesnb lab notebooks
 
 dashboard: $(STAMP) ## The team explorer as a web page without code, for managers (DATA=..., WEIGHTS=..., PORT=...)
 	$(BIN)/salesnb dashboard --data $(DATA) $(if $(WEIGHTS),--weights $(WEIGHTS)) $(if $(PORT),--port $(PORT))
