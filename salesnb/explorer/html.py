@@ -52,14 +52,14 @@ STYLE = f"""<style>
 .snx-app .noUi-handle:focus {{ box-shadow: 0 0 0 3px #90cdf4; }}
 .snx-app .snx-fold {{ justify-content: flex-start; text-align: left; background: #f7fafc;
   border: 1px solid #e2e8f0; font-weight: 600; margin: 4px 0 2px; height: auto; min-height: 28px;
-  white-space: normal; }}
+  white-space: normal; line-height: 1.3; padding: 4px 8px; }}
 /* the rank table */
 .snx-grid-bar {{ display: flex; flex-wrap: wrap; gap: 8px; align-items: center; margin: 4px 0; }}
 .snx-grid-bar input {{ min-width: 200px; padding: 2px 6px; }}
 .snx-grid-count {{ color: #4a5568; font-size: 12px; }}
 .snx-grid-wrap {{ overflow-x: auto; max-width: 100%; }}
 .snx-grid table {{ border-collapse: collapse; margin: 4px 0 6px; }}
-.snx-grid th {{ text-align: left; border-bottom: 1px solid #a0aec0; padding: 2px 6px; white-space: nowrap; }}
+.snx-grid th {{ text-align: left; border-bottom: 1px solid #a0aec0; padding: 2px 6px; vertical-align: bottom; }}
 .snx-grid td {{ padding: 2px 6px; border-bottom: 1px solid #edf2f7; vertical-align: middle; }}
 .snx-grid button.snx-sort {{ background: none; border: none; padding: 0; font: inherit; font-weight: 600;
   cursor: pointer; color: #1a202c; }}

@@ -96,9 +96,12 @@ def _risk_lines(view: View) -> str:
     tenure = tenure_months(view)
     lines = []
     for rep_id, x in zip(risky.index, risky.to_dict("records")):
+        if over:  # how it ended, in figures: nothing left to act on this period
+            lines.append(f"{data(x['name'])}: {esc(words.finished_short(x, view.currency))}")
+            continue
         months = tenure.get(rep_id)
-        why = words.risk_why(x, None if pd.isna(months) else float(months), over=over)
-        figures = words.finished_short(x, view.currency) if over else words.risk_reason(x, view.currency)
+        why = words.risk_why(x, None if pd.isna(months) else float(months))
+        figures = words.risk_reason(x, view.currency)
         lines.append(f'{data(x["name"])}: <span class="why">{esc(why)}</span>'
                      + (H.fold("The figures", H.para(figures), "snx-figures") if figures else ""))
     head = H.heading(f"{'Finished short of quota' if over else 'At risk'}: {len(lines)} of {len(r)} reps")

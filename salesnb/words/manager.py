@@ -350,7 +350,7 @@ def finished_short(row: Mapping, currency: str = "") -> str:
 RAMPING_MONTHS = 6  # a rep who joined this recently is still ramping up
 
 
-def risk_why(row: Mapping, tenure_months: float | None = None, over: bool = False) -> str:
+def risk_why(row: Mapping, tenure_months: float | None = None) -> str:
     """Why a rep is at risk, in words: where the funnel leaks, the pipeline, the pace, how new they are. The
     arithmetic behind it is `risk_reason` (shown behind a fold). "" when nothing is known."""
     reasons = []
@@ -363,17 +363,16 @@ def risk_why(row: Mapping, tenure_months: float | None = None, over: bool = Fals
             rate, median = _get(row, "bottleneck_rate"), _get(row, "bottleneck_team_median")
             vs = f" ({pct(rate)} against the role's {pct(median)})" if rate is not None and median is not None else ""
             reasons.append(f"deals are lost at {phrase}{vs}")
-    if _get(row, "thin_pipeline") and not over:
+    if _get(row, "thin_pipeline"):
         reasons.append("too little pipeline due soon to close the gap")
     pace, need = _get(row, "pace_so_far"), _get(row, "required_pace")
     if _get(row, "projected_short") and pace is not None and need is not None and float(pace) < float(need):
-        reasons.append("selling more slowly than the quota needs" if not over else "sold more slowly than the quota needed")
+        reasons.append("selling more slowly than the quota needs")
     if tenure_months is not None and tenure_months < RAMPING_MONTHS:
         months = max(1, round(tenure_months))
         reasons.append(f"joined {months} month{'s' if months != 1 else ''} ago, still ramping up")
     proj = _get(row, "projected_attainment")
-    lead = (f"finished at {pct_below(proj, MATERIAL)} of quota" if over else
-            f"on course for {pct_below(proj, MATERIAL)} of quota") if proj is not None else "short of quota"
+    lead = f"on course for {pct_below(proj, MATERIAL)} of quota" if proj is not None else "short of quota"
     return lead + (": " + "; ".join(reasons) if reasons else "") + "."
 
 
