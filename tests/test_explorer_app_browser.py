@@ -257,7 +257,15 @@ def test_a_phone_gets_one_column_and_nothing_runs_off_the_side(browser, dashboar
         assert all(tabs), "a tab's name is cut off on the phone"
         width = page.evaluate("() => document.scrollingElement.scrollWidth")
         assert width <= PHONE["width"] + 1, f"the Leaderboard tab is {width} px wide on a 390 px phone"
-        page.screenshot(path=str(artifacts_dir / "app_phone_board.png"), full_page=True)
+        page.locator(ROWS).first.scroll_into_view_if_needed()
+        page.screenshot(path=str(artifacts_dir / "app_phone_board.png"))
+        page.locator(f"{ROWS} button.snx-open").first.click()  # a rep's one-on-one view fits the phone too
+        page.wait_for_selector(".snx-report h2", timeout=90_000)
+        right = page.evaluate("() => Math.max(...[...document.querySelectorAll('.snx-report > h2, .snx-report > p')]"
+                              ".map(e => e.getBoundingClientRect().right))")
+        assert right <= PHONE["width"], f"the one-on-one view runs {right - PHONE['width']:.0f} px off the side"
+        page.locator(".snx-report h2").first.scroll_into_view_if_needed()
+        page.screenshot(path=str(artifacts_dir / "app_phone_one_on_one.png"))
     finally:
         ctx.close()
     ctx, page = open_page(browser, dashboard)

@@ -69,6 +69,7 @@ STYLE = f"""<style>
 .snx-grid tr.snx-selected {{ background: #edf2f7; }}
 .snx-download {{ margin-right: 10px; }}
 .snx-chart svg, .snx-report svg {{ max-width: 100%; height: auto; }}
+.snx-app .snx-section > .widget-html-content {{ min-width: 0; max-width: 100%; overflow-x: auto; }}
 /* a phone, or a narrow window: one column */
 @media (max-width: 600px) {{
   .snx-app {{ max-width: 100vw !important; }}
