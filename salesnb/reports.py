@@ -62,6 +62,7 @@ class BatchResult:
     leaks: list[Leak] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # for the manager (e.g. history records ignored)
     seconds: float = 0.0
+    weights: str = ""  # which weights the reports used, in words
 
     @property
     def exit_code(self) -> int:
@@ -75,6 +76,8 @@ class BatchResult:
         for rep_id, reason in self.failed.items():
             lines.append(f"  FAILED {rep_id}: {reason}")
         lines += [f"note: {n}" for n in self.notes]
+        if self.weights:
+            lines.append(self.weights)
         if self.leaks:
             lines.append(f"PRIVACY: {len(self.leaks)} other-rep name(s)/id(s) found in reports:")
             lines += [f"  {leak}" for leak in self.leaks[:20]]
@@ -184,7 +187,7 @@ def run_reports(data_dir, out_dir=None, *, reps=None, as_of=None, period=None, w
     `config.REPORT_NOTEBOOK`). scan: run the privacy scan on every report afterwards.
     Failed reps do not stop the others; they are in `result.failed` and make `result.exit_code` non-zero.
     """
-    from .analysis import analyse
+    from .facts import Facts
     from .load import load
     from .report.gather import inputs_for
     from .snapshot import save_snapshot
@@ -195,6 +198,13 @@ def run_reports(data_dir, out_dir=None, *, reps=None, as_of=None, period=None, w
     notebook = Path(notebook or config.REPORT_NOTEBOOK).resolve()
     if not notebook.is_file():
         raise ConfigError(f"report notebook {notebook} not found.")
+    from .saved_weights import resolve as resolve_weights
+
+    if weights_file is None and not preset:  # the weights saved for this dataset, when there are some
+        chosen, weights_said = resolve_weights(data_dir)
+        weights_file = chosen if chosen.endswith(".toml") else None
+    else:
+        _chosen, weights_said = resolve_weights(data_dir, weights_file, preset)
     if weights_file is not None:
         weights_file = Path(weights_file).resolve()
         if weights_file.is_dir():
@@ -209,8 +219,10 @@ def run_reports(data_dir, out_dir=None, *, reps=None, as_of=None, period=None, w
     jobs = int(jobs or config.default_jobs())
 
     dataset = load(data_dir)  # validates; raises DatasetError with the full report
-    team = analyse(dataset, period=period, as_of=as_of, weights=str(weights_file) if weights_file else preset,
-                   compare_to=compare_to)
+    # analysed once per data, settings and salesnb: the explorer, diagnose and earlier runs share it
+    team = Facts(data_dir, dataset=dataset).team(period=period, as_of=as_of,
+                                                 weights=str(weights_file) if weights_file else preset,
+                                                 compare_to=compare_to)
     inputs = inputs_for(team)
     selected = select_reps(inputs.rep_ids, wanted, set(dataset.reps["rep_id"].astype(str)))
     stems = safe_names(inputs.rep_ids)
@@ -238,7 +250,7 @@ def run_reports(data_dir, out_dir=None, *, reps=None, as_of=None, period=None, w
     key = run_key(data_dir, weights_file, params)
     snapshot_dir = save_snapshot(inputs, batch_dir / f"snapshot-{key[:16]}")
 
-    result = BatchResult(out_dir=out_dir, index_path=out_dir / INDEX_FILE)
+    result = BatchResult(out_dir=out_dir, index_path=out_dir / INDEX_FILE, weights=weights_said)
     owned_ids = set(mine)
     keys: dict[str, str] = {}  # per rep: the run's key and the record of the rep's last report
     lasts: dict[str, dict | None] = {}
@@ -325,7 +337,8 @@ def _write_index(result: BatchResult, inputs, selected: list[str], stems: dict, 
 
     write_text_atomic(result.index_path, render_index(
         rows, title=f"{meta.get('dataset_name') or 'Sales team'}: rep reports",
-        subtitle=f"Period {meta.get('period_label', '')}, as of {meta.get('as_of', '')}.", notes=result.notes,
+        subtitle=f"Period {meta.get('period_label', '')}, as of {meta.get('as_of', '')}. {result.weights}".strip(),
+        notes=result.notes,
         trust=track_record_words(TrackRecord.from_dict(meta["track_record"])) if meta.get("track_record") else ""))
 
 

@@ -11,8 +11,8 @@ MONEY_DIGITS = 2
 RATE_DIGITS = 4
 # fields (at any depth) holding money: rounded to cents
 MONEY_FIELDS = frozenset({
-    "target", "won", "projection", "run_rate_projection", "quota", "won_revenue", "gap_to_quota", "amount",
-    "avg_deal_size", "pipeline", "gap", "required_pace", "pace_so_far",
+    "target", "won", "projection", "quota", "won_revenue", "gap_to_quota", "amount", "avg_deal_size", "pipeline",
+    "gap", "low", "high", "pipeline_expected", "new_expected", "due_by_now", "short_by",
 })
 # fields holding counts: whole numbers, printed as ints
 COUNT_FIELDS = frozenset({

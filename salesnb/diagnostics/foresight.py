@@ -33,12 +33,12 @@ def _first_month(dataset) -> int:
 
 def book_of(dataset) -> Book:
     """The dataset's deals as a `Book`, built once per dataset object."""
-    cache = dataset.__dict__.setdefault("_books", {})
-    key = (id(dataset.opportunities), id(dataset.stage_history), id(dataset.reps))
-    if key not in cache:
-        cache.clear()
-        cache[key] = Book.of(dataset)
-    return cache[key]
+    frames = (dataset.opportunities, dataset.stage_history, dataset.reps)
+    kept = dataset.__dict__.get("_book")
+    if kept is None or any(a is not b for a, b in zip(kept[0], frames)):
+        kept = (frames, Book.of(dataset))
+        dataset.__dict__["_book"] = kept
+    return kept[1]
 
 
 def project_at(dataset, book: Book, period: Period, as_of, reps: pd.DataFrame, quota: pd.Series,

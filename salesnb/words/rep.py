@@ -9,6 +9,7 @@ from ..metrics.catalogue import CATALOGUE
 from ..present import by_unit, isolate, money, num, pct, pct_below, plural
 from ..terms import NO_LEAK, STEP, TOO_FEW_DEALS, activity_label, described
 from .manager import chance, practice, won_deals, worth_naming
+from .manager import team_progress as _team_line
 
 MIX_GAP = 0.05  # activity-mix differences from 5 points are worth a sentence
 MAX_MIX_SENTENCES = 3
@@ -334,3 +335,10 @@ def warning_record(view) -> str:
     return (f"How far to trust it: run at {w.month_ends} month ends of the earlier {kind} ({', '.join(w.periods)}) on "
             f"what was known then, {w.flagged_missed} of its {w.flagged} warnings came true (the rep missed quota), "
             f"where flagging every rep would have been right {pct(w.everyone)} of the time.")
+
+
+def team_progress(view) -> str:
+    """The whole team's won against its target (anonymous), for a rep's report."""
+    t = view.team
+    return _team_line({"won": t.won, "target": t.target, "projection": t.projection}, view.currency)
+
