@@ -47,7 +47,7 @@ dashboard: $(STAMP) ## The team explorer as a web page without code, for manager
 	$(BIN)/salesnb dashboard --data $(DATA) $(if $(WEIGHTS),--weights $(WEIGHTS)) $(if $(PORT),--port $(PORT))
 
 sample: $(STAMP) ## Regenerate the bundled sample team in data/sample
-	$(BIN)/salesnb sample --reps 24 --seed 2026 --out data/sample
+	$(BIN)/salesnb sample --reps 24 --seed 15 --volume 0.3 --out data/sample
 
 notebooks: $(STAMP) ## Re-execute the committed notebooks on the sample (after a change in what they show)
 	$(BIN)/python notebooks/refresh.py
