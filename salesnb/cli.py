@@ -132,8 +132,8 @@ def _reports(args) -> int:
 
     result = run_reports(args.data, args.out, reps=args.reps, as_of=args.as_of, period=args.period,
                          weights_file=args.weights, preset=args.preset, compare_to=args.compare_to, jobs=args.jobs,
-                         force=args.force,
-                         shard=args.shard, progress=args.progress, notebook=args.notebook)
+                         force=args.force, shard=args.shard, progress=args.progress, notebook=args.notebook,
+                         pdf=args.pdf, paper=args.paper)
     print(result.summary())
     return result.exit_code
 
@@ -238,9 +238,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = _parser(sub, "reports", "write a private, offline HTML report for every rep, plus an index (the main job)",
                 "Run the per-rep report notebook once per rep (one fresh kernel each, in parallel) and write "
-                "OUT/<rep>.html, the executed OUT/<rep>.ipynb and OUT/index.html. Reports already up to date "
-                "(same data, weights, options and salesnb) are skipped; a failed rep does not stop the others.",
-                "example:\n  salesnb reports --data data/sample --out reports --reps R001,R015")
+                "OUT/<rep>.html, the executed OUT/<rep>.ipynb and OUT/index.html; with --pdf also OUT/<rep>.pdf, "
+                "the same page printed by Chromium (only once the report passed the privacy scan). Reports "
+                "already up to date (same data, weights, options and salesnb) are skipped; a failed rep does not "
+                "stop the others. Then `salesnb send` e-mails each rep their PDF.",
+                "examples:\n  salesnb reports --data data/sample --out reports --reps R001,R015\n"
+                "  salesnb reports --data data/sample --out reports --pdf --paper letter")
     _add_dataset(p)
     _add_weights(p)
     _add_compare(p)
@@ -250,6 +253,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=_positive_int, metavar="N", help="parallel workers (default: the number of cores)")
     p.add_argument("--force", action="store_true", help="redo reports that are already up to date")
     p.add_argument("--shard", metavar="K/N", help="do only shard K of N (1-based; a stable split by rep id)")
+    p.add_argument("--pdf", action=argparse.BooleanOptionalAction, default=None,
+                   help="also print each report to OUT/<rep>.pdf with Chromium (default: dataset.toml's [reports] "
+                        "pdf, else no)")
+    p.add_argument("--paper", choices=("a4", "letter"), type=str.lower, default=None,
+                   help="the PDF's paper size (default: dataset.toml's [reports] paper, else a4)")
     p.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bar")
     p.add_argument("--notebook", metavar="FILE", help=argparse.SUPPRESS)
     p.set_defaults(func=_reports)

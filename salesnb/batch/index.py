@@ -23,6 +23,7 @@ class IndexRow:
     role: str = ""
     status: str = "ok"  # "ok", "failed", "pending" (another shard, or not run yet)
     href: str = ""  # report file name, relative to the index
+    pdf_href: str = ""  # the report's PDF, when it has one
     attainment: float | None = None
     projected_attainment: float | None = None
     rank: int | None = None
@@ -96,6 +97,7 @@ td.risk { color: #c53030; }
 td.risk .why { font-size: 0.85em; color: #742a2a; }
 tr.at-risk { background: #fff5f5; }
 td.ok { color: #2f855a; }
+a.pdf { font-size: 0.8em; border: 1px solid #cbd5e0; border-radius: 3px; padding: 0 0.3em; text-decoration: none; }
 .summary { font-size: 1.1em; }
 """
 
@@ -138,7 +140,10 @@ def render_index(rows: list[IndexRow], *, title: str, subtitle: str = "", notes:
             tr = '<tr class="at-risk">' if r.at_risk else "<tr>"
             parts.append(
                 f'{tr}<td><a href="{_esc(quote(r.href))}">{data(r.name)}</a> '
-                f'<span class="muted">({data(r.rep_id)})</span></td><td>{data(r.role)}</td>'
+                f'<span class="muted">({data(r.rep_id)})</span>'
+                + (f' <a class="pdf" href="{_esc(quote(r.pdf_href))}" title="the report as a print-ready PDF">PDF</a>'
+                   if r.pdf_href else "")
+                + f'</td><td>{data(r.role)}</td>'
                 + (_risk_cell(r) if judged else "")
                 + f'<td class="num">{pct(r.attainment)}</td><td class="num">{pct(r.projected_attainment)}</td>'
                 + (f'<td class="num">{num(r.score, 1)}</td>' if with_score else "")

@@ -10,6 +10,7 @@ from ..present import by_unit, isolate, money, multiple, num, pct, pct_below, pl
 from ..terms import NO_LEAK, STEP, TOO_FEW_DEALS, activity_label, described
 from .manager import MATERIAL, practice, won_deals, worth_naming
 
+LANGUAGE = "en"  # the language a rep's report (and the e-mail that delivers it) is written in
 MIX_GAP = 0.05  # activity-mix differences from 5 points are worth a sentence
 MAX_MIX_SENTENCES = 3
 
