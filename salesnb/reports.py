@@ -42,8 +42,8 @@ from .batch.pdf import PdfPrinter, check_paper, check_printing
 from .batch.privacy import Leak, scan_report
 from .batch.runner import RepOutcome, RepTask, run_tasks
 from .batch.select import parse_rep_list, parse_shard, select_reps, shard_of
-from .batch.status import (BATCH_DIR, PRIVACY_LEAK, PRIVACY_PASSED, pdf_current, read_status, status_dir,
-                           write_status)
+from .batch.status import (BATCH_DIR, PRIVACY_LEAK, PRIVACY_PASSED, made_from, pdf_current, read_status,
+                           status_dir, write_status)
 from .errors import ConfigError, PdfError
 from .fingerprint import file_hash, files_hash, package_hash
 from .present import isolate
@@ -182,11 +182,6 @@ def run_key(data_hash: str, weights_file: Path | None, params: dict) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def data_hash(data_dir: Path) -> str:
-    """sha256 over the dataset folder's files: what a report was made from (`salesnb send` checks it)."""
-    return files_hash([p for p in Path(data_dir).iterdir() if p.is_file()])
-
-
 # ------------------------------------------------------------------------------------------ the job
 
 def run_reports(data_dir, out_dir=None, *, reps=None, as_of=None, period=None, weights_file=None, preset=None,
@@ -263,8 +258,8 @@ def run_reports(data_dir, out_dir=None, *, reps=None, as_of=None, period=None, w
     params = {"as_of": inputs.meta["as_of"], "period": period or "", "preset": preset or "",
               "compare_to": compare_to or "",
               "notebook": file_hash(notebook)}
-    made_from = {"data_sha256": data_hash(data_dir), "salesnb": package_hash()}
-    key = run_key(made_from["data_sha256"], weights_file, params)
+    origin = made_from(data_dir)
+    key = run_key(origin["data_sha256"], weights_file, params)
     snapshot_dir = save_snapshot(inputs, batch_dir / f"snapshot-{key[:16]}")
 
     result = BatchResult(out_dir=out_dir, index_path=out_dir / INDEX_FILE, paper=paper if pdf else None)
@@ -301,7 +296,7 @@ def run_reports(data_dir, out_dir=None, *, reps=None, as_of=None, period=None, w
     def finish(rep_id: str, status: dict) -> dict:
         """A report as written: the privacy scan, then its PDF (only when it passed); returns the status."""
         html_path = paths(rep_id)[0]
-        status.update(made_from, mail=_mail_facts(inputs, rep_id))
+        status.update(origin, mail=_mail_facts(inputs, rep_id))
         status.pop("pdf_error", None)
         if scan:
             peer = inputs.reps.at[rep_id, "peer_name"]
@@ -370,9 +365,12 @@ def run_reports(data_dir, out_dir=None, *, reps=None, as_of=None, period=None, w
 
 def _mail_facts(inputs, rep_id: str) -> dict:
     """What the e-mail that delivers this report says (`salesnb.words.mail`): the rep's headline figures."""
-    row = IndexRow.from_slice(inputs.slice(rep_id), "")
+    s = inputs.slice(rep_id)
+    row = IndexRow.from_slice(s, "")
     meta = inputs.meta
-    return {"name": row.name, "role": row.role, "attainment": row.attainment,
+    won = s.values.get("won_revenue")
+    return {"name": row.name, "role": row.role, "won": None if won is None or won != won else float(won),
+            "currency": meta.get("currency"), "attainment": row.attainment,
             "projected_attainment": row.projected_attainment, "rank": row.rank, "n_in_role": row.n_in_role,
             "at_risk": row.at_risk, "period": meta.get("period_label"), "as_of": meta.get("as_of"),
             "team": meta.get("dataset_name"), "language": REPORT_LANGUAGE}

@@ -20,7 +20,7 @@ import json
 from pathlib import Path
 
 from ..atomic import write_text_atomic
-from ..fingerprint import file_hash
+from ..fingerprint import file_hash, files_hash, package_hash
 
 BATCH_DIR = "_batch"
 STATUS_DIR = "status"
@@ -55,6 +55,12 @@ def read_all(out_dir: Path) -> dict[str, tuple[str, dict]]:
     return found
 
 
+def made_from(data_dir: Path) -> dict:
+    """What a report is made from: a sha256 over the dataset folder's files, and the installed salesnb."""
+    files = [p for p in Path(data_dir).iterdir() if p.is_file()]
+    return {"data_sha256": files_hash(files), "salesnb": package_hash()}
+
+
 def intact(path: Path, sha256: str | None) -> bool:
     """The file is there and still has the bytes recorded (not edited, truncated or replaced)."""
     try:
@@ -71,4 +77,4 @@ def pdf_current(status: dict | None, pdf_path: Path, paper: str | None = None) -
 
 
 __all__ = ["BATCH_DIR", "STATUS_DIR", "PRIVACY_PASSED", "PRIVACY_LEAK", "status_dir", "read_status", "write_status",
-           "read_all", "intact", "pdf_current"]
+           "read_all", "made_from", "intact", "pdf_current"]
