@@ -14,9 +14,11 @@ from .errors import SalesnbError, Terminated
 
 EXIT_CODES = """exit codes:
   0    done (warnings and notes are fine)
-  1    salesnb could not do it: the message says what to fix (bad data, settings or files; failed reports)
+  1    salesnb could not do it: the message says what to fix (bad data, settings or files; failed reports;
+       a message that could not be delivered)
   2    the command line itself is wrong (unknown option, a value in the wrong form)
-  3    reports only: a report names another rep (the privacy scan); the reports are kept for inspection
+  3    reports only: a report names another rep (the privacy scan); the reports are kept for inspection,
+       get no PDF and are never sent
   130  interrupted (Ctrl-C)
   141  the output pipe closed early (e.g. `salesnb diagnose ... | head`): stopped quietly
   143  stopped by SIGTERM (e.g. a scheduler's timeout)"""

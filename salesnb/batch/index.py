@@ -97,7 +97,8 @@ td.risk { color: #c53030; }
 td.risk .why { font-size: 0.85em; color: #742a2a; }
 tr.at-risk { background: #fff5f5; }
 td.ok { color: #2f855a; }
-a.pdf { font-size: 0.8em; border: 1px solid #cbd5e0; border-radius: 3px; padding: 0 0.3em; text-decoration: none; }
+a.pdf { display: inline-block; margin-top: 0.15em; font-size: 0.8em; border: 1px solid #cbd5e0; border-radius: 3px;
+        padding: 0 0.3em; text-decoration: none; }
 .summary { font-size: 1.1em; }
 """
 
@@ -141,7 +142,7 @@ def render_index(rows: list[IndexRow], *, title: str, subtitle: str = "", notes:
             parts.append(
                 f'{tr}<td><a href="{_esc(quote(r.href))}">{data(r.name)}</a> '
                 f'<span class="muted">({data(r.rep_id)})</span>'
-                + (f' <a class="pdf" href="{_esc(quote(r.pdf_href))}" title="the report as a print-ready PDF">PDF</a>'
+                + (f'<br><a class="pdf" href="{_esc(quote(r.pdf_href))}" title="the report as a print-ready PDF">PDF</a>'
                    if r.pdf_href else "")
                 + f'</td><td>{data(r.role)}</td>'
                 + (_risk_cell(r) if judged else "")

@@ -97,7 +97,7 @@ class PdfPrinter:
 
     def __init__(self, paper: str = "a4", browser_path: str | None = None):
         self.paper = check_paper(paper)
-        self.browser_path = browser_path
+        self.browser_path = browser_path or find_browser()  # None: the Chromium Playwright downloaded
         self.launch_seconds = 0.0
         self._pw = None
         self._browser = None
