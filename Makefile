@@ -11,6 +11,7 @@ OUT    ?= reports
 JOBS   ?=
 AS_OF  ?=
 PORT   ?=
+PDF    ?=
 # Weights saved by the team explorer's "Save weights" button (in the notebook or the dashboard) are used when present.
 WEIGHTS ?= $(wildcard weights.toml)
 # Root installs system packages directly; everyone else through sudo.
@@ -29,8 +30,8 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP) ## Build the .venv (pip install -e ".[test]"); done automatically by the targets below
 
-reports: $(STAMP) ## Main job: a private HTML report per rep of the sample team (DATA=..., OUT=..., WEIGHTS=..., AS_OF=...)
-	$(BIN)/salesnb reports --data $(DATA) --out $(OUT) $(if $(JOBS),--jobs $(JOBS)) $(if $(WEIGHTS),--weights $(WEIGHTS)) $(if $(AS_OF),--as-of $(AS_OF))
+reports: $(STAMP) ## Main job: a private HTML report per rep of the sample team (DATA=..., OUT=..., WEIGHTS=..., AS_OF=..., PDF=1)
+	$(BIN)/salesnb reports --data $(DATA) --out $(OUT) $(if $(JOBS),--jobs $(JOBS)) $(if $(WEIGHTS),--weights $(WEIGHTS)) $(if $(AS_OF),--as-of $(AS_OF)) $(if $(PDF),--pdf)
 
 test: $(STAMP) browser ## Run every test: package, notebooks (nbval) and real-browser tests
 	$(BIN)/python -m pytest -n 2 --dist loadfile tests

@@ -130,7 +130,7 @@ def plan(reps: pd.DataFrame, out_dir: Path, made_from: dict, ledger: Ledger, *, 
 
 
 def _address_problem(email, owners: dict[str, int]) -> tuple[str, str] | None:
-    if email is None or (isinstance(email, float) and email != email) or (isinstance(email, str) and not email):
+    if email is None or (not isinstance(email, str) and pd.isna(email)) or (isinstance(email, str) and not email):
         return ("no_address", "")
     if not is_address(email):
         return ("bad_address", repr(str(email)))
