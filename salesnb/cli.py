@@ -100,8 +100,16 @@ def _volume(text: str) -> float:
     return x
 
 
-def _add_dataset(p: argparse.ArgumentParser, required: bool = True) -> None:
-    p.add_argument("--data", required=required, metavar="DIR", help="the dataset folder, e.g. data/sample (only read)")
+DATA_HELP = ("the dataset folder (only read); default: the bundled sample team, as for every command (a note on "
+             "stderr says so)")
+
+
+def _add_data(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--data", metavar="DIR", help=DATA_HELP)
+
+
+def _add_dataset(p: argparse.ArgumentParser) -> None:
+    _add_data(p)
     p.add_argument("--as-of", dest="as_of", type=_as_of, metavar="YYYY-MM-DD",
                    help="report date (default: dataset.toml as_of, else the latest date in the data)")
     p.add_argument("--period", type=_period, metavar="P",
@@ -183,7 +191,7 @@ Which reports go, the ledger, and sending through a company's relay: docs/sendin
 def _validate(args) -> int:
     from .validate import validate_folder
 
-    report = validate_folder(args.path)
+    report = validate_folder(args.data)
     print(report.format())
     return 0 if report.ok else 1
 
@@ -274,7 +282,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="salesnb",
         description=("salesnb: an outcome-first sales performance workbook. Validate a dataset, score and "
                      "diagnose a team, import CRM exports, and write a private HTML report for every rep."),
-        epilog="Run 'salesnb COMMAND --help' for the options of one command.\n\n" + EXIT_CODES,
+        epilog=("Every command that reads a dataset (reports, validate, score, diagnose, dashboard) takes it as --data "
+                "DIR; without --data it uses the bundled sample team, and says so.\n"
+                "Run 'salesnb COMMAND --help' for the options of one command.\n\n" + EXIT_CODES),
         formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -284,8 +294,9 @@ def build_parser() -> argparse.ArgumentParser:
                 "the same page printed by Chromium (only once the report passed the privacy scan). Reports "
                 "already up to date (same data, weights, options and salesnb) are skipped; a failed rep does not "
                 "stop the others. Then `salesnb send` e-mails each rep their PDF.",
-                "examples:\n  salesnb reports --data data/sample --out reports --reps R001,R015\n"
-                "  salesnb reports --data data/sample --out reports --pdf --paper letter")
+                "examples:\n  salesnb reports --data mydata --out reports --reps R001,R015\n"
+                "  salesnb reports --data mydata --out reports --pdf --paper letter\n"
+                "  salesnb reports                            (the bundled sample team, into ./reports)")
     _add_dataset(p)
     _add_weights(p)
     _add_compare(p)
@@ -312,8 +323,7 @@ def build_parser() -> argparse.ArgumentParser:
                 "is never sent twice, a report that changed since it was sent is listed (--resend sends it), "
                 "and a report that is missing, out of date or failed the privacy scan is never sent.",
                 SEND_EXAMPLES)
-    p.add_argument("--data", required=True, metavar="DIR", help="the dataset the reports were made from (for the "
-                                                                 "reps' addresses; only read)")
+    _add_data(p)  # the dataset the reports were made from: the reps' addresses
     p.add_argument("--out", default="reports", metavar="DIR",
                    help="the reports folder, as given to salesnb reports (default: reports)")
     p.add_argument("--smtp", metavar="HOST:PORT", help="send through this mail server (STARTTLS when it offers it; "
@@ -349,8 +359,12 @@ def build_parser() -> argparse.ArgumentParser:
                 "of unknown reps are left out; others point at dates that cannot be right, e.g. in the future); "
                 "notes are for information. The files are only read, never changed. dataset.toml's settings are "
                 "checked too; among them max_amount (default 1e12) is the largest amount or quota accepted: a "
-                "larger one, or one that is not a finite number, is an error.")
-    p.add_argument("path", help="the dataset folder, e.g. data/sample")
+                "larger one, or one that is not a finite number, is an error.",
+                "examples:\n  salesnb validate --data mydata\n  salesnb validate mydata          (the same)\n"
+                "  salesnb validate                 (the bundled sample team)")
+    _add_data(p)
+    p.add_argument("path", nargs="?", metavar="PATH", help="the dataset folder, as --data (kept for 'salesnb validate "
+                                                           "mydata'; give one or the other)")
     p.set_defaults(func=_validate)
 
     p = _parser(sub, "score", "print the weighted scorecard leaderboard",
@@ -433,7 +447,7 @@ def build_parser() -> argparse.ArgumentParser:
                 "salesnb-exports/ there.",
                 "examples:\n  salesnb dashboard                          (the bundled sample team)\n"
                 "  salesnb dashboard --data mydata --port 9000 --no-browser")
-    _add_dataset(p, required=False)
+    _add_dataset(p)
     p.add_argument("--weights", metavar="FILE", help="a weights file (TOML) to start from; Save weights writes back to it")
     p.add_argument("--port", type=_positive_int, default=None, metavar="N", help="port (default: 8866)")
     p.add_argument("--no-browser", dest="browser", action="store_false", help="do not open a browser")
@@ -441,10 +455,28 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _data_folder(parser: argparse.ArgumentParser, args) -> None:
+    """One rule for every command: --data DIR (validate also takes it as PATH), else the bundled sample team."""
+    if "data" not in vars(args):
+        return
+    path = vars(args).pop("path", None)
+    if path is not None and args.data is not None and path != args.data:
+        command = next(a for a in parser._subparsers._group_actions if a.dest == "command").choices[args.command]
+        command.error(f"the dataset folder is given twice ({path} and --data {args.data}): give it once")
+    args.data = path if path is not None else args.data
+    if args.data is None:
+        from .config import SAMPLE_DIR
+
+        args.data = str(SAMPLE_DIR)
+        print(f"salesnb {args.command}: no --data given, so this is the bundled sample team ({SAMPLE_DIR}); give "
+              f"--data DIR for your own dataset.", file=sys.stderr, flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
+        _data_folder(parser, args)
     except SystemExit as exc:  # --help, or a usage error argparse has already explained
         return int(exc.code or 0) if not isinstance(exc.code, str) else 2
     if not getattr(args, "func", None):

@@ -37,7 +37,8 @@ from salesnb.batch.naming import safe_stem
 from salesnb.config import SAMPLE_DIR
 from salesnb.generate import generate
 
-V, S, D = ("validate", "{data}"), ("score", "--data", "{data}"), ("diagnose", "--data", "{data}")
+V, S, D = ("validate", "--data", "{data}"), ("score", "--data", "{data}"), ("diagnose", "--data", "{data}")
+SAMPLE_NOTE = "no --data given, so this is the bundled sample team"
 
 OPP, ACT, REPS, LEADS, QUOTAS = "opportunities.csv", "activities.csv", "reps.csv", "leads.csv", "quotas.csv"
 EIGHT_BAD = ('name = ""\ncurrency = "dollars"\nfiscal_year_start_month = 13\ndefault_period = "banana"\n'
@@ -72,6 +73,9 @@ CASES = [
     Case("quota beyond bound", cell(QUOTAS, 3, "quota", "2e12"), V, 1, at(QUOTAS, 3, "quota", "2e12"), "max_amount"),
     Case("team quota negative", cell("team_quotas.csv", 2, "quota", "-1"), V, 1,
          at("team_quotas.csv", 2, "quota", "-1")),
+    Case("team quota of a team no rep is in", cell("team_quotas.csv", 2, "team", "East Coast"), D, 1,
+         at("team_quotas.csv", 2, "team", "East Coast"), "(closest teams in reps.csv: 'East')",
+         fix("write the team as reps.csv does (its teams: 'East', 'West')")),
     Case("impossible date", cell(OPP, 2, "created_date", "2026-02-30"), V, 1, at(OPP, 2, "created_date", "2026-02-30"),
          "is not a date", "YYYY-MM-DD"),
     Case("US date", cell(OPP, 3, "created_date", "03/04/2026"), S, 1, at(OPP, 3, "created_date", "03/04/2026")),
@@ -228,8 +232,7 @@ CASES = [
          fix("leave --weights out to use the default weights")),
     Case("reports: --weights and --preset", nothing, (*R, "--weights", "w.toml", "--preset", "balanced"), 2,
          "argument --preset: not allowed with argument --weights"),
-    Case("reports: --data missing", nothing, ("reports", "--out", "{out}"), 2,
-         "the following arguments are required: --data"),
+    Case("score: no --data is the sample, and says so", nothing, ("score", "--top", "1"), 0, SAMPLE_NOTE),
     Case("reports: data folder missing", nothing, (*R[:2], "{data}/nope", *R[3:]), 1, "nope: does not exist.",
          "Fix: check the path of the folder"),
     Case("score: unknown preset", nothing, (*S, "--preset", "nope"), 1, "unknown weights preset 'nope'",
@@ -243,7 +246,12 @@ CASES = [
          (*R, "--weights", "{data}/w.toml"), 1, "weights.won_revenue = True is not a number",
          "Fix: write a plain number, e.g. won_revenue = 2.", **SMALL_TEAM),
     Case("score: --top 0", nothing, (*S, "--top", "0"), 2, "argument --top: '0' must be a whole number of 1"),
-    Case("validate: no folder", nothing, ("validate",), 2, "the following arguments are required: path"),
+    Case("validate: no folder is the sample, and says so", nothing, ("validate",), 0, SAMPLE_NOTE,
+         "No problems found"),
+    Case("validate: the folder as PATH, as before", cell(OPP, 2, "amount", "abc"), ("validate", "{data}"), 1,
+         at(OPP, 2, "amount", "abc"), no(SAMPLE_NOTE)),
+    Case("validate: the folder twice", nothing, ("validate", "{data}", "--data", "{data}/x"), 2,
+         "the dataset folder is given twice"),
     Case("unknown command", nothing, ("frobnicate",), 2, "invalid choice: 'frobnicate'"),
     Case("sample: --volume inf", nothing, ("sample", "--out", "{out}", "--volume", "inf"), 2,
          "argument --volume: 'inf' must be a number above 0 and at most 100"),

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from salesnb.errors import MappingError
-from salesnb.importers import import_export
+from salesnb.importers import ImportValidationError, import_export
 from salesnb.load import load
 from salesnb.metrics import metrics, team_summary
 
@@ -163,11 +163,13 @@ def test_a_zero_quota_is_no_target(tmp_path):
     assert [(d.count, d.examples) for d in result.dropped] == [(1, ["6"])]
 
 
-def test_team_targets_for_teams_no_rep_belongs_to_are_noted(tmp_path):
+def test_team_targets_for_teams_no_rep_belongs_to_stop_the_import(tmp_path):
     targets = TARGETS.replace("West,", "Team West,")
-    result, _ = run(tmp_path, {"deals.csv": DEALS, "reps.csv": REPS, "team_targets.csv": targets},
-                    BASE + TEAM_QUOTAS)
-    assert any("'Team West' (did you mean 'West'?)" in n for n in result.notes)
+    with pytest.raises(ImportValidationError) as info:
+        run(tmp_path, {"deals.csv": DEALS, "reps.csv": REPS, "team_targets.csv": targets}, BASE + TEAM_QUOTAS)
+    msg = str(info.value)
+    assert "team_targets.csv line 4 (built team_quotas.csv line 4): column team: value 'Team West'" in msg
+    assert "(closest teams in reps.csv: 'West')" in msg
 
 
 @pytest.mark.parametrize("cell, expected", [

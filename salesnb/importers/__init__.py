@@ -100,13 +100,19 @@ def import_export(sources, out_dir, source_format: str | os.PathLike = "salesfor
 
 
 def _write_meta(mapping: Mapping, build: Path, result: ImportResult) -> None:
-    """dataset.toml with the fiscal year the mapping read quarters in, so reports cut the same quarters."""
-    if mapping.fiscal_year_start_month in (None, 1):
+    """dataset.toml with what the mapping says of the dataset as a whole: the fiscal year its quarters are read in
+    (so that reports cut the same quarters) and the currency of its amounts."""
+    settings = {}
+    if mapping.fiscal_year_start_month not in (None, 1):
+        settings["fiscal_year_start_month"] = str(mapping.fiscal_year_start_month)
+    if mapping.currency is not None:
+        settings["currency"] = f'"{mapping.currency}"'
+    if not settings:
         return
-    (build / "dataset.toml").write_text(
-        f"# Written by salesnb import from {mapping.path}\n"
-        f"fiscal_year_start_month = {mapping.fiscal_year_start_month}\n", encoding="utf-8")
-    result.notes.append(f"dataset.toml: fiscal_year_start_month = {mapping.fiscal_year_start_month} (from the mapping).")
+    lines = [f"# Written by salesnb import from {mapping.path}"] + [f"{k} = {v}" for k, v in settings.items()]
+    (build / "dataset.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    for k, v in settings.items():
+        result.notes.append(f"dataset.toml: {k} = {v} (from the mapping).")
 
 
 def _move_into_place(build: Path, out: Path) -> None:

@@ -87,7 +87,7 @@ def files_for_table(t: TableMapping, sources: list[SourceFile], chosen: dict[str
 
 
 def _usable(a: ColumnSource, available: set[str]) -> bool:
-    return a.value is not None or (bool(a.sources) and all(c in available for c in a.sources))
+    return a.value is not None or a.from_row or (bool(a.sources) and all(c in available for c in a.sources))
 
 
 def check_columns(t: TableMapping, src: SourceFile, available: set[str], where: str

@@ -1,4 +1,5 @@
-"""Reading CRM export files and parsing their text values (dates, numbers, nulls, names).
+"""Reading CRM export files and parsing their text values (nulls, yes/no, names; dates and numbers: dates.py,
+numbers.py).
 
 Every function here works on whole pandas Series of text (vectorised); values that
 cannot be parsed come back as a boolean mask so the caller can name them in an error.
@@ -14,25 +15,12 @@ import numpy as np
 import pandas as pd
 
 from ..errors import SalesnbError
+from .dates import AUTO_ORDER, DATE_FORMATS, detect_date_format, parse_dates, resolve_date_format  # noqa: F401
+from .numbers import parse_numbers  # noqa: F401
 
 DEFAULT_NULLS = ("", "N/A", "NULL", "--None--")
-TRUE_WORDS = ("1", "true", "yes", "y", "t", "x")
-FALSE_WORDS = ("0", "false", "no", "n", "f")
-
-# Named date formats a mapping may use, and the strptime format each stands for.
-DATE_FORMATS = {
-    "ISO": "%Y-%m-%d",  # also reads timestamps such as 2024-01-22T16:14:25.000+0000 (the date as written)
-    "YYYY-MM-DD": "%Y-%m-%d",
-    "M/D/YYYY": "%m/%d/%Y",
-    "D/M/YYYY": "%d/%m/%Y",
-    "D.M.YYYY": "%d.%m.%Y",
-    "YYYYMMDD": "%Y%m%d",
-    "M/D/YY": "%m/%d/%y",
-    "D/M/YY": "%d/%m/%y",
-}
-# What "auto" tries, in order; the first format that reads every value of a column wins.
-AUTO_ORDER = ("ISO", "M/D/YYYY", "D/M/YYYY", "D.M.YYYY", "YYYYMMDD")
-
+TRUE_WORDS = ("1", "1.0", "true", "yes", "y", "t", "x", "on")  # 1.0 and 0.0: a flag column saved as numbers
+FALSE_WORDS = ("0", "0.0", "false", "no", "n", "f", "off")
 
 # --------------------------------------------------------------------------------------
 # Files
@@ -136,65 +124,6 @@ def null_mask(s: pd.Series, nulls: tuple[str, ...]) -> np.ndarray:
     markers = {m.strip().casefold() for m in nulls}
     folded = s.str.strip().str.casefold()
     return folded.isin(markers).to_numpy(copy=True)
-
-
-def resolve_date_format(name: str) -> str:
-    """The strptime format for a named format (e.g. 'M/D/YYYY'), or `name` itself if it has '%'."""
-    if "%" in name:
-        return name
-    fmt = DATE_FORMATS.get(name.strip().upper() if name.strip().upper() in DATE_FORMATS else name.strip())
-    if fmt is None:
-        raise KeyError(name)
-    return fmt
-
-
-def _date_part(s: pd.Series, fmt: str) -> pd.Series:
-    """The date portion of each value: timestamps lose their time and zone, 20240105.0 loses '.0'."""
-    s = s.str.strip()
-    if fmt == "%Y-%m-%d":
-        return s.str.slice(0, 10)
-    if fmt == "%Y%m%d":
-        return s.str.replace(r"\.0+$", "", regex=True)
-    return s.str.split(n=1).str[0].str.split("T", n=1).str[0]
-
-
-def parse_dates(s: pd.Series, fmt_name: str) -> tuple[pd.Series, np.ndarray]:
-    """Parse non-empty text `s` with a named date format; returns (datetime64[ms] dates, bad-value mask)."""
-    fmt = resolve_date_format(fmt_name)
-    parsed = pd.to_datetime(_date_part(s, fmt), format=fmt, errors="coerce")
-    bad = parsed.isna().to_numpy()
-    return parsed.astype("datetime64[ms]"), bad
-
-
-def detect_date_format(s: pd.Series) -> str | None:
-    """The first format of AUTO_ORDER that reads every value of non-empty text `s` (None if none does)."""
-    sample = s.drop_duplicates()
-    for name in AUTO_ORDER:
-        _, bad = parse_dates(sample, name)
-        if not bad.any():
-            return name
-    return None
-
-
-_NUMBER_JUNK = re.compile(r"[^0-9.,\-]")
-
-
-def parse_numbers(s: pd.Series, decimal: str = ".") -> tuple[pd.Series, np.ndarray]:
-    """Parse amounts such as '$1,234.00', ' 1 234,50 €', '(12.5)'; returns (float64, bad-value mask).
-
-    Currency symbols, letters (currency codes) and spaces are ignored; the thousands separator is
-    whichever of ',' and '.' is not `decimal`; parentheses mean a negative number.
-    """
-    text = s.str.strip()
-    negative = text.str.startswith("(") & text.str.endswith(")")
-    digits = text.str.replace(_NUMBER_JUNK, "", regex=True)
-    thousands = "," if decimal == "." else "."
-    digits = digits.str.replace(thousands, "", regex=False)
-    if decimal != ".":
-        digits = digits.str.replace(decimal, ".", regex=False)
-    values = pd.to_numeric(digits.where(digits != "", "x"), errors="coerce").astype("float64")
-    values = values.where(~negative, -values)
-    return values, values.isna().to_numpy()
 
 
 def parse_bools(s: pd.Series) -> tuple[pd.Series, np.ndarray]:

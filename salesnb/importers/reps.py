@@ -1,13 +1,11 @@
-"""The reps table: the roster file (duplicates merged) plus every owner seen that it lacks; team checks."""
+"""The reps table: the roster file (duplicates merged) plus every owner seen that it lacks."""
 from __future__ import annotations
-
-import difflib
 
 import numpy as np
 import pandas as pd
 
 from ..schema import TABLES
-from .result import MAX_EXAMPLES, ImportResult, TableSummary
+from .result import ImportResult, TableSummary
 from .run import Run, TableWriter
 from .transform import to_csv_text
 
@@ -59,29 +57,4 @@ def write_reps(cols: list[str], frames: list[tuple[str, pd.DataFrame]], rep_name
         summary.columns = {"rep_id": "owners of the other tables", "name": "owners of the other tables"}
     result.tables = {n: result.tables[n] for n in TABLES if n in result.tables}
     result.missing_tables = [n for n in TABLES if n not in result.tables]
-    _check_team_quotas(reps, run, result)
 
-
-def _check_team_quotas(reps: pd.DataFrame, run: Run, result: ImportResult) -> None:
-    """A team target counts only for a team the reps belong to: say which quota teams match no rep."""
-    path = run.build_dir / "team_quotas.csv"
-    if not path.exists():
-        return
-    teams = pd.read_csv(path, dtype=str, keep_default_na=False, usecols=["team"])["team"]
-    if not len(teams):
-        return
-    if "team" not in reps.columns or reps["team"].isna().all():
-        result.notes.append("team_quotas: the reps have no team, so no team target can be matched to its members. "
-                            "Fix: map team under [tables.reps.columns] (from the roster, e.g. the manager or office).")
-        return
-    rep_teams = sorted(set(reps["team"].dropna()))
-    unknown = [t for t in dict.fromkeys(teams) if t not in rep_teams]
-    if unknown:
-        shown = []
-        for t in unknown[:MAX_EXAMPLES]:
-            close = difflib.get_close_matches(t, rep_teams, n=1, cutoff=0.6)
-            close = close or [r for r in rep_teams if r.casefold() == t.casefold()]
-            shown.append(f"{t!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
-        result.notes.append(f"team_quotas: {len(unknown)} team(s) have a target but no rep: {', '.join(shown)}; "
-                            f"reps' teams are {', '.join(repr(r) for r in rep_teams[:8])}. Fix: use the same team "
-                            f"names in both files (a value map under [tables.team_quotas.columns.team] can rename).")

@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import pandas as pd
 
@@ -67,9 +68,39 @@ class TableSummary:
     files: list[str] = field(default_factory=list)
     rows_read: int = 0
     rows_written: int = 0
-    columns: dict[str, str] = field(default_factory=dict)  # canonical column -> where it came from
+    columns: dict[str, str] = field(default_factory=dict)  # canonical column -> where it came from (the last file)
     # canonical column -> {a fallback column, the default or a sign rule: rows whose value came from it}
     fills: dict[str, Counter] = field(default_factory=dict)
+    # Per source file, when several feed the table: each maps its own columns.
+    file_columns: dict[str, dict[str, str]] = field(default_factory=dict)  # file -> canonical column -> origin
+    file_fills: dict[str, dict[str, Counter]] = field(default_factory=dict)  # file -> canonical column -> fills
+    file_rows: dict[str, int] = field(default_factory=dict)  # file -> rows written from it
+
+    def format_lines(self) -> list[str]:
+        """The table's lines of the summary: its rows and, per source file, where each column came from."""
+        files = [f for f in self.files if f in self.file_columns]
+        if len(files) < 2:
+            src = f" from {', '.join(self.files)}" if self.files else ""
+            return [f"  {self.name}: {_rows(self.rows_written)}{src}"] + _column_lines(self.columns, self.fills, 6)
+        lines = [f"  {self.name}: {_rows(self.rows_written)} from {len(files)} files"]
+        for f in files:
+            written = f": {_rows(self.file_rows[f])}" if f in self.file_rows else ""
+            lines.append(f"    {f}{written}")
+            lines += _column_lines(self.file_columns[f], self.file_fills.get(f, {}), 8)
+        return lines
+
+
+def _rows(n: int) -> str:
+    return f"{n:,} row" + ("" if n == 1 else "s")
+
+
+def _column_lines(columns: dict[str, str], fills: dict[str, Counter], indent: int) -> list[str]:
+    lines = []
+    for col, origin in columns.items():
+        lines.append(" " * indent + f"{col:<20} <- {origin}")
+        if fills.get(col):
+            lines.append(" " * (indent + 24) + "; ".join(f"{n:,} row(s) {how}" for how, n in fills[col].items()))
+    return lines
 
 
 class Problems:
@@ -78,8 +109,12 @@ class Problems:
     def __init__(self):
         self.items: dict[tuple[str, str, str], dict] = {}
 
-    def add(self, key: str, file: str, what: str, values: pd.Series, fix: str) -> None:
-        """Record `values` (indexed by record number in `file`) that the mapping at `key` cannot place."""
+    def add(self, key: str, file: str, what: str, values: pd.Series, fix: str | Callable[[pd.Series], str]) -> None:
+        """Record `values` (indexed by record number in `file`) that the mapping at `key` cannot place.
+
+        `fix` is the text saying what to do, or a function that writes it from the bad values counted (the
+        first 1,000 distinct ones, the values the message quotes among them), called when the error is raised.
+        """
         entry = self.items.setdefault((key, file, what), {"counts": Counter(), "rows": 0, "fix": fix, "records": []})
         entry["rows"] += len(values)
         entry["records"] += list(values.index[: max(0, MAX_EXAMPLES - len(entry["records"]))])
@@ -98,7 +133,8 @@ class Problems:
             more = len(e["counts"]) - MAX_EXAMPLES
             more_txt = f" and {more} other value(s)" if more > 0 else ""
             lines = _lines_text(finder.lines(file, e["records"]), e["rows"]) if finder and e["records"] else ""
-            parts.append(f"[{key}] {e['rows']:,} row(s) of {file} {what}: {shown}{more_txt}{lines}. Fix: {e['fix']}")
+            fix = e["fix"] if isinstance(e["fix"], str) else e["fix"](pd.Series(list(e["counts"]), dtype="str"))
+            parts.append(f"[{key}] {e['rows']:,} row(s) of {file} {what}: {shown}{more_txt}{lines}. Fix: {fix}")
         head = f"{where}: the mapping does not fit the export ({len(parts)} problem(s)); nothing was written."
         raise MappingError("\n".join([head] + [f"  - {p}" for p in parts]))
 
@@ -128,14 +164,8 @@ class ImportResult:
     def format(self) -> str:
         """A readable summary for the manager: mapped, dropped, missing, validation."""
         lines = [f"Imported with {self.mapping} into {self.out_dir}"]
-        for name, s in self.tables.items():
-            src = f" from {', '.join(s.files)}" if s.files else ""
-            lines.append(f"  {name}: {s.rows_written:,} rows{src}")
-            for col, origin in s.columns.items():
-                lines.append(f"      {col:<20} <- {origin}")
-                fills = s.fills.get(col)
-                if fills:
-                    lines.append(" " * 30 + "; ".join(f"{n:,} row(s) {how}" for how, n in fills.items()))
+        for s in self.tables.values():
+            lines += s.format_lines()
         for f, cols in self.unused_columns.items():
             if cols:  # every one of them: a column left out is a decision the manager should see
                 lines.append(f"Not imported from {f}: {', '.join(cols)}")
@@ -156,7 +186,7 @@ class ImportResult:
             if self.validation.issues:
                 lines.append(self.validation.format())
         else:
-            lines.append(f"Validation: skipped; run 'salesnb validate {self.out_dir}' before using the dataset.")
+            lines.append(f"Validation: skipped; run 'salesnb validate --data {self.out_dir}' before using the dataset.")
         return "\n".join(lines)
 
     def __str__(self) -> str:

@@ -20,6 +20,7 @@ class Run:
     # table -> [(source file, record indices of the rows written, in order)]
     origins: dict[str, list[tuple[str | None, np.ndarray]]] = field(default_factory=dict)
     unnamed_values: dict[tuple[str, str], int] = field(default_factory=dict)  # (file, column) -> non-empty cells
+    generated_ids: dict[str, str] = field(default_factory=dict)  # table -> how its ids were made (from_row, hash)
 
     def origin(self, table: str, row: int) -> tuple[str | None, int | None]:
         """(source file, record) of written row `row` (0-based) of `table`."""

@@ -16,6 +16,7 @@ import pandas as pd
 
 from ..schema import TABLES
 from .mapping import Mapping
+from .numbers import CURRENCY_CODES
 from .parse import is_unnamed, iter_chunks, null_mask
 from .result import MAX_EXAMPLES, Dropped, ImportResult, Problems, TableSummary
 from .reps import write_reps
@@ -28,6 +29,7 @@ def stream_all(mapping: Mapping, plans: list, joins: dict, run: Run, result: Imp
 
     problems = Problems()
     date_formats: dict = {}
+    currencies: dict = {}
     rep_names: dict[str, str] = {}
     reps_frames: list[tuple[str, pd.DataFrame]] = []
     writers: dict[str, TableWriter] = {}
@@ -38,7 +40,13 @@ def stream_all(mapping: Mapping, plans: list, joins: dict, run: Run, result: Imp
             summary = result.tables.setdefault(t.name, TableSummary(t.name))
             summary.files.append(src.name)
             summary.columns.update(plan.used)
-            ctx = Context(t, src.name, problems, date_formats, rep_names, plan.effective)
+            summary.file_columns[src.name] = dict(plan.used)
+            if t.name != "reps":
+                summary.file_rows.setdefault(src.name, 0)
+            ctx = Context(t, src.name, problems, date_formats, rep_names, plan.effective, currencies=currencies)
+            key = TABLES[t.name].key
+            if key in plan.effective and any(a.generated for a in plan.effective[key]):
+                run.generated_ids[t.name] = plan.effective[key][0].describe()
             if t.name != "reps" and t.name not in writers:
                 writers[t.name] = TableWriter(run.build_dir / f"{t.name}.csv", output_columns(t.name, plans),
                                               run.origins.setdefault(t.name, []))
@@ -49,6 +57,9 @@ def stream_all(mapping: Mapping, plans: list, joins: dict, run: Run, result: Imp
             w.close()
     for name, w in writers.items():
         result.tables[name].rows_written = w.rows
+        for file, records in w.origins:
+            per_file = result.tables[name].file_rows
+            per_file[file] = per_file.get(file, 0) + len(records)
     for (table, file, reason), (count, records) in drops.items():
         result.dropped.append(Dropped(table, file, reason, count, run.finder.lines(file, records)))
     for j in joins.values():
@@ -58,7 +69,26 @@ def stream_all(mapping: Mapping, plans: list, joins: dict, run: Run, result: Imp
     for (key, column, file), fmt in date_formats.items():
         if fmt != "ISO":
             result.notes.append(f"{file}: [{key}] {column} dates read as {fmt} (detected).")
+    result.notes += currency_notes(currencies, mapping.currency)
     write_reps(output_columns("reps", plans), reps_frames, rep_names, run, result)
+
+
+def currency_notes(currencies: dict, currency: str | None) -> list[str]:
+    """What the currency signs and codes written in the amounts say against the mapping's currency."""
+    notes = []
+    for (key, file), marks in currencies.items():
+        if not marks:
+            continue
+        codes = sorted({CURRENCY_CODES.get(m, m) for m in marks})
+        shown = ", ".join(repr(m) for m in sorted(marks))
+        if currency is None and codes != ["USD"]:  # USD is the dataset's currency when nothing says otherwise
+            notes.append(f"{file}: [{key}] amounts are written with {shown}: the dataset's currency is USD unless "
+                         f"the mapping says otherwise; if it is not, set currency = \"{codes[0][:3]}\" at the top of "
+                         f"the mapping (the amounts are not converted).")
+        elif currency is not None and (len(codes) > 1 or currency not in codes[0]):
+            notes.append(f"{file}: [{key}] amounts are written with {shown}, the mapping says currency = "
+                         f"\"{currency}\": amounts are not converted, so check that they are all in {currency}.")
+    return notes
 
 
 def _read_set(plan) -> set[str]:
@@ -101,6 +131,7 @@ def _stream_table(plan, joins, ctx: Context, mapping: Mapping, result: ImportRes
             n = int(keep[positions].sum())
             if n:
                 summary.fills.setdefault(col, Counter())[how] += n
+                summary.file_fills.setdefault(src.name, {}).setdefault(col, Counter())[how] += n
         canon = canon[keep]
         canon.index = records[keep]
         if t.created_after_close == "use_close_date" and {"created_date", "close_date"} <= set(canon.columns):

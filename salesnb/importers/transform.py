@@ -6,6 +6,7 @@ recorded in `Problems` (with counts) instead of stopping at the first one.
 from __future__ import annotations
 
 import fnmatch
+import hashlib
 import re
 import warnings
 from dataclasses import dataclass, field, replace
@@ -15,11 +16,10 @@ import pandas as pd
 
 from ..schema import TABLES, Column
 from .mapping import ColumnSource, TableMapping
-from .parse import (
-    detect_date_format, name_to_id, normalize_name, null_mask, parse_bools, parse_dates, parse_numbers,
-)
+from .parse import name_to_id, normalize_name, null_mask, parse_bools
 from .quota_periods import period_columns
 from .result import Problems
+from .typed import to_choice, to_date, to_number, what
 
 
 def _map_values(raw: pd.Series, values: tuple[tuple[str, str], ...]) -> tuple[pd.Series, np.ndarray]:
@@ -59,6 +59,12 @@ class Context:
     records: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     marks: list = field(default_factory=list)  # (column, how, positions): rows filled by a fallback, default, sign
     drops: dict = field(default_factory=dict)  # reason -> positions the mapping says to drop
+    currencies: dict = field(default_factory=dict)  # (column key, file) -> currency signs and codes seen in amounts
+
+    @property
+    def stem(self) -> str:
+        """The file's name without its extension: the first part of ids made with from_row."""
+        return self.file.rsplit(".", 1)[0] if "." in self.file else self.file
 
     def start_chunk(self, records: np.ndarray) -> None:
         self.records, self.marks, self.drops = records, [], {}
@@ -67,8 +73,8 @@ class Context:
         if len(positions):
             self.marks.append((column, how, np.asarray(positions)))
 
-    def problem(self, key: str, what: str, values: pd.Series, fix: str) -> None:
-        """Record values the mapping cannot place, numbered by their records in the file."""
+    def problem(self, key: str, what: str, values: pd.Series, fix) -> None:
+        """Record values the mapping cannot place, numbered by their records in the file (`fix`: see Problems.add)."""
         located = pd.Series(values.to_numpy(), index=self.records[values.index.to_numpy()])
         self.problems.add(key, self.file, what, located, fix)
 
@@ -85,14 +91,33 @@ def _raw_text(src: ColumnSource, chunk: pd.DataFrame, ctx: Context) -> tuple[pd.
         for p in parts[1:]:
             sep = pd.Series(np.where((raw != "") & (p != ""), src.sep, ""), index=raw.index, dtype="str")
             raw = raw + sep + p
+    elif src.from_row:  # the file's name and the row's number under the header: stable for the same file
+        rows = pd.Series(ctx.records[chunk.index.to_numpy()] + 1, index=chunk.index).astype("str")
+        raw = (ctx.stem + "-" + rows).astype("str")
+    elif src.hash:
+        raw = hashed_ids(chunk, src.hash, ctx.table.nulls)
     elif src.column in chunk.columns:
         raw = chunk[src.column].astype("str")
     else:  # an alternative column this file does not have
         raw = pd.Series([""] * n, index=chunk.index, dtype="str")
-    empty = null_mask(raw, ctx.table.nulls)
+    empty = null_mask(raw, ctx.table.nulls) | (raw == "").to_numpy()
     if src.pattern:
         empty = empty | ~raw.str.contains(src.pattern, regex=True).to_numpy()
     return raw, empty
+
+
+def hashed_ids(chunk: pd.DataFrame, columns: tuple[str, ...], nulls) -> pd.Series:
+    """'h-' and 12 hex digits of the SHA-1 of the columns' trimmed values: the same values give the same id in every
+    import, whatever the file is called and wherever the row is."""
+    parts = [chunk[c].astype("str").str.strip().where(~null_mask(chunk[c].astype("str"), nulls), "") for c in columns]
+    joined = parts[0]
+    for p in parts[1:]:
+        joined = joined + "\x1f" + p
+    codes, uniques = pd.factorize(joined)
+    digests = np.array(["h-" + hashlib.sha1(u.encode("utf-8")).hexdigest()[:12] for u in uniques], dtype=object)
+    ids = pd.Series(digests[codes] if len(uniques) else [], index=chunk.index, dtype="str")
+    nothing = np.logical_and.reduce([(p == "").to_numpy() for p in parts])
+    return ids.where(~nothing, "")  # a row with none of the values has no id (dropped and counted)
 
 
 def _evaluate(src: ColumnSource, col: Column, chunk: pd.DataFrame, ctx: Context) -> pd.Series:
@@ -102,9 +127,14 @@ def _evaluate(src: ColumnSource, col: Column, chunk: pd.DataFrame, ctx: Context)
 
 
 def _evaluate_default(src: ColumnSource, col: Column, index: pd.Index, ctx: Context) -> pd.Series:
-    """The source's default, as a column of `index`, through the same value map and parsing as its values."""
+    """The source's default, as a column of `index`: written as it is, parsed as the column's type.
+
+    The default is the value to write, not a value of the export: it does not go through the value map
+    (whose "*" would otherwise turn it into whatever "*" maps to) nor the pattern.
+    """
     raw = pd.Series([src.default] * len(index), index=index, dtype="str")
-    return _convert(replace(src, column=None, value=src.default), col, raw, null_mask(raw, ctx.table.nulls), ctx)
+    as_written = replace(src, column=None, value=src.default, values=None, pattern=None)
+    return _convert(as_written, col, raw, null_mask(raw, ctx.table.nulls), ctx)
 
 
 def _convert(src: ColumnSource, col: Column, raw: pd.Series, empty: np.ndarray, ctx: Context) -> pd.Series:
@@ -118,7 +148,7 @@ def _convert(src: ColumnSource, col: Column, raw: pd.Series, empty: np.ndarray, 
                 canon = ", ".join(col.choices)
                 first_bad = mapped[bad].iloc[0]
                 ctx.problem(
-                    f"{src.key}.values", f"have {_what(src)} values the mapping does not map",
+                    f"{src.key}.values", f"have {what(src)} values the mapping does not map",
                     mapped[bad],
                     f"add each under [{src.key}.values], e.g. \"{first_bad}\" = \"{col.choices[0]}\" "
                     f"(canonical values: {canon}; \"\" for none; \"*\" matches any other value).")
@@ -128,17 +158,17 @@ def _convert(src: ColumnSource, col: Column, raw: pd.Series, empty: np.ndarray, 
     present = ~empty
     text = raw[present]
     if col.kind == "choice":
-        return _to_choice(src, col, raw.index, text, present, ctx)
+        return to_choice(src, col, raw.index, text, present, ctx)
     if col.kind == "date":
-        return _to_date(src, raw.index, text, present, ctx)
+        return to_date(src, raw.index, text, present, ctx)
     if col.kind in ("number", "int"):
-        return _to_number(src, col, raw.index, text, present, ctx)
+        return to_number(src, col, raw.index, text, present, ctx)
     if col.kind == "bool":
         out = pd.Series(pd.NA, index=raw.index, dtype="boolean")
         if len(text):
             vals, bad = parse_bools(text)
             if bad.any():
-                ctx.problem(src.key, f"have {_what(src)} values that are not yes/no", text[bad],
+                ctx.problem(src.key, f"have {what(src)} values that are not yes/no", text[bad],
                                  "map them with values = { \"Some text\" = \"true\" } or add them to nulls.")
             out[present] = vals.to_numpy()
         return out
@@ -154,111 +184,6 @@ def _convert(src: ColumnSource, col: Column, raw: pd.Series, empty: np.ndarray, 
     else:  # ids keep their exact spelling, apart from the ends
         out[present] = text.str.strip().to_numpy()
     return out
-
-
-def _what(src: ColumnSource) -> str:
-    return src.describe() if src.column is not None or src.combine else "the"
-
-
-def _to_choice(src, col, index, text, present, ctx) -> pd.Series:
-    folded = text.str.strip().str.casefold()
-    bad = ~folded.isin(col.choices).to_numpy()
-    if bad.any() and src.values is None:
-        ctx.problem(
-            src.key, f"have {_what(src)} values that are not {' / '.join(col.choices)}",
-            text[bad], f"map them with a value map under [{src.key}.values], e.g. \"{text[bad].iloc[0]}\" = "
-            f"\"{col.choices[0]}\".")
-    out = pd.Series(np.nan, index=index, dtype="str")
-    out[present] = folded.where(~bad, np.nan).to_numpy()
-    return out
-
-
-def _to_date(src, index, text, present, ctx) -> pd.Series:
-    fmt = src.date_format or ctx.table.date_format
-    if fmt == "auto" and len(text):
-        lock = (src.key, src.describe(), ctx.file)
-        fmt = ctx.date_formats.get(lock)
-        if fmt is None:
-            fmt = detect_date_format(text) or "ISO"
-            ctx.date_formats[lock] = fmt
-    out = pd.Series(pd.NaT, index=index, dtype="datetime64[ms]")
-    if len(text):
-        dates, bad = parse_dates(text, fmt)
-        if bad.any():
-            ctx.problem(src.key, f"have {_what(src)} values that do not read as dates in the format {fmt}", text[bad],
-                        _date_fix(src, ctx.table.name, text[bad], fmt, some_read=not bad.all()))
-        out[present] = dates.to_numpy()
-    return out
-
-
-def _date_fix(src: ColumnSource, table: str, bad: pd.Series, fmt: str, some_read: bool) -> str:
-    """The fix for values that are not dates: the period columns for quota years/quarters, else a format."""
-    sample = bad.str.strip().str.casefold()
-    looks_like_period = sample.str.fullmatch(r"(fy\s*)?\d{4}(\.0+)?|q[1-4]|\d{4}[-\s]?q[1-4]|q[1-4][-\s]?\d{4}").all()
-    if table in ("quotas", "team_quotas") and looks_like_period:
-        return (f"these are years or quarters, not dates: remove period_start/period_end from [tables.{table}.columns] "
-                f"and add [tables.{table}.period] with year = \"Year\" and quarter = \"Quarter\" (or month = "
-                f"\"Month\", or the year alone): see docs/importing.md, Quotas.")
-    guess = detect_date_format(bad)
-    formats = "formats: ISO, M/D/YYYY, D/M/YYYY, YYYYMMDD, or a %-pattern such as %d-%b-%Y"
-    if guess is None and some_read:
-        return (f"other values of the column read as {fmt}, so these are likely mistyped dates: correct them in the "
-                f"export, or add them to nulls = [...] under [source] if they mean 'unknown'.")
-    if guess is None:
-        return (f"check that [{src.key}] names the date column; if it does, set its format, e.g. "
-                f"{{ column = \"{src.column}\", date_format = \"%d-%b-%Y\" }} ({formats}).")
-    return f"set the format under [{src.key}], e.g. {{ column = \"{src.column}\", date_format = \"{guess}\" }} ({formats})."
-
-
-def _to_number(src, col, index, text, present, ctx) -> pd.Series:
-    out = pd.Series(np.nan, index=index, dtype="float64")
-    if not len(text):
-        return out
-    nums, bad = parse_numbers(text, src.decimal or ctx.table.decimal)
-    if bad.any():
-        ctx.problem(src.key, f"have {_what(src)} values that are not numbers", text[bad],
-                         "clean the column, or add the marker to nulls = [...] if it means 'empty'.")
-    if src.divide_by:
-        nums = nums / src.divide_by
-    nums = _apply_sign(src, col, nums, text, ctx)
-    out[present] = nums.to_numpy()
-    return out
-
-
-def _below(col: Column, nums: pd.Series) -> np.ndarray:
-    """Values under the column's lower bound (negative; zero too for a quota)."""
-    if col.positive:
-        return (nums <= 0).to_numpy()
-    if col.min_value is not None:
-        return (nums < col.min_value).to_numpy()
-    return np.zeros(len(nums), dtype=bool)
-
-
-def _apply_sign(src: ColumnSource, col: Column, nums: pd.Series, text: pd.Series, ctx: Context) -> pd.Series:
-    """The sign rule for values below the column's minimum: "abs", "drop", or an "error" naming the fix."""
-    low = _below(col, nums)
-    if not low.any():
-        return nums
-    if src.sign == "abs":
-        negative = (nums < 0).to_numpy()
-        ctx.mark(col.name, "made positive (sign = \"abs\")", nums.index[negative])
-        nums = nums.abs()
-        low = _below(col, nums)  # a quota of 0 stays below its minimum
-    elif src.sign == "drop":
-        reason = f"{col.name} {'of 0 or less' if col.positive else 'below 0'} (sign = \"drop\")"
-        ctx.drops.setdefault(reason, []).append(nums.index[low])
-        return nums
-    if low.any():
-        where = f"[{src.key}]"
-        what = "0 or less" if col.positive else "negative"
-        if col.positive:
-            fix = (f"a {col.name} of 0 means no target: leave those rows out with sign = \"drop\" under {where}, "
-                   f"e.g. {{ column = \"{src.column}\", sign = \"drop\" }}.")
-        else:
-            fix = (f"if they are credit notes or refunds whose size is the deal's value, set sign = \"abs\" under {where}, "
-                   f"e.g. {{ column = \"{src.column}\", sign = \"abs\" }}; to leave those rows out, sign = \"drop\".")
-        ctx.problem(src.key, f"have {_what(src)} values that are {what}", text[low], fix)
-    return nums
 
 
 def _remember_reps(registry: dict, ids: pd.Series, names: pd.Series) -> None:

@@ -9,6 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from ..errors import SalesnbError
+from ..schema import TABLES
 from .lines import line_records
 from .run import Run
 
@@ -40,6 +41,16 @@ def check_build(build: Path, run: Run, mapping_path: str):
     lines += [f"  - {s}" for s in shown]
     if more > 0:
         lines.append(f"  ... and {more:,} more.")
+    if any(i.file == "team_quotas.csv" and i.column == "team" for i in errors):
+        lines.append("Team targets must name the reps' teams as the reps' file writes them: rename them in either file, "
+                     "or with a value map in the mapping, e.g. team = { column = \"Team\", values = { \"East Coast\" "
+                     "= \"East\" } } under [tables.team_quotas.columns] (docs/importing.md, Quotas).")
+    for table, how in run.generated_ids.items():
+        key = TABLES[table].key
+        if any(i.file.startswith(f"{table}.") and i.column == key and "duplicate" in i.message for i in errors):
+            lines.append(f"The {key}s are made from {how}: rows with the same values get the same id. Add a column "
+                         f"that tells them apart to hash = [...], or use from_row = true (docs/importing.md, "
+                         f"An export without ids).")
     lines.append("Correct these rows in the export (or change the mapping), then import again.")
     raise ImportValidationError("\n".join(lines), report)
 

@@ -473,7 +473,8 @@ def team_summary(table: MetricTable, dataset=None) -> pd.DataFrame:
         share = pd.Series(_prorated(tq, table.period), index=tq.index).groupby(tq["team"]).sum()
         covered = pd.Series(_prorated(tq, table.period) > 0, index=tq.index).groupby(tq["team"]).any()
         share = share[covered]
-        out.loc[out.index.intersection(share.index), "quota"] = share
+        teams = out.index.intersection(share.index)  # a target for a team no rep is in has no one to measure
+        out.loc[teams, "quota"] = share.loc[teams].to_numpy()
     out["attainment"] = out["won_revenue"] / out["quota"]
     out["gap_to_quota"] = out["quota"] - out["won_revenue"]
     out.index.name = "team"

@@ -112,7 +112,10 @@ def parse_number(raw: RawTable, col: Column, report: ValidationReport,
     elif col.min_value is not None and lowest < col.min_value:
         low = to_mask(pc.less(num, col.min_value))
         report_rows(report, "error", raw, low, col.name, raw.as_written(col.name), f"is negative; {col.name} cannot be below {col.min_value:g}.",
-                    "correct the sign; for a lost deal of unknown value use 0." if col.name == "amount"
+                    "the dataset keeps no negative amounts: remove credit notes and refunds (they are not deals), "
+                    "write the size where the minus is only how the export writes it, and use 0 for a lost deal of "
+                    "unknown value (salesnb import does the first two with sign = \"drop\" or \"abs\": "
+                    "docs/importing.md, Negative amounts)." if col.name == "amount"
                     else "correct the value or leave it empty if unknown.")
     if col.kind == "int" and not pc.all(pc.fill_null(pc.equal(pc.floor(num), num), True)).as_py():
         frac = to_mask(pc.not_equal(pc.floor(num), num))

@@ -19,6 +19,7 @@ from .references import check_assisted_by, check_references, start_lookups
 from .report import ValidationReport
 from .rows import STR, RawTable
 from .rules import check_rows, check_unique
+from .teams import check_team_quotas
 
 
 def check_tables(raws: dict[str, RawTable], report: ValidationReport, meta: DatasetMeta | None = None) -> None:
@@ -42,6 +43,7 @@ def check_tables(raws: dict[str, RawTable], report: ValidationReport, meta: Data
         check_references(raws, report, pool, lookups)
     if (opps := raws.get("opportunities")) is not None:
         check_assisted_by(opps, raws.get("reps"), report)
+    check_team_quotas(raws.get("team_quotas"), raws.get("reps"), report)
     check_dates(raws, report, meta or DatasetMeta())
 
 
