@@ -37,18 +37,18 @@ from . import config
 from .atomic import sweep_temp_files, write_text_atomic
 from .batch import history
 from .batch.index import IndexRow, render_index
+from .batch.finish import Finisher
 from .batch.naming import safe_names
 from .batch.pdf import PdfPrinter, check_paper, check_printing
-from .batch.privacy import Leak, scan_report
+from .batch.privacy import Leak
 from .batch.runner import RepOutcome, RepTask, run_tasks
 from .batch.select import parse_rep_list, parse_shard, select_reps, shard_of
-from .batch.status import (BATCH_DIR, PRIVACY_LEAK, PRIVACY_PASSED, made_from, pdf_current, read_status,
-                           status_dir, write_status)
-from .errors import ConfigError, PdfError
+from .batch.status import (BATCH_DIR, PRIVACY_LEAK, PRIVACY_PASSED, made_from, pdf_current, read_status, status_dir,
+                           write_status)
+from .errors import ConfigError
 from .fingerprint import file_hash, files_hash, package_hash
 from .present import isolate
 from .words.manager import backtest as backtest_words
-from .words.rep import LANGUAGE as REPORT_LANGUAGE
 
 FAILED_DIR = "_failed"
 HISTORY_DIR = "_history"
@@ -292,35 +292,7 @@ def run_reports(data_dir, out_dir=None, *, reps=None, as_of=None, period=None, w
 
     team_names = [(r, str(n)) for r, n in zip(dataset.reps["rep_id"].astype(str), dataset.reps["name"])]
     printer = PdfPrinter(paper, browser) if pdf else None
-
-    def finish(rep_id: str, status: dict) -> dict:
-        """A report as written: the privacy scan, then its PDF (only when it passed); returns the status."""
-        html_path = paths(rep_id)[0]
-        status.update(origin, mail=_mail_facts(inputs, rep_id))
-        status.pop("pdf_error", None)
-        if scan:
-            peer = inputs.reps.at[rep_id, "peer_name"]
-            leaks = scan_report(html_path.read_text(encoding="utf-8"), rep_id, team_names,
-                                allowed_names=[peer] if isinstance(peer, str) else [], report=html_path.name)
-            result.leaks += leaks
-            status["privacy"] = PRIVACY_LEAK if leaks else PRIVACY_PASSED
-        if printer is None or status.get("privacy") != PRIVACY_PASSED:
-            if status.get("privacy") == PRIVACY_LEAK or not pdf_current(status, pdf_path(rep_id)):
-                pdf_path(rep_id).unlink(missing_ok=True)  # never a PDF of a leaking or outdated report
-                status.pop("pdf", None)
-            return status
-        if pdf_current(status, pdf_path(rep_id), paper):
-            return status
-        try:
-            seconds = printer.render(html_path, pdf_path(rep_id))
-        except PdfError as exc:
-            pdf_path(rep_id).unlink(missing_ok=True)
-            status.pop("pdf", None)
-            status["pdf_error"] = result.pdf_failed[rep_id] = str(exc)
-            return status
-        status["pdf"] = {"sha256": file_hash(pdf_path(rep_id)), "paper": paper, "seconds": round(seconds, 3)}
-        result.pdf_written[rep_id] = seconds
-        return status
+    finish = Finisher(inputs, team_names, origin, scan=scan, printer=printer)
 
     bar = _progress_bar(len(mine), len(result.skipped), enabled=progress)
     counts = {"done": len(result.skipped), "failed": 0}
@@ -333,7 +305,7 @@ def run_reports(data_dir, out_dir=None, *, reps=None, as_of=None, period=None, w
             status.update(html_sha256=file_hash(html_path), ipynb_sha256=file_hash(ipynb_path))
             if o.extra.get("history"):
                 history.remember(history_dir / f"{stems[o.rep_id]}.json", o.extra["history"])
-            status = finish(o.rep_id, status)
+            status = finish(o.rep_id, html_path, pdf_path(o.rep_id), status)
             result.written.append(o.rep_id)
             counts["done"] += 1
         else:
@@ -349,31 +321,21 @@ def run_reports(data_dir, out_dir=None, *, reps=None, as_of=None, period=None, w
     try:
         run_tasks(tasks, jobs, on_done, log_dir=batch_dir / "logs")
         for rep_id in to_finish:
-            status_path = paths(rep_id)[2]
-            write_status(status_path, finish(rep_id, read_status(status_path) or {}))
+            html_path, _, status_path = paths(rep_id)
+            write_status(status_path, finish(rep_id, html_path, pdf_path(rep_id), read_status(status_path) or {}))
     finally:
         if bar is not None:
             bar.close()
         if printer is not None:
             result.browser_seconds = printer.launch_seconds
             printer.close()
+        result.leaks += finish.leaks
+        result.pdf_written.update(finish.printed)
+        result.pdf_failed.update(finish.failed)
 
     _write_index(result, inputs, selected, stems, paths, keys, pdf_path)
     result.seconds = time.perf_counter() - t0
     return result
-
-
-def _mail_facts(inputs, rep_id: str) -> dict:
-    """What the e-mail that delivers this report says (`salesnb.words.mail`): the rep's headline figures."""
-    s = inputs.slice(rep_id)
-    row = IndexRow.from_slice(s, "")
-    meta = inputs.meta
-    won = s.values.get("won_revenue")
-    return {"name": row.name, "role": row.role, "won": None if won is None or won != won else float(won),
-            "currency": meta.get("currency"), "attainment": row.attainment,
-            "projected_attainment": row.projected_attainment, "rank": row.rank, "n_in_role": row.n_in_role,
-            "at_risk": row.at_risk, "period": meta.get("period_label"), "as_of": meta.get("as_of"),
-            "team": meta.get("dataset_name"), "language": REPORT_LANGUAGE}
 
 
 def _write_index(result: BatchResult, inputs, selected: list[str], stems: dict, paths, keys: dict,

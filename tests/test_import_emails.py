@@ -40,7 +40,8 @@ def test_hubspot_users_export_gives_deal_owners_their_addresses(tmp_path):
     src = tmp_path / "export"
     src.mkdir()
     (src / "deals.csv").write_text(
-        'Record ID,Deal Stage,Amount,Close Date,Create Date,Deal owner,Date entered "Qualified To Buy (Sales Pipeline)"\n'
+        "Record ID,Deal Stage,Amount,Close Date,Create Date,Deal owner,"
+        'Date entered "Qualified To Buy (Sales Pipeline)"\n'
         "7,Qualified To Buy,100,,2024-05-01,Ann Lee,2024-05-02\n"
         "8,Closed Won,200,2024-06-01,2024-05-03,Cara Diaz,2024-05-04\n")
     (src / "users.csv").write_text(

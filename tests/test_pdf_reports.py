@@ -180,7 +180,8 @@ CUT_OFF = """(width) => {
     let right = width;
     for (let a = e.parentElement; a; a = a.parentElement) {
       const s = getComputedStyle(a);
-      if (s.overflowX !== 'visible' || s.overflow !== 'visible') right = Math.min(right, a.getBoundingClientRect().right);
+      if (s.overflowX !== 'visible' || s.overflow !== 'visible')
+        right = Math.min(right, a.getBoundingClientRect().right);
     }
     return right;
   };

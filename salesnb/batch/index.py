@@ -142,8 +142,8 @@ def render_index(rows: list[IndexRow], *, title: str, subtitle: str = "", notes:
             parts.append(
                 f'{tr}<td><a href="{_esc(quote(r.href))}">{data(r.name)}</a> '
                 f'<span class="muted">({data(r.rep_id)})</span>'
-                + (f'<br><a class="pdf" href="{_esc(quote(r.pdf_href))}" title="the report as a print-ready PDF">PDF</a>'
-                   if r.pdf_href else "")
+                + (f'<br><a class="pdf" href="{_esc(quote(r.pdf_href))}" title="the report as a print-ready PDF">'
+                   "PDF</a>" if r.pdf_href else "")
                 + f'</td><td>{data(r.role)}</td>'
                 + (_risk_cell(r) if judged else "")
                 + f'<td class="num">{pct(r.attainment)}</td><td class="num">{pct(r.projected_attainment)}</td>'

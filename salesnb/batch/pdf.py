@@ -39,9 +39,9 @@ _FOOTER = ('<div style="font-size:6.5pt;color:#718096;width:100%;margin:0 11mm;d
            "</span></div>")
 # The page margins of the template's @page rule; the bottom one leaves room for the footer.
 MARGINS = {"top": "10mm", "right": "11mm", "bottom": "12mm", "left": "11mm"}
-INSTALL_HELP = ("install Chromium (Debian/Ubuntu: sudo apt-get install chromium; macOS: brew install --cask "
-                f"chromium), or run `python -m playwright install chromium`, or set {BROWSER_ENV} to the path of "
-                "a Chromium or Chrome browser")
+BROWSER_HELP = "install Chromium (Debian/Ubuntu: sudo apt-get install chromium; macOS: brew install --cask chromium)"
+INSTALL_HELP = (f"{BROWSER_HELP}, or run `python -m playwright install chromium`, or set {BROWSER_ENV} to the path "
+                "of a Chromium or Chrome browser")
 
 
 def check_paper(paper: str | None) -> str:
@@ -74,7 +74,7 @@ def check_printing() -> str | None:
         import playwright.sync_api  # noqa: F401
     except ImportError:
         raise ConfigError("PDF reports need Playwright, which is not installed. Fix: pip install 'salesnb[pdf]' "
-                          f"(or pip install playwright), and {INSTALL_HELP.split(', or run')[0]}.") from None
+                          f"(or pip install playwright), and {BROWSER_HELP}.") from None
     path = find_browser()
     if path is None and not _playwright_browser():
         raise ConfigError(f"PDF reports need a Chromium-family browser, and none was found. Fix: {INSTALL_HELP}.")
