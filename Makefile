@@ -12,8 +12,9 @@ JOBS   ?=
 AS_OF  ?=
 PORT   ?=
 PDF    ?=
-# Weights saved by the team explorer's "Save weights" button (in the notebook or the dashboard) are used when present.
-WEIGHTS ?= $(wildcard weights.toml)
+# Weights saved for the dataset by the team explorer's "Save weights" button (notebook or dashboard) are used by
+# default; WEIGHTS=FILE uses a file instead.
+WEIGHTS ?=
 # Root installs system packages directly; everyone else through sudo.
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -42,7 +43,7 @@ browser: ## Install Debian's chromium for the browser tests, if it is missing
 	@chromium --version
 
 lab: $(STAMP) ## Open JupyterLab on the notebooks
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+	$(BIN)/salesnb lab notebooks
 
 dashboard: $(STAMP) ## The team explorer as a web page without code, for managers (DATA=..., WEIGHTS=..., PORT=...)
 	$(BIN)/salesnb dashboard --data $(DATA) $(if $(WEIGHTS),--weights $(WEIGHTS)) $(if $(PORT),--port $(PORT))

@@ -140,7 +140,9 @@ def _parser(sub, name: str, help_: str, description: str, epilog: str = "") -> a
 def _reports(args) -> int:
     from .reports import run_reports
 
-    result = run_reports(args.data, args.out, reps=args.reps, as_of=args.as_of, period=args.period,
+    from .config import resolve_data_dir
+
+    result = run_reports(resolve_data_dir(args.data), args.out, reps=args.reps, as_of=args.as_of, period=args.period,
                          weights_file=args.weights, preset=args.preset, compare_to=args.compare_to, jobs=args.jobs,
                          force=args.force, shard=args.shard, progress=args.progress, notebook=args.notebook,
                          pdf=args.pdf, paper=args.paper)
@@ -196,37 +198,92 @@ def _validate(args) -> int:
     return 0 if report.ok else 1
 
 
-def _analysed(args):
-    from .load import load
-    from .metrics import metrics
-    from .scorecard import as_weights
+def _weights_arg(args):
+    """The weights a command uses: --weights, --preset, else the ones saved for this dataset, else the default
+    preset; and where they come from, in words (printed on stderr, so piped output stays clean)."""
+    from .saved_weights import resolve
 
-    dataset = load(args.data)
-    table = metrics(dataset, period=args.period, as_of=args.as_of)
-    return dataset, table, as_weights(args.weights or args.preset)
+    return resolve(args.data, getattr(args, "weights", None), getattr(args, "preset", None))
 
 
 def _score(args) -> int:
-    from .diagnostics.evidence import check_period
+    from .facts import Facts
     from .scorecard import score
     from .terminal import leaderboard_text
 
-    dataset, table, weights = _analysed(args)
-    n_current = int(table.reps["active"].sum()) if "active" in table.reps else len(table.reps)
-    check_period(dataset, table.period, table.as_of, n_current)
-    print(leaderboard_text(table, score(table, weights), args.top))
+    weights, said = _weights_arg(args)
+    facts = Facts(args.data)
+    team = facts.cached(period=args.period, as_of=args.as_of, weights=weights)
+    if team is not None:  # analysed before (a kernel, diagnose, the reports): the same table and card
+        table, card = team.table, team.card
+    else:  # the metrics only: a full analysis is more than a leaderboard needs
+        from .diagnostics.evidence import check_period
+        from .metrics import metrics
+
+        dataset = facts.dataset()
+        table = metrics(dataset, period=args.period, as_of=args.as_of)
+        n_current = int(table.reps["active"].sum()) if "active" in table.reps else len(table.reps)
+        check_period(dataset, table.period, table.as_of, n_current)
+        card = score(table, weights)
+    print(said, file=sys.stderr)
+    print(leaderboard_text(table, card, args.top))
     return 0
 
 
 def _diagnose(args) -> int:
-    from .diagnostics import diagnose
+    from .facts import Facts
     from .terminal import summary_text
 
-    dataset, table, weights = _analysed(args)
-    d = diagnose(dataset, period=table.period, as_of=table.as_of, weights=weights, table=table,
-                 compare_to=args.compare_to)
+    weights, said = _weights_arg(args)
+    d = Facts(args.data).team(period=args.period, as_of=args.as_of, weights=weights,
+                              compare_to=args.compare_to).diagnosis
+    print(said, file=sys.stderr)
     print(d.to_json() if args.json else summary_text(d))
     return 0
+
+
+def _cache(args) -> int:
+    from .facts import store
+
+    if args.action == "clear":
+        data = store.data_key(args.data) if args.data else None
+        n, size = store.clear(data=data)
+        print(f"Removed {n} folder(s), {size / 1e6:,.1f} MB, from {store.cache_root()}.")
+        return 0
+    if args.action == "info":
+        rows = store.entries()
+        print(f"Facts cache: {store.cache_root()}" + ("" if store.enabled() else " (off: SALESNB_CACHE=off)"))
+        for e in rows:
+            a = e["about"]
+            print(f"  {e['dataset']}  {a.get('period', '?')} as of {a.get('as_of', '?')}, weights "
+                  f"{a.get('weights', '?')}: {e['bytes'] / 1e6:,.1f} MB")
+        print(f"{len(rows)} entr{'y' if len(rows) == 1 else 'ies'}, "
+              f"{sum(e['bytes'] for e in rows) / 1e6:,.1f} MB. `salesnb cache clear` empties it.")
+        return 0
+    from .facts.warm import warm
+
+    if not args.data:
+        raise _usage("cache warm needs --data DIR")
+    weights, said = _weights_arg(args)
+    labels = "all" if args.all_periods else (args.periods.split(",") if args.periods else None)
+
+    def progress(label, seconds, hit):
+        if not args.quiet:
+            print(f"  {label}: {'already there' if hit else f'analysed in {seconds:.1f} s'}", flush=True)
+
+    if not args.quiet:
+        print(said, flush=True)
+    done = warm(args.data, period=args.period, as_of=args.as_of, weights=weights, labels=labels,
+                progress=progress, background=args.background)
+    if not args.quiet:
+        from .facts import store
+
+        print(f"{len(done)} period(s) ready in {store.cache_root()}.")
+    return 0
+
+
+class _usage(SalesnbError):
+    pass
 
 
 def _import(args) -> int:
@@ -267,14 +324,19 @@ def _notebooks(args) -> int:
 def _lab(args) -> int:
     from .workspace import start_lab
 
-    return start_lab(args.dir, port=args.port, browser=args.browser)
+    return start_lab(args.dir, port=args.port, browser=args.browser, ip=args.ip, allow_root=args.allow_root,
+                     extra=args.extra)
 
 
 def _dashboard(args) -> int:
     from .explorer.serve import serve_dashboard
 
     return serve_dashboard(args.data, port=args.port, browser=args.browser, as_of=args.as_of, period=args.period,
-                           weights_file=args.weights)
+                           weights_file=args.weights, ip=args.ip, extra=args.extra)
+
+
+PASS_ON = ("Options after -- are passed on to Jupyter as given, e.g. -- --ServerApp.base_url=/team/ "
+           "(see `jupyter lab --help-all` and `voila --help-all`).")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -432,26 +494,54 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_notebooks)
 
     p = _parser(sub, "lab", "open JupyterLab on the notebooks (copied into DIR first if missing)",
-                "Copy the notebooks into DIR when they are not there yet, then start JupyterLab on DIR.")
+                "Copy the notebooks into DIR when they are not there yet, then start JupyterLab on DIR. " + PASS_ON,
+                "examples:\n  salesnb lab mywork --port 9000 --no-browser\n"
+                "  salesnb lab mywork -- --ServerApp.base_url=/salesnb/")
     p.add_argument("dir", nargs="?", default="salesnb-notebooks", metavar="DIR",
                    help="folder with the notebooks (default: salesnb-notebooks)")
     p.add_argument("--port", type=_positive_int, default=None, metavar="N", help="port (default: JupyterLab's)")
+    p.add_argument("--ip", default=None, metavar="ADDR", help="address to listen on (default: JupyterLab's, localhost)")
     p.add_argument("--no-browser", dest="browser", action="store_false", help="do not open a browser")
+    p.add_argument("--allow-root", action="store_true",
+                   help="run as root (passed on to JupyterLab; done by itself when salesnb runs as root)")
     p.set_defaults(func=_lab)
 
     p = _parser(sub, "dashboard", "serve the team explorer as a web page without code (Voila), until Ctrl-C",
                 "Serve the team explorer on a dataset as a dashboard: the same live controls (period, team, role, "
                 "weights) and sections as the notebook, with the code hidden, for managers who never open a "
-                "notebook. Save weights writes weights.toml in the folder you run this in (or back to --weights), "
-                "where `salesnb reports --weights` and `make reports` find it; Export tables writes under "
-                "salesnb-exports/ there.",
+                "notebook. The period on screen is analysed before serving and the others in the background (the "
+                "facts cache: `salesnb cache`). Save weights keeps the weights for this dataset (or writes back to "
+                "--weights), where `salesnb reports --data DIR` finds them; Export tables downloads the lists in "
+                "the browser.",
                 "examples:\n  salesnb dashboard                          (the bundled sample team)\n"
-                "  salesnb dashboard --data mydata --port 9000 --no-browser")
+                "  salesnb dashboard --data mydata --port 9000 --no-browser\n"
+                "  salesnb dashboard --data mydata -- --MappingKernelManager.cull_idle_timeout=600\n\n" + PASS_ON)
     _add_dataset(p)
     p.add_argument("--weights", metavar="FILE", help="a weights file (TOML) to start from; Save weights writes back to it")
     p.add_argument("--port", type=_positive_int, default=None, metavar="N", help="port (default: 8866)")
+    p.add_argument("--ip", default="127.0.0.1", metavar="ADDR",
+                   help="address to listen on (default: 127.0.0.1, this machine only; give an address of this "
+                        "machine to serve others, who then see your team's figures)")
     p.add_argument("--no-browser", dest="browser", action="store_false", help="do not open a browser")
     p.set_defaults(func=_dashboard)
+
+    p = _parser(sub, "cache", "compute a dataset's facts ahead, show or empty the facts cache",
+                "salesnb analyses a dataset's period once and keeps the facts (Parquet and JSON, no code) in a cache "
+                "folder of your user's (SALESNB_CACHE_DIR, else the user cache folder: `salesnb cache info` shows "
+                "it; never the dataset folder). The explorer, the dashboard, `diagnose`, `score` and `reports` read "
+                "them instead of analysing again, as long as the data files, the settings and salesnb are the same. "
+                "`warm` computes them ahead (the dashboard does this for every period in the background); `clear` "
+                "empties the cache; SALESNB_CACHE=off turns it off.",
+                "examples:\n  salesnb cache warm --data mydata --all-periods\n  salesnb cache info\n"
+                "  salesnb cache clear")
+    p.add_argument("action", choices=("warm", "info", "clear"), help="warm, info or clear")
+    _add_dataset(p)
+    _add_weights(p)
+    p.add_argument("--periods", metavar="LABEL,...", help="warm: these periods of the explorer's menu (e.g. 2026-Q3)")
+    p.add_argument("--all-periods", action="store_true", help="warm: every period the explorer offers")
+    p.add_argument("--background", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--quiet", action="store_true", help="warm: print nothing")
+    p.set_defaults(func=_cache)
     return parser
 
 
@@ -459,6 +549,8 @@ def _data_folder(parser: argparse.ArgumentParser, args) -> None:
     """One rule for every command: --data DIR (validate also takes it as PATH), else the bundled sample team."""
     if "data" not in vars(args):
         return
+    if getattr(args, "command", "") == "cache" and args.action != "warm":
+        return  # info and clear: the whole cache unless --data names one dataset
     path = vars(args).pop("path", None)
     if path is not None and args.data is not None and path != args.data:
         command = next(a for a in parser._subparsers._group_actions if a.dest == "command").choices[args.command]
@@ -474,8 +566,14 @@ def _data_folder(parser: argparse.ArgumentParser, args) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    extra: list[str] = []
+    if "--" in argv and argv[:1] and argv[0] in ("lab", "dashboard"):  # the rest goes to Jupyter as given
+        cut = argv.index("--")
+        argv, extra = argv[:cut], argv[cut + 1:]
     try:
         args = parser.parse_args(argv)
+        args.extra = extra
         _data_folder(parser, args)
     except SystemExit as exc:  # --help, or a usage error argparse has already explained
         return int(exc.code or 0) if not isinstance(exc.code, str) else 2

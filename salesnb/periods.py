@@ -268,3 +268,19 @@ def default_period(dataset, as_of=None) -> Period:
     """The dataset's default period (``meta.default_period``, else the fiscal year of as_of)."""
     as_of = default_as_of(dataset) if as_of is None else _ts(as_of)
     return resolve_period(dataset.meta.default_period, as_of, dataset.meta.fiscal_year_start_month)
+
+
+def period_choices(current: Period, as_of, fiscal_year_start_month: int = 1) -> dict[str, Period]:
+    """The periods offered, label -> `Period`: the current one, the fiscal year of `as_of`, each of its
+    quarters and months that has started by `as_of`, and the year to date."""
+    as_of = pd.Timestamp(as_of)
+    first = fiscal_year_start(as_of, fiscal_year_start_month)
+    months = pd.date_range(first, periods=12, freq="MS")
+    specs = [str(first.year), *(f"{first.year}-Q{q}" for q in range(1, 5)),
+             *(f"{m.year}-{m.month:02d}" for m in months), "ytd"]
+    choices = {current.label: current}
+    for spec in specs:
+        p = resolve_period(spec, as_of, fiscal_year_start_month)
+        if p.start <= as_of:
+            choices.setdefault(p.label, p)
+    return choices

@@ -73,6 +73,7 @@ class BatchResult:
     pdf_written: dict[str, float] = field(default_factory=dict)  # rep_id -> seconds to print, this run
     pdf_failed: dict[str, str] = field(default_factory=dict)  # rep_id -> why its PDF was not written
     browser_seconds: float = 0.0  # starting the browser (once per run)
+    weights: str = ""  # which weights the reports used, in words
 
     @property
     def exit_code(self) -> int:
@@ -92,6 +93,8 @@ class BatchResult:
                          f"{len(self.pdfs) - n} already up to date, {len(self.pdf_failed)} failed{each}.")
             lines += [f"  PDF FAILED {rep_id}: {reason}" for rep_id, reason in self.pdf_failed.items()]
         lines += [f"note: {n}" for n in self.notes]
+        if self.weights:
+            lines.append(self.weights)
         if self.leaks:
             lines.append(f"PRIVACY: {len(self.leaks)} other-rep name(s)/id(s) found in reports:")
             lines += [f"  {leak}" for leak in self.leaks[:20]]
@@ -197,7 +200,7 @@ def run_reports(data_dir, out_dir=None, *, reps=None, as_of=None, period=None, w
     (default: dataset.toml's [reports] pdf and paper, else no PDF and A4).
     Failed reps do not stop the others; they are in `result.failed` and make `result.exit_code` non-zero.
     """
-    from .analysis import analyse
+    from .facts import Facts
     from .load import load
     from .report.gather import inputs_for
     from .snapshot import save_snapshot
@@ -208,6 +211,13 @@ def run_reports(data_dir, out_dir=None, *, reps=None, as_of=None, period=None, w
     notebook = Path(notebook or config.REPORT_NOTEBOOK).resolve()
     if not notebook.is_file():
         raise ConfigError(f"report notebook {notebook} not found.")
+    from .saved_weights import resolve as resolve_weights
+
+    if weights_file is None and not preset:  # the weights saved for this dataset, when there are some
+        chosen, weights_said = resolve_weights(data_dir)
+        weights_file = chosen if chosen.endswith(".toml") else None
+    else:
+        _chosen, weights_said = resolve_weights(data_dir, weights_file, preset)
     if weights_file is not None:
         weights_file = Path(weights_file).resolve()
         if weights_file.is_dir():
@@ -229,8 +239,10 @@ def run_reports(data_dir, out_dir=None, *, reps=None, as_of=None, period=None, w
     if pdf and not scan:
         raise ConfigError("a PDF is printed only from a report that passed the privacy scan: keep the scan on.")
     browser = check_printing() if pdf else None  # before anything is written
-    team = analyse(dataset, period=period, as_of=as_of, weights=str(weights_file) if weights_file else preset,
-                   compare_to=compare_to)
+    # analysed once per data, settings and salesnb: the explorer, diagnose and earlier runs share it
+    team = Facts(data_dir, dataset=dataset).team(period=period, as_of=as_of,
+                                                 weights=str(weights_file) if weights_file else preset,
+                                                 compare_to=compare_to)
     inputs = inputs_for(team)
     selected = select_reps(inputs.rep_ids, wanted, set(dataset.reps["rep_id"].astype(str)))
     stems = safe_names(inputs.rep_ids)
@@ -262,7 +274,8 @@ def run_reports(data_dir, out_dir=None, *, reps=None, as_of=None, period=None, w
     key = run_key(origin["data_sha256"], weights_file, params)
     snapshot_dir = save_snapshot(inputs, batch_dir / f"snapshot-{key[:16]}")
 
-    result = BatchResult(out_dir=out_dir, index_path=out_dir / INDEX_FILE, paper=paper if pdf else None)
+    result = BatchResult(out_dir=out_dir, index_path=out_dir / INDEX_FILE, paper=paper if pdf else None,
+                         weights=weights_said)
     owned_ids = set(mine)
     keys: dict[str, str] = {}  # per rep: the run's key and the record of the rep's last report
     lasts: dict[str, dict | None] = {}
@@ -360,7 +373,8 @@ def _write_index(result: BatchResult, inputs, selected: list[str], stems: dict, 
     meta = inputs.meta
     write_text_atomic(result.index_path, render_index(
         rows, title=f"{meta.get('dataset_name') or 'Sales team'}: rep reports",
-        subtitle=f"Period {meta.get('period_label', '')}, as of {meta.get('as_of', '')}.", notes=result.notes,
+        subtitle=f"Period {meta.get('period_label', '')}, as of {meta.get('as_of', '')}. {result.weights}".strip(),
+        notes=result.notes,
         trust=backtest_words(SimpleNamespace(**meta["backtest"])) if meta.get("backtest") else ""))
 
 

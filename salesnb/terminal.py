@@ -35,7 +35,8 @@ def leaderboard_text(table, card, top: int | None = None) -> str:
             f"· as of {table.as_of.date()} · normalised by {w.normalisation} within {w.group_by or 'the whole team'}")
     lines = [head, ""]
     if rows:
-        lines.append(text_table(["role", "rank", "name", "score", "attainment", "won", "top contributions (points)"],
+        lines.append(text_table(["role", "rank", "name", "score", CATALOGUE["attainment"].label.lower(),
+                                      CATALOGUE["won_revenue"].label.lower(), "top contributions (points)"],
                                 rows, WIDTH))
     notes = outcome_notes(table) + withheld_notes(table.reps.reindex(card.scores["rep_id"]), w.group_by)
     for note in notes + list(card.notes):

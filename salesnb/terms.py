@@ -186,3 +186,16 @@ RISK_COLOR = "#c53030"
 OK_COLOR = "#2f855a"
 SERIES = ("You", "Top quartile", "Team median")
 SERIES_COLORS = {"You": REP_COLOR, "Top quartile": TOP_COLOR, "Team median": TEAM_COLOR}
+
+
+# Statistical terms explained in a line, shown on hover wherever the figure appears (explorer, index).
+GLOSSARY = {
+    "rho": "Rank correlation (Spearman's rho): from -1 to +1, how closely ranking reps by one figure ranks them "
+           "by the other. 0 is no relation; +0.3 a weak one; +0.6 or more a strong one.",
+    "interval": "90% interval: the range the true value lies in, 9 times out of 10, given how many reps there "
+                "are. An interval that spans 0 cannot tell a relation from none.",
+    "d": "Effect size (Cohen's d): how far apart two groups are, in standard deviations. 0.2 is small, 0.5 "
+         "medium, 0.8 large.",
+    "p": "p-value: how often a difference at least this large would appear by chance alone if there were none.",
+}
+

@@ -45,16 +45,28 @@ def copy_notebooks(folder: str | os.PathLike, force: bool = False) -> list[Path]
     return written
 
 
-def start_lab(folder: str | os.PathLike, port: int | None = None, browser: bool = True) -> int:
+def lab_command(jupyter: str, folder: Path, port: int | None = None, browser: bool = True, ip: str | None = None,
+                allow_root: bool = False, extra: list[str] | None = None) -> list[str]:
+    """The `jupyter lab` command line: salesnb's options, then `extra` (any Jupyter option) as given. As root,
+    --allow-root is passed on (JupyterLab refuses to start as root without it)."""
+    cmd = [jupyter, "lab", f"--notebook-dir={folder}"]
+    if port:
+        cmd.append(f"--port={port}")
+    if ip:
+        cmd.append(f"--ip={ip}")
+    if not browser:
+        cmd.append("--no-browser")
+    if allow_root or (hasattr(os, "geteuid") and os.geteuid() == 0):
+        cmd.append("--allow-root")
+    return [*cmd, *(extra or [])]
+
+
+def start_lab(folder: str | os.PathLike, port: int | None = None, browser: bool = True, ip: str | None = None,
+              allow_root: bool = False, extra: list[str] | None = None) -> int:
     """Copy the notebooks into `folder` when missing, then run JupyterLab there until it is stopped."""
     folder = Path(folder)
     copy_notebooks(folder)
     jupyter = shutil.which("jupyter", path=str(Path(sys.executable).parent)) or shutil.which("jupyter")
     if jupyter is None:
         raise ConfigError("JupyterLab is not installed here: pip install jupyterlab (it comes with salesnb).")
-    cmd = [jupyter, "lab", f"--notebook-dir={folder}"]
-    if port:
-        cmd.append(f"--port={port}")
-    if not browser:
-        cmd.append("--no-browser")
-    return subprocess.call(cmd)
+    return subprocess.call(lab_command(jupyter, folder, port, browser, ip, allow_root, extra))

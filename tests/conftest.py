@@ -11,6 +11,25 @@ from salesnb.config import SAMPLE_DIR
 ARTIFACTS_DIR = Path(__file__).resolve().parent / "artifacts"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _own_cache_and_settings(tmp_path_factory):
+    """The facts cache and saved weights of the test run live in its own folders (inherited by the servers and
+    kernels the tests start): the user's are neither read nor changed. No background warming: tests that
+    need it start it themselves."""
+    import os
+
+    root = tmp_path_factory.mktemp("salesnb-home")
+    saved = {k: os.environ.get(k) for k in ("SALESNB_CACHE_DIR", "SALESNB_CONFIG_DIR", "SALESNB_WARM")}
+    os.environ.update(SALESNB_CACHE_DIR=str(root / "cache"), SALESNB_CONFIG_DIR=str(root / "config"),
+                      SALESNB_WARM="off")
+    yield root
+    for k, v in saved.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
+
+
 @pytest.fixture(scope="session")
 def sample_dir() -> Path:
     """The bundled sample team (read-only: copy it before writing anywhere near it)."""

@@ -2,8 +2,8 @@
 whose figures are worked out by hand below."""
 from __future__ import annotations
 
+import json
 import re
-from html.parser import HTMLParser
 
 import pandas as pd
 import pytest
@@ -72,25 +72,18 @@ def only(app, metric: str, value: float = 10.0) -> None:
             s.value = 0.0
 
 
-class Board(HTMLParser):
-    """The leaderboard's rows: rep id and the rank move its arrow shows (0 without an arrow)."""
-
-    def __init__(self, text: str):
-        super().__init__()
-        self.rows: list[list] = []
-        self.feed(text)
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if "salesnb-lb-row" in a.get("class", ""):
-            self.rows.append([a["data-rep"], 0])
-        elif "data-move" in a and self.rows:
-            self.rows[-1][1] = int(a["data-move"])
+def board(app) -> list[list]:
+    """The rank table's rows as the page shows them before "Show all": rep id and rank move (0: no arrow)."""
+    app.draw("leaderboard")
+    rows = app.grid.rows[:app.grid.limit] if app.grid.limit else app.grid.rows
+    return [[r["id"], r["move"]] for r in rows]
 
 
 def shown(app, section: str) -> str:
-    """A section's HTML after drawing it (as opening its tab or fold would)."""
+    """A section's HTML after drawing it (as opening its tab or fold would); the rank table's rows as JSON."""
     app.draw(section)
+    if section == "leaderboard":
+        return json.dumps(app.grid.rows)
     return app.sections[section].widget.value
 
 
@@ -106,7 +99,7 @@ def test_a_slider_move_reorders_the_one_leaderboard_with_rank_arrows_against_the
     only(app, "won_revenue")
     app.controls.preset.value = "custom"  # a no-op: custom is what moved sliders make
     # won revenue alone: a 400 > b 350 > c 320 > d 140 > e 100 > f 20; now make that the base to count against
-    assert [r for r, _ in Board(shown(app, "leaderboard")).rows] == list("abcdef")
+    assert [r for r, _ in board(app)] == list("abcdef")
     base = app.state
     app.explorer.presets["won only"] = app.view.weights
     app.controls.preset.options = [*app.controls.preset.options[:-1], "won only", "custom"]
@@ -115,10 +108,10 @@ def test_a_slider_move_reorders_the_one_leaderboard_with_rank_arrows_against_the
     only(app, "win_rate")
     # win rate alone: b and d 1.00 (rank 1, by name), c and e 0.67 (rank 3), a 0.50 (5), f 0.40 (6)
     # against won revenue: a 1->5 (-4), b 2->1 (+1), c 3->3, d 4->1 (+3), e 5->3 (+2), f 6->6
-    rows = Board(shown(app, "leaderboard")).rows
+    rows = board(app)
     assert rows == [["b", 1], ["d", 3], ["c", 0], ["e", 2], ["a", -4], ["f", 0]]
     assert app.controls.preset.value == "custom" and app.state.weights != base.weights
-    assert "▼4" in shown(app, "leaderboard") and "▲3" in shown(app, "leaderboard")
+    assert app.grid.moves_against == "against the won only weights"
 
 
 def test_weights_show_as_shares_of_the_total_and_each_class_says_its_share(app):
@@ -128,7 +121,7 @@ def test_weights_show_as_shares_of_the_total_and_each_class_says_its_share(app):
     assert share["won_revenue"] == "25%" and share["win_rate"] == "75%"
     assert all(v == "0%" for m, v in share.items() if m not in ("won_revenue", "win_rate"))
     # won revenue and win rate are both outcome metrics: that class holds all of the score
-    titles = dict(zip(app.controls.kinds, app.controls.weights.titles))
+    titles = dict(zip(app.controls.kinds, [f.title for f in app.controls.panel.children]))
     assert titles["outcome"].startswith("Outcomes: 100%")
 
 
@@ -149,7 +142,7 @@ def test_all_zero_weights_say_so_and_keep_the_last_ranking(app):
     assert "at least one weight" in app.status.value
     assert shown(app, "leaderboard") == before
     app.controls.sliders["win_rate"].value = 5.0
-    assert app.status.value == "" and [r for r, _ in Board(shown(app, "leaderboard")).rows][0] in ("b", "d")
+    assert app.status.value == "" and [r for r, _ in board(app)][0] in ("b", "d")
 
 
 def test_scoring_options_are_plain_words_with_a_line_on_what_each_does(app):
@@ -158,7 +151,7 @@ def test_scoring_options_are_plain_words_with_a_line_on_what_each_does(app):
         app.controls.normalisation.value = key
         assert NORMALISATION_HELP[key] in app.controls.scoring_help.value
     app.controls.normalisation.value = "target"
-    assert "can pass 100" in shown(app, "leaderboard")
+    assert "can pass 100" in shown(app, "board_notes")
 
 
 def test_a_metric_has_one_colour_in_the_panel_and_the_board_and_no_two_share_one(app):
@@ -168,10 +161,10 @@ def test_a_metric_has_one_colour_in_the_panel_and_the_board_and_no_two_share_one
     assert len(set(colours.values())) == len(colours)
     only(app, "won_revenue")
     app.controls.sliders["win_rate"].value = 10.0
-    board = shown(app, "leaderboard")
-    drawn = dict(re.findall(r'data-metric="([a-z_]+)" title="[^"]*" style="width:[0-9.]+px;background:([^"]+)"', board))
+    app.draw("leaderboard")
+    drawn = {x["key"]: x["colour"] for x in app.grid.legend}
     assert drawn == {"won_revenue": colours["won_revenue"], "win_rate": colours["win_rate"]}
-    panel = {m: app.controls.weights.children[app.controls.kinds.index("outcome")] for m in drawn}
+    panel = {m: app.controls.panel.children[app.controls.kinds.index("outcome")].content for m in drawn}
     for m, group in panel.items():
         swatches = [row.children[0].value for row in group.children if row.children[1] is app.controls.sliders[m]]
         assert f"background:{colours[m]}" in swatches[0]
@@ -197,10 +190,10 @@ def test_a_team_filter_narrows_every_section(app):
     app.controls.rep.value = "b"
     app.draw_all()
     west = [NAMES[r] for r in "def"]
-    for name, section in app.sections.items():
-        html = section.widget.value
+    for name in app.sections:
+        html = shown(app, name)
         assert not any(n in html for n in west), f"{name} shows a West rep"
-    assert [r for r, _ in Board(shown(app, "leaderboard")).rows] == [r for r in app.view.board["rep_id"]]
+    assert [r for r, _ in board(app)] == [r for r in app.view.board["rep_id"]]
     assert set(app.view.board["rep_id"]) == {"a", "b", "c"}
     # East's own target: 4 quarters x 500 = 2,000; won 400 + 350 + 320 = 1,070
     assert "East needs 930 USD more to reach its 2,000 USD target (54% won so far)" in text(shown(app, "summary"))
@@ -215,22 +208,22 @@ def test_the_rep_list_follows_the_team_and_a_rep_outside_it_is_let_go(app):
 
 
 def test_period_work_is_done_once_and_sliders_and_filters_never_redo_it(dataset, tmp_path, monkeypatch):
-    import salesnb.explorer.model as model
+    import salesnb.analysis as analysis
 
     calls = []
-    real = model.analyse
-    monkeypatch.setattr(model, "analyse", lambda *a, **k: calls.append(a[1]) or real(*a, **k))
+    real = analysis.analyse
+    monkeypatch.setattr(analysis, "analyse", lambda *a, **k: calls.append(k.get("period")) or real(*a, **k))
     app = explore(dataset, period="2026", as_of=AS_OF, save_dir=tmp_path)
     for v in (5.0, 20.0, 0.0, 7.0):
         app.controls.sliders["win_rate"].value = v
     app.controls.scope.value = "team:West"
     app.controls.preset.value = "balanced"
     app.draw_all()
-    assert calls == []
+    assert [getattr(p, "label", p) for p in calls] == ["2026"]  # opening analysed the first period, nothing since
     app.controls.period.value = "2026-Q1"
     app.controls.period.value = "2026"
     app.controls.period.value = "2026-Q1"
-    assert [p.label for p in calls] == ["2026-Q1"]
+    assert [getattr(p, "label", p) for p in calls] == ["2026", "2026-Q1"]
 
 
 # ------------------------------------------------------------------ summary and tables
@@ -271,19 +264,42 @@ def test_missing_tables_are_named_with_how_to_add_them(app):
     assert "add leads.csv" in shown(app, "lead_quality")
 
 
-def test_export_writes_the_three_lists_as_csv_and_excel_and_names_them(app, tmp_path):
+def test_export_offers_the_three_lists_as_downloads_and_writes_nothing_on_the_server(app, tmp_path):
+    import base64
+    import io
+
+    from openpyxl import load_workbook
+
     app.controls.scope.value = "team:East"
+    before = sorted(tmp_path.rglob("*"))
     files = app.export()
-    assert [f.name for f in files] == ["leaderboard.csv", "at_risk.csv", "hygiene.csv", "tables.xlsx"]
-    assert files[0].parent == tmp_path / "salesnb-exports" / "2026-East"
-    assert all(f.name in app.status.value for f in files) and str(files[0].parent) in app.status.value
-    board = pd.read_csv(files[0])
+    assert list(files) == ["leaderboard-2026-East.csv", "at_risk-2026-East.csv", "hygiene-2026-East.csv",
+                           "tables-2026-East.xlsx"]
+    assert sorted(tmp_path.rglob("*")) == before, "nothing is written on the server"
+    links = dict(re.findall(r'download="([^"]+)" href="data:[^;]+;base64,([^"]+)"', app.downloads.value))
+    assert {k: base64.b64decode(v) for k, v in links.items()} == files  # the links hold exactly these files
+    board = pd.read_csv(io.BytesIO(files["leaderboard-2026-East.csv"]), encoding="utf-8-sig")
     assert board["Rep id"].tolist() == app.view.board["rep_id"].tolist() and set(board["Team"]) == {"East"}
-    deals = pd.read_csv(files[2])
-    assert deals["Account"].tolist() == ["Beta", "Acme", "Gamma"] and deals["Amount"].tolist() == [700, 500, 900]
-    sheets = pd.read_excel(files[3], sheet_name=None)
-    assert list(sheets) == ["leaderboard", "at_risk", "hygiene"]
-    assert sheets["hygiene"]["Account"].tolist() == ["Beta", "Acme", "Gamma"]
+    deals = pd.read_csv(io.BytesIO(files["hygiene-2026-East.csv"]), encoding="utf-8-sig")
+    assert deals["Account"].tolist() == ["Beta", "Acme", "Gamma"] and deals["Amount (USD)"].tolist() == [700, 500, 900]
+    book = load_workbook(io.BytesIO(files["tables-2026-East.xlsx"]))
+    assert book.sheetnames == ["leaderboard", "at_risk", "hygiene"]
+    sheet = book["leaderboard"]
+    head = [c.value for c in sheet[1]]
+    assert sheet.freeze_panes == "A2" and all(c.font.bold for c in sheet[1])
+    assert sheet.cell(2, head.index("Quota attainment") + 1).number_format == "0%"
+    assert sheet.cell(2, head.index("Won revenue (USD)") + 1).number_format == "#,##0"
+    assert sheet.column_dimensions["D"].width >= len("Rep")
+    # a change makes the links stale: they go
+    app.controls.scope.value = "team:West"
+    assert app.downloads.value == ""
+
+
+def test_a_cell_a_spreadsheet_would_run_is_written_as_text():
+    from salesnb.explorer.export import safe_cell
+
+    assert [safe_cell(v) for v in ("=SUM(A1)", "+1", "-x", "@a", "Ann", 3)] == ["'=SUM(A1)", "'+1", "'-x", "'@a",
+                                                                                  "Ann", 3]
 
 
 def test_save_writes_the_weights_and_says_where_and_what_uses_them(app, tmp_path):
@@ -294,7 +310,6 @@ def test_save_writes_the_weights_and_says_where_and_what_uses_them(app, tmp_path
     assert target == tmp_path / "weights.toml" and load_weights(target).weights == {"win_rate": 20.0}
     status = text(app.status.value)
     assert str(tmp_path.resolve()) in status and f"salesnb reports --weights {target.resolve()}" in status
-    assert "make reports" in status
 
 
 def test_opening_from_a_weights_file_starts_from_it_and_counts_moves_against_it(dataset, tmp_path):
@@ -304,7 +319,7 @@ def test_opening_from_a_weights_file_starts_from_it_and_counts_moves_against_it(
     app = explore(dataset, period="2026", as_of=AS_OF, weights_file=file, save_dir=tmp_path / "elsewhere")
     assert app.controls.preset.value == "team.toml" and app.controls.sliders["won_revenue"].value == 1.0
     only(app, "win_rate")
-    assert Board(shown(app, "leaderboard")).rows[0] == ["b", 1]
+    assert board(app)[0] == ["b", 1]
     assert app.save() == file  # saving writes back to the file it started from
 
 

@@ -158,6 +158,8 @@ def _nothing_cut_off(page) -> None:
     for button in ("Export tables", "Save weights", "Show all reps"):
         if button != "Export tables":
             _tab(page, "Leaderboard")
+            page.wait_for_selector(".snx-weight .noUi-handle", timeout=60_000)  # the weight panel, made on opening
+            page.wait_for_selector(BOARD_ROWS, timeout=60_000)
         loc = page.locator("button", has_text=button).first
         _inside(page, loc, button)
         assert loc.evaluate("b => b.scrollWidth <= b.clientWidth"), f"the {button} label is cut off"
@@ -165,6 +167,13 @@ def _nothing_cut_off(page) -> None:
         _inside(page, page.locator(".snx-weight:visible").nth(i), f"weight slider {i}")
     for tab in ("Summary", "Leaderboard", "Funnel", "Activities", "Leads, pipeline", "One-on-one"):
         _inside(page, page.locator(".widget-tab .lm-TabBar-tab", has_text=tab).first, f"the {tab} tab")
+
+
+PANEL_READY = """() => {
+  const p = [...document.querySelectorAll('.widget-tab .widget-tab-contents > *')].find(e => e.offsetParent !== null);
+  return !!p && p.innerText.trim() !== '' && !p.innerText.includes('Drawing') && !document.querySelector('.snx-busy')
+    && ![...p.querySelectorAll('.snx-stale')].some(e => e.offsetParent !== null);
+}"""
 
 
 def _board(page) -> list[list]:
@@ -206,8 +215,7 @@ def walk(page, want: dict, artifacts: Path, name: str) -> None:
                            arg=TEAM, timeout=30_000)
     for tab in ("Summary", "Leaderboard", "Funnel", "Activities", "Leads, pipeline", "Over time"):
         _tab(page, tab)
-        page.wait_for_timeout(300)
-        page.wait_for_function("() => !document.querySelector('.widget-tab').innerText.includes('Drawing')")
+        page.wait_for_function(PANEL_READY, timeout=60_000)  # drawn when opened: its sections, nothing dimmed
         text = _panel(page)
         assert text.strip(), f"the {tab} tab is empty"
         for n in want["other_names"]:  # a suggested peer may be in the other team: named with it, not listed
@@ -291,8 +299,11 @@ def test_explorer_as_the_voila_dashboard(tmp_path, artifacts_dir):
             _tab(page, "Leaderboard")
             page.locator("button", has_text="Save weights").click()
             page.wait_for_function("() => document.body.innerText.includes('Saved these weights')", timeout=30_000)
-            assert (tmp_path / "weights.toml").exists(), "Save weights writes where the command runs"
-            assert f"salesnb reports --weights {tmp_path.resolve() / 'weights.toml'}" in page.locator("body").inner_text()
+            from salesnb.saved_weights import saved_path
+
+            assert saved_path(SAMPLE_DIR).is_file(), "Save weights keeps them for this dataset"
+            assert f"salesnb reports --data {SAMPLE_DIR}" in page.locator("body").inner_text()
+            saved_path(SAMPLE_DIR).unlink()  # the other tests start from the preset
         except Exception:
             page.screenshot(path=str(artifacts_dir / "voila_failure.png"))
             raise

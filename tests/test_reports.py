@@ -99,7 +99,7 @@ def test_figures_with_numeric_ids_match_the_csvs(run, data_dir):
                    & opps["close_date"].between("2026-01-01", "2026-11-15")]["amount"].sum()
         quota = quotas[(quotas["rep_id"] == rep_id) & (quotas["period_start"].dt.year == 2026)]["quota"].sum()
         cells = dict(re.findall(r'<td style="[^"]*">([^<]+)</td><td style="[^"]*">([^<]+)</td>', page))
-        assert cells["Won so far"] == f"{won:,.0f} USD" and cells["Quota for the period"] == f"{quota:,.0f} USD"
+        assert cells["Won revenue so far"] == f"{won:,.0f} USD" and cells["Quota for the period"] == f"{quota:,.0f} USD"
         assert "a colleague" not in page
 
 

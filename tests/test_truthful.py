@@ -203,7 +203,7 @@ def test_numeric_ids_with_sdrs_and_team_quotas_tell_the_truth(imported):
     roles = team.table.reps["role"]
     for rid, text in texts.items():
         assert "No quotas per rep" in text and "team_quotas" in text  # not "add quotas.csv" as if nothing
-        assert "Attainment" not in text  # no attainment made up without a rep quota
+        assert "Quota attainment" not in text  # no attainment made up without a rep quota
         assert "only qualified → won (the win rate) is compared" in text
         if roles[rid] == "SDR":
             assert "your role closes no deals in this data" in text and "You won deals in" not in text

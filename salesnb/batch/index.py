@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
+from ..metrics.catalogue import CATALOGUE
 from ..present import data, esc, num, pct
 from ..words.manager import risk_reason, risk_short, verdict
 
@@ -130,7 +131,7 @@ def render_index(rows: list[IndexRow], *, title: str, subtitle: str = "", notes:
                          '<p class="summary">No rep is flagged at risk of missing quota.</p>')
             if trust:
                 parts.append(f'<p class="muted">How far to trust the early warning: {_esc(trust)}</p>')
-        heads = ["Rep", "Role", *(["At risk?"] if judged else []), "Attainment", "Projected attainment",
+        heads = ["Rep", "Role", *(["At risk?"] if judged else []), CATALOGUE["attainment"].label, "Projected attainment",
                  *(["Score (of 100)"] if with_score else []), "Rank in role", "Funnel step to work on"]
         parts.append(f'<h2>Reports</h2><p class="muted">{_esc(SORT_NOTE if judged else SORT_NOTE_NO_RISK)}</p>'
                      "<table><thead><tr>" + "".join(f"<th>{_esc(h)}</th>" for h in heads) + "</tr></thead><tbody>")

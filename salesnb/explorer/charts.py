@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .. import charts
 from ..diagnostics.diagnosis import active_weeks
 from . import html as H
 from ..terms import REP_COLOR, TOP_COLOR
@@ -15,6 +14,8 @@ from .state import ALL_ROLES
 
 def month_trend(view: View) -> str:
     """Cumulative won by month against the straight path to the target (a chart drawn offline, as SVG)."""
+    from .. import charts  # altair: imported when a chart is first drawn, not when the explorer opens
+
     tr = view.team.monthly
     ids = set(members(view.team.table.reps, view.scope, view.state.role))
     tr = tr[tr["rep_id"].isin(ids)] if tr is not None else tr
@@ -36,6 +37,8 @@ def month_trend(view: View) -> str:
 
 def audit_chart(view: View) -> str:
     """Each activity per active week against the outcome, one panel per activity titled with its verdict."""
+    from .. import charts
+
     f, d = view.findings, view.team.diagnosis
     if f.vanity.empty or "vanity" in f.unavailable:
         return H.block(H.note(f.unavailable.get("vanity", "No activity metrics to audit.")))

@@ -12,6 +12,7 @@ import ipywidgets as W
 
 from ..metrics import CATALOGUE, KINDS
 from ..terms import NORMALISATION_HELP, NORMALISATION_NAMES, NORMALISATIONS
+from .fold import Fold
 from .state import ALL_ROLES, Scope, State, shares
 
 SLIDER_MAX = 50.0
@@ -39,23 +40,46 @@ class Controls:
         self.normalisation.options = [(NORMALISATION_NAMES[k], k) for k in NORMALISATIONS]
         self.scoring_help = W.HTML(layout=W.Layout(margin="0 0 2px 0"))
         self.metrics = metrics
-        self.sliders = {m: W.FloatSlider(min=0.0, max=SLIDER_MAX, step=1.0, continuous_update=False, readout=False,
-                                         tooltip=CATALOGUE[m].meaning, layout=W.Layout(width="120px"))
-                        for m in metrics}
-        self.shares = {m: W.HTML(layout=W.Layout(width="38px")) for m in metrics}
+        self.colours = colours
         self.kinds = [k for k in KINDS if any(CATALOGUE[m].kind == k for m in metrics)]
-        self.weights = W.Accordion(children=[self._group(k, colours) for k in self.kinds], selected_index=0,
-                                   layout=W.Layout(width="310px"))
+        # the weight panel (a slider per metric) is made when first needed: the first screen shows none of it
+        self.weights = W.VBox(layout=W.Layout(width="310px"))
+        self.weights.add_class("snx-weights")
+        self._sliders: dict[str, W.FloatSlider] | None = None
+        self.shares: dict[str, W.HTML] = {}
+        self.panel: W.VBox | None = None
+        self.on_build = None  # called with the sliders once they exist (the app observes them)
         self.save = W.Button(description="Save weights", icon="save", tooltip="Save these weights for the reports",
                              layout=W.Layout(width="auto", min_width="140px"))
         self.export = W.Button(description="Export tables", icon="download",
-                               tooltip="Save the leaderboard, at-risk and hygiene lists as CSV and Excel",
+                               tooltip="Download the leaderboard, at-risk and hygiene lists as CSV and Excel",
                                layout=W.Layout(width="auto", min_width="140px"))
         self.show_all = W.ToggleButton(description="Show all reps", value=False, icon="list",
                                        layout=W.Layout(width="auto", min_width="130px", align_self="flex-start"))
         self.rep = _dropdown("Rep", "320px")
         self.bar = W.HBox([self.period, self.scope, self.role, self.preset, self.normalisation],
                           layout=W.Layout(flex_flow="row wrap", align_items="center"))
+        self.bar.add_class("snx-bar")
+
+    @property
+    def sliders(self) -> dict[str, W.FloatSlider]:
+        """A slider per metric (made on first use)."""
+        if self._sliders is None:
+            self._sliders = {m: W.FloatSlider(min=0.0, max=SLIDER_MAX, step=1.0, continuous_update=False,
+                                              readout=False, tooltip=CATALOGUE[m].meaning,
+                                              layout=W.Layout(width="120px"))
+                             for m in self.metrics}
+            self.shares = {m: W.HTML(layout=W.Layout(width="38px")) for m in self.metrics}
+            self.panel = W.VBox([Fold(KIND_TITLES.get(k, k.capitalize()), self._group(k, self.colours), open=i == 0)
+                                 for i, k in enumerate(self.kinds)], layout=W.Layout(width="310px"))
+            self.weights.children = [self.panel]
+            if self.on_build:
+                self.on_build(self._sliders)
+        return self._sliders
+
+    @property
+    def built(self) -> bool:
+        return self._sliders is not None
 
     def _group(self, kind: str, colours: dict[str, str]) -> W.VBox:
         rows = []
@@ -85,9 +109,10 @@ class Controls:
         self.preset.value = state.preset
         self.normalisation.value = state.normalisation
         self.scoring_help.value = _scoring_help(state.normalisation)
-        for m, v in state.weights:
-            self.sliders[m].value = v
-        self.show_shares(state)
+        if self.built:
+            for m, v in state.weights:
+                self.sliders[m].value = v
+            self.show_shares(state)
         _choices(self.rep, [("Choose a rep", ""), *((name, rid) for rid, name in reps)])
         self.rep.value = state.rep
 
@@ -100,8 +125,9 @@ class Controls:
         for i, k in enumerate(self.kinds):
             total = sum(s for m, s in share.items() if CATALOGUE[m].kind == k)
             weighted = sum(1 for m, s in share.items() if CATALOGUE[m].kind == k and s > 0)
-            self.weights.set_title(i, f"{KIND_TITLES.get(k, k.capitalize())}: {total * 100:.0f}%"
-                                      f" ({weighted} of {sum(1 for m in share if CATALOGUE[m].kind == k)} weighted)")
+            self.panel.children[i].title = (f"{KIND_TITLES.get(k, k.capitalize())}: {total * 100:.0f}%"
+                                            f" ({weighted} of {sum(1 for m in share if CATALOGUE[m].kind == k)} "
+                                            "weighted)")
 
 
 def _choices(dropdown: W.Dropdown, options: list[tuple[str, str]]) -> None:

@@ -123,8 +123,10 @@ def audit(view: View) -> str:
     rows = [[esc(r["label"]), _signed(r["rho"]), f"{_signed(r['low'])} to {_signed(r['high'])}" if pd.notna(r["low"]) else "—",
              str(int(r["n"])), esc(r["verdict"])] for r in va.to_dict("records")]
     within = bool(va["within_role"].any())
-    evidence = (H.table(["Activity (per active week)", "Rank correlation" + (" within role" if within else ""),
-                         "90% interval", "Reps", "Verdict"], rows, numeric=(1, 2, 3))
+    evidence = (H.table(["Activity (per active week)",
+                         H.term("Rank correlation (ρ)" + (" within role" if within else ""), "rho"),
+                         H.term("90% interval", "interval"), "Reps", "Verdict"], rows, numeric=(1, 2, 3),
+                        raw_headers=True)
                 + H.bullets(esc(words.vanity(r, f.outcome, f.too_early)) for r in va.to_dict("records"))
                 + H.note("A driver goes with results beyond chance; vanity: enough reps to have seen a relation, "
                          "and none is there; unclear: too little evidence for this many reps."))
@@ -147,8 +149,8 @@ def top_performers(view: View) -> str:
     rows = [[esc(r["label"]), _mean(r["top_mean"], r["kind"]), _mean(r["rest_mean"], r["kind"]),
              f"{r['effect_size']:+.2f}", f"{int(r['n_top'])} / {int(r['n_rest'])}"]
             for r in tp.head(12).to_dict("records")]
-    evidence = (H.table(["Difference", "Top quarter", "The rest", "Effect size (d)", "Reps (top / rest)"], rows,
-                        numeric=(1, 2, 3, 4))
+    evidence = (H.table(["Difference", "Top quarter", "The rest", H.term("Effect size (d)", "d"),
+                         "Reps (top / rest)"], rows, numeric=(1, 2, 3, 4), raw_headers=True)
                 + H.note("Effect size: the difference in standard deviations (0.5 medium, 0.8 large); only medium "
                          "or larger differences get a sentence."))
     return H.block(title + head + H.note(_across(view)) + H.fold("Details: the evidence", evidence))

@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
-import numpy as np
 import pandas as pd
 
 from ..analysis import TeamAnalysis, analyse
@@ -81,16 +80,27 @@ class View:
 
 
 class Explorer:
-    """One dataset explored at one report date: periods, weights presets, and the caches."""
+    """One dataset explored at one report date: periods, weights presets, and the caches.
 
-    def __init__(self, team: TeamAnalysis, presets: dict[str, Weights]):
-        if team.dataset is None:
-            raise ValueError("the explorer needs the TeamAnalysis's dataset (analyse() keeps it)")
-        self.dataset = team.dataset
+    facts: where each period's analysis comes from (`facts.Facts`: the disk cache shared with other kernels
+    and the command line, or computed); the data itself is never held here, only the rows one team's
+    findings need, read when a team or role is chosen."""
+
+    def __init__(self, team: TeamAnalysis, presets: dict[str, Weights], facts=None, weights: str | None = None,
+                 period_spec: str | None = None):
+        from ..facts import Facts
+
+        if facts is None:
+            if team.dataset is None:
+                raise ValueError("the explorer needs the facts' source, or the TeamAnalysis's dataset")
+            facts = Facts(team.dataset.source, dataset=team.dataset) if team.dataset.source else \
+                Facts.in_memory(team.dataset)
+        self.facts = facts
         self.as_of = team.as_of
         self.presets = presets
-        fy_month = int(getattr(self.dataset.meta, "fiscal_year_start_month", 1) or 1)
-        self.periods = period_choices(team.period, self.as_of, fy_month)
+        self.weights_spec = weights or next(iter(presets))  # the base weights: a preset name or a file
+        self.period_spec = period_spec  # the period the explorer opened on (its menu is built around it)
+        self.periods = period_choices(team.period, self.as_of, int(facts.info["fiscal_year_start_month"]))
         self.first_period = team.period.label
         self._teams = {team.period.label: team}
         self._scorers: dict[tuple, Scorer] = {}
@@ -98,15 +108,27 @@ class Explorer:
         self._findings: dict[tuple, Findings] = {}
         self._inputs: dict[tuple, object] = {}
         self._choices: dict[str, tuple] = {}  # period -> (scopes, roles)
-        self._rows_of: dict[str, dict] = {}  # table -> rep_id -> row positions
 
     # ------------------------------------------------------------------ once per period
+    def has_team(self, period: str) -> bool:
+        """The period's analysis is at hand (in this kernel, or in the facts cache): choosing it is quick."""
+        return period in self._teams
+
     def team(self, period: str) -> TeamAnalysis:
-        """The analysis of an offered period, computed on first use."""
+        """The analysis of an offered period: kept here, read from the facts cache, or computed once."""
         if period not in self._teams:
-            base = next(iter(self.presets.values()))
-            self._teams[period] = analyse(self.dataset, self.periods[period], self.as_of, base)
+            self._teams[period] = self.facts.explorer_team(period, self.periods[period], self.period_spec, self.as_of,
+                                                           self.weights_spec)
+            for old in [p for p in self._teams if p not in (period, self.first_period)][:-2]:
+                self._forget(old)  # a big team's facts are large: keep the last few periods
         return self._teams[period]
+
+    def _forget(self, period: str) -> None:
+        self._teams.pop(period, None)
+        for cache in (self._scorers, self._references, self._findings, self._inputs):
+            for key in [k for k in cache if k[0] == period]:
+                del cache[key]
+        self._choices.pop(period, None)
 
     def scorer(self, period: str, group_by) -> Scorer:
         key = (period, group_by)
@@ -192,26 +214,19 @@ class Explorer:
         if state.scope == EVERYONE and state.role == ALL_ROLES:
             return Findings(d.outcome, d.too_early, d.vanity, d.top_performers, d.lead_bands, unavailable, len(ids))
         # the scope's own rows: the findings only read them, and a big team's tables are long
-        opps = self._rows("opportunities", ids)
-        found = team_findings(replace(self.dataset, opportunities=opps), team.table, ids)
+        meta = self.facts.meta
+        opps = self.facts.rows("opportunities", "rep_id", ids)
+        found = team_findings(_Rows(opportunities=opps, meta=meta, missing=self.facts.info["missing"]), team.table,
+                              ids)
         bands = None
-        if self.dataset.has("leads"):
-            leads = self._rows("leads", ids)
+        leads = self.facts.rows("leads", "rep_id", ids)
+        if leads is not None:
             leads = leads[(leads["created_date"] >= team.period.start)
                           & (leads["created_date"] <= min(team.period.end, team.as_of))]
-            all_opps = self.dataset.opportunities
-            bands = lead_bands(leads, all_opps[all_opps["opportunity_id"].isin(leads["opportunity_id"].dropna())],
-                               self.dataset.meta.icp)
+            their = self.facts.rows("opportunities", "opportunity_id", leads["opportunity_id"].dropna().unique())
+            bands = lead_bands(leads, their, meta.icp)
         return Findings(found.outcome, found.too_early, found.vanity, found.top_performers, bands,
                         found.unavailable, len(ids))
-
-    def _rows(self, table: str, ids) -> pd.DataFrame:
-        """The rows of a dataset table that belong to the reps `ids` (positions grouped once per table)."""
-        frame = getattr(self.dataset, table)
-        if table not in self._rows_of:
-            self._rows_of[table] = frame.groupby("rep_id", sort=False).indices
-        found = [self._rows_of[table][r] for r in ids if r in self._rows_of[table]]
-        return frame.iloc[np.sort(np.concatenate(found))] if found else frame.iloc[0:0]
 
     def inputs(self, view: View):
         """The report inputs of the view's period for the weights on screen (one-on-one views are built from them)."""
@@ -227,6 +242,21 @@ class Explorer:
         from ..report import build_view
 
         return build_view(self.inputs(view).slice(rep_id))
+
+
+class _Rows:
+    """What one team's findings read of the data: its deals, the settings, what a missing table costs."""
+
+    def __init__(self, opportunities: pd.DataFrame, meta, missing: dict):
+        self.opportunities = opportunities
+        self.meta = meta
+        self._missing = missing
+
+    def missing(self, name: str) -> str | None:
+        return self._missing.get(name)
+
+    def has(self, name: str) -> bool:
+        return not self._missing.get(name)
 
 
 def members(reps: pd.DataFrame, scope: Scope, role: str = ALL_ROLES) -> pd.Index:

@@ -53,11 +53,35 @@ def title(view: View) -> str:
 
 
 def summary(view: View) -> str:
-    """Who is at risk and why, the gap to target, the deals to fix first: a line each."""
+    """Who is at risk and why, the gap to target, where the funnel leaks, the deals to fix first: a line each.
+    Without quotas the leaks lead: the summary says what to coach either way."""
     parts = [f'<p class="lead" dir="auto">{esc(words.gap_to_target(view.totals, view.scope.name, view.currency))}</p>']
     parts.append(_risk_lines(view))
+    parts.append(_leak_lines(view))
     parts.append(_deals_to_fix(view))
     return H.block("".join(parts), "snx-summary")
+
+
+def tenure_months(view: View) -> pd.Series:
+    """Months each rep of the view has been on the team at the report date (NaN without a hire date)."""
+    reps = view.team.table.reps.reindex(view.reps.index)
+    if "hire_date" not in reps:
+        return pd.Series(float("nan"), index=view.reps.index)
+    return (view.team.as_of - pd.to_datetime(reps["hire_date"])).dt.days / 30.44
+
+
+def _leak_lines(view: View) -> str:
+    """The reps whose funnel leaks most (most wins lost against the role's rate), in words."""
+    r = view.reps
+    if "bottleneck_lost_wins" not in r:
+        return ""
+    leaks = r[r["bottleneck_lost_wins"].notna()].sort_values("bottleneck_lost_wins", ascending=False)
+    lines = [f"{data(x['name'])}: {esc(line)}" for x in leaks.to_dict("records") if (line := words.leak_line(x))]
+    if not lines:
+        return ""
+    rest = lines[SUMMARY_ITEMS:]
+    folded = H.fold(f"{len(rest)} more reps with a leak", H.bullets(rest)) if rest else ""
+    return H.heading("Where the funnel leaks most") + H.bullets(lines[:SUMMARY_ITEMS]) + folded
 
 
 def _risk_lines(view: View) -> str:
@@ -69,8 +93,17 @@ def _risk_lines(view: View) -> str:
     if risky.empty:
         return H.heading("At risk") + H.para(f"No rep of {view.where} is flagged at risk: every projection covers "
                                              "its quota.")
-    reason = words.finished_short if over else words.risk_reason
-    lines = [f"{data(x['name'])}: {esc(reason(x, view.currency))}" for x in risky.to_dict("records")]
+    tenure = tenure_months(view)
+    lines = []
+    for rep_id, x in zip(risky.index, risky.to_dict("records")):
+        if over:  # how it ended, in figures: nothing left to act on this period
+            lines.append(f"{data(x['name'])}: {esc(words.finished_short(x, view.currency))}")
+            continue
+        months = tenure.get(rep_id)
+        why = words.risk_why(x, None if pd.isna(months) else float(months))
+        figures = words.risk_reason(x, view.currency)
+        lines.append(f'{data(x["name"])}: <span class="why">{esc(why)}</span>'
+                     + (H.fold("The figures", H.para(figures), "snx-figures") if figures else ""))
     head = H.heading(f"{'Finished short of quota' if over else 'At risk'}: {len(lines)} of {len(r)} reps")
     rest = lines[SUMMARY_ITEMS:]
     folded = H.fold(f"{len(rest)} more at risk", H.bullets(rest)) if rest else ""
@@ -112,7 +145,7 @@ def progress(view: View) -> str:
     path = target * per.elapsed_days(as_of) / per.days if per.days else float("nan")
     scale = max(target, won, proj if not missing(proj) else 0.0)
     marks = [(target, "#1a202c", f"target {money(target, cur)}"), (path, REP_COLOR, f"on the path today {money(path, cur)}")]
-    rows = [["Won so far", H.progress(won, BAR_WIDTH, scale, TOP_COLOR, marks), money(won, cur), pct(won / target)]]
+    rows = [[f"{label('won_revenue')} so far", H.progress(won, BAR_WIDTH, scale, TOP_COLOR, marks), money(won, cur), pct(won / target)]]
     if not missing(proj):
         colour = TEAM_COLOR if proj >= target else RISK_COLOR
         rows.append(["Projection at period end", H.progress(proj, BAR_WIDTH, scale, colour, marks), money(proj, cur),
@@ -137,8 +170,8 @@ def leaderboard(view: View, show_all: bool = False) -> str:
     colours = metric_colours([m for m, _v in view.state.weights])
     shown = b if show_all else b.head(LEADERBOARD_ROWS)
     several_roles = b["role"].nunique() > 1
-    headers = ["Rank", "Rep", *(["Role"] if several_roles else []), "Points", "Score", "Attainment",
-               f"Won ({view.currency})" if view.currency else "Won"]
+    headers = ["Rank", "Rep", *(["Role"] if several_roles else []), "Points", "Score", label("attainment"),
+               label("won_revenue") + (f" ({view.currency})" if view.currency else "")]
     points_of = view.card.breakdown.reindex(shown["rep_id"]).fillna(0.0).to_dict("index")
     rows = [_board_row(r, points_of[r["rep_id"]], view, colours, several_roles) for r in shown.to_dict("records")]
     n_num = 2 + several_roles
@@ -149,6 +182,62 @@ def leaderboard(view: View, show_all: bool = False) -> str:
         parts.append(H.note(f"Showing the first {len(shown)} of {len(b)} reps: Show all lists everyone."))
     parts.append(_board_caption(view, colours))
     return H.block("".join(parts))
+
+
+def leaderboard_table(view: View) -> dict:
+    """The rank table's content (`grid.RankTable.show`): every rep of the board in rank order, each cell as
+    (shown, sort value), the points per weighted metric, the tags its filter offers, the text its search reads."""
+    b = view.board
+    colours = metric_colours([m for m, _v in view.state.weights])
+    active = [m for m in colours if view.state.weight.get(m, 0) > 0]
+    several_roles = b["role"].nunique() > 1 if len(b) else False
+    won = label("won_revenue") + (f" ({view.currency})" if view.currency else "")
+    columns = [{"key": "rank", "label": "Rank", "kind": "rank", "num": False, "sortable": True},
+               {"key": "name", "label": "Rep", "kind": "name", "sortable": True},
+               *([{"key": "role", "label": "Role", "kind": "text", "sortable": True}] if several_roles else []),
+               {"key": "points", "label": "Points", "kind": "points", "sortable": False},
+               {"key": "score", "label": "Score", "kind": "num", "num": True, "sortable": True, "desc_first": True},
+               {"key": "attainment", "label": label("attainment"), "kind": "num", "num": True, "sortable": True,
+                "desc_first": True},
+               {"key": "won", "label": won, "kind": "num", "num": True, "sortable": True, "desc_first": True}]
+    points_of = view.card.breakdown.reindex(b["rep_id"]).fillna(0.0)
+    risky = set(view.reps.index[view.reps["at_risk"].eq(True)]) if "at_risk" in view.reps else set()
+    flagged = set(view.reps.index[view.reps["hygiene_flags"].fillna(0) > 0]) if "hygiene_flags" in view.reps else set()
+    rows = []
+    for r in b.to_dict("records"):
+        rid = str(r["rep_id"])
+        team = r["team"] if isinstance(r["team"], str) else ""
+        tags = [t for t, on in (("risk", rid in risky), ("below", _num(r["attainment"]) is not None
+                                                           and r["attainment"] < 1.0), ("flags", rid in flagged)) if on]
+        pts = points_of.loc[rid] if rid in points_of.index else None
+        rows.append({
+            "id": rid, "move": 0 if pd.isna(r["rank_change"]) else int(r["rank_change"]),
+            "cells": {"rank": ["—" if pd.isna(r["rank"]) else str(int(r["rank"])), _num(r["rank"])],
+                      "name": [str(r["name"]), str(r["name"]).casefold()], "role": [str(r["role"]), str(r["role"])],
+                      "score": [points(r["score"]), _num(r["score"])],
+                      "attainment": [pct(r["attainment"]), _num(r["attainment"])],
+                      "won": [money(r["won_revenue"]), _num(r["won_revenue"])]},
+            "points": [round(float(pts.get(m, 0.0)), 2) if pts is not None else 0.0 for m in active],
+            "top": ("Most points from " + ", ".join(label(m) for m in r["top_metrics"])) if r["top_metrics"] else "",
+            "tags": tags, "text": " ".join([str(r["name"]), team, str(r["role"] or ""), rid])})
+    filters = [["risk", "At risk"], ["below", "Below quota so far"], ["flags", "With flagged deals"]]
+    return {"columns": columns, "rows": rows, "filters": filters,
+            "legend": [{"key": m, "label": label(m), "colour": colours[m]} for m in active],
+            "limit": 0 if view.state.show_all else LEADERBOARD_ROWS,
+            "moves_against": f"against the {view.state.base} weights"}
+
+
+def _num(v):
+    return None if v is None or pd.isna(v) else float(v)
+
+
+def board_notes(view: View) -> str:
+    """What the rank table's colours, arrows and scores mean."""
+    if view.board.empty:
+        return H.block(H.note(f"No current rep in {view.where} for this period."))
+    return H.block(H.note("Click a rep's name (or press Enter on it) to open their one-on-one view; click a "
+                          "column's title to sort by it.") + _board_caption(view, metric_colours(
+                              [m for m, _v in view.state.weights])))
 
 
 def _board_row(r: dict, pts: dict, view: View, colours: dict, several_roles: bool) -> list[str]:
@@ -213,7 +302,7 @@ def attainment(view: View) -> str:
         rows.append([data(x["name"]), bar, pct(x["attainment"]), "at risk" if risky else ""])
     more = (f" The {CHART_ROWS} lowest of {len(r)}: choose a team to see all of its reps." if len(r) > CHART_ROWS
             else "")
-    return H.block(H.table(["Rep", "Attainment so far (black line: 100%)", "", ""], rows, numeric=(2,))
+    return H.block(H.table(["Rep", f"{label('attainment')} so far (black line: 100%)", "", ""], rows, numeric=(2,))
                    + H.note("Red: flagged at risk (projected short of quota while there is time to act)." + more))
 
 
@@ -227,7 +316,7 @@ def at_risk(view: View) -> str:
     cur = view.currency
     rows = [[data(x["name"]), pct(x["attainment"]), money(x["projection"], cur), money(x["quota"], cur),
              pct(x["projected_attainment"])] for x in r.to_dict("records")]
-    return H.block(H.table(["Rep", "Attainment", "Projection", "Quota", "Projected attainment"], rows,
+    return H.block(H.table(["Rep", label("attainment"), "Projection", "Quota", "Projected attainment"], rows,
                            numeric=(1, 2, 3, 4)))
 
 

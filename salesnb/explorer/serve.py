@@ -2,10 +2,12 @@
 live controls.
 
     salesnb dashboard --data mydata            # http://localhost:8866, until Ctrl-C
+    salesnb dashboard -- --VoilaConfiguration.file_allowlist="['.*']"   # options after -- go to Voila as given
 
 The notebook is copied into a temporary folder with the dataset, date, period and weights filled in
-(papermill's parameter injection), so every visitor gets the same explorer. Saved weights and exported tables
-go to the folder the command runs in (absolute paths: the kernel runs in the temporary folder).
+(papermill's parameter injection), so every visitor gets the same explorer. Saved weights are kept for the
+dataset (`saved_weights`); exported tables download in the visitor's browser. The dashboard listens on this
+machine only (127.0.0.1) unless --ip says otherwise.
 """
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from pathlib import Path
 from ..errors import ConfigError
 
 DEFAULT_PORT = 8866  # Voila's own default
+POOL_SIZE = 1  # kernels kept running the notebook ahead of the next visitor
 
 
 def dashboard_notebook(folder: Path, data_dir: Path, save_dir: Path, as_of: str = "", period: str = "",
@@ -40,10 +43,15 @@ def dashboard_notebook(folder: Path, data_dir: Path, save_dir: Path, as_of: str 
     return target
 
 
-def voila_command(notebook: Path, port: int = DEFAULT_PORT, browser: bool = True) -> list[str]:
-    """The command that serves `notebook` with Voila (code hidden, tracebacks kept from the page)."""
-    return [sys.executable, "-m", "voila", str(notebook), f"--port={port}", "--strip_sources=True",
-            "--show_tracebacks=False", *([] if browser else ["--no-browser"])]
+def voila_command(notebook: Path, port: int = DEFAULT_PORT, browser: bool = True, ip: str = "127.0.0.1",
+                  extra: list[str] | None = None) -> list[str]:
+    """The command that serves `notebook` with Voila (code hidden, tracebacks kept from the page), on `ip`
+    (this machine only unless asked); `extra`: further Voila/Jupyter server options, passed on as given."""
+    # a kernel runs the notebook before anyone asks (preheated): a visitor gets a page already drawn, and the
+    # next kernel starts in the background while they use it
+    return [sys.executable, "-m", "voila", str(notebook), f"--port={port}", f"--Voila.ip={ip}",
+            "--strip_sources=True", "--show_tracebacks=False", "--preheat_kernel=True", f"--pool_size={POOL_SIZE}",
+            *([] if browser else ["--no-browser"]), *(extra or [])]
 
 
 def checked_paths(data_dir: str | Path | None, weights_file: str | Path | None) -> tuple[Path, Path | None]:
@@ -62,13 +70,13 @@ def checked_paths(data_dir: str | Path | None, weights_file: str | Path | None) 
     return data, weights
 
 
-def port_is_free(port: int) -> None:
+def port_is_free(port: int, ip: str = "127.0.0.1") -> None:
     """Raise `ConfigError` when another program listens on `port` (Voila would only log it and carry on)."""
     import socket
 
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         try:
-            sock.bind(("localhost", port))
+            sock.bind(("127.0.0.1" if ip in ("localhost", "") else ip, port))
         except OSError as exc:
             raise ConfigError(f"port {port} is in use ({exc.strerror}): stop what serves it, or choose another "
                               f"port, e.g. --port {port + 1}.") from None
@@ -76,31 +84,45 @@ def port_is_free(port: int) -> None:
 
 def serve_dashboard(data_dir: str | Path | None = None, port: int | None = None, browser: bool = True,
                     as_of: str | None = None, period: str | None = None,
-                    weights_file: str | Path | None = None) -> int:
+                    weights_file: str | Path | None = None, ip: str = "127.0.0.1",
+                    extra: list[str] | None = None) -> int:
     """Serve the team explorer on `data_dir` with Voila until stopped; returns Voila's exit code.
 
-    The dataset is loaded and checked first, and the port tried, so that bad data or a busy port is a message
-    here (exit 1), not an error page in the browser."""
-    from ..load import load
+    The dataset is checked and the period on screen analysed first (in another process: the facts go to the
+    facts cache, where every visitor's kernel reads them), and the port tried, so that bad data or a busy port
+    is a message here (exit 1), not an error page in the browser. The other periods of the menu are then
+    analysed in the background while the dashboard serves."""
+    from ..facts import child, store
+    from ..saved_weights import resolve
 
     data, weights = checked_paths(data_dir, weights_file)
-    load(data)  # raises DatasetError naming the file, row, column and fix
+    spec, said = resolve(data, weights)
     save_dir = Path.cwd().resolve()
     port = port or DEFAULT_PORT
-    port_is_free(port)
+    port_is_free(port, ip)
+    if store.enabled():
+        child.in_another_process(data, period=period, as_of=as_of, weights=spec)  # raises the data's own errors
+        warming = child.in_background(data, period=period, as_of=as_of, weights=spec)
+    else:
+        from ..load import load
+
+        load(data)  # raises DatasetError naming the file, row, column and fix
+        warming = None
     with tempfile.TemporaryDirectory(prefix="salesnb-dashboard-") as tmp:
         notebook = dashboard_notebook(Path(tmp), data, save_dir, as_of or "", period or "", weights)
-        print(f"The team explorer of {data} at http://localhost:{port}/ (Ctrl-C stops it).\n"
-              f"Save weights writes {weights or save_dir / 'weights.toml'}; Export tables writes under "
-              f"{save_dir / 'salesnb-exports'}.", flush=True)
-        server = subprocess.Popen(voila_command(notebook, port, browser), cwd=tmp)
+        host = "localhost" if ip in ("127.0.0.1", "localhost") else ip
+        print(f"The team explorer of {data} at http://{host}:{port}/ (Ctrl-C stops it).\n{said}\n"
+              f"Save weights keeps them for this dataset ({weights or 'in your salesnb settings folder'}); "
+              "Export tables downloads the lists in your browser.", flush=True)
+        server = subprocess.Popen(voila_command(notebook, port, browser, ip, extra), cwd=tmp)
         try:
             return server.wait()
         finally:  # Ctrl-C or SIGTERM here: stop the server too, never leave it running
-            if server.poll() is None:
-                server.terminate()
-                try:
-                    server.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    server.kill()
-                    server.wait()
+            for proc in (server, warming):
+                if proc is not None and proc.poll() is None:
+                    proc.terminate()
+                    try:
+                        proc.wait(timeout=10)
+                    except subprocess.TimeoutExpired:
+                        proc.kill()
+                        proc.wait()

@@ -11,7 +11,7 @@ from dataclasses import dataclass, fields
 import pandas as pd
 
 from ..metrics import CATALOGUE
-from ..periods import Period, fiscal_year_start, resolve_period
+from ..periods import period_choices  # noqa: F401 (the explorer's period menu; its home is periods)
 from ..scorecard import Weights
 from ..terms import NO_TEAM, group_key
 
@@ -80,22 +80,6 @@ def weighted_metrics(table, weights: list[Weights]) -> list[str]:
 
 
 # ------------------------------------------------------------------ periods
-
-
-def period_choices(current: Period, as_of, fiscal_year_start_month: int = 1) -> dict[str, Period]:
-    """The periods offered, label -> `Period`: the current one, the fiscal year of `as_of`, each of its
-    quarters and months that has started by `as_of`, and the year to date."""
-    as_of = pd.Timestamp(as_of)
-    first = fiscal_year_start(as_of, fiscal_year_start_month)
-    months = pd.date_range(first, periods=12, freq="MS")
-    specs = [str(first.year), *(f"{first.year}-Q{q}" for q in range(1, 5)),
-             *(f"{m.year}-{m.month:02d}" for m in months), "ytd"]
-    choices = {current.label: current}
-    for spec in specs:
-        p = resolve_period(spec, as_of, fiscal_year_start_month)
-        if p.start <= as_of:
-            choices.setdefault(p.label, p)
-    return choices
 
 
 # ------------------------------------------------------------------ team or manager

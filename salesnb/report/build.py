@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ..metrics.catalogue import CATALOGUE
 from ..terms import HYGIENE_FLAGS, STEP, STEP_KEYS
-from .facts import (ActivityMix, FlaggedDeal, Funnel, Headline, Hygiene, LastReport, Leak, LeadQuality, MetricRow,
+from .facts import (TeamProgress, ActivityMix, FlaggedDeal, Funnel, Headline, Hygiene, LastReport, Leak, LeadQuality, MetricRow,
                     MixRow, Peer, PeriodChange, Point, Practice, QuotaProgress, Quartiles, RepView, Risk, ScorePart,
                     StepChange, StepFigures, Strength, Trend, WarningRecord, Weakest, WeightsUsed, clean_number)
 from .inputs import RepSlice
@@ -23,7 +23,7 @@ def build_view(s: RepSlice, last: dict | None = None) -> RepView:
         headline=headline(s), strengths=strengths(s), funnel=funnel(s), activity_mix=activity_mix(s),
         lead_quality=lead_quality(s), hygiene=hygiene(s), trend=trend(s), peer=peer(s), breakdown=breakdown(s),
         weights=WeightsUsed(**m["weights"]), change=change(s), warning_record=warning_record(s),
-        unavailable=unavailable(s))
+        team=TeamProgress(**m["team_progress"]) if m.get("team_progress") else None, unavailable=unavailable(s))
     view.last_report = last_report(view, last) if last else None
     return view
 

@@ -45,6 +45,15 @@ class Risk:
 
 
 @dataclass
+class TeamProgress:
+    """The whole team's progress, anonymous: won so far against its target, and where it is heading."""
+
+    won: float
+    target: float
+    projection: float | None = None
+
+
+@dataclass
 class Headline:
     won: float | None
     quota: float | None
@@ -332,6 +341,7 @@ class RepView:
     change: PeriodChange | None = None
     warning_record: WarningRecord | None = None
     last_report: LastReport | None = None
+    team: TeamProgress | None = None  # the whole team's won vs target (an anonymous aggregate)
     unavailable: dict[str, str] = field(default_factory=dict)  # section -> why it cannot be shown
     version: int = VIEW_VERSION
 

@@ -85,7 +85,23 @@ def _meta(team) -> dict:
                         "weights": dict(w.active)},
             "missing": dict(team.missing), "unavailable": dict(team.diagnosis.unavailable),
             "too_early": team.diagnosis.too_early, "backtest": _backtest(team.diagnosis.backtest),
+            "team_progress": _team_progress(team),
             "change": _change_meta(team.diagnosis.change)}
+
+
+def _team_progress(team) -> dict | None:
+    """The whole team's won and target (and projection), for every rep's report: an aggregate of at least
+    `MIN_REPS_FOR_COMPARISON` current reps, else None (a smaller team's total would give colleagues away)."""
+    t = team.diagnosis.team
+    target, won = t.get("target"), t.get("won")
+    if len(team.current_ids) < MIN_REPS_FOR_COMPARISON or not _finite(target) or not _finite(won) or target <= 0:
+        return None
+    return {"won": float(won), "target": float(target),
+            "projection": float(t["projection"]) if _finite(t.get("projection")) else None}
+
+
+def _finite(x) -> bool:
+    return isinstance(x, (int, float)) and math.isfinite(x)
 
 
 def _backtest(bt) -> dict | None:

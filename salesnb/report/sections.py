@@ -15,6 +15,7 @@ from typing import Mapping
 from ..present import (Block, bullets, by_unit, count, data, esc, heading, join, money, note, num, paragraphs, pct,
                        points, table)
 from ..terms import HYGIENE_HELP, HYGIENE_LABELS, NORMALISATION_WORDS, activity_label, described
+from ..metrics.catalogue import CATALOGUE
 from ..words import rep as words
 from .facts import RepView
 
@@ -70,8 +71,9 @@ class Report:
         projected = money(h.projection, cur)
         if h.projected_attainment is not None:
             projected += f" ({pct(h.projected_attainment)} of quota)"
-        rows = [["Won so far", money(h.won, cur)], ["Quota for the period", money(h.quota, cur)],
-                ["Attainment", f"{pct(h.attainment)} of quota" if h.attainment is not None else "—"],
+        rows = [[f"{CATALOGUE['won_revenue'].label} so far", money(h.won, cur)],
+                ["Quota for the period", money(h.quota, cur)],
+                [CATALOGUE["attainment"].label, f"{pct(h.attainment)} of quota" if h.attainment is not None else "—"],
                 ["Still to win", words.to_go(v)], ["Projected at period end", projected],
                 ["Rank within role", words.rank(v)],
                 ["Score", f"{points(h.score)} out of 100" if h.score is not None else "—"]]
@@ -85,6 +87,8 @@ class Report:
             parts.append(paragraphs([status], css))
             if h.risk and h.risk.at_risk and v.warning_record:
                 parts.append(paragraphs([words.warning_record(v)], "salesnb-note"))
+        if v.team is not None:  # the whole team, anonymous: where the rep's effort lands
+            parts.append(paragraphs([words.team_progress(v)], "salesnb-note"))
         return join([*parts, missing, self._note("score")])
 
     def since(self) -> Block:

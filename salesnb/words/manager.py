@@ -343,3 +343,60 @@ def finished_short(row: Mapping, currency: str = "") -> str:
     if quota is None:
         return "no quota for this period"
     return f"reached {pct_below(_get(row, 'attainment'), 1.0)} of quota, {money(float(quota) - float(won), currency)} short"
+
+
+# ------------------------------------------------------------------ why, in words (the figures go in a fold)
+
+RAMPING_MONTHS = 6  # a rep who joined this recently is still ramping up
+
+
+def risk_why(row: Mapping, tenure_months: float | None = None) -> str:
+    """Why a rep is at risk, in words: where the funnel leaks, the pipeline, the pace, how new they are. The
+    arithmetic behind it is `risk_reason` (shown behind a fold). "" when nothing is known."""
+    reasons = []
+    step = _get(row, "bottleneck")
+    if step in STEP:
+        phrase = described(step, _get(row, "bottleneck_to")).phrase
+        if _get(row, "bottleneck_source") == "volume":
+            reasons.append(f"too little coming in at {phrase}")
+        else:
+            rate, median = _get(row, "bottleneck_rate"), _get(row, "bottleneck_team_median")
+            vs = f" ({pct(rate)} against the role's {pct(median)})" if rate is not None and median is not None else ""
+            reasons.append(f"deals are lost at {phrase}{vs}")
+    if _get(row, "thin_pipeline"):
+        reasons.append("too little pipeline due soon to close the gap")
+    pace, need = _get(row, "pace_so_far"), _get(row, "required_pace")
+    if _get(row, "projected_short") and pace is not None and need is not None and float(pace) < float(need):
+        reasons.append("selling more slowly than the quota needs")
+    if tenure_months is not None and tenure_months < RAMPING_MONTHS:
+        months = max(1, round(tenure_months))
+        reasons.append(f"joined {months} month{'s' if months != 1 else ''} ago, still ramping up")
+    proj = _get(row, "projected_attainment")
+    lead = f"on course for {pct_below(proj, MATERIAL)} of quota" if proj is not None else "short of quota"
+    return lead + (": " + "; ".join(reasons) if reasons else "") + "."
+
+
+def leak_line(row: Mapping) -> str:
+    """A rep's biggest funnel leak in a line, for a summary that works without quotas ("" when none is named)."""
+    step = _get(row, "bottleneck")
+    if step not in STEP or _get(row, "bottleneck_source") == "volume":
+        return ""
+    rate, median, lost = (_get(row, f"bottleneck_{k}") for k in ("rate", "team_median", "lost_wins"))
+    phrase = described(step, _get(row, "bottleneck_to")).phrase
+    head = f"loses deals at {phrase}"
+    if rate is not None and median is not None:
+        head += f": {pct(rate)} against the role's {pct(median)}"
+    return head + (f" ({won_deals(lost, more=True)} at the role's rate)" if lost is not None else "") + "."
+
+
+def team_progress(totals: Mapping, currency: str = "") -> str:
+    """The whole team's won so far against its target, anonymous (for a rep's report): "" without a target."""
+    target, won = _get(totals, "target"), _get(totals, "won")
+    if target is None or won is None or float(target) <= 0:
+        return ""
+    line = (f"The whole team has won {money(won, currency)} of its {money(target, currency)} target so far "
+            f"({pct(float(won) / float(target))}).")
+    proj = _get(totals, "projection")
+    if proj is not None:
+        line += f" Projected at period end: about {pct(float(proj) / float(target))} of target."
+    return line

@@ -9,6 +9,7 @@ from ..metrics.catalogue import CATALOGUE
 from ..present import by_unit, isolate, money, multiple, num, pct, pct_below, plural
 from ..terms import NO_LEAK, STEP, TOO_FEW_DEALS, activity_label, described
 from .manager import MATERIAL, practice, won_deals, worth_naming
+from .manager import team_progress as _team_line
 
 LANGUAGE = "en"  # the language a rep's report (and the e-mail that delivers it) is written in
 MIX_GAP = 0.05  # activity-mix differences from 5 points are worth a sentence
@@ -321,3 +322,10 @@ def warning_record(view) -> str:
         return f"At {when}, the warning flagged nobody, so how often it comes true cannot be said yet."
     return (f"How far to trust it: at {when}, {w.flagged_missed} of the {w.flagged} warnings like this came true "
             f"(the rep missed quota).")
+
+
+def team_progress(view) -> str:
+    """The whole team's won against its target (anonymous), for a rep's report."""
+    t = view.team
+    return _team_line({"won": t.won, "target": t.target, "projection": t.projection}, view.currency)
+
