@@ -11,6 +11,7 @@ OUT    ?= reports
 JOBS   ?=
 AS_OF  ?=
 PORT   ?=
+PDF    ?=
 # Weights saved for the dataset by the team explorer's "Save weights" button (notebook or dashboard) are used by
 # default; WEIGHTS=FILE uses a file instead.
 WEIGHTS ?=
@@ -30,8 +31,8 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP) ## Build the .venv (pip install -e ".[test]"); done automatically by the targets below
 
-reports: $(STAMP) ## Main job: a private HTML report per rep of the sample team (DATA=..., OUT=..., WEIGHTS=..., AS_OF=...)
-	$(BIN)/salesnb reports --data $(DATA) --out $(OUT) $(if $(JOBS),--jobs $(JOBS)) $(if $(WEIGHTS),--weights $(WEIGHTS)) $(if $(AS_OF),--as-of $(AS_OF))
+reports: $(STAMP) ## Main job: a private HTML report per rep of the sample team (DATA=..., OUT=..., WEIGHTS=..., AS_OF=..., PDF=1)
+	$(BIN)/salesnb reports --data $(DATA) --out $(OUT) $(if $(JOBS),--jobs $(JOBS)) $(if $(WEIGHTS),--weights $(WEIGHTS)) $(if $(AS_OF),--as-of $(AS_OF)) $(if $(PDF),--pdf)
 
 test: $(STAMP) browser ## Run every test: package, notebooks (nbval) and real-browser tests
 	$(BIN)/python -m pytest -n 2 --dist loadfile tests
@@ -48,7 +49,7 @@ dashboard: $(STAMP) ## The team explorer as a web page without code, for manager
 	$(BIN)/salesnb dashboard --data $(DATA) $(if $(WEIGHTS),--weights $(WEIGHTS)) $(if $(PORT),--port $(PORT))
 
 sample: $(STAMP) ## Regenerate the bundled sample team in data/sample
-	$(BIN)/salesnb sample --reps 24 --seed 2026 --out data/sample
+	$(BIN)/salesnb sample --reps 24 --seed 15 --volume 0.3 --out data/sample
 
 notebooks: $(STAMP) ## Re-execute the committed notebooks on the sample (after a change in what they show)
 	$(BIN)/python notebooks/refresh.py

@@ -14,9 +14,11 @@ from .errors import SalesnbError, Terminated
 
 EXIT_CODES = """exit codes:
   0    done (warnings and notes are fine)
-  1    salesnb could not do it: the message says what to fix (bad data, settings or files; failed reports)
+  1    salesnb could not do it: the message says what to fix (bad data, settings or files; failed reports;
+       a message that could not be delivered)
   2    the command line itself is wrong (unknown option, a value in the wrong form)
-  3    reports only: a report names another rep (the privacy scan); the reports are kept for inspection
+  3    reports only: a report names another rep (the privacy scan); the reports are kept for inspection,
+       get no PDF and are never sent
   130  interrupted (Ctrl-C)
   141  the output pipe closed early (e.g. `salesnb diagnose ... | head`): stopped quietly
   143  stopped by SIGTERM (e.g. a scheduler's timeout)"""
@@ -142,10 +144,50 @@ def _reports(args) -> int:
 
     result = run_reports(resolve_data_dir(args.data), args.out, reps=args.reps, as_of=args.as_of, period=args.period,
                          weights_file=args.weights, preset=args.preset, compare_to=args.compare_to, jobs=args.jobs,
-                         force=args.force,
-                         shard=args.shard, progress=args.progress, notebook=args.notebook)
+                         force=args.force, shard=args.shard, progress=args.progress, notebook=args.notebook,
+                         pdf=args.pdf, paper=args.paper)
     print(result.summary())
     return result.exit_code
+
+
+def _send(args) -> int:
+    from .deliver import send_reports
+
+    result = send_reports(args.data, args.out, smtp=args.smtp, use_ssl=args.ssl, user=args.user, sender=args.sender,
+                          cc=args.cc or (), meeting=args.meeting_date, outbox=args.outbox, reps=args.reps,
+                          resend=args.resend, cafile=args.cafile, timeout=args.timeout, attempts=args.attempts,
+                          retry_wait=args.retry_wait, progress=args.progress)
+    print(result.summary())
+    return result.exit_code
+
+
+def _date(text: str):
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} must be a date like 2026-11-20") from None
+
+
+def _seconds(text: str) -> float:
+    try:
+        x = float(text)
+    except ValueError:
+        x = float("nan")
+    if not 0 <= x <= 3600:
+        raise argparse.ArgumentTypeError(f"{text!r} must be a number of seconds from 0 to 3600")
+    return x
+
+
+SEND_EXAMPLES = """examples:
+  salesnb send --data data/sample --out reports                  (writes reports/outbox/*.eml, sends nothing)
+  salesnb send --data data/sample --out reports --smtp localhost:25 --from manager@example.com
+  SALESNB_SMTP_PASSWORD=... salesnb send --data mydata --out reports --smtp smtp.company.com:587 \\
+      --user diane --from diane@company.com --cc diane@company.com --meeting-date 2026-11-20
+  salesnb send --data mydata --out reports --smtp smtp.company.com:587 --user diane --resend R007
+
+Which reports go, the ledger, and sending through a company's relay: docs/sending.md."""
 
 
 def _validate(args) -> int:
@@ -310,9 +352,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = _parser(sub, "reports", "write a private, offline HTML report for every rep, plus an index (the main job)",
                 "Run the per-rep report notebook once per rep (one fresh kernel each, in parallel) and write "
-                "OUT/<rep>.html, the executed OUT/<rep>.ipynb and OUT/index.html. Reports already up to date "
-                "(same data, weights, options and salesnb) are skipped; a failed rep does not stop the others.",
+                "OUT/<rep>.html, the executed OUT/<rep>.ipynb and OUT/index.html; with --pdf also OUT/<rep>.pdf, "
+                "the same page printed by Chromium (only once the report passed the privacy scan). Reports "
+                "already up to date (same data, weights, options and salesnb) are skipped; a failed rep does not "
+                "stop the others. Then `salesnb send` e-mails each rep their PDF.",
                 "examples:\n  salesnb reports --data mydata --out reports --reps R001,R015\n"
+                "  salesnb reports --data mydata --out reports --pdf --paper letter\n"
                 "  salesnb reports                            (the bundled sample team, into ./reports)")
     _add_dataset(p)
     _add_weights(p)
@@ -323,9 +368,50 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=_positive_int, metavar="N", help="parallel workers (default: the number of cores)")
     p.add_argument("--force", action="store_true", help="redo reports that are already up to date")
     p.add_argument("--shard", metavar="K/N", help="do only shard K of N (1-based; a stable split by rep id)")
+    p.add_argument("--pdf", action=argparse.BooleanOptionalAction, default=None,
+                   help="also print each report to OUT/<rep>.pdf with Chromium (default: dataset.toml's [reports] "
+                        "pdf, else no)")
+    p.add_argument("--paper", choices=("a4", "letter"), type=str.lower, default=None,
+                   help="the PDF's paper size (default: dataset.toml's [reports] paper, else a4)")
     p.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bar")
     p.add_argument("--notebook", metavar="FILE", help=argparse.SUPPRESS)
     p.set_defaults(func=_reports)
+
+    p = _parser(sub, "send", "e-mail each rep their own report (the PDF): an outbox to review, or through SMTP",
+                "Deliver each rep's report, the PDF written by `salesnb reports --pdf`, to that rep's own address "
+                "(the email column of reps.csv), with a short note: the headline and the one-on-one. Without "
+                "--smtp it only writes the messages to an outbox as .eml files, for review, and sends nothing. "
+                "With --smtp it sends them, one at a time, and records each in the ledger (OUT/_sent/): a report "
+                "is never sent twice, a report that changed since it was sent is listed (--resend sends it), "
+                "and a report that is missing, out of date or failed the privacy scan is never sent.",
+                SEND_EXAMPLES)
+    _add_data(p)  # the dataset the reports were made from: the reps' addresses
+    p.add_argument("--out", default="reports", metavar="DIR",
+                   help="the reports folder, as given to salesnb reports (default: reports)")
+    p.add_argument("--smtp", metavar="HOST:PORT", help="send through this mail server (STARTTLS when it offers it; "
+                                                        "without encryption only to localhost). Default: outbox only")
+    p.add_argument("--ssl", action="store_true", help="TLS from the start (implicit TLS, usually port 465)")
+    p.add_argument("--user", metavar="NAME", help="log in as NAME; the password comes from $SALESNB_SMTP_PASSWORD "
+                                                   "or the system keyring (keyring set salesnb-smtp NAME)")
+    p.add_argument("--from", dest="sender", metavar="ADDRESS",
+                   help="the sender, e.g. 'Diane Foster <diane@company.com>' (default: you at this machine)")
+    p.add_argument("--cc", action="append", metavar="ADDRESS,...",
+                   help="a copy of every message to these addresses (e.g. the manager's); repeatable")
+    p.add_argument("--meeting-date", dest="meeting_date", type=_date, metavar="YYYY-MM-DD",
+                   help="the one-on-one the message announces (default: 'our next one-on-one')")
+    p.add_argument("--outbox", metavar="DIR", help="where the .eml files go without --smtp (default: OUT/outbox)")
+    p.add_argument("--reps", metavar="ID,...", help="only these rep ids")
+    p.add_argument("--resend", metavar="ID,...", help="send these reps' reports again, even if already sent")
+    p.add_argument("--cafile", metavar="FILE", help="trust the mail server's certificate from this authority "
+                                                     "(a company's own); default: the system's authorities")
+    p.add_argument("--timeout", type=_seconds, default=30.0, metavar="S",
+                   help="seconds to wait for the server at each step (default 30)")
+    p.add_argument("--attempts", type=_positive_int, default=3, metavar="N",
+                   help="tries per message before its rep is reported as failed (default 3)")
+    p.add_argument("--retry-wait", dest="retry_wait", type=_seconds, default=2.0, metavar="S",
+                   help="seconds before the second try, doubled before each next one (default 2)")
+    p.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bar")
+    p.set_defaults(func=_send)
 
     p = _parser(sub, "validate", "check a dataset folder and say what to fix",
                 "Check a dataset folder (reps.csv, opportunities.csv and the optional quotas, leads, activities, "

@@ -33,6 +33,17 @@ class IdealCustomerProfile:
     require_decision_maker: bool = True
 
 
+PAPER_SIZES = ("a4", "letter")
+
+
+@dataclass
+class ReportSettings:
+    """How `salesnb reports` delivers each report (the command's --pdf / --paper override these)."""
+
+    pdf: bool = False  # also write each report as a print-ready PDF
+    paper: str = "a4"  # "a4" or "letter"
+
+
 @dataclass
 class DatasetMeta:
     """Optional metadata from ``dataset.toml``; every field has a sensible default."""
@@ -44,6 +55,7 @@ class DatasetMeta:
     as_of: str | None = None  # default report date (ISO); None = the latest date in the data
     max_amount: float | None = None  # the largest amount or quota accepted; None = DEFAULT_MAX_AMOUNT
     icp: IdealCustomerProfile = field(default_factory=IdealCustomerProfile)
+    reports: ReportSettings = field(default_factory=ReportSettings)
 
     @property
     def amount_limit(self) -> float:
@@ -116,15 +128,18 @@ def check_settings(raw: dict) -> tuple[DatasetMeta, list[SettingProblem]]:
     """Check parsed dataset.toml content: (the settings, defaults where wrong; every problem)."""
     problems: list[SettingProblem] = []
     values: dict = {}
-    icp_raw = raw.get("icp", {})
-    if not isinstance(icp_raw, dict):
-        problems.append(SettingProblem("icp", icp_raw, "must be a table of settings.",
-                                       "write it as a section: a line [icp], then min_company_size = 50, "
-                                       "require_need = true, require_decision_maker = true on the lines below."))
-        icp_raw = {}
-    for scope, given, checks in (("", raw, _TOP), ("icp.", icp_raw, _ICP)):
+    sections = {}
+    for name, example in _SECTION_EXAMPLES.items():
+        given = raw.get(name, {})
+        if not isinstance(given, dict):
+            problems.append(SettingProblem(name, given, "must be a table of settings.",
+                                           f"write it as a section: a line [{name}], then {example} on the "
+                                           "lines below."))
+            given = {}
+        sections[name] = given
+    for scope, given, checks in (("", raw, _TOP), *((f"{n}.", g, _SECTIONS[n]) for n, g in sections.items())):
         for key, value in given.items():
-            if scope == "" and key == "icp":
+            if scope == "" and key in _SECTIONS:
                 continue
             check = checks.get(key)
             if check is None:
@@ -134,14 +149,15 @@ def check_settings(raw: dict) -> tuple[DatasetMeta, list[SettingProblem]]:
                 values[scope + key] = check(value)
             except _Bad as bad:
                 problems.append(SettingProblem(scope + key, _as_written(value), bad.message, bad.fix))
-    icp = IdealCustomerProfile(**{k[4:]: v for k, v in values.items() if k.startswith("icp.")})
-    meta = DatasetMeta(**{k: v for k, v in values.items() if not k.startswith("icp.")}, icp=icp)
+    inside = {n: {k[len(n) + 1:]: v for k, v in values.items() if k.startswith(f"{n}.")} for n in _SECTIONS}
+    meta = DatasetMeta(**{k: v for k, v in values.items() if "." not in k},
+                       icp=IdealCustomerProfile(**inside["icp"]), reports=ReportSettings(**inside["reports"]))
     return meta, problems
 
 
 def _unknown(scope: str, key: str, value, checks: dict) -> SettingProblem:
     close = difflib.get_close_matches(key, list(checks), n=1, cutoff=0.6)
-    known = ", ".join(checks) + ("" if scope else " and the section [icp]")
+    known = ", ".join(checks) + ("" if scope else " and the sections " + ", ".join(f"[{s}]" for s in _SECTIONS))
     section = f" in [{scope[:-1]}]" if scope else ""
     hint = f"did you mean {close[0]}? " if close else ""
     return SettingProblem(scope + key, _as_written(value), f"is not a setting salesnb knows{section}.",
@@ -239,6 +255,14 @@ def _min_company_size(value) -> float:
     return value
 
 
+def _paper(value) -> str:
+    text = value.strip().lower() if isinstance(value, str) else None
+    if text not in PAPER_SIZES:
+        raise _Bad(f"must be one of {', '.join(PAPER_SIZES)}.",
+                   'write paper = "a4" (the default) or paper = "letter" (US Letter).')
+    return text
+
+
 def _flag(key: str):
     def check(value) -> bool:
         if not isinstance(value, bool):
@@ -252,8 +276,13 @@ _TOP = {"name": _name, "currency": _currency, "fiscal_year_start_month": _fiscal
         "default_period": _default_period, "as_of": _as_of, "max_amount": _max_amount}
 _ICP = {"min_company_size": _min_company_size, "require_need": _flag("require_need"),
         "require_decision_maker": _flag("require_decision_maker")}
-assert set(_TOP) | {"icp"} == {f.name for f in fields(DatasetMeta)}
+_REPORTS = {"pdf": _flag("pdf"), "paper": _paper}
+_SECTIONS = {"icp": _ICP, "reports": _REPORTS}
+_SECTION_EXAMPLES = {"icp": "min_company_size = 50, require_need = true, require_decision_maker = true",
+                     "reports": 'pdf = true and paper = "a4"'}
+assert set(_TOP) | set(_SECTIONS) == {f.name for f in fields(DatasetMeta)}
 assert set(_ICP) == {f.name for f in fields(IdealCustomerProfile)}
+assert set(_REPORTS) == {f.name for f in fields(ReportSettings)}
 
 
 def _setting_lines(text: str) -> dict[str, int]:

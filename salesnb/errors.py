@@ -45,5 +45,13 @@ class ReportError(SalesnbError):
     """One or more per-rep reports failed."""
 
 
+class PdfError(SalesnbError):
+    """One report could not be printed to PDF (the other reports go on)."""
+
+
+class DeliveryError(SalesnbError):
+    """`salesnb send` cannot start: the options, the reports folder or the mail server cannot be used."""
+
+
 class Terminated(BaseException):
     """The process was asked to stop (SIGTERM); like Ctrl-C, not an error of the user's input."""

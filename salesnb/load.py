@@ -114,14 +114,15 @@ def meta_to_toml(meta: DatasetMeta) -> str:
         return '"' + str(v).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
     lines = []
+    sections = ("icp", "reports")
     for f in fields(meta):
         v = getattr(meta, f.name)
-        if f.name != "icp" and v is not None:
+        if f.name not in sections and v is not None:
             lines.append(f"{f.name} = {value(v)}")
-    lines.append("")
-    lines.append("[icp]")
-    for f in fields(meta.icp):
-        lines.append(f"{f.name} = {value(getattr(meta.icp, f.name))}")
+    for name in sections:
+        section = getattr(meta, name)
+        if name == "icp" or section != type(section)():  # [reports] only when it is not the defaults
+            lines += ["", f"[{name}]"] + [f"{f.name} = {value(getattr(section, f.name))}" for f in fields(section)]
     return "\n".join(lines) + "\n"
 
 

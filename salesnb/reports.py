@@ -5,13 +5,15 @@
 Recipe: load and validate the dataset once; analyse the team once and save what the reports draw on as
 a data-only snapshot; decide which reps need a report (the reps asked for, this shard, not already up to
 date); for each, in parallel worker processes, build that rep's view and charts from the snapshot, run
-the report notebook with papermill in a fresh kernel and export it to HTML with the code hidden; write
-the index; scan every new report for other reps' names and ids.
+the report notebook with papermill in a fresh kernel and export it to HTML with the code hidden; as each
+report comes back, scan it for other reps' names and ids and, when it passed and PDFs are wanted, print
+it to PDF (one browser for the run); write the index.
 
 Output folder layout::
 
     OUT/index.html                   the manager's page
     OUT/<rep>.html, OUT/<rep>.ipynb  each rep's report and its executed notebook
+    OUT/<rep>.pdf                    the report printed to PDF (--pdf), once it passed the privacy scan
     OUT/_failed/<rep>.ipynb          the executed notebook of a failed report (error banner inside)
     OUT/_batch/snapshot-<key>/       what all reports of one run draw on (Parquet + JSON, checked on load)
     OUT/_batch/status/<rep>.json     per rep: the run's key, outcome and hashes of what it wrote
@@ -34,16 +36,19 @@ from . import config
 from .atomic import sweep_temp_files, write_text_atomic
 from .batch import history
 from .batch.index import IndexRow, render_index
+from .batch.finish import Finisher
 from .batch.naming import safe_names
-from .batch.privacy import Leak, scan_report
+from .batch.pdf import PdfPrinter, check_paper, check_printing
+from .batch.privacy import Leak
 from .batch.runner import RepOutcome, RepTask, run_tasks
 from .batch.select import parse_rep_list, parse_shard, select_reps, shard_of
+from .batch.status import (BATCH_DIR, PRIVACY_LEAK, PRIVACY_PASSED, made_from, pdf_current, read_status, status_dir,
+                           write_status)
 from .errors import ConfigError
 from .fingerprint import file_hash, files_hash, package_hash
 from .present import isolate
 from .words.manager import track_record as track_record_words
 
-BATCH_DIR = "_batch"
 FAILED_DIR = "_failed"
 HISTORY_DIR = "_history"
 INDEX_FILE = "index.html"
@@ -62,19 +67,30 @@ class BatchResult:
     leaks: list[Leak] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # for the manager (e.g. history records ignored)
     seconds: float = 0.0
+    paper: str | None = None  # "a4" / "letter" when PDFs were asked for, else None
+    pdfs: dict[str, Path] = field(default_factory=dict)  # rep_id -> PDF, every PDF up to date
+    pdf_written: dict[str, float] = field(default_factory=dict)  # rep_id -> seconds to print, this run
+    pdf_failed: dict[str, str] = field(default_factory=dict)  # rep_id -> why its PDF was not written
+    browser_seconds: float = 0.0  # starting the browser (once per run)
     weights: str = ""  # which weights the reports used, in words
 
     @property
     def exit_code(self) -> int:
         if self.leaks:
             return 3
-        return 1 if self.failed else 0
+        return 1 if self.failed or self.pdf_failed else 0
 
     def summary(self) -> str:
         lines = [f"{len(self.written)} report(s) written, {len(self.skipped)} already up to date, "
                  f"{len(self.failed)} failed, in {self.seconds:.1f} s."]
         for rep_id, reason in self.failed.items():
             lines.append(f"  FAILED {rep_id}: {reason}")
+        if self.paper:
+            n = len(self.pdf_written)
+            each = f": {sum(self.pdf_written.values()) / n:.2f} s per PDF" if n else ""
+            lines.append(f"{n} PDF(s) printed ({self.paper.upper() if self.paper == 'a4' else 'US Letter'}), "
+                         f"{len(self.pdfs) - n} already up to date, {len(self.pdf_failed)} failed{each}.")
+            lines += [f"  PDF FAILED {rep_id}: {reason}" for rep_id, reason in self.pdf_failed.items()]
         lines += [f"note: {n}" for n in self.notes]
         if self.weights:
             lines.append(self.weights)
@@ -160,17 +176,11 @@ def _outputs_intact(status: dict, html_path: Path, ipynb_path: Path) -> bool:
         return False
 
 
-def _read_status(path: Path) -> dict | None:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-
-
-def run_key(data_dir: Path, weights_file: Path | None, params: dict) -> str:
+def run_key(data_hash: str, weights_file: Path | None, params: dict) -> str:
     """Up to date means: the same data files, weights, parameters and the same installed salesnb."""
-    files = [p for p in data_dir.iterdir() if p.is_file()] + ([weights_file] if weights_file else [])
-    text = json.dumps({"files": files_hash(files), "params": params, "salesnb": package_hash()}, sort_keys=True)
+    files = [weights_file] if weights_file else []
+    text = json.dumps({"files": data_hash, "weights": files_hash(files) if files else "", "params": params,
+                       "salesnb": package_hash()}, sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -178,13 +188,15 @@ def run_key(data_dir: Path, weights_file: Path | None, params: dict) -> str:
 
 def run_reports(data_dir, out_dir=None, *, reps=None, as_of=None, period=None, weights_file=None, preset=None,
                 compare_to=None, jobs=None, force: bool = False, shard=None, progress: bool = True, notebook=None,
-                scan: bool = True) -> BatchResult:
+                scan: bool = True, pdf: bool | None = None, paper: str | None = None) -> BatchResult:
     """Write a private, offline HTML report per rep of the dataset in `data_dir`, plus `index.html`.
 
     reps: ids to report on (list or comma-separated), default all current reps. weights_file / preset: the
     weights (default: the outcomes-first preset). shard: ``"K/N"`` to do only this machine's share.
     force: redo reports already up to date. notebook: the report notebook (default
-    `config.REPORT_NOTEBOOK`). scan: run the privacy scan on every report afterwards.
+    `config.REPORT_NOTEBOOK`). scan: run the privacy scan on every report (a PDF is printed only from a
+    report that passed it). pdf / paper: also print each report to `<rep>.pdf` on "a4" or "letter" paper
+    (default: dataset.toml's [reports] pdf and paper, else no PDF and A4).
     Failed reps do not stop the others; they are in `result.failed` and make `result.exit_code` non-zero.
     """
     from .facts import Facts
@@ -213,12 +225,19 @@ def run_reports(data_dir, out_dir=None, *, reps=None, as_of=None, period=None, w
         if not weights_file.is_file():
             raise ConfigError(f"--weights {weights_file}: no such file. Save one from the team explorer, "
                               "or leave --weights out to use the default weights.")
+    if paper is not None:
+        paper = check_paper(paper)
     _check_out_dir(data_dir, out_dir)
     wanted = parse_rep_list(reps)
     shard_kn = parse_shard(shard)
     jobs = int(jobs or config.default_jobs())
 
     dataset = load(data_dir)  # validates; raises DatasetError with the full report
+    pdf = dataset.meta.reports.pdf if pdf is None else bool(pdf)
+    paper = paper or dataset.meta.reports.paper
+    if pdf and not scan:
+        raise ConfigError("a PDF is printed only from a report that passed the privacy scan: keep the scan on.")
+    browser = check_printing() if pdf else None  # before anything is written
     # analysed once per data, settings and salesnb: the explorer, diagnose and earlier runs share it
     team = Facts(data_dir, dataset=dataset).team(period=period, as_of=as_of,
                                                  weights=str(weights_file) if weights_file else preset,
@@ -229,28 +248,33 @@ def run_reports(data_dir, out_dir=None, *, reps=None, as_of=None, period=None, w
     mine = [r for r in selected if shard_kn is None or shard_of(r, shard_kn[1]) == shard_kn[0]]
 
     batch_dir, failed_dir, history_dir = out_dir / BATCH_DIR, out_dir / FAILED_DIR, out_dir / HISTORY_DIR
-    status_dir, views_dir = batch_dir / "status", batch_dir / "views"
+    status_folder, views_dir = status_dir(out_dir), batch_dir / "views"
 
     def paths(rep_id: str) -> tuple[Path, Path, Path]:
         s = stems[rep_id]
-        return out_dir / f"{s}.html", out_dir / f"{s}.ipynb", status_dir / f"{s}.json"
+        return out_dir / f"{s}.html", out_dir / f"{s}.ipynb", status_folder / f"{s}.json"
 
-    _check_not_folders([path for r in mine for path in (*paths(r), views_dir / f"{stems[r]}.json",
+    def pdf_path(rep_id: str) -> Path:
+        return out_dir / f"{stems[rep_id]}.pdf"
+
+    _check_not_folders([path for r in mine for path in (*paths(r), pdf_path(r), views_dir / f"{stems[r]}.json",
                                                          failed_dir / f"{stems[r]}.ipynb",
                                                          history_dir / f"{stems[r]}.json")], "a report file")
     _make_dirs(*_out_folders(out_dir))
     owned = {stems[r] for r in mine}
-    for d in (out_dir, status_dir, views_dir, failed_dir, history_dir):
+    for d in (out_dir, status_folder, views_dir, failed_dir, history_dir):
         sweep_temp_files(d, owned)
     sweep_temp_files(batch_dir)
 
     params = {"as_of": inputs.meta["as_of"], "period": period or "", "preset": preset or "",
               "compare_to": compare_to or "",
               "notebook": file_hash(notebook)}
-    key = run_key(data_dir, weights_file, params)
+    origin = made_from(data_dir)
+    key = run_key(origin["data_sha256"], weights_file, params)
     snapshot_dir = save_snapshot(inputs, batch_dir / f"snapshot-{key[:16]}")
 
-    result = BatchResult(out_dir=out_dir, index_path=out_dir / INDEX_FILE, weights=weights_said)
+    result = BatchResult(out_dir=out_dir, index_path=out_dir / INDEX_FILE, paper=paper if pdf else None,
+                         weights=weights_said)
     owned_ids = set(mine)
     keys: dict[str, str] = {}  # per rep: the run's key and the record of the rep's last report
     lasts: dict[str, dict | None] = {}
@@ -260,12 +284,15 @@ def run_reports(data_dir, out_dir=None, *, reps=None, as_of=None, period=None, w
         result.notes += [note] if note and rep_id in owned_ids else []
         keys[rep_id] = hashlib.sha256(f"{key}\0{json.dumps(lasts[rep_id], sort_keys=True)}".encode()).hexdigest()
     tasks: list[RepTask] = []
+    to_finish: list[str] = []  # up-to-date reports still to scan or print
     for rep_id in mine:
         html_path, ipynb_path, status_path = paths(rep_id)
-        st = _read_status(status_path)
-        if (not force and st and st.get("ok") and st.get("key") == keys[rep_id]
+        st = read_status(status_path)
+        if (not force and st and st.get("ok") and st.get("key") == keys[rep_id] and st.get("privacy") != PRIVACY_LEAK
                 and _outputs_intact(st, html_path, ipynb_path)):
             result.skipped.append(rep_id)
+            if (scan and st.get("privacy") != PRIVACY_PASSED) or (pdf and not pdf_current(st, pdf_path(rep_id), paper)):
+                to_finish.append(rep_id)
             continue
         name = inputs.reps.at[rep_id, "name"]
         view_path = views_dir / f"{stems[rep_id]}.json"
@@ -274,6 +301,10 @@ def run_reports(data_dir, out_dir=None, *, reps=None, as_of=None, period=None, w
                              failed_path=str(failed_dir / f"{stems[rep_id]}.ipynb"),
                              title=f"{isolate(name)}: sales report, {inputs.meta['period_label']}",
                              snapshot=str(snapshot_dir), view_path=str(view_path), last_report=lasts[rep_id]))
+
+    team_names = [(r, str(n)) for r, n in zip(dataset.reps["rep_id"].astype(str), dataset.reps["name"])]
+    printer = PdfPrinter(paper, browser) if pdf else None
+    finish = Finisher(inputs, team_names, origin, scan=scan, printer=printer)
 
     bar = _progress_bar(len(mine), len(result.skipped), enabled=progress)
     counts = {"done": len(result.skipped), "failed": 0}
@@ -286,12 +317,14 @@ def run_reports(data_dir, out_dir=None, *, reps=None, as_of=None, period=None, w
             status.update(html_sha256=file_hash(html_path), ipynb_sha256=file_hash(ipynb_path))
             if o.extra.get("history"):
                 history.remember(history_dir / f"{stems[o.rep_id]}.json", o.extra["history"])
+            status = finish(o.rep_id, html_path, pdf_path(o.rep_id), status)
             result.written.append(o.rep_id)
             counts["done"] += 1
         else:
+            pdf_path(o.rep_id).unlink(missing_ok=True)  # a failed rep keeps no report, printed or not
             result.failed[o.rep_id] = o.reason
             counts["failed"] += 1
-        write_text_atomic(status_path, json.dumps(status, ensure_ascii=False, indent=1))
+        write_status(status_path, status)
         if bar is not None:
             bar.set_postfix(done=counts["done"], failed=counts["failed"],
                             left=len(mine) - counts["done"] - counts["failed"], refresh=False)
@@ -299,36 +332,40 @@ def run_reports(data_dir, out_dir=None, *, reps=None, as_of=None, period=None, w
 
     try:
         run_tasks(tasks, jobs, on_done, log_dir=batch_dir / "logs")
+        for rep_id in to_finish:
+            html_path, _, status_path = paths(rep_id)
+            write_status(status_path, finish(rep_id, html_path, pdf_path(rep_id), read_status(status_path) or {}))
     finally:
         if bar is not None:
             bar.close()
+        if printer is not None:
+            result.browser_seconds = printer.launch_seconds
+            printer.close()
+        result.leaks += finish.leaks
+        result.pdf_written.update(finish.printed)
+        result.pdf_failed.update(finish.failed)
 
-    _write_index(result, inputs, selected, stems, paths, keys)
-    if scan:
-        team_names = [(r, str(n)) for r, n in zip(dataset.reps["rep_id"].astype(str), dataset.reps["name"])]
-        for rep_id in result.written:
-            path = result.reports.get(rep_id)
-            if path and path.is_file():
-                peer = inputs.reps.at[rep_id, "peer_name"]
-                result.leaks += scan_report(path.read_text(encoding="utf-8"), rep_id, team_names,
-                                            allowed_names=[peer] if isinstance(peer, str) else [],
-                                            report=path.name)
+    _write_index(result, inputs, selected, stems, paths, keys, pdf_path)
     result.seconds = time.perf_counter() - t0
     return result
 
 
-def _write_index(result: BatchResult, inputs, selected: list[str], stems: dict, paths, keys: dict) -> None:
+def _write_index(result: BatchResult, inputs, selected: list[str], stems: dict, paths, keys: dict,
+                 pdf_path) -> None:
     """The index covers every selected rep; reps of other shards show once their shard has run."""
     rows = []
     for rep_id in selected:
         html_path, ipynb_path, status_path = paths(rep_id)
-        st = _read_status(status_path)
+        st = read_status(status_path)
         row = IndexRow.from_slice(inputs.slice(rep_id), f"{stems[rep_id]}.html")
         if st is None or st.get("key") != keys[rep_id]:
             row.status = "pending"
         elif st.get("ok"):
             row.status = "ok"
             result.reports[rep_id] = html_path
+            if isinstance(st.get("pdf"), dict) and pdf_path(rep_id).is_file():
+                row.pdf_href = pdf_path(rep_id).name
+                result.pdfs[rep_id] = pdf_path(rep_id)
         else:
             row.status, row.reason = "failed", st.get("reason", "")
         rows.append(row)

@@ -77,6 +77,7 @@ TABLES: dict[str, Table] = {
                 Column("manager", "str"),
                 Column("hire_date", "date"),
                 Column("end_date", "date"),
+                Column("email", "str", meaning="work e-mail address (salesnb send delivers the rep's report to it)"),
             ),
         ),
         Table(

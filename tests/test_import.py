@@ -77,8 +77,8 @@ def test_salesforce_api_with_bom_zoned_timestamps_tasks_and_users(tmp_path):
     assert result.mapping == "preset salesforce-api"
     assert result.ok, result.format()
     assert_table(out, "reps", expect([
-        {"rep_id": "005U1", "name": "Ann Lee", "role": "00E1", "manager": ""},
-        {"rep_id": "005U2", "name": "Bob Stone", "role": "00E1", "manager": "005U1"},
+        {"rep_id": "005U1", "name": "Ann Lee", "role": "00E1", "manager": "", "email": "ann.lee@example.com"},
+        {"rep_id": "005U2", "name": "Bob Stone", "role": "00E1", "manager": "005U1", "email": "bob.stone@example.com"},
     ]), "rep_id")
     cols = ["opportunity_id", "rep_id", "created_date", "status", "amount", "close_date", "furthest_stage",
             "lead_source", "next_step"]

@@ -5,5 +5,8 @@
 - `naming`: safe, unique, stable file names for any rep id
 - `index`: the manager's index page
 - `privacy`: the scan for other reps' names and ids in a report
+- `pdf`: a report printed to PDF by Chromium (one browser per run)
+- `finish`: after a report is written: the privacy scan, then its PDF
+- `status`: each rep's status record (what a run wrote and checked; what `salesnb send` reads)
 - `atomic`: writes that leave a complete file or none
 """

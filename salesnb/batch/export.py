@@ -59,6 +59,15 @@ def safe_svg(svg: str | list) -> str:
     return text
 
 
+_CHART_NAME = re.compile(r"[a-z][a-z0-9_]{0,40}")
+
+
+def chart_class(metadata) -> str:
+    """Classes for a chart output named by the report (output metadata ``salesnb_chart``), else nothing."""
+    key = (metadata or {}).get("salesnb_chart") if hasattr(metadata, "get") else None
+    return f" salesnb-chart salesnb-chart-{key}" if isinstance(key, str) and _CHART_NAME.fullmatch(key) else ""
+
+
 @lru_cache(maxsize=1)
 def _exporter():
     from nbconvert import HTMLExporter
@@ -82,6 +91,7 @@ def _exporter():
         mermaid_layout_elk_js_url="",
     )
     exporter.register_filter("safe_svg", safe_svg)
+    exporter.register_filter("chart_class", chart_class)
     return exporter
 
 

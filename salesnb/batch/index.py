@@ -24,6 +24,7 @@ class IndexRow:
     role: str = ""
     status: str = "ok"  # "ok", "failed", "pending" (another shard, or not run yet)
     href: str = ""  # report file name, relative to the index
+    pdf_href: str = ""  # the report's PDF, when it has one
     attainment: float | None = None
     projected_attainment: float | None = None
     rank: int | None = None
@@ -108,6 +109,8 @@ td.risk { color: #c53030; }
 td.risk .why { font-size: 0.85em; color: #742a2a; }
 tr.at-risk { background: #fff5f5; }
 td.ok { color: #2f855a; }
+a.pdf { display: inline-block; margin-top: 0.15em; font-size: 0.8em; border: 1px solid #cbd5e0; border-radius: 3px;
+        padding: 0 0.3em; text-decoration: none; }
 .summary { font-size: 1.1em; }
 """
 
@@ -156,7 +159,10 @@ def render_index(rows: list[IndexRow], *, title: str, subtitle: str = "", notes:
             tr = '<tr class="at-risk">' if r.at_risk else "<tr>"
             parts.append(
                 f'{tr}<td><a href="{_esc(quote(r.href))}">{data(r.name)}</a> '
-                f'<span class="muted">({data(r.rep_id)})</span></td><td>{data(r.role)}</td>'
+                f'<span class="muted">({data(r.rep_id)})</span>'
+                + (f'<br><a class="pdf" href="{_esc(quote(r.pdf_href))}" title="the report as a print-ready PDF">'
+                   "PDF</a>" if r.pdf_href else "")
+                + f'</td><td>{data(r.role)}</td>'
                 + (_risk_cell(r) if judged else "")
                 + f'<td class="num">{pct(r.attainment)}</td>'
                 + ("" if over else f'<td class="num">{_esc(r.likely or "—")}</td>')

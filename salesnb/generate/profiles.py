@@ -8,6 +8,7 @@ data shows, and it is recorded as ground truth.
 """
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -249,6 +250,7 @@ def build_team(reps: int, seed: int, *, stories: bool, plant_bottlenecks: bool, 
         "manager": managers[team_idx],
         "hire_date": hire_dates.to_numpy(dtype="datetime64[D]"),
         "end_date": end_dates.to_numpy(dtype="datetime64[D]"),
+        "email": _emails(names),
     })
     params.insert(0, "team_idx", team_idx)
     truth = Truth(
@@ -256,6 +258,28 @@ def build_team(reps: int, seed: int, *, stories: bool, plant_bottlenecks: bool, 
         stories=story_ids,
     )
     return Team(roster, params, truth)
+
+
+EMAIL_DOMAIN = "example.com"  # reserved for examples (RFC 2606): mail to it reaches nobody
+
+
+def _emails(names) -> list[str]:
+    """A work address per rep from the name (``Dana Khan`` -> ``dana.khan@example.com``), unique in the team.
+
+    Made from the names alone, with no random draw, so that adding them changed no other generated value.
+    """
+    taken: set[str] = set()
+    out = []
+    for name in names:
+        ascii_name = unicodedata.normalize("NFKD", str(name)).encode("ascii", "ignore").decode("ascii").lower()
+        base = ".".join("".join(c if c.isalnum() else " " for c in ascii_name).split()) or "rep"
+        local, k = base, 1
+        while local in taken:
+            k += 1
+            local = f"{base}{k}"
+        taken.add(local)
+        out.append(f"{local}@{EMAIL_DOMAIN}")
+    return out
 
 
 def _plant_stories(params, archetype, bottleneck, names, team_idx, hire_dates, end_dates, reps, story_ids,

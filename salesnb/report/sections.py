@@ -44,7 +44,11 @@ class Report:
         return note(text) if text else None
 
     def chart(self, key: str) -> None:
-        """Show a chart as SVG (inlined into the exported page, drawn offline) with a text line."""
+        """Show a chart as SVG (inlined into the exported page, drawn offline) with a text line.
+
+        The output's metadata names the chart (``salesnb_chart``): the exported page classes it by that name,
+        which its print stylesheet sizes and places by (beside its data table, or on a line of its own).
+        """
         from IPython.display import display
 
         if self._charts is None:
@@ -53,7 +57,8 @@ class Report:
             self._charts = draw(self.view)
         svg = self._charts.get(key)
         if svg:
-            display({"image/svg+xml": svg, "text/plain": f"Chart: {key.replace('_', ' ')}"}, raw=True)
+            display({"image/svg+xml": svg, "text/plain": f"Chart: {key.replace('_', ' ')}"}, raw=True,
+                    metadata={"salesnb_chart": key})
 
     # ------------------------------------------------------------------ sections
     def title(self) -> Block:

@@ -6,6 +6,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..addresses import FORM_HELP, MAX_LENGTH, PATTERN
 from .report import ValidationReport
 from .rows import RawTable, present, report_rows, to_mask
 
@@ -115,6 +116,34 @@ def check_no_overlap(raw: RawTable, report: ValidationReport, owner: str) -> Non
                 detail=lambda i: f"({owner} {cols[owner][int(i)].as_py()}, see line {other[int(i)]})")
 
 
+def check_emails(raw: RawTable, report: ValidationReport) -> None:
+    """A rep's address must be in the form `salesnb send` delivers to, and belong to that rep alone.
+
+    Both are warnings: the analyses do not need addresses, but the rep gets no e-mail until it is fixed.
+    """
+    if "email" not in raw.columns:
+        return
+    emails = raw.columns["email"]
+    given = to_mask(pc.is_valid(emails))
+    if not given.any():
+        return
+    good = to_mask(pc.and_(pc.match_substring_regex(emails, PATTERN),
+                           pc.less_equal(pc.utf8_length(emails), MAX_LENGTH)))
+    report_rows(report, "warning", raw, given & ~good, "email", raw.raw("email"),
+                "is not an e-mail address salesnb can send to; this rep gets no e-mail.", f"{FORM_HELP}.")
+    # Two reps with one address: each would receive the other's report. Compared without case, as mail is.
+    folded = pd.Series(pc.utf8_lower(emails).to_pandas(), copy=False).where(given & good)
+    shared = (folded.duplicated(keep=False) & folded.notna()).to_numpy()
+    if shared.any():
+        lines = pd.Series(raw.lines).groupby(folded.to_numpy()).agg(list)
+        ids = raw.columns["rep_id"] if "rep_id" in raw.columns else None
+        report_rows(report, "warning", raw, shared, "email", raw.raw("email"),
+                    "is the address of more than one rep; none of them gets an e-mail, so that no report reaches "
+                    "another rep.", "give each rep their own address.",
+                    detail=lambda i: f"(rep {ids[int(i)].as_py() if ids is not None else '?'}; the address is on "
+                                     f"lines {', '.join(str(n) for n in lines[folded.iat[int(i)]])})")
+
+
 def check_rows(raws: dict[str, RawTable], report: ValidationReport) -> None:
     """Rules within a row or a table: close dates, date order, quota periods."""
     get = raws.get
@@ -131,6 +160,7 @@ def check_rows(raws: dict[str, RawTable], report: ValidationReport) -> None:
                              "its close date.", where=~closed, severity="warning", what="open deal: expected ")
     if reps := get("reps"):
         check_date_order(reps, report, "hire_date", "end_date", "correct the hire or end date.")
+        check_emails(reps, report)
     for name, owner in (("quotas", "rep_id"), ("team_quotas", "team")):
         if q := get(name):
             check_date_order(q, report, "period_start", "period_end",

@@ -11,6 +11,7 @@ from ..terms import NO_LEAK, STEP, TOO_FEW_DEALS, activity_label, described
 from .manager import chance, practice, won_deals, worth_naming
 from .manager import team_progress as _team_line
 
+LANGUAGE = "en"  # the language a rep's report (and the e-mail that delivers it) is written in
 MIX_GAP = 0.05  # activity-mix differences from 5 points are worth a sentence
 MAX_MIX_SENTENCES = 3
 
