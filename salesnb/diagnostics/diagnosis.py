@@ -12,6 +12,7 @@ from ..metrics import CATALOGUE, funnel_counts, metrics, team_summary
 from ..leaderboard import leaderboard, outcome_notes, withheld_notes
 from ..metrics.profile import left_out_note, requirements
 from ..scorecard import score
+from ..schema import ACTIVITY_TYPES
 from ..terms import ACTIVITY, STEPS, role_key
 from . import bottleneck as bn
 from . import change, early_warning, evidence, foresight, hygiene, lead_quality, pairing, top_performers, vanity
@@ -94,6 +95,14 @@ def _lead_source_shares(dataset, reps: pd.Index, start, end) -> pd.DataFrame:
     return shares.reindex(reps)
 
 
+def activity_types_in(dataset) -> tuple[str, ...]:
+    """The activity types the export holds at least one activity of (none without an activities table)."""
+    if not dataset.has("activities"):
+        return ()
+    held = set(dataset.activities["type"].dropna().unique())
+    return tuple(t for t in ACTIVITY_TYPES if t in held)
+
+
 def _features(values: pd.DataFrame, active_weeks: pd.Series, sources: pd.DataFrame) -> tuple[pd.DataFrame, dict, dict, dict]:
     """The top-performer comparison features, with their group, label and display kind."""
     feats, groups, labels, kinds = {}, {}, {}, {}
@@ -154,7 +163,10 @@ def team_findings(dataset, table, reps: pd.Index, seed: int = 0) -> TeamFindings
     closed_now = evidence.closed_deals(dataset.opportunities, reps, per.start, window_end, as_of_ts)
     early_reason = evidence.too_early(perf, int(closed_now.to_numpy().sum()))
 
-    act_cols = [m.name for m in CATALOGUE.values() if m.kind == "activity" and m.name in values and m.name != "leads"]
+    # an activity type the export does not hold at all says nothing about anyone: it is not audited
+    absent = {f"act_{t}" for t in ACTIVITY_TYPES} - {f"act_{t}" for t in activity_types_in(dataset)}
+    act_cols = [m.name for m in CATALOGUE.values()
+                if m.kind == "activity" and m.name in values and m.name != "leads" and m.name not in absent]
     if act_cols and perf.notna().any():
         per_week = values[act_cols].div(weeks, axis=0)
         labels = {m: CATALOGUE[m].label.lower() for m in act_cols}

@@ -246,12 +246,13 @@ def vanity(row: Mapping, outcome: str, too_early: str | None = None) -> str:
     what = outcome_label(outcome)
     rho, n = _get(row, "rho"), int(_get(row, "n", 0))
     lo, hi = _get(row, "low"), _get(row, "high")
-    rho_text = f"ρ = {float(rho):.2f}{' within role' if _get(row, 'within_role') else ''}"
-    figures = f"({rho_text}, n = {n})" if rho is not None else f"(n = {n})"
+    # no correlation without variation on both sides: the figures then hold only n
+    within = " within role" if _get(row, "within_role") else ""
+    figures = f"(ρ = {float(rho):.2f}{within}, n = {n})" if rho is not None else f"(n = {n})"
     verdict = _get(row, "verdict")
     if too_early:
         return f"{label}: cannot tell yet whether it goes with {what} {figures}, {too_early}; do not set targets on it yet."
-    if verdict == "driver":
+    if verdict == "driver" and lo is not None and hi is not None:
         return (f"{label} goes with higher {what} in this team {figures}, interval {lo:.2f} to {hi:.2f}: worth "
                 "encouraging, and worth learning how the best reps do it.")
     if verdict == "vanity":
