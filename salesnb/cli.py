@@ -191,10 +191,16 @@ Which reports go, the ledger, and sending through a company's relay: docs/sendin
 
 
 def _validate(args) -> int:
-    from .validate import validate_folder
+    from .dataset import Dataset
+    from .validate.folder import check_folder
 
-    report = validate_folder(args.data)
+    frames, meta, report = check_folder(args.data)
     print(report.format())
+    if report.ok:  # what the valid data holds: the sections that can and cannot be shown follow from it
+        shape = Dataset(**frames, meta=meta).shape
+        print(shape.summary())
+        for section, reason in shape.unavailable().items():
+            print(f"- {section.replace('_', ' ')} unavailable: {reason}")
     return 0 if report.ok else 1
 
 

@@ -56,7 +56,8 @@ def _risk_cell(r) -> str:
 def summary_text(d) -> str:
     """The readable diagnosis: team, per-rep headline, bottlenecks, audits, risks, quality, hygiene."""
     t, cur = d.team, d.currency
-    lines = [f"Diagnosis · {d.period} ({d.period_start.date()}..{d.period_end.date()}) · as of {d.as_of.date()}", ""]
+    lines = [f"Diagnosis · {d.period} ({d.period_start.date()}..{d.period_end.date()}) · as of {d.as_of.date()}"]
+    lines += [d.shape.summary(), ""] if d.shape is not None else [""]
     if not missing(t.get("target")):
         projected = (f"; projected {money(t['projection'], cur)} ({pct(t['projected_attainment'])})"
                      if not missing(t.get("projection")) else "; no projection without rep quotas")

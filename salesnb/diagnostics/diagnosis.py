@@ -52,6 +52,7 @@ class Diagnosis:
     track_record: object = None  # foresight.TrackRecord: how the early warning did on earlier periods
     warning_basis: dict = field(default_factory=dict)  # what the early warning's projection was learned from
     change: object = None  # change.Change: what moved since the previous comparable period
+    shape: object = None  # shape.ExportShape: what the data holds (every section asks it)
 
     def to_dict(self) -> dict:
         """The JSON document of docs/diagnose-json.md (NaN as None, dates as ISO strings)."""
@@ -289,13 +290,16 @@ def diagnose(dataset, period=None, as_of=None, weights=None, seed: int = 0, *,
         unavailable["change"] = since.unavailable
     teams = team_summary(table, dataset)
     team = team_totals(teams, ew)
+    # what the data does not hold makes its findings unavailable, with the reason and how to add it
+    for section, reason in dataset.shape.unavailable().items():
+        unavailable.setdefault(section, reason)
     return Diagnosis(
         period=per.label, period_start=per.start, period_end=per.end, as_of=as_of_ts, outcome=outcome,
         reps=rep_table, team=team, teams=teams.reset_index(), bottleneck=neck, funnel_steps=steps, vanity=vanity_df,
         top_performers=top_df, pairing=pairs, early_warning=ew.reset_index(), lead_quality=lq, lead_bands=bands,
         hygiene=hyg, hygiene_deals=deals, breakdown=breakdown, unavailable=unavailable, notes=notes,
         too_early=early_reason, currency=dataset.meta.currency, track_record=record, warning_basis=ew_basis,
-        change=since,
+        change=since, shape=dataset.shape,
     )
 
 

@@ -23,7 +23,8 @@ def build_view(s: RepSlice, last: dict | None = None) -> RepView:
         headline=headline(s), strengths=strengths(s), funnel=funnel(s), activity_mix=activity_mix(s),
         lead_quality=lead_quality(s), hygiene=hygiene(s), trend=trend(s), peer=peer(s), breakdown=breakdown(s),
         weights=WeightsUsed(**m["weights"]), change=change(s), warning_record=warning_record(s),
-        team=TeamProgress(**m["team_progress"]) if m.get("team_progress") else None, unavailable=unavailable(s))
+        team=TeamProgress(**m["team_progress"]) if m.get("team_progress") else None, unavailable=unavailable(s),
+        holds=m.get("holds") or "")
     view.last_report = last_report(view, last) if last else None
     return view
 
@@ -257,7 +258,9 @@ def unavailable(s: RepSlice) -> dict[str, str]:
         if m["missing"].get(table):
             out[section] = m["missing"][table]
     for section, key in (("funnel", "bottleneck"), ("funnel_steps", "funnel_steps"), ("next_step", "next_step"),
-                         ("lead_quality", "lead_quality"), ("change", "change")):
+                         ("lead_quality", "lead_quality"), ("change", "change"), ("hygiene", "hygiene"),
+                         ("stale", "stale"), ("past_close_date", "past_close_date"), ("lead_step", "lead_step"),
+                         ("win_rate", "win_rate")):
         if m["unavailable"].get(key) and section not in out:
             out[section] = m["unavailable"][key]
     if s.rep["role_key"] not in m.get("roles_with_revenue", [s.rep["role_key"]]):

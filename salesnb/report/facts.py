@@ -355,6 +355,7 @@ class RepView:
     last_report: LastReport | None = None
     team: TeamProgress | None = None  # the whole team's won vs target (an anonymous aggregate)
     unavailable: dict[str, str] = field(default_factory=dict)  # section -> why it cannot be shown
+    holds: str = ""  # what the team's data holds (`ExportShape.summary`): anonymous, the same for every rep
     version: int = VIEW_VERSION
 
     def to_dict(self) -> dict:

@@ -85,6 +85,7 @@ def _meta(team) -> dict:
             "weights": {"name": w.name, "normalisation": w.normalisation, "group_by": w.group_by,
                         "weights": dict(w.active)},
             "missing": dict(team.missing), "unavailable": dict(team.diagnosis.unavailable),
+            "holds": team.diagnosis.shape.summary() if team.diagnosis.shape is not None else "",
             "too_early": team.diagnosis.too_early, "track_record": _record(team.diagnosis.track_record),
             "team_progress": _team_progress(team),
             "change": _change_meta(team.diagnosis.change)}

@@ -63,8 +63,9 @@ class Report:
     # ------------------------------------------------------------------ sections
     def title(self) -> Block:
         text = words.title(self.view)
-        return Block(f"<h2>{data(self.view.name)}{' (' + data(self.view.role) + ')' if self.view.role else ''}: "
+        head = Block(f"<h2>{data(self.view.name)}{' (' + data(self.view.role) + ')' if self.view.role else ''}: "
                      f"period {esc(self.view.period_label)}, as of {esc(self.view.as_of)}</h2>", text)
+        return join([head, note(self.view.holds)]) if self.view.holds else head
 
     def headline(self) -> Block:
         v, h, cur = self.view, self.view.headline, self.view.currency
