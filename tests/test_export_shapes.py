@@ -96,3 +96,99 @@ def test_validate_names_what_a_two_table_export_cannot_show(two_table_dir, capsy
     out = capsys.readouterr().out
     assert "no leads; no activities" in out and "quotas" in out
     assert "- lead quality unavailable: there is no leads table: add leads.csv" in out
+
+
+# ------------------------------------------------------------------ scores in words
+
+
+def _view(normalisation: str, score: float, parts):
+    from salesnb.report.facts import Headline, RepView, WeightsUsed
+
+    head = Headline(won=None, quota=None, attainment=None, projection=None, projected_attainment=None, score=score,
+                    rank=1, n_in_role=4, risk=None)
+    return RepView(rep_id="r", name="Ann", role="AE", period_label="2026", as_of="2026-06-30", currency="",
+                   dataset_name="t", headline=head, breakdown=parts,
+                   weights=WeightsUsed(name="custom", normalisation=normalisation, group_by="role",
+                                       weights={p.metric: p.weight for p in parts}))
+
+
+def test_a_share_of_target_is_never_called_a_score_out_of_100():
+    from salesnb.report.facts import ScorePart
+    from salesnb.words import rep as words
+
+    parts = [ScorePart("won_revenue", "money", 1500.0, 60.0, 90.0), ScorePart("activities", "count", 80.0, 40.0, 41.8)]
+    view = _view("target", 131.8, parts)
+    assert words.score_row(view) == ["Points against targets", "131.8 (100 = every metric at its target)"]
+    text = " ".join(words.breakdown(view, "against targets"))
+    assert "out of 100" not in text and "131.8" in text
+    assert words.score_row(_view("percentile", 72.5, parts)) == ["Score", "72.5 out of 100"]
+
+
+def test_a_met_target_says_so_and_a_missing_value_earns_nothing():
+    from salesnb.report.facts import ScorePart
+    from salesnb.words import rep as words
+
+    met = ScorePart("pipeline_coverage", "ratio", None, 10.0, 10.0)  # quota reached: nothing left to cover
+    gone = ScorePart("win_rate", "ratio", None, 10.0, 0.0)
+    assert words.part_value(met) == "target met (nothing left to cover)"
+    assert words.part_value(gone) == "—"
+    assert "A metric with no value this period (—) gives 0 points." in words.breakdown(
+        _view("percentile", 10.0, [met, gone]), "by percentile")
+
+
+# ------------------------------------------------------------------ no sentence without its inputs
+
+
+def test_a_won_only_export_gets_no_rates_no_too_few_deals_and_no_clean_pipeline():
+    from salesnb.diagnostics import diagnose
+    from salesnb.terminal import summary_text
+
+    d = diagnose(won_only_team(), "2026", "2026-12-31")
+    doc = json.loads(d.to_json())
+    said = " ".join([summary_text(d), *(r["bottleneck"]["sentence"] for r in doc["reps"]),
+                     *(h["sentence"] for h in doc["hygiene"])])
+    for claim in ("100%", "Too few deals", "too few deals", "clean", "later in the period", "up to date"):
+        assert claim not in said, claim
+    assert doc["reps"][0]["bottleneck"]["sentence"].startswith("No funnel verdict: the data holds no lost deal")
+    assert {"hygiene", "win_rate", "lead_quality"} <= set(doc["unavailable"])
+    assert doc["hygiene"][0]["sentence"].startswith("Pipeline hygiene not checked: the data holds no open deal")
+    assert "win_rate" not in d.breakdown.columns  # not a metric of this export: no 100% to score
+
+
+def test_hygiene_says_only_what_the_data_let_it_check():
+    from salesnb.words import manager, rep
+
+    row = {"open_deals": 4, "no_next_step": 0, "stale": 0, "past_close_date": 0}
+    no_next = {"next_step": "the open deals have no next_step values: export the Next Step field"}
+    assert manager.hygiene(row, no_next) == (
+        "None of 4 open deals is flagged on recent activity, close dates. Not checked: next steps (the open deals "
+        "have no next_step values: export the Next Step field).")
+    assert manager.hygiene(row, {}) == "None of 4 open deals is flagged on next steps, recent activity, close dates."
+    gone = {"hygiene": "the data holds no open deal: export the open deals too"}
+    assert manager.hygiene({"open_deals": 0}, gone) == (
+        "Pipeline hygiene not checked: the data holds no open deal: export the open deals too.")
+    assert rep.hygiene_clean({}) == ("None of your open deals is without a next step or stale or past its close "
+                                     "date: the pipeline is clean.")
+    assert "clean" not in rep.hygiene_clean(no_next)
+
+
+def test_after_the_period_no_one_is_told_to_look_again_later_in_it():
+    from salesnb.words import manager
+
+    row = {"bottleneck": "insufficient_data", "bottleneck_deals_step": "closing", "bottleneck_deals": 3,
+           "bottleneck_deals_needed": 12}
+    assert manager.bottleneck(row).endswith("review again later in the period.")
+    assert manager.bottleneck({**row, "period_over": True}) == (
+        "Too few deals to tell where the funnel leaks (3 reached the closing step; about 12 are needed): the period "
+        "is over, so this period cannot tell.")
+
+
+def test_months_with_a_won_deal_are_counted_by_deals_not_by_revenue():
+    from salesnb.report.facts import Point, Trend
+    from salesnb.words import rep as words
+
+    view = _view("percentile", 50.0, [])
+    # three months: a won deal with no amount, nothing, two deals worth 500
+    view.trend = Trend(months=[Point("2026-01-01", 0.0, None, deals=1), Point("2026-02-01", 0.0, None, deals=0),
+                               Point("2026-03-01", 500.0, None, deals=2)])
+    assert words.trend(view)[0] == "You won deals in 2 of the 3 months shown."

@@ -231,6 +231,7 @@ def diagnose(dataset, period=None, as_of=None, weights=None, seed: int = 0, *,
     volume = pd.DataFrame({"rep_id": current, "count": vol_count.reindex(current).fillna(0).to_numpy(),
                            "active_days": active_days.reindex(current).to_numpy()})
     neck, steps = bn.find_bottlenecks(funnel, reps_df, volume, vol_unit)
+    neck = unmeasured_funnels(neck, reps, dataset.shape)
     if funnel.empty:
         unavailable["bottleneck"] = "no opportunities created in the period: nothing to read the funnel from"
     elif funnel.attrs.get("unmeasured"):
@@ -284,8 +285,10 @@ def diagnose(dataset, period=None, as_of=None, weights=None, seed: int = 0, *,
     if not opps["next_step"].notna().any():
         unavailable["next_step"] = hygiene.NO_NEXT_STEPS
 
-    rep_table = _rep_table(reps, values, board, neck, pairs, ew, lq, hyg)
+    rep_table = _rep_table(reps, values, board, neck, pairs, ew, lq, hyg, period_over=bool(as_of_ts >= per.end))
     since = change.compare(dataset, per, as_of_ts, card.weights, pd.Index(current), compare_to)
+    if dataset.shape.lacks("lost_deals") and not since.unavailable:  # every step 100% then and now: no change
+        since.steps = since.steps.iloc[0:0]
     if since.unavailable:
         unavailable["change"] = since.unavailable
     teams = team_summary(table, dataset)
@@ -301,6 +304,28 @@ def diagnose(dataset, period=None, as_of=None, weights=None, seed: int = 0, *,
         too_early=early_reason, currency=dataset.meta.currency, track_record=record, warning_basis=ew_basis,
         change=since, shape=dataset.shape,
     )
+
+
+def unmeasured_funnels(neck: pd.DataFrame, reps: pd.DataFrame, shape) -> pd.DataFrame:
+    """No funnel verdict where the data cannot measure one (``unmeasured``: why): an export of won deals only
+    (every rate would be 100%), a role that owns no deals (SDRs), a rep who owns none. "Too few deals" would
+    promise a verdict that more time cannot bring."""
+    role = reps["role"].reindex(neck["rep_id"]).astype("object") if "role" in reps else pd.Series(None, index=neck["rep_id"])
+    why = []
+    for rid, r in zip(neck["rep_id"], role):
+        if shape.lacks("lost_deals"):
+            why.append(shape.lacks("lost_deals"))
+        elif isinstance(r, str) and r in shape.roles_without_deals:
+            why.append(f"the {r} role owns no deals in this data, so there is no funnel of its own to read")
+        elif str(rid) in shape.reps_without_deals:
+            why.append("this rep owns no deals in this data")
+        else:
+            why.append(None)
+    neck = neck.assign(unmeasured=why)
+    gone = neck["unmeasured"].notna()
+    neck.loc[gone, "bottleneck"] = None
+    neck.loc[gone, "strengths"] = pd.Series([[] for _ in range(int(gone.sum()))], index=neck.index[gone], dtype=object)
+    return neck
 
 
 def warning_basis(fit) -> dict:
@@ -334,10 +359,10 @@ RISK_FACTS = ("projected_attainment", "low", "high", "likely_low", "likely_high"
               "pipeline_expected", "pipeline_value", "open_deals", "new_expected", "closing", "pipeline_ratio",
               "created_ratio", "due_by_now", *early_warning.REASONS, "finished", "verdict", "short_by")
 BOTTLENECK_FACTS = ("to", "reached", "advanced", "rate", "team_median", "team_q1", "team_q3", "expected", "unit",
-                    "source", "lost_wins", "deals", "deals_step", "deals_to", "deals_needed", "no_deals")
+                    "source", "lost_wins", "deals", "deals_step", "deals_to", "deals_needed", "no_deals", "unmeasured")
 
 
-def _rep_table(reps, values, board, neck, pairs, ew, lq, hyg) -> pd.DataFrame:
+def _rep_table(reps, values, board, neck, pairs, ew, lq, hyg, period_over: bool = False) -> pd.DataFrame:
     """One row per current rep: the headline facts of every diagnosis (what `--json` prints per rep)."""
     out = pd.DataFrame(index=reps.index)
     out["name"] = reps["name"]
@@ -368,6 +393,7 @@ def _rep_table(reps, values, board, neck, pairs, ew, lq, hyg) -> pd.DataFrame:
     out["low_quality_leads"] = q["low_quality"] if "low_quality" in q else np.nan
     out["weak_good_lead_conversion"] = q["weak_good_lead_conversion"] if "weak_good_lead_conversion" in q else np.nan
     out["hygiene_flags"] = hyg.set_index("rep_id")[list(hygiene.FLAGS)].sum(axis=1)
+    out["period_over"] = period_over
     out.index.name = "rep_id"
     return out.reset_index()
 

@@ -142,7 +142,7 @@ def to_document(d, currency: str = "") -> dict:
         if len(d.vanity) else d.vanity
     tops = d.top_performers[d.top_performers["notable"]] if len(d.top_performers) else d.top_performers
     tops = tops.assign(sentence=[words.practice(t) for t in tops.to_dict("records")]) if len(tops) else tops
-    hygiene = d.hygiene.assign(sentence=[words.hygiene(h) for h in d.hygiene.to_dict("records")]) \
+    hygiene = d.hygiene.assign(sentence=[words.hygiene(h, d.unavailable) for h in d.hygiene.to_dict("records")]) \
         if len(d.hygiene) else d.hygiene
     return clean({
         "schema_version": SCHEMA_VERSION,

@@ -129,7 +129,9 @@ def flagged_deals(view: View) -> pd.DataFrame:
 def _deals_to_fix(view: View) -> str:
     deals = flagged_deals(view)
     if deals.empty:
-        return f"<h3>Deals to fix first</h3>{H.para('No open deal is flagged: next steps, activity and close dates are up to date.')}"
+        gone = view.team.diagnosis.unavailable
+        n_open = int(view.team.diagnosis.hygiene.set_index("rep_id").reindex(view.ids)["open_deals"].fillna(0).sum())
+        return f"<h3>Deals to fix first</h3>{H.para(esc(words.hygiene_none_flagged(n_open, gone)))}"
     names = view.names
     lines = [esc(words.deal_to_fix(d, names.get(d["rep_id"], d["rep_id"]), view.currency))
              for d in deals.head(SUMMARY_ITEMS).to_dict("records")]
@@ -341,6 +343,9 @@ def hygiene(view: View) -> str:
              str(int(x.past_close_date))] for x in need.itertuples()]
     headers = ["Rep", "Open deals", "No next step", "Stale", "Past close date"]
     parts = [H.heading("Pipeline hygiene")]
+    gone = view.team.diagnosis.unavailable
+    if not words.hygiene_checked(gone):  # nothing the data holds can tell a flagged deal from a fine one
+        return H.block(parts[0] + H.note(words.hygiene_unchecked(gone)))
     if rows:
         parts.append(H.table(headers, rows[:TABLE_ROWS], numeric=(1, 2, 3, 4)))
         if len(rows) > TABLE_ROWS:
@@ -348,8 +353,11 @@ def hygiene(view: View) -> str:
                                 H.table(headers, rows[TABLE_ROWS:], numeric=(1, 2, 3, 4))))
     else:
         parts.append(H.para(f"No open deal of {view.where} is flagged."))
+    if words.hygiene_unchecked(gone):
+        parts.append(H.note(words.hygiene_unchecked(gone)))
     if len(clean):
-        parts.append(H.fold(f"{plural(len(clean), 'rep')} with every open deal up to date",
+        checked = "every open deal up to date" if len(words.hygiene_checked(gone)) == 3 else "no flagged open deal"
+        parts.append(H.fold(f"{plural(len(clean), 'rep')} with {checked}",
                             "<p>" + ", ".join(data(n) for n in clean["name"]) + "</p>"))
     deals = flagged_deals(view)
     if len(deals):
