@@ -244,7 +244,12 @@ def _diagnose(args) -> int:
     d = Facts(args.data).team(period=args.period, as_of=args.as_of, weights=weights,
                               compare_to=args.compare_to).diagnosis
     print(said, file=sys.stderr)
-    print(d.to_json() if args.json else summary_text(d))
+    if args.json:
+        from .pages.diagnose_json import to_json
+
+        print(to_json(d))
+    else:
+        print(summary_text(d))
     return 0
 
 

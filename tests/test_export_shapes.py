@@ -10,6 +10,7 @@ import pytest
 from salesnb.cli import main
 from salesnb.metrics.catalogue import CATALOGUE
 from salesnb.schema import ACTIVITY_TYPES
+from salesnb.pages.diagnose_json import to_json
 
 
 def _sample_without(sample_dir, tmp_path, activity_type: str):
@@ -144,7 +145,7 @@ def test_a_won_only_export_gets_no_rates_no_too_few_deals_and_no_clean_pipeline(
     from salesnb.terminal import summary_text
 
     d = diagnose(won_only_team(), "2026", "2026-12-31")
-    doc = json.loads(d.to_json())
+    doc = json.loads(to_json(d))
     said = " ".join([summary_text(d), *(r["bottleneck"]["sentence"] for r in doc["reps"]),
                      *(h["sentence"] for h in doc["hygiene"])])
     for claim in ("100%", "Too few deals", "too few deals", "clean", "later in the period", "up to date"):

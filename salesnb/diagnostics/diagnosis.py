@@ -1,7 +1,6 @@
 """`diagnose`: run every diagnosis for one period and collect the findings in a `Diagnosis`."""
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, field
 
@@ -24,7 +23,8 @@ ACTIVITY_TYPES_FOR_MIX = ("call", "email", "meeting", "visit", "social", "mail")
 class Diagnosis:
     """Every finding of one period, as facts: DataFrames of figures and verdicts, plus the team.
 
-    No sentences: each reader words the facts for its audience (`salesnb.words`)."""
+    No sentences: each reader words the facts for its audience (`salesnb.words`); the JSON document is
+    `salesnb.pages.diagnose_json.to_document(d)`."""
 
     period: str
     period_start: pd.Timestamp
@@ -53,16 +53,6 @@ class Diagnosis:
     warning_basis: dict = field(default_factory=dict)  # what the early warning's projection was learned from
     change: object = None  # change.Change: what moved since the previous comparable period
     shape: object = None  # shape.ExportShape: what the data holds (every section asks it)
-
-    def to_dict(self) -> dict:
-        """The JSON document of docs/diagnose-json.md (NaN as None, dates as ISO strings)."""
-        from .export import to_document
-
-        return to_document(self, self.currency)
-
-    def to_json(self, indent: int | None = 2) -> str:
-        """`to_dict` serialised; NaN and infinities become null."""
-        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, allow_nan=False)
 
 
 def _active_days(reps: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.Series:
