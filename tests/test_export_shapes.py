@@ -193,3 +193,53 @@ def test_months_with_a_won_deal_are_counted_by_deals_not_by_revenue():
     view.trend = Trend(months=[Point("2026-01-01", 0.0, None, deals=1), Point("2026-02-01", 0.0, None, deals=0),
                                Point("2026-03-01", 500.0, None, deals=2)])
     assert words.trend(view)[0] == "You won deals in 2 of the 3 months shown."
+
+
+def _stage_only_team():
+    """Ann: a won deal, a deal lost at meeting, one lost at proposal; Bob: one lost at meeting. No deal is
+    recorded at qualified (the CRM's first stage maps to meeting) and there is no stage history."""
+    import pandas as pd
+
+    from salesnb.dataset import Dataset
+
+    reps = pd.DataFrame({"rep_id": ["a", "b"], "name": ["Ann", "Bob"], "role": "AE"})
+    deal = dict(created_date="2026-02-01", amount=1.0, close_date="2026-03-01")
+    rows = [dict(deal, opportunity_id="a1", rep_id="a", status="won", furthest_stage="won"),
+            dict(deal, opportunity_id="a2", rep_id="a", status="lost", furthest_stage="meeting"),
+            dict(deal, opportunity_id="a3", rep_id="a", status="lost", furthest_stage="proposal"),
+            dict(deal, opportunity_id="b1", rep_id="b", status="lost", furthest_stage="meeting")]
+    return Dataset.from_frames(reps=reps, opportunities=pd.DataFrame(rows))
+
+
+def test_a_step_that_is_100_percent_by_construction_is_not_measured():
+    from salesnb.metrics import funnel_counts, metrics
+
+    ds = _stage_only_team()
+    f = funnel_counts(ds, "2026", "2026-12-31").set_index(["rep_id", "step"])
+    assert "qualified->meeting" not in set(f.index.get_level_values("step"))
+    # by hand: Ann's 3 deals reached meeting, 2 went on (a1 won, a3 proposal); of those 2, a1 won
+    assert tuple(f.loc[("a", "meeting->proposal"), ["reached", "advanced"]]) == (3, 2)
+    assert tuple(f.loc[("a", "proposal->won"), ["reached", "advanced"]]) == (2, 1)
+    assert tuple(f.loc[("b", "meeting->proposal"), ["reached", "advanced"]]) == (1, 0)
+    assert "100% by construction" in f.attrs["not_measured"]
+    table = metrics(ds, "2026", "2026-12-31")
+    assert "conv_qualified_meeting" not in table.values
+    assert "100% by construction" in table.unavailable["conv_qualified_meeting"]
+
+
+def test_a_rep_who_owns_no_deal_is_not_ranked_among_those_who_do():
+    import pandas as pd
+
+    from salesnb.dataset import Dataset
+    from salesnb.diagnostics import diagnose
+
+    reps = pd.DataFrame({"rep_id": ["a", "b", "c", "n"], "name": ["Ann", "Bob", "Cat", "Ned"], "role": "AE"})
+    rows = [dict(opportunity_id=f"{r}{i}", rep_id=r, created_date="2026-02-01", close_date="2026-03-01",
+                 amount=1000.0, status="won" if i < w else "lost", furthest_stage="won" if i < w else "commit")
+            for r, w in (("a", 6), ("b", 5), ("c", 4)) for i in range(10)]
+    d = diagnose(Dataset.from_frames(reps=reps, opportunities=pd.DataFrame(rows)), "2026", "2026-12-31")
+    r = d.reps.set_index("rep_id")
+    assert pd.isna(r.at["n", "rank_in_role"]) and pd.isna(r.at["n", "score"])
+    assert list(r.loc[["a", "b", "c"], "rank_in_role"]) == [1, 2, 3] and r.at["a", "n_in_role"] == 3
+    assert r.at["n", "bottleneck_unmeasured"] == "this rep owns no deals in this data"
+    assert any(n.startswith("Not ranked: Ned owns no deals") for n in d.notes)

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ..metrics import CATALOGUE, funnel_counts, metrics, team_summary
-from ..leaderboard import leaderboard, outcome_notes, withheld_notes
+from ..leaderboard import leaderboard, no_deal_notes, outcome_notes, withheld_notes
 from ..metrics.profile import left_out_note, requirements
 from ..scorecard import score
 from ..schema import ACTIVITY_TYPES
@@ -207,7 +207,7 @@ def diagnose(dataset, period=None, as_of=None, weights=None, seed: int = 0, *,
     if card is None:
         card = score(table, weights)
     board = leaderboard(card, table).set_index("rep_id")
-    notes += outcome_notes(table) + withheld_notes(reps, card.weights.group_by)
+    notes += outcome_notes(table) + withheld_notes(reps, card.weights.group_by) + no_deal_notes(card, table)
     breakdown = card.breakdown
 
     # 1. bottleneck
@@ -226,6 +226,8 @@ def diagnose(dataset, period=None, as_of=None, weights=None, seed: int = 0, *,
         unavailable["bottleneck"] = "no opportunities created in the period: nothing to read the funnel from"
     elif funnel.attrs.get("unmeasured"):
         unavailable["funnel_steps"] = funnel.attrs["unmeasured"]
+    elif funnel.attrs.get("not_measured"):
+        unavailable["funnel_steps"] = funnel.attrs["not_measured"]
 
     # 2, 3. the vanity audit and what top performers do differently: over the whole team here
     found = team_findings(dataset, table, current, seed=seed)

@@ -335,7 +335,8 @@ def _funnel_metrics(ctx: Context, b: _Builder, o: OppFrame) -> None:
         if step not in rungs:
             a, z = step.split("->")
             lacking = [st for st in (a, z) if not any(k.startswith(st + "->") or k.endswith("->" + st) for k in rungs)]
-            b.skip([name], rungs.get("_why") or f"the data has no '{' or '.join(lacking) or z}' stage, so this rung "
+            skipped = rungs.get("_skipped") if a == "qualified" else None
+            b.skip([name], rungs.get("_why") or skipped or f"the data has no '{' or '.join(lacking) or z}' stage, so this rung "
                    "is not measured (see funnel_counts for the rungs it has)")
             continue
         reached, advanced = rungs[step]
