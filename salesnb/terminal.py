@@ -118,7 +118,7 @@ def summary_text(d) -> str:
         lines += ["", "Hygiene: " + ", ".join(f"{h[f]} {said[f]}" for f in checked) + "."]
     by_reason: dict[str, list[str]] = {}
     for name, reason in d.unavailable.items():  # one note per reason: no open deal empties several sections
-        by_reason.setdefault(reason, []).append(name.replace("_", " "))
+        by_reason.setdefault(reason, []).append(name)
     for reason, names in by_reason.items():
         lines.append(f"note: {', '.join(names)} unavailable: {reason}")
     lines += [f"note: {isolate(clip(n, 400))}" for n in d.notes]

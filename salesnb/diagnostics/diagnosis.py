@@ -222,6 +222,8 @@ def diagnose(dataset, period=None, as_of=None, weights=None, seed: int = 0, *,
                            "active_days": active_days.reindex(current).to_numpy()})
     neck, steps = bn.find_bottlenecks(funnel, reps_df, volume, vol_unit)
     neck = unmeasured_funnels(neck, reps, dataset.shape)
+    if dataset.shape.lacks("leads"):  # no leads table: no strength at finding or qualifying leads
+        neck["strengths"] = neck["strengths"].map(lambda s: [x for x in s if x not in ("prospecting", "qualifying")])
     if funnel.empty:
         unavailable["bottleneck"] = "no opportunities created in the period: nothing to read the funnel from"
     elif funnel.attrs.get("unmeasured"):

@@ -181,7 +181,8 @@ class Report:
         else:
             parts.append(paragraphs([words.hygiene_clean(self.view.unavailable)]))
             return join(parts)  # the sentence names what could not be checked
-        return join([*parts, self._note("next_step")])
+        unchecked = words.hygiene_unchecked(self.view.unavailable)
+        return join([*parts, note(unchecked) if unchecked else None])
 
     def trend(self) -> Block | None:
         t = self.view.trend

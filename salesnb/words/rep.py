@@ -259,6 +259,8 @@ def peer(view) -> str:
 
 
 def no_peer(view) -> str:
+    if view.funnel and view.funnel.unmeasured:
+        return f"No pairing suggested: no funnel verdict to pair on ({view.funnel.unmeasured})."
     verdict = view.funnel.verdict if view.funnel else ""
     if verdict == NO_LEAK:
         return ("No pairing suggested: no funnel step is clearly below the team, so there is no leak to learn "
