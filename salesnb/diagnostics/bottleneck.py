@@ -236,3 +236,25 @@ def _weakest(steps: pd.DataFrame) -> pd.DataFrame:
                         "weakest_median": s["team_median"].to_numpy(), "weakest_p": s["p_low"].to_numpy()},
                        index=pd.Index(s["rep_id"].to_numpy(), name="rep_id"))
     return out
+
+
+def unmeasured(neck: pd.DataFrame, reps: pd.DataFrame, shape) -> pd.DataFrame:
+    """No funnel verdict where the data cannot measure one (``unmeasured``: why): an export of won deals only
+    (every rate would be 100%), a role that owns no deals (SDRs), a rep who owns none. "Too few deals" would
+    promise a verdict that more time cannot bring."""
+    role = reps["role"].reindex(neck["rep_id"]).astype("object") if "role" in reps else pd.Series(None, index=neck["rep_id"])
+    why = []
+    for rid, r in zip(neck["rep_id"], role):
+        if shape.lacks("lost_deals"):
+            why.append(shape.lacks("lost_deals"))
+        elif isinstance(r, str) and r in shape.roles_without_deals:
+            why.append(f"the {r} role owns no deals in this data, so there is no funnel of its own to read")
+        elif str(rid) in shape.reps_without_deals:
+            why.append("this rep owns no deals in this data")
+        else:
+            why.append(None)
+    neck = neck.assign(unmeasured=why)
+    gone = neck["unmeasured"].notna()
+    neck.loc[gone, "bottleneck"] = None
+    neck.loc[gone, "strengths"] = pd.Series([[] for _ in range(int(gone.sum()))], index=neck.index[gone], dtype=object)
+    return neck

@@ -86,14 +86,6 @@ def _lead_source_shares(dataset, reps: pd.Index, start, end) -> pd.DataFrame:
     return shares.reindex(reps)
 
 
-def activity_types_in(dataset) -> tuple[str, ...]:
-    """The activity types the export holds at least one activity of (none without an activities table)."""
-    if not dataset.has("activities"):
-        return ()
-    held = set(dataset.activities["type"].dropna().unique())
-    return tuple(t for t in ACTIVITY_TYPES if t in held)
-
-
 def _features(values: pd.DataFrame, active_weeks: pd.Series, sources: pd.DataFrame) -> tuple[pd.DataFrame, dict, dict, dict]:
     """The top-performer comparison features, with their group, label and display kind."""
     feats, groups, labels, kinds = {}, {}, {}, {}
@@ -155,7 +147,7 @@ def team_findings(dataset, table, reps: pd.Index, seed: int = 0) -> TeamFindings
     early_reason = evidence.too_early(perf, int(closed_now.to_numpy().sum()))
 
     # an activity type the export does not hold at all says nothing about anyone: it is not audited
-    absent = {f"act_{t}" for t in ACTIVITY_TYPES} - {f"act_{t}" for t in activity_types_in(dataset)}
+    absent = {f"act_{t}" for t in ACTIVITY_TYPES} - {f"act_{t}" for t in dataset.shape.activity_types}
     act_cols = [m.name for m in CATALOGUE.values()
                 if m.kind == "activity" and m.name in values and m.name != "leads" and m.name not in absent]
     if act_cols and perf.notna().any():
@@ -221,7 +213,7 @@ def diagnose(dataset, period=None, as_of=None, weights=None, seed: int = 0, *,
     volume = pd.DataFrame({"rep_id": current, "count": vol_count.reindex(current).fillna(0).to_numpy(),
                            "active_days": active_days.reindex(current).to_numpy()})
     neck, steps = bn.find_bottlenecks(funnel, reps_df, volume, vol_unit)
-    neck = unmeasured_funnels(neck, reps, dataset.shape)
+    neck = bn.unmeasured(neck, reps, dataset.shape)
     if dataset.shape.lacks("leads"):  # no leads table: no strength at finding or qualifying leads
         neck["strengths"] = neck["strengths"].map(lambda s: [x for x in s if x not in ("prospecting", "qualifying")])
     if funnel.empty:
@@ -298,28 +290,6 @@ def diagnose(dataset, period=None, as_of=None, weights=None, seed: int = 0, *,
         too_early=early_reason, currency=dataset.meta.currency, track_record=record, warning_basis=ew_basis,
         change=since, shape=dataset.shape,
     )
-
-
-def unmeasured_funnels(neck: pd.DataFrame, reps: pd.DataFrame, shape) -> pd.DataFrame:
-    """No funnel verdict where the data cannot measure one (``unmeasured``: why): an export of won deals only
-    (every rate would be 100%), a role that owns no deals (SDRs), a rep who owns none. "Too few deals" would
-    promise a verdict that more time cannot bring."""
-    role = reps["role"].reindex(neck["rep_id"]).astype("object") if "role" in reps else pd.Series(None, index=neck["rep_id"])
-    why = []
-    for rid, r in zip(neck["rep_id"], role):
-        if shape.lacks("lost_deals"):
-            why.append(shape.lacks("lost_deals"))
-        elif isinstance(r, str) and r in shape.roles_without_deals:
-            why.append(f"the {r} role owns no deals in this data, so there is no funnel of its own to read")
-        elif str(rid) in shape.reps_without_deals:
-            why.append("this rep owns no deals in this data")
-        else:
-            why.append(None)
-    neck = neck.assign(unmeasured=why)
-    gone = neck["unmeasured"].notna()
-    neck.loc[gone, "bottleneck"] = None
-    neck.loc[gone, "strengths"] = pd.Series([[] for _ in range(int(gone.sum()))], index=neck.index[gone], dtype=object)
-    return neck
 
 
 def warning_basis(fit) -> dict:
