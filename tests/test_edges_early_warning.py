@@ -105,3 +105,51 @@ def test_the_documented_bars_hold_as_documented():
         assert any(reasons(warn(team(**{part: low}), ROLE)).values()), part
         assert not any(reasons(warn(team(**{part: high}), ROLE)).values()), part
     assert ramp(np.array([0, 45, 89, 90])).tolist() == pytest.approx([0.5, 0.75, 0.5 + 0.5 * 89 / 90, 1.0])
+
+
+def test_the_one_rule_refuses_an_unknown_chance_and_a_closed_gap():
+    from salesnb.diagnostics.early_warning import flag
+
+    assert flag(FLAG_AT) is True and flag(FLAG_AT + EPS) is True and flag(FLAG_AT - EPS) is False
+    assert flag(None) is False and flag(float("nan")) is False
+    assert flag(1.0, gap_open=False) is False
+
+
+def test_the_figures_per_rep_by_hand():
+    # r0: quota 200,000, won 50,000, projection 150,000 (likely 120,000 to 180,000), 30% chance
+    out = warn(team(quota=200_000.0, projection=150_000.0, low=120_000.0, high=180_000.0, chance=0.3,
+                    pipeline_expected=40_000.0, due_by_now=100_000.0, won=90_000.0), ROLE)
+    r = out.loc["r0"]
+    assert (r["gap"], r["projected_attainment"], r["likely_low"], r["likely_high"]) == pytest.approx(
+        (110_000.0, 0.75, 0.6, 0.9))
+    assert r["p_miss"] == pytest.approx(0.7) and r["at_risk"] and r["has_quota"] and not r["finished"]
+    assert r["verdict"] is None and np.isnan(r["short_by"])
+    assert reasons(out) == dict(pipeline_short=False, closing_slow=False, few_new_deals=False, behind=False)
+
+
+def test_a_rep_without_quota_has_no_figures_against_it_and_no_flag():
+    out = warn(team(quota=np.nan, chance=np.nan, won=0.0, due_by_now=np.nan), ROLE)
+    r = out.loc["r0"]
+    assert not r["has_quota"] and not r["at_risk"] and not r["behind"] and not r["pipeline_short"]
+    for col in ("gap", "projected_attainment", "likely_low", "likely_high", "pipeline_ratio"):
+        assert np.isnan(r[col]), col
+    zero = warn(team(quota=0.0), ROLE).loc["r0"]  # a quota of 0 is no quota
+    assert not zero["has_quota"] and not zero["at_risk"]
+
+
+def test_a_finished_period_ends_with_what_was_won():
+    # r0 missed by 30,000; r1 made it exactly; r2 has no quota
+    out = warn(team(won=70_000.0, chance=0.9).assign(quota=[100_000.0, 100_000.0, np.nan])
+               .assign(won=[70_000.0, 100_000.0, 5.0]), ROLE, finished=True)
+    assert out["verdict"].tolist()[:2] == ["missed", "made"] and pd.isna(out.at["r2", "verdict"])
+    assert out.at["r0", "short_by"] == pytest.approx(30_000.0) and out.at["r1", "short_by"] == 0
+    assert np.isnan(out.at["r2", "short_by"])
+    assert out["projection"].tolist() == out["low"].tolist() == out["high"].tolist() == [70_000.0, 100_000.0, 5.0]
+    assert out.at["r0", "chance"] == 0.0 and out.at["r1", "chance"] == 1.0 and np.isnan(out.at["r2", "chance"])
+    assert out.at["r0", "projected_attainment"] == pytest.approx(0.7)
+    assert out["finished"].all() and not out["at_risk"].any()
+
+
+def test_without_roles_every_rep_is_compared_with_the_whole_team():
+    out = warn(team(created_pace=50_000.0))  # medians: (50,000, 100,000, 100,000) -> 100,000
+    assert out.at["r0", "created_ratio"] == pytest.approx(0.5) and out.at["r0", "few_new_deals"]
