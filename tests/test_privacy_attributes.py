@@ -57,6 +57,7 @@ def test_the_clean_page_and_geometry_or_styling_hold_no_leak():
 
 def test_text_after_a_style_sheet_or_a_closed_tag_is_read_again():
     for page in ("<style>p { color: red }</style><p>Bob Stone</p>", "<p></p></div><p>Bob Stone</p>",
+                 "<script>var x = 1;</script><p>Bob Stone</p>", "<SCRIPT>x</SCRIPT><p>Bob Stone</p>",
                  "<style>a{}</style><style>b{}</style></p><p>Bob Stone</p>"):
         assert [(x.rep_id, x.what) for x in scan_report(page, "R1", TEAM)] == [("R10", "name")], page
 
