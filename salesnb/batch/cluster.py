@@ -33,7 +33,8 @@ from ..errors import SalesnbError, Terminated
 from .runner import RepOutcome, RepTask, _first_line_error
 
 RETRIES = 2  # a task that raised (outside the report itself, which never raises) runs again, elsewhere
-RECONNECT = "20s"  # how long the client waits for a scheduler that went away to come back
+RECONNECT = "20s"
+SCRATCH = "dask"  # OUT/_batch/dask: the local cluster's scratch space, removed after the run  # how long the client waits for a scheduler that went away to come back
 
 
 class SchedulerLost(SalesnbError):
@@ -114,6 +115,8 @@ def connect(scheduler: str | None, jobs: int, log_dir: Path | None):
     _quiet_dask()
     _skip_slow_import()
     dask.config.set({"distributed.scheduler.allowed-failures": RETRIES})
+    if log_dir is not None:  # the local workers' scratch space: in the run's folder, not the system's /tmp
+        dask.config.set({"temporary-directory": str(Path(log_dir).parent / SCRATCH)})
     if scheduler:
         try:
             client = Client(scheduler, timeout=RECONNECT, set_as_default=False)
@@ -224,6 +227,12 @@ def _close(client, cluster) -> None:
             cluster.close(timeout=10)
         except Exception:
             pass
+        import dask
+        import shutil
+
+        scratch = dask.config.get("temporary-directory", None)
+        if scratch and Path(scratch).name == SCRATCH:
+            shutil.rmtree(scratch, ignore_errors=True)
 
 
 def _stop(client, cluster, pending: dict, grace: float = 5.0) -> None:

@@ -15,6 +15,7 @@ import os
 import shutil
 import signal
 import tempfile
+import threading
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -245,6 +246,11 @@ def _stop_worker(signum, frame) -> None:
     Cleaning up here, rather than raising into papermill's event loop, works wherever the signal lands; the
     kernel is killed first because one still starting would write its connection file after the clean-up.
     """
+    _clean_up()
+    _exit(128 + signum)
+
+
+def _clean_up() -> None:
     _kill_children()
     task = _current
     if task is not None:
@@ -255,7 +261,18 @@ def _stop_worker(signum, frame) -> None:
             Path(task.view_path).unlink(missing_ok=True)
     if _tmpdir:
         shutil.rmtree(_tmpdir, ignore_errors=True)
-    os._exit(128 + signum)
+
+
+_exit = os._exit
+
+
+def _clean_up_on_exit(code) -> None:
+    """`os._exit` in a worker of a local cluster. Dask's worker process watches its parent from a thread and
+    calls `os._exit` the moment the parent dies (even by SIGKILL), before our SIGTERM handler could run: so
+    that exit also kills the task's kernel and removes its temporary files first."""
+    if threading.current_thread() is not threading.main_thread():
+        _clean_up()
+    _exit(code)
 
 
 def _kill_children() -> None:
@@ -286,6 +303,7 @@ def init_worker(log_dir: str | None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _stop_worker)
     _die_with_parent()
+    os._exit = _clean_up_on_exit
     _own_tempdir()
     if log_dir:
         # Kernels inherit this stderr: their start-up chatter goes to a log file, not over the progress bar.
