@@ -103,8 +103,11 @@ def _quiet_dask() -> None:
     """Dask logs every worker start, stop and lost connection; the run says what matters in its own words."""
     import logging
 
-    for name in ("distributed", "tornado"):
-        logging.getLogger(name).setLevel(logging.CRITICAL)
+    import distributed  # noqa: F401  (sets up its loggers, some with their own level)
+
+    for name in ["distributed", "tornado", *logging.root.manager.loggerDict]:
+        if name.split(".")[0] in ("distributed", "tornado"):
+            logging.getLogger(name).setLevel(logging.CRITICAL)
 
 
 def connect(scheduler: str | None, jobs: int, log_dir: Path | None):
@@ -125,20 +128,20 @@ def connect(scheduler: str | None, jobs: int, log_dir: Path | None):
                                 "the address (e.g. tcp://host:8786) and that `dask scheduler` runs there.") from None
         client.register_plugin(_plugin(str(log_dir) if log_dir else None, local=False))
         return client, None
-    cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=_dashboard(),
+    cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address="127.0.0.1:0",
                            scheduler_port=0, host="127.0.0.1", silence_logs=50)
     client = Client(cluster, set_as_default=False)
     client.register_plugin(_plugin(str(log_dir) if log_dir else None, local=True))
     return client, cluster
 
 
-def _dashboard() -> str | None:
-    """A dashboard on a free port when Bokeh is installed (Dask serves it with Bokeh), else none."""
+def _dashboard() -> bool:
+    """Dask serves its dashboard with Bokeh, when installed."""
     try:
         import bokeh  # noqa: F401
     except ImportError:
-        return None
-    return "127.0.0.1:0"
+        return False
+    return True
 
 
 def where(client, cluster) -> str:
@@ -173,7 +176,7 @@ def run_tasks(tasks: Iterable[RepTask], jobs: int, on_done: Callable[[RepOutcome
             task = pending.pop(fut)
             if fut.status == "finished":
                 o = fut.result()
-            elif _lost(client):
+            elif fut.status == "cancelled" or _lost(client):  # the client cancels every task when it loses the scheduler
                 pending[fut] = task
                 break
             else:  # raised outside the report, or its workers kept dying
@@ -198,7 +201,7 @@ def run_tasks(tasks: Iterable[RepTask], jobs: int, on_done: Callable[[RepOutcome
 
 
 def _lost(client) -> bool:
-    return client.status not in ("running", "connecting", "newly-created")
+    return client.status != "running"  # "connecting": trying to reach a scheduler that went away
 
 
 def _lost_message(scheduler: str | None, done: int, left: int) -> str:
