@@ -37,6 +37,7 @@ from . import config
 from .atomic import sweep_temp_files, write_text_atomic
 from .batch import history
 from .batch.index import IndexRow, render_index
+from .batch.cluster import clock_of, progress_bar
 from .batch.finish import Finisher
 from .batch.naming import safe_names
 from .batch.pdf import PdfPrinter, check_paper, check_printing
@@ -310,13 +311,13 @@ def run_reports(data_dir, out_dir=None, *, reps=None, as_of=None, period=None, w
     printer = PdfPrinter(paper, browser) if pdf else None
     finish = Finisher(inputs, team_names, origin, scan=scan, printer=printer)
 
-    bar = _progress_bar(len(mine), len(result.skipped), enabled=progress)
+    bar = progress_bar(len(mine), len(result.skipped), enabled=progress)
     counts = {"done": len(result.skipped), "failed": 0}
 
     def on_done(o: RepOutcome) -> None:
         html_path, ipynb_path, status_path = paths(o.rep_id)
         status = {"rep_id": o.rep_id, "key": keys[o.rep_id], "ok": o.ok, "reason": o.reason,
-                  "seconds": round(o.seconds, 2), "attempts": o.attempts, **_clock(o)}
+                  "seconds": round(o.seconds, 2), "attempts": o.attempts, **clock_of(o)}
         if o.ok:
             status.update(html_sha256=file_hash(html_path), ipynb_sha256=file_hash(ipynb_path))
             if o.extra.get("history"):
@@ -344,6 +345,9 @@ def run_reports(data_dir, out_dir=None, *, reps=None, as_of=None, period=None, w
         for rep_id in to_finish:
             html_path, _, status_path = paths(rep_id)
             write_status(status_path, finish(rep_id, html_path, pdf_path(rep_id), read_status(status_path) or {}))
+    except SchedulerLost:  # the index says which reports are still to do
+        _write_index(result, inputs, selected, stems, paths, keys, pdf_path)
+        raise
     finally:
         if bar is not None:
             bar.close()
@@ -355,17 +359,10 @@ def run_reports(data_dir, out_dir=None, *, reps=None, as_of=None, period=None, w
         result.pdf_failed.update(finish.failed)
         for d in (out_dir, status_folder, views_dir, failed_dir):  # what a worker killed mid-report left
             sweep_temp_files(d, owned, stale_after=float("inf"))
-        if sys.exc_info()[0] is SchedulerLost:  # the index says which reports are still to do
-            _write_index(result, inputs, selected, stems, paths, keys, pdf_path)
 
     _write_index(result, inputs, selected, stems, paths, keys, pdf_path)
     result.seconds = time.perf_counter() - t0
     return result
-
-
-def _clock(o: RepOutcome) -> dict:
-    """Where the report's time went, as measured in its worker (view, kernel, notebook, export, write, scan)."""
-    return {"clock": o.extra["clock"]} if o.extra.get("clock") else {}
 
 
 def _peer(inputs, rep_id: str) -> str:
@@ -400,16 +397,6 @@ def _write_index(result: BatchResult, inputs, selected: list[str], stems: dict, 
         subtitle=f"Period {meta.get('period_label', '')}, as of {meta.get('as_of', '')}. {result.weights}".strip(),
         notes=result.notes,
         trust=track_record_words(TrackRecord.from_dict(meta["track_record"])) if meta.get("track_record") else ""))
-
-
-def _progress_bar(total: int, initial: int, enabled: bool):
-    if not enabled or total == 0:
-        return None
-    from tqdm.auto import tqdm
-
-    bar = tqdm(total=total, initial=initial, desc="reports", unit="rep", file=sys.stderr, dynamic_ncols=True)
-    bar.set_postfix(done=initial, failed=0, left=total - initial, refresh=True)
-    return bar
 
 
 __all__ = ["BatchResult", "run_reports", "run_key"]

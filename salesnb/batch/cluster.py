@@ -200,6 +200,22 @@ def run_tasks(tasks: Iterable[RepTask], jobs: int, on_done: Callable[[RepOutcome
     return outcomes
 
 
+def clock_of(o: RepOutcome) -> dict:
+    """Where the report's time went, as measured in its worker (view, kernel, notebook, export, write, scan)."""
+    return {"clock": o.extra["clock"]} if o.extra.get("clock") else {}
+
+
+def progress_bar(total: int, initial: int, enabled: bool):
+    """A bar over the reports as the cluster hands them back (None: no bar)."""
+    if not enabled or total == 0:
+        return None
+    from tqdm.auto import tqdm
+
+    bar = tqdm(total=total, initial=initial, desc="reports", unit="rep", file=sys.stderr, dynamic_ncols=True)
+    bar.set_postfix(done=initial, failed=0, left=total - initial, refresh=True)
+    return bar
+
+
 def _lost(client) -> bool:
     return client.status != "running"  # "connecting": trying to reach a scheduler that went away
 
@@ -278,4 +294,4 @@ def _alive(pid: int) -> bool:
         return False
 
 
-__all__ = ["SchedulerLost", "connect", "render", "run_tasks", "where"]
+__all__ = ["SchedulerLost", "clock_of", "connect", "progress_bar", "render", "run_tasks", "where"]
