@@ -261,9 +261,11 @@ def unavailable(s: RepSlice) -> dict[str, str]:
         if m["unavailable"].get(key) and section not in out:
             out[section] = m["unavailable"][key]
     if s.rep["role_key"] not in m.get("roles_with_revenue", [s.rep["role_key"]]):
-        out["won_per_month"] = ("your role closes no deals in this data, so won revenue per month is not shown: "
-                                "the figures that measure your work are below")
+        out["won_per_month"] = (("your role closes no deals" if s.rep.get("role") else "the team closes no deals")
+                                + " in this data, so won revenue per month is not shown: the figures that measure "
+                                "your work are below")
     if s.headline.get("score") is None:
         out["score"] = ("no score: fewer than 3 current reps share your role, and a score compares you with "
-                        "the others of your role")
+                        "the others of your role" if s.rep.get("role") else
+                        "no score: fewer than 3 current reps in the team, and a score compares you with the others")
     return out

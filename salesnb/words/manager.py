@@ -479,3 +479,17 @@ def team_progress(totals: Mapping, currency: str = "") -> str:
     if proj is not None:
         line += f" Projected at period end: about {pct(float(proj) / float(target))} of target."
     return line
+
+
+def activity_window(w) -> str | None:
+    """What the activity rates are per week of (a `coverage.ActivityWindow`); None when it is the whole window."""
+    if w is None or not w.narrowed:
+        return None
+    return (f"Activity rates are per week of {w.start.date()} to {w.end.date()}, the {w.weeks:.0f} of "
+            f"{w.window_weeks:.0f} weeks the activities cover (none logged outside them), not of the whole period.")
+
+
+def no_new_deals(now: str, then: str) -> str:
+    """Why the funnel steps of a period cannot be compared with the one before: it has no new deals."""
+    return (f"No new deals in the period ({now}): no funnel step has a rate to compare with {then} (the rates "
+            "are empty, not zero).")
