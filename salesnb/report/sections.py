@@ -72,12 +72,12 @@ class Report:
         if h.projected_attainment is not None:
             ranged = h.risk and h.risk.likely_low is not None and not h.risk.finished
             projected += f" ({pct(h.projected_attainment)} of quota{'; ' + words.likely_range(v) if ranged else ''})"
-        over = bool(h.risk and h.risk.finished)
+        over = h.finished or bool(h.risk and h.risk.finished)
         rows = [[f"{CATALOGUE['won_revenue'].label}{'' if over else ' so far'}", money(h.won, cur)],
                 ["Quota for the period", money(h.quota, cur)],
                 [CATALOGUE["attainment"].label, f"{pct(h.attainment)} of quota" if h.attainment is not None else "—"],
                 ["Still to win", words.to_go(v)], *([] if over else [["Projected at period end", projected]]),
-                ["Rank within role", words.rank(v)],
+                ["Rank within role" if v.role else "Rank in the team", words.rank(v)],
                 ["Score", f"{points(h.score)} out of 100" if h.score is not None else "—"]]
         missing = self._note("headline")
         if missing:  # the note says what is missing: no rows of dashes

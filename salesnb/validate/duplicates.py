@@ -44,8 +44,8 @@ def check_duplicate_activities(raws: dict[str, RawTable], report: ValidationRepo
     export logged them twice, and count each once (left out of the analyses, not of the file). Returns how
     many were set aside."""
     raw = raws.get("activities")
-    if raw is None:
-        return 0
+    if raw is None or any(i.file == raw.file for i in report.errors):
+        return 0  # rows with errors are judged once they are fixed (a column of bad dates looks all alike)
     copies = exact_copies(raw, max(1, int(np.ceil(DOUBLE_LOGGED_SHARE * raw.keep.sum()))))
     n = int(copies.sum())
     if not n or n < DOUBLE_LOGGED_SHARE * int(raw.keep.sum()):

@@ -468,15 +468,16 @@ def leak_line(row: Mapping) -> str:
     return head + (f" ({won_deals(lost, more=True)} at the role's rate)" if lost is not None else "") + "."
 
 
-def team_progress(totals: Mapping, currency: str = "") -> str:
-    """The whole team's won so far against its target, anonymous (for a rep's report): "" without a target."""
+def team_progress(totals: Mapping, currency: str = "", finished: bool = False) -> str:
+    """The whole team's won so far against its target, anonymous (for a rep's report): "" without a target.
+    `finished`: the period is over, so what was won is the end result and nothing is projected."""
     target, won = _get(totals, "target"), _get(totals, "won")
     if target is None or won is None or float(target) <= 0:
         return ""
-    line = (f"The whole team has won {money(won, currency)} of its {money(target, currency)} target so far "
-            f"({pct(float(won) / float(target))}).")
+    line = (f"The whole team {'won' if finished else 'has won'} {money(won, currency)} of its "
+            f"{money(target, currency)} target{'' if finished else ' so far'} ({pct(float(won) / float(target))}).")
     proj = _get(totals, "projection")
-    if proj is not None:
+    if proj is not None and not finished:
         line += f" Projected at period end: about {pct(float(proj) / float(target))} of target."
     return line
 

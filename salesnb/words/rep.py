@@ -365,5 +365,6 @@ def warning_record(view) -> str:
 def team_progress(view) -> str:
     """The whole team's won against its target (anonymous), for a rep's report."""
     t = view.team
-    return _team_line({"won": t.won, "target": t.target, "projection": t.projection}, view.currency)
+    return _team_line({"won": t.won, "target": t.target, "projection": t.projection}, view.currency,
+                      finished=view.headline.finished)
 
