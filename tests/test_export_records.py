@@ -247,3 +247,17 @@ def test_salesnb_reports_runs_for_a_quarter_with_no_new_deals(quiet_quarter, tmp
                          "--jobs", "1", "--no-progress"])
     assert rc == 0, out + err
     assert (tmp_path / "r" / "index.html").is_file()
+
+
+def test_a_finished_period_is_not_won_so_far_nor_projected(quiet_quarter):
+    from salesnb.analysis import open_team
+    from salesnb.words.manager import team_progress
+
+    # by hand: half of the target won; once the period is over it is the result, and nothing is projected
+    totals = {"won": 50.0, "target": 100.0, "projection": 80.0}
+    assert team_progress(totals, "USD", finished=True) == "The whole team won 50 USD of its 100 USD target (50%)."
+    assert "so far" in team_progress(totals, "USD") and "Projected at period end" in team_progress(totals, "USD")
+    # seen two weeks after the quarter's end, with no quota: the headline says what was won, not "so far"
+    texts = report_texts(open_team(quiet_quarter, period="2026-Q2", as_of="2026-07-14"), ["a"])
+    assert "Won revenue so far" not in texts["a"] and "Projected at period end" not in texts["a"]
+    assert "Rank in the team" in texts["a"] and "Rank within role" not in texts["a"]
