@@ -54,6 +54,9 @@ def test_activities_copied_but_for_their_id_are_a_warning_and_counted_once(tmp_p
     assert sorted(ds.activities["activity_id"]) == sorted([c["activity_id"] for c in calls + emails])
     t = metrics(ds, "2026-Q2", "2026-04-30")
     assert t.values.loc["r1", "act_call"] == 6 and t.values.loc["r2", "act_email"] == 4
+    from salesnb.diagnostics import diagnose
+
+    assert "4 activities were exact copies of another but for their id" in " ".join(diagnose(ds, "2026-Q2").notes)
 
 
 def test_a_few_identical_activities_are_ordinary_work_and_kept(tmp_path):

@@ -11,6 +11,7 @@ import pandas as pd
 from ..metrics import CATALOGUE, funnel_counts, metrics, team_summary
 from ..leaderboard import leaderboard, outcome_notes, withheld_notes
 from ..metrics.coverage import activity_window
+from ..validate.duplicates import copies_set_aside
 from ..metrics.profile import left_out_note, requirements
 from ..scorecard import score
 from ..terms import ACTIVITY, STEPS, role_key
@@ -231,6 +232,10 @@ def diagnose(dataset, period=None, as_of=None, weights=None, seed: int = 0, *,
         unavailable["bottleneck"] = "no opportunities created in the period: nothing to read the funnel from"
     elif funnel.attrs.get("unmeasured"):
         unavailable["funnel_steps"] = funnel.attrs["unmeasured"]
+
+    if copies := copies_set_aside(getattr(dataset, "report", None)):
+        notes.append(f"{copies:,} activities were exact copies of another but for their id (logged twice by the "
+                     "export): each was counted once ('salesnb validate' lists them).")
 
     # 2, 3. the vanity audit and what top performers do differently: over the whole team here
     found = team_findings(dataset, table, current, seed=seed)

@@ -17,6 +17,7 @@ from .report import ValidationReport
 from .rows import RawTable, report_rows
 
 DOUBLE_LOGGED_SHARE = 0.10
+COPY_MESSAGE = "this activity is an exact copy of an earlier one except for its activity_id"
 
 
 def exact_copies(raw: RawTable, min_copies: int = 1) -> np.ndarray:
@@ -51,7 +52,7 @@ def check_duplicate_activities(raws: dict[str, RawTable], report: ValidationRepo
     if not n or n < DOUBLE_LOGGED_SHARE * int(raw.keep.sum()):
         return 0
     report_rows(report, "warning", raw, copies, "activity_id", raw.raw("activity_id"),
-                f"this activity is an exact copy of an earlier one except for its activity_id ({n:,} of "
+                f"{COPY_MESSAGE} ({n:,} of "
                 f"{int(raw.keep.sum()):,} activities are, too many to be chance: the export logged them twice): it "
                 "is counted once, so copies do not inflate the activity counts, rates or the vanity-metric audit.",
                 "remove the repeated rows from the export (a CRM sync that logged each activity twice is the usual "
@@ -59,3 +60,10 @@ def check_duplicate_activities(raws: dict[str, RawTable], report: ValidationRepo
                 "were for, their duration).")
     raw.keep &= ~copies
     return n
+
+
+def copies_set_aside(report: ValidationReport | None) -> int:
+    """How many activities `check_duplicate_activities` counted once (0 without a report)."""
+    if report is None:
+        return 0
+    return sum(i.count for i in report.warnings if i.column == "activity_id" and i.message.startswith(COPY_MESSAGE))
