@@ -80,7 +80,7 @@ def shapes(draw) -> Shape:
         months=months, deals=deals, stages=draw(st.sampled_from(["none", "furthest", "history"])),
         next_step=draw(st.booleans()), late_lost=draw(st.booleans()) and deals != "won_only",
         leads=draw(st.booleans()), quotas=draw(st.sampled_from(["none", "reps", "team_only"])),
-        renamed_team=draw(st.booleans()), teams=draw(st.booleans()), activity_types=types,
+        renamed_team=draw(st.sampled_from([False] * 5 + [True])), teams=draw(st.booleans()), activity_types=types,
         activity_weeks=draw(st.sampled_from([0, 0, 6])) if types else 0,
         linked=draw(st.sampled_from(["all", "none", "some"])) if types else "all",
         duplicated=draw(st.booleans()) and bool(types))
@@ -271,6 +271,6 @@ def seeded_shape(k: int) -> Shape:
                  months=12 if deals != "full" else (1, 3, 6, 12)[(k // 4) % 4], deals=deals,
                  stages=("none", "furthest", "history")[(k // 2) % 3], next_step=bool(k % 2),
                  late_lost=deals != "won_only" and bool(rng.integers(2)), leads=bool((k // 3) % 2),
-                 quotas=("none", "reps", "team_only")[(k + 1) % 3], renamed_team=False, teams=bool(k % 4 != 1),
+                 quotas=("none", "reps", "team_only")[(k // 3 + k) % 3], renamed_team=False, teams=bool(k % 4 != 1),
                  activity_types=types, activity_weeks=6 if types and k % 3 == 0 else 0,
                  linked=("all", "none", "some")[k % 3] if types else "all", duplicated=bool(types) and k % 2 == 0)
