@@ -203,7 +203,7 @@ def test_the_default_report_date_is_the_exports_own_date_not_an_expected_close_d
 def quiet_quarter(tmp_path_factory) -> Path:
     """Four reps, no roles, no quotas: deals created from 2025-12 to 2026-02 only, calls every month to June;
     2026-Q2 has no new deal, and 2026-Q1 before it has."""
-    reps = pd.DataFrame({"rep_id": ["a", "b", "c", "d"], "name": ["Ana", "Ben", "Cy", "Dee"]})
+    reps = pd.DataFrame({"rep_id": ["qa1", "qb2", "qc3", "qd4"], "name": ["Ana Quill", "Ben Ruiz", "Cy Sato", "Dee Tran"]})
     rows = []
     for k, r in enumerate(reps["rep_id"]):
         for j in range(6):
@@ -230,14 +230,14 @@ def test_a_quarter_with_no_new_deals_has_no_nan_and_says_why(quiet_quarter):
     for rid in inputs.rep_ids:
         text = build_view(inputs.slice(rid)).to_json()  # allow_nan=False: raised on the NaN close dates
         assert "NaN" not in text
-    texts = report_texts(team, ["a", "b"])
+    texts = report_texts(team, ["qa1", "qb2"])
     assert all("No new deals of yours in 2026-Q2" in t for t in texts.values())
 
 
 def test_reports_without_roles_or_quotas_speak_of_the_team(quiet_quarter):
     from salesnb.analysis import open_team
 
-    texts = report_texts(open_team(quiet_quarter, period="2026-Q2"), ["a", "b"])
+    texts = report_texts(open_team(quiet_quarter, period="2026-Q2"), ["qa1", "qb2"])
     for text in texts.values():
         assert "your role" not in text and "the role" not in text
         assert "Weekly work and the quota" not in text and "Won against the quota" not in text
@@ -261,6 +261,6 @@ def test_a_finished_period_is_not_won_so_far_nor_projected(quiet_quarter):
     assert team_progress(totals, "USD", finished=True) == "The whole team won 50 USD of its 100 USD target (50%)."
     assert "so far" in team_progress(totals, "USD") and "Projected at period end" in team_progress(totals, "USD")
     # seen two weeks after the quarter's end, with no quota: the headline says what was won, not "so far"
-    texts = report_texts(open_team(quiet_quarter, period="2026-Q2", as_of="2026-07-14"), ["a"])
-    assert "Won revenue so far" not in texts["a"] and "Projected at period end" not in texts["a"]
-    assert "Rank in the team" in texts["a"] and "Rank within role" not in texts["a"]
+    text = report_texts(open_team(quiet_quarter, period="2026-Q2", as_of="2026-07-14"), ["qa1"])["qa1"]
+    assert "Won revenue so far" not in text and "Projected at period end" not in text
+    assert "Rank in the team" in text and "Rank within role" not in text
