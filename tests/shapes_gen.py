@@ -237,7 +237,7 @@ def _activities(shape, rng, reps, hire, start, end, opps) -> pd.DataFrame:
                              opportunity_id=str(rng.choice(own)) if own and linked else None))
     a = pd.DataFrame(rows, columns=["rep_id", "date", "type", "opportunity_id"])
     if shape.duplicated and len(a):
-        a = pd.concat([a, a.sample(frac=.5, random_state=shape.seed % 1000, replace=True)], ignore_index=True)
+        a = pd.concat([a, a], ignore_index=True)  # a sync that logged every activity twice
     if shape.linked == "none":
         a = a.drop(columns="opportunity_id")
     a.insert(0, "activity_id", _ids(shape.ids, "A", len(a)))
