@@ -96,7 +96,7 @@ def test_activity_rates_are_per_week_of_the_weeks_the_activities_cover():
 
     from salesnb.diagnostics import diagnose
 
-    from salesnb.diagnostics.export import clean
+    from salesnb.pages.diagnose_json import clean
     from salesnb.words.manager import activity_window as said
 
     d = diagnose(ds, "2026-Q2")
