@@ -474,7 +474,7 @@ def _hygiene(ctx: Context, b: _Builder, o: OppFrame, act: dict | None) -> None:
     # Only a rep who links activities to deals can leave one quiet: calls logged against no deal say nothing
     # about any deal, and would otherwise make every open deal of the rep look stale.
     logged = (act["day"] <= ctx.as_of_day) & (act["code"] >= 0)
-    links = F.bincount(act["code"][logged & (act["opp_pos"] >= 0)], n) > 0
+    links = F.bincount(act["code"][logged & a["opportunity_id"].notna().to_numpy()], n) > 0
     b.put("stale_deals", F.bincount(o.code[stale], n), no_deals,
           (~links, "none of this rep's activities is linked to a deal (opportunity_id): cannot tell stale deals"))
 
