@@ -111,7 +111,8 @@ def _add_data(p: argparse.ArgumentParser) -> None:
 def _add_dataset(p: argparse.ArgumentParser) -> None:
     _add_data(p)
     p.add_argument("--as-of", dest="as_of", type=_as_of, metavar="YYYY-MM-DD",
-                   help="report date (default: dataset.toml as_of, else the latest date in the data)")
+                   help="report date (default: dataset.toml as_of, else the export's own date: its latest recorded "
+                        "event, not an expected close date)")
     p.add_argument("--period", type=_period, metavar="P",
                    help='"2026", "2026-Q2", "2026-03", "ytd", "qtd", "mtd" or "2026-01-01..2026-06-30" '
                         "(default: the dataset's default period)")
@@ -197,11 +198,29 @@ def _validate(args) -> int:
     frames, meta, report = check_folder(args.data)
     print(report.format())
     if report.ok:  # what the valid data holds: the sections that can and cannot be shown follow from it
-        shape = Dataset(**frames, meta=meta).shape
+        dataset = Dataset(**frames, meta=meta)
+        shape = dataset.shape
         print(shape.summary())
         for section, reason in shape.unavailable().items():
             print(f"- {section.replace('_', ' ')} unavailable: {reason}")
+        print(as_of_line(dataset))
     return 0 if report.ok else 1
+
+
+def as_of_line(dataset) -> str:
+    """The report date the analyses use by default, and where it comes from."""
+    from .errors import ConfigError
+    from .periods import default_as_of
+
+    try:
+        day = default_as_of(dataset).date()
+    except ConfigError as exc:
+        return f"Report date: none ({exc})"
+    if dataset.meta.as_of:
+        return f"Report date: {day} (as_of in dataset.toml)."
+    return (f"Report date: {day}, the export's own date: its latest recorded event (deals and leads created, deals "
+            "won or lost, activities, stage changes; expected close dates are not events). Set as_of in "
+            "dataset.toml or pass --as-of to choose another.")
 
 
 def _weights_arg(args):

@@ -230,14 +230,28 @@ def _fy_label(year: int, m0: int) -> str:
     return str(year) if m0 == 1 else f"FY{year}"
 
 
+LATE_CLOSE_GRACE_DAYS = 7  # a lost deal's close date this far past every other event may still be real
+
+
 def default_as_of(dataset) -> pd.Timestamp:
-    """The dataset's report date: ``meta.as_of`` if set, else the latest date found in its tables.
+    """The dataset's report date: ``meta.as_of`` if set, else the export's own date (`export_date`).
 
     Never the wall clock, so the same data always gives the same figures.
     """
     meta_as_of = getattr(dataset.meta, "as_of", None)
     if meta_as_of:
         return _ts(meta_as_of)
+    return export_date(dataset)
+
+
+def export_date(dataset) -> pd.Timestamp:
+    """The date the export was taken: its latest recorded event.
+
+    Events are the dates something happened: deals and leads created, deals won, activities, stage changes.
+    Open deals' close dates are expected ones, in the future; CRMs often leave a lost deal's expected close
+    date too, months after the export, so a lost deal's close date counts only up to
+    ``LATE_CLOSE_GRACE_DAYS`` after the latest other event (a deal lost on the export's last day still counts).
+    """
     latest = pd.NaT
     candidates = (
         ("opportunities", ("created_date", "close_date", "stage_changed_date")),
@@ -254,12 +268,18 @@ def default_as_of(dataset) -> pd.Timestamp:
                 continue
             series = df[col]
             if table == "opportunities" and col == "close_date":
-                # expected close dates of open deals lie in the future; only real closes count
-                series = series[df["status"] != "open"]
+                series = series[df["status"] == "won"]  # open deals' close dates are expected ones
             value = series.max()
             if value is not pd.NaT and pd.notna(value) and (latest is pd.NaT or value > latest):
                 latest = value
-    if latest is pd.NaT:
+    if dataset.table("opportunities") is not None and len(dataset.opportunities):
+        lost = dataset.opportunities.loc[dataset.opportunities["status"] == "lost", "close_date"]
+        if latest is not pd.NaT:
+            lost = lost[lost <= latest + pd.Timedelta(days=LATE_CLOSE_GRACE_DAYS)]
+        lost_close = lost.max()
+        if pd.notna(lost_close) and (latest is pd.NaT or lost_close > latest):
+            latest = lost_close
+    if latest is pd.NaT or pd.isna(latest):
         raise ConfigError("cannot tell the report date: the dataset has no dates. Pass as_of=YYYY-MM-DD.")
     return pd.Timestamp(latest).normalize()
 

@@ -144,6 +144,8 @@ def _audits(d) -> list[str]:
     lines = []
     if "vanity" not in d.unavailable and len(d.vanity):
         lines += ["", "Activity metrics vs outcomes:"]
+        if said := words.activity_window(getattr(d, "activity_window", None)):
+            lines.append(f"- {said}")
         if d.too_early:
             lines.append(f"- every verdict unclear: {d.too_early}.")
         elif d.vanity["rho"].isna().all():

@@ -132,6 +132,17 @@ def test_few_deals_is_insufficient_data_and_says_how_many_are_needed():
     assert f"about {n}" in said(rookie)
 
 
+@pytest.mark.parametrize("p, alpha, n_tests", [(0.3, 0.05, 1), (0.5, 0.05, 5), (0.02, 0.05, 1), (0.005, 0.01, 5)])
+def test_deals_needed_is_the_first_n_of_the_exact_scan_beyond_the_first_blocks_too(p, alpha, n_tests):
+    # by hand: the first n whose exact binomial tail at half the rate is below alpha / n_tests (small p: n > 128)
+    def cdf(k, n):
+        return sum(math.comb(n, i) * p**i * (1 - p) ** (n - i) for i in range(k + 1))
+
+    n = next((n for n in range(1, 2001) if cdf(math.floor(n * p / 2), n) < alpha / n_tests), None)
+    got = deals_needed(p, alpha, n_tests)
+    assert (got == n) if n is not None else math.isnan(got)
+
+
 def test_reps_are_compared_within_their_role():
     rungs = ("commit->won",)
     rows = []

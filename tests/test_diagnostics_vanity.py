@@ -128,3 +128,12 @@ def test_one_role_gives_exactly_the_plain_audit():
     plain = audit(acts, revenue, seed=5)
     one_role = audit(acts, revenue, seed=5, roles=pd.Series("AE", index=REPS))
     pd.testing.assert_frame_equal(plain, one_role)
+
+
+def test_several_roles_none_with_three_reps_leave_no_rep_to_rank_and_no_crash():
+    # an AE, two SDRs and an AM (string roles as a CSV gives them): no role has the 3 reps a percentile needs
+    ids = ["a", "b", "c", "d"]
+    roles = pd.Series(["AE", "SDR", "SDR", "AM"], index=ids, dtype="str")
+    acts = pd.DataFrame({"act_call": [5.0, 9.0, 7.0, 2.0]}, index=ids)
+    row = audit(acts, pd.Series([100.0, 0.0, 0.0, 300.0], index=ids), seed=1, roles=roles).iloc[0]
+    assert row["n"] == 0 and row["verdict"] == "unclear"

@@ -211,7 +211,7 @@ def test_numeric_ids_with_sdrs_and_team_quotas_tell_the_truth(imported):
         assert "Quota attainment" not in text  # no attainment made up without a rep quota
         assert "only qualified → won (the win rate) is compared" in text
         if roles[rid] == "SDR":
-            assert "your role closes no deals in this data" in text and "You won deals in" not in text
+            assert "your role closes no deals in this period" in text and "You won deals in" not in text
     # the team target is the team quotas of the period, prorated to the year: from the raw file by hand
     tq = pd.read_csv(SHAPES / "numeric_ids" / "team_quotas.csv", dtype=str)
     year = tq[tq["Year"].astype(int) == team.period.start.year]

@@ -157,10 +157,18 @@ def deals_needed(p: float, alpha: float, n_tests: int = 1, max_n: int = 2000) ->
     """Fewest deals at which a conversion half the team's `p` would show as significant."""
     if not (0 < p < 1):
         return float("nan")
-    n = np.arange(1, max_n + 1)
-    pv = binom_cdf(np.floor(n * p / 2), n, np.full(n.shape, p))
-    hit = np.nonzero(pv < alpha / n_tests)[0]
-    return float(n[hit[0]]) if hit.size else float("nan")
+    # Scanned in growing blocks: the answer is usually a few dozen deals, and a block of n costs n x n terms.
+    lo = 1
+    for hi in (128, 512, max_n):
+        n = np.arange(lo, min(hi, max_n) + 1)
+        pv = binom_cdf(np.floor(n * p / 2), n, np.full(n.shape, p))
+        hit = np.nonzero(pv < alpha / n_tests)[0]
+        if hit.size:
+            return float(n[hit[0]])
+        lo = hi + 1
+        if lo > max_n:
+            break
+    return float("nan")
 
 
 def find_bottlenecks(funnel: pd.DataFrame, reps: pd.DataFrame, volume: pd.DataFrame | None = None,

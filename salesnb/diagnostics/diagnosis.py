@@ -9,6 +9,8 @@ import pandas as pd
 
 from ..metrics import CATALOGUE, funnel_counts, metrics, team_summary
 from ..leaderboard import leaderboard, no_deal_notes, outcome_notes, withheld_notes
+from ..metrics.coverage import activity_window
+from ..validate.duplicates import copies_set_aside
 from ..metrics.profile import left_out_note, requirements
 from ..scorecard import score
 from ..schema import ACTIVITY_TYPES
@@ -52,6 +54,7 @@ class Diagnosis:
     track_record: object = None  # foresight.TrackRecord: how the early warning did on earlier periods
     warning_basis: dict = field(default_factory=dict)  # what the early warning's projection was learned from
     change: object = None  # change.Change: what moved since the previous comparable period
+    activity_window: object = None  # metrics.coverage.ActivityWindow: the days activity rates are per week of
     shape: object = None  # shape.ExportShape: what the data holds (every section asks it)
 
 
@@ -70,6 +73,13 @@ def active_weeks(reps: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> 
     """Weeks each rep was employed in [start, end] (NaN for none): activity counts are compared per active week,
     so a mid-year hire is not short of calls for the months before they joined."""
     return _weeks(_active_days(reps, start, end))
+
+
+def activity_weeks(dataset, reps: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.Series:
+    """Weeks each rep was employed inside the window the activities cover (`coverage.activity_window`): the
+    divisor of every activity rate."""
+    w = activity_window(dataset.activities if dataset.has("activities") else None, start, end)
+    return active_weeks(reps, w.start, w.end) if w is not None else active_weeks(reps, start, end)
 
 
 def _weeks(days: pd.Series) -> pd.Series:
@@ -138,7 +148,7 @@ def team_findings(dataset, table, reps: pd.Index, seed: int = 0) -> TeamFindings
     window_end = min(per.end, as_of_ts)
     info = table.reps.loc[reps]
     values = table.values.reindex(reps)
-    weeks = active_weeks(info, per.start, window_end)
+    weeks = activity_weeks(dataset, info, per.start, window_end)
     unavailable: dict[str, str] = {}
     outcome = "attainment" if "attainment" in values and values["attainment"].notna().sum() >= 3 else "won_revenue"
     perf = values[outcome] if outcome in values else pd.Series(np.nan, index=reps)
@@ -223,6 +233,10 @@ def diagnose(dataset, period=None, as_of=None, weights=None, seed: int = 0, *,
     elif funnel.attrs.get("not_measured"):
         unavailable["funnel_steps"] = funnel.attrs["not_measured"]
 
+    if copies := copies_set_aside(getattr(dataset, "report", None)):
+        notes.append(f"{copies:,} activities were exact copies of another but for their id (logged twice by the "
+                     "export): each was counted once ('salesnb validate' lists them).")
+
     # 2, 3. the vanity audit and what top performers do differently: over the whole team here
     found = team_findings(dataset, table, current, seed=seed)
     outcome, early_reason = found.outcome, found.too_early
@@ -289,6 +303,8 @@ def diagnose(dataset, period=None, as_of=None, weights=None, seed: int = 0, *,
         hygiene=hyg, hygiene_deals=deals, breakdown=breakdown, unavailable=unavailable, notes=notes,
         too_early=early_reason, currency=dataset.meta.currency, track_record=record, warning_basis=ew_basis,
         change=since, shape=dataset.shape,
+        activity_window=activity_window(dataset.activities if dataset.has("activities") else None, per.start,
+                                        window_end),
     )
 
 

@@ -2,8 +2,9 @@
 
 Deals are those open at ``as_of`` (created on or before it and not closed by
 it). A deal is stale when no activity was logged on it in the ``STALE_DAYS``
-before ``as_of``; without an activities table, when it has not changed stage
-for ``STUCK_DAYS`` (needs ``stage_changed_date``).
+before ``as_of``, for reps who link activities to deals; for the others (no activities
+table, or activities linked to no deal), when it has not changed stage for ``STUCK_DAYS``
+(needs ``stage_changed_date``); else staleness is not judged.
 """
 from __future__ import annotations
 
@@ -33,22 +34,41 @@ def flag_deals(opps: pd.DataFrame, activities: pd.DataFrame | None, as_of) -> tu
     d["no_next_step"] = d["next_step"].isna() & (d["status"] == "open") & opps["next_step"].notna().any()
     # an expected close date before as_of on a deal that was still open then
     d["past_close_date"] = d["close_date"].notna() & (d["close_date"] < as_of)
-    if activities is not None and len(activities):
+    # Staleness from activities only for reps who link them to deals: a call logged against no deal says nothing
+    # about any deal, and counted as "no activity on it" would make every open deal stale.
+    linking = _linking_reps(activities, as_of)
+    by_activity = d["rep_id"].isin(linking)
+    d["stale"] = False
+    basis = []
+    if by_activity.any():
         recent = activities[(activities["date"] <= as_of) & (activities["date"] > as_of - pd.Timedelta(days=STALE_DAYS))]
         touched = set(recent["opportunity_id"].dropna())
-        d["stale"] = ~d["opportunity_id"].isin(touched)
-        basis = f"no activity logged on the deal in the {STALE_DAYS} days before {as_of.date()}"
-    elif d["stage_changed_date"].notna().any():
-        d["stale"] = d["stage_changed_date"] < as_of - pd.Timedelta(days=STUCK_DAYS)
-        basis = f"no stage change in {STUCK_DAYS} days (no activities table to see recent contact)"
-    else:
-        d["stale"] = False
-        basis = "not judged: needs activities or stage_changed_date"
+        d.loc[by_activity, "stale"] = ~d.loc[by_activity, "opportunity_id"].isin(touched)
+        basis.append(f"no activity logged on the deal in the {STALE_DAYS} days before {as_of.date()}")
+    by_stage = ~by_activity & d["stage_changed_date"].notna()
+    if by_stage.any():
+        d.loc[by_stage, "stale"] = d.loc[by_stage, "stage_changed_date"] < as_of - pd.Timedelta(days=STUCK_DAYS)
+        why = ("no activities table to see recent contact" if activities is None or not len(activities)
+               else "for reps whose activities are not linked to deals")
+        basis.append(f"no stage change in {STUCK_DAYS} days ({why})")
+    if not basis:
+        basis.append("not judged: needs activities linked to deals (opportunity_id) or stage_changed_date"
+                     if activities is not None and len(activities) and not linking
+                     else "not judged: needs activities or stage_changed_date")
+    basis = "; ".join(basis)
     d["days_since_stage_change"] = (as_of - d["stage_changed_date"]).dt.days
     flagged = d[d[list(FLAGS)].any(axis=1)]
     cols = ["opportunity_id", "rep_id", "account", "amount", "created_date", "close_date", "next_step",
             "days_since_stage_change", *FLAGS]
     return flagged[cols].reset_index(drop=True), basis
+
+
+def _linking_reps(activities: pd.DataFrame | None, as_of: pd.Timestamp) -> set:
+    """The reps with at least one activity linked to a deal on or before `as_of`."""
+    if activities is None or not len(activities) or "opportunity_id" not in activities:
+        return set()
+    linked = activities[activities["opportunity_id"].notna() & (activities["date"] <= as_of)]
+    return set(linked["rep_id"])
 
 
 def summarise(deals: pd.DataFrame, rep_ids: pd.Index, open_counts: pd.Series) -> pd.DataFrame:

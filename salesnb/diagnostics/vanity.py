@@ -55,7 +55,7 @@ def within_role_percentiles(pair: pd.DataFrame, roles: pd.Series | None) -> tupl
     size = role.map(role.value_counts())
     pair, role = pair[size >= MIN_ROLE_REPS], role[size >= MIN_ROLE_REPS]
     ranked = pair.groupby(role).rank(method="average")
-    n = role.map(role.value_counts())
+    n = role.map(role.value_counts()).astype(float)  # float even when no role is left (a str Series cannot divide)
     return ranked.sub(0.5).div(n, axis=0), True
 
 

@@ -44,7 +44,9 @@ def audit_chart(view: View) -> str:
         return H.block(H.note(f.unavailable.get("vanity", "No activity metrics to audit.")))
     v = view.team.table.values.reindex(view.ids)
     reps = view.team.table.reps.reindex(v.index)
-    weeks = active_weeks(reps, d.period_start, min(d.period_end, d.as_of))
+    w = getattr(d, "activity_window", None)  # the rates are per week of the days the activities cover
+    weeks = active_weeks(reps, w.start, w.end) if w is not None else active_weeks(reps, d.period_start,
+                                                                                  min(d.period_end, d.as_of))
     frames = [pd.DataFrame({"panel": f"{r['label']}: {r['verdict']}", "value": v[r["metric"]] / weeks,
                             "outcome": v[f.outcome], "role": reps["role"].fillna("")})
               for _, r in f.vanity.iterrows() if r["metric"] in v]

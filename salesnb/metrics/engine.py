@@ -372,8 +372,12 @@ def _activity(ctx: Context, b: _Builder, o: OppFrame) -> dict | None:
     empty = empty_cause(ctx)
     no_act = (~has_any, "no activities logged for this rep")
     b.put("activities", total, empty, no_act)
-    for j, (name, _t) in enumerate(ACTIVITY_TYPE_METRICS):
-        b.put(name, per_type[:, j], empty, no_act)
+    logged = np.bincount(tcode_all[(code >= 0) & (tcode_all >= 0)], minlength=len(ACTIVITY_TYPES))
+    for j, (name, t) in enumerate(ACTIVITY_TYPE_METRICS):
+        if logged[j]:
+            b.put(name, per_type[:, j], empty, no_act)
+        else:  # a type the export never logs is absent, not zero: nothing to compare reps on
+            b.skip([name], f"the data has no '{t}' activities at all (none logged by any rep): absent, not zero")
     won = b.columns["won_revenue"]
     with np.errstate(invalid="ignore", divide="ignore"):
         opps = b.columns["opportunities_created"]
@@ -467,7 +471,12 @@ def _hygiene(ctx: Context, b: _Builder, o: OppFrame, act: dict | None) -> None:
     touched[touched_pos[touched_pos >= 0]] = True
     # a deal younger than the window cannot have gone quiet for that long yet
     stale = op & ~touched & (o.created <= ctx.as_of_day - STALE_DAYS)
-    b.put("stale_deals", F.bincount(o.code[stale], n), no_deals)
+    # Only a rep who links activities to deals can leave one quiet: calls logged against no deal say nothing
+    # about any deal, and would otherwise make every open deal of the rep look stale.
+    logged = (act["day"] <= ctx.as_of_day) & (act["code"] >= 0)
+    links = F.bincount(act["code"][logged & a["opportunity_id"].notna().to_numpy()], n) > 0
+    b.put("stale_deals", F.bincount(o.code[stale], n), no_deals,
+          (~links, "none of this rep's activities is linked to a deal (opportunity_id): cannot tell stale deals"))
 
 
 def team_summary(table: MetricTable, dataset=None) -> pd.DataFrame:

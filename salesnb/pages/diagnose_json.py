@@ -181,6 +181,8 @@ def to_document(d, currency: str | None = None) -> dict:
         "track_record": ({**d.track_record.to_dict(), "sentence": words.track_record(d.track_record)}
                          if d.track_record is not None else None),
         "change": _change(d.change),
+        "activity_window": ({**d.activity_window.to_dict(), "sentence": words.activity_window(d.activity_window)}
+                            if getattr(d, "activity_window", None) else None),
     })
 
 
@@ -188,6 +190,10 @@ def _change(ch) -> dict | None:
     """What moved since the previous comparable period (None when it cannot be said: `unavailable.change`)."""
     if ch is None or ch.unavailable:
         return None
+    from ..words import manager as words
+
+    new_deals = int(ch.steps["now_reached"].sum()) if len(ch.steps) else 0
     return {"now": {"label": ch.now.label, "start": ch.now.start, "end": ch.now.end, "as_of": ch.now_as_of},
             "then": {"label": ch.then.label, "start": ch.then.start, "end": ch.then.end, "as_of": ch.then_as_of},
-            "reps": records(ch.reps), "steps": records(ch.steps)}
+            "reps": records(ch.reps), "steps": records(ch.steps),
+            "sentence": words.no_new_deals(ch.now.label, ch.then.label) if not new_deals else None}

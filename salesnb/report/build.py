@@ -67,7 +67,7 @@ def headline(s: RepSlice) -> Headline:
                     projection=_num(h.get("projection")),
                     projected_attainment=_num(h.get("projected_attainment")) if quota else None,
                     score=_num(h.get("score")), rank=_int(h.get("rank")), n_in_role=_int(h.get("n_in_role")) or 0,
-                    risk=risk)
+                    risk=risk, finished=bool(s.meta.get("period_over")) or bool(risk and risk.finished))
 
 
 def strengths(s: RepSlice) -> list[Strength]:
@@ -273,9 +273,11 @@ def unavailable(s: RepSlice) -> dict[str, str]:
         if m["unavailable"].get(key) and section not in out:
             out[section] = m["unavailable"][key]
     if s.rep["role_key"] not in m.get("roles_with_revenue", [s.rep["role_key"]]):
-        out["won_per_month"] = ("your role closes no deals in this data, so won revenue per month is not shown: "
-                                "the figures that measure your work are below")
+        out["won_per_month"] = (("your role closes no deals" if s.rep.get("role") else "the team closes no deals")
+                                + " in this period, so won revenue per month is not shown: the figures that "
+                                "measure your work are below")
     if s.headline.get("score") is None:
         out["score"] = ("no score: fewer than 3 current reps share your role, and a score compares you with "
-                        "the others of your role")
+                        "the others of your role" if s.rep.get("role") else
+                        "no score: fewer than 3 current reps in the team, and a score compares you with the others")
     return out

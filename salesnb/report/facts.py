@@ -73,6 +73,7 @@ class Headline:
     rank: int | None  # within role, by score
     n_in_role: int
     risk: Risk | None  # None: no early warning (no quota)
+    finished: bool = False  # the period is over at the report date: nothing is "so far" or "projected"
 
 
 @dataclass

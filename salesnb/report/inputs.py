@@ -88,7 +88,9 @@ class RepInputs:
         if name not in self._rows:
             self._rows[name] = frame.groupby("rep_id", sort=False).indices if len(frame) else {}
         idx = self._rows[name].get(rep_id)
-        return [] if idx is None else frame.iloc[idx].drop(columns="rep_id").to_dict("records")
+        if idx is None:
+            return []
+        return [{k: _plain(v) for k, v in r.items()} for r in frame.iloc[idx].drop(columns="rep_id").to_dict("records")]
 
 
 @dataclass

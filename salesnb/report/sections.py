@@ -73,12 +73,12 @@ class Report:
         if h.projected_attainment is not None:
             ranged = h.risk and h.risk.likely_low is not None and not h.risk.finished
             projected += f" ({pct(h.projected_attainment)} of quota{'; ' + words.likely_range(v) if ranged else ''})"
-        over = bool(h.risk and h.risk.finished)
+        over = h.finished or bool(h.risk and h.risk.finished)
         rows = [[f"{CATALOGUE['won_revenue'].label}{'' if over else ' so far'}", money(h.won, cur)],
                 ["Quota for the period", money(h.quota, cur)],
                 [CATALOGUE["attainment"].label, f"{pct(h.attainment)} of quota" if h.attainment is not None else "—"],
                 ["Still to win", words.to_go(v)], *([] if over else [["Projected at period end", projected]]),
-                ["Rank within role", words.rank(v)],
+                ["Rank within role" if v.role else "Rank in the team", words.rank(v)],
                 words.score_row(v)]
         missing = self._note("headline")
         if missing:  # the note says what is missing: no rows of dashes
@@ -109,7 +109,7 @@ class Report:
 
     def strengths(self) -> Block:
         lines = [words.strength(self.view, s) for s in self.view.strengths]
-        return bullets(lines) if lines else note(words.no_strengths())
+        return bullets(lines) if lines else note(words.no_strengths(self.view))
 
     def funnel(self) -> Block | None:
         f = self.view.funnel
@@ -134,7 +134,7 @@ class Report:
         if m is None:
             return self._note("activity_mix") or note("No activities recorded in this period.")
         gaps = words.mix_gaps(self.view)
-        _show(bullets(gaps) if gaps else paragraphs([words.mix_close()]))
+        _show(bullets(gaps) if gaps else paragraphs([words.mix_close(self.view)]))
         _show(table(["Activity", "You", "Top quartile", "Team median"],
                     [[activity_label(r.activity), pct(r.you), pct(r.top), pct(r.team)] for r in m.rows]))
         self.chart("activity_mix")
@@ -200,7 +200,7 @@ class Report:
             _show(table(["Month", *heads], [[_month(p.start, as_of), money(p.you), money(p.team)] for p in t.months]))
         pace = words.pace(self.view)
         if pace:
-            _show(heading("Weekly work and the quota", 3))
+            _show(heading(words.pace_heading(self.view), 3))
             _show(paragraphs(pace))
         if t.weeks:
             self.chart("activity_weeks")
@@ -215,7 +215,7 @@ class Report:
         v = self.view
         if not v.breakdown:
             return self._note("score") or note("No score for you this period.")
-        how = NORMALISATION_WORDS.get(v.weights.normalisation, "relative to your role")
+        how = words.in_group(v, NORMALISATION_WORDS.get(v.weights.normalisation, "relative to your role"))
         _show(paragraphs(words.breakdown(v, how)))
         total = sum(p.weight for p in v.breakdown)
         cur = v.currency

@@ -13,6 +13,7 @@ from ..dataset import DatasetMeta
 from ..schema import TABLES
 from .columns import check_columns, drop_misplaced_rows, drop_nul_bytes, parse_table
 from .dates import check_dates
+from .duplicates import check_duplicate_activities
 from .files import find_table_files, list_folder
 from .read import read_meta, read_table_file
 from .references import check_assisted_by, check_references, start_lookups
@@ -41,6 +42,7 @@ def check_tables(raws: dict[str, RawTable], report: ValidationReport, meta: Data
             report.issues.extend(parsed[name].result().issues)
         check_rows(raws, report)
         check_references(raws, report, pool, lookups)
+    check_duplicate_activities(raws, report)  # after the references: a copy is judged on its repaired links
     if (opps := raws.get("opportunities")) is not None:
         check_assisted_by(opps, raws.get("reps"), report)
     check_team_quotas(raws.get("team_quotas"), raws.get("reps"), report)

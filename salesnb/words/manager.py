@@ -502,14 +502,29 @@ def leak_line(row: Mapping) -> str:
     return head + (f" ({won_deals(lost, more=True)} at the role's rate)" if lost is not None else "") + "."
 
 
-def team_progress(totals: Mapping, currency: str = "") -> str:
-    """The whole team's won so far against its target, anonymous (for a rep's report): "" without a target."""
+def team_progress(totals: Mapping, currency: str = "", finished: bool = False) -> str:
+    """The whole team's won so far against its target, anonymous (for a rep's report): "" without a target.
+    `finished`: the period is over, so what was won is the end result and nothing is projected."""
     target, won = _get(totals, "target"), _get(totals, "won")
     if target is None or won is None or float(target) <= 0:
         return ""
-    line = (f"The whole team has won {money(won, currency)} of its {money(target, currency)} target so far "
-            f"({pct(float(won) / float(target))}).")
+    line = (f"The whole team {'won' if finished else 'has won'} {money(won, currency)} of its "
+            f"{money(target, currency)} target{'' if finished else ' so far'} ({pct(float(won) / float(target))}).")
     proj = _get(totals, "projection")
-    if proj is not None:
+    if proj is not None and not finished:
         line += f" Projected at period end: about {pct(float(proj) / float(target))} of target."
     return line
+
+
+def activity_window(w) -> str | None:
+    """What the activity rates are per week of (a `coverage.ActivityWindow`); None when it is the whole window."""
+    if w is None or not w.narrowed:
+        return None
+    return (f"Activity rates are per week of {w.start.date()} to {w.end.date()}, the {w.weeks:.0f} of "
+            f"{w.window_weeks:.0f} weeks the activities cover (none logged outside them), not of the whole period.")
+
+
+def no_new_deals(now: str, then: str) -> str:
+    """Why the funnel steps of a period cannot be compared with the one before: it has no new deals."""
+    return (f"No new deals in the period ({now}): no funnel step has a rate to compare with {then} (the rates "
+            "are empty, not zero).")

@@ -36,6 +36,19 @@ def title(view) -> str:
 # ------------------------------------------------------------------ headline
 
 
+def group(view) -> str:
+    """Who a rep is compared with: the reps of their role, or the whole team when the data has no roles."""
+    return "your role" if view.role else "the team"
+
+
+def in_group(view, text: str) -> str:
+    """`text` (written for reps with a role) for a rep of data without roles: the team is their group."""
+    if view.role:
+        return text
+    return text.replace("of your role", "of the team").replace("your role", "the team").replace(
+        "in the role", "in the team").replace("the role", "the team")
+
+
 def risk(view) -> str | None:
     """The early warning in the rep's words (the likely range, the chance, why), the verdict of a finished
     period, or None when there is none (no quota)."""
@@ -55,11 +68,11 @@ def risk(view) -> str | None:
     why = []
     if r.pipeline_short:
         why.append(f"your {plural(r.open_deals, 'open deal')} are expected to bring {money(r.pipeline_expected, cur)}, "
-                   f"{pct(r.pipeline_ratio)} of what your role's median rep's bring for the same quota")
+                   f"{pct(r.pipeline_ratio)} of what {group(view)}'s median rep's bring for the same quota")
     if r.closing_slow:
         why.append(f"your deals win {pct(r.closing)} as often as the team's from the same stages")
     if r.few_new_deals:
-        why.append(f"you create new deals at {pct(r.created_ratio)} of your role's median pace")
+        why.append(f"you create new deals at {pct(r.created_ratio)} of {group(view)}'s median pace")
     if r.behind:
         why.append(f"you have won {money(r.won, cur)} of the {money(r.due_by_now, cur)} the season expects by now")
     tail = (" Why: " + "; ".join(why) + ".") if why else \
@@ -98,13 +111,13 @@ def strength(view, s) -> str:
         return (f"Strong at {step.phrase}: {pct(s.value)} of your deals move on ({step.moves}), against a team "
                 f"median of {pct(s.team_median)}.")
     cur = view.currency
-    return (f"{metric_label(s.key)}: {by_unit(s.value, s.unit, cur)}, among the best in the role "
+    return (f"{metric_label(s.key)}: {by_unit(s.value, s.unit, cur)}, among the best in {'the role' if view.role else 'the team'} "
             f"(team median {by_unit(s.team_median, s.unit, cur)}).")
 
 
-def no_strengths() -> str:
-    return ("No figure stands clearly above the rest of your role this period; the sections below show where "
-            "to gain most.")
+def no_strengths(view=None) -> str:
+    return (f"No figure stands clearly above the rest of {group(view) if view else 'your role'} this period; the "
+            "sections below show where to gain most.")
 
 
 def below_target(view) -> bool:
@@ -167,8 +180,8 @@ def mix_gaps(view) -> list[str]:
     return out
 
 
-def mix_close() -> str:
-    return "Your mix of activities is close to that of the top performers of your role."
+def mix_close(view=None) -> str:
+    return f"Your mix of activities is close to that of the top performers of {group(view) if view else 'your role'}."
 
 
 def practices(view) -> list[str]:
@@ -232,6 +245,14 @@ def trend(view) -> list[str]:
     return out
 
 
+def pace_heading(view) -> str:
+    """The heading over `pace`: the weekly work, the quota, or both, as the data has them."""
+    weeks = bool(view.trend.weeks) and any(p.you is not None for p in view.trend.weeks)
+    if weeks and view.trend.quotas:
+        return "Weekly work and the quota"
+    return "Weekly work" if weeks else "Won against the quota"
+
+
 def pace(view) -> list[str]:
     t, cur = view.trend, view.currency
     out = []
@@ -267,7 +288,7 @@ def no_peer(view) -> str:
                 "away. Others may well learn from you.")
     if verdict == TOO_FEW_DEALS:
         return "No pairing suggested yet: too few deals so far to name the step to work on."
-    return "No pairing suggested: no rep of your role is clearly strong at the step you work on."
+    return f"No pairing suggested: no rep of {group(view)} is clearly strong at the step you work on."
 
 
 def against_targets(view) -> bool:
@@ -328,8 +349,11 @@ def since_period(view) -> list[str]:
         out.append(f"Attainment: {pct(c.then_attainment)} in {c.then}, {pct(c.now_attainment)} in {c.now}.")
     if c.then_rank is not None and c.now_rank is not None:
         move = ("up" if c.now_rank < c.then_rank else "down") if c.now_rank != c.then_rank else "the same"
-        out.append(f"Rank within your role: {c.then_rank} of {c.then_n_in_role} in {c.then}, {c.now_rank} of "
+        out.append(f"Rank within {group(view)}: {c.then_rank} of {c.then_n_in_role} in {c.then}, {c.now_rank} of "
                    f"{c.now_n_in_role} in {c.now} ({move}).")
+    if c.steps and not any(s.now_reached for s in c.steps):
+        out.append(f"No new deals of yours in {c.now} have reached a funnel step yet, so no step can be compared "
+                   f"with {c.then}.")
     focus = c.then_bottleneck if c.then_bottleneck in STEP else None
     for s in c.steps:
         if s.step != focus and s.moved not in ("up", "down"):
@@ -383,5 +407,6 @@ def warning_record(view) -> str:
 def team_progress(view) -> str:
     """The whole team's won against its target (anonymous), for a rep's report."""
     t = view.team
-    return _team_line({"won": t.won, "target": t.target, "projection": t.projection}, view.currency)
+    return _team_line({"won": t.won, "target": t.target, "projection": t.projection}, view.currency,
+                      finished=view.headline.finished)
 
