@@ -191,10 +191,16 @@ Which reports go, the ledger, and sending through a company's relay: docs/sendin
 
 
 def _validate(args) -> int:
-    from .validate import validate_folder
+    from .dataset import Dataset
+    from .validate.folder import check_folder
 
-    report = validate_folder(args.data)
+    frames, meta, report = check_folder(args.data)
     print(report.format())
+    if report.ok:  # what the valid data holds: the sections that can and cannot be shown follow from it
+        shape = Dataset(**frames, meta=meta).shape
+        print(shape.summary())
+        for section, reason in shape.unavailable().items():
+            print(f"- {section.replace('_', ' ')} unavailable: {reason}")
     return 0 if report.ok else 1
 
 
@@ -238,7 +244,12 @@ def _diagnose(args) -> int:
     d = Facts(args.data).team(period=args.period, as_of=args.as_of, weights=weights,
                               compare_to=args.compare_to).diagnosis
     print(said, file=sys.stderr)
-    print(d.to_json() if args.json else summary_text(d))
+    if args.json:
+        from .pages.diagnose_json import to_json
+
+        print(to_json(d))
+    else:
+        print(summary_text(d))
     return 0
 
 
