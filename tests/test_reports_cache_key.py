@@ -14,8 +14,7 @@ import nbformat
 import pandas as pd
 import pytest
 
-import salesnb.reports
-from salesnb.batch import runner
+from salesnb.batch import cluster, runner
 
 from salesnb.config import WEIGHTS_PRESETS_DIR
 from salesnb.reports import run_reports
@@ -32,9 +31,14 @@ def no_kernel(monkeypatch):
         nbformat.write(nb, str(out_tmp))
         return nb
 
+    def in_this_process(tasks, jobs, on_done, **options):  # no cluster: each task's outcome as it is done
+        outcomes = [runner.run_rep(t) for t in tasks]
+        for o in outcomes:
+            on_done(o)
+        return outcomes
+
     monkeypatch.setattr(runner, "_execute", as_executed)
-    monkeypatch.setattr(salesnb.reports, "run_tasks",
-                        lambda tasks, jobs, on_done, log_dir=None: runner.run_tasks(tasks, 1, on_done))
+    monkeypatch.setattr(cluster, "run_tasks", in_this_process)
 
 
 @pytest.fixture
