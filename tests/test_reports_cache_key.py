@@ -14,8 +14,7 @@ import nbformat
 import pandas as pd
 import pytest
 
-import salesnb.reports
-from salesnb.batch import runner
+from salesnb.batch import cluster, runner
 
 from salesnb.config import WEIGHTS_PRESETS_DIR
 from salesnb.reports import run_reports
@@ -32,9 +31,15 @@ def no_kernel(monkeypatch):
         nbformat.write(nb, str(out_tmp))
         return nb
 
+    def in_process(tasks, jobs, on_done, **_cluster_options):
+        outcomes = []
+        for task in tasks:
+            outcomes.append(runner.run_rep(task))
+            on_done(outcomes[-1])
+        return outcomes
+
     monkeypatch.setattr(runner, "_execute", as_executed)
-    monkeypatch.setattr(salesnb.reports, "run_tasks",
-                        lambda tasks, jobs, on_done, log_dir=None: runner.run_tasks(tasks, 1, on_done))
+    monkeypatch.setattr(cluster, "run_tasks", in_process)
 
 
 @pytest.fixture
