@@ -153,3 +153,34 @@ def test_a_finished_period_ends_with_what_was_won():
 def test_without_roles_every_rep_is_compared_with_the_whole_team():
     out = warn(team(created_pace=50_000.0))  # medians: (50,000, 100,000, 100,000) -> 100,000
     assert out.at["r0", "created_ratio"] == pytest.approx(0.5) and out.at["r0", "few_new_deals"]
+
+
+@pytest.mark.parametrize("part, value", [("closing", REASON_SHARE), ("created_pace", REASON_SHARE * 100_000.0),
+                                         ("won", REASON_SHARE * 50_000.0)])
+def test_exactly_at_the_share_is_not_short(part, value):
+    # "under 80% of the usual": at 80% exactly no reason is given
+    assert not any(reasons(warn(team(**{part: value}), ROLE)).values())
+
+
+def test_small_quotas_and_gaps_still_count_and_overachievers_are_short_by_nothing():
+    # a quota of 1 is a quota; half a unit short is an open gap
+    out = warn(team(quota=1.0, won=0.5, chance=0.2, due_by_now=0.5), ROLE)
+    assert out.at["r0", "has_quota"] and out.at["r0", "gap"] == pytest.approx(0.5) and out.at["r0", "at_risk"]
+    over = warn(team(won=130_000.0, chance=1.0), ROLE, finished=True)
+    assert over.at["r0", "short_by"] == 0 and over.at["r0", "gap"] == 0 and over.at["r0", "verdict"] == "made"
+    assert warn(team(won=130_000.0), ROLE).at["r0", "gap"] == 0
+
+
+def test_the_columns_are_plain_booleans_and_chances():
+    for finished in (False, True):
+        out = warn(team(), ROLE, finished=finished)
+        for col in ("at_risk", "finished", "has_quota", "pipeline_short", "closing_slow", "few_new_deals", "behind"):
+            assert out[col].dtype == bool, (col, finished)
+        assert out["chance"].dtype == float and out["finished"].tolist() == [finished] * 3
+
+
+def test_roles_are_matched_by_rep_not_by_position():
+    # the roles come in another order and with a rep who is not in the projection
+    role = pd.Series({"x": "AE", "r2": "AE", "r1": "AE", "r0": "SDR"})
+    out = warn(team(created_pace=10_000.0), role)
+    assert out.at["r0", "created_ratio"] == pytest.approx(1.0) and not out.at["r0", "few_new_deals"]
