@@ -1,0 +1,101 @@
+"""Fault injection, second part: what a hostile or careless user does beyond one bad file or flag.
+
+Each category below is a scenario the one-command table of tests/test_faults.py cannot express: a spreadsheet
+opened after an export, a dashboard reached over HTTP, a folder `--out` or `--force` points at, a second run
+later or at the same time, an interrupted import. Each asserts what the table asserts for its cases: a clear
+answer (no traceback), no user file lost or changed, and no report flagged by the privacy scan kept as current.
+"""
+from __future__ import annotations
+
+import io
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from faults import TRACEBACK, fingerprint
+
+from salesnb.generate import generate
+
+HOSTILE = {"name": '=HYPERLINK("http://x.invalid","click")', "team": "+cmd|' /C calc'!A0", "manager": "@SUM(1)",
+           "account": "-2+3", "tab": "\tx"}  # a carriage return starting a cell: test_only_text_is_escaped
+
+
+@pytest.fixture(scope="module")
+def team(tmp_path_factory) -> Path:
+    """Six generated reps with little data (reports on one or two take seconds); copy before changing it."""
+    folder = tmp_path_factory.mktemp("hostile-team") / "data"
+    generate(folder, reps=6, seed=7, volume=0.05, stories=False)
+    return folder
+
+
+def rewrite(folder: Path, table: str, **columns) -> None:
+    """Set whole columns of one table (column -> value, or a function of the frame)."""
+    frame = pd.read_csv(folder / table, dtype=str, keep_default_na=False)
+    for column, value in columns.items():
+        frame[column] = value(frame) if callable(value) else value
+    frame.to_csv(folder / table, index=False)
+
+
+# ---- exports: a name a spreadsheet would run is text in every CSV and Excel file
+
+
+def test_export_tables_never_hand_a_spreadsheet_a_formula(team, tmp_path):
+    from openpyxl import load_workbook
+
+    from salesnb.explorer import open_explorer
+
+    data = tmp_path / "data"
+    shutil.copytree(team, data)
+    reps = pd.read_csv(data / "reps.csv", dtype=str)
+    first, east = reps["rep_id"].iloc[0], reps["team"].iloc[0]
+    rename = lambda f: f["team"].replace(east, HOSTILE["team"])  # noqa: E731
+    rewrite(data, "reps.csv", name=lambda f: f["name"].where(f["rep_id"] != first, HOSTILE["name"]), team=rename,
+            manager=HOSTILE["manager"])
+    if (data / "team_quotas.csv").exists():
+        rewrite(data, "team_quotas.csv", team=rename)
+    accounts = [HOSTILE["account"], HOSTILE["tab"]]
+    rewrite(data, "opportunities.csv", account=lambda f: [accounts[i % 2] for i in range(len(f))],
+            next_step="")  # every open deal is flagged: its account is in the list of flagged deals
+    before = fingerprint(tmp_path)
+    files = open_explorer(data, save_dir=tmp_path / "saved").export()
+    assert fingerprint(tmp_path) == before
+
+    dangerous, written = set(HOSTILE.values()), set()
+    for name, content in files.items():
+        if name.endswith(".csv"):
+            cells = pd.read_csv(io.BytesIO(content), encoding="utf-8-sig", dtype=str, keep_default_na=False)
+            text = cells.to_numpy().ravel().tolist()
+            assert not [c for c in text if c[:1] in ("=", "+", "@", "\t", "\r") or (c[:1] == "-" and not _number(c))]
+            written |= set(text)
+    assert {"'" + h for h in HOSTILE.values()} <= written  # every hostile text is there, escaped
+    book = load_workbook(io.BytesIO(files[next(n for n in files if n.endswith(".xlsx"))]))
+    seen = set()
+    for sheet in book:
+        for row in sheet.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", (sheet.title, cell.coordinate, cell.value)
+                if cell.value in dangerous:
+                    assert cell.data_type == "s" and cell.quotePrefix, (sheet.title, cell.coordinate)
+                    seen.add(cell.value)
+                if isinstance(cell.value, (int, float)) and cell.value < 0:
+                    assert cell.data_type == "n"  # a negative number stays a number
+    assert seen == dangerous  # in Excel, the text as it was
+
+
+def _number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def test_only_text_is_escaped():
+    from salesnb.formula_safe import csv_frame, to_csv_bytes
+
+    frame = pd.DataFrame({"n": [-5, 3], "x": [-0.5, 1.0], "t": ["-5", "\rA"], "c": pd.Categorical(["=1", "ok"])})
+    out = csv_frame(frame)
+    assert out["n"].tolist() == [-5, 3] and out["x"].tolist() == [-0.5, 1.0]
+    assert out["t"].tolist() == ["'-5", "'\rA"] and out["c"].tolist() == ["'=1", "ok"]
+    assert to_csv_bytes(frame).decode("utf-8-sig").splitlines()[1] == "-5,-0.5,'-5,'=1"
