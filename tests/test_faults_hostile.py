@@ -7,8 +7,17 @@ answer (no traceback), no user file lost or changed, and no report flagged by th
 """
 from __future__ import annotations
 
+import contextlib
+import http.client
 import io
+import os
+import re
 import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -99,3 +108,82 @@ def test_only_text_is_escaped():
     assert out["n"].tolist() == [-5, 3] and out["x"].tolist() == [-0.5, 1.0]
     assert out["t"].tolist() == ["'-5", "'\rA"] and out["c"].tolist() == ["'=1", "ok"]
     assert to_csv_bytes(frame).decode("utf-8-sig").splitlines()[1] == "-5,-0.5,'-5,'=1"
+
+
+# ---- the dashboard: only a browser on this machine holding the token gets the team's figures
+
+
+@contextlib.contextmanager
+def dashboard(data: Path, tmp_path: Path, token: str):
+    """`salesnb dashboard` started for real (its own process group, stopped with its kernels); yields its port."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "JUPYTER_TOKEN": token, "JUPYTER_CONFIG_DIR": str(tmp_path / "cfg"),
+           "JUPYTER_RUNTIME_DIR": str(tmp_path / "rt")}
+    log = tmp_path / "dashboard.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "salesnb", "dashboard", "--data", str(data), "--port", str(port),
+                                 "--no-browser"], cwd=tmp_path, env=env, stdout=out, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while _get(port, "/voila/static/")[0] == 0:
+            assert proc.poll() is None and time.monotonic() < deadline, log.read_text()[-3000:]
+            time.sleep(0.3)
+        yield port, log
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+def _get(port: int, path: str, **headers) -> tuple[int, dict, str]:
+    """One HTTP GET with exactly these headers (Host defaults to localhost:port); (0, {}, "") when refused."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    try:
+        conn.putrequest("GET", path, skip_host=True)
+        for name, value in {"Host": f"localhost:{port}", **headers}.items():
+            conn.putheader(name.replace("_", "-"), value)
+        conn.endheaders()
+        reply = conn.getresponse()
+        return reply.status, dict(reply.getheaders()), reply.read().decode("utf-8", "replace")
+    except ConnectionRefusedError:
+        return 0, {}, ""
+    finally:
+        conn.close()
+
+
+def kernel_id(page: str) -> str | None:
+    found = re.search(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", page)
+    return found and found.group(0)
+
+
+def test_the_dashboard_answers_only_its_token_from_this_machine(team, tmp_path):
+    token = "t0ken-" + "x" * 20
+    before = fingerprint(team)
+    with dashboard(team, tmp_path, token) as (port, log):
+        assert f"http://localhost:{port}/?token={token}" in log.read_text()  # the printed address carries it
+        assert _get(port, "/")[0] == 403  # no token
+        assert _get(port, "/?token=wrong")[0] == 403
+        assert _get(port, f"/?token={token}", Host=f"attacker.example:{port}")[0] == 403  # DNS rebinding
+        assert _get(port, f"/?token={token}", Origin="http://attacker.example")[0] == 403
+        status, headers, page = _get(port, f"/?token={token}")
+        assert status == 200 and kernel_id(page), page[:500]
+        cookie = headers["Set-Cookie"].split(";")[0]
+        # the kernel, where Save weights runs, is no nearer without the token than the page is
+        kernel = kernel_id(page)
+        assert _get(port, f"/api/kernels/{kernel}", Cookie=cookie)[0] == 200  # the token once, then the cookie
+        assert _get(port, f"/api/kernels/{kernel}?token={token}", Host=f"127.0.0.1:{port}")[0] == 200
+        assert _get(port, f"/api/kernels/{kernel}")[0] == 403
+        upgrade = dict(Connection="Upgrade", Upgrade="websocket", Sec_WebSocket_Version="13",
+                       Sec_WebSocket_Key="dGhlIHNhbXBsZSBub25jZQ==")
+        assert _get(port, f"/api/kernels/{kernel}/channels", **upgrade)[0] == 403
+        assert _get(port, f"/api/kernels/{kernel}/channels", Cookie=cookie, Origin="http://attacker.example",
+                    **upgrade)[0] == 403
+        assert _get(port, f"/api/kernels/{kernel}/channels", Cookie=cookie, **upgrade)[0] == 101
+    assert TRACEBACK not in log.read_text()
+    assert fingerprint(team) == before
