@@ -301,7 +301,7 @@ def _sample(args) -> int:
 
     stories = args.stories and not args.plant_bottlenecks  # planted bottlenecks replace the stories
     result = generate(args.out, args.reps, args.seed, stories=stories, plant_bottlenecks=args.plant_bottlenecks,
-                      start=args.start, as_of=args.as_of, fmt=args.fmt, volume=args.volume)
+                      start=args.start, as_of=args.as_of, fmt=args.fmt, volume=args.volume, overwrite=args.force)
     print(result.summary())
     if result.truth.stories:
         print("Stories planted: " + ", ".join(
@@ -455,7 +455,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="salesforce (report or API/Data Loader export, detected), salesforce-report, "
                         "salesforce-api, hubspot, or the path of a TOML mapping file")
     p.add_argument("--out", required=True, metavar="DIR", help="dataset folder to write (must be new or empty)")
-    p.add_argument("--force", action="store_true", help="replace DIR if it already holds files")
+    p.add_argument("--force", action="store_true",
+                   help="replace the salesnb dataset in DIR (a folder holding anything else is refused)")
     p.add_argument("--no-validate", action="store_true", help="skip validating the written dataset")
     p.add_argument("sources", nargs="+", metavar="SOURCE", help="export files, or folders holding them")
     p.set_defaults(func=_import)
@@ -469,7 +470,10 @@ def build_parser() -> argparse.ArgumentParser:
                 "  salesnb sample --reps 2000 --seed 1 --out big-2000 --no-stories")
     p.add_argument("--reps", type=_positive_int, default=24, metavar="N", help="number of reps (default 24)")
     p.add_argument("--seed", type=_whole_number, default=0, metavar="S", help="random seed, 0 or more (default 0)")
-    p.add_argument("--out", required=True, metavar="DIR", help="folder to write the tables into (created if needed)")
+    p.add_argument("--out", required=True, metavar="DIR",
+                   help="folder to write the tables into: new or empty (created if needed)")
+    p.add_argument("--force", action="store_true",
+                   help="replace the salesnb dataset in --out (a folder holding anything else is refused)")
     p.add_argument("--no-stories", dest="stories", action="store_false",
                    help="a plain team without the sample's planted stories (John, Sally, the top performer, ...)")
     p.add_argument("--plant-bottlenecks", action="store_true",

@@ -24,6 +24,7 @@ import pandas as pd
 import pytest
 from faults import TRACEBACK, fingerprint
 
+from salesnb import cli
 from salesnb.generate import generate
 
 HOSTILE = {"name": '=HYPERLINK("http://x.invalid","click")', "team": "+cmd|' /C calc'!A0", "manager": "@SUM(1)",
@@ -187,3 +188,79 @@ def test_the_dashboard_answers_only_its_token_from_this_machine(team, tmp_path):
         assert _get(port, f"/api/kernels/{kernel}/channels", Cookie=cookie, **upgrade)[0] == 101
     assert TRACEBACK not in log.read_text()
     assert fingerprint(team) == before
+
+
+# ---- output folders: `sample` and `import` write only into a new or empty folder, or replace a dataset
+
+
+def run(argv: list[str]) -> tuple[int, str]:
+    """One command in-process: its exit code and everything it printed."""
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+        try:
+            code = cli.main(argv)
+        except SystemExit as exc:
+            code = exc.code
+    assert TRACEBACK not in out.getvalue(), out.getvalue()
+    return code, out.getvalue()
+
+
+SAMPLE = ["sample", "--reps", "2", "--no-stories", "--volume", "0.05", "--seed", "3"]
+EXPORT = str(Path(__file__).parent / "data" / "exports" / "sf_report" / "report1714.csv")
+IMPORT = ["import", "--from", "salesforce"]
+
+
+def documents(home: Path) -> Path:
+    """A folder of the user's own files, one of them named like a table."""
+    docs = home / "Documents"
+    (docs / "taxes").mkdir(parents=True)
+    (docs / "letter.txt").write_text("Dear Sir,\n")
+    (docs / "taxes" / "2025.pdf").write_bytes(b"%PDF-1.4")
+    (docs / "reps.csv").write_text("my own list\n")
+    return docs
+
+
+@pytest.mark.parametrize("argv", [SAMPLE, IMPORT], ids=["sample", "import"])
+def test_a_folder_of_other_files_is_never_written_over_even_with_force(argv, tmp_path):
+    docs = documents(tmp_path)
+    before = fingerprint(tmp_path)
+    tail = [EXPORT] if argv is IMPORT else []
+    code, said = run([*argv, "--out", str(docs), *tail])
+    assert code == 1 and "the folder is not empty" in said and "--force" in said, said
+    code, said = run([*argv, "--force", "--out", str(docs), *tail])
+    assert code == 1 and "is not a salesnb dataset folder" in said and "'letter.txt'" in said, said
+    assert fingerprint(tmp_path) == before
+
+
+@pytest.mark.parametrize("argv", [SAMPLE, IMPORT], ids=["sample", "import"])
+def test_force_replaces_a_dataset_and_only_with_force(argv, tmp_path):
+    data = tmp_path / "data"
+    assert run([*SAMPLE[:-1], "5", "--format", "parquet", "--out", str(data)])[0] == 0
+    before = fingerprint(tmp_path)
+    tail = [EXPORT] if argv is IMPORT else []
+    code, said = run([*argv, "--out", str(data), *tail])
+    assert code == 1 and "Fix: choose" in said and "--force" in said and fingerprint(tmp_path) == before
+    code, said = run([*argv, "--force", "--out", str(data), *tail])
+    assert code == 0, said
+    assert not list(data.glob("*.parquet")) and (data / "reps.csv").is_file()  # the old dataset is gone whole
+    assert [p.name for p in tmp_path.iterdir()] == ["data"]  # nothing left beside it
+
+
+def _dead_pid() -> int:
+    proc = subprocess.Popen(["true"])
+    proc.wait()
+    return proc.pid
+
+
+def test_an_import_killed_while_replacing_a_dataset_is_rolled_back_on_the_next_run(tmp_path):
+    data = tmp_path / "data"
+    assert run([*SAMPLE, "--out", str(data)])[0] == 0
+    old = fingerprint(data)
+    pid = _dead_pid()
+    # what a SIGKILL between the two renames leaves: the old data hidden, the new build beside it
+    data.rename(tmp_path / f".data.replaced-{pid}")
+    (tmp_path / f".data.importing-{pid}-x1").mkdir()
+    (tmp_path / f".data.importing-{pid}-x1" / "reps.csv").write_text("rep_id,name\n")
+    code, said = run([*IMPORT, "--out", str(data), EXPORT])
+    assert code == 1 and "the dataset it replaced was put back as it was" in said and "not empty" in said, said
+    assert fingerprint(data) == old and [p.name for p in tmp_path.iterdir()] == ["data"]
