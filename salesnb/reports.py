@@ -304,7 +304,8 @@ def run_reports(data_dir, out_dir=None, *, reps=None, as_of=None, period=None, w
 
     team_names = [(r, str(n)) for r, n in zip(dataset.reps["rep_id"].astype(str), dataset.reps["name"])]
     printer = PdfPrinter(paper, browser) if pdf else None
-    finish = Finisher(inputs, team_names, origin, scan=scan, printer=printer)
+    past_peers = {r: last["peer"] for r, last in lasts.items() if last and isinstance(last.get("peer"), str)}
+    finish = Finisher(inputs, team_names, origin, scan=scan, printer=printer, past_peers=past_peers)
 
     bar = _progress_bar(len(mine), len(result.skipped), enabled=progress)
     counts = {"done": len(result.skipped), "failed": 0}
@@ -360,6 +361,8 @@ def _write_index(result: BatchResult, inputs, selected: list[str], stems: dict, 
         row = IndexRow.from_slice(inputs.slice(rep_id), f"{stems[rep_id]}.html")
         if st is None or st.get("key") != keys[rep_id]:
             row.status = "pending"
+        elif st.get("ok") and st.get("privacy") == PRIVACY_LEAK:  # never offered, nor counted as current
+            row.status, row.reason = "failed", "held back: the privacy scan found another rep's name or id in it"
         elif st.get("ok"):
             row.status = "ok"
             result.reports[rep_id] = html_path

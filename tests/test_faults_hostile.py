@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import http.client
 import io
+import json
 import os
 import re
 import shutil
@@ -264,3 +265,58 @@ def test_an_import_killed_while_replacing_a_dataset_is_rolled_back_on_the_next_r
     code, said = run([*IMPORT, "--out", str(data), EXPORT])
     assert code == 1 and "the dataset it replaced was put back as it was" in said and "not empty" in said, said
     assert fingerprint(data) == old and [p.name for p in tmp_path.iterdir()] == ["data"]
+
+
+# ---- history and privacy: last time's peer may be named; a report the scan flags is never current
+
+
+def notebook(path: Path, body: str) -> str:
+    """A small report notebook (the batch's `view_file` parameter) whose one cell shows `body`'s HTML."""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell('view_file = ""', metadata={"tags": ["parameters"]}),
+                nbformat.v4.new_code_cell("import html, json\nfrom IPython.display import HTML, display\n"
+                                          "view = json.load(open(view_file, encoding='utf-8'))['view']\n" + body)]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, path)
+    return str(path)
+
+
+SINCE = ("last = view.get('last_report') or {}\n"
+         "display(HTML(f\"<h2>{html.escape(view['name'])}</h2><p>Last time it suggested pairing with \"\n"
+         "             f\"{html.escape(str(last.get('then_peer')))}.</p>\"))\n")
+
+
+def reports(data: Path, out: Path, nb: str, *more: str) -> tuple[int, str]:
+    return run(["reports", "--data", str(data), "--out", str(out), "--no-progress", "--reps", "R001", "--jobs", "1",
+                "--notebook", nb, *more])
+
+
+def test_last_times_peer_is_allowed_in_a_report_like_todays(team, tmp_path):
+    out, since = tmp_path / "out", notebook(tmp_path / "since.ipynb", SINCE)
+    before = fingerprint(team)
+    assert reports(team, out, since, "--as-of", "2026-09-30")[0] == 0
+    names = pd.read_csv(team / "reps.csv", dtype=str).set_index("rep_id")["name"]
+    record = json.loads((out / "_history" / "R001.json").read_text(encoding="utf-8"))
+    today = record["records"][-1]["peer"]
+    earlier = next(n for r, n in names.items() if r != "R001" and n != today)  # a peer an earlier run suggested
+    record["records"][-1]["peer"] = earlier
+    (out / "_history" / "R001.json").write_text(json.dumps(record), encoding="utf-8")
+    code, said = reports(team, out, since, "--as-of", "2026-10-31")
+    assert code == 0 and "PRIVACY" not in said, said
+    assert f"suggested pairing with {earlier}." in (out / "R001.html").read_text(encoding="utf-8")
+    assert fingerprint(team) == before
+
+
+def test_a_report_the_scan_flags_is_never_kept_as_current(team, tmp_path):
+    out = tmp_path / "out"
+    names = pd.read_csv(team / "reps.csv", dtype=str).set_index("rep_id")["name"]
+    leaking = notebook(tmp_path / "leak.ipynb", f"display(HTML('<p>' + html.escape({names['R005']!r}) + '</p>'))\n")
+    for attempt in range(2):  # the same run twice: the second redoes it, and flags it again
+        code, said = reports(team, out, leaking)
+        assert code == 3 and "1 report(s) written, 0 already up to date" in said, (attempt, said)
+        status = json.loads((out / "_batch" / "status" / "R001.json").read_text(encoding="utf-8"))
+        assert status["privacy"] == "leak"
+        index = (out / "index.html").read_text(encoding="utf-8")
+        assert "held back: the privacy scan" in index and 'href="R001.html"' not in index
