@@ -320,3 +320,79 @@ def test_a_report_the_scan_flags_is_never_kept_as_current(team, tmp_path):
         assert status["privacy"] == "leak"
         index = (out / "index.html").read_text(encoding="utf-8")
         assert "held back: the privacy scan" in index and 'href="R001.html"' not in index
+
+
+# ---- small roles: no aggregate of fewer than 3 other reps, and every aggregate rounded
+
+
+def test_a_small_role_shows_no_colleagues_figures_and_a_big_one_only_rounded_ones(team, tmp_path):
+    from dataclasses import asdict
+
+    from salesnb.analysis import analyse
+    from salesnb.load import load
+    from salesnb.report.build import build_view
+    from salesnb.report.gather import inputs_for
+
+    data = tmp_path / "data"
+    shutil.copytree(team, data)
+    rewrite(data, "reps.csv", role=["SDR", "SDR", "AM", "AM", "AM", "AE"])  # roles of 2 (R001, R002) and 3
+    inputs = inputs_for(analyse(load(data)))
+    for rep_id in ("R001", "R003"):
+        view = json.dumps(asdict(build_view(inputs.slice(rep_id))), default=str)
+        shown = re.findall(r'"(team\w*|median|q1|q3|top|then_team_median)": (-?[0-9.e+-]+)', view)
+        assert shown == [], (rep_id, shown)
+    big = inputs_for(analyse(load(team)))  # one role of 6: shown, to 3 significant digits
+    figures = [float(v) for _, v in re.findall(r'"(team_median|median|q1|q3|top|team)": (-?[0-9.e+-]+)',
+                                                json.dumps(asdict(build_view(big.slice("R001"))), default=str))]
+    assert figures and all(v == float(f"{v:.3g}") for v in figures), figures
+
+
+# ---- concurrent runs: one run per output folder; the data's hash is taken before it is read
+
+
+NOTEBOOKS = Path(__file__).parent / "notebooks"
+
+
+def test_a_second_run_into_the_same_folder_stops_and_names_the_first(team, tmp_path):
+    out = tmp_path / "out"
+    argv = [sys.executable, "-m", "salesnb", "reports", "--data", str(team), "--out", str(out), "--no-progress",
+            "--reps", "R001", "--jobs", "1", "--notebook"]
+    first = subprocess.Popen([*argv, str(NOTEBOOKS / "slow_report.ipynb")], stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    try:
+        lock = out / "_batch" / "run.lock"
+        deadline = time.monotonic() + 180
+        while not (lock.is_file() and lock.read_text()):
+            assert first.poll() is None and time.monotonic() < deadline, first.stdout.read()
+            time.sleep(0.2)
+        second = subprocess.run([*argv, str(NOTEBOOKS / "minimal_report.ipynb")], capture_output=True, text=True,
+                                timeout=300)
+        said = second.stdout + second.stderr
+        assert second.returncode == 1 and TRACEBACK not in said, said
+        assert f"another salesnb reports run is writing there (process {first.pid}, started" in said, said
+    finally:
+        os.killpg(first.pid, signal.SIGKILL)  # killed: its lock goes with it
+        first.wait()
+    code, said = reports(team, out, str(NOTEBOOKS / "minimal_report.ipynb"))
+    assert code == 0 and "1 report(s) written" in said and not lock.exists(), said
+
+
+def test_data_changed_during_a_run_makes_the_next_run_redo_the_report(team, tmp_path, monkeypatch):
+    import salesnb.load
+
+    data, out = tmp_path / "data", tmp_path / "out"
+    shutil.copytree(team, data)
+    real = salesnb.load.load
+
+    def load_then_change(folder, *args, **kwargs):
+        dataset = real(folder, *args, **kwargs)
+        with open(data / "reps.csv", "a", encoding="utf-8") as fh:  # the CRM export lands mid-run
+            fh.write("R099,Late Arrival,East,East,AE,Kim,2026-01-05,,\n")
+        monkeypatch.setattr(salesnb.load, "load", real)
+        return dataset
+
+    monkeypatch.setattr(salesnb.load, "load", load_then_change)
+    nb = str(NOTEBOOKS / "minimal_report.ipynb")
+    assert reports(data, out, nb)[0] == 0
+    code, said = reports(data, out, nb)
+    assert code == 0 and "1 report(s) written, 0 already up to date" in said, said
