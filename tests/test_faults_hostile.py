@@ -396,3 +396,27 @@ def test_data_changed_during_a_run_makes_the_next_run_redo_the_report(team, tmp_
     assert reports(data, out, nb)[0] == 0
     code, said = reports(data, out, nb)
     assert code == 0 and "1 report(s) written, 0 already up to date" in said, said
+
+
+# ---- a snapshot whose manifest lists nothing is refused, then rebuilt, not kept to fail every report
+
+
+@pytest.mark.parametrize("manifest", [{"files": {}}, {"files": {"meta.json": None}}, [], {}], ids=str)
+def test_an_empty_snapshot_manifest_is_rejected_and_the_snapshot_rebuilt(manifest, team, tmp_path):
+    from salesnb.analysis import analyse
+    from salesnb.errors import ReportError
+    from salesnb.load import load
+    from salesnb.report.gather import inputs_for
+    from salesnb.snapshot import MANIFEST, check_snapshot, load_snapshot, save_snapshot
+
+    inputs = inputs_for(analyse(load(team)))
+    folder = save_snapshot(inputs, tmp_path / "snap")
+    whole = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    broken = {**whole, **manifest} if isinstance(manifest, dict) else manifest
+    if isinstance(broken, dict) and broken.get("files"):
+        broken["files"] = {"meta.json": whole["files"]["meta.json"]}
+    (folder / MANIFEST).write_text(json.dumps(broken), encoding="utf-8")
+    with pytest.raises(ReportError, match="run the reports again|Run the reports again"):
+        check_snapshot(folder)
+    save_snapshot(inputs, folder)  # the next run rebuilds it
+    assert load_snapshot(folder).rep_ids == inputs.rep_ids
