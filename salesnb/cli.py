@@ -76,6 +76,13 @@ def _positive_int(text: str) -> int:
     return n
 
 
+def _port(text: str) -> int:
+    n = _positive_int(text)
+    if n > 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port: a port is a whole number from 1 to 65535")
+    return n
+
+
 def _whole_number(text: str) -> int:
     try:
         n = int(text)
@@ -503,7 +510,7 @@ def build_parser() -> argparse.ArgumentParser:
                 "  salesnb lab mywork -- --ServerApp.base_url=/salesnb/")
     p.add_argument("dir", nargs="?", default="salesnb-notebooks", metavar="DIR",
                    help="folder with the notebooks (default: salesnb-notebooks)")
-    p.add_argument("--port", type=_positive_int, default=None, metavar="N", help="port (default: JupyterLab's)")
+    p.add_argument("--port", type=_port, default=None, metavar="N", help="port (default: JupyterLab's)")
     p.add_argument("--ip", default=None, metavar="ADDR", help="address to listen on (default: JupyterLab's, localhost)")
     p.add_argument("--no-browser", dest="browser", action="store_false", help="do not open a browser")
     p.add_argument("--allow-root", action="store_true",
@@ -522,7 +529,7 @@ def build_parser() -> argparse.ArgumentParser:
                 "  salesnb dashboard --data mydata -- --MappingKernelManager.cull_idle_timeout=600\n\n" + PASS_ON)
     _add_dataset(p)
     p.add_argument("--weights", metavar="FILE", help="a weights file (TOML) to start from; Save weights writes back to it")
-    p.add_argument("--port", type=_positive_int, default=None, metavar="N", help="port (default: 8866)")
+    p.add_argument("--port", type=_port, default=None, metavar="N", help="port (default: 8866)")
     p.add_argument("--ip", default="127.0.0.1", metavar="ADDR",
                    help="address to listen on (default: 127.0.0.1, this machine only; give an address of this "
                         "machine to serve others, who then see your team's figures)")

@@ -420,3 +420,21 @@ def test_an_empty_snapshot_manifest_is_rejected_and_the_snapshot_rebuilt(manifes
         check_snapshot(folder)
     save_snapshot(inputs, folder)  # the next run rebuilds it
     assert load_snapshot(folder).rep_ids == inputs.rep_ids
+
+
+# ---- low: a name in other case is still found; an impossible port is a command-line error
+
+
+def test_the_privacy_scan_ignores_case():
+    from salesnb.batch.privacy import scan_report
+
+    team = [("R001", "Dana Khan"), ("R002", "Rosa Bennett"), ("R003", "Priya Shah")]
+    page = "<h2>DANA KHAN</h2><p>Pair with PRIYA SHAH.</p><p title='rosa bennett'>x</p><p>r002</p>"
+    leaks = scan_report(page, "R001", team, allowed_names=["Priya Shah"])
+    assert sorted((x.rep_id, x.what) for x in leaks) == [("R002", "id"), ("R002", "name")]
+
+
+@pytest.mark.parametrize("port", ["70000", "65536"])
+def test_a_port_beyond_65535_is_a_command_line_error(port):
+    code, said = run(["dashboard", "--port", port, "--no-browser"])
+    assert code == 2 and f"argument --port: '{port}' is not a port: a port is a whole number from 1 to 65535" in said
