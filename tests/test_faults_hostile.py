@@ -438,3 +438,18 @@ def test_the_privacy_scan_ignores_case():
 def test_a_port_beyond_65535_is_a_command_line_error(port):
     code, said = run(["dashboard", "--port", port, "--no-browser"])
     assert code == 2 and f"argument --port: '{port}' is not a port: a port is a whole number from 1 to 65535" in said
+
+
+@pytest.mark.parametrize("command", ["score", "diagnose"])
+def test_a_name_with_line_breaks_and_terminal_escapes_is_printed_on_one_line_without_them(command, tmp_path):
+    from salesnb.config import SAMPLE_DIR
+
+    data = tmp_path / "data"
+    shutil.copytree(SAMPLE_DIR, data)
+    rewrite(data, "reps.csv", name=lambda f: f["name"].where(f["rep_id"] != "R001",
+                                                             "Dana\x1b[2J\x1b]0;owned\x07Khan\nFAKE LINE\rX"))
+    before = fingerprint(tmp_path)
+    code, said = run([command, "--data", str(data)])
+    assert code == 0 and "Dana[2J]0;ownedKhan FAKE LINE X" in said, said
+    assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f]", said) and "\nFAKE" not in said
+    assert fingerprint(tmp_path) == before
