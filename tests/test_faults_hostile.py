@@ -175,6 +175,7 @@ def test_the_dashboard_answers_only_its_token_from_this_machine(team, tmp_path):
         assert _get(port, f"/?token={token}", Origin="http://attacker.example")[0] == 403
         status, headers, page = _get(port, f"/?token={token}")
         assert status == 200 and kernel_id(page), page[:500]
+        assert "cdn.jsdelivr" not in page and "fontawesome-free" not in page  # works offline
         cookie = headers["Set-Cookie"].split(";")[0]
         # the kernel, where Save weights runs, is no nearer without the token than the page is
         kernel = kernel_id(page)

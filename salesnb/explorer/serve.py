@@ -27,6 +27,7 @@ DEFAULT_PORT = 8866  # Voila's own default
 POOL_SIZE = 1  # kernels kept running the notebook ahead of the next visitor
 IDLE_KERNEL_SECONDS = 600  # a kernel no page is connected to and that ran nothing for this long is shut down
 CULL_EVERY_SECONDS = 60
+TEMPLATE = "salesnb_dashboard"  # Voila's lab page without its CDN links (salesnb/templates/voila/templates)
 
 
 def dashboard_notebook(folder: Path, data_dir: Path, save_dir: Path, as_of: str = "", period: str = "",
@@ -61,7 +62,7 @@ def voila_command(notebook: Path, port: int = DEFAULT_PORT, ip: str = "127.0.0.1
     # next kernel starts in the background while they use it
     return [sys.executable, "-m", "voila", str(notebook), f"--port={port}", f"--Voila.ip={ip}",
             "--strip_sources=True", "--show_tracebacks=False", "--preheat_kernel=True", f"--pool_size={POOL_SIZE}",
-            "--no-browser", "--Voila.port_retries=0", "--Voila.auto_token=True",
+            "--no-browser", "--Voila.port_retries=0", "--Voila.auto_token=True", f"--template={TEMPLATE}",
             f"--Voila.identity_provider_class={access.PROVIDER}",
             f"--MappingKernelManager.cull_idle_timeout={IDLE_KERNEL_SECONDS}",
             f"--MappingKernelManager.cull_interval={CULL_EVERY_SECONDS}", *(extra or [])]
@@ -93,6 +94,14 @@ def port_is_free(port: int, ip: str = "127.0.0.1") -> None:
         except OSError as exc:
             raise ConfigError(f"port {port} is in use ({exc.strerror}): stop what serves it, or choose another "
                               f"port, e.g. --port {port + 1}.") from None
+
+
+def template_env() -> dict[str, str]:
+    """JUPYTER_PATH with salesnb's templates first, where Voila finds `TEMPLATE`."""
+    from ..config import PACKAGE_DIR
+
+    paths = [str(PACKAGE_DIR / "templates"), *filter(None, os.environ.get("JUPYTER_PATH", "").split(os.pathsep))]
+    return {"JUPYTER_PATH": os.pathsep.join(paths)}
 
 
 def dashboard_url(ip: str, port: int, token: str) -> str:
@@ -149,7 +158,7 @@ def serve_dashboard(data_dir: str | Path | None = None, port: int | None = None,
               f"Save weights keeps them for this dataset ({weights or 'in your salesnb settings folder'}); "
               "Export tables downloads the lists in your browser.", flush=True)
         server = subprocess.Popen(voila_command(notebook, port, ip, extra), cwd=tmp,
-                                  env={**os.environ, **access.server_env(token, ip)})
+                                  env={**os.environ, **access.server_env(token, ip), **template_env()})
         try:
             if browser and listening(server, ip, port):
                 webbrowser.open(url)
