@@ -454,3 +454,19 @@ def test_a_name_with_line_breaks_and_terminal_escapes_is_printed_on_one_line_wit
     assert code == 0 and "Dana[2J]0;ownedKhan FAKE LINE X" in said, said
     assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f]", said) and "\nFAKE" not in said
     assert fingerprint(tmp_path) == before
+
+
+def test_a_50_mb_field_gets_a_message_saying_what_it_is(tmp_path):
+    from salesnb.config import SAMPLE_DIR
+
+    data = tmp_path / "data"
+    shutil.copytree(SAMPLE_DIR, data)
+    lines = (data / "reps.csv").read_text(encoding="utf-8").split("\n")
+    cells = lines[2].split(",")
+    cells[1] = "x" * 50_000_000
+    lines[2] = ",".join(cells)
+    (data / "reps.csv").write_text("\n".join(lines), encoding="utf-8")
+    before = fingerprint(tmp_path)
+    code, said = run(["validate", "--data", str(data)])
+    assert code == 1 and "reps.csv:3: holds a value longer than 131,072 characters" in said and "Fix:" in said
+    assert len(said) < 5_000 and fingerprint(tmp_path) == before
