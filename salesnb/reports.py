@@ -274,8 +274,7 @@ def run_reports(data_dir, out_dir=None, *, reps=None, as_of=None, period=None, w
         sweep_temp_files(batch_dir)
 
         params = {"as_of": inputs.meta["as_of"], "period": period or "", "preset": preset or "",
-                  "compare_to": compare_to or "",
-                  "notebook": file_hash(notebook)}
+                  "compare_to": compare_to or "", "notebook": file_hash(notebook)}
         key = run_key(origin["data_sha256"], weights_file, params)
         snapshot_dir = save_snapshot(inputs, batch_dir / f"snapshot-{key[:16]}")
 
