@@ -76,6 +76,13 @@ def _positive_int(text: str) -> int:
     return n
 
 
+def _port(text: str) -> int:
+    n = _positive_int(text)
+    if n > 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port: a port is a whole number from 1 to 65535")
+    return n
+
+
 def _whole_number(text: str) -> int:
     try:
         n = int(text)
@@ -331,7 +338,7 @@ def _sample(args) -> int:
 
     stories = args.stories and not args.plant_bottlenecks  # planted bottlenecks replace the stories
     result = generate(args.out, args.reps, args.seed, stories=stories, plant_bottlenecks=args.plant_bottlenecks,
-                      start=args.start, as_of=args.as_of, fmt=args.fmt, volume=args.volume)
+                      start=args.start, as_of=args.as_of, fmt=args.fmt, volume=args.volume, overwrite=args.force)
     print(result.summary())
     if result.truth.stories:
         print("Stories planted: " + ", ".join(
@@ -489,7 +496,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="salesforce (report or API/Data Loader export, detected), salesforce-report, "
                         "salesforce-api, hubspot, or the path of a TOML mapping file")
     p.add_argument("--out", required=True, metavar="DIR", help="dataset folder to write (must be new or empty)")
-    p.add_argument("--force", action="store_true", help="replace DIR if it already holds files")
+    p.add_argument("--force", action="store_true",
+                   help="replace the salesnb dataset in DIR (a folder holding anything else is refused)")
     p.add_argument("--no-validate", action="store_true", help="skip validating the written dataset")
     p.add_argument("sources", nargs="+", metavar="SOURCE", help="export files, or folders holding them")
     p.set_defaults(func=_import)
@@ -503,7 +511,10 @@ def build_parser() -> argparse.ArgumentParser:
                 "  salesnb sample --reps 2000 --seed 1 --out big-2000 --no-stories")
     p.add_argument("--reps", type=_positive_int, default=24, metavar="N", help="number of reps (default 24)")
     p.add_argument("--seed", type=_whole_number, default=0, metavar="S", help="random seed, 0 or more (default 0)")
-    p.add_argument("--out", required=True, metavar="DIR", help="folder to write the tables into (created if needed)")
+    p.add_argument("--out", required=True, metavar="DIR",
+                   help="folder to write the tables into: new or empty (created if needed)")
+    p.add_argument("--force", action="store_true",
+                   help="replace the salesnb dataset in --out (a folder holding anything else is refused)")
     p.add_argument("--no-stories", dest="stories", action="store_false",
                    help="a plain team without the sample's planted stories (John, Sally, the top performer, ...)")
     p.add_argument("--plant-bottlenecks", action="store_true",
@@ -533,7 +544,7 @@ def build_parser() -> argparse.ArgumentParser:
                 "  salesnb lab mywork -- --ServerApp.base_url=/salesnb/")
     p.add_argument("dir", nargs="?", default="salesnb-notebooks", metavar="DIR",
                    help="folder with the notebooks (default: salesnb-notebooks)")
-    p.add_argument("--port", type=_positive_int, default=None, metavar="N", help="port (default: JupyterLab's)")
+    p.add_argument("--port", type=_port, default=None, metavar="N", help="port (default: JupyterLab's)")
     p.add_argument("--ip", default=None, metavar="ADDR", help="address to listen on (default: JupyterLab's, localhost)")
     p.add_argument("--no-browser", dest="browser", action="store_false", help="do not open a browser")
     p.add_argument("--allow-root", action="store_true",
@@ -552,7 +563,7 @@ def build_parser() -> argparse.ArgumentParser:
                 "  salesnb dashboard --data mydata -- --MappingKernelManager.cull_idle_timeout=600\n\n" + PASS_ON)
     _add_dataset(p)
     p.add_argument("--weights", metavar="FILE", help="a weights file (TOML) to start from; Save weights writes back to it")
-    p.add_argument("--port", type=_positive_int, default=None, metavar="N", help="port (default: 8866)")
+    p.add_argument("--port", type=_port, default=None, metavar="N", help="port (default: 8866)")
     p.add_argument("--ip", default="127.0.0.1", metavar="ADDR",
                    help="address to listen on (default: 127.0.0.1, this machine only; give an address of this "
                         "machine to serve others, who then see your team's figures)")

@@ -104,6 +104,8 @@ def by_unit(value: Any, unit: str, currency: str = "") -> str:
 # Characters that change the direction of the text around them.
 _BIDI = re.compile("[\u0590-\u08ff\u200e\u200f\u202a-\u202e\u2066-\u2069\ufb1d-\ufdff\ufe70-\ufefc]")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# a value from data is one line on screen: a newline or carriage return in a name would forge a line of output
+_BREAKS = re.compile("[\t\n\r\x85\u2028\u2029]")
 
 
 def esc(value: Any) -> str:
@@ -121,12 +123,13 @@ _NO_WIDTH = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
 
 
 def isolate(value: Any) -> str:
-    """Text from data for plain text: wrapped in FSI/PDI when it holds right-to-left or bidi characters.
+    """Text from data for plain text, on one line and without control characters (terminal escapes), wrapped
+    in FSI/PDI when it holds right-to-left or bidi characters.
 
     Isolates the value opens itself are closed first, so that the closing PDI ends the value's own isolate
     (a PDI ends every embedding and override opened inside it). Clip before isolating, never after.
     """
-    text = _CONTROL.sub("", "" if value is None else str(value))
+    text = _CONTROL.sub("", _BREAKS.sub(" ", "" if value is None else str(value)))
     if not _BIDI.search(text):
         return text
     depth = 0

@@ -44,6 +44,7 @@ from .batch.pdf import PdfPrinter, check_paper, check_printing
 from .batch.privacy import Leak as _Leak
 from .batch.runner import RepOutcome, RepTask
 from .batch.select import parse_rep_list, parse_shard, select_reps, shard_of
+from .batch.lock import output_lock
 from .batch.status import (BATCH_DIR, PRIVACY_LEAK, PRIVACY_PASSED, made_from, pdf_current, read_status, status_dir,
                            write_status)
 from .errors import ConfigError
@@ -236,7 +237,12 @@ def run_reports(data_dir, out_dir=None, *, reps=None, as_of=None, period=None, w
     shard_kn = parse_shard(shard)
     jobs = int(jobs or config.default_jobs())
 
+    try:  # the data's hash before it is read: data changed during the run makes the next run redo its reports
+        origin = made_from(data_dir)
+    except OSError:
+        origin = None  # load names the problem
     dataset = load(data_dir)  # validates; raises DatasetError with the full report
+    origin = origin or made_from(data_dir)
     pdf = dataset.meta.reports.pdf if pdf is None else bool(pdf)
     paper = paper or dataset.meta.reports.paper
     if pdf and not scan:
@@ -265,104 +271,104 @@ def run_reports(data_dir, out_dir=None, *, reps=None, as_of=None, period=None, w
                                                          failed_dir / f"{stems[r]}.ipynb",
                                                          history_dir / f"{stems[r]}.json")], "a report file")
     _make_dirs(*_out_folders(out_dir))
-    owned = {stems[r] for r in mine}
-    for d in (out_dir, status_folder, views_dir, failed_dir, history_dir):
-        sweep_temp_files(d, owned)
-    sweep_temp_files(batch_dir)
+    with output_lock(batch_dir, out_dir):  # before anything in it is swept or written
+        owned = {stems[r] for r in mine}
+        for d in (out_dir, status_folder, views_dir, failed_dir, history_dir):
+            sweep_temp_files(d, owned)
+        sweep_temp_files(batch_dir)
 
-    params = {"as_of": inputs.meta["as_of"], "period": period or "", "preset": preset or "",
-              "compare_to": compare_to or "",
-              "notebook": file_hash(notebook)}
-    origin = made_from(data_dir)
-    key = run_key(origin["data_sha256"], weights_file, params)
-    snapshot_dir = save_snapshot(inputs, batch_dir / f"snapshot-{key[:16]}")
+        params = {"as_of": inputs.meta["as_of"], "period": period or "", "preset": preset or "",
+                  "compare_to": compare_to or "", "notebook": file_hash(notebook)}
+        key = run_key(origin["data_sha256"], weights_file, params)
+        snapshot_dir = save_snapshot(inputs, batch_dir / f"snapshot-{key[:16]}")
 
-    result = BatchResult(out_dir=out_dir, index_path=out_dir / INDEX_FILE, paper=paper if pdf else None,
-                         weights=weights_said)
-    owned_ids = set(mine)
-    keys: dict[str, str] = {}  # per rep: the run's key and the record of the rep's last report
-    lasts: dict[str, dict | None] = {}
-    for rep_id in selected:  # every shard's reps, so the index can tell which reports are current
-        lasts[rep_id], note = history.last_before(history_dir / f"{stems[rep_id]}.json", inputs.meta["dataset_name"],
-                                                  rep_id, str(inputs.reps.at[rep_id, "name"]), inputs.meta["as_of"])
-        result.notes += [note] if note and rep_id in owned_ids else []
-        keys[rep_id] = hashlib.sha256(f"{key}\0{json.dumps(lasts[rep_id], sort_keys=True)}".encode()).hexdigest()
-    tasks: list[RepTask] = []
-    to_finish: list[str] = []  # up-to-date reports still to scan or print
-    for rep_id in mine:
-        html_path, ipynb_path, status_path = paths(rep_id)
-        st = read_status(status_path)
-        if (not force and st and st.get("ok") and st.get("key") == keys[rep_id] and st.get("privacy") != PRIVACY_LEAK
-                and _outputs_intact(st, html_path, ipynb_path)):
-            result.skipped.append(rep_id)
-            if (scan and st.get("privacy") != PRIVACY_PASSED) or (pdf and not pdf_current(st, pdf_path(rep_id), paper)):
-                to_finish.append(rep_id)
-            continue
-        name = inputs.reps.at[rep_id, "name"]
-        view_path = views_dir / f"{stems[rep_id]}.json"
-        tasks.append(RepTask(rep_id=rep_id, notebook=str(notebook), parameters={"view_file": str(view_path)},
-                             html_path=str(html_path), ipynb_path=str(ipynb_path),
-                             failed_path=str(failed_dir / f"{stems[rep_id]}.ipynb"),
-                             title=f"{isolate(name)}: sales report, {inputs.meta['period_label']}",
-                             snapshot=str(snapshot_dir), view_path=str(view_path), last_report=lasts[rep_id],
-                             peer_name=_peer(inputs, rep_id)))
+        result = BatchResult(out_dir=out_dir, index_path=out_dir / INDEX_FILE, paper=paper if pdf else None,
+                             weights=weights_said)
+        owned_ids = set(mine)
+        keys: dict[str, str] = {}  # per rep: the run's key and the record of the rep's last report
+        lasts: dict[str, dict | None] = {}
+        for rep_id in selected:  # every shard's reps, so the index can tell which reports are current
+            lasts[rep_id], note = history.last_before(history_dir / f"{stems[rep_id]}.json", inputs.meta["dataset_name"],
+                                                      rep_id, str(inputs.reps.at[rep_id, "name"]), inputs.meta["as_of"])
+            result.notes += [note] if note and rep_id in owned_ids else []
+            keys[rep_id] = hashlib.sha256(f"{key}\0{json.dumps(lasts[rep_id], sort_keys=True)}".encode()).hexdigest()
+        tasks: list[RepTask] = []
+        to_finish: list[str] = []  # up-to-date reports still to scan or print
+        for rep_id in mine:
+            html_path, ipynb_path, status_path = paths(rep_id)
+            st = read_status(status_path)
+            if (not force and st and st.get("ok") and st.get("key") == keys[rep_id] and st.get("privacy") != PRIVACY_LEAK
+                    and _outputs_intact(st, html_path, ipynb_path)):
+                result.skipped.append(rep_id)
+                if (scan and st.get("privacy") != PRIVACY_PASSED) or (pdf and not pdf_current(st, pdf_path(rep_id), paper)):
+                    to_finish.append(rep_id)
+                continue
+            name = inputs.reps.at[rep_id, "name"]
+            view_path = views_dir / f"{stems[rep_id]}.json"
+            tasks.append(RepTask(rep_id=rep_id, notebook=str(notebook), parameters={"view_file": str(view_path)},
+                                 html_path=str(html_path), ipynb_path=str(ipynb_path),
+                                 failed_path=str(failed_dir / f"{stems[rep_id]}.ipynb"),
+                                 title=f"{isolate(name)}: sales report, {inputs.meta['period_label']}",
+                                 snapshot=str(snapshot_dir), view_path=str(view_path), last_report=lasts[rep_id],
+                                 peer_name=_peer(inputs, rep_id)))
 
-    team_names = [(r, str(n)) for r, n in zip(dataset.reps["rep_id"].astype(str), dataset.reps["name"])]
-    printer = PdfPrinter(paper, browser) if pdf else None
-    finish = Finisher(inputs, team_names, origin, scan=scan, printer=printer)
+        team_names = [(r, str(n)) for r, n in zip(dataset.reps["rep_id"].astype(str), dataset.reps["name"])]
+        printer = PdfPrinter(paper, browser) if pdf else None
+        past_peers = {r: last["peer"] for r, last in lasts.items() if last and isinstance(last.get("peer"), str)}
+        finish = Finisher(inputs, team_names, origin, scan=scan, printer=printer, past_peers=past_peers)
 
-    bar = progress_bar(len(mine), len(result.skipped), enabled=progress)
-    counts = {"done": len(result.skipped), "failed": 0}
+        bar = progress_bar(len(mine), len(result.skipped), enabled=progress)
+        counts = {"done": len(result.skipped), "failed": 0}
 
-    def on_done(o: RepOutcome) -> None:
-        html_path, ipynb_path, status_path = paths(o.rep_id)
-        status = {"rep_id": o.rep_id, "key": keys[o.rep_id], "ok": o.ok, "reason": o.reason,
-                  "seconds": round(o.seconds, 2), "attempts": o.attempts, **clock_of(o)}
-        if o.ok:
-            status.update(html_sha256=file_hash(html_path), ipynb_sha256=file_hash(ipynb_path))
-            if o.extra.get("history"):
-                history.remember(history_dir / f"{stems[o.rep_id]}.json", o.extra["history"])
-            leaks = [_Leak(**x) for x in o.extra["leaks"]] if "leaks" in o.extra else None  # scanned in the worker
-            status = finish(o.rep_id, html_path, pdf_path(o.rep_id), status, leaks)
-            result.written.append(o.rep_id)
-            counts["done"] += 1
-        else:
-            pdf_path(o.rep_id).unlink(missing_ok=True)  # a failed rep keeps no report, printed or not
-            result.failed[o.rep_id] = o.reason
-            counts["failed"] += 1
-        write_status(status_path, status)
-        if bar is not None:
-            bar.set_postfix(done=counts["done"], failed=counts["failed"],
-                            left=len(mine) - counts["done"] - counts["failed"], refresh=False)
-            bar.update(1)
+        def on_done(o: RepOutcome) -> None:
+            html_path, ipynb_path, status_path = paths(o.rep_id)
+            status = {"rep_id": o.rep_id, "key": keys[o.rep_id], "ok": o.ok, "reason": o.reason,
+                      "seconds": round(o.seconds, 2), "attempts": o.attempts, **clock_of(o)}
+            if o.ok:
+                status.update(html_sha256=file_hash(html_path), ipynb_sha256=file_hash(ipynb_path))
+                if o.extra.get("history"):
+                    history.remember(history_dir / f"{stems[o.rep_id]}.json", o.extra["history"])
+                leaks = [_Leak(**x) for x in o.extra["leaks"]] if "leaks" in o.extra else None  # scanned in the worker
+                status = finish(o.rep_id, html_path, pdf_path(o.rep_id), status, leaks)
+                result.written.append(o.rep_id)
+                counts["done"] += 1
+            else:
+                pdf_path(o.rep_id).unlink(missing_ok=True)  # a failed rep keeps no report, printed or not
+                result.failed[o.rep_id] = o.reason
+                counts["failed"] += 1
+            write_status(status_path, status)
+            if bar is not None:
+                bar.set_postfix(done=counts["done"], failed=counts["failed"],
+                                left=len(mine) - counts["done"] - counts["failed"], refresh=False)
+                bar.update(1)
 
-    from .batch.cluster import SchedulerLost, run_tasks
+        from .batch.cluster import SchedulerLost, run_tasks
 
-    say = (lambda line: print(line, file=sys.stderr)) if progress else None
-    try:
-        run_tasks(tasks, jobs, on_done, scheduler=scheduler, log_dir=batch_dir / "logs", team_names=team_names,
-                  scan=scan, say=say)
-        for rep_id in to_finish:
-            html_path, _, status_path = paths(rep_id)
-            write_status(status_path, finish(rep_id, html_path, pdf_path(rep_id), read_status(status_path) or {}))
-    except SchedulerLost:  # the index says which reports are still to do
+        say = (lambda line: print(line, file=sys.stderr)) if progress else None
+        try:
+            run_tasks(tasks, jobs, on_done, scheduler=scheduler, log_dir=batch_dir / "logs", team_names=team_names,
+                      scan=scan, say=say)
+            for rep_id in to_finish:
+                html_path, _, status_path = paths(rep_id)
+                write_status(status_path, finish(rep_id, html_path, pdf_path(rep_id), read_status(status_path) or {}))
+        except SchedulerLost:  # the index says which reports are still to do
+            _write_index(result, inputs, selected, stems, paths, keys, pdf_path)
+            raise
+        finally:
+            if bar is not None:
+                bar.close()
+            if printer is not None:
+                result.browser_seconds = printer.launch_seconds
+                printer.close()
+            result.leaks += finish.leaks
+            result.pdf_written.update(finish.printed)
+            result.pdf_failed.update(finish.failed)
+            for d in (out_dir, status_folder, views_dir, failed_dir):  # what a worker killed mid-report left
+                sweep_temp_files(d, owned, stale_after=float("inf"))
+
         _write_index(result, inputs, selected, stems, paths, keys, pdf_path)
-        raise
-    finally:
-        if bar is not None:
-            bar.close()
-        if printer is not None:
-            result.browser_seconds = printer.launch_seconds
-            printer.close()
-        result.leaks += finish.leaks
-        result.pdf_written.update(finish.printed)
-        result.pdf_failed.update(finish.failed)
-        for d in (out_dir, status_folder, views_dir, failed_dir):  # what a worker killed mid-report left
-            sweep_temp_files(d, owned, stale_after=float("inf"))
-
-    _write_index(result, inputs, selected, stems, paths, keys, pdf_path)
-    result.seconds = time.perf_counter() - t0
-    return result
+        result.seconds = time.perf_counter() - t0
+        return result
 
 
 def _peer(inputs, rep_id: str) -> str:
@@ -380,6 +386,8 @@ def _write_index(result: BatchResult, inputs, selected: list[str], stems: dict, 
         row = IndexRow.from_slice(inputs.slice(rep_id), f"{stems[rep_id]}.html")
         if st is None or st.get("key") != keys[rep_id]:
             row.status = "pending"
+        elif st.get("ok") and st.get("privacy") == PRIVACY_LEAK:  # never offered, nor counted as current
+            row.status, row.reason = "failed", "held back: the privacy scan found another rep's name or id in it"
         elif st.get("ok"):
             row.status = "ok"
             result.reports[rep_id] = html_path

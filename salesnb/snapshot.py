@@ -69,10 +69,19 @@ def check_snapshot(folder: Path) -> dict:
     except (OSError, ValueError):
         raise ReportError(f"{folder} is not a salesnb snapshot (no readable {MANIFEST}): run the reports again.") \
             from None
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict):
+        raise ReportError(f"{folder / MANIFEST} lists no files, so it is not a salesnb snapshot: run the reports "
+                          "again to rebuild it.")
     if manifest.get("format") != SNAPSHOT_FORMAT or manifest.get("salesnb") != package_hash():
         raise ReportError(f"{folder} was written by another salesnb version ({manifest.get('salesnb')}, this is "
                           f"{package_hash()}): run the reports again to rebuild it.")
-    for name, digest in (manifest.get("files") or {}).items():
+    from .report.inputs import RepInputs
+
+    missing = sorted({META, *(f"{name}.parquet" for name in RepInputs.FRAMES)} - set(manifest["files"]))
+    if missing:  # an empty or cut manifest would pass the checks below, then fail every report
+        raise ReportError(f"{folder / MANIFEST} does not list {', '.join(missing)}: the snapshot is incomplete. "
+                          "Run the reports again to rebuild it.")
+    for name, digest in manifest["files"].items():
         path = folder / name
         if not path.is_file() or file_hash(path) != digest:
             raise ReportError(f"{path} was altered or is missing since the snapshot was written: run the "

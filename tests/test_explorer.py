@@ -300,10 +300,10 @@ def test_export_offers_the_three_lists_as_downloads_and_writes_nothing_on_the_se
 
 
 def test_a_cell_a_spreadsheet_would_run_is_written_as_text():
-    from salesnb.explorer.export import safe_cell
+    from salesnb.formula_safe import csv_cell
 
-    assert [safe_cell(v) for v in ("=SUM(A1)", "+1", "-x", "@a", "Ann", 3)] == ["'=SUM(A1)", "'+1", "'-x", "'@a",
-                                                                                  "Ann", 3]
+    assert [csv_cell(v) for v in ("=SUM(A1)", "+1", "-x", "@a", "\tx", "\rx", "Ann", 3, -3)] == [
+        "'=SUM(A1)", "'+1", "'-x", "'@a", "'\tx", "'\rx", "Ann", 3, -3]
 
 
 def test_save_writes_the_weights_and_says_where_and_what_uses_them(app, tmp_path):

@@ -289,8 +289,10 @@ def test_explorer_as_the_voila_dashboard(tmp_path, artifacts_dir):
     want = expected()
     port = _free_port()
     cmd = [sys.executable, "-m", "salesnb", "dashboard", "--port", str(port), "--no-browser"]
-    url = f"http://localhost:{port}/"
-    with server(cmd, url, tmp_path, _jupyter_env(tmp_path), tmp_path / "voila.log"), browser_page() as page:
+    url = f"http://localhost:{port}/?token=browser-test"  # the token the dashboard takes from JUPYTER_TOKEN
+    env = {**_jupyter_env(tmp_path), "JUPYTER_TOKEN": "browser-test"}
+    ready = f"http://localhost:{port}/voila/static/voila.js"  # served once the server listens; starts no kernel
+    with server(cmd, ready, tmp_path, env, tmp_path / "voila.log"), browser_page() as page:
         try:
             page.goto(url, timeout=120_000)
             walk(page, want, artifacts_dir, "voila")

@@ -41,8 +41,8 @@ def test_the_command_line_says_what_to_fix(tmp_path, capsys):
 
 
 def test_voila_serves_with_code_hidden_and_no_tracebacks_on_the_page(tmp_path):
-    cmd = voila_command(tmp_path / "nb.ipynb", port=9001, browser=False)
-    assert cmd[1:3] == ["-m", "voila"] and "--port=9001" in cmd and "--no-browser" in cmd
+    cmd = voila_command(tmp_path / "nb.ipynb", port=9001)
+    assert cmd[1:3] == ["-m", "voila"] and "--port=9001" in cmd and "--no-browser" in cmd  # opened with its token
     assert "--strip_sources=True" in cmd and "--show_tracebacks=False" in cmd
 
 

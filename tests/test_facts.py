@@ -216,7 +216,7 @@ def test_the_dashboard_stays_on_this_machine_unless_told_and_passes_options_on(m
     from salesnb import cli
     from salesnb.explorer.serve import voila_command
 
-    cmd = voila_command(Path("nb.ipynb"), 9001, browser=False, extra=["--MappingKernelManager.cull_idle_timeout=60"])
+    cmd = voila_command(Path("nb.ipynb"), 9001, extra=["--MappingKernelManager.cull_idle_timeout=60"])
     assert "--Voila.ip=127.0.0.1" in cmd and cmd[-1] == "--MappingKernelManager.cull_idle_timeout=60"
     seen = {}
     monkeypatch.setattr("salesnb.explorer.serve.serve_dashboard", lambda *a, **k: seen.update(k) or 0)

@@ -233,7 +233,13 @@ def test_refuses_a_non_empty_output_folder_unless_forced(tmp_path):
     (out / "keep.txt").write_text("x")
     with pytest.raises(SalesnbError, match="not empty"):
         import_export([GENERIC / "deals.csv", GENERIC / "reps.csv"], out, GENERIC / "my-crm.toml")
-    assert (out / "keep.txt").exists()
+    with pytest.raises(SalesnbError, match="is not a salesnb dataset folder"):  # --force replaces only a dataset
+        import_export([GENERIC / "deals.csv", GENERIC / "reps.csv"], out, GENERIC / "my-crm.toml", overwrite=True)
+    assert [p.name for p in out.iterdir()] == ["keep.txt"]
+    (out / "keep.txt").unlink()
+    (out / "leads.csv").write_text("lead_id\n")  # an earlier import's table
+    with pytest.raises(SalesnbError, match="not empty"):
+        import_export([GENERIC / "deals.csv", GENERIC / "reps.csv"], out, GENERIC / "my-crm.toml")
     import_export([GENERIC / "deals.csv", GENERIC / "reps.csv"], out, GENERIC / "my-crm.toml", overwrite=True)
     assert sorted(p.name for p in out.iterdir()) == ["opportunities.csv", "reps.csv"]
     assert [p.name for p in tmp_path.iterdir()] == ["ds"]  # no build folder left behind

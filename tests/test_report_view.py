@@ -250,7 +250,7 @@ def test_trend_team_median_counts_only_reps_on_the_team(inputs, sample_dir):
     won = opps[(opps["status"] == "won") & opps["close_date"].between(start, end)].groupby("rep_id")["amount"].sum()
     expected = won.reindex(on_team, fill_value=0.0).median()
     got = next(p.team for p in build_view(inputs.slice("R015")).trend.months if p.start.startswith("2026-03"))
-    assert got == pytest.approx(expected)
+    assert got == float(f"{expected:.3g}")  # an aggregate is shown to 3 significant digits
 
 
 def test_weekly_work_next_to_quota_progress(inputs, sample_dir):

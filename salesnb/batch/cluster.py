@@ -53,8 +53,10 @@ def render(task: RepTask, team_names: list[tuple[str, str]], scan: bool) -> RepO
     if outcome.ok and scan:
         t0 = time.perf_counter()
         html_path = Path(task.html_path)
+        # the peers a report may name: today's suggestion, and the last report's (its "since last time")
+        peers = [task.peer_name, (task.last_report or {}).get("peer")]
         leaks = scan_report(html_path.read_text(encoding="utf-8"), task.rep_id, team_names,
-                            allowed_names=[task.peer_name] if task.peer_name else [], report=html_path.name)
+                            allowed_names=[p for p in peers if isinstance(p, str) and p], report=html_path.name)
         outcome.extra["leaks"] = [asdict(leak) for leak in leaks]
         outcome.extra.setdefault("clock", {})["scan"] = round(time.perf_counter() - t0, 4)
     outcome.extra["worker"] = os.getpid()

@@ -1,6 +1,6 @@
 """What happens to a rep's report once its HTML is written: the privacy scan, then its PDF.
 
-    finish = Finisher(inputs, team_names, origin, scan=True, printer=PdfPrinter("a4"))
+    finish = Finisher(inputs, team_names, origin, scan=True, printer=PdfPrinter("a4"), past_peers={...})
     status = finish(rep_id, html_path, pdf_path, status)     # the rep's status record, brought up to date
 
 The scan runs first, on the page as written (in the worker that wrote it, which hands its findings over,
@@ -30,6 +30,7 @@ class Finisher:
     origin: dict  # {"data_sha256", "salesnb"}: what the reports are made from
     scan: bool = True
     printer: PdfPrinter | None = None
+    past_peers: dict[str, str] = field(default_factory=dict)  # rep_id -> the peer the report's history names
     leaks: list[Leak] = field(default_factory=list)
     printed: dict[str, float] = field(default_factory=dict)  # rep_id -> seconds
     failed: dict[str, str] = field(default_factory=dict)  # rep_id -> why no PDF
@@ -43,9 +44,10 @@ class Finisher:
             self.leaks += leaks
             status["privacy"] = PRIVACY_LEAK if leaks else PRIVACY_PASSED
         elif self.scan:
-            peer = self.inputs.reps.at[rep_id, "peer_name"]
+            # the peers a report may name: today's suggestion, and the last report's (its "since last time")
+            peers = [self.inputs.reps.at[rep_id, "peer_name"], self.past_peers.get(rep_id)]
             leaks = scan_report(Path(html_path).read_text(encoding="utf-8"), rep_id, self.team_names,
-                                allowed_names=[peer] if isinstance(peer, str) else [], report=Path(html_path).name)
+                                allowed_names=[p for p in peers if isinstance(p, str)], report=Path(html_path).name)
             self.leaks += leaks
             status["privacy"] = PRIVACY_LEAK if leaks else PRIVACY_PASSED
         if self.printer is None or status.get("privacy") != PRIVACY_PASSED:

@@ -4,7 +4,8 @@ A report is built from that rep's facts, anonymous aggregates of the role and th
 so nothing has to be found here; the scan makes sure. It reads what a reader can see or a tool can
 extract: the text of the page and the attributes that carry words (``aria-*`` such as chart marks' labels,
 ``title``, ``alt``, ``href``, ``download``, ``data-*``), after undoing HTML escaping, and matches whole tokens, so
-that id ``R1`` is not found inside ``R10``. An id or name without a letter in it (``1``, ``05``, ``.``,
+that id ``R1`` is not found inside ``R10``, ignoring case (a heading in capitals hides nothing). An id or name
+without a letter in it (``1``, ``05``, ``.``,
 ``2026-01``) is not looked for: it cannot be told apart from a figure or a date, and the report never
 held it in the first place.
 """
@@ -42,7 +43,7 @@ class Leak:
 
 @lru_cache(maxsize=4096)
 def _word(text: str) -> re.Pattern:
-    return re.compile(r"(?<![\w])" + re.escape(text) + r"(?![\w])")
+    return re.compile(r"(?<![\w])" + re.escape(text) + r"(?![\w])", re.IGNORECASE)
 
 
 class _Words(HTMLParser):
@@ -94,6 +95,7 @@ def scan_report(raw_html: str, own_rep_id: str, reps: Iterable[tuple[str, str]],
     reps = [(str(r), "" if n is None else str(n)) for r, n in reps]
     own_names = {n for r, n in reps if r == own_rep_id}
     allowed = {str(n) for n in allowed_names if n} | own_names | {own_rep_id}
+    folded = {a.casefold() for a in allowed}
     # Blank out the names that may appear, so that a colleague called "Ann" is not found inside "Ann Lee".
     for ok in sorted((a for a in allowed if a.strip()), key=len, reverse=True):
         text = _word(ok).sub(" ", text)
@@ -102,7 +104,7 @@ def scan_report(raw_html: str, own_rep_id: str, reps: Iterable[tuple[str, str]],
         if rep_id == own_rep_id:
             continue
         for what, needle in (("id", rep_id), ("name", name)):
-            if scannable(needle) and needle not in allowed:
+            if scannable(needle) and needle.casefold() not in folded:
                 needles.setdefault(needle, []).append((rep_id, what))
     leaks: list[Leak] = []
     if not needles:
@@ -111,10 +113,10 @@ def scan_report(raw_html: str, own_rep_id: str, reps: Iterable[tuple[str, str]],
     # one by one only when the combined pass found something that contains them.
     found: dict[str, re.Match] = {}
     for m in _combined(tuple(sorted(needles, key=len, reverse=True))).finditer(text):
-        found.setdefault(m.group(1), m)
+        found.setdefault(m.group(1).casefold(), m)  # "DANA KHAN" in a heading is Dana Khan
     for needle in needles:
-        m = found.get(needle)
-        if m is None and any(needle in f for f in found):
+        m = found.get(needle.casefold())
+        if m is None and any(needle.casefold() in f for f in found):
             m = _word(needle).search(text)
         if m is None:
             continue
@@ -126,7 +128,7 @@ def scan_report(raw_html: str, own_rep_id: str, reps: Iterable[tuple[str, str]],
 
 @lru_cache(maxsize=8)
 def _combined(needles: tuple[str, ...]) -> re.Pattern:
-    return re.compile(r"(?<![\w])(" + "|".join(re.escape(n) for n in needles) + r")(?![\w])")
+    return re.compile(r"(?<![\w])(" + "|".join(re.escape(n) for n in needles) + r")(?![\w])", re.IGNORECASE)
 
 
 def scan_reports(reports: dict[str, Path], reps: Iterable[tuple[str, str]],

@@ -4,7 +4,7 @@ the browser: a CSV per list and one Excel workbook with a sheet each, for the re
 Nothing is written on the server: the files are built in memory and offered as download links. Figures stay
 numbers (attainment 0.93, shown as 93% in Excel) so a spreadsheet can sort and sum them; Excel sheets carry
 money and percent formats, column widths, a bold frozen header and filters. Text cells that a spreadsheet would
-read as a formula (starting with =, +, -, @) are written with a leading apostrophe.
+run as a formula are written as text (`formula_safe`: a leading apostrophe in CSV, a string cell in Excel).
 """
 from __future__ import annotations
 
@@ -14,12 +14,12 @@ import re
 
 import pandas as pd
 
+from ..formula_safe import excel_strings, to_csv_bytes
 from ..metrics import CATALOGUE
 from ..words import manager as words
 from .model import View
 from .sections import flagged_deals
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 MONEY = "money"
 PERCENT = "percent"
 
@@ -74,21 +74,6 @@ def _hygiene(view: View) -> pd.DataFrame:
         "Past close date": d["past_close_date"].astype(bool)})
 
 
-def safe_cell(value):
-    """A text value a spreadsheet shows as text, never runs as a formula (a leading apostrophe when needed)."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
-def _safe(frame: pd.DataFrame) -> pd.DataFrame:
-    out = frame.copy()
-    for col in out.columns:
-        if out[col].dtype == object or str(out[col].dtype) in ("str", "string"):
-            out[col] = out[col].map(safe_cell)
-    return out
-
-
 def file_stem(view: View) -> str:
     """The files' name per period, scope and role: "2026", "2026-East", "2026-Q3-East-AE"."""
     parts = [view.state.period, view.scope.team or view.scope.manager or "", view.state.role]
@@ -101,9 +86,9 @@ def _slug(text: str) -> str:
 
 def files(view: View) -> dict[str, bytes]:
     """File name -> bytes: a CSV per list (UTF-8 with a byte-order mark, so Excel reads accents) and one workbook."""
-    frames = {name: _safe(frame) for name, frame in tables(view).items()}
+    frames = tables(view)
     stem = file_stem(view)
-    out = {f"{name}-{stem}.csv": frame.to_csv(index=False).encode("utf-8-sig") for name, frame in frames.items()}
+    out = {f"{name}-{stem}.csv": to_csv_bytes(frame) for name, frame in frames.items()}
     out[f"tables-{stem}.xlsx"] = workbook(frames, kinds(view))
     return out
 
@@ -118,6 +103,7 @@ def workbook(frames: dict[str, pd.DataFrame], formats: dict[str, str]) -> bytes:
         for name, frame in frames.items():
             frame.to_excel(xl, sheet_name=name, index=False)
             ws = xl.sheets[name]
+            excel_strings(ws)  # before saving: openpyxl would write a text starting with "=" as a formula
             ws.freeze_panes = "A2"
             if len(frame.columns):
                 ws.auto_filter.ref = f"A1:{get_column_letter(len(frame.columns))}{max(len(frame) + 1, 1)}"

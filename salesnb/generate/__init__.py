@@ -24,6 +24,7 @@ import pyarrow as pa
 
 from ..errors import ConfigError
 from ..schema import TABLES
+from ..dataset_folder import recover
 from .output import TableSink, check_destination, publish, staging_dir
 from .profiles import RUNGS, RepTruth, Shape, Team, Truth, build_team
 from .simulate import Window, epoch_days, simulate_chunk
@@ -67,13 +68,15 @@ def _parse_date(value, what: str) -> date:
 
 def generate(out_dir, reps: int = 24, seed: int = 0, *, stories: bool = True, plant_bottlenecks: bool = False,
              start="2026-01-01", as_of="2026-11-15", fmt: str = "csv", volume: float = 1.0,
-             leak: float | None = None, two_roles: bool = False, shape: Shape | None = None) -> GenerationResult:
+             leak: float | None = None, two_roles: bool = False, shape: Shape | None = None,
+             overwrite: bool = False) -> GenerationResult:
     """Write a generated dataset of `reps` reps into `out_dir`; same arguments, same bytes.
 
     The analysed year runs from `start` for a year; data begins 90 days before `start` (so the pipeline
     is already full) and ends at `as_of`. `volume` scales leads, deals and activities per rep (1.0 is
     about 500 opportunities and 5,000 activities per rep over the data window). `fmt` is "csv" or
-    "parquet". Existing files of the same names in `out_dir` are replaced. With planted bottlenecks, `leak`
+    "parquet". `out_dir` must be absent or empty; `overwrite` replaces a salesnb dataset there (and only
+    that: `dataset_folder.check_replaceable`). With planted bottlenecks, `leak`
     is the weak step's rate as a share of the rep's normal rate (default 1/3: a clear leak; 0.6 is a mild
     one). `two_roles`: half the reps are account managers (AM), who sell fewer, bigger deals and close
     more of them, so comparisons must be made within role. `shape` (a `Shape`) makes teams unlike the
@@ -88,7 +91,8 @@ def generate(out_dir, reps: int = 24, seed: int = 0, *, stories: bool = True, pl
         raise ConfigError("plant_bottlenecks replaces the sample's stories: pass stories=False with it.")
     if not volume > 0:
         raise ConfigError(f"volume must be positive, got {volume}.")
-    check_destination(out_dir, fmt)
+    recover(out_dir)  # a staging folder a killed run left
+    check_destination(out_dir, fmt, overwrite)
     if leak is not None and not 0 < leak < 1:
         raise ConfigError(f"leak must be between 0 and 1 (a share of the normal rate), got {leak}.")
     shape = shape or Shape()

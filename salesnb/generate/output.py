@@ -9,6 +9,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from ..dataset_folder import check_replaceable, remove_stale
 from ..errors import ConfigError
 from ..schema import TABLES
 
@@ -51,18 +52,25 @@ class TableSink:
                 self._file.close()
 
 
-def check_destination(out_dir: Path, fmt: str) -> None:
-    """Refuse a folder holding the same tables in the other format (the loader could not tell which to use)."""
+def check_destination(out_dir: Path, fmt: str, overwrite: bool = False) -> None:
+    """Refuse a folder that is not empty unless `overwrite`, and then any but a salesnb dataset
+    (`dataset_folder`); without `overwrite`, name tables in the other format first (a common mix-up)."""
     if fmt not in FORMATS:
         raise ConfigError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}.")
     if out_dir.exists() and not out_dir.is_dir():
         raise ConfigError(f"{out_dir} is a file, not a folder: choose a folder to write the dataset into.")
+    if not overwrite:
+        _no_other_format(out_dir, fmt)
+    check_replaceable(out_dir, overwrite)
+
+
+def _no_other_format(out_dir: Path, fmt: str) -> None:
     other = "parquet" if fmt == "csv" else "csv"
     clash = sorted(p.name for name in TABLES if (p := out_dir / f"{name}.{other}").exists())
     if clash:
         raise ConfigError(
             f"{out_dir} already holds {', '.join(clash)}; writing {fmt} files next to them would leave two "
-            f"versions of the same tables. Choose an empty folder or delete those files.")
+            f"versions of the same tables. Fix: choose an empty folder, or pass --force to replace the dataset there.")
 
 
 def staging_dir(out_dir: Path) -> Path:
@@ -75,8 +83,11 @@ def staging_dir(out_dir: Path) -> Path:
 
 
 def publish(stage: Path, out_dir: Path) -> dict[str, Path]:
-    """Move every finished file from `stage` into `out_dir` (each move is atomic) and remove `stage`."""
+    """Move every finished file from `stage` into `out_dir` (each move is atomic), delete the files of the
+    dataset it replaces that it did not write (`check_destination` let only a dataset be replaced), and remove
+    `stage`."""
     out_dir.mkdir(parents=True, exist_ok=True)
+    remove_stale(out_dir, {p.name for p in stage.iterdir()})
     moved = {}
     for path in sorted(stage.iterdir()):
         target = out_dir / path.name

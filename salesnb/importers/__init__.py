@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
+from ..dataset_folder import check_replaceable, recover
 from ..errors import MappingError, SalesnbError
 from .engine import expand_sources, import_tables, inspect_source
 from .result import Dropped, ImportResult, TableSummary, Unmatched
@@ -46,7 +48,8 @@ def resolve_mapping(source_format: str | os.PathLike, sources: list[Path]) -> Ma
 
 
 def _check_out_dir(out: Path, given: list[Path], files: list[Path], overwrite: bool) -> None:
-    """Refuse an output that would put files among the exports, or that holds them (--force would delete them).
+    """Refuse an output that would put files among the exports, or that holds them (--force would delete them),
+    and one holding anything but a salesnb dataset (`dataset_folder`: --force replaces only that).
 
     A folder given as SOURCE is an input folder: nothing is written anywhere inside it.
     """
@@ -58,9 +61,7 @@ def _check_out_dir(out: Path, given: list[Path], files: list[Path], overwrite: b
                                f"Fix: choose an output folder outside it (exports are never modified).")
     if out.exists() and not out.is_dir():
         raise SalesnbError(f"--out {out}: exists and is not a folder.")
-    if out.is_dir() and any(out.iterdir()) and not overwrite:
-        raise SalesnbError(f"--out {out}: the folder is not empty. Fix: choose a new folder, or pass --force "
-                           f"(overwrite=True) to replace it.")
+    check_replaceable(out, overwrite, "--force (overwrite=True)")
 
 
 def import_export(sources, out_dir, source_format: str | os.PathLike = "salesforce", *, overwrite: bool = False,
@@ -81,9 +82,11 @@ def import_export(sources, out_dir, source_format: str | os.PathLike = "salesfor
     files = expand_sources(given)
     mapping = resolve_mapping(source_format, files)
     out = Path(out_dir).resolve()
+    for note in recover(out):  # said at once: the import may still stop on something else
+        print(f"salesnb import: {note}", file=sys.stderr)
     _check_out_dir(out, given, files, overwrite)
     out.parent.mkdir(parents=True, exist_ok=True)
-    build = Path(tempfile.mkdtemp(prefix=f".{out.name}.importing-", dir=out.parent))
+    build = Path(tempfile.mkdtemp(prefix=f".{out.name}.importing-{os.getpid()}-", dir=out.parent))
     result = ImportResult(out_dir=out, mapping=mapping.path)
     try:
         run = import_tables(mapping, files, build, result)
@@ -116,11 +119,21 @@ def _write_meta(mapping: Mapping, build: Path, result: ImportResult) -> None:
 
 
 def _move_into_place(build: Path, out: Path) -> None:
+    """Swap the new dataset in; Ctrl-C and SIGTERM wait until both renames are done (a SIGKILL between them is
+    undone by `recover` on the next run)."""
+    import signal
+
     old = None
-    if out.exists():
-        old = out.parent / f".{out.name}.replaced-{os.getpid()}"
-        os.rename(out, old)
-    os.rename(build, out)
+    blocked = {signal.SIGINT, signal.SIGTERM}
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, blocked) if hasattr(signal, "pthread_sigmask") else None
+    try:
+        if out.exists():
+            old = out.parent / f".{out.name}.replaced-{os.getpid()}"
+            os.rename(out, old)
+        os.rename(build, out)
+    finally:
+        if previous is not None:
+            signal.pthread_sigmask(signal.SIG_SETMASK, previous)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
 

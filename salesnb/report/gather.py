@@ -14,6 +14,14 @@ from ..metrics.shapes import activity_shares, step_rows
 from .inputs import RepInputs
 
 MIN_TOP_GROUP = 2  # a "top quarter" of one rep would be that rep's own figures
+# A rep's report shows an aggregate of their role only when at least MIN_REPS_FOR_COMPARISON *other* reps are in
+# it: the reader knows their own figure, and a median of three values, one of them the reader's, with its quartiles
+# gives the two colleagues' figures back. Every aggregate shown is rounded to SHOWN_DIGITS significant digits.
+MIN_GROUP = MIN_REPS_FOR_COMPARISON + 1
+SHOWN_DIGITS = 3
+# per-rep facts that are aggregates of the rep's role (the rest of those rows are the rep's own figures)
+ROLE_FIGURES = ("bottleneck_team_median", "bottleneck_team_q1", "bottleneck_team_q3", "bottleneck_expected",
+                "bottleneck_lost_wins", "weakest_median", "team_low_share", "team_high_share", "team_high_conversion")
 RECENT_WEEKS = 6
 
 HEADLINE_FACTS = ("at_risk", "projection", "projected_attainment", "likely_low", "likely_high", "chance",
@@ -39,18 +47,19 @@ def gather(team) -> dict:
     funnel = step_rows(team.funnel)
     funnel = funnel[funnel["rep_id"].isin(ids)]
     mix = activity_shares(values) if any(c.startswith("act_") for c in values.columns) else pd.DataFrame(index=ids)
+    small_role = role.map(role.value_counts()) < MIN_GROUP
     return dict(
         meta=_meta(team), reps=reps, values=values, points=card.breakdown.reindex(ids),
-        headline=_headline(team, ids), funnel=funnel.reset_index(drop=True),
+        headline=role_figures(_headline(team, ids), small_role), funnel=funnel.reset_index(drop=True),
         monthly=_series(team.monthly, ids, "won_revenue", "won", deals="deals_won"),
         weekly=_recent(_series(team.weekly, ids, "activities", "activities")),
         quota_now=(team.quota_now.reindex(ids).dropna(subset=["quota"]).assign(
             start=lambda q: q["start"].dt.date.astype(str), end=lambda q: q["end"].dt.date.astype(str))
             if team.quota_now is not None else pd.DataFrame(columns=["start", "end", "quota"])),
-        deals=_deals(d.hygiene_deals, ids), mix=mix, leads=_leads(d.lead_quality, ids),
+        deals=_deals(d.hygiene_deals, ids), mix=mix, leads=role_figures(_leads(d.lead_quality, ids), small_role),
         role_metrics=_role_metrics(values, role, sellers),
         role_funnel=_role_funnel(d.funnel_steps),
-        role_mix=_role_mix(mix, role, card),
+        role_mix=_shown(_role_mix(mix, role, card), ("top", "team")),
         role_monthly=_role_series(team.monthly, sellers, role, "won_revenue"),
         role_weekly=_role_series(team.weekly, ids, role, "activities"),
         practices=_practices(d), change=_change(d, ids), change_steps=_change_steps(d, ids))
@@ -149,7 +158,7 @@ def _role_funnel(steps: pd.DataFrame) -> pd.DataFrame:
     rungs = steps[steps["source"] == "rung"].drop_duplicates(["role", "step"])
     out = pd.DataFrame({"role": rungs["role"], "step": rungs["step"], "q1": rungs["team_q1"],
                         "median": rungs["team_median"], "q3": rungs["team_q3"], "n": rungs["team_reps"]})
-    return out[out["n"] >= MIN_REPS_FOR_COMPARISON].reset_index(drop=True)
+    return _shown(out[out["n"] >= MIN_GROUP].reset_index(drop=True), ("q1", "median", "q3"))
 
 
 def _series(long: pd.DataFrame, ids: pd.Index, column: str, name: str, deals: str | None = None) -> pd.DataFrame:
@@ -224,7 +233,7 @@ def _role_mix(mix: pd.DataFrame, role: pd.Series, card) -> pd.DataFrame:
     scores = card.scores.set_index("rep_id")["score"].reindex(mix.index)
     rows = []
     for r, members in mix.groupby(role.reindex(mix.index)).groups.items():
-        if len(members) < 3:
+        if len(members) < MIN_GROUP:
             continue
         ranked = scores.reindex(members).dropna().sort_values(ascending=False, kind="stable")
         k = math.ceil(len(ranked) / 4)
@@ -247,11 +256,35 @@ def _practices(d) -> pd.DataFrame:
 
 
 def quartiles(frame: pd.DataFrame, by: list[str], value: str) -> pd.DataFrame:
-    """``by..., q1, median, q3, n`` of `value` per group, only groups of `MIN_REPS_FOR_COMPARISON` values or more."""
+    """``by..., q1, median, q3, n`` of `value` per group, only groups of `MIN_GROUP` values or more, rounded."""
     v = frame.dropna(subset=[value])
     g = v.groupby(by)[value]
     out = pd.DataFrame({"q1": g.quantile(0.25), "median": g.median(), "q3": g.quantile(0.75), "n": g.size()})
-    return out[out["n"] >= MIN_REPS_FOR_COMPARISON].reset_index()
+    return _shown(out[out["n"] >= MIN_GROUP].reset_index(), ("q1", "median", "q3"))
+
+
+def shown_figure(x):
+    """An aggregate as a report may show it: `SHOWN_DIGITS` significant digits (None/NaN unchanged)."""
+    try:
+        x = float(x)
+    except (TypeError, ValueError):
+        return x
+    return x if not math.isfinite(x) or x == 0 else round(x, SHOWN_DIGITS - 1 - math.floor(math.log10(abs(x))))
+
+
+def _shown(frame: pd.DataFrame, columns) -> pd.DataFrame:
+    for col in columns:
+        if col in frame and len(frame):
+            frame[col] = frame[col].map(shown_figure).astype(float)
+    return frame
+
+
+def role_figures(frame: pd.DataFrame, small_role: pd.Series) -> pd.DataFrame:
+    """`frame` (per rep) with its role aggregates rounded, and blanked for reps of a role too small to show one."""
+    for col in [c for c in ROLE_FIGURES if c in frame]:
+        frame[col] = frame[col].where(~small_role.reindex(frame.index).fillna(True).astype(bool)).map(
+            shown_figure).astype(float)
+    return frame
 
 
 def role_of(reps: pd.DataFrame) -> pd.Series:

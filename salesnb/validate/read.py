@@ -238,6 +238,14 @@ def _read_csv_slowly(path: Path, header: list[str], report: ValidationReport):
             for values, v in zip(columns, row):
                 values.append(v if v != "" else None)
     except csv.Error as exc:
+        if "field larger than field limit" in str(exc):  # a value of megabytes: not a name, an id or a date
+            limit = csv.field_size_limit()
+            report.add("error", file, reader.line_num, None, None,
+                       f"holds a value longer than {limit:,} characters, far more than any value of a sales table "
+                       "(often a quote \" left open, so that the rest of the file reads as one value).",
+                       "find the value on this line (or an unmatched quote before it), shorten or close it, and "
+                       "save the file again as CSV.")
+            return None
         report.add("error", file, reader.line_num, None, None, f"cannot be read as CSV ({exc}).",
                    "save the file again as plain comma-separated CSV.")
         return None
