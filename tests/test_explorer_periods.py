@@ -124,15 +124,16 @@ def test_each_score_bar_is_the_reps_points_per_metric(two_quarters, tmp_path):
 
     app = explore(two_quarters, period="2026", as_of=AS_OF, save_dir=tmp_path)
     won_only(app)
-    app.controls.sliders["win_rate"].value = 30.0
-    weights = replace(PRESETS["outcomes-first"], weights={"won_revenue": 10.0, "win_rate": 30.0}, name="check")
+    assert "win_rate" not in app.controls.sliders  # won deals only: no win rate to weigh
+    app.controls.sliders["avg_deal_size"].value = 30.0
+    weights = replace(PRESETS["outcomes-first"], weights={"won_revenue": 10.0, "avg_deal_size": 30.0}, name="check")
     points = Scorer(metrics(two_quarters, "2026", AS_OF)).score(weights).breakdown
     app.draw("leaderboard")
     keys = [x["key"] for x in app.grid.legend]
     for row in app.grid.rows:
         rep = row["id"]
         drawn = {m: v for m, v in zip(keys, row["points"]) if v > 0}
-        expected = {m: points.at[rep, m] for m in ("won_revenue", "win_rate") if points.at[rep, m] > 0}
+        expected = {m: points.at[rep, m] for m in ("won_revenue", "avg_deal_size") if points.at[rep, m] > 0}
         assert drawn == pytest.approx(expected, abs=0.01), rep
     assert app.grid.px_per_point == PX_PER_POINT
 
@@ -157,7 +158,7 @@ def test_names_from_data_are_escaped(tmp_path):
 
 # calls in 2026; e joined on 2 July (183 days in the year), f left on 31 March (not a current rep)
 CALLS = {"a": 73, "b": 146, "c": 219, "d": 292, "e": 183, "f": 500}
-ACTIVE_DAYS = {"a": 365, "b": 365, "c": 365, "d": 365, "e": 183}
+AUDITED = ["a", "b", "c", "d", "e"]  # f left before the year ended
 
 
 def calls_team() -> Dataset:
@@ -186,6 +187,10 @@ def test_the_audit_chart_plots_each_activity_per_active_week(tmp_path, monkeypat
     monkeypatch.setattr(charts, "outputs_vs_outcomes", lambda df, **k: drawn.append(df) or real(df, **k))
     app.draw("audit_chart")
     calls = drawn[0][drawn[0]["panel"].str.startswith("calls")]
-    expected = sorted(CALLS[r] * 7 / ACTIVE_DAYS[r] for r in ACTIVE_DAYS)  # f left: not in the audit
+    # the team logged nothing after its last call (e's, 2026-07-02 + 79 days): the rates are per week of the
+    # days the activities cover, each rep's from the later of 1 January and the hire date; f left: not audited
+    last = pd.Timestamp("2026-07-02") + pd.Timedelta(days=79)
+    first = {r: pd.Timestamp("2026-07-02" if r == "e" else "2026-01-01") for r in AUDITED}
+    expected = sorted(CALLS[r] * 7 / ((last - first[r]).days + 1) for r in AUDITED)
     assert sorted(calls["value"]) == pytest.approx(expected)
     assert "<svg" in app.sections["audit_chart"].widget.value
