@@ -216,8 +216,8 @@ class Explorer:
         # the scope's own rows: the findings only read them, and a big team's tables are long
         meta = self.facts.meta
         opps = self.facts.rows("opportunities", "rep_id", ids)
-        found = team_findings(_Rows(opportunities=opps, meta=meta, missing=self.facts.info["missing"]), team.table,
-                              ids)
+        rows = _Rows(opportunities=opps, meta=meta, missing=self.facts.info["missing"], shape=d.shape)
+        found = team_findings(rows, team.table, ids)
         bands = None
         leads = self.facts.rows("leads", "rep_id", ids)
         if leads is not None:
@@ -245,12 +245,13 @@ class Explorer:
 
 
 class _Rows:
-    """What one team's findings read of the data: its deals, the settings, what a missing table costs."""
+    """What one team's findings read of the data: its deals, the settings, what a missing table costs, its shape."""
 
-    def __init__(self, opportunities: pd.DataFrame, meta, missing: dict):
+    def __init__(self, opportunities: pd.DataFrame, meta, missing: dict, shape):
         self.opportunities = opportunities
         self.meta = meta
         self._missing = missing
+        self.shape = shape  # the whole export's (shape.ExportShape): what it holds is not a scope's to change
 
     def missing(self, name: str) -> str | None:
         return self._missing.get(name)
