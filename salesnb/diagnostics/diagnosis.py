@@ -318,7 +318,8 @@ RISK_FACTS = ("projected_attainment", "low", "high", "likely_low", "likely_high"
               "pipeline_expected", "pipeline_value", "open_deals", "new_expected", "closing", "pipeline_ratio",
               "created_ratio", "due_by_now", *early_warning.REASONS, "finished", "verdict", "short_by")
 BOTTLENECK_FACTS = ("to", "reached", "advanced", "rate", "team_median", "team_q1", "team_q3", "expected", "unit",
-                    "source", "lost_wins", "deals", "deals_step", "deals_to", "deals_needed", "no_deals")
+                    "source", "lost_wins", "deals", "deals_step", "deals_to", "deals_needed", "no_deals", "team_rate",
+                    "rate_low", "rate_high", "effect", "q_low", "sure")
 
 
 def _rep_table(reps, values, board, neck, pairs, ew, lq, hyg) -> pd.DataFrame:

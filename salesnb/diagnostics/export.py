@@ -129,7 +129,8 @@ def to_document(d, currency: str = "") -> dict:
             "bottleneck": {
                 "step": r.get("bottleneck"),
                 **{k: r.get(f"bottleneck_{k}") for k in ("rate", "team_median", "reached", "advanced", "lost_wins",
-                                                         "deals", "deals_needed")},
+                                                         "deals", "deals_needed", "team_rate", "rate_low",
+                                                         "rate_high", "effect", "q_low", "sure")},
                 "sentence": words.bottleneck(r),
             },
             "strengths": r.get("strengths") if isinstance(r.get("strengths"), list) else [],

@@ -105,7 +105,9 @@ def funnel(s: RepSlice) -> Funnel | None:
                     rate=_num(h.get("bottleneck_rate")), team_median=_num(h.get("bottleneck_team_median")),
                     team_q1=_num(h.get("bottleneck_team_q1")), team_q3=_num(h.get("bottleneck_team_q3")),
                     expected=_num(h.get("bottleneck_expected")), lost_wins=_num(h.get("bottleneck_lost_wins")),
-                    to=h.get("bottleneck_to"))
+                    to=h.get("bottleneck_to"), team_rate=_num(h.get("bottleneck_team_rate")),
+                    rate_low=_num(h.get("bottleneck_rate_low")), rate_high=_num(h.get("bottleneck_rate_high")),
+                    sure=h.get("bottleneck_sure") if isinstance(h.get("bottleneck_sure"), str) else None)
     weakest = None
     if h.get("weakest_step") in STEP:
         weakest = Weakest(step=h["weakest_step"], reached=_int(h["weakest_reached"]),

@@ -103,6 +103,10 @@ class Leak:
     expected: float | None  # volume: the count expected at the team's pace
     lost_wins: float | None
     to: str | None = None
+    team_rate: float | None = None  # the rest of the role's rate (volume: pace), the test's reference
+    rate_low: float | None = None  # the 90% interval of the rep's rate (volume: of the count)
+    rate_high: float | None = None
+    sure: str | None = None  # how sure (bottleneck.sure): almost_certain, very_likely, likely
 
 
 @dataclass

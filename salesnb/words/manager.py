@@ -56,17 +56,45 @@ def bottleneck(row: Mapping) -> str:
     if step not in STEP:
         return "No funnel verdict for this rep."
     f = {k: _get(row, f"bottleneck_{k}") for k in ("source", "unit", "advanced", "reached", "rate", "team_median",
-                                                   "team_q1", "team_q3", "expected", "lost_wins")}
+                                                   "team_q1", "team_q3", "expected", "lost_wins", "team_rate",
+                                                   "rate_low", "rate_high", "sure")}
     phrase = described(step, _get(row, "bottleneck_to")).phrase
     if f["source"] == "volume":
         what = phrase if f["unit"] == "leads" else "creating enough qualified opportunities"
-        return (f"The step to work on is {what}: {int(f['advanced'])} {f['unit']} vs about "
-                f"{float(f['expected']):.0f} at the team's median pace; at the team's conversion that costs "
-                f"{won_deals(f['lost_wins'])}.")
+        return (f"The step to work on is {what}: {int(f['advanced'])} {f['unit']}{count_interval(f)} vs about "
+                f"{float(f['expected']):.0f} at the pace of the rest of the role{how_sure(f['sure'])}; "
+                f"at the team's conversion that costs {won_deals(f['lost_wins'])}.")
+    ref = (f"{pct(f['team_rate'])} for the rest of the role (median {pct(f['team_median'])}, middle half "
+           f"{pct(f['team_q1'])}–{pct(f['team_q3'])})" if f["team_rate"] is not None else
+           f"a team median of {pct(f['team_median'])} (middle half {pct(f['team_q1'])}–{pct(f['team_q3'])})")
     return (f"The step to work on is {phrase}: {int(f['advanced'])} of {int(f['reached'])} "
-            f"({pct(f['rate'])}) vs a team median of {pct(f['team_median'])} "
-            f"(middle half {pct(f['team_q1'])}–{pct(f['team_q3'])}); "
+            f"({pct(f['rate'])}{rate_interval(f)}) vs {ref}{how_sure(f['sure'])}; "
             f"at the team's rate that is {won_deals(f['lost_wins'], more=True)}.")
+
+
+SURE = {"almost_certain": "almost certainly not chance", "very_likely": "very unlikely to be chance",
+        "likely": "unlikely to be chance, though the evidence is not strong"}
+
+
+def how_sure(sure) -> str:
+    """How sure a shortfall is, in words, after a semicolon ("" without a test)."""
+    return f"; {SURE[sure]}" if sure in SURE else ""
+
+
+def rate_interval(f: Mapping) -> str:
+    """", 90% interval 10–22%": the interval of a rate ("" without one)."""
+    lo, hi = f.get("rate_low"), f.get("rate_high")
+    if missing(lo) or missing(hi):
+        return ""
+    return f", 90% interval {pct(lo)[:-1]}–{pct(hi)}"
+
+
+def count_interval(f: Mapping) -> str:
+    """" (90% interval 90–140)": the interval of a count at the rep's own pace ("" without one)."""
+    lo, hi = f.get("rate_low"), f.get("rate_high")
+    if missing(lo) or missing(hi):
+        return ""
+    return f" (90% interval {float(lo):.0f}–{float(hi):.0f})"
 
 
 def below_target(row: Mapping) -> bool:

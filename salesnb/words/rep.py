@@ -8,7 +8,7 @@ from __future__ import annotations
 from ..metrics.catalogue import CATALOGUE
 from ..present import by_unit, isolate, money, num, pct, pct_below, plural
 from ..terms import NO_LEAK, STEP, TOO_FEW_DEALS, activity_label, described
-from .manager import chance, practice, won_deals, worth_naming
+from .manager import chance, how_sure, practice, rate_interval, won_deals, worth_naming
 from .manager import team_progress as _team_line
 
 LANGUAGE = "en"  # the language a rep's report (and the e-mail that delivers it) is written in
@@ -122,11 +122,14 @@ def funnel(view) -> str:
         if k.source == "volume":
             what = step.phrase if k.unit == "leads" else "creating enough qualified opportunities"
             return (f"The step to work on is {what}: {plural(k.advanced, k.unit[:-1])} so far, against about "
-                    f"{num(k.expected, 0)} at the team's median pace; at the team's conversion that costs "
-                    f"{won_deals(k.lost_wins)}.")
+                    f"{num(k.expected, 0)} at the pace of the rest of your role{how_sure(k.sure)}; at the team's "
+                    f"conversion that costs {won_deals(k.lost_wins)}.")
+        ref = (f"{pct(k.team_rate)} for the rest of your role (median {pct(k.team_median)})"
+               if k.team_rate is not None else f"a team median of {pct(k.team_median)}")
         return (f"The step to work on is {step.phrase}: {k.advanced} of your {k.reached} deals moved on "
-                f"({pct(k.rate)}), against a team median of {pct(k.team_median)} (middle half "
-                f"{pct(k.team_q1)}–{pct(k.team_q3)}); at the team's rate that is {won_deals(k.lost_wins, more=True)}.")
+                f"({pct(k.rate)}{rate_interval(k.__dict__)}), against {ref} (middle half "
+                f"{pct(k.team_q1)}–{pct(k.team_q3)}){how_sure(k.sure)}; at the team's rate that is "
+                f"{won_deals(k.lost_wins, more=True)}.")
     if f.verdict == TOO_FEW_DEALS:
         if not f.deals_step:
             return "No deals in this period yet: the funnel cannot be read. Look again later in the period."
