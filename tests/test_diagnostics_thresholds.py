@@ -27,6 +27,7 @@ def test_the_docs_state_the_thresholds_of_the_code():
     assert int(re.search(r"from (\d+) deals at the step", " ".join(DOC.split())).group(1)) == th.MIN_REACHED
     bars = re.search(r"`almost_certain` \(below ([\d.]+)\), `very_likely` \(below ([\d.]+)\)", DOC)
     assert (float(bars.group(1)), float(bars.group(2))) == th.SURE_BARS
+    assert _doc_pct(r"largest deal is at least (\d+)% of won revenue") == pytest.approx(th.ONE_DEAL_SHARE)
 
 
 def test_beta_binomial_with_no_spread_is_the_binomial_and_with_a_flat_prior_is_uniform():

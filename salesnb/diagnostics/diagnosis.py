@@ -14,7 +14,8 @@ from ..metrics.profile import left_out_note, requirements
 from ..scorecard import score
 from ..terms import ACTIVITY, STEPS, role_key
 from . import bottleneck as bn
-from . import change, early_warning, evidence, foresight, hygiene, lead_quality, pairing, top_performers, vanity
+from . import (change, concentration, early_warning, evidence, foresight, hygiene, lead_quality, pairing,
+               top_performers, vanity)
 
 ACTIVITY_TYPES_FOR_MIX = ("call", "email", "meeting", "visit", "social", "mail")
 
@@ -272,6 +273,8 @@ def diagnose(dataset, period=None, as_of=None, weights=None, seed: int = 0, *,
         unavailable["next_step"] = hygiene.NO_NEXT_STEPS
 
     rep_table = _rep_table(reps, values, board, neck, pairs, ew, lq, hyg)
+    _standing(rep_table, concentration.largest_deals(dataset.opportunities, pd.Index(current), per.start,
+                                                     per.end, as_of_ts))
     since = change.compare(dataset, per, as_of_ts, card.weights, pd.Index(current), compare_to)
     if since.unavailable:
         unavailable["change"] = since.unavailable
@@ -355,6 +358,19 @@ def _rep_table(reps, values, board, neck, pairs, ew, lq, hyg) -> pd.DataFrame:
     out["hygiene_flags"] = hyg.set_index("rep_id")[list(hygiene.FLAGS)].sum(axis=1)
     out.index.name = "rep_id"
     return out.reset_index()
+
+
+def _standing(out: pd.DataFrame, largest: pd.DataFrame) -> None:
+    """Where a rep stands, for the words that may praise, reassure or rank: ``below_median`` (the outcome, quota
+    attainment or else won revenue, below the role's median) and whether one deal carries the result."""
+    outcome = out["attainment"] if out["attainment"].notna().sum() >= 3 else out["won_revenue"]
+    med = outcome.groupby(out["role"].fillna("")).transform("median")
+    out["below_median"] = (outcome < med).fillna(False) | (outcome.isna() & med.notna())
+    big = largest.reindex(out["rep_id"].to_numpy())
+    for col in big.columns:
+        out[col] = big[col].to_numpy()
+    out["attainment_without_largest"] = concentration.without_largest(
+        out["won_revenue"], out["largest_deal"], out["quota"]).to_numpy()
 
 
 def team_totals(teams: pd.DataFrame, ew: pd.DataFrame) -> dict:

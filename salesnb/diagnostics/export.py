@@ -136,6 +136,11 @@ def to_document(d, currency: str = "") -> dict:
             "strengths": r.get("strengths") if isinstance(r.get("strengths"), list) else [],
             "pair_with": peer,
             "pair_sentence": words.pairing(r, names.get(peer) if peer else None),
+            "below_median": bool(r.get("below_median") is True),
+            "largest_deal_share": r.get("largest_deal_share"),
+            "carried_by_one_deal": bool(r.get("carried_by_one_deal") is True),
+            "attainment_without_largest": r.get("attainment_without_largest"),
+            "concentration_sentence": words.concentration(r, currency),
             "low_quality_leads": r.get("low_quality_leads"),
             "hygiene_flags": r.get("hygiene_flags"),
         }))

@@ -66,7 +66,10 @@ def headline(s: RepSlice) -> Headline:
                     projection=_num(h.get("projection")),
                     projected_attainment=_num(h.get("projected_attainment")) if quota else None,
                     score=_num(h.get("score")), rank=_int(h.get("rank")), n_in_role=_int(h.get("n_in_role")) or 0,
-                    risk=risk)
+                    risk=risk, below_median=bool(h.get("below_median") is True),
+                    largest_deal_share=_num(h.get("largest_deal_share")),
+                    carried_by_one_deal=bool(h.get("carried_by_one_deal") is True),
+                    attainment_without_largest=_num(h.get("attainment_without_largest")))
 
 
 def strengths(s: RepSlice) -> list[Strength]:

@@ -73,6 +73,10 @@ class Headline:
     rank: int | None  # within role, by score
     n_in_role: int
     risk: Risk | None  # None: no early warning (no quota)
+    below_median: bool = False  # the outcome below the role's median: no praise, no teaching role
+    largest_deal_share: float | None = None  # the largest won deal's share of won revenue
+    carried_by_one_deal: bool = False  # that share at least thresholds.ONE_DEAL_SHARE
+    attainment_without_largest: float | None = None
 
 
 @dataclass

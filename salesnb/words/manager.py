@@ -98,9 +98,21 @@ def count_interval(f: Mapping) -> str:
 
 
 def below_target(row: Mapping) -> bool:
-    """True when the rep is flagged at risk or projected below quota: never tell them to keep going as is."""
+    """True when the rep is flagged at risk, projected below quota or below the role's median: never tell them
+    to keep going as is."""
     proj = _get(row, "projected_attainment")
-    return bool(_get(row, "at_risk")) or (proj is not None and float(proj) < 1.0)
+    return (bool(_get(row, "at_risk")) or (proj is not None and float(proj) < 1.0)
+            or _get(row, "below_median") is True)
+
+
+def concentration(row: Mapping, currency: str = "") -> str:
+    """The caveat when one deal carries a rep's result ("" otherwise): its share and the attainment without it."""
+    if _get(row, "carried_by_one_deal") is not True:
+        return ""
+    rest = _get(row, "attainment_without_largest")
+    without = f"; without it, attainment would be {pct(rest)}" if rest is not None else ""
+    return (f"One deal carries this result: the largest deal is {pct(_get(row, 'largest_deal_share'))} of won "
+            f"revenue ({money(_get(row, 'largest_deal'), currency)}){without}. Read the rank with that in mind.")
 
 
 NOTABLE_GAP = 0.10  # a weakest step at least 10% below the median is named even for a rep on target

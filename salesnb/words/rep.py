@@ -86,7 +86,8 @@ def rank(view) -> str:
     if h.rank is None or not h.n_in_role:
         return "—"
     role = f" {isolate(view.role)}" if view.role else ""
-    return f"{h.rank} of {h.n_in_role}{role} reps, by score"
+    caveat = one_deal(view)
+    return f"{h.rank} of {h.n_in_role}{role} reps, by score" + (f" ({caveat})" if caveat else "")
 
 
 # ------------------------------------------------------------------ strengths and funnel
@@ -108,8 +109,20 @@ def no_strengths() -> str:
 
 
 def below_target(view) -> bool:
+    """At risk, projected below quota or below the role's median: no praise, reassurance or teaching role."""
     h = view.headline
-    return bool(h.risk and h.risk.at_risk) or (h.projected_attainment is not None and h.projected_attainment < 1.0)
+    return (bool(h.risk and h.risk.at_risk) or (h.projected_attainment is not None and h.projected_attainment < 1.0)
+            or h.below_median)
+
+
+def one_deal(view) -> str:
+    """The caveat when one deal carries the rep's result ("" otherwise)."""
+    h = view.headline
+    if not h.carried_by_one_deal:
+        return ""
+    rest = (f"; without it you would be at {pct(h.attainment_without_largest)} of quota"
+            if h.attainment_without_largest is not None else "")
+    return f"your largest deal is {pct(h.largest_deal_share)} of your won revenue{rest}"
 
 
 def funnel(view) -> str:
@@ -252,8 +265,10 @@ def peer(view) -> str:
 def no_peer(view) -> str:
     verdict = view.funnel.verdict if view.funnel else ""
     if verdict == NO_LEAK:
+        # a teaching role only for a rep doing well: not below target nor below the role's median
+        praise = "" if below_target(view) else " Others may well learn from you."
         return ("No pairing suggested: no funnel step is clearly below the team, so there is no leak to learn "
-                "away. Others may well learn from you.")
+                "away." + praise)
     if verdict == TOO_FEW_DEALS:
         return "No pairing suggested yet: too few deals so far to name the step to work on."
     return "No pairing suggested: no rep of your role is clearly strong at the step you work on."
