@@ -159,7 +159,9 @@ def team_findings(dataset, table, reps: pd.Index, seed: int = 0) -> TeamFindings
     if act_cols and perf.notna().any():
         per_week = values[act_cols].div(weeks, axis=0)
         labels = {m: CATALOGUE[m].label.lower() for m in act_cols}
-        vanity_df = vanity.audit(per_week, perf, labels, seed=seed, too_early=early_reason, roles=info["role"])
+        work = values["opportunities_created"] / weeks if "opportunities_created" in values else None
+        vanity_df = vanity.audit(per_week, perf, labels, seed=seed, too_early=early_reason, roles=info["role"],
+                                 volume=work)
     else:
         vanity_df = vanity.audit(pd.DataFrame(index=reps), perf)
         unavailable["vanity"] = table.unavailable.get("activities", dataset.missing("activities")

@@ -159,7 +159,7 @@ def to_document(d, currency: str = "") -> dict:
         "teams": records(d.teams),
         "reps": reps,
         "vanity": records(vanity, ["metric", "label", "rho", "low", "high", "p_value", "n", "verdict", "within_role",
-                                   "sentence"]),
+                                   "partial_rho", "follows_volume", "sentence"]),
         "top_performers": records(tops, ["feature", "group", "label", "top_mean", "rest_mean", "effect_size", "ratio",
                                          "within_role", "sentence"]),
         "hygiene": records(hygiene),

@@ -294,14 +294,37 @@ def vanity(row: Mapping, outcome: str, too_early: str | None = None) -> str:
     if verdict == "driver":
         return (f"{label} goes with higher {what} in this team {figures}, interval {lo:.2f} to {hi:.2f}: worth "
                 "encouraging, and worth learning how the best reps do it.")
+    if _get(row, "follows_volume"):
+        return (f"{label} goes with higher {what} {figures} only as far as it grows with the rep's number of "
+                f"opportunities (ρ = {float(_get(row, 'partial_rho')):.2f} with that held equal): it follows the work, "
+                "it does not add to it; do not manage by it.")
     if verdict == "vanity":
         if hi is not None and float(hi) < 0:
             return f"{label} goes with lower {what} in this team {figures}: do not manage by it."
-        return f"{label} shows no relation to {what} in this team {figures}: do not manage by it."
+        return f"{_capital(direction(row, what, label.lower()))} {figures}{_interval(lo, hi)}: do not manage by it."
     if not _get(row, "enough_reps", True) or lo is None:
         return f"{label}: too few reps to tell whether it goes with {what} {figures}; do not set targets on it yet."
-    return (f"{label} may go with {what} {figures}, but the evidence is weak (interval {lo:.2f} to {hi:.2f}); "
+    way = "lower " if rho is not None and float(rho) < 0 else ""
+    return (f"{label} may go with {way}{what} {figures}, but the evidence is weak (interval {lo:.2f} to {hi:.2f}); "
             "watch it, do not set targets on it yet.")
+
+
+def direction(row: Mapping, what: str, label: str) -> str:
+    """A weak or absent relation said with its direction and strength, never as a proven absence: "weak evidence
+    that more calls go with lower quota attainment", or "no clear relation either way between ..."."""
+    from ..diagnostics.thresholds import ACTIVITY_WEAK
+
+    rho = _get(row, "rho")
+    label = label.replace("the number of ", "")
+    if rho is not None and abs(float(rho)) >= ACTIVITY_WEAK:
+        way = "higher" if float(rho) > 0 else "lower"
+        return f"weak evidence that reps with more {label} have {way} {what} in this team"
+    return (f"no clear relation either way between {label} and {what} in this team (the data neither shows one "
+            "nor rules one out)")
+
+
+def _interval(lo, hi) -> str:
+    return f", interval {float(lo):.2f} to {float(hi):.2f}" if lo is not None and hi is not None else ""
 
 
 def _by_kind(value: Any, kind: str) -> str:
@@ -447,11 +470,13 @@ def vanity_verdict(row: Mapping, outcome: str, too_early: str | None = None) -> 
         return f"{label}: too early in the period to tell whether it goes with {what}."
     if verdict == "driver":
         return f"{label} goes with higher {what}: worth encouraging."
+    if _get(row, "follows_volume"):
+        return f"{label} grows with the rep's number of opportunities, not with results for the same work: do not manage by it."
     if verdict == "vanity":
         hi = _get(row, "high")
         if hi is not None and float(hi) < 0:
             return f"{label} goes with lower {what}: do not manage by it."
-        return f"{label} shows no relation to {what}: do not manage by it."
+        return f"{_capital(direction(row, what, label.lower()))}: do not manage by it."
     if not _get(row, "enough_reps", True) or _get(row, "low") is None:
         return f"{label}: too few reps to tell; do not set targets on it yet."
     return f"{label} may go with {what}, but the evidence is weak: watch it, do not set targets on it yet."
