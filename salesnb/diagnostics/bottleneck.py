@@ -4,7 +4,8 @@ Rule (documented in docs/diagnose-json.md; every bar is in `thresholds`):
 
 1. Per funnel rung and role, each rep is compared with the rest of the role *without that rep* (their pooled
    conversion, ``team_rate``). The test is beta-binomial: the binomial widened by how much the role's reps
-   really differ at that rung (their spread beyond chance, estimated robustly), so a rep is not called weak
+   really differ (their spread beyond chance, read robustly per rung and pooled over the role's rungs by
+   the median), so a rep is not called weak
    for an ordinary difference that many deals make look certain.
 2. Prospecting (too few leads, or too few opportunities when there is no leads table) is tested the same
    way: the rep's count against the rest of the role's pace per active day (a new hire's first days weigh
@@ -83,7 +84,10 @@ def _test_rungs(f: pd.DataFrame, usual: pd.Series) -> None:
             continue
         chance = float(np.median(p * (1 - p) / g["reached"]))
         spread[k] = max(0.0, upper_spread(g["rate"]) - chance) / (p * (1 - p))
-    f["spread"] = [spread.get(k, 0.0) for k in zip(f["role"], f["rung"])]
+    # one spread per role, the median of its rungs' estimates: each rung's alone rests on a dozen rates and is noisy
+    pooled = pd.Series(spread, dtype=float)
+    by_role = pooled.groupby(level=0).median().to_dict() if len(pooled) else {}
+    f["spread"] = f["role"].map(by_role).fillna(0.0).to_numpy(float)
     f["p_low"] = betabinom_cdf(f["advanced"], f["reached"], f["team_rate"], f["spread"])
     f["p_high"] = betabinom_sf(f["advanced"], f["reached"], f["team_rate"], f["spread"])
 

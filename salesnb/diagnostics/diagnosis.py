@@ -280,6 +280,8 @@ def diagnose(dataset, period=None, as_of=None, weights=None, seed: int = 0, *,
     since = change.compare(dataset, per, as_of_ts, card.weights, pd.Index(current), compare_to)
     if since.unavailable:
         unavailable["change"] = since.unavailable
+    if since.note:
+        notes.append(since.note)
     teams = team_summary(table, dataset)
     team = team_totals(teams, ew)
     return Diagnosis(
