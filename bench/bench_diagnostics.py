@@ -127,7 +127,11 @@ def main(argv=None) -> int:
     if misses:
         print("misses (planted -> named):", ", ".join(f"{a}->{b}: {c}" for (a, b), c in sorted(misses.items())))
     print(f"time: diagnose {t_diag / n:.2f}s per team = {t_diag / max(t_metrics, 1e-9):.1f}x the metric engine alone")
-    return 0
+    missed = [name for name, ok in (("bottleneck recall", matched >= 0.9 * planted),
+                                    ("below target told to keep going", told_keep_going == 0),
+                                    ("noise as driver", noise_driver <= 0.05 * n)) if not ok]
+    print("all targets met" if not missed else f"MISSED: {', '.join(missed)}")
+    return 1 if missed else 0
 
 
 if __name__ == "__main__":

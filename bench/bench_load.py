@@ -130,7 +130,7 @@ def main() -> int:
     print(f"ratio load / default-pool parse: {load['seconds'] / best['baseline']['seconds']:7.2f}x")
     print(f"CPU ratio (same baseline)      : {load['cpu_seconds'] / base['cpu_seconds']:7.2f}x   "
           "(a hint when the machine is busy; the target is on elapsed time)")
-    return 0
+    return 0 if ratio <= 2 else 1
 
 
 if __name__ == "__main__":

@@ -230,7 +230,9 @@ def main() -> int:
           f"{(loaded + peak) / frames_mib:.2f}   target < 2: {'OK' if loaded + peak < 2 * frames_mib else 'MISSED'}")
     print(f"engine numpy/Python allocations at their peak (tracemalloc): "
           f"{traced:,.0f} MiB = {traced / frames_mib:.2f} x frames; process peak RSS {_status_kib('VmHWM') / 1024:,.0f} MiB")
-    return 0
+    missed = [name for name, ok in (("time", ratio <= 1.5), ("memory", loaded + peak < 2 * frames_mib)) if not ok]
+    print("all targets met" if not missed else f"MISSED: {', '.join(missed)}")
+    return 1 if missed else 0
 
 
 def check(table, ref: pd.DataFrame) -> None:

@@ -64,7 +64,7 @@ def current_reps(data: Path, n: int) -> list[str]:
     return analyse(load(data)).current_ids[:n]
 
 
-def main() -> None:
+def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--reps", type=int, default=2000, help="reps of the generated team (default 2000)")
     ap.add_argument("--seed", type=int, default=7)
@@ -91,7 +91,10 @@ def main() -> None:
           f"= {one_big / base1:4.2f}x (target <= 1.5x)")
     print(f"[many] reports --reps {len(picked)} on the team {many_big:6.1f} s vs diagnose + {args.many} sample "
           f"reports {base2:6.1f} s = {many_big / base2:4.2f}x (target <= 1.3x)")
+    missed = [n for n, ok in (("one", one_big <= 1.5 * base1), ("many", many_big <= 1.3 * base2)) if not ok]
+    print("all targets met" if not missed else f"MISSED: {', '.join(missed)}")
+    return 1 if missed else 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

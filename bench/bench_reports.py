@@ -94,13 +94,14 @@ def naive(data: Path, rep_ids: list[str], sample: int) -> tuple[float, int]:
     return total * len(rep_ids) / len(timed), len(timed)
 
 
-def compare(label: str, data: Path, jobs: int, sample: int) -> None:
+def compare(label: str, data: Path, jobs: int, sample: int) -> bool:
     ours, result = timed_batch(data, OUT / f"ours_{label}", None, jobs)
     reps = sorted(result.reports)
     naive_s, n_timed = naive(data, reps, sample)
     how = "all timed" if n_timed == len(reps) else f"{n_timed} timed, extrapolated to {len(reps)}"
     print(f"[{label}] {len(reps)} reps: naive {naive_s:7.1f} s ({how}); ours --jobs {jobs} {ours:7.1f} s; "
           f"speed-up {naive_s / ours:4.1f}x (target >= 3x)")
+    return naive_s >= 3 * ours
 
 
 def ensure_team200() -> Path:
@@ -113,7 +114,7 @@ def ensure_team200() -> Path:
     return d
 
 
-def main() -> None:
+def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="skip the 200-rep comparison")
     ap.add_argument("--sizes", default="floor,24,200", help="parts to run, comma-separated: floor, 24, 200")
@@ -124,15 +125,18 @@ def main() -> None:
     data = config.SAMPLE_DIR
     parts = set(args.sizes.split(",")) - ({"200"} if args.quick else set())
     print(f"cores {config.default_jobs()}, jobs {args.jobs}, data {data}")
-    if "floor" in parts:
-        floor_vs_real(data, args.jobs)
-    if "24" in parts:
-        compare("24", data, args.jobs, args.naive_sample)
-    if "200" in parts:
-        compare("200", ensure_team200(), args.jobs, args.naive_sample and min(args.naive_sample, 3))
+    missed = []
+    if "floor" in parts and not floor_vs_real(data, args.jobs):
+        missed.append("floor")
+    if "24" in parts and not compare("24", data, args.jobs, args.naive_sample):
+        missed.append("24")
+    if "200" in parts and not compare("200", ensure_team200(), args.jobs, args.naive_sample and min(args.naive_sample, 3)):
+        missed.append("200")
+    print("all targets met" if not missed else f"MISSED: {', '.join(missed)}")
+    return 1 if missed else 0
 
 
-def floor_vs_real(data: Path, jobs: int) -> None:
+def floor_vs_real(data: Path, jobs: int) -> bool:
     args = argparse.Namespace(jobs=jobs)
     floor_s, floor = timed_batch(data, OUT / "floor", EMPTY_NOTEBOOK, args.jobs)
     real_s, real = timed_batch(data, OUT / "real", None, args.jobs)
@@ -144,7 +148,8 @@ def floor_vs_real(data: Path, jobs: int) -> None:
     print("[floor] where a real report's time goes (mean seconds per cell, kernel start excluded):")
     for secs, what in cell_profile(real):
         print(f"          {secs:5.2f} s  {what}")
+    return real_s <= 1.5 * floor_s
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -13,6 +13,7 @@ scratch each time), so the ratio shows what the precomputation saves.
 from __future__ import annotations
 
 import argparse
+import sys
 import statistics
 import time
 
@@ -44,7 +45,8 @@ def time_ms(fn, runs: int) -> list[float]:
     return out
 
 
-def bench(n: int, runs: int) -> None:
+def bench(n: int, runs: int) -> bool:
+    """Print one size's figures; False when its target was missed."""
     from salesnb.scorecard import PRESETS, Scorer, Weights, score
 
     table = synthetic_table(n)
@@ -63,16 +65,18 @@ def bench(n: int, runs: int) -> None:
     print(f"{n:>6} reps x {table.values.shape[1]} metrics: Scorer set-up {setup_ms:7.1f} ms | "
           f"re-score median {rescore:6.2f} ms | full score() median {full:7.1f} ms "
           f"(re-score / full = {rescore / full:.2f}){verdict}")
+    return target is None or rescore < target
 
 
-def main() -> None:
+def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reps", type=int, nargs="*", default=[1_000, 10_000], help="table sizes")
     parser.add_argument("--runs", type=int, default=50, help="re-scores per size")
     args = parser.parse_args()
-    for n in args.reps:
-        bench(n, args.runs)
+    missed = [n for n in args.reps if not bench(n, args.runs)]
+    print("all targets met" if not missed else f"MISSED at {', '.join(f'{n:,} reps' for n in missed)}")
+    return 1 if missed else 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -145,7 +145,7 @@ def _reports(args) -> int:
     result = run_reports(resolve_data_dir(args.data), args.out, reps=args.reps, as_of=args.as_of, period=args.period,
                          weights_file=args.weights, preset=args.preset, compare_to=args.compare_to, jobs=args.jobs,
                          force=args.force, shard=args.shard, progress=args.progress, notebook=args.notebook,
-                         pdf=args.pdf, paper=args.paper)
+                         pdf=args.pdf, paper=args.paper, scheduler=args.scheduler)
     print(result.summary())
     return result.exit_code
 
@@ -191,10 +191,16 @@ Which reports go, the ledger, and sending through a company's relay: docs/sendin
 
 
 def _validate(args) -> int:
-    from .validate import validate_folder
+    from .dataset import Dataset
+    from .validate.folder import check_folder
 
-    report = validate_folder(args.data)
+    frames, meta, report = check_folder(args.data)
     print(report.format())
+    if report.ok:  # what the valid data holds: the sections that can and cannot be shown follow from it
+        shape = Dataset(**frames, meta=meta).shape
+        print(shape.summary())
+        for section, reason in shape.unavailable().items():
+            print(f"- {section.replace('_', ' ')} unavailable: {reason}")
     return 0 if report.ok else 1
 
 
@@ -238,7 +244,12 @@ def _diagnose(args) -> int:
     d = Facts(args.data).team(period=args.period, as_of=args.as_of, weights=weights,
                               compare_to=args.compare_to).diagnosis
     print(said, file=sys.stderr)
-    print(d.to_json() if args.json else summary_text(d))
+    if args.json:
+        from .pages.diagnose_json import to_json
+
+        print(to_json(d))
+    else:
+        print(summary_text(d))
     return 0
 
 
@@ -351,7 +362,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = _parser(sub, "reports", "write a private, offline HTML report for every rep, plus an index (the main job)",
-                "Run the per-rep report notebook once per rep (one fresh kernel each, in parallel) and write "
+                "Run the per-rep report notebook once per rep (on a Dask cluster: a local one, or --scheduler) and write "
                 "OUT/<rep>.html, the executed OUT/<rep>.ipynb and OUT/index.html; with --pdf also OUT/<rep>.pdf, "
                 "the same page printed by Chromium (only once the report passed the privacy scan). Reports "
                 "already up to date (same data, weights, options and salesnb) are skipped; a failed rep does not "
@@ -365,7 +376,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="reports", metavar="DIR",
                    help="output folder, relative to where you run the command (default: reports)")
     p.add_argument("--reps", metavar="ID,...", help="only these rep ids (comma-separated)")
-    p.add_argument("--jobs", type=_positive_int, metavar="N", help="parallel workers (default: the number of cores)")
+    p.add_argument("--jobs", type=_positive_int, metavar="N",
+                   help="worker processes of the local Dask cluster (default: the number of cores)")
+    p.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                   help="run the reports on this Dask scheduler's workers instead of a local cluster (they must see "
+                        "--out and the data at the same paths; docs/batch-reports.md)")
     p.add_argument("--force", action="store_true", help="redo reports that are already up to date")
     p.add_argument("--shard", metavar="K/N", help="do only shard K of N (1-based; a stable split by rep id)")
     p.add_argument("--pdf", action=argparse.BooleanOptionalAction, default=None,

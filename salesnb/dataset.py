@@ -74,6 +74,7 @@ class Dataset:
     report: object | None = None  # the ValidationReport from loading, warnings included
     # (table, column) -> (row positions, the frame they index from, the frame they point into)
     _positions: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+    _shape: tuple | None = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
     def from_frames(cls, *, meta: DatasetMeta | None = None, **frames: pd.DataFrame | None) -> "Dataset":
@@ -106,6 +107,16 @@ class Dataset:
             return ("No quotas per rep in this dataset (quotas.csv): the team target comes from team_quotas, but "
                     "rep attainment, pacing and the early warning need each rep's quota. Add quotas.csv to see them.")
         return f"No {name} table in this dataset: add {name}.csv to see {TABLES[name].enables}."
+
+    @property
+    def shape(self):
+        """What this export holds (`salesnb.shape.ExportShape`), recognised once for the current frames."""
+        from .shape import shape_of
+
+        key = tuple(id(self.table(name)) for name in TABLES)
+        if self._shape is None or self._shape[0] != key:
+            self._shape = (key, shape_of(self))
+        return self._shape[1]
 
     def positions(self, table: str, column: str) -> np.ndarray:
         """For each row of `table`, the row of the table its `column` points into; -1 where empty or unknown.

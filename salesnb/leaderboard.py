@@ -35,6 +35,29 @@ def _group_keys(reps: pd.DataFrame, group_by: str | None) -> pd.Series:
     return pd.Series("the whole team", index=reps.index)
 
 
+def without_deals(table, ids: pd.Index, group) -> pd.Series:
+    """Per rep: owns no deal in the data while others of the group do. Such a rep is not ranked among them
+    (31 of 35 on figures that do not exist); a group owning no deals at all (SDRs) is ranked on what it owns."""
+    v = table.values.reindex(ids) if table is not None and "won_revenue" in table.values else None
+    if v is None:
+        return pd.Series(False, index=ids)
+    none = v["won_revenue"].isna()
+    owns = (~none).groupby(pd.Series(group, index=ids)).transform("any")
+    return none & owns
+
+
+def no_deal_notes(card, table) -> list[str]:
+    """One note naming the reps left unranked because they own no deals (for the manager's views only)."""
+    s = card.scores.set_index("rep_id")
+    ids = s.index
+    gone = without_deals(table, ids, _group_keys(table.reps.reindex(ids).assign(role=s["role"]), card.weights.group_by))
+    if not gone.any():
+        return []
+    names = [str(table.reps.at[r, "name"]) if "name" in table.reps else str(r) for r in ids[gone.to_numpy()]]
+    return [f"Not ranked: {', '.join(names)} own{'s' if len(names) == 1 else ''} no deals in this data, while "
+            "others of the same group do: a rank on figures that do not exist would say nothing."]
+
+
 def withheld_notes(reps: pd.DataFrame, group_by: str | None) -> list[str]:
     """One note per group too small to score, naming its reps (for the manager's views only)."""
     notes = []
@@ -82,8 +105,8 @@ def leaderboard(card, table=None, *, role: str | None = None, team: str | None =
     out["team"] = s["team"]
     out["manager"] = reps["manager"] if "manager" in reps else pd.NA
     lone = {r for members in lone_groups(reps.assign(role=s["role"]), card.weights.group_by).values() for r in members}
-    out["score"] = s["score"].where(~s.index.isin(lone))
     group = _group_keys(reps.assign(role=s["role"]), card.weights.group_by)
+    out["score"] = s["score"].where(~s.index.isin(lone) & ~without_deals(table, s.index, group))
     out["rank"] = ranks(out["score"], group)
     out["n_in_role"] = out["score"].notna().groupby(group).transform("sum").astype(int)
     values = table.values.reindex(s.index) if table is not None else pd.DataFrame(index=s.index)

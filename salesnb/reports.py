@@ -4,10 +4,11 @@
 
 Recipe: load and validate the dataset once; analyse the team once and save what the reports draw on as
 a data-only snapshot; decide which reps need a report (the reps asked for, this shard, not already up to
-date); for each, in parallel worker processes, build that rep's view and charts from the snapshot, run
-the report notebook with papermill in a fresh kernel and export it to HTML with the code hidden; as each
-report comes back, scan it for other reps' names and ids and, when it passed and PDFs are wanted, print
-it to PDF (one browser for the run); write the index.
+date); run one task per rep on a Dask cluster (`batch.cluster`: a local one, or `scheduler=` an existing
+one): each builds that rep's view and charts from the snapshot, runs the report notebook with papermill on
+its worker's warm kernel, exports it to HTML with the code hidden and scans it for other reps' names and
+ids; as each report comes back, record it and, when it passed and PDFs are wanted, print it to PDF (one
+browser for the run); write the index.
 
 Output folder layout::
 
@@ -36,11 +37,12 @@ from . import config
 from .atomic import sweep_temp_files, write_text_atomic
 from .batch import history
 from .batch.index import IndexRow, render_index
+from .batch.cluster import clock_of, progress_bar
 from .batch.finish import Finisher
 from .batch.naming import safe_names
 from .batch.pdf import PdfPrinter, check_paper, check_printing
-from .batch.privacy import Leak
-from .batch.runner import RepOutcome, RepTask, run_tasks
+from .batch.privacy import Leak as _Leak
+from .batch.runner import RepOutcome, RepTask
 from .batch.select import parse_rep_list, parse_shard, select_reps, shard_of
 from .batch.status import (BATCH_DIR, PRIVACY_LEAK, PRIVACY_PASSED, made_from, pdf_current, read_status, status_dir,
                            write_status)
@@ -64,7 +66,7 @@ class BatchResult:
     written: list[str] = field(default_factory=list)  # rep ids whose report this run wrote
     skipped: list[str] = field(default_factory=list)  # already up to date
     failed: dict[str, str] = field(default_factory=dict)  # rep_id -> reason (cell and message)
-    leaks: list[Leak] = field(default_factory=list)
+    leaks: list[_Leak] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # for the manager (e.g. history records ignored)
     seconds: float = 0.0
     paper: str | None = None  # "a4" / "letter" when PDFs were asked for, else None
@@ -188,7 +190,8 @@ def run_key(data_hash: str, weights_file: Path | None, params: dict) -> str:
 
 def run_reports(data_dir, out_dir=None, *, reps=None, as_of=None, period=None, weights_file=None, preset=None,
                 compare_to=None, jobs=None, force: bool = False, shard=None, progress: bool = True, notebook=None,
-                scan: bool = True, pdf: bool | None = None, paper: str | None = None) -> BatchResult:
+                scan: bool = True, pdf: bool | None = None, paper: str | None = None,
+                scheduler: str | None = None) -> BatchResult:
     """Write a private, offline HTML report per rep of the dataset in `data_dir`, plus `index.html`.
 
     reps: ids to report on (list or comma-separated), default all current reps. weights_file / preset: the
@@ -196,7 +199,8 @@ def run_reports(data_dir, out_dir=None, *, reps=None, as_of=None, period=None, w
     force: redo reports already up to date. notebook: the report notebook (default
     `config.REPORT_NOTEBOOK`). scan: run the privacy scan on every report (a PDF is printed only from a
     report that passed it). pdf / paper: also print each report to `<rep>.pdf` on "a4" or "letter" paper
-    (default: dataset.toml's [reports] pdf and paper, else no PDF and A4).
+    (default: dataset.toml's [reports] pdf and paper, else no PDF and A4). scheduler: the address of a Dask
+    scheduler to run the reports on (``tcp://host:8786``); None: a local cluster of `jobs` worker processes.
     Failed reps do not stop the others; they are in `result.failed` and make `result.exit_code` non-zero.
     """
     from .facts import Facts
@@ -300,24 +304,26 @@ def run_reports(data_dir, out_dir=None, *, reps=None, as_of=None, period=None, w
                              html_path=str(html_path), ipynb_path=str(ipynb_path),
                              failed_path=str(failed_dir / f"{stems[rep_id]}.ipynb"),
                              title=f"{isolate(name)}: sales report, {inputs.meta['period_label']}",
-                             snapshot=str(snapshot_dir), view_path=str(view_path), last_report=lasts[rep_id]))
+                             snapshot=str(snapshot_dir), view_path=str(view_path), last_report=lasts[rep_id],
+                             peer_name=_peer(inputs, rep_id)))
 
     team_names = [(r, str(n)) for r, n in zip(dataset.reps["rep_id"].astype(str), dataset.reps["name"])]
     printer = PdfPrinter(paper, browser) if pdf else None
     finish = Finisher(inputs, team_names, origin, scan=scan, printer=printer)
 
-    bar = _progress_bar(len(mine), len(result.skipped), enabled=progress)
+    bar = progress_bar(len(mine), len(result.skipped), enabled=progress)
     counts = {"done": len(result.skipped), "failed": 0}
 
     def on_done(o: RepOutcome) -> None:
         html_path, ipynb_path, status_path = paths(o.rep_id)
         status = {"rep_id": o.rep_id, "key": keys[o.rep_id], "ok": o.ok, "reason": o.reason,
-                  "seconds": round(o.seconds, 2), "attempts": o.attempts}
+                  "seconds": round(o.seconds, 2), "attempts": o.attempts, **clock_of(o)}
         if o.ok:
             status.update(html_sha256=file_hash(html_path), ipynb_sha256=file_hash(ipynb_path))
             if o.extra.get("history"):
                 history.remember(history_dir / f"{stems[o.rep_id]}.json", o.extra["history"])
-            status = finish(o.rep_id, html_path, pdf_path(o.rep_id), status)
+            leaks = [_Leak(**x) for x in o.extra["leaks"]] if "leaks" in o.extra else None  # scanned in the worker
+            status = finish(o.rep_id, html_path, pdf_path(o.rep_id), status, leaks)
             result.written.append(o.rep_id)
             counts["done"] += 1
         else:
@@ -330,11 +336,18 @@ def run_reports(data_dir, out_dir=None, *, reps=None, as_of=None, period=None, w
                             left=len(mine) - counts["done"] - counts["failed"], refresh=False)
             bar.update(1)
 
+    from .batch.cluster import SchedulerLost, run_tasks
+
+    say = (lambda line: print(line, file=sys.stderr)) if progress else None
     try:
-        run_tasks(tasks, jobs, on_done, log_dir=batch_dir / "logs")
+        run_tasks(tasks, jobs, on_done, scheduler=scheduler, log_dir=batch_dir / "logs", team_names=team_names,
+                  scan=scan, say=say)
         for rep_id in to_finish:
             html_path, _, status_path = paths(rep_id)
             write_status(status_path, finish(rep_id, html_path, pdf_path(rep_id), read_status(status_path) or {}))
+    except SchedulerLost:  # the index says which reports are still to do
+        _write_index(result, inputs, selected, stems, paths, keys, pdf_path)
+        raise
     finally:
         if bar is not None:
             bar.close()
@@ -344,10 +357,17 @@ def run_reports(data_dir, out_dir=None, *, reps=None, as_of=None, period=None, w
         result.leaks += finish.leaks
         result.pdf_written.update(finish.printed)
         result.pdf_failed.update(finish.failed)
+        for d in (out_dir, status_folder, views_dir, failed_dir):  # what a worker killed mid-report left
+            sweep_temp_files(d, owned, stale_after=float("inf"))
 
     _write_index(result, inputs, selected, stems, paths, keys, pdf_path)
     result.seconds = time.perf_counter() - t0
     return result
+
+
+def _peer(inputs, rep_id: str) -> str:
+    peer = inputs.reps.at[rep_id, "peer_name"]
+    return peer if isinstance(peer, str) else ""
 
 
 def _write_index(result: BatchResult, inputs, selected: list[str], stems: dict, paths, keys: dict,
@@ -377,16 +397,6 @@ def _write_index(result: BatchResult, inputs, selected: list[str], stems: dict, 
         subtitle=f"Period {meta.get('period_label', '')}, as of {meta.get('as_of', '')}. {result.weights}".strip(),
         notes=result.notes,
         trust=track_record_words(TrackRecord.from_dict(meta["track_record"])) if meta.get("track_record") else ""))
-
-
-def _progress_bar(total: int, initial: int, enabled: bool):
-    if not enabled or total == 0:
-        return None
-    from tqdm.auto import tqdm
-
-    bar = tqdm(total=total, initial=initial, desc="reports", unit="rep", file=sys.stderr, dynamic_ncols=True)
-    bar.set_postfix(done=initial, failed=0, left=total - initial, refresh=True)
-    return bar
 
 
 __all__ = ["BatchResult", "run_reports", "run_key"]

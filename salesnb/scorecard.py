@@ -9,8 +9,11 @@ How a score is made: each weighted metric is normalised to 0..1 against the
 rep's group (their role by default): percentile rank, z-score (clipped at +-3
 and mapped to 0..1) or value / target. A metric where less is better is turned
 round first. An optional floor and cap bound each normalised value so no metric
-dominates. Points = 100 x weight x normalised / sum of weights, so the score is
-0..100 (above 100 only when a target cap above 1 allows it).
+dominates. Points = 100 x weight x normalised / sum of the weights of the metrics
+the rep's group owns (some rep of it has a value: an SDR role owning no deals is
+scored over the metrics it does own), so the score is 0..100. Under target
+normalisation the sum is a share of target (above 100 when a cap above 1 allows
+it), and the pages do not call it a score out of 100.
 
 Missing values (NaN: see `MetricTable.reason`) are read by their reason:
 
@@ -115,7 +118,7 @@ class Scorecard:
     """The result of scoring: scores, the per-metric breakdown, and what made them."""
 
     scores: pd.DataFrame  # rep_id, name, team, role, score, rank_in_role, rank_overall (best first)
-    breakdown: pd.DataFrame  # index rep_id, one column of points per weighted metric
+    breakdown: pd.DataFrame  # index rep_id, one column of points per weighted metric (NaN: not the role's)
     normalised: pd.DataFrame  # index rep_id, the 0..1 (after floor/cap) value behind the points
     weights: Weights
     notes: list[str] = field(default_factory=list)
@@ -288,15 +291,33 @@ class Scorer:
         hi = np.array([float(w.caps.get(m, default_cap)) for m in use])
         return np.nan_to_num(np.clip(norm, lo, hi), nan=0.0)
 
+    def owned(self, use: list[str]) -> np.ndarray:
+        """reps x used-metrics: whether the rep's group owns the metric (some rep of it has a value, or met its
+        target). An SDR role that owns no deals does not own won revenue: its reps are scored out of 100 over
+        the metrics it does own, not held to 22 points at most."""
+        cols = [self.col[m] for m in use]
+        has = ~np.isnan(self.raw[:, cols]) | self.met[:, cols]
+        out = np.zeros(has.shape, dtype=bool)
+        for idx in self.groups:
+            out[idx] = has[idx].any(axis=0)
+        return out
+
+    def shares(self, w: Weights, use: list[str]) -> np.ndarray:
+        """reps x used-metrics: each metric's share of the 100 points, the weights re-normalised over the
+        metrics the rep's group owns (a group owning none of them scores nothing)."""
+        wv = np.array([w.active[m] for m in use]) * self.owned(use)
+        total = wv.sum(axis=1, keepdims=True)
+        return np.divide(wv, total, out=np.zeros_like(wv), where=total > 0)
+
     def score(self, weights: Weights | dict | str | None = None) -> Scorecard:
         """Score every rep with `weights` (a Weights, {metric: weight}, a preset name, or None = default)."""
         w, use, notes = self.check(weights)
         if w.group_by != self.group_by:
             return Scorer(self.table, w.group_by).score(w)
         norm = self.matrix(w, use)
-        wv = np.array([w.active[m] for m in use])
-        points = norm * (100.0 * wv / wv.sum())
-        total = points.sum(axis=1)
+        # a metric the rep's group does not own is no part of the score: NaN points, not 0 of its weight
+        points = np.where(self.owned(use), norm * (100.0 * self.shares(w, use)), np.nan)
+        total = np.nansum(points, axis=1)
         scores = self.info.copy()
         scores["score"] = total
         scores["rank_in_role"] = _rank_desc(total, self.group_codes)

@@ -56,7 +56,8 @@ def _risk_cell(r) -> str:
 def summary_text(d) -> str:
     """The readable diagnosis: team, per-rep headline, bottlenecks, audits, risks, quality, hygiene."""
     t, cur = d.team, d.currency
-    lines = [f"Diagnosis · {d.period} ({d.period_start.date()}..{d.period_end.date()}) · as of {d.as_of.date()}", ""]
+    lines = [f"Diagnosis · {d.period} ({d.period_start.date()}..{d.period_end.date()}) · as of {d.as_of.date()}"]
+    lines += [d.shape.summary(), ""] if d.shape is not None else [""]
     if not missing(t.get("target")):
         projected = (f"; projected {money(t['projection'], cur)} ({pct(t['projected_attainment'])})"
                      if not missing(t.get("projection")) else "; no projection without rep quotas")
@@ -75,15 +76,23 @@ def summary_text(d) -> str:
         lines += ["", text_table(["role", "rank", "name", "attainment", "at risk", "bottleneck", "pair with"], rows,
                                  WIDTH)]
     records = d.reps.to_dict("records")
-    named = [r for r in records if r["bottleneck"] not in (NO_LEAK, TOO_FEW_DEALS)]
+    named = [r for r in records if r["bottleneck"] not in (NO_LEAK, TOO_FEW_DEALS) and not missing(r["bottleneck"])]
     if named:
         lines += ["", "Bottlenecks:"] + [f"- {isolate(clip(r['name'], WIDTH))}: {words.bottleneck(r)}" for r in named]
     few = [r for r in records if r["bottleneck"] == TOO_FEW_DEALS]
     if len(few) == 1:
         lines.append(f"- {isolate(clip(few[0]['name'], WIDTH))}: {words.bottleneck(few[0])}")
     elif few:
-        lines.append(f"- too few deals yet to tell where the funnel leaks for {len(few)} reps "
-                     f"({', '.join(isolate(clip(r['name'], WIDTH)) for r in few)}): review again later in the period.")
+        over = bool(few[0].get("period_over"))
+        lines.append(f"- too few deals{'' if over else ' yet'} to tell where the funnel leaks for {len(few)} reps "
+                     f"({', '.join(isolate(clip(r['name'], WIDTH)) for r in few)})"
+                     f"{': the period is over, so it cannot tell.' if over else ': review again later in the period.'}")
+    unread = {}
+    for r in records:
+        if isinstance(r.get("bottleneck_unmeasured"), str):
+            unread.setdefault(r["bottleneck_unmeasured"], []).append(isolate(clip(r["name"], WIDTH)))
+    for why, who in unread.items():
+        lines.append(f"- no funnel verdict for {', '.join(who)}: {why}.")
     lines += _audits(d)
     risky = [r for r in records if r["at_risk"] is True]
     short = [r for r in records if r.get("finished") is True and r.get("verdict") == "missed"]
@@ -101,13 +110,17 @@ def summary_text(d) -> str:
         if flagged:
             lines += ["", "Lead quality:"] + [f"- {isolate(clip(names.get(r['rep_id'], r['rep_id']), WIDTH))}: "
                                               f"{words.lead_quality(r)}" for r in flagged]
-    if len(d.hygiene):
-        h = d.hygiene[["no_next_step", "stale", "past_close_date"]].sum()
-        no_next = "next steps not checked" if "next_step" in d.unavailable else \
-            f"{h['no_next_step']} open deals with no next step"
-        lines += ["", f"Hygiene: {no_next}, {h['stale']} stale, {h['past_close_date']} past their close date."]
-    for name, reason in d.unavailable.items():
-        lines.append(f"note: {name} unavailable: {reason}")
+    checked = words.hygiene_checked(d.unavailable)
+    if len(d.hygiene) and checked:
+        h = d.hygiene[list(checked)].sum()
+        said = {"no_next_step": "open deals with no next step", "stale": "stale", "past_close_date":
+                "past their close date"}
+        lines += ["", "Hygiene: " + ", ".join(f"{h[f]} {said[f]}" for f in checked) + "."]
+    by_reason: dict[str, list[str]] = {}
+    for name, reason in d.unavailable.items():  # one note per reason: no open deal empties several sections
+        by_reason.setdefault(reason, []).append(name)
+    for reason, names in by_reason.items():
+        lines.append(f"note: {', '.join(names)} unavailable: {reason}")
     lines += [f"note: {isolate(clip(n, 400))}" for n in d.notes]
     return "\n".join(lines)
 

@@ -165,6 +165,18 @@ NORMALISATION_HELP = {
 # ------------------------------------------------------------------ hygiene
 
 HYGIENE_FLAGS = ("no_next_step", "stale", "past_close_date")
+# each hygiene flag and the section of `salesnb.shape.SECTION_INPUTS` whose inputs it is computed from
+HYGIENE_CHECKS = {"no_next_step": "next_step", "stale": "stale", "past_close_date": "past_close_date"}
+
+
+def hygiene_checked(unavailable) -> tuple[str, ...]:
+    """The hygiene flags whose inputs the data holds, given the sections it lacks (`unavailable`): a flag it
+    cannot check says nothing about a deal, not that the deal is fine."""
+    if "hygiene" in unavailable:
+        return ()
+    return tuple(f for f, section in HYGIENE_CHECKS.items() if section not in unavailable)
+
+
 HYGIENE_LABELS = {"no_next_step": "No next step", "stale": "Stale", "past_close_date": "Past close date"}
 HYGIENE_HELP = {
     "no_next_step": "“no next step”: none is written down on the open deal",

@@ -93,3 +93,15 @@ def test_the_bottom_layer_imports_no_pandas_or_altair():
         top = {a.name.split(".")[0] for n in tree.body if isinstance(n, ast.Import) for a in n.names}
         top |= {(n.module or "").split(".")[0] for n in tree.body if isinstance(n, ast.ImportFrom) and not n.level}
         assert not top & {"pandas", "altair", "numpy"}, name
+
+
+def test_facts_never_import_words_or_pages():
+    """The diagnostics, the metrics and a report's facts are facts: the sentences and the pages that word them
+    (the JSON document included) sit above them, never below."""
+    mods = _modules()
+    known = set(mods)
+    facts = [m for m in mods if m.startswith(("salesnb.diagnostics", "salesnb.metrics"))] + \
+        ["salesnb.report.facts", "salesnb.report.build", "salesnb.report.gather", "salesnb.shape"]
+    for name in facts:
+        above = {m for m in _imports(name, mods[name], known) if m.startswith(("salesnb.words", "salesnb.pages"))}
+        assert not above, f"{name} imports {sorted(above)}"

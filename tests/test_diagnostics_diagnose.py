@@ -8,6 +8,7 @@ import pandas as pd
 from salesnb.cli import main
 from salesnb.dataset import Dataset
 from salesnb.diagnostics import diagnose
+from salesnb.pages.diagnose_json import to_json
 
 REP_KEYS = {"id", "name", "role", "score", "rank", "breakdown", "attainment", "projection", "at_risk",
             "bottleneck", "strengths", "pair_with"}
@@ -37,7 +38,7 @@ def test_missing_optional_tables_make_diagnoses_unavailable_not_crash():
 
 def test_json_document_has_the_documented_keys_and_no_nan():
     d = diagnose(two_table_team(), period="2026", as_of="2026-06-30")
-    text = d.to_json()
+    text = to_json(d)
     assert "NaN" not in text and "Infinity" not in text
     doc = json.loads(text)
     assert set(doc) >= {"period", "as_of", "team", "reps", "vanity", "top_performers", "unavailable"}
@@ -78,7 +79,7 @@ def test_same_inputs_same_document(sample_dir):
     from salesnb.load import load
 
     ds = load(sample_dir)
-    assert diagnose(ds).to_json() == diagnose(ds).to_json()
+    assert to_json(diagnose(ds)) == to_json(diagnose(ds))
 
 
 def test_the_ideal_customer_profile_from_dataset_toml_sets_the_bands():
@@ -135,7 +136,7 @@ def test_diagnose_reuses_a_precomputed_table_scorecard_and_funnel(sample_dir):
     funnel = funnel_counts(ds, table.period, table.as_of)
     reused = diagnose(ds, "2026", "2026-11-15", table=table, card=card, funnel=funnel)
     fresh = diagnose(ds, "2026", "2026-11-15")
-    assert reused.to_json() == fresh.to_json()
+    assert to_json(reused) == to_json(fresh)
 
 
 def test_diagnosis_ranks_agree_with_the_scorecard_on_the_sample(sample_dir):
@@ -169,5 +170,5 @@ def test_a_team_with_two_roles_is_audited_within_role(tmp_path):
 
     assert all("within role" in vanity_sentence(v, d.outcome) for v in tested.to_dict("records"))
     assert d.top_performers["within_role"].all()
-    doc = json.loads(d.to_json())
+    doc = json.loads(to_json(d))
     assert all(v["within_role"] is True for v in doc["vanity"])

@@ -13,8 +13,8 @@ import pytest
 
 from salesnb.cli import main
 from salesnb.diagnostics import early_warning, evidence, vanity
-from salesnb.diagnostics.export import clean
 from salesnb.errors import ConfigError
+from salesnb.pages.diagnose_json import clean, to_document
 from salesnb.periods import Period
 from salesnb.present import pct_below
 from salesnb.words.manager import risk_reason
@@ -95,7 +95,7 @@ def test_day_one_on_the_sample_calls_no_driver_and_holds_back_the_top_performers
     assert d.vanity.set_index("metric").loc["miles", "verdict"] == "unclear"
     assert len(d.top_performers) == 0
     assert d.unavailable["top_performers"] == f"not yet available: {d.too_early}"
-    doc = d.to_dict()
+    doc = to_document(d)
     assert doc["top_performers"] == [] and doc["too_early"] == d.too_early
 
 
@@ -227,8 +227,8 @@ def test_cli_diagnose_preset_scores_with_that_preset(sample_dir, capsys):
                  "--json"]) == 0
     by_cli = {r["id"]: r["score"] for r in json.loads(capsys.readouterr().out)["reps"]}
     d = diagnose(load(sample_dir), as_of="2026-11-15", weights="balanced")
-    by_api = {r["id"]: r["score"] for r in d.to_dict()["reps"]}
-    default = {r["id"]: r["score"] for r in diagnose(load(sample_dir), as_of="2026-11-15").to_dict()["reps"]}
+    by_api = {r["id"]: r["score"] for r in to_document(d)["reps"]}
+    default = {r["id"]: r["score"] for r in to_document(diagnose(load(sample_dir), as_of="2026-11-15"))["reps"]}
     assert by_cli == by_api and by_cli != default
     assert d.too_early is None  # mid-November every rep has closed deals: the audits run
 

@@ -16,6 +16,7 @@ from salesnb.diagnostics.change import step_moves
 from salesnb.diagnostics.foresight import track_record, warning_at
 from salesnb.metrics import metrics
 from salesnb.words.manager import track_record as track_record_words
+from salesnb.pages.diagnose_json import to_document
 
 # ------------------------------------------------------------------ the track record
 
@@ -132,7 +133,7 @@ def test_the_sample_compares_the_last_quarter_with_the_one_before(sample_dir):
     john = steps.loc[("R006", "closing")]
     assert john["then_reached"] >= 5 and john["now_reached"] >= 5
     assert john["moved"] in ("up", "down", "none")
-    doc = d.to_dict()
+    doc = to_document(d)
     assert doc["change"]["now"]["label"] == "2026-Q3"
     # a first year of data: no earlier year to check the year's warning on, and the year is never its own
     assert doc["track_record"]["periods"] == [] and doc["track_record"]["too_little"].startswith("no earlier year")

@@ -326,3 +326,29 @@ def test_a_met_quota_is_not_marked_down_in_a_mixed_score_or_in_rank_stability():
     assert [pts(card, r) for r in ("r0", "r1", "r2", "r3")] == pytest.approx([100, 62.5, 25, 0])
     stab = rank_stability(t, {"won_revenue": 3, "pipeline_coverage": 1}, n=50)
     assert stab.loc["r0", "rank"] == 1 and stab.loc["r0", "changed_share"] == 0
+
+
+def _aes_and_sdrs():
+    """Three AEs who won 3, 2 and 1 deals of 100 and logged 3, 2 and 1 calls; three SDRs who own no deal and
+    logged 3, 2 and 1 calls."""
+    from salesnb.dataset import Dataset
+    from salesnb.metrics import metrics
+
+    reps = pd.DataFrame({"rep_id": ["a", "b", "c", "s1", "s2", "s3"], "name": list("ABCDEF"),
+                         "role": ["AE"] * 3 + ["SDR"] * 3})
+    wins = [dict(opportunity_id=f"{r}{i}", rep_id=r, created_date="2026-01-05", close_date="2026-02-01",
+                 status="won", amount=100.0) for r, n in (("a", 3), ("b", 2), ("c", 1)) for i in range(n)]
+    calls = [dict(activity_id=f"{r}x{i}", rep_id=r, type="call", date="2026-01-10")
+             for r, n in (("a", 3), ("b", 2), ("c", 1), ("s1", 3), ("s2", 2), ("s3", 1)) for i in range(n)]
+    ds = Dataset.from_frames(reps=reps, opportunities=pd.DataFrame(wins), activities=pd.DataFrame(calls))
+    return metrics(ds, "2026", "2026-06-30")
+
+
+def test_a_role_is_scored_out_of_100_over_the_metrics_it_owns():
+    card = score(_aes_and_sdrs(), {"won_revenue": 50, "activities": 50})
+    s = card.scores.set_index("rep_id")["score"]
+    # percentile within role: best 1.0, middle 0.5, last 0. AEs own both metrics (50 points each); SDRs own no
+    # deal, so activities carry all 100 of their points (before: 50 at most, the other 50 out of reach)
+    assert s.to_dict() == pytest.approx({"a": 100.0, "b": 50.0, "c": 0.0, "s1": 100.0, "s2": 50.0, "s3": 0.0})
+    assert card.breakdown.loc["a"].to_dict() == pytest.approx({"won_revenue": 50.0, "activities": 50.0})
+    assert np.isnan(card.breakdown.loc["s1", "won_revenue"]) and card.breakdown.loc["s1", "activities"] == 100.0

@@ -1,6 +1,8 @@
 """The machinery of batch per-rep reports (`salesnb.reports` is the entry point).
 
-- `runner`: one fresh kernel per rep, on parallel worker processes; failures become outcomes
+- `runner`: one rep's report in a worker process (view, notebook, HTML); failures become outcomes
+- `cluster`: where the reports run: a Dask distributed cluster, local or `--scheduler`; faults, progress
+- `warm_kernel`: the ``salesnb-warm`` papermill engine: one kernel per worker process, reset between reports
 - `export`: offline, self-contained HTML (the ``salesnb_report`` nbconvert template)
 - `naming`: safe, unique, stable file names for any rep id
 - `index`: the manager's index page

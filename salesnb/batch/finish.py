@@ -3,7 +3,8 @@
     finish = Finisher(inputs, team_names, origin, scan=True, printer=PdfPrinter("a4"))
     status = finish(rep_id, html_path, pdf_path, status)     # the rep's status record, brought up to date
 
-The scan runs first, on the page as written. Only a report that passed it is printed (when a printer is
+The scan runs first, on the page as written (in the worker that wrote it, which hands its findings over,
+or here). Only a report that passed it is printed (when a printer is
 given); a report that leaks, or was written again without being printed, keeps no PDF, so the folder
 never offers a PDF of another page than the report beside it. The status record also gets what the
 report was made from and the headline facts its e-mail will say (`salesnb.words.mail`).
@@ -33,10 +34,15 @@ class Finisher:
     printed: dict[str, float] = field(default_factory=dict)  # rep_id -> seconds
     failed: dict[str, str] = field(default_factory=dict)  # rep_id -> why no PDF
 
-    def __call__(self, rep_id: str, html_path: Path, pdf_path: Path, status: dict) -> dict:
+    def __call__(self, rep_id: str, html_path: Path, pdf_path: Path, status: dict,
+                 leaks: list[Leak] | None = None) -> dict:
+        """`leaks`: what the scan found when it already ran (in the worker that wrote the page); None: scan here."""
         status.update(self.origin, mail=mail_facts(self.inputs, rep_id))
         status.pop("pdf_error", None)
-        if self.scan:
+        if self.scan and leaks is not None:
+            self.leaks += leaks
+            status["privacy"] = PRIVACY_LEAK if leaks else PRIVACY_PASSED
+        elif self.scan:
             peer = self.inputs.reps.at[rep_id, "peer_name"]
             leaks = scan_report(Path(html_path).read_text(encoding="utf-8"), rep_id, self.team_names,
                                 allowed_names=[peer] if isinstance(peer, str) else [], report=Path(html_path).name)

@@ -2,8 +2,8 @@
 
 A report is built from that rep's facts, anonymous aggregates of the role and the suggested peer's name,
 so nothing has to be found here; the scan makes sure. It reads what a reader can see or a tool can
-extract: the text of the page and the attributes that carry words (``aria-label`` of chart marks,
-``title``, ``alt``, ``href``, ``data-*``), after undoing HTML escaping, and matches whole tokens, so
+extract: the text of the page and the attributes that carry words (``aria-*`` such as chart marks' labels,
+``title``, ``alt``, ``href``, ``download``, ``data-*``), after undoing HTML escaping, and matches whole tokens, so
 that id ``R1`` is not found inside ``R10``. An id or name without a letter in it (``1``, ``05``, ``.``,
 ``2026-01``) is not looked for: it cannot be told apart from a figure or a date, and the report never
 held it in the first place.
@@ -18,8 +18,11 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Iterable
 
-# attributes that carry words a reader or a screen reader gets (geometry and styling are left out)
-_WORDY = {"aria-label", "aria-description", "title", "alt", "href", "value", "content", "label", "placeholder"}
+# attributes that carry words a reader, a screen reader or a script gets (geometry and styling are left out):
+# these, every aria-* and data-* attribute, and titles in another namespace (SVG's xlink:title)
+_WORDY = {"title", "alt", "href", "value", "content", "label", "placeholder", "abbr", "summary", "download",
+          "srcdoc"}
+_WORDY_PREFIXES = ("aria-", "data-")
 _LETTER = re.compile(r"[^\W\d_]")
 
 
@@ -54,7 +57,7 @@ class _Words(HTMLParser):
         if tag in ("style", "script"):
             self._skip += 1
         for name, value in attrs:
-            if value and (name in _WORDY or name.startswith("data-")):
+            if value and (name in _WORDY or name.startswith(_WORDY_PREFIXES) or name.endswith(":title")):
                 self.parts.append(html.unescape(value))
 
     def handle_endtag(self, tag):

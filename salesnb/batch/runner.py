@@ -1,10 +1,11 @@
-"""Run one report notebook per rep, each in a fresh kernel, in parallel worker processes.
+"""One rep's report, as a worker process runs it: `run_rep(task)`.
 
-Workers are started with the ``spawn`` context (``fork`` with papermill's threads can silently execute
-nothing) and die with the process that started them. Each task builds its rep's view and charts from the
-run's snapshot (`prepare`), executes the notebook with papermill, exports it to offline HTML, and writes
-the HTML and the executed ``.ipynb`` atomically. A task never raises: it returns a `RepOutcome` saying
-what failed (the cell and the message), so one broken rep cannot stop the others.
+The task builds its rep's view and charts from the run's snapshot (`prepare`), executes the notebook with
+papermill (through the ``salesnb-warm`` engine: one kernel per worker process, reset between reports,
+`warm_kernel`), exports it to offline HTML, and writes the HTML and the executed ``.ipynb`` atomically. A
+task never raises: it returns a `RepOutcome` saying what failed (the cell and the message), so one broken
+rep cannot stop the others. Where the tasks run (a Dask cluster, local or not) is `batch.cluster`'s
+concern; the worker-process set-up below (signals, temporary folder, dying with the parent) is used there.
 """
 from __future__ import annotations
 
@@ -14,16 +15,16 @@ import os
 import shutil
 import signal
 import tempfile
+import threading
 import time
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from ..atomic import sweep_temp_files, temp_path_for, write_bytes_atomic, write_text_atomic
-from ..errors import Terminated
 
 KERNEL_NAME = "python3"
+ENGINE = "salesnb-warm"  # papermill's engine for reports (`warm_kernel`); "nbclient": a fresh kernel per report
 # The known race of starting many kernels at once: two kernels pick the same free port.
 _KERNEL_RACE = "Address already in use"
 
@@ -44,6 +45,7 @@ class RepTask:
     last_report: dict | None = None  # the record of the rep's previous report (batch.history), if any
     execution_timeout: int = 600
     start_timeout: int = 120
+    peer_name: str = ""  # the one other rep the report may name (the privacy scan allows it)
 
 
 @dataclass
@@ -76,11 +78,14 @@ class RepOutcome:
 def _execute(task: RepTask, out_tmp: Path):
     import papermill
 
+    from . import warm_kernel  # noqa: F401  (registers the salesnb-warm engine)
+
     return papermill.execute_notebook(
         task.notebook,
         str(out_tmp),
         parameters=task.parameters,
         kernel_name=KERNEL_NAME,
+        engine_name=ENGINE,
         progress_bar=False,
         log_output=False,
         request_save_on_cell_execute=False,
@@ -114,6 +119,7 @@ def _run_rep(task: RepTask) -> RepOutcome:
     t0 = time.perf_counter()
     html_path, ipynb_path = Path(task.html_path), Path(task.ipynb_path)
     record = None
+    clock = {}  # where the report's time went (seconds): view, kernel, notebook, export, write
     if task.snapshot:
         try:
             from .history import record_of
@@ -123,7 +129,11 @@ def _run_rep(task: RepTask) -> RepOutcome:
         except Exception as exc:
             return RepOutcome(task.rep_id, False, time.perf_counter() - t0,
                               error=f"preparing the view failed: {_first_line_error(exc)}")
+    clock["view"] = time.perf_counter() - t0
     tmp = temp_path_for(ipynb_path)
+    from . import warm_kernel
+
+    warm_kernel.last_start_seconds = 0.0  # set by the warm engine; another engine's kernel start counts as notebook
     attempts = 0
     try:
         while True:
@@ -142,18 +152,25 @@ def _run_rep(task: RepTask) -> RepOutcome:
                     continue
                 return RepOutcome(task.rep_id, False, time.perf_counter() - t0, error=_first_line_error(exc),
                                   attempts=attempts)
+        t1 = time.perf_counter()
+        clock["kernel"] = min(warm_kernel.last_start_seconds, t1 - t0 - clock["view"])
+        clock["notebook"] = t1 - t0 - clock["view"] - clock["kernel"]
         _steady_ids(nb)
         try:
             html_text = notebook_to_html(nb, task.title)
         except Exception as exc:
             return RepOutcome(task.rep_id, False, time.perf_counter() - t0,
                               error=f"HTML export failed: {_first_line_error(exc)}", attempts=attempts)
+        t2 = time.perf_counter()
+        clock["export"] = t2 - t1
         write_text_atomic(html_path, html_text)
         _trust_here(nb)
         write_bytes_atomic(ipynb_path, nbformat.writes(nb).encode("utf-8"))
         Path(task.failed_path).unlink(missing_ok=True)
+        clock["write"] = time.perf_counter() - t2
+        extra = {"clock": {k: round(v, 4) for k, v in clock.items()}}
         return RepOutcome(task.rep_id, True, time.perf_counter() - t0, attempts=attempts,
-                          extra={"history": record} if record else {})
+                          extra={"history": record, **extra} if record else extra)
     finally:
         tmp.unlink(missing_ok=True)
         if task.view_path:
@@ -214,7 +231,8 @@ _current: RepTask | None = None  # the task this worker process is running, if a
 _tmpdir: str | None = None  # this worker's own temporary folder
 
 
-def _run_in_worker(task: RepTask) -> RepOutcome:
+def run_in_worker(task: RepTask) -> RepOutcome:
+    """`run_rep`, remembering the task so that a stopped worker can remove its temporary files."""
     global _current
     _current = task
     try:
@@ -230,6 +248,11 @@ def _stop_worker(signum, frame) -> None:
     Cleaning up here, rather than raising into papermill's event loop, works wherever the signal lands; the
     kernel is killed first because one still starting would write its connection file after the clean-up.
     """
+    _clean_up()
+    _exit(128 + signum)
+
+
+def _clean_up() -> None:
     _kill_children()
     task = _current
     if task is not None:
@@ -240,7 +263,18 @@ def _stop_worker(signum, frame) -> None:
             Path(task.view_path).unlink(missing_ok=True)
     if _tmpdir:
         shutil.rmtree(_tmpdir, ignore_errors=True)
-    os._exit(128 + signum)
+
+
+_exit = os._exit
+
+
+def _clean_up_on_exit(code) -> None:
+    """`os._exit` in a worker of a local cluster. Dask's worker process watches its parent from a thread and
+    calls `os._exit` the moment the parent dies (even by SIGKILL), before our SIGTERM handler could run: so
+    that exit also kills the task's kernel and removes its temporary files first."""
+    if threading.current_thread() is not threading.main_thread():
+        _clean_up()
+    _exit(code)
 
 
 def _kill_children() -> None:
@@ -265,11 +299,13 @@ def _own_tempdir() -> None:
                                   exitpriority=0)
 
 
-def _worker_init(log_dir: str | None) -> None:
+def init_worker(log_dir: str | None) -> None:
+    """Set up a worker process (once, before its first report)."""
     # Workers must die with the batch: the parent decides when to stop, and Ctrl-C goes to the parent.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _stop_worker)
     _die_with_parent()
+    os._exit = _clean_up_on_exit
     _own_tempdir()
     if log_dir:
         # Kernels inherit this stderr: their start-up chatter goes to a log file, not over the progress bar.
@@ -277,78 +313,3 @@ def _worker_init(log_dir: str | None) -> None:
         fd = os.open(Path(log_dir) / f"worker-{os.getpid()}.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
         os.dup2(fd, 2)
         os.close(fd)
-
-
-def run_tasks(tasks: Iterable[RepTask], jobs: int, on_done: Callable[[RepOutcome], None],
-              log_dir: Path | None = None) -> list[RepOutcome]:
-    """Run `tasks` on `jobs` worker processes, calling `on_done` in this process as each finishes.
-
-    Worker (and kernel) stderr goes to files in `log_dir` when given.
-    """
-    tasks = list(tasks)
-    outcomes: list[RepOutcome] = []
-    if not tasks:
-        return outcomes
-    if jobs <= 1 and log_dir is None:
-        for t in tasks:
-            o = run_rep(t)
-            outcomes.append(o)
-            on_done(o)
-        return outcomes
-    ctx = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=ctx, initializer=_worker_init,
-                               initargs=(str(log_dir) if log_dir else None,))
-    previous = _terminate_on_sigterm()
-    try:
-        pending: dict[Future, RepTask] = {pool.submit(_run_in_worker, t): t for t in tasks}
-        while pending:
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for fut in done:
-                task = pending.pop(fut)
-                try:
-                    o = fut.result()
-                except Exception as exc:  # the worker process died (out of memory, killed)
-                    o = RepOutcome(task.rep_id, False, error=f"worker crashed: {_first_line_error(exc)}")
-                outcomes.append(o)
-                on_done(o)
-        pool.shutdown(wait=True)
-    except BaseException:
-        _kill_workers(pool)
-        raise
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-    return outcomes
-
-
-def _terminate_on_sigterm():
-    """Turn SIGTERM into `Terminated` so the pool is torn down instead of orphaned."""
-    def handler(signum, frame):
-        raise Terminated
-    try:
-        return signal.signal(signal.SIGTERM, handler)
-    except ValueError:  # not the main thread
-        return signal.getsignal(signal.SIGTERM)
-
-
-def _kill_workers(pool: ProcessPoolExecutor, grace: float = 5.0) -> None:
-    """Stop every worker: SIGTERM (each removes its task's temporary files), then SIGKILL any still running
-    after `grace` seconds. Returns once they are gone, so the caller leaves no worker writing behind it."""
-    procs = list((getattr(pool, "_processes", None) or {}).values())
-    for p in procs:
-        try:
-            os.kill(p.pid, signal.SIGTERM)
-        except (ProcessLookupError, AttributeError, TypeError):
-            pass
-    deadline = time.monotonic() + grace
-    for p in procs:
-        p.join(max(0.0, deadline - time.monotonic()))
-        if p.is_alive():
-            p.kill()
-            p.join(1.0)
-    # Wait for the pool's manager thread to see its workers gone and close its pipe: left running, it can
-    # close that pipe while the interpreter's exit hook writes to it ("Exception ignored ... Bad file
-    # descriptor" after "interrupted", a CPython 3.11 race). Taken before shutdown(), which forgets it.
-    manager = getattr(pool, "_executor_manager_thread", None)
-    pool.shutdown(wait=False, cancel_futures=True)
-    if manager is not None and manager.is_alive():
-        manager.join(grace)

@@ -3,6 +3,7 @@
     OUT/_batch/status/<rep>.json
 
     {"rep_id": "R001", "key": "...", "ok": true, "reason": "", "seconds": 3.1, "attempts": 1,
+     "clock": {"view": 0.4, "kernel": 0.0, "notebook": 1.2, ...},   # where the seconds went, in the worker
      "html_sha256": "...", "ipynb_sha256": "...",      # the report files as written
      "privacy": "passed",                              # or "leak" (absent: not scanned)
      "pdf": {"sha256": "...", "paper": "a4", "seconds": 0.8},   # absent: no PDF

@@ -4,7 +4,7 @@
     d.reps            # one row per current rep: score, rank, attainment, bottleneck, pair_with, at_risk, ...
     d.bottleneck      # funnel step where each rep leaks most, with the numbers vs the team
     d.vanity          # activity metrics vs outcomes: driver / vanity / unclear
-    d.to_json()       # the document `salesnb diagnose --json` prints (docs/diagnose-json.md)
+    to_json(d)        # salesnb.pages.diagnose_json: the document `diagnose --json` prints (docs/diagnose-json.md)
 
 One module per diagnosis; each works on plain DataFrames so it can be tested on
 small frames built by hand. A diagnosis whose tables are missing is listed in

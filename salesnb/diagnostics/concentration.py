@@ -29,3 +29,16 @@ def without_largest(won: pd.Series, largest: pd.Series, quota: pd.Series) -> pd.
     """Attainment without the largest deal: (won - largest) / quota (NaN without a quota)."""
     rest = won.fillna(0.0) - largest.fillna(0.0)
     return (rest / quota.where(quota > 0)).astype(float).where(np.isfinite(quota.astype(float)))
+
+
+def standing(out: pd.DataFrame, largest: pd.DataFrame) -> None:
+    """Where a rep stands, for the words that may praise, reassure or rank: ``below_median`` (the outcome, quota
+    attainment or else won revenue, below the role's median) and whether one deal carries the result."""
+    outcome = out["attainment"] if out["attainment"].notna().sum() >= 3 else out["won_revenue"]
+    med = outcome.groupby(out["role"].fillna("")).transform("median")
+    out["below_median"] = (outcome < med).fillna(False) | (outcome.isna() & med.notna())
+    big = largest.reindex(out["rep_id"].to_numpy())
+    for col in big.columns:
+        out[col] = big[col].to_numpy()
+    out["attainment_without_largest"] = without_largest(
+        out["won_revenue"], out["largest_deal"], out["quota"]).to_numpy()

@@ -1,7 +1,6 @@
 """`diagnose`: run every diagnosis for one period and collect the findings in a `Diagnosis`."""
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, field
 
@@ -9,9 +8,10 @@ import numpy as np
 import pandas as pd
 
 from ..metrics import CATALOGUE, funnel_counts, metrics, team_summary
-from ..leaderboard import leaderboard, outcome_notes, withheld_notes
+from ..leaderboard import leaderboard, no_deal_notes, outcome_notes, withheld_notes
 from ..metrics.profile import left_out_note, requirements
 from ..scorecard import score
+from ..schema import ACTIVITY_TYPES
 from ..terms import ACTIVITY, STEPS, role_key
 from . import bottleneck as bn
 from . import (change, concentration, early_warning, evidence, foresight, hygiene, lead_quality, pairing,
@@ -24,7 +24,8 @@ ACTIVITY_TYPES_FOR_MIX = ("call", "email", "meeting", "visit", "social", "mail")
 class Diagnosis:
     """Every finding of one period, as facts: DataFrames of figures and verdicts, plus the team.
 
-    No sentences: each reader words the facts for its audience (`salesnb.words`)."""
+    No sentences: each reader words the facts for its audience (`salesnb.words`); the JSON document is
+    `salesnb.pages.diagnose_json.to_document(d)`."""
 
     period: str
     period_start: pd.Timestamp
@@ -52,16 +53,7 @@ class Diagnosis:
     track_record: object = None  # foresight.TrackRecord: how the early warning did on earlier periods
     warning_basis: dict = field(default_factory=dict)  # what the early warning's projection was learned from
     change: object = None  # change.Change: what moved since the previous comparable period
-
-    def to_dict(self) -> dict:
-        """The JSON document of docs/diagnose-json.md (NaN as None, dates as ISO strings)."""
-        from .export import to_document
-
-        return to_document(self, self.currency)
-
-    def to_json(self, indent: int | None = 2) -> str:
-        """`to_dict` serialised; NaN and infinities become null."""
-        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, allow_nan=False)
+    shape: object = None  # shape.ExportShape: what the data holds (every section asks it)
 
 
 def _active_days(reps: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.Series:
@@ -93,6 +85,14 @@ def _lead_source_shares(dataset, reps: pd.Index, start, end) -> pd.DataFrame:
     shares = pd.crosstab(o["rep_id"], o["lead_source"].fillna("unknown"), normalize="index")
     shares.columns = [f"source_{c}" for c in shares.columns]
     return shares.reindex(reps)
+
+
+def activity_types_in(dataset) -> tuple[str, ...]:
+    """The activity types the export holds at least one activity of (none without an activities table)."""
+    if not dataset.has("activities"):
+        return ()
+    held = set(dataset.activities["type"].dropna().unique())
+    return tuple(t for t in ACTIVITY_TYPES if t in held)
 
 
 def _features(values: pd.DataFrame, active_weeks: pd.Series, sources: pd.DataFrame) -> tuple[pd.DataFrame, dict, dict, dict]:
@@ -155,7 +155,10 @@ def team_findings(dataset, table, reps: pd.Index, seed: int = 0) -> TeamFindings
     closed_now = evidence.closed_deals(dataset.opportunities, reps, per.start, window_end, as_of_ts)
     early_reason = evidence.too_early(perf, int(closed_now.to_numpy().sum()))
 
-    act_cols = [m.name for m in CATALOGUE.values() if m.kind == "activity" and m.name in values and m.name != "leads"]
+    # an activity type the export does not hold at all says nothing about anyone: it is not audited
+    absent = {f"act_{t}" for t in ACTIVITY_TYPES} - {f"act_{t}" for t in activity_types_in(dataset)}
+    act_cols = [m.name for m in CATALOGUE.values()
+                if m.kind == "activity" and m.name in values and m.name != "leads" and m.name not in absent]
     if act_cols and perf.notna().any():
         per_week = values[act_cols].div(weeks, axis=0)
         labels = {m: CATALOGUE[m].label.lower() for m in act_cols}
@@ -207,7 +210,7 @@ def diagnose(dataset, period=None, as_of=None, weights=None, seed: int = 0, *,
     if card is None:
         card = score(table, weights)
     board = leaderboard(card, table).set_index("rep_id")
-    notes += outcome_notes(table) + withheld_notes(reps, card.weights.group_by)
+    notes += outcome_notes(table) + withheld_notes(reps, card.weights.group_by) + no_deal_notes(card, table)
     breakdown = card.breakdown
 
     # 1. bottleneck
@@ -221,10 +224,15 @@ def diagnose(dataset, period=None, as_of=None, weights=None, seed: int = 0, *,
     volume = pd.DataFrame({"rep_id": current, "count": vol_count.reindex(current).fillna(0).to_numpy(),
                            "active_days": active_days.reindex(current).to_numpy()})
     neck, steps = bn.find_bottlenecks(funnel, reps_df, volume, vol_unit)
+    neck = unmeasured_funnels(neck, reps, dataset.shape)
+    if dataset.shape.lacks("leads"):  # no leads table: no strength at finding or qualifying leads
+        neck["strengths"] = neck["strengths"].map(lambda s: [x for x in s if x not in ("prospecting", "qualifying")])
     if funnel.empty:
         unavailable["bottleneck"] = "no opportunities created in the period: nothing to read the funnel from"
     elif funnel.attrs.get("unmeasured"):
         unavailable["funnel_steps"] = funnel.attrs["unmeasured"]
+    elif funnel.attrs.get("not_measured"):
+        unavailable["funnel_steps"] = funnel.attrs["not_measured"]
 
     # 2, 3. the vanity audit and what top performers do differently: over the whole team here
     found = team_findings(dataset, table, current, seed=seed)
@@ -274,24 +282,51 @@ def diagnose(dataset, period=None, as_of=None, weights=None, seed: int = 0, *,
     if not opps["next_step"].notna().any():
         unavailable["next_step"] = hygiene.NO_NEXT_STEPS
 
-    rep_table = _rep_table(reps, values, board, neck, pairs, ew, lq, hyg)
-    _standing(rep_table, concentration.largest_deals(dataset.opportunities, pd.Index(current), per.start,
+    rep_table = _rep_table(reps, values, board, neck, pairs, ew, lq, hyg, period_over=bool(as_of_ts >= per.end))
+    concentration.standing(rep_table, concentration.largest_deals(dataset.opportunities, pd.Index(current), per.start,
                                                      per.end, as_of_ts))
     since = change.compare(dataset, per, as_of_ts, card.weights, pd.Index(current), compare_to)
+    if dataset.shape.lacks("lost_deals") and not since.unavailable:  # every step 100% then and now: no change
+        since.steps = since.steps.iloc[0:0]
     if since.unavailable:
         unavailable["change"] = since.unavailable
     if since.note:
         notes.append(since.note)
     teams = team_summary(table, dataset)
     team = team_totals(teams, ew)
+    # what the data does not hold makes its findings unavailable, with the reason and how to add it
+    for section, reason in dataset.shape.unavailable().items():
+        unavailable.setdefault(section, reason)
     return Diagnosis(
         period=per.label, period_start=per.start, period_end=per.end, as_of=as_of_ts, outcome=outcome,
         reps=rep_table, team=team, teams=teams.reset_index(), bottleneck=neck, funnel_steps=steps, vanity=vanity_df,
         top_performers=top_df, pairing=pairs, early_warning=ew.reset_index(), lead_quality=lq, lead_bands=bands,
         hygiene=hyg, hygiene_deals=deals, breakdown=breakdown, unavailable=unavailable, notes=notes,
         too_early=early_reason, currency=dataset.meta.currency, track_record=record, warning_basis=ew_basis,
-        change=since,
+        change=since, shape=dataset.shape,
     )
+
+
+def unmeasured_funnels(neck: pd.DataFrame, reps: pd.DataFrame, shape) -> pd.DataFrame:
+    """No funnel verdict where the data cannot measure one (``unmeasured``: why): an export of won deals only
+    (every rate would be 100%), a role that owns no deals (SDRs), a rep who owns none. "Too few deals" would
+    promise a verdict that more time cannot bring."""
+    role = reps["role"].reindex(neck["rep_id"]).astype("object") if "role" in reps else pd.Series(None, index=neck["rep_id"])
+    why = []
+    for rid, r in zip(neck["rep_id"], role):
+        if shape.lacks("lost_deals"):
+            why.append(shape.lacks("lost_deals"))
+        elif isinstance(r, str) and r in shape.roles_without_deals:
+            why.append(f"the {r} role owns no deals in this data, so there is no funnel of its own to read")
+        elif str(rid) in shape.reps_without_deals:
+            why.append("this rep owns no deals in this data")
+        else:
+            why.append(None)
+    neck = neck.assign(unmeasured=why)
+    gone = neck["unmeasured"].notna()
+    neck.loc[gone, "bottleneck"] = None
+    neck.loc[gone, "strengths"] = pd.Series([[] for _ in range(int(gone.sum()))], index=neck.index[gone], dtype=object)
+    return neck
 
 
 def warning_basis(fit) -> dict:
@@ -325,11 +360,11 @@ RISK_FACTS = ("projected_attainment", "low", "high", "likely_low", "likely_high"
               "pipeline_expected", "pipeline_value", "open_deals", "new_expected", "closing", "pipeline_ratio",
               "created_ratio", "due_by_now", *early_warning.REASONS, "finished", "verdict", "short_by")
 BOTTLENECK_FACTS = ("to", "reached", "advanced", "rate", "team_median", "team_q1", "team_q3", "expected", "unit",
-                    "source", "lost_wins", "deals", "deals_step", "deals_to", "deals_needed", "no_deals", "team_rate",
-                    "rate_low", "rate_high", "effect", "q_low", "sure")
+                    "source", "lost_wins", "deals", "deals_step", "deals_to", "deals_needed", "no_deals", "unmeasured",
+                    "team_rate", "rate_low", "rate_high", "effect", "q_low", "sure")
 
 
-def _rep_table(reps, values, board, neck, pairs, ew, lq, hyg) -> pd.DataFrame:
+def _rep_table(reps, values, board, neck, pairs, ew, lq, hyg, period_over: bool = False) -> pd.DataFrame:
     """One row per current rep: the headline facts of every diagnosis (what `--json` prints per rep)."""
     out = pd.DataFrame(index=reps.index)
     out["name"] = reps["name"]
@@ -360,21 +395,9 @@ def _rep_table(reps, values, board, neck, pairs, ew, lq, hyg) -> pd.DataFrame:
     out["low_quality_leads"] = q["low_quality"] if "low_quality" in q else np.nan
     out["weak_good_lead_conversion"] = q["weak_good_lead_conversion"] if "weak_good_lead_conversion" in q else np.nan
     out["hygiene_flags"] = hyg.set_index("rep_id")[list(hygiene.FLAGS)].sum(axis=1)
+    out["period_over"] = period_over
     out.index.name = "rep_id"
     return out.reset_index()
-
-
-def _standing(out: pd.DataFrame, largest: pd.DataFrame) -> None:
-    """Where a rep stands, for the words that may praise, reassure or rank: ``below_median`` (the outcome, quota
-    attainment or else won revenue, below the role's median) and whether one deal carries the result."""
-    outcome = out["attainment"] if out["attainment"].notna().sum() >= 3 else out["won_revenue"]
-    med = outcome.groupby(out["role"].fillna("")).transform("median")
-    out["below_median"] = (outcome < med).fillna(False) | (outcome.isna() & med.notna())
-    big = largest.reindex(out["rep_id"].to_numpy())
-    for col in big.columns:
-        out[col] = big[col].to_numpy()
-    out["attainment_without_largest"] = concentration.without_largest(
-        out["won_revenue"], out["largest_deal"], out["quota"]).to_numpy()
 
 
 def team_totals(teams: pd.DataFrame, ew: pd.DataFrame) -> dict:

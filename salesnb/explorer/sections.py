@@ -10,7 +10,7 @@ import pandas as pd
 from ..metrics import CATALOGUE
 from ..present import data, esc, missing, money, pct, plural, points
 from ..scorecard import rank_stability
-from ..terms import HYGIENE_HELP, NORMALISATION_NAMES, PALETTE, REP_COLOR, RISK_COLOR, TEAM_COLOR, TOP_COLOR
+from ..terms import HYGIENE_HELP, HYGIENE_LABELS, NORMALISATION_NAMES, PALETTE, REP_COLOR, RISK_COLOR, TEAM_COLOR, TOP_COLOR
 from ..words import manager as words
 from . import html as H
 from .model import View
@@ -129,7 +129,9 @@ def flagged_deals(view: View) -> pd.DataFrame:
 def _deals_to_fix(view: View) -> str:
     deals = flagged_deals(view)
     if deals.empty:
-        return f"<h3>Deals to fix first</h3>{H.para('No open deal is flagged: next steps, activity and close dates are up to date.')}"
+        gone = view.team.diagnosis.unavailable
+        n_open = int(view.team.diagnosis.hygiene.set_index("rep_id").reindex(view.ids)["open_deals"].fillna(0).sum())
+        return f"<h3>Deals to fix first</h3>{H.para(esc(words.hygiene_none_flagged(n_open, gone)))}"
     names = view.names
     lines = [esc(words.deal_to_fix(d, names.get(d["rep_id"], d["rep_id"]), view.currency))
              for d in deals.head(SUMMARY_ITEMS).to_dict("records")]
@@ -333,23 +335,31 @@ def at_risk(view: View) -> str:
 
 def hygiene(view: View) -> str:
     """Reps with flagged open deals first (most flags first), the rest and the clean ones folded, then the deals."""
+    gone = view.team.diagnosis.unavailable
+    checked = list(words.hygiene_checked(gone))  # a flag the data cannot check gets no column of zeros
+    if not checked:  # nothing the data holds can tell a flagged deal from a fine one
+        return H.block(H.heading("Pipeline hygiene") + H.note(words.hygiene_unchecked(gone)))
     h = view.team.diagnosis.hygiene.set_index("rep_id").reindex(view.ids).fillna(0)
-    h = h.assign(name=view.names.reindex(h.index), flags=h[["no_next_step", "stale", "past_close_date"]].sum(axis=1))
+    h = h.assign(name=view.names.reindex(h.index), flags=h[checked].sum(axis=1))
     h = h.sort_values(["flags", "name"], ascending=[False, True])
     need, clean = h[h["flags"] > 0], h[h["flags"] == 0]
-    rows = [[H.name(x.name), str(int(x.open_deals)), str(int(x.no_next_step)), str(int(x.stale)),
-             str(int(x.past_close_date))] for x in need.itertuples()]
-    headers = ["Rep", "Open deals", "No next step", "Stale", "Past close date"]
+    rows = [[H.name(x["name"]), str(int(x["open_deals"])), *(str(int(x[f])) for f in checked)]
+            for _, x in need.iterrows()]
+    headers = ["Rep", "Open deals", *(HYGIENE_LABELS[f] for f in checked)]
+    numeric = range(1, len(headers))
     parts = [H.heading("Pipeline hygiene")]
     if rows:
-        parts.append(H.table(headers, rows[:TABLE_ROWS], numeric=(1, 2, 3, 4)))
+        parts.append(H.table(headers, rows[:TABLE_ROWS], numeric=numeric))
         if len(rows) > TABLE_ROWS:
             parts.append(H.fold(f"{len(rows) - TABLE_ROWS} more reps with flagged deals",
-                                H.table(headers, rows[TABLE_ROWS:], numeric=(1, 2, 3, 4))))
+                                H.table(headers, rows[TABLE_ROWS:], numeric=numeric)))
     else:
         parts.append(H.para(f"No open deal of {view.where} is flagged."))
+    if words.hygiene_unchecked(gone):
+        parts.append(H.note(words.hygiene_unchecked(gone)))
     if len(clean):
-        parts.append(H.fold(f"{plural(len(clean), 'rep')} with every open deal up to date",
+        checked = "every open deal up to date" if len(words.hygiene_checked(gone)) == 3 else "no flagged open deal"
+        parts.append(H.fold(f"{plural(len(clean), 'rep')} with {checked}",
                             "<p>" + ", ".join(data(n) for n in clean["name"]) + "</p>"))
     deals = flagged_deals(view)
     if len(deals):

@@ -171,11 +171,30 @@ def metrics(dataset, period=None, as_of=None) -> MetricTable:
     act = _activity(ctx, b, opp)
     _leads(ctx, b)
     _hygiene(ctx, b, opp, act)
+    _without_lost_deals(dataset, b)
     order = [m for m in CATALOGUE if m in b.columns]
     values = pd.DataFrame({m: b.columns[m] for m in order}, index=ctx.rep_ids)
     values.index.name = "rep_id"
     nan_reasons = {m: pd.Series(r, index=ctx.rep_ids) for m, r in b.reasons.items()}
     return MetricTable(values, reps, dict(b.unavailable), ctx.period, ctx.as_of, nan_reasons=nan_reasons)
+
+
+# rates that compare wins with what was not won: 100% by construction on an export of won deals only
+NEED_LOST_DEALS = ("win_rate", "win_rate_value", "coverage_needed", "sales_velocity", "conv_qualified_meeting",
+                   "conv_meeting_proposal", "conv_proposal_commit", "conv_commit_won")
+
+
+def _without_lost_deals(dataset, b: _Builder) -> None:
+    """An export that holds no lost deal at all cannot measure a win rate or a step's conversion: those
+    metrics are unavailable (with the reason and how to add them), not a row of 100%."""
+    reason = dataset.shape.lacks("lost_deals")
+    if not reason:
+        return
+    gone = [m for m in NEED_LOST_DEALS if m in b.columns]
+    for m in gone:
+        b.columns.pop(m)
+        b.reasons.pop(m, None)
+    b.skip(gone, reason)
 
 
 def _outcomes(ctx: Context, b: _Builder, o: OppFrame) -> None:
@@ -316,7 +335,8 @@ def _funnel_metrics(ctx: Context, b: _Builder, o: OppFrame) -> None:
         if step not in rungs:
             a, z = step.split("->")
             lacking = [st for st in (a, z) if not any(k.startswith(st + "->") or k.endswith("->" + st) for k in rungs)]
-            b.skip([name], rungs.get("_why") or f"the data has no '{' or '.join(lacking) or z}' stage, so this rung "
+            skipped = rungs.get("_skipped") if a == "qualified" else None
+            b.skip([name], rungs.get("_why") or skipped or f"the data has no '{' or '.join(lacking) or z}' stage, so this rung "
                    "is not measured (see funnel_counts for the rungs it has)")
             continue
         reached, advanced = rungs[step]

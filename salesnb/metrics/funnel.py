@@ -55,10 +55,19 @@ def opportunity_rungs(dataset, ctx, o) -> dict:
         decided = cohort & (o.won | o.lost)
         return {"_why": why, WIN_RUNG: (F.bincount(o.code[decided], n), F.bincount(o.code[cohort & o.won], n))}
     idx = np.where(o.won, won_pos, np.minimum(idx, won_pos - 1))
-    present = [s for s in OPPORTUNITY_STAGES if s in seen or s == "qualified" or (s == "won" and o.won.any())]
+    # a stage no deal is recorded at opens no step: from it every deal "moves on" by construction (a CRM whose
+    # first stage maps to meeting would show qualified -> meeting at 100%, measured by nothing)
+    present = [s for s in OPPORTUNITY_STAGES if s in seen or (s == "won" and o.won.any())]
+    if not present or present[0] == "won":
+        present.insert(0, "qualified")
     if "won" not in present:
         present.append("won")
     out: dict = {}
+    if present[0] != "qualified":
+        first = present[0]
+        out["_skipped"] = (f"no deal is recorded at the qualified stage (every deal's furthest stage is {first} or "
+                           f"later), so qualified → {first} would be 100% by construction and is not measured: map "
+                           "the CRM's first stage to qualified, or add stage_history, to measure it")
     if not (seen - {"qualified", "won"}):
         out["_why"] = NO_STAGES
     for a, z in zip(present, present[1:]):
@@ -81,7 +90,7 @@ def funnel_counts(dataset, period=None, as_of=None) -> pd.DataFrame:
     ctx, reps = make_context(dataset, period, as_of)
     o = OppFrame.build(ctx)
     found = opportunity_rungs(dataset, ctx, o)
-    rungs = {k: v for k, v in found.items() if k != "_why"}
+    rungs = {k: v for k, v in found.items() if not k.startswith("_")}
     steps: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     if dataset.has("leads"):
         ld = dataset.leads
@@ -103,6 +112,8 @@ def funnel_counts(dataset, period=None, as_of=None) -> pd.DataFrame:
     if not frames:
         return pd.DataFrame(columns=["rep_id", "step", "reached", "advanced", "conversion"])
     out = pd.concat(frames, ignore_index=True)
+    if found.get("_skipped"):
+        out.attrs["not_measured"] = found["_skipped"]  # the first step, 100% by construction
     out["rep_id"] = out["rep_id"].astype("str")
     out["step"] = out["step"].astype("str")
     if found.get("_why") and WIN_RUNG in found:

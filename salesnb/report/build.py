@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ..metrics.catalogue import CATALOGUE
-from ..terms import HYGIENE_FLAGS, STEP, STEP_KEYS
+from ..terms import HYGIENE_FLAGS, STEP, STEP_KEYS, hygiene_checked
 from .facts import (TeamProgress, ActivityMix, FlaggedDeal, Funnel, Headline, Hygiene, LastReport, Leak, LeadQuality, MetricRow,
                     MixRow, Peer, PeriodChange, Point, Practice, QuotaProgress, Quartiles, RepView, Risk, ScorePart,
                     StepChange, StepFigures, Strength, Trend, WarningRecord, Weakest, WeightsUsed, clean_number)
@@ -23,7 +23,8 @@ def build_view(s: RepSlice, last: dict | None = None) -> RepView:
         headline=headline(s), strengths=strengths(s), funnel=funnel(s), activity_mix=activity_mix(s),
         lead_quality=lead_quality(s), hygiene=hygiene(s), trend=trend(s), peer=peer(s), breakdown=breakdown(s),
         weights=WeightsUsed(**m["weights"]), change=change(s), warning_record=warning_record(s),
-        team=TeamProgress(**m["team_progress"]) if m.get("team_progress") else None, unavailable=unavailable(s))
+        team=TeamProgress(**m["team_progress"]) if m.get("team_progress") else None, unavailable=unavailable(s),
+        holds=m.get("holds") or "")
     view.last_report = last_report(view, last) if last else None
     return view
 
@@ -95,11 +96,11 @@ def strengths(s: RepSlice) -> list[Strength]:
 
 def funnel(s: RepSlice) -> Funnel | None:
     h = s.headline
-    verdict = h.get("bottleneck")
+    verdict = h.get("bottleneck") if isinstance(h.get("bottleneck"), str) else None
     rows = [StepFigures(step=r["step"], reached=int(r["reached"]), advanced=int(r["advanced"]), rate=_num(r["rate"]),
                         team=_quartiles(s.role_funnel.get(r["step"])), to=r.get("to"))
             for r in sorted(s.funnel, key=lambda r: STEP_KEYS.index(r["step"])) if r["reached"] > 0]
-    if not verdict and not rows:
+    if not verdict and not rows and not isinstance(h.get("bottleneck_unmeasured"), str):
         return None
     leak = None
     if verdict in STEP:
@@ -116,9 +117,13 @@ def funnel(s: RepSlice) -> Funnel | None:
         weakest = Weakest(step=h["weakest_step"], reached=_int(h["weakest_reached"]),
                           advanced=_int(h["weakest_advanced"]), rate=_num(h["weakest_rate"]),
                           team_median=_num(h["weakest_median"]), to=h.get("weakest_to"))
+    unmeasured = h.get("bottleneck_unmeasured") if isinstance(h.get("bottleneck_unmeasured"), str) else None
+    if unmeasured:  # rates the data cannot measure (100% by construction on won deals only) are not shown
+        rows, weakest = [], None
     return Funnel(verdict=verdict or "", steps=rows, leak=leak, weakest=weakest,
                   deals=_int(h.get("bottleneck_deals")), deals_step=h.get("bottleneck_deals_step"),
-                  deals_needed=_num(h.get("bottleneck_deals_needed")), deals_to=h.get("bottleneck_deals_to"))
+                  deals_needed=_num(h.get("bottleneck_deals_needed")), deals_to=h.get("bottleneck_deals_to"),
+                  unmeasured=unmeasured, period_over=bool(s.meta.get("period_over")))
 
 
 def activity_mix(s: RepSlice) -> ActivityMix | None:
@@ -160,7 +165,10 @@ def lead_quality(s: RepSlice) -> LeadQuality | None:
 
 
 def hygiene(s: RepSlice) -> Hygiene | None:
-    counts = [r for f in HYGIENE_FLAGS if (r := _metric_row(s, HYGIENE_METRICS[f])) is not None and r.you is not None]
+    # a flag the data cannot check (no open deal, no next_step values, ...) has no count, not a count of zero
+    checked = hygiene_checked(s.meta["unavailable"])
+    counts = [r for f in HYGIENE_FLAGS
+              if f in checked and (r := _metric_row(s, HYGIENE_METRICS[f])) is not None and r.you is not None]
     if not counts:
         return None
     deals = [FlaggedDeal(opportunity_id=str(d["opportunity_id"]), account=str(d.get("account") or ""),
@@ -170,7 +178,8 @@ def hygiene(s: RepSlice) -> Hygiene | None:
 
 
 def trend(s: RepSlice) -> Trend | None:
-    months = [Point(start=r["start"], you=_num(r["won"]) or 0.0, team=_num((s.role_monthly.get(r["start"]) or {}).get("median")))
+    months = [Point(start=r["start"], you=_num(r["won"]) or 0.0, team=_num((s.role_monthly.get(r["start"]) or {}).get("median")),
+                    deals=_int(r.get("deals")))
               for r in s.monthly]
     if s.rep["role_key"] not in s.meta.get("roles_with_revenue", []) and not any(p.you for p in months):
         months = []  # a role that closes no deals (e.g. SDRs): no row of zeros to read as a verdict
@@ -200,9 +209,10 @@ def peer(s: RepSlice) -> Peer | None:
 
 def breakdown(s: RepSlice) -> list[ScorePart]:
     weights = s.meta["weights"]["weights"]
+    # a metric with no points at all (NaN) is not one the rep's role owns: no part of the score out of 100
     parts = [ScorePart(metric=m, unit=CATALOGUE[m].unit if m in CATALOGUE else "", value=_num(s.values.get(m)),
                        weight=float(weights.get(m, 0.0)), points=_num(p) or 0.0)
-             for m, p in s.points.items() if m in weights]
+             for m, p in s.points.items() if m in weights and _num(p) is not None]
     return sorted(parts, key=lambda p: -p.points)
 
 
@@ -262,7 +272,9 @@ def unavailable(s: RepSlice) -> dict[str, str]:
         if m["missing"].get(table):
             out[section] = m["missing"][table]
     for section, key in (("funnel", "bottleneck"), ("funnel_steps", "funnel_steps"), ("next_step", "next_step"),
-                         ("lead_quality", "lead_quality"), ("change", "change")):
+                         ("lead_quality", "lead_quality"), ("change", "change"), ("hygiene", "hygiene"),
+                         ("stale", "stale"), ("past_close_date", "past_close_date"), ("lead_step", "lead_step"),
+                         ("win_rate", "win_rate")):
         if m["unavailable"].get(key) and section not in out:
             out[section] = m["unavailable"][key]
     if s.rep["role_key"] not in m.get("roles_with_revenue", [s.rep["role_key"]]):

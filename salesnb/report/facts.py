@@ -135,6 +135,8 @@ class Funnel:
     deals_step: str | None = None
     deals_needed: float | None = None
     deals_to: str | None = None
+    unmeasured: str | None = None  # why the data cannot give this rep a funnel verdict (won deals only, no deals)
+    period_over: bool = False  # no "look again later in the period" once it has ended
 
 
 @dataclass
@@ -226,6 +228,7 @@ class Point:
     start: str  # ISO date of the month's or week's first day
     you: float | None
     team: float | None
+    deals: int | None = None  # won per month: the rep's deals won in the month (None: not counted)
 
 
 @dataclass
@@ -363,6 +366,7 @@ class RepView:
     last_report: LastReport | None = None
     team: TeamProgress | None = None  # the whole team's won vs target (an anonymous aggregate)
     unavailable: dict[str, str] = field(default_factory=dict)  # section -> why it cannot be shown
+    holds: str = ""  # what the team's data holds (`ExportShape.summary`): anonymous, the same for every rep
     version: int = VIEW_VERSION
 
     def to_dict(self) -> dict:

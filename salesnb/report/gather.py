@@ -43,7 +43,7 @@ def gather(team) -> dict:
     return dict(
         meta=_meta(team), reps=reps, values=values, points=card.breakdown.reindex(ids),
         headline=_headline(team, ids), funnel=funnel.reset_index(drop=True),
-        monthly=_series(team.monthly, ids, "won_revenue", "won"),
+        monthly=_series(team.monthly, ids, "won_revenue", "won", deals="deals_won"),
         weekly=_recent(_series(team.weekly, ids, "activities", "activities")),
         quota_now=(team.quota_now.reindex(ids).dropna(subset=["quota"]).assign(
             start=lambda q: q["start"].dt.date.astype(str), end=lambda q: q["end"].dt.date.astype(str))
@@ -81,11 +81,13 @@ def _meta(team) -> dict:
     w = team.card.weights
     won = team.table.values.get("won_revenue", pd.Series(dtype=float)).groupby(role_of(team.table.reps)).sum()
     return {"period_label": team.period.label, "as_of": team.as_of.date().isoformat(), "currency": team.currency,
+            "period_over": bool(team.as_of >= team.period.end),
             "roles_with_revenue": sorted(str(r) for r in won.index[won > 0]),
             "dataset_name": team.dataset_name,
             "weights": {"name": w.name, "normalisation": w.normalisation, "group_by": w.group_by,
                         "weights": dict(w.active)},
             "missing": dict(team.missing), "unavailable": dict(team.diagnosis.unavailable),
+            "holds": team.diagnosis.shape.summary() if team.diagnosis.shape is not None else "",
             "too_early": team.diagnosis.too_early, "track_record": _record(team.diagnosis.track_record),
             "team_progress": _team_progress(team),
             "change": _change_meta(team.diagnosis.change)}
@@ -151,12 +153,18 @@ def _role_funnel(steps: pd.DataFrame) -> pd.DataFrame:
     return out[out["n"] >= MIN_REPS_FOR_COMPARISON].reset_index(drop=True)
 
 
-def _series(long: pd.DataFrame, ids: pd.Index, column: str, name: str) -> pd.DataFrame:
+def _series(long: pd.DataFrame, ids: pd.Index, column: str, name: str, deals: str | None = None) -> pd.DataFrame:
+    """One rep's series; with `deals`, the count of deals behind each bucket as well (a won deal of no amount
+    is still a month with a won deal)."""
+    cols = ["rep_id", "start", name, *(["deals"] if deals else [])]
     if long is None or not len(long):
-        return pd.DataFrame(columns=["rep_id", "start", name])
+        return pd.DataFrame(columns=cols)
     s = long[long["rep_id"].isin(ids)]
-    return pd.DataFrame({"rep_id": s["rep_id"].to_numpy(), "start": s["period_start"].dt.date.astype(str).to_numpy(),
-                         name: s[column].to_numpy()})
+    out = pd.DataFrame({"rep_id": s["rep_id"].to_numpy(), "start": s["period_start"].dt.date.astype(str).to_numpy(),
+                        name: s[column].to_numpy()})
+    if deals:
+        out["deals"] = s[deals].to_numpy() if deals in s else float("nan")
+    return out
 
 
 def _recent(weekly: pd.DataFrame) -> pd.DataFrame:

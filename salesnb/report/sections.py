@@ -63,8 +63,9 @@ class Report:
     # ------------------------------------------------------------------ sections
     def title(self) -> Block:
         text = words.title(self.view)
-        return Block(f"<h2>{data(self.view.name)}{' (' + data(self.view.role) + ')' if self.view.role else ''}: "
+        head = Block(f"<h2>{data(self.view.name)}{' (' + data(self.view.role) + ')' if self.view.role else ''}: "
                      f"period {esc(self.view.period_label)}, as of {esc(self.view.as_of)}</h2>", text)
+        return join([head, note(self.view.holds)]) if self.view.holds else head
 
     def headline(self) -> Block:
         v, h, cur = self.view, self.view.headline, self.view.currency
@@ -78,7 +79,7 @@ class Report:
                 [CATALOGUE["attainment"].label, f"{pct(h.attainment)} of quota" if h.attainment is not None else "—"],
                 ["Still to win", words.to_go(v)], *([] if over else [["Projected at period end", projected]]),
                 ["Rank within role", words.rank(v)],
-                ["Score", f"{points(h.score)} out of 100" if h.score is not None else "—"]]
+                words.score_row(v)]
         missing = self._note("headline")
         if missing:  # the note says what is missing: no rows of dashes
             rows = [r for r in rows if not r[1].startswith("—")]
@@ -158,6 +159,8 @@ class Report:
 
     def hygiene(self) -> Block:
         g = self.view.hygiene
+        if "hygiene" in self.view.unavailable:
+            return note(words.hygiene_unchecked(self.view.unavailable))
         if g is None:
             return note("No open deals to check.")
         rows = [[words.metric_label(r.metric), count(r.you), num(r.team, 1) if r.team is not None else "—"]
@@ -176,8 +179,10 @@ class Report:
                 parts.append(paragraphs(["What the flags mean: " + "; ".join(help_) + ". Updating these in the CRM "
                                          "keeps the pipeline, and your projection, trustworthy."], "salesnb-note"))
         else:
-            parts.append(paragraphs([words.hygiene_clean(next_steps_checked="next_step" not in self.view.unavailable)]))
-        return join([*parts, self._note("next_step")])
+            parts.append(paragraphs([words.hygiene_clean(self.view.unavailable)]))
+            return join(parts)  # the sentence names what could not be checked
+        unchecked = words.hygiene_unchecked(self.view.unavailable)
+        return join([*parts, note(unchecked) if unchecked else None])
 
     def trend(self) -> Block | None:
         t = self.view.trend
@@ -214,7 +219,7 @@ class Report:
         _show(paragraphs(words.breakdown(v, how)))
         total = sum(p.weight for p in v.breakdown)
         cur = v.currency
-        rows = [[words.metric_label(p.metric), by_unit(p.value, p.unit, cur), f"{p.weight:g}",
+        rows = [[words.metric_label(p.metric), words.part_value(p, cur), f"{p.weight:g}",
                  points(p.weight * 100.0 / total if total else None), points(p.points)] for p in v.breakdown]
         if abs(total - 100.0) < 1e-6:  # weights already in points: one column says both
             _show(table(["Metric", "Your value", "Weight (most points)", "Your points"],

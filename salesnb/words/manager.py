@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from ..present import isolate, missing, money, pct, pct_below
-from ..terms import NO_LEAK, STEP, TOO_FEW_DEALS, described
+from ..terms import HYGIENE_CHECKS, NO_LEAK, STEP, TOO_FEW_DEALS, described, hygiene_checked
 
 
 
@@ -49,6 +49,8 @@ def bottleneck(row: Mapping) -> str:
     ``projected_attainment``).
     """
     step = _get(row, "bottleneck")
+    if _get(row, "bottleneck_unmeasured"):
+        return f"No funnel verdict: {_get(row, 'bottleneck_unmeasured')}."
     if step == NO_LEAK:
         return no_leak(row)
     if step == TOO_FEW_DEALS:
@@ -138,15 +140,19 @@ def no_leak(row: Mapping) -> str:
 
 
 def too_few_deals(row: Mapping) -> str:
+    """Too few deals for a funnel verdict; "later in the period" only while the period runs."""
+    over = bool(_get(row, "period_over"))
     deals_step = _get(row, "bottleneck_deals_step")
     if deals_step is None:
+        if over:
+            return "No deals in this period: the funnel cannot be read for it."
         return "No deals in this period yet: the funnel cannot be read. Review again later in the period."
     need = _get(row, "bottleneck_deals_needed")
     need_s = f"about {int(need)}" if need is not None else "more"
-    return (f"Too few deals to tell where the funnel leaks ({int(_get(row, 'bottleneck_deals', 0))} reached the "
+    head = (f"Too few deals to tell where the funnel leaks ({int(_get(row, 'bottleneck_deals', 0))} reached the "
             f"{described(deals_step, _get(row, 'bottleneck_deals_to')).label.lower() if deals_step in STEP else deals_step}"
-            f" step so far; {need_s} are "
-            "needed): review again later in the period.")
+            f" step{'' if over else ' so far'}; {need_s} are needed)")
+    return head + (": the period is over, so this period cannot tell." if over else ": review again later in the period.")
 
 
 def pairing(row: Mapping, peer_name: str | None) -> str:
@@ -286,12 +292,13 @@ def vanity(row: Mapping, outcome: str, too_early: str | None = None) -> str:
     what = outcome_label(outcome)
     rho, n = _get(row, "rho"), int(_get(row, "n", 0))
     lo, hi = _get(row, "low"), _get(row, "high")
-    rho_text = f"ρ = {float(rho):.2f}{' within role' if _get(row, 'within_role') else ''}"
-    figures = f"({rho_text}, n = {n})" if rho is not None else f"(n = {n})"
+    # no correlation without variation on both sides: the figures then hold only n
+    within = " within role" if _get(row, "within_role") else ""
+    figures = f"(ρ = {float(rho):.2f}{within}, n = {n})" if rho is not None else f"(n = {n})"
     verdict = _get(row, "verdict")
     if too_early:
         return f"{label}: cannot tell yet whether it goes with {what} {figures}, {too_early}; do not set targets on it yet."
-    if verdict == "driver":
+    if verdict == "driver" and lo is not None and hi is not None:
         return (f"{label} goes with higher {what} in this team {figures}, interval {lo:.2f} to {hi:.2f}: worth "
                 "encouraging, and worth learning how the best reps do it.")
     if _get(row, "follows_volume"):
@@ -383,16 +390,43 @@ def lead_quality(row: Mapping, name: str | None = None) -> str:
             f"leads fit the ideal-customer profile (team median {pct(_get(row, 'team_high_share'))}){conv_s}.")
 
 
-def hygiene(row: Mapping) -> str:
-    """A rep's pipeline hygiene (a `Diagnosis.hygiene` row)."""
+CHECK_WORDS = {"no_next_step": "next steps", "stale": "recent activity", "past_close_date": "close dates"}
+
+
+def hygiene_unchecked(unavailable: Mapping[str, str]) -> str:
+    """What hygiene could not check, why and how to add it ("" when every flag was checked)."""
+    if "hygiene" in unavailable:
+        return f"Pipeline hygiene not checked: {unavailable['hygiene']}."
+    why = [f"{CHECK_WORDS[f]} ({unavailable[s]})" for f, s in HYGIENE_CHECKS.items() if s in unavailable]
+    return ("Not checked: " + "; ".join(why) + ".") if why else ""
+
+
+def hygiene_none_flagged(n_open: int, unavailable: Mapping[str, str]) -> str:
+    """No open deal flagged: on what was checked only, and what was not."""
+    checked = hygiene_checked(unavailable)
+    if not checked:
+        return hygiene_unchecked(unavailable) or "Pipeline hygiene not checked."
+    deals = f"{n_open} open deal{'s' if n_open != 1 else ''}"
+    head = f"None of {deals} is flagged on {', '.join(CHECK_WORDS[f] for f in checked)}."
+    rest = hygiene_unchecked(unavailable)
+    return f"{head} {rest}" if rest else head
+
+
+def hygiene(row: Mapping, unavailable: Mapping[str, str] | None = None) -> str:
+    """A rep's pipeline hygiene (a `Diagnosis.hygiene` row); `unavailable`: the diagnosis's, naming the
+    flags the data cannot check."""
+    unavailable = unavailable or {}
     n_open = int(_get(row, "open_deals", 0))
-    counts = {k: int(_get(row, k, 0)) for k in ("no_next_step", "stale", "past_close_date")}
+    checked = hygiene_checked(unavailable)
+    counts = {k: int(_get(row, k, 0)) if k in checked else 0 for k in HYGIENE_CHECKS}
     if not any(counts.values()):
-        return f"Pipeline hygiene is clean: {n_open} open deals, none flagged."
+        return hygiene_none_flagged(n_open, unavailable)
     parts = [f"{counts['no_next_step']} with no next step" if counts["no_next_step"] else "",
              f"{counts['stale']} stale" if counts["stale"] else "",
              f"{counts['past_close_date']} past their close date" if counts["past_close_date"] else ""]
-    return f"Of {n_open} open deals: " + ", ".join(p for p in parts if p) + ". Update them so the forecast can be trusted."
+    rest = hygiene_unchecked(unavailable)
+    return (f"Of {n_open} open deals: " + ", ".join(p for p in parts if p) + ". Update them so the forecast can be "
+            "trusted." + (f" {rest}" if rest else ""))
 
 
 def track_record(rec) -> str:

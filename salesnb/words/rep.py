@@ -6,9 +6,9 @@ Nothing here computes a figure or reads another rep's data; figures are formatte
 from __future__ import annotations
 
 from ..metrics.catalogue import CATALOGUE
-from ..present import by_unit, isolate, money, num, pct, pct_below, plural
-from ..terms import NO_LEAK, STEP, TOO_FEW_DEALS, activity_label, described
-from .manager import chance, how_sure, practice, rate_interval, won_deals, worth_naming
+from ..present import by_unit, isolate, money, num, pct, pct_below, plural, points
+from ..terms import NO_LEAK, STEP, TOO_FEW_DEALS, activity_label, described, hygiene_checked
+from .manager import chance, how_sure, hygiene_unchecked, practice, rate_interval, won_deals, worth_naming
 from .manager import team_progress as _team_line
 
 LANGUAGE = "en"  # the language a rep's report (and the e-mail that delivers it) is written in
@@ -129,6 +129,8 @@ def funnel(view) -> str:
     """The funnel verdict: the step to work on with its numbers, the weakest step (thin evidence), or why
     none is named. A rep projected below target is never told to keep doing what works."""
     f = view.funnel
+    if f.unmeasured:
+        return f"No funnel verdict for you: {f.unmeasured}."
     if f.leak is not None:
         k = f.leak
         step = described(k.step, k.to)
@@ -144,12 +146,13 @@ def funnel(view) -> str:
                 f"{pct(k.team_q1)}–{pct(k.team_q3)}){how_sure(k.sure)}; at the team's rate that is "
                 f"{won_deals(k.lost_wins, more=True)}.")
     if f.verdict == TOO_FEW_DEALS:
+        later = "The period is over, so it cannot tell." if f.period_over else "Look again later in the period."
         if not f.deals_step:
-            return "No deals in this period yet: the funnel cannot be read. Look again later in the period."
+            return f"No deals in this period{'' if f.period_over else ' yet'}: the funnel cannot be read. {later}"
         need = f"about {int(f.deals_needed)}" if f.deals_needed is not None else "more"
-        return (f"Too few deals yet to tell where your funnel leaks: {plural(f.deals or 0, 'deal')} reached the "
-                f"{described(f.deals_step, f.deals_to).label.lower()} step so far, and {need} are needed. Look again later in the "
-                "period.")
+        return (f"Too few deals{'' if f.period_over else ' yet'} to tell where your funnel leaks: "
+                f"{plural(f.deals or 0, 'deal')} reached the {described(f.deals_step, f.deals_to).label.lower()} step"
+                f"{'' if f.period_over else ' so far'}, and {need} are needed. {later}")
     if f.verdict == NO_LEAK:
         head = "No step of your funnel is clearly below the team"
         w = f.weakest
@@ -214,10 +217,17 @@ def hygiene_deals(n: int) -> str:
     return f"{plural(n, 'open deal')} to update in the CRM:"
 
 
-def hygiene_clean(next_steps_checked: bool = True) -> str:
-    if not next_steps_checked:
-        return "No open deal is stale or past its close date (next steps could not be checked: see below)."
-    return "No flagged deals: the pipeline is clean."
+def hygiene_clean(unavailable=None) -> str:
+    """No flagged deal: said only of the flags the data could check."""
+    unavailable = unavailable or {}
+    checked = hygiene_checked(unavailable)
+    if not checked:
+        return hygiene_unchecked(unavailable)
+    said = {"no_next_step": "without a next step", "stale": "stale", "past_close_date": "past its close date"}
+    head = f"None of your open deals is {' or '.join(said[f] for f in checked)}."
+    if len(checked) == len(said):
+        return head[:-1] + ": the pipeline is clean."
+    return f"{head} {hygiene_unchecked(unavailable)}"
 
 
 # ------------------------------------------------------------------ trend and pace
@@ -228,7 +238,9 @@ def trend(view) -> list[str]:
     if not t.months:
         return []
     mine = [p.you or 0.0 for p in t.months]
-    out = [f"You won deals in {sum(1 for v in mine if v > 0)} of the {len(mine)} months shown."]
+    # a month with a won deal, counted by deals (a won deal without an amount still counts)
+    won_in = sum(1 for p in t.months if (p.deals if p.deals is not None else (p.you or 0.0) > 0))
+    out = [f"You won deals in {won_in} of the {len(mine)} months shown."]
     if len(t.months) >= 3 and all(p.team is not None for p in t.months[-3:]):
         last = t.months[-3:]
         out.append(f"Last 3 months ({last[0].start[:7]} to {last[-1].start[:7]}): you won {money(sum(mine[-3:]), cur)}; "
@@ -263,6 +275,8 @@ def peer(view) -> str:
 
 
 def no_peer(view) -> str:
+    if view.funnel and view.funnel.unmeasured:
+        return f"No pairing suggested: no funnel verdict to pair on ({view.funnel.unmeasured})."
     verdict = view.funnel.verdict if view.funnel else ""
     if verdict == NO_LEAK:
         # a teaching role only for a rep doing well: not below target nor below the role's median
@@ -274,11 +288,39 @@ def no_peer(view) -> str:
     return "No pairing suggested: no rep of your role is clearly strong at the step you work on."
 
 
+def against_targets(view) -> bool:
+    """Scored as value / target: the sum is a share of target (it can pass 100), not a score out of 100."""
+    return bool(view.weights and view.weights.normalisation == "target")
+
+
+def score_row(view) -> list[str]:
+    """The headline's score row: "Score" out of 100, or the points against targets under target scoring."""
+    h = view.headline
+    if h.score is None:
+        return ["Score", "—"]
+    if against_targets(view):
+        return ["Points against targets", f"{points(h.score)} (100 = every metric at its target)"]
+    return ["Score", f"{points(h.score)} out of 100"]
+
+
+def part_value(p, currency: str = "") -> str:
+    """A score part's value; a target already met has no value but earns its points, and says why."""
+    if p.value is None and p.points > 0:
+        return "target met (nothing left to cover)"
+    return by_unit(p.value, p.unit, currency)
+
+
 def breakdown(view, how: str) -> list[str]:
     w, h = view.weights, view.headline
     total = sum(p.weight for p in view.breakdown)
-    out = [f"Weights used: {w.name}. Your score is {num(h.score, 1)} out of 100. Each metric gives up to its share "
-           f"of the 100 points (its weight), scaled {how}."]
+    if against_targets(view):
+        head = (f"Weights used: {w.name}. Your points against targets are {num(h.score, 1)}: 100 means every metric "
+                f"exactly at its target, and a metric above its target gives up to its cap times its share.")
+    else:
+        head = f"Weights used: {w.name}. Your score is {num(h.score, 1)} out of 100."
+    whose = "your role" if view.role else "the team"
+    out = [f"{head} Each metric gives up to its share of the 100 points (its weight), scaled {how}; metrics no "
+           f"one in {whose} has a value for are left out and the weights re-shared over the rest."]
     if total and abs(total - 100.0) >= 1e-6:
         out.append(f"The weights of the metrics used add up to {total:g}, so each one's most points is its weight "
                    f"x 100 / {total:g}.")

@@ -1,12 +1,19 @@
-"""The machine-readable document of a `Diagnosis` (schema in docs/diagnose-json.md)."""
+"""The machine-readable document of a `Diagnosis` (schema in docs/diagnose-json.md): a page like the report.
+
+    doc = to_document(diagnose(dataset))     # or to_json(d): the text `salesnb diagnose --json` prints
+
+The facts come from `salesnb.diagnostics` and the sentences beside them from `salesnb.words.manager`; the
+diagnostics package imports neither this module nor the words.
+"""
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
 import pandas as pd
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 MONEY_DIGITS = 2
 RATE_DIGITS = 4
 # fields (at any depth) holding money: rounded to cents
@@ -73,7 +80,7 @@ def records(df: pd.DataFrame, columns: list[str] | None = None) -> list[dict]:
 
 def _outlook(r: dict, currency: str, words) -> dict | None:
     """The early warning's figures for one rep (None without a quota or a warning)."""
-    from .early_warning import REASONS
+    from ..diagnostics.early_warning import REASONS
 
     if r.get("at_risk") is None or clean(r.get("quota")) is None or clean(r.get("projection")) is None:
         return None
@@ -94,9 +101,16 @@ def _outlook(r: dict, currency: str, words) -> dict | None:
     }
 
 
-def to_document(d, currency: str = "") -> dict:
+def to_json(d, indent: int | None = 2) -> str:
+    """`to_document` serialised; NaN and infinities are null (never NaN in the text)."""
+    return json.dumps(to_document(d), indent=indent, ensure_ascii=False, allow_nan=False)
+
+
+def to_document(d, currency: str | None = None) -> dict:
     """The JSON document of a `Diagnosis`: its facts, and the manager's sentences beside them."""
     from ..words import manager as words
+
+    currency = d.currency if currency is None else currency
 
     breakdown = d.breakdown
     if breakdown is not None and len(breakdown):
@@ -129,8 +143,8 @@ def to_document(d, currency: str = "") -> dict:
             "bottleneck": {
                 "step": r.get("bottleneck"),
                 **{k: r.get(f"bottleneck_{k}") for k in ("rate", "team_median", "reached", "advanced", "lost_wins",
-                                                         "deals", "deals_needed", "team_rate", "rate_low",
-                                                         "rate_high", "effect", "q_low", "sure")},
+                                                         "deals", "deals_needed", "unmeasured", "team_rate",
+                                                         "rate_low", "rate_high", "effect", "q_low", "sure")},
                 "sentence": words.bottleneck(r),
             },
             "strengths": r.get("strengths") if isinstance(r.get("strengths"), list) else [],
@@ -148,7 +162,7 @@ def to_document(d, currency: str = "") -> dict:
         if len(d.vanity) else d.vanity
     tops = d.top_performers[d.top_performers["notable"]] if len(d.top_performers) else d.top_performers
     tops = tops.assign(sentence=[words.practice(t) for t in tops.to_dict("records")]) if len(tops) else tops
-    hygiene = d.hygiene.assign(sentence=[words.hygiene(h) for h in d.hygiene.to_dict("records")]) \
+    hygiene = d.hygiene.assign(sentence=[words.hygiene(h, d.unavailable) for h in d.hygiene.to_dict("records")]) \
         if len(d.hygiene) else d.hygiene
     return clean({
         "schema_version": SCHEMA_VERSION,
@@ -166,6 +180,7 @@ def to_document(d, currency: str = "") -> dict:
         "hygiene_deals": records(d.hygiene_deals),
         "lead_bands": records(d.lead_bands),
         "unavailable": d.unavailable,
+        "shape": d.shape.to_dict() if d.shape is not None else None,
         "notes": d.notes,
         "too_early": getattr(d, "too_early", None),
         "warning": d.warning_basis or None,
