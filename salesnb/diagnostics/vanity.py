@@ -14,7 +14,7 @@ difference would pass for a relation. Verdicts:
   at most about ``ALPHA`` of teams.
 - ``vanity``: there are enough reps to have seen a real relation
   (``MIN_REPS``) and the estimate is weak or negative (rho < ``WEAK_RHO``).
-- A positive relation that vanishes once the rep's volume (opportunities per week) is held equal
+- A positive relation (rho >= ``WEAK_RHO``) that vanishes once the rep's volume (opportunities per week) is held equal
   (partial rank correlation below ``WEAK_RHO``) is not a driver: the activity merely grows with the work
   (``follows_volume``, verdict ``unclear``).
 - ``unclear``: too few reps, a positive hint that is not yet evidence, or too
@@ -105,7 +105,7 @@ def audit(activity: pd.DataFrame, outcome: pd.Series, labels: dict[str, str] | N
             rho, lo, hi, p = (float("nan"),) * 4
         held = partial_rho(x, y, pair["z"].to_numpy(float)) if "z" in pair and n >= 3 and np.ptp(pair["z"]) > 0 \
             else float("nan")
-        follows = bool(np.isfinite(rho) and rho > 0 and np.isfinite(held) and held < WEAK_RHO)
+        follows = bool(np.isfinite(rho) and rho >= WEAK_RHO and np.isfinite(held) and held < WEAK_RHO)
         if too_early:
             verdict = "unclear"
         elif follows:
