@@ -45,6 +45,21 @@ def test_john_and_sally_are_paired_both_ways():
     assert pd.isna(pairs.loc["p0", "pair_with"])  # nothing to fix, nobody suggested
 
 
+def test_a_peer_only_a_little_above_the_team_is_not_called_strong():
+    typical = [(200, 100), (100, 80), (80, 60), (60, 40), (40, 20)]
+    f = []
+    for p in ("p0", "p1", "p2"):
+        f += rows(p, typical)
+    f += rows("john", [(200, 100), (100, 80), (80, 60), (60, 40), (56, 3)])
+    # signs 22 of 40 (55%) against the rest's 50%: above it, but by less than a strength needs (15%)
+    f += rows("bit", [(200, 100), (100, 80), (80, 60), (60, 40), (40, 22)])
+    reps = pd.DataFrame({"rep_id": ["p0", "p1", "p2", "john", "bit"], "role": "AE"})
+    summary, steps = find_bottlenecks(pd.DataFrame(f), reps)
+    assert summary.set_index("rep_id").loc["john", "bottleneck"] == "closing"
+    assert "closing" not in summary.set_index("rep_id").loc["bit", "strengths"]
+    assert pd.isna(suggest_pairs(summary, steps).set_index("rep_id").loc["john", "pair_with"])
+
+
 def test_a_peer_is_never_suggested_across_roles():
     # John (AE) leaks at closing. The best closer of all is an SDR (39 of 40 against the SDRs' 20 of 40);
     # among AEs only Ace closes better than the AEs' median (28 of 40 against 20). John is paired with Ace,

@@ -44,7 +44,41 @@ def test_no_relation_reads_as_no_relation():
     out = audit(pd.DataFrame({"miles": miles}), revenue, seed=0).iloc[0]
     assert out["rho"] == pytest.approx(0.0, abs=1e-12)
     assert out["verdict"] == "vanity"
-    assert vanity_sentence(out, "won_revenue") == "Miles driven shows no relation to revenue in this team (ρ = 0.00, n = 12): do not manage by it."
+    said = vanity_sentence(out, "won_revenue")
+    assert said.startswith("No clear relation either way between miles driven and revenue in this team (the data "
+                           "neither shows one nor rules one out) (ρ = 0.00, n = 12), interval ")
+    assert said.endswith(": do not manage by it.")
+
+
+def test_a_weak_negative_relation_is_said_with_its_direction():
+    row = {"label": "calls", "rho": -0.3, "n": 24, "low": -0.6, "high": 0.1, "verdict": "vanity"}
+    assert vanity_sentence(row, "attainment") == (
+        "Weak evidence that reps with more calls have lower quota attainment in this team (ρ = -0.30, n = 24), "
+        "interval -0.60 to 0.10: do not manage by it.")
+    unclear = {**row, "rho": -0.25, "verdict": "unclear", "low": -0.5, "high": 0.05}
+    assert vanity_sentence(unclear, "attainment").startswith("Calls may go with lower quota attainment")
+
+
+def test_an_activity_that_only_grows_with_volume_is_not_a_driver():
+    import numpy as np
+
+    from salesnb.diagnostics.vanity import partial_rho
+
+    opps = pd.Series(np.arange(1, 13, dtype=float), index=REPS)
+    # visits track the number of opportunities; revenue too; for the same volume they say nothing
+    visits = opps * 10 + pd.Series([0, 13, -12, 11, 0, -13, 12, 0, 11, -11, 13, -12.0], index=REPS)
+    revenue = opps * 100 + pd.Series([5, -4, 8, -6, 2, 9, -7, 3, -1, 6, -8, 4.0], index=REPS) * 20
+    out = audit(pd.DataFrame({"visits": visits}), revenue, seed=0, volume=opps).iloc[0]
+    # independently: correlate the residuals of the ranks after a straight-line fit on the ranks of volume
+    rx, ry, rz = (s.rank().to_numpy() for s in (visits, revenue, opps))
+    design = np.column_stack([np.ones(12), rz])
+    res = [v - design @ np.linalg.lstsq(design, v, rcond=None)[0] for v in (rx, ry)]
+    want = float(np.corrcoef(*res)[0, 1])
+    assert out["partial_rho"] == pytest.approx(want, abs=1e-9)
+    assert out["rho"] > 0.5 and want < 0.2
+    assert out["follows_volume"] and out["verdict"] == "unclear"
+    assert "worth encouraging" not in vanity_sentence(out, "won_revenue")
+    assert np.isnan(partial_rho([1, 2, 3], [1, 2, 3], [5, 5, 5]))  # no spread of volume: nothing to hold equal
 
 
 def test_five_reps_are_too_few_for_a_verdict_of_vanity():

@@ -165,3 +165,26 @@ def test_a_second_run_says_what_the_last_report_said(sample_dir, tmp_path):
     assert "Your last report" not in page
     assert any("belong to another dataset or rep" in n for n in third.notes)
     assert "belong to another dataset or rep" in third.index_path.read_text(encoding="utf-8")
+
+
+def test_an_earlier_period_the_data_covers_only_partly_is_compared_with_a_note():
+    from salesnb.diagnostics.change import compare
+    from salesnb.periods import resolve_period
+    from salesnb.scorecard import as_weights
+
+    ds, _ = _team()
+    reps = pd.Index(list(PLAN))
+    q2 = resolve_period("2026-Q2", "2026-06-30")
+
+    def starting(day):
+        o = ds.opportunities
+        return replace(ds, opportunities=o[o["created_date"] >= pd.Timestamp(day)].reset_index(drop=True))
+
+    # deals from 10 January on: the first is rep a's third, on 11 January; Q1 is covered 11 Jan..31 Mar, 80 of 90 days
+    ch = compare(starting("2026-01-10"), q2, "2026-06-30", as_weights(None), reps, override="2026-Q1")
+    assert ch.unavailable is None
+    assert ch.note == "The data starts on 2026-01-11: 2026-Q1 is compared from then on (80 of its 90 days)."
+    assert ch.then_as_of == pd.Timestamp("2026-03-31")  # a finished period against a finished one, both at their end
+    # from mid-February on, less than half of Q1 is in the data: no comparison
+    late = compare(starting("2026-02-16"), q2, "2026-06-30", as_weights(None), reps, override="2026-Q1")
+    assert late.unavailable and late.note is None

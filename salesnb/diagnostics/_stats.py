@@ -148,3 +148,86 @@ def spearman_bootstrap_interval(x, y, n_boot: int, rng: np.random.Generator, lev
         return float("nan"), float("nan")
     tail = (1 - level) / 2
     return float(np.quantile(rhos, tail)), float(np.quantile(rhos, 1 - tail))
+
+
+def betabinom_cdf(k, n, p, rho) -> np.ndarray:
+    """P(X <= k) for X beta-binomial with mean n*p and intra-class correlation ``rho`` (the share of a rate's
+    variance that is real difference between reps): the binomial when ``rho`` is 0. NaN where n < 1 or p is NaN.
+
+    The pmf is C(n,i) B(i+a, n-i+b) / B(a, b) with a = p (1/rho - 1), b = (1-p)(1/rho - 1); the log-gammas are
+    cumulative sums of logs (Gamma(x+i) = Gamma(x) x (x+1) ... (x+i-1)), so no gamma function is needed."""
+    k, n, p, rho = np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in (k, n, p, rho)))
+    out = binom_cdf(k, n, p)
+    mix = np.isfinite(out) & (np.nan_to_num(rho) > 0) & (p > 0) & (p < 1) & (k < n) & (k >= 0)
+    for j in np.flatnonzero(mix.ravel()):
+        kk, nn, pp, rr = int(k.flat[j]), int(round(n.flat[j])), p.flat[j], min(rho.flat[j], 0.999)
+        s = 1.0 / rr - 1.0
+        a, b = pp * s, (1 - pp) * s
+        i = np.arange(nn + 1, dtype=float)
+        la = np.concatenate([[0.0], np.cumsum(np.log(a + i[:-1]))])  # log Gamma(a+i) - log Gamma(a)
+        lb = np.concatenate([[0.0], np.cumsum(np.log(b + i[:-1]))])
+        lab = float(np.sum(np.log(a + b + i[:-1])))  # log Gamma(a+b+n) - log Gamma(a+b)
+        lf = _log_factorials(nn)
+        logpmf = lf[nn] - lf[:nn + 1] - lf[nn::-1] + la + lb[::-1] - lab
+        out.flat[j] = min(1.0, float(np.exp(_logsumexp(logpmf[:kk + 1][None, :], axis=1))[0]))
+    return out
+
+
+def betabinom_sf(k, n, p, rho) -> np.ndarray:
+    """P(X >= k) for the beta-binomial of `betabinom_cdf`."""
+    k = np.asarray(k, dtype=float)
+    return np.where(k <= 0, 1.0, 1.0 - betabinom_cdf(k - 1, n, p, rho))
+
+
+def normal_cdf(z) -> np.ndarray:
+    """Standard normal P(Z <= z), elementwise (NaN stays NaN)."""
+    from math import erfc, sqrt
+
+    z = np.asarray(z, dtype=float)
+    return np.vectorize(lambda x: 0.5 * erfc(-x / sqrt(2)) if np.isfinite(x) else (np.nan if np.isnan(x) else
+                                                                                     float(x > 0)),
+                        otypes=[float])(z) if z.size else z
+
+
+def bh_adjust(p) -> np.ndarray:
+    """Benjamini-Hochberg adjusted p-values (q-values); NaN p-values are left out and stay NaN."""
+    p = np.asarray(p, dtype=float)
+    q = np.full(p.shape, np.nan)
+    ok = np.isfinite(p)
+    m = int(ok.sum())
+    if m == 0:
+        return q
+    pv = p[ok]
+    order = np.argsort(pv, kind="mergesort")
+    ranked = pv[order] * m / np.arange(1, m + 1)
+    ranked = np.minimum.accumulate(ranked[::-1])[::-1]
+    adj = np.empty(m)
+    adj[order] = np.minimum(ranked, 1.0)
+    q[ok] = adj
+    return q
+
+
+def upper_spread(x) -> float:
+    """The spread of `x` as a variance, read from the values at or above the median only: 1.4826 x the median
+    distance above the median, squared (for a normal sample, its variance). Leaks pull values down, so the
+    reps who leak cannot inflate it; values far above are as rare as in any sample."""
+    x = np.asarray(x, dtype=float)
+    x = x[np.isfinite(x)]
+    if x.size < 3:
+        return 0.0
+    med = np.median(x)
+    return float((1.4826 * np.median(x[x >= med] - med)) ** 2)
+
+
+def wilson(k, n, level: float = 0.9):
+    """Wilson score interval for k successes of n, elementwise: (low, high); NaN where n < 1."""
+    from statistics import NormalDist
+
+    z = NormalDist().inv_cdf(0.5 + level / 2)
+    k, n = np.broadcast_arrays(np.asarray(k, float), np.asarray(n, float))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        nn = np.where(n >= 1, n, np.nan)
+        ph = k / nn
+        centre = (ph + z * z / (2 * nn)) / (1 + z * z / nn)
+        half = z * np.sqrt(ph * (1 - ph) / nn + z * z / (4 * nn * nn)) / (1 + z * z / nn)
+    return np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)

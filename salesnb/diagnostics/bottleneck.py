@@ -1,25 +1,25 @@
-"""Funnel bottleneck per rep: the step where the rep leaks most against the team.
+"""Funnel bottleneck per rep: the step where the rep leaks most against the rest of the role.
 
-Rule (documented in docs/diagnose-json.md):
+Rule (documented in docs/diagnose-json.md; every bar is in `thresholds`):
 
-1. Per funnel rung and role, the team reference is the median of the reps'
-   conversion rates (reps with at least ``MIN_REACHED`` deals at that rung;
-   the pooled rate when fewer than three reps qualify); the spread is the
-   interquartile range.
-2. A rung is *weak* for a rep when an exact one-sided binomial test says the
-   rep's conversion is below the team median (p < alpha / number of rungs,
-   so a rep with few deals cannot trip it by chance) **and** the shortfall is
-   material (rate below ``(1 - MIN_RELATIVE_GAP)`` x the team median, 20% below it).
-3. Prospecting (too few leads, or too few opportunities when there is no leads
-   table) is tested the same way with a Poisson test of the rep's volume
-   against the team's median pace per active day, material from ``MIN_VOLUME_GAP`` (30%) below it.
-4. Among weak steps, the bottleneck is the one that costs the most *wins*:
-   the deals lost at that step times the team's conversion downstream of it,
-   so a leak near the close outweighs the same count near the top.
-5. No weak step: ``none``, or ``insufficient_data`` when fewer deals reached the
-   last rung (the one before the win, which has the fewest) than the test (at
-   the same corrected level) needs to see a conversion half the team median
-   there (the figure is reported).
+1. Per funnel rung and role, each rep is compared with the rest of the role *without that rep* (their pooled
+   conversion, ``team_rate``). The test is beta-binomial: the binomial widened by how much the role's reps
+   really differ (their spread beyond chance, read robustly per rung and pooled over the role's rungs by
+   the median), so a rep is not called weak
+   for an ordinary difference that many deals make look certain.
+2. Prospecting (too few leads, or too few opportunities when there is no leads table) is tested the same
+   way: the rep's count against the rest of the role's pace per active day (a new hire's first days weigh
+   less, see `thresholds.RAMP_DAYS`), a Poisson test widened on the log scale by the reps' real spread.
+3. The p-values of every rep and step of the team are adjusted together (Benjamini-Hochberg, false
+   discovery rate ``FDR``); a step is *weak* when its adjusted p (``q_low``) is below ``FDR`` **and** the
+   effect matters: at least ``MIN_EFFECT`` below the rest of the role. Strengths mirror it (``STRONG_EFFECT``).
+4. Among weak steps, the bottleneck is the one that costs the most *wins*: the deals lost at that step
+   times the team's conversion downstream of it, so a leak near the close outweighs the same count near the top.
+5. No weak step: ``none``, or ``insufficient_data`` when fewer deals reached the last rung (the one before
+   the win, which has the fewest) than a plain binomial test at level ``FDR`` / steps needs to see a
+   conversion half the team median there (the figure is reported).
+
+The median and middle half of the reps' rates (``team_median``, ``team_q1``, ``team_q3``) are kept as context.
 """
 from __future__ import annotations
 
@@ -27,19 +27,16 @@ import numpy as np
 import pandas as pd
 
 from ..terms import NO_LEAK, NO_ROLE, STEP_KEYS, STEP_OF_RUNG, TOO_FEW_DEALS, WINNING, step_of
-from ._stats import binom_cdf, binom_sf, poisson_cdf
+from . import thresholds as th
+from ._stats import (betabinom_cdf, betabinom_sf, bh_adjust, binom_cdf, normal_cdf, poisson_cdf, upper_spread,
+                     wilson)
 
 RUNG_ORDER = tuple(STEP_OF_RUNG)
 STEPS = STEP_KEYS
 VERDICTS = STEPS + (NO_LEAK, TOO_FEW_DEALS)
 
-ALPHA = 0.05
-MIN_REACHED = 5  # a rep's rate counts towards the team median only from this many deals
-MIN_RELATIVE_GAP = 0.2  # a leak must be at least 20% below the team median to matter
-# Volume varies far more from rep to rep than conversion does (territories, tenure): a shortfall of leads
-# or opportunities must be bigger to count as the step to work on.
-MIN_VOLUME_GAP = 0.3
-STRONG_GAP = 0.15  # a strength must be at least 15% above the team median
+ALPHA = th.FDR
+MIN_REACHED = th.MIN_REACHED
 
 
 _RUNG_OF_STEP = {v: k for k, v in STEP_OF_RUNG.items()} | {WINNING.key: WINNING.rung}
@@ -64,6 +61,53 @@ def _team_reference(df: pd.DataFrame, key: list[str]) -> pd.DataFrame:
         ref[c] = ref[c].where(~few, ref["pooled"])
     ref["team_reps"] = ref["team_reps"].fillna(0).astype(int)
     return ref.drop(columns="pooled").reset_index()
+
+
+def _against_the_rest(f: pd.DataFrame) -> None:
+    """Per rep and rung: the rest of the role's pooled rate (``team_rate``) and how much the role's reps really
+    differ there (``spread``, the intra-class correlation of the beta-binomial: 0 when they differ only by chance)."""
+    key = [f["role"], f["rung"]]
+    tot_r = f.groupby(key)["reached"].transform("sum")
+    tot_a = f.groupby(key)["advanced"].transform("sum")
+    rest_r = tot_r - f["reached"]
+    f["team_rate"] = (tot_a - f["advanced"]) / rest_r.where(rest_r > 0)
+    _test_rungs(f, pd.Series(True, index=f.index))
+
+
+def _test_rungs(f: pd.DataFrame, usual: pd.Series) -> None:
+    """``spread`` from the reps in ``usual`` (a second pass leaves out the reps already found to leak, whose
+    shortfall is not the ordinary spread), then the beta-binomial p-values and the rate's interval."""
+    spread = {}
+    for k, g in f[(f["reached"] >= MIN_REACHED) & usual].groupby(["role", "rung"]):
+        p = g["advanced"].sum() / g["reached"].sum()
+        if len(g) < 3 or not 0 < p < 1:
+            continue
+        chance = float(np.median(p * (1 - p) / g["reached"]))
+        spread[k] = max(0.0, upper_spread(g["rate"]) - chance) / (p * (1 - p))
+    # one spread per role, the median of its rungs' estimates: each rung's alone rests on a dozen rates and is noisy
+    pooled = pd.Series(spread, dtype=float)
+    by_role = pooled.groupby(level=0).median().to_dict() if len(pooled) else {}
+    f["spread"] = f["role"].map(by_role).fillna(0.0).to_numpy(float)
+    f["p_low"] = betabinom_cdf(f["advanced"], f["reached"], f["team_rate"], f["spread"])
+    f["p_high"] = betabinom_sf(f["advanced"], f["reached"], f["team_rate"], f["spread"])
+
+
+def judge(t: pd.DataFrame) -> None:
+    """``weak`` / ``strong`` from the adjusted p-values of the whole table (Benjamini-Hochberg over every rep and
+    step in it) and the minimum effect; ``q_low`` / ``q_high`` and ``sure`` (how sure, for the words)."""
+    t["q_low"] = bh_adjust(t["p_low"])
+    t["q_high"] = bh_adjust(t["p_high"])
+    t["weak"] = ((t["q_low"] < th.FDR) & (t["effect"] <= -th.MIN_EFFECT)).fillna(False).astype(bool)
+    t["strong"] = ((t["q_high"] < th.FDR) & (t["effect"] >= th.STRONG_EFFECT)).fillna(False).astype(bool)
+    t["sure"] = sure(t["q_low"])
+
+
+def sure(q) -> np.ndarray:
+    """How sure a shortfall is, from its adjusted p-value: ``almost_certain``, ``very_likely``, ``likely`` or
+    ``could_be_chance`` (NaN: no test)."""
+    q = np.asarray(q, dtype=float)
+    return np.select([q < th.SURE_BARS[0], q < th.SURE_BARS[1], q < th.FDR, np.isfinite(q)],
+                     ["almost_certain", "very_likely", "likely", "could_be_chance"], default=None)
 
 
 def step_table(funnel: pd.DataFrame, reps: pd.DataFrame, alpha: float = ALPHA, extra_tests: int = 0) -> pd.DataFrame:
@@ -100,16 +144,13 @@ def step_table(funnel: pd.DataFrame, reps: pd.DataFrame, alpha: float = ALPHA, e
     f["downstream"] = [down.get(k, 1.0) for k in zip(f["role"], f["rung"])]
     n_tests = f.groupby("rep_id")["rung"].transform("size") + extra_tests
     f["n_tests"] = n_tests
-    f["expected"] = f["reached"] * f["team_median"]
+    _against_the_rest(f)
+    f["expected"] = f["reached"] * f["team_rate"]
     f["deficit"] = f["expected"] - f["advanced"]
     f["lost_wins"] = f["deficit"] * f["downstream"]
-    f["p_low"] = binom_cdf(f["advanced"], f["reached"], f["team_median"])
-    f["p_high"] = binom_sf(f["advanced"], f["reached"], f["team_median"])
-    threshold = alpha / n_tests
-    f["weak"] = (f["p_low"] < threshold) & (f["rate"] < (1 - MIN_RELATIVE_GAP) * f["team_median"])
-    f["strong"] = (f["p_high"] < threshold) & (f["rate"] > (1 + STRONG_GAP) * f["team_median"])
-    f["weak"] = f["weak"].fillna(False).astype(bool)
-    f["strong"] = f["strong"].fillna(False).astype(bool)
+    f["rate_low"], f["rate_high"] = wilson(f["advanced"], f["reached"], th.INTERVAL)
+    f["effect"] = f["rate"] / f["team_rate"].where(f["team_rate"] > 0) - 1
+    judge(f)
     return f.sort_values(["rep_id", "_pos"]).drop(columns=["_pos"]).reset_index(drop=True)
 
 
@@ -126,10 +167,16 @@ def volume_table(volume: pd.DataFrame, reps: pd.DataFrame, steps: pd.DataFrame, 
     role = reps.set_index("rep_id")["role"] if "role" in reps else pd.Series(dtype="str")
     v["role"] = v["rep_id"].map(role).fillna(NO_ROLE).astype("str")
     v["pace"] = v["count"] / v["active_days"].where(v["active_days"] > 0)
-    # reps with nothing at all are not part of the team's pace (they would drag the median to zero)
+    # reps with nothing at all are not part of the team's pace (they would drag it to zero); the rest of
+    # the role's pace is theirs without the rep
     med = v[v["count"] > 0].groupby("role")["pace"].median().rename("team_pace")
     v = v.join(med, on="role")
-    v["expected"] = v["team_pace"] * v["active_days"]
+    busy = v["count"] > 0
+    cnt = v["count"].where(busy, 0).groupby(v["role"]).transform("sum")
+    days = v["active_days"].where(busy, 0).groupby(v["role"]).transform("sum")
+    own_c, own_d = v["count"].where(busy, 0), v["active_days"].where(busy, 0)
+    v["team_rate"] = (cnt - own_c) / (days - own_d).where(days - own_d > 0)
+    v["expected"] = v["team_rate"] * v["active_days"]
     v["deficit"] = v["expected"] - v["count"]
     # one more lead/opportunity is worth the team's conversion from there to won
     first = "lead" if unit == "leads" else "qualified"
@@ -143,14 +190,29 @@ def volume_table(volume: pd.DataFrame, reps: pd.DataFrame, steps: pd.DataFrame, 
     v = v.join(conv, on="role")
     v["downstream"] = v["downstream"].fillna(1.0)
     v["lost_wins"] = v["deficit"] * v["downstream"]
-    v["p_low"] = poisson_cdf(v["count"], v["expected"])
-    n_tests = 1 + steps.groupby("rep_id")["rung"].size().reindex(v["rep_id"]).fillna(0).to_numpy()
-    v["weak"] = (
-        (v["p_low"] < alpha / n_tests) & (v["count"] < (1 - MIN_VOLUME_GAP) * v["expected"])
-    ).fillna(False).astype(bool)
+    _test_volume(v, pd.Series(True, index=v.index))
+    v["effect"] = v["count"] / v["expected"].where(v["expected"] > 0) - 1
+    judge(v)
     v["unit"] = unit
     v["step"] = "prospecting" if unit == "leads" else "qualifying"
     return v.reset_index(drop=True)
+
+
+def _test_volume(v: pd.DataFrame, usual: pd.Series) -> None:
+    """Poisson on the log scale, widened by the reps' real spread of pace (beyond Poisson chance), the spread
+    taken from the reps in ``usual``; and the count's 90% interval."""
+    spread = {}
+    for role_name, g in v[(v["count"] >= MIN_REACHED) & usual].groupby("role"):
+        if len(g) >= 3:
+            spread[role_name] = max(0.0, upper_spread(np.log(g["pace"])) - float(np.median(1 / g["count"])))
+    v["spread"] = v["role"].map(spread).fillna(0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = np.log((v["count"] + 0.5) / (v["expected"] + 0.5)) / np.sqrt(1 / (v["expected"] + 0.5) + v["spread"])
+    p_low = np.where(v["spread"] > 0, normal_cdf(z), poisson_cdf(v["count"], v["expected"]))
+    v["p_low"] = pd.Series(p_low, index=v.index).where(v["expected"].notna())
+    v["p_high"] = np.nan  # more leads than the rest is not a funnel strength
+    half = np.sqrt(1 / v["count"].clip(lower=1) + v["spread"]) * 1.6449  # 90%: the count's interval
+    v["rate_low"], v["rate_high"] = v["count"] * np.exp(-half), v["count"] * np.exp(half)
 
 
 def deals_needed(p: float, alpha: float, n_tests: int = 1, max_n: int = 2000) -> float:
@@ -191,8 +253,22 @@ def find_bottlenecks(funnel: pd.DataFrame, reps: pd.DataFrame, volume: pd.DataFr
         vol["team_median"] = vol["team_pace"]
         vol["source"] = "volume"
         vol["rung"] = "volume"
-        cand = pd.concat([cand, vol[[c for c in vol.columns if c in cand.columns or c in ("team_pace", "active_days")]]],
+        cand = pd.concat([cand, vol[[c for c in vol.columns if c in cand.columns or c in ("team_pace", "active_days", "pace")]]],
                          ignore_index=True)
+    # one family for the false-discovery rate: every rep and step of the team, volume included; then once more
+    # with the spread measured without the reps found to leak (their shortfall is not ordinary variation)
+    judge(cand)
+    rung, usual = cand["source"] == "rung", ~cand["weak"]
+    part = cand[rung].copy()
+    _test_rungs(part, usual[rung])
+    cand.loc[rung, ["spread", "p_low", "p_high"]] = part[["spread", "p_low", "p_high"]]
+    if has_volume:
+        part = cand[~rung].rename(columns={"advanced": "count"})
+        _test_volume(part, usual[~rung])
+        cand.loc[~rung, ["spread", "p_low", "p_high", "rate_low", "rate_high"]] = \
+            part[["spread", "p_low", "p_high", "rate_low", "rate_high"]]
+    judge(cand)
+    steps = cand[cand["source"] == "rung"].drop(columns=["source", "unit"]).reset_index(drop=True)
     # a rep with no deal and no lead in the period has nothing to compare: not a leak, and nobody to pair
     busy = set(steps.loc[steps["reached"] > 0, "rep_id"])
     if has_volume:
@@ -217,7 +293,7 @@ def find_bottlenecks(funnel: pd.DataFrame, reps: pd.DataFrame, volume: pd.DataFr
     needed = pd.Series([need.get(k, np.nan) for k in key], index=last.index, dtype=float)
     out["deals_needed"] = out["rep_id"].map(needed).astype(float)
     cols = ["step", "to", "source", "unit", "reached", "advanced", "rate", "team_median", "team_q1", "team_q3",
-            "expected", "lost_wins", "p_low"]
+            "expected", "lost_wins", "p_low", "team_rate", "rate_low", "rate_high", "effect", "q_low", "sure"]
     for c in cols:
         out[c] = out["rep_id"].map(top[c]) if c in top else np.nan
     enough = out["deals"] >= out["deals_needed"]  # NaN (no team reference yet) is not enough

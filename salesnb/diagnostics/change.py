@@ -41,6 +41,10 @@ class Change:
     reps: pd.DataFrame  # per rep: then/now attainment, projection, rank, bottleneck, mix distance and move
     steps: pd.DataFrame  # per rep and step: then/now reached, advanced, rate; moved (up/down/none/too_few)
     unavailable: str | None = None
+    note: str | None = None  # the earlier period is only partly covered by the data
+
+
+MIN_COVERED = 0.5  # an earlier period the data covers only partly is compared when it covers at least half
 
 
 def periods_to_compare(period: Period, as_of, data_start, m0: int, override=None) -> tuple[Period, Period]:
@@ -130,14 +134,23 @@ def compare(dataset, period: Period, as_of, weights, current: pd.Index, override
     data_start = dataset.opportunities["created_date"].min()
     now, then = periods_to_compare(period, as_of, data_start, m0, override)
     now_as_of = as_of
-    if as_of > now.end:  # a finished period: the one before, as long after its end
+    if as_of >= now.end:  # a finished period: the one before, as long after its end
         then_as_of = then.end + (as_of - now.end)
     else:  # in progress: the one before, as far from its start
         then_as_of = then.start + (as_of - now.start)
     empty = Change(now, then, now_as_of, then_as_of, pd.DataFrame(index=current), pd.DataFrame())
-    if then.start < data_start or then_as_of < then.start:
-        empty.unavailable = (f"the data starts on {data_start.date()}, so there is no {then.label} to compare "
-                             f"{now.label} with")
+    note = None
+    covered = (then.end - data_start).days + 1
+    span = (then.end - then.start).days + 1
+    if then.start < data_start:
+        if covered < MIN_COVERED * span or then_as_of < data_start:
+            empty.unavailable = (f"the data starts on {data_start.date()}, so there is no {then.label} to compare "
+                                 f"{now.label} with")
+            return empty
+        note = (f"The data starts on {data_start.date()}: {then.label} is compared from then on "
+                f"({covered} of its {span} days).")
+    if then_as_of < then.start:
+        empty.unavailable = f"{then.label} had not started at the same point: nothing to compare {now.label} with"
         return empty
     t_now, c_now, b_now, s_now, n_now, roles = _period_facts(dataset, now, now_as_of, weights, current)
     t_then, c_then, b_then, s_then, n_then, _ = _period_facts(dataset, then, then_as_of, weights, current)
@@ -155,4 +168,4 @@ def compare(dataset, period: Period, as_of, weights, current: pd.Index, override
     out["mix_move"] = np.where(delta.isna(), None, np.where(delta <= -MIX_MOVE, "toward",
                                                              np.where(delta >= MIX_MOVE, "away", "same")))
     out.index.name = "rep_id"
-    return Change(now, then, now_as_of, then_as_of, out.reset_index(), step_moves(s_then, s_now))
+    return Change(now, then, now_as_of, then_as_of, out.reset_index(), step_moves(s_then, s_now), note=note)

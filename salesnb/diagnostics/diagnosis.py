@@ -16,7 +16,8 @@ from ..scorecard import score
 from ..schema import ACTIVITY_TYPES
 from ..terms import ACTIVITY, STEPS, role_key
 from . import bottleneck as bn
-from . import change, early_warning, evidence, foresight, hygiene, lead_quality, pairing, top_performers, vanity
+from . import (change, concentration, early_warning, evidence, foresight, hygiene, lead_quality, pairing,
+               top_performers, vanity)
 
 ACTIVITY_TYPES_FOR_MIX = ("call", "email", "meeting", "visit", "social", "mail")
 
@@ -163,7 +164,9 @@ def team_findings(dataset, table, reps: pd.Index, seed: int = 0) -> TeamFindings
     if act_cols and perf.notna().any():
         per_week = values[act_cols].div(weeks, axis=0)
         labels = {m: CATALOGUE[m].label.lower() for m in act_cols}
-        vanity_df = vanity.audit(per_week, perf, labels, seed=seed, too_early=early_reason, roles=info["role"])
+        work = values["opportunities_created"] / weeks if "opportunities_created" in values else None
+        vanity_df = vanity.audit(per_week, perf, labels, seed=seed, too_early=early_reason, roles=info["role"],
+                                 volume=work)
     else:
         vanity_df = vanity.audit(pd.DataFrame(index=reps), perf)
         unavailable["vanity"] = table.unavailable.get("activities", dataset.missing("activities")
@@ -286,11 +289,15 @@ def diagnose(dataset, period=None, as_of=None, weights=None, seed: int = 0, *,
         unavailable["next_step"] = hygiene.NO_NEXT_STEPS
 
     rep_table = _rep_table(reps, values, board, neck, pairs, ew, lq, hyg, period_over=bool(as_of_ts >= per.end))
+    concentration.standing(rep_table, concentration.largest_deals(dataset.opportunities, pd.Index(current), per.start,
+                                                     per.end, as_of_ts))
     since = change.compare(dataset, per, as_of_ts, card.weights, pd.Index(current), compare_to)
     if dataset.shape.lacks("lost_deals") and not since.unavailable:  # every step 100% then and now: no change
         since.steps = since.steps.iloc[0:0]
     if since.unavailable:
         unavailable["change"] = since.unavailable
+    if since.note:
+        notes.append(since.note)
     teams = team_summary(table, dataset)
     team = team_totals(teams, ew)
     # what the data does not hold makes its findings unavailable, with the reason and how to add it
@@ -339,7 +346,8 @@ RISK_FACTS = ("projected_attainment", "low", "high", "likely_low", "likely_high"
               "pipeline_expected", "pipeline_value", "open_deals", "new_expected", "closing", "pipeline_ratio",
               "created_ratio", "due_by_now", *early_warning.REASONS, "finished", "verdict", "short_by")
 BOTTLENECK_FACTS = ("to", "reached", "advanced", "rate", "team_median", "team_q1", "team_q3", "expected", "unit",
-                    "source", "lost_wins", "deals", "deals_step", "deals_to", "deals_needed", "no_deals", "unmeasured")
+                    "source", "lost_wins", "deals", "deals_step", "deals_to", "deals_needed", "no_deals", "unmeasured",
+                    "team_rate", "rate_low", "rate_high", "effect", "q_low", "sure")
 
 
 def _rep_table(reps, values, board, neck, pairs, ew, lq, hyg, period_over: bool = False) -> pd.DataFrame:

@@ -1,8 +1,8 @@
 """Pairing: for each rep, a peer in the same role who is strong where the rep leaks.
 
 The peer is the one with the best conversion (relative to the team median) at
-the rep's bottleneck step, among active reps of the same role with enough deals
-there; a peer whose own bottleneck is a step where the rep is above the team
+the rep's bottleneck step, among active reps of the same role whose strengths hold
+that step (clearly above the rest of the role); a peer whose own bottleneck is a step where the rep is above the team
 is preferred, so the two can learn from each other (complementary).
 """
 from __future__ import annotations
@@ -36,6 +36,8 @@ def suggest_pairs(summary: pd.DataFrame, steps: pd.DataFrame) -> pd.DataFrame:
     role = summary["role"].to_numpy()
     neck = summary["bottleneck"].to_numpy()
     neck_col = np.array([col_of.get(n, -1) for n in neck])
+    strong = [set(x) if isinstance(x, (list, tuple)) else set() for x in
+              (summary["strengths"] if "strengths" in summary else [()] * len(ids))]
     pair = np.full(len(ids), None, dtype=object)
     comp = np.zeros(len(ids), dtype=bool)
     # one block per (role, bottleneck step): every rep in it draws from the same peers
@@ -43,7 +45,8 @@ def suggest_pairs(summary: pd.DataFrame, steps: pd.DataFrame) -> pd.DataFrame:
         if step not in STEPS or step not in col_of:
             continue
         idx = np.asarray(idx)
-        peers = np.nonzero((role == g) & (rel_arr[:, col_of[step]] > 0))[0]
+        # "strong at" the step only when the peer's own strengths hold it (clearly above the rest of the role)
+        peers = np.nonzero((role == g) & (rel_arr[:, col_of[step]] > 0) & np.array([step in s for s in strong]))[0]
         if peers.size == 0:
             continue
         strength = rel_arr[peers, col_of[step]]

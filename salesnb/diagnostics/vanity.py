@@ -14,6 +14,9 @@ difference would pass for a relation. Verdicts:
   at most about ``ALPHA`` of teams.
 - ``vanity``: there are enough reps to have seen a real relation
   (``MIN_REPS``) and the estimate is weak or negative (rho < ``WEAK_RHO``).
+- A positive relation (rho >= ``WEAK_RHO``) that vanishes once the rep's volume (opportunities per week) is held equal
+  (partial rank correlation below ``WEAK_RHO``) is not a driver: the activity merely grows with the work
+  (``follows_volume``, verdict ``unclear``).
 - ``unclear``: too few reps, a positive hint that is not yet evidence, or too
   early in the period to rank reps by outcome (``too_early`` given: most reps
   still tie at zero, see `evidence.too_early`).
@@ -59,8 +62,16 @@ def within_role_percentiles(pair: pd.DataFrame, roles: pd.Series | None) -> tupl
     return ranked.sub(0.5).div(n, axis=0), True
 
 
+def partial_rho(x, y, z) -> float:
+    """Spearman's rho of x and y with z held equal (the partial correlation of the ranks); NaN when undefined."""
+    rxy, rxz, ryz = spearman(x, y), spearman(x, z), spearman(y, z)
+    den = np.sqrt(max(0.0, (1 - rxz**2) * (1 - ryz**2)))
+    return float((rxy - rxz * ryz) / den) if den > 1e-9 and np.isfinite(rxy) else float("nan")
+
+
 def audit(activity: pd.DataFrame, outcome: pd.Series, labels: dict[str, str] | None = None, seed: int = 0, n_resamples: int = N_RESAMPLES,
-          too_early: str | None = None, roles: pd.Series | None = None) -> pd.DataFrame:
+          too_early: str | None = None, roles: pd.Series | None = None,
+          volume: pd.Series | None = None) -> pd.DataFrame:
     """One row per activity metric: ``metric, label, rho, low, high, p_value, n, verdict, within_role, enough_reps``.
 
     ``activity`` is indexed by rep_id, one column per activity metric;
@@ -70,11 +81,15 @@ def audit(activity: pd.DataFrame, outcome: pd.Series, labels: dict[str, str] | N
     then ``unclear`` (rho is still reported).
     ``roles``: each rep's role (indexed by rep_id); with several roles the test is
     run on percentiles within role (``within_role`` True).
+    ``volume``: each rep's volume of work (opportunities per week); ``partial_rho`` holds it equal.
     """
     labels = labels or {}
     rows = []
     for k, metric in enumerate(activity.columns):
-        pair = pd.concat([activity[metric].rename("x"), outcome.rename("y")], axis=1, join="inner").dropna()
+        parts = [activity[metric].rename("x"), outcome.rename("y")]
+        if volume is not None:
+            parts.append(volume.rename("z"))
+        pair = pd.concat(parts, axis=1, join="inner").dropna()
         pair, within_role = within_role_percentiles(pair, roles)
         x, y = pair["x"].to_numpy(float), pair["y"].to_numpy(float)
         n = len(pair)
@@ -88,8 +103,13 @@ def audit(activity: pd.DataFrame, outcome: pd.Series, labels: dict[str, str] | N
             p = spearman_permutation_p(x, y, reps_n, rng)
         else:
             rho, lo, hi, p = (float("nan"),) * 4
+        held = partial_rho(x, y, pair["z"].to_numpy(float)) if "z" in pair and n >= 3 and np.ptp(pair["z"]) > 0 \
+            else float("nan")
+        follows = bool(np.isfinite(rho) and rho >= WEAK_RHO and np.isfinite(held) and held < WEAK_RHO)
         if too_early:
             verdict = "unclear"
+        elif follows:
+            verdict = "unclear"  # it grows with the work, not with results for the same work
         elif np.isfinite(p) and p < ALPHA and rho > 0 and lo > 0:
             verdict = "driver"
         elif n >= MIN_REPS and np.isfinite(rho) and rho < WEAK_RHO:
@@ -97,6 +117,8 @@ def audit(activity: pd.DataFrame, outcome: pd.Series, labels: dict[str, str] | N
         else:
             verdict = "unclear"
         rows.append(dict(metric=metric, label=label, rho=rho, low=lo, high=hi, p_value=p, n=n,
-                         verdict=verdict, within_role=within_role, enough_reps=n >= MIN_REPS))
-    cols = ["metric", "label", "rho", "low", "high", "p_value", "n", "verdict", "within_role", "enough_reps"]
+                         verdict=verdict, within_role=within_role, enough_reps=n >= MIN_REPS, partial_rho=held,
+                         follows_volume=follows and not too_early))
+    cols = ["metric", "label", "rho", "low", "high", "p_value", "n", "verdict", "within_role", "enough_reps",
+            "partial_rho", "follows_volume"]
     return pd.DataFrame(rows, columns=cols)

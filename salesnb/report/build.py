@@ -67,7 +67,11 @@ def headline(s: RepSlice) -> Headline:
                     projection=_num(h.get("projection")),
                     projected_attainment=_num(h.get("projected_attainment")) if quota else None,
                     score=_num(h.get("score")), rank=_int(h.get("rank")), n_in_role=_int(h.get("n_in_role")) or 0,
-                    risk=risk, finished=bool(s.meta.get("period_over")) or bool(risk and risk.finished))
+                    risk=risk, finished=bool(s.meta.get("period_over")) or bool(risk and risk.finished),
+                    below_median=bool(h.get("below_median") is True),
+                    largest_deal_share=_num(h.get("largest_deal_share")),
+                    carried_by_one_deal=bool(h.get("carried_by_one_deal") is True),
+                    attainment_without_largest=_num(h.get("attainment_without_largest")))
 
 
 def strengths(s: RepSlice) -> list[Strength]:
@@ -106,7 +110,9 @@ def funnel(s: RepSlice) -> Funnel | None:
                     rate=_num(h.get("bottleneck_rate")), team_median=_num(h.get("bottleneck_team_median")),
                     team_q1=_num(h.get("bottleneck_team_q1")), team_q3=_num(h.get("bottleneck_team_q3")),
                     expected=_num(h.get("bottleneck_expected")), lost_wins=_num(h.get("bottleneck_lost_wins")),
-                    to=h.get("bottleneck_to"))
+                    to=h.get("bottleneck_to"), team_rate=_num(h.get("bottleneck_team_rate")),
+                    rate_low=_num(h.get("bottleneck_rate_low")), rate_high=_num(h.get("bottleneck_rate_high")),
+                    sure=h.get("bottleneck_sure") if isinstance(h.get("bottleneck_sure"), str) else None)
     weakest = None
     if h.get("weakest_step") in STEP:
         weakest = Weakest(step=h["weakest_step"], reached=_int(h["weakest_reached"]),

@@ -74,6 +74,10 @@ class Headline:
     n_in_role: int
     risk: Risk | None  # None: no early warning (no quota)
     finished: bool = False  # the period is over at the report date: nothing is "so far" or "projected"
+    below_median: bool = False  # the outcome below the role's median: no praise, no teaching role
+    largest_deal_share: float | None = None  # the largest won deal's share of won revenue
+    carried_by_one_deal: bool = False  # that share at least thresholds.ONE_DEAL_SHARE
+    attainment_without_largest: float | None = None
 
 
 @dataclass
@@ -104,6 +108,10 @@ class Leak:
     expected: float | None  # volume: the count expected at the team's pace
     lost_wins: float | None
     to: str | None = None
+    team_rate: float | None = None  # the rest of the role's rate (volume: pace), the test's reference
+    rate_low: float | None = None  # the 90% interval of the rep's rate (volume: of the count)
+    rate_high: float | None = None
+    sure: str | None = None  # how sure (bottleneck.sure): almost_certain, very_likely, likely
 
 
 @dataclass

@@ -58,23 +58,63 @@ def bottleneck(row: Mapping) -> str:
     if step not in STEP:
         return "No funnel verdict for this rep."
     f = {k: _get(row, f"bottleneck_{k}") for k in ("source", "unit", "advanced", "reached", "rate", "team_median",
-                                                   "team_q1", "team_q3", "expected", "lost_wins")}
+                                                   "team_q1", "team_q3", "expected", "lost_wins", "team_rate",
+                                                   "rate_low", "rate_high", "sure")}
     phrase = described(step, _get(row, "bottleneck_to")).phrase
     if f["source"] == "volume":
         what = phrase if f["unit"] == "leads" else "creating enough qualified opportunities"
-        return (f"The step to work on is {what}: {int(f['advanced'])} {f['unit']} vs about "
-                f"{float(f['expected']):.0f} at the team's median pace; at the team's conversion that costs "
-                f"{won_deals(f['lost_wins'])}.")
+        return (f"The step to work on is {what}: {int(f['advanced'])} {f['unit']}{count_interval(f)} vs about "
+                f"{float(f['expected']):.0f} at the pace of the rest of the role{how_sure(f['sure'])}; "
+                f"at the team's conversion that costs {won_deals(f['lost_wins'])}.")
+    ref = (f"{pct(f['team_rate'])} for the rest of the role (median {pct(f['team_median'])}, middle half "
+           f"{pct(f['team_q1'])}–{pct(f['team_q3'])})" if f["team_rate"] is not None else
+           f"a team median of {pct(f['team_median'])} (middle half {pct(f['team_q1'])}–{pct(f['team_q3'])})")
     return (f"The step to work on is {phrase}: {int(f['advanced'])} of {int(f['reached'])} "
-            f"({pct(f['rate'])}) vs a team median of {pct(f['team_median'])} "
-            f"(middle half {pct(f['team_q1'])}–{pct(f['team_q3'])}); "
+            f"({pct(f['rate'])}{rate_interval(f)}) vs {ref}{how_sure(f['sure'])}; "
             f"at the team's rate that is {won_deals(f['lost_wins'], more=True)}.")
 
 
+SURE = {"almost_certain": "almost certainly not chance", "very_likely": "very unlikely to be chance",
+        "likely": "unlikely to be chance, though the evidence is not strong"}
+
+
+def how_sure(sure) -> str:
+    """How sure a shortfall is, in words, after a semicolon ("" without a test)."""
+    return f"; {SURE[sure]}" if sure in SURE else ""
+
+
+def rate_interval(f: Mapping) -> str:
+    """", 90% interval 10–22%": the interval of a rate ("" without one)."""
+    lo, hi = f.get("rate_low"), f.get("rate_high")
+    if missing(lo) or missing(hi):
+        return ""
+    return f", 90% interval {pct(lo)[:-1]}–{pct(hi)}"
+
+
+def count_interval(f: Mapping) -> str:
+    """" (90% interval 90–140)": the interval of a count at the rep's own pace ("" without one)."""
+    lo, hi = f.get("rate_low"), f.get("rate_high")
+    if missing(lo) or missing(hi):
+        return ""
+    return f" (90% interval {float(lo):.0f}–{float(hi):.0f})"
+
+
 def below_target(row: Mapping) -> bool:
-    """True when the rep is flagged at risk or projected below quota: never tell them to keep going as is."""
+    """True when the rep is flagged at risk, projected below quota or below the role's median: never tell them
+    to keep going as is."""
     proj = _get(row, "projected_attainment")
-    return bool(_get(row, "at_risk")) or (proj is not None and float(proj) < 1.0)
+    return (bool(_get(row, "at_risk")) or (proj is not None and float(proj) < 1.0)
+            or _get(row, "below_median") is True)
+
+
+def concentration(row: Mapping, currency: str = "") -> str:
+    """The caveat when one deal carries a rep's result ("" otherwise): its share and the attainment without it."""
+    if _get(row, "carried_by_one_deal") is not True:
+        return ""
+    rest = _get(row, "attainment_without_largest")
+    without = f"; without it, attainment would be {pct(rest)}" if rest is not None else ""
+    return (f"One deal carries this result: the largest deal is {pct(_get(row, 'largest_deal_share'))} of won "
+            f"revenue ({money(_get(row, 'largest_deal'), currency)}){without}. Read the rank with that in mind.")
 
 
 NOTABLE_GAP = 0.10  # a weakest step at least 10% below the median is named even for a rep on target
@@ -261,14 +301,37 @@ def vanity(row: Mapping, outcome: str, too_early: str | None = None) -> str:
     if verdict == "driver" and lo is not None and hi is not None:
         return (f"{label} goes with higher {what} in this team {figures}, interval {lo:.2f} to {hi:.2f}: worth "
                 "encouraging, and worth learning how the best reps do it.")
+    if _get(row, "follows_volume"):
+        return (f"{label} goes with higher {what} {figures} only as far as it grows with the rep's number of "
+                f"opportunities (ρ = {float(_get(row, 'partial_rho')):.2f} with that held equal): it follows the work, "
+                "it does not add to it; do not manage by it.")
     if verdict == "vanity":
         if hi is not None and float(hi) < 0:
             return f"{label} goes with lower {what} in this team {figures}: do not manage by it."
-        return f"{label} shows no relation to {what} in this team {figures}: do not manage by it."
+        return f"{_capital(direction(row, what, label.lower()))} {figures}{_interval(lo, hi)}: do not manage by it."
     if not _get(row, "enough_reps", True) or lo is None:
         return f"{label}: too few reps to tell whether it goes with {what} {figures}; do not set targets on it yet."
-    return (f"{label} may go with {what} {figures}, but the evidence is weak (interval {lo:.2f} to {hi:.2f}); "
+    way = "lower " if rho is not None and float(rho) < 0 else ""
+    return (f"{label} may go with {way}{what} {figures}, but the evidence is weak (interval {lo:.2f} to {hi:.2f}); "
             "watch it, do not set targets on it yet.")
+
+
+def direction(row: Mapping, what: str, label: str) -> str:
+    """A weak or absent relation said with its direction and strength, never as a proven absence: "weak evidence
+    that more calls go with lower quota attainment", or "no clear relation either way between ..."."""
+    from ..diagnostics.thresholds import ACTIVITY_WEAK
+
+    rho = _get(row, "rho")
+    label = label.replace("the number of ", "")
+    if rho is not None and abs(float(rho)) >= ACTIVITY_WEAK:
+        way = "higher" if float(rho) > 0 else "lower"
+        return f"weak evidence that reps with more {label} have {way} {what} in this team"
+    return (f"no clear relation either way between {label} and {what} in this team (the data neither shows one "
+            "nor rules one out)")
+
+
+def _interval(lo, hi) -> str:
+    return f", interval {float(lo):.2f} to {float(hi):.2f}" if lo is not None and hi is not None else ""
 
 
 def _by_kind(value: Any, kind: str) -> str:
@@ -441,11 +504,13 @@ def vanity_verdict(row: Mapping, outcome: str, too_early: str | None = None) -> 
         return f"{label}: too early in the period to tell whether it goes with {what}."
     if verdict == "driver":
         return f"{label} goes with higher {what}: worth encouraging."
+    if _get(row, "follows_volume"):
+        return f"{label} grows with the rep's number of opportunities, not with results for the same work: do not manage by it."
     if verdict == "vanity":
         hi = _get(row, "high")
         if hi is not None and float(hi) < 0:
             return f"{label} goes with lower {what}: do not manage by it."
-        return f"{label} shows no relation to {what}: do not manage by it."
+        return f"{_capital(direction(row, what, label.lower()))}: do not manage by it."
     if not _get(row, "enough_reps", True) or _get(row, "low") is None:
         return f"{label}: too few reps to tell; do not set targets on it yet."
     return f"{label} may go with {what}, but the evidence is weak: watch it, do not set targets on it yet."

@@ -8,7 +8,7 @@ from __future__ import annotations
 from ..metrics.catalogue import CATALOGUE
 from ..present import by_unit, isolate, money, num, pct, pct_below, plural, points
 from ..terms import NO_LEAK, STEP, TOO_FEW_DEALS, activity_label, described, hygiene_checked
-from .manager import chance, hygiene_unchecked, practice, won_deals, worth_naming
+from .manager import chance, how_sure, hygiene_unchecked, practice, rate_interval, won_deals, worth_naming
 from .manager import team_progress as _team_line
 
 LANGUAGE = "en"  # the language a rep's report (and the e-mail that delivers it) is written in
@@ -99,7 +99,8 @@ def rank(view) -> str:
     if h.rank is None or not h.n_in_role:
         return "—"
     role = f" {isolate(view.role)}" if view.role else ""
-    return f"{h.rank} of {h.n_in_role}{role} reps, by score"
+    caveat = one_deal(view)
+    return f"{h.rank} of {h.n_in_role}{role} reps, by score" + (f" ({caveat})" if caveat else "")
 
 
 # ------------------------------------------------------------------ strengths and funnel
@@ -121,8 +122,20 @@ def no_strengths(view=None) -> str:
 
 
 def below_target(view) -> bool:
+    """At risk, projected below quota or below the role's median: no praise, reassurance or teaching role."""
     h = view.headline
-    return bool(h.risk and h.risk.at_risk) or (h.projected_attainment is not None and h.projected_attainment < 1.0)
+    return (bool(h.risk and h.risk.at_risk) or (h.projected_attainment is not None and h.projected_attainment < 1.0)
+            or h.below_median)
+
+
+def one_deal(view) -> str:
+    """The caveat when one deal carries the rep's result ("" otherwise)."""
+    h = view.headline
+    if not h.carried_by_one_deal:
+        return ""
+    rest = (f"; without it you would be at {pct(h.attainment_without_largest)} of quota"
+            if h.attainment_without_largest is not None else "")
+    return f"your largest deal is {pct(h.largest_deal_share)} of your won revenue{rest}"
 
 
 def funnel(view) -> str:
@@ -137,11 +150,14 @@ def funnel(view) -> str:
         if k.source == "volume":
             what = step.phrase if k.unit == "leads" else "creating enough qualified opportunities"
             return (f"The step to work on is {what}: {plural(k.advanced, k.unit[:-1])} so far, against about "
-                    f"{num(k.expected, 0)} at the team's median pace; at the team's conversion that costs "
-                    f"{won_deals(k.lost_wins)}.")
+                    f"{num(k.expected, 0)} at the pace of the rest of your role{how_sure(k.sure)}; at the team's "
+                    f"conversion that costs {won_deals(k.lost_wins)}.")
+        ref = (f"{pct(k.team_rate)} for the rest of your role (median {pct(k.team_median)})"
+               if k.team_rate is not None else f"a team median of {pct(k.team_median)}")
         return (f"The step to work on is {step.phrase}: {k.advanced} of your {k.reached} deals moved on "
-                f"({pct(k.rate)}), against a team median of {pct(k.team_median)} (middle half "
-                f"{pct(k.team_q1)}–{pct(k.team_q3)}); at the team's rate that is {won_deals(k.lost_wins, more=True)}.")
+                f"({pct(k.rate)}{rate_interval(k.__dict__)}), against {ref} (middle half "
+                f"{pct(k.team_q1)}–{pct(k.team_q3)}){how_sure(k.sure)}; at the team's rate that is "
+                f"{won_deals(k.lost_wins, more=True)}.")
     if f.verdict == TOO_FEW_DEALS:
         later = "The period is over, so it cannot tell." if f.period_over else "Look again later in the period."
         if not f.deals_step:
@@ -284,8 +300,10 @@ def no_peer(view) -> str:
         return f"No pairing suggested: no funnel verdict to pair on ({view.funnel.unmeasured})."
     verdict = view.funnel.verdict if view.funnel else ""
     if verdict == NO_LEAK:
+        # a teaching role only for a rep doing well: not below target nor below the role's median
+        praise = "" if below_target(view) else " Others may well learn from you."
         return ("No pairing suggested: no funnel step is clearly below the team, so there is no leak to learn "
-                "away. Others may well learn from you.")
+                "away." + praise)
     if verdict == TOO_FEW_DEALS:
         return "No pairing suggested yet: too few deals so far to name the step to work on."
     return f"No pairing suggested: no rep of {group(view)} is clearly strong at the step you work on."

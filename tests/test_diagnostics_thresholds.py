@@ -1,0 +1,64 @@
+"""The diagnoses' bars: the docs state the numbers of `thresholds`, and the tests behind them hold by hand."""
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+
+import pytest
+
+from salesnb.diagnostics import thresholds as th
+from salesnb.diagnostics._stats import betabinom_cdf, bh_adjust, binom_cdf, upper_spread, wilson
+
+DOC = (Path(__file__).resolve().parents[1] / "docs" / "diagnose-json.md").read_text(encoding="utf-8")
+
+
+def _doc_pct(pattern: str) -> float:
+    m = re.search(pattern, " ".join(DOC.split()))
+    assert m, f"docs/diagnose-json.md no longer says {pattern!r}"
+    return float(m.group(1)) / 100
+
+
+def test_the_docs_state_the_thresholds_of_the_code():
+    assert _doc_pct(r"false-discovery rate of (\d+)%") == pytest.approx(th.FDR)
+    assert _doc_pct(r"at least (\d+)% below the rest of the role") == pytest.approx(th.MIN_EFFECT)
+    assert _doc_pct(r"a strength: at least (\d+)% above") == pytest.approx(th.STRONG_EFFECT)
+    assert _doc_pct(r"gives the rep's rate with its (\d+)% interval") == pytest.approx(th.INTERVAL)
+    assert int(re.search(r"from (\d+) deals at the step", " ".join(DOC.split())).group(1)) == th.MIN_REACHED
+    bars = re.search(r"`almost_certain` \(below ([\d.]+)\), `very_likely` \(below ([\d.]+)\)", DOC)
+    assert (float(bars.group(1)), float(bars.group(2))) == th.SURE_BARS
+    assert _doc_pct(r"largest deal is at least (\d+)% of won revenue") == pytest.approx(th.ONE_DEAL_SHARE)
+
+
+def test_beta_binomial_with_no_spread_is_the_binomial_and_with_a_flat_prior_is_uniform():
+    assert betabinom_cdf(2, 40, 0.3, 0.0) == pytest.approx(binom_cdf(2, 40, 0.3))
+    # p = 0.5 and rho = 1/3 is a = b = 1: on 2 trials, 0, 1 and 2 are equally likely
+    assert betabinom_cdf([0, 1, 2], 2, 0.5, 1 / 3) == pytest.approx([1 / 3, 2 / 3, 1.0])
+    # a = 2, b = 1 (p = 2/3, rho = 1/4), n = 1: P(X = 0) = b / (a + b) = 1/3
+    assert betabinom_cdf(0, 1, 2 / 3, 0.25) == pytest.approx(1 / 3)
+    # a wider null makes the same shortfall less surprising
+    assert betabinom_cdf(2, 40, 0.3, 0.05) > binom_cdf(2, 40, 0.3)
+
+
+def test_benjamini_hochberg_by_hand():
+    # sorted 0.01, 0.03, 0.04, 0.5 (m = 4): x 4/1, 4/2, 4/3, 4/4 = 0.04, 0.06, 0.0533, 0.5; then the running
+    # minimum from the top: 0.04, 0.0533, 0.0533, 0.5
+    got = bh_adjust([0.04, 0.01, 0.5, 0.03, float("nan")])
+    assert got[:4] == pytest.approx([0.04 * 4 / 3, 0.04, 0.5, 0.04 * 4 / 3])
+    assert math.isnan(got[4])
+
+
+def test_the_spread_is_read_above_the_median_so_leaks_cannot_inflate_it():
+    # 1..5: median 3, distances above 0, 1, 2 -> median 1 -> (1.4826 x 1)^2
+    assert upper_spread([1, 2, 3, 4, 5]) == pytest.approx(1.4826**2)
+    assert upper_spread([-50, 2, 3, 4, 5]) == pytest.approx(upper_spread([1, 2, 3, 4, 5]))
+
+
+def test_wilson_interval_by_hand():
+    # 2 of 40, z = 1.6449: centre (0.05 + z^2/80) / (1 + z^2/40); half z sqrt(0.05 x 0.95/40 + z^2/6400) / (same)
+    z = 1.6448536
+    den = 1 + z * z / 40
+    centre = (0.05 + z * z / 80) / den
+    half = z * math.sqrt(0.05 * 0.95 / 40 + z * z / 6400) / den
+    lo, hi = wilson(2, 40, 0.9)
+    assert (float(lo), float(hi)) == pytest.approx((centre - half, centre + half), rel=1e-6)
