@@ -417,3 +417,23 @@ def test_over_time_says_when_there_is_nothing_earlier_to_compare_or_test(app):
     # the hand team's data starts on 2026-01-10: no whole quarter before 2026-Q2, no earlier year with quotas
     assert "Nothing to compare: the data starts on 2026-01-10" in text(shown(app, "since"))
     assert "Not enough history yet" in text(shown(app, "backtest"))
+
+
+def test_a_teams_activity_audit_is_the_audit_of_its_reps_over_the_whole_teams_weeks(sample_dir, tmp_path):
+    """The explorer audits one team from that team's rows of the facts; the audit must be the one the full
+    dataset gives for the same reps, with every rate per week of the days the whole team's activities cover."""
+    from salesnb.diagnostics.diagnosis import team_findings
+    from salesnb.explorer import open_explorer
+    from salesnb.load import load
+
+    app = open_explorer(sample_dir, save_dir=tmp_path)
+    west = next(k for label, k in app.controls.scope.options if label.startswith("West"))
+    app.controls.scope.value = west
+    app.draw("audit")
+    shown = app.view.findings
+    team = app.view.model.team(app.state.period)
+    reps = load(sample_dir).reps
+    west_ids = pd.Index([r for r in team.current_ids if reps.set_index("rep_id").at[r, "team"] == "West"])
+    expected = team_findings(load(sample_dir), team.table, west_ids)
+    assert len(shown.vanity) and "calls" in app.sections["audit"].widget.value
+    pd.testing.assert_frame_equal(shown.vanity.reset_index(drop=True), expected.vanity.reset_index(drop=True))

@@ -76,10 +76,14 @@ def active_weeks(reps: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> 
     return _weeks(_active_days(reps, start, end))
 
 
-def activity_weeks(dataset, reps: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.Series:
-    """Weeks each rep was employed inside the window the activities cover (`coverage.activity_window`): the
-    divisor of every activity rate."""
-    w = activity_window(dataset.activities if dataset.has("activities") else None, start, end)
+_FROM_DATA = object()
+
+
+def activity_weeks(dataset, reps: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp, window=_FROM_DATA) -> pd.Series:
+    """Weeks each rep was employed inside the window the activities cover (`coverage.activity_window`, or the
+    `window` already found for the whole team): the divisor of every activity rate."""
+    w = (activity_window(dataset.activities if dataset.has("activities") else None, start, end)
+         if window is _FROM_DATA else window)
     return active_weeks(reps, w.start, w.end) if w is not None else active_weeks(reps, start, end)
 
 
@@ -142,14 +146,15 @@ class TeamFindings:
     unavailable: dict[str, str]
 
 
-def team_findings(dataset, table, reps: pd.Index, seed: int = 0) -> TeamFindings:
+def team_findings(dataset, table, reps: pd.Index, seed: int = 0, window=_FROM_DATA) -> TeamFindings:
     """The audit and the top-performer comparison over the current reps `reps` of `table` (the whole team in
-    `diagnose`; one team of it in the explorer)."""
+    `diagnose`; one team of it in the explorer, with the whole team's activity `window`, so a team's rates are
+    per week of the same days as everyone's)."""
     per, as_of_ts = table.period, table.as_of
     window_end = min(per.end, as_of_ts)
     info = table.reps.loc[reps]
     values = table.values.reindex(reps)
-    weeks = activity_weeks(dataset, info, per.start, window_end)
+    weeks = activity_weeks(dataset, info, per.start, window_end, window)
     unavailable: dict[str, str] = {}
     outcome = "attainment" if "attainment" in values and values["attainment"].notna().sum() >= 3 else "won_revenue"
     perf = values[outcome] if outcome in values else pd.Series(np.nan, index=reps)

@@ -217,7 +217,7 @@ class Explorer:
         meta = self.facts.meta
         opps = self.facts.rows("opportunities", "rep_id", ids)
         rows = _Rows(opportunities=opps, meta=meta, missing=self.facts.info["missing"], shape=d.shape)
-        found = team_findings(rows, team.table, ids)
+        found = team_findings(rows, team.table, ids, window=d.activity_window)
         bands = None
         leads = self.facts.rows("leads", "rep_id", ids)
         if leads is not None:
