@@ -37,8 +37,8 @@ def dashboard(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("dash")
     port = _free_port()
     cmd = [sys.executable, "-m", "salesnb", "dashboard", "--port", str(port), "--no-browser"]
-    url = f"http://127.0.0.1:{port}/"
-    with server(cmd, url, tmp, _jupyter_env(tmp), tmp / "voila.log"):
+    url = f"http://127.0.0.1:{port}/?token=app-browser-test"  # the token the dashboard takes from JUPYTER_TOKEN
+    with server(cmd, url, tmp, {**_jupyter_env(tmp), "JUPYTER_TOKEN": "app-browser-test"}, tmp / "voila.log"):
         yield url
 
 
