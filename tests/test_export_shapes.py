@@ -243,3 +243,26 @@ def test_a_rep_who_owns_no_deal_is_not_ranked_among_those_who_do():
     assert list(r.loc[["a", "b", "c"], "rank_in_role"]) == [1, 2, 3] and r.at["a", "n_in_role"] == 3
     assert r.at["n", "bottleneck_unmeasured"] == "this rep owns no deals in this data"
     assert any(n.startswith("Not ranked: Ned owns no deals") for n in d.notes)
+
+
+def test_a_role_that_owns_no_deals_gets_no_early_warning_on_its_revenue_quota():
+    """SDRs who own no deal but carry a revenue quota: 0 won, so a forecast would flag every one of them."""
+    import pandas as pd
+
+    from salesnb.dataset import Dataset
+    from salesnb.diagnostics import diagnose
+
+    reps = pd.DataFrame({"rep_id": ["a", "b", "c", "s", "t"], "name": ["Ann", "Bob", "Cat", "Sam", "Tom"],
+                         "role": ["AE", "AE", "AE", "SDR", "SDR"]})
+    deals = [dict(opportunity_id=f"{r}{i}", rep_id=r, created_date="2026-01-05", close_date="2026-02-01",
+                  status=("won" if i % 2 == 0 else "lost"), amount=100.0) for r in "abc" for i in range(6)]
+    quotas = pd.DataFrame({"rep_id": list("abcst"), "period_start": "2026-01-01", "period_end": "2026-12-31",
+                           "quota": 1000.0})
+    d = diagnose(Dataset.from_frames(reps=reps, opportunities=pd.DataFrame(deals), quotas=quotas),
+                 period="2026", as_of="2026-06-30")
+    at_risk = d.reps.set_index("rep_id")["at_risk"]
+    assert at_risk[["s", "t"]].isna().all()  # no verdict either way
+    assert at_risk[["a", "b", "c"]].notna().all()  # the AEs still get theirs (300 won of 1,000 by mid-year)
+    assert any("No early warning for the SDR role" in n for n in d.notes)
+    doc = json.loads(to_json(d))
+    assert [r["at_risk"] for r in doc["reps"] if r["id"] in ("s", "t")] == [None, None]

@@ -231,14 +231,6 @@ def _ran(k: int) -> Run:
 
 
 FULL = range(FULL_SHAPES)
-# A failure left for issue 21's item 2 (findings within what a role owns), strict so that it fails once fixed
-# and the mark must go: SDRs who own no deal but carry a revenue quota are flagged at risk (shape 8).
-_ROLE_OWN = pytest.mark.xfail(strict=True, raises=AssertionError,
-                              reason="issue 21 item 2: SDRs with a quota and no deals are flagged at risk")
-
-
-def _marked(mark, ks) -> list:
-    return [pytest.param(k, marks=mark) if k in ks else k for k in FULL]
 
 
 @pytest.mark.parametrize("k", FULL)
@@ -288,7 +280,7 @@ def test_no_sentence_speaks_of_roles_quotas_or_activities_the_data_lacks(k):
             assert not any(d["stale"] for d in run.doc["hygiene_deals"])
 
 
-@pytest.mark.parametrize("k", _marked(_ROLE_OWN, (8,)))
+@pytest.mark.parametrize("k", FULL)
 def test_no_sentence_states_a_finding_the_data_cannot_support(k):
     run, text = _words(k)
     s, low = run.shape, text.lower()

@@ -258,6 +258,13 @@ def diagnose(dataset, period=None, as_of=None, weights=None, seed: int = 0, *,
     ew_basis: dict = {}
     if "quota" in values and values["quota"].notna().any():
         ew, fit = foresight.warning_at(dataset, table, current, reps["role"])
+        # a role that owns no deals (SDRs) cannot close its revenue quota itself: no forecast, no flag
+        dealless = [r for r in dataset.shape.roles_without_deals if (reps["role"] == r).any()] if "role" in reps else []
+        if dealless:
+            ew = ew[~ew.index.isin(reps.index[reps["role"].isin(dealless)])]
+            notes.append(f"No early warning for the {', '.join(dealless)} role: it owns no deals in this data, so "
+                         "its reps' revenue quota is not theirs to close (add their deals, or give them a quota "
+                         "they own).")
         record = foresight.track_record(dataset, per, as_of_ts, info["role"] if "role" in info else
                                         pd.Series(dtype="str"))
         ew_basis = warning_basis(fit)
