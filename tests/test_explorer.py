@@ -413,9 +413,12 @@ def test_over_time_shows_each_reps_attainment_then_and_now_reps_who_fell_first(d
     assert "rose" in html and "0 rose and 0 fell" in html
 
 
-def test_over_time_says_when_there_is_nothing_earlier_to_compare_or_test(app):
-    # the hand team's data starts on 2026-01-10: no whole quarter before 2026-Q2, no earlier year with quotas
-    assert "Nothing to compare: the data starts on 2026-01-10" in text(shown(app, "since"))
+def test_over_time_compares_a_partly_covered_quarter_with_a_note_and_says_when_there_is_no_track_record(app):
+    # the hand team's data starts on 2026-01-10: 2026-Q1 is covered from then on (81 of its 90 days, at least
+    # half), so 2026-Q2 is compared with it, saying so; there is no earlier year with quotas to test the warning on
+    since = text(shown(app, "since"))
+    assert "2026-Q2 against 2026-Q1" in since
+    assert "The data starts on 2026-01-10: 2026-Q1 is compared from then on (81 of its 90 days)" in since
     assert "Not enough history yet" in text(shown(app, "backtest"))
 
 

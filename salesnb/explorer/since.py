@@ -103,7 +103,7 @@ def since(view: View) -> str:
     ups, downs = int((moved["moved"] == "up").sum()), int((moved["moved"] == "down").sum())
     judged = int((steps["moved"] != "too_few").sum())
     lead = (f"{seen} Of {judged} rep-steps with enough deals in both to judge, {ups} rose and {downs} fell "
-            "clearly; the rest could be chance.")
+            "clearly; the rest could be chance.") + (f" {ch.note}" if getattr(ch, "note", None) else "")
     table = H.table(headers, rows[:ROWS], numeric=numeric)
     rest = H.fold(f"{len(rows) - ROWS} more reps", H.table(headers, rows[ROWS:], numeric=numeric)) \
         if len(rows) > ROWS else ""
