@@ -2,7 +2,7 @@
 
 In one run (these machines are noisy and often shared: only ratios within a run count):
 
-1. Reports per minute on a warm local cluster of 1 and of 2 workers (the sample team, the real report):
+1. Reports per minute on a warm local cluster of 1 and of 2 workers (a generated 100-rep team, the real report):
    target 2 workers >= 1.7x 1 worker.
 2. Seconds per report, in the worker (view, kernel, notebook, export, write, scan), on generated teams of
    100 and 2,000 reps: target the 2,000-rep cost within 1.5x of the 100-rep cost.
@@ -12,8 +12,12 @@ In one run (these machines are noisy and often shared: only ratios within a run 
 Each timed batch runs after a warm-up batch on the same cluster (workers imported, kernels started,
 snapshot loaded): it measures the steady state a long batch runs at. Exits 1 when a target is missed.
 
-    nice -n 10 .venv/bin/python bench/bench_dask.py                 # 12 and 8 reps (a few minutes)
-    nice -n 10 .venv/bin/python bench/bench_dask.py --reports 40 --each 20
+    nice -n 10 .venv/bin/python bench/bench_dask.py                 # 40 and 8 reps (about 7 minutes)
+    nice -n 10 .venv/bin/python bench/bench_dask.py --reports 100 --each 20
+
+A batch also has a fixed cost (the team's analysis, the snapshot, the index: a few seconds) that a short
+batch cannot hide; it is printed beside the rates, and the default batch is long enough for the rates to
+show the workers rather than that fixed cost.
 """
 from __future__ import annotations
 
@@ -87,10 +91,13 @@ def rate(data: Path, reps: list[str], workers: int) -> float:
     c, client = cluster(workers)
     try:
         batch(data, f"warm-{workers}", reps[:workers * 2], client.scheduler.address)
-        seconds, _ = batch(data, f"rate-{workers}", reps, client.scheduler.address)
+        seconds, status = batch(data, f"rate-{workers}", reps, client.scheduler.address)
     finally:
         client.close()
         c.close()
+    busy = sum(s["seconds"] for s in status) / workers
+    print(f"  {workers} worker(s): {len(reps)} reports in {seconds:.1f} s, {busy:.1f} s of it in reports per worker, "
+          f"about {max(seconds - busy, 0):.1f} s fixed (analysis, snapshot, index)", flush=True)
     return len(reps) / seconds * 60
 
 
@@ -110,20 +117,19 @@ def cost(data: Path, reps: list[str], address: str, client, engine: str = "sales
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--reports", type=int, default=12, help="reports per throughput batch (default 12)")
+    ap.add_argument("--reports", type=int, default=40, help="reports per throughput batch (default 40)")
     ap.add_argument("--each", type=int, default=8, help="reports per cost batch (default 8)")
     ap.add_argument("--big", type=int, default=2000, help="reps of the big generated team (default 2000)")
     args = ap.parse_args()
     load = os.getloadavg()
     print(f"cores {config.default_jobs()}; load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}", flush=True)
 
-    sample = config.SAMPLE_DIR
-    reps = current_reps(sample, args.reports)
-    one, two = rate(sample, reps, 1), rate(sample, reps, 2)
-    print(f"throughput ({len(reps)} sample reports, warm cluster): 1 worker {one:.1f}/min, 2 workers {two:.1f}/min "
+    small, big = ensure_team(100), ensure_team(args.big)
+    reps = current_reps(small, args.reports)
+    one, two = rate(small, reps, 1), rate(small, reps, 2)
+    print(f"throughput ({len(reps)} reports of a 100-rep team, warm cluster): 1 worker {one:.1f}/min, 2 workers {two:.1f}/min "
           f"-> {two / one:.2f}x (target >= {SCALING}x)", flush=True)
 
-    small, big = ensure_team(100), ensure_team(args.big)
     c, client = cluster(1)
     try:
         address = client.scheduler.address
