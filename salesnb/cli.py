@@ -366,10 +366,12 @@ def _lab(args) -> int:
 
 
 def _dashboard(args) -> int:
+    from .explorer import access
     from .explorer.serve import serve_dashboard
 
     return serve_dashboard(args.data, port=args.port, browser=args.browser, as_of=args.as_of, period=args.period,
-                           weights_file=args.weights, ip=args.ip, extra=args.extra)
+                           weights_file=args.weights, ip=args.ip, extra=args.extra,
+                           max_pages=args.max_pages or access.MAX_PAGES)
 
 
 PASS_ON = ("Options after -- are passed on to Jupyter as given, e.g. -- --ServerApp.base_url=/team/ "
@@ -567,6 +569,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--ip", default="127.0.0.1", metavar="ADDR",
                    help="address to listen on (default: 127.0.0.1, this machine only; give an address of this "
                         "machine to serve others, who then see your team's figures)")
+    p.add_argument("--max-pages", type=_positive_int, default=None, metavar="N",
+                   help="pages open at once (default: 8); each holds a kernel, a few hundred MB on a large team, "
+                        "so a page beyond them is refused until one is closed")
     p.add_argument("--no-browser", dest="browser", action="store_false", help="do not open a browser")
     p.set_defaults(func=_dashboard)
 

@@ -65,3 +65,23 @@ def test_bad_data_and_a_busy_port_are_answered_before_any_server_starts(tmp_path
         assert main(["dashboard", "--data", str(sample_dir), "--port", str(port), "--no-browser"]) == 1
     err = capsys.readouterr().err
     assert f"port {port} is in use" in err and f"--port {port + 1}" in err
+
+
+def test_closed_pages_are_the_quiet_kernels_nothing_is_connected_to():
+    from salesnb.explorer.access import PageKernel, closed_pages
+
+    kernels = [PageKernel("open", 1, 600.0),  # an open tab, idle for long: kept
+               PageKernel("loading", 0, 2.0),  # a page still running its notebook: kept
+               PageKernel("closed", 0, 10.0),  # exactly the grace: closed
+               PageKernel("just-closed", 0, 9.9)]
+    assert closed_pages(kernels, grace=10) == ["closed"]
+
+
+@pytest.mark.parametrize(("open_pages", "cap", "refused"), [(0, 1, False), (1, 2, False), (2, 2, True), (3, 2, True)])
+def test_a_page_beyond_the_cap_is_refused_with_what_to_do(open_pages, cap, refused):
+    from salesnb.explorer.access import page_refusal
+
+    why = page_refusal(open_pages, cap)
+    assert (why is not None) == refused
+    if refused:
+        assert f"{open_pages} open page" in why and "--max-pages" in why and "close" in why

@@ -99,7 +99,7 @@ def test_only_text_is_escaped():
 
 
 @contextlib.contextmanager
-def dashboard(data: Path, tmp_path: Path, token: str):
+def dashboard(data: Path, tmp_path: Path, token: str, *options: str):
     """`salesnb dashboard` started for real (its own process group, stopped with its kernels); yields its port."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -109,7 +109,7 @@ def dashboard(data: Path, tmp_path: Path, token: str):
     log = tmp_path / "dashboard.log"
     with open(log, "wb") as out:
         proc = subprocess.Popen([sys.executable, "-m", "salesnb", "dashboard", "--data", str(data), "--port", str(port),
-                                 "--no-browser"], cwd=tmp_path, env=env, stdout=out, stderr=subprocess.STDOUT,
+                                 "--no-browser", *options], cwd=tmp_path, env=env, stdout=out, stderr=subprocess.STDOUT,
                                 start_new_session=True)
     try:
         deadline = time.monotonic() + 120
@@ -174,6 +174,48 @@ def test_the_dashboard_answers_only_its_token_from_this_machine(team, tmp_path):
         served = log.read_text()  # before the test's SIGTERM to the whole group, kernels mid-run included
     assert TRACEBACK not in served, served[-3000:]
     assert fingerprint(team) == before
+
+
+@contextlib.contextmanager
+def open_page(port: int, kernel: str, cookie: str):
+    """What an open browser tab holds: the websocket to its page's kernel, open until the block ends."""
+    sock = socket.create_connection(("127.0.0.1", port), timeout=60)
+    try:
+        sock.sendall((f"GET /api/kernels/{kernel}/channels HTTP/1.1\r\nHost: localhost:{port}\r\n"
+                      f"Cookie: {cookie}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+                      "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n").encode())
+        reply = b""
+        while b"\r\n\r\n" not in reply:
+            reply += sock.recv(4096)
+        assert reply.startswith(b"HTTP/1.1 101"), reply[:300]
+        yield
+    finally:
+        sock.close()
+
+
+def test_the_dashboard_caps_its_open_pages_and_reclaims_closed_ones(team, tmp_path):
+    from salesnb.explorer.access import CLOSED_PAGE_SECONDS
+
+    token = "t0ken-" + "y" * 20
+    with dashboard(team, tmp_path, token, "--max-pages", "1") as (port, log):
+        status, headers, page = _get(port, f"/?token={token}")
+        first = kernel_id(page)
+        assert status == 200 and first, page[:500]
+        cookie = headers["Set-Cookie"].split(";")[0]
+        with open_page(port, first, cookie):  # the first page stays open in its tab
+            time.sleep(CLOSED_PAGE_SECONDS + 1)  # idle, but connected: not a closed page
+            status, headers, text = _get(port, "/", Cookie=cookie)
+            assert status == 503 and "--max-pages" in text and "close" in text, text
+            assert headers.get("Retry-After") == str(CLOSED_PAGE_SECONDS)
+            assert _get(port, f"/api/kernels/{first}", Cookie=cookie)[0] == 200  # the open page kept its kernel
+        # the tab is closed: once its kernel has been quiet a while, a new page takes its place
+        time.sleep(CLOSED_PAGE_SECONDS + 1)
+        status, _, page = _get(port, "/", Cookie=cookie)
+        second = kernel_id(page)
+        assert status == 200 and second and second != first, page[:500]
+        assert _get(port, f"/api/kernels/{first}", Cookie=cookie)[0] == 404  # the closed page's kernel is gone
+        served = log.read_text()
+    assert TRACEBACK not in served, served[-3000:]
 
 
 # ---- output folders: `sample` and `import` write only into a new or empty folder, or replace a dataset

@@ -8,7 +8,8 @@ The notebook is copied into a temporary folder with the dataset, date, period an
 (papermill's parameter injection), so every visitor gets the same explorer. Saved weights are kept for the
 dataset (`saved_weights`); exported tables download in the visitor's browser. The dashboard listens on this
 machine only (127.0.0.1) unless --ip says otherwise, and answers only requests carrying its token (`access`).
-Kernels a visitor left are shut down once idle (`IDLE_KERNEL_SECONDS`).
+Kernels a visitor left are shut down once idle (`IDLE_KERNEL_SECONDS`), and at most `--max-pages` pages are open
+at once (`access.MAX_PAGES`).
 """
 from __future__ import annotations
 
@@ -126,7 +127,7 @@ def listening(server: subprocess.Popen, ip: str, port: int, seconds: float = 60)
 def serve_dashboard(data_dir: str | Path | None = None, port: int | None = None, browser: bool = True,
                     as_of: str | None = None, period: str | None = None,
                     weights_file: str | Path | None = None, ip: str = "127.0.0.1",
-                    extra: list[str] | None = None) -> int:
+                    extra: list[str] | None = None, max_pages: int = access.MAX_PAGES) -> int:
     """Serve the team explorer on `data_dir` with Voila until stopped; returns Voila's exit code.
 
     The dataset is checked and the period on screen analysed first (in another process: the facts go to the
@@ -158,7 +159,7 @@ def serve_dashboard(data_dir: str | Path | None = None, port: int | None = None,
               f"Save weights keeps them for this dataset ({weights or 'in your salesnb settings folder'}); "
               "Export tables downloads the lists in your browser.", flush=True)
         server = subprocess.Popen(voila_command(notebook, port, ip, extra), cwd=tmp,
-                                  env={**os.environ, **access.server_env(token, ip), **template_env()})
+                                  env={**os.environ, **access.server_env(token, ip, max_pages), **template_env()})
         try:
             if browser and listening(server, ip, port):
                 webbrowser.open(url)
