@@ -94,12 +94,12 @@ def max_pages() -> int:
 
 async def make_room(kernel_manager) -> str | None:
     """Shut down the kernels of closed pages; why a new page cannot be served, or None when it can."""
-    pool = set()
-    for tasks in getattr(kernel_manager, "_pools", {}).values():  # Voila's preheated kernels, not pages
-        for task in tasks:
-            if task.done() and not task.cancelled() and task.exception() is None:
-                pool.add(task.result().get("kernel_id"))
-    pending = sum(not task.done() for tasks in getattr(kernel_manager, "_pools", {}).values() for task in tasks)
+    pool, pending = set(), 0  # Voila's preheated kernels are not pages; one still starting has no id yet
+    for task in (t for tasks in getattr(kernel_manager, "_pools", {}).values() for t in tasks):
+        if not task.done():
+            pending += 1
+        elif not task.cancelled() and task.exception() is None:
+            pool.add(task.result().get("kernel_id"))
     now = datetime.now(timezone.utc)
     pages = []
     for kernel_id in kernel_manager.list_kernel_ids():
@@ -114,7 +114,7 @@ async def make_room(kernel_manager) -> str | None:
     closed = closed_pages(pages)
     for kernel_id in closed:
         await kernel_manager.shutdown_kernel(kernel_id)
-    # a pool kernel still starting may already be listed among the pages
+    # a pool kernel still starting may already be listed among the pages (so the cap may let one more page in)
     return page_refusal(max(0, len(pages) - len(closed) - pending), max_pages())
 
 
