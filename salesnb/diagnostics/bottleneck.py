@@ -63,15 +63,28 @@ def _team_reference(df: pd.DataFrame, key: list[str]) -> pd.DataFrame:
     return ref.drop(columns="pooled").reset_index()
 
 
-def _against_the_rest(f: pd.DataFrame) -> None:
-    """Per rep and rung: the rest of the role's pooled rate (``team_rate``) and how much the role's reps really
-    differ there (``spread``, the intra-class correlation of the beta-binomial: 0 when they differ only by chance)."""
+def _against_the_rest(f: pd.DataFrame, usual: pd.Series) -> None:
+    """Per rep and rung: the pooled rate of the role's other reps (``team_rate``), leaving out the rows not in
+    ``usual`` (reps already found to leak at that rung, whose shortfall would pull the bar down), what the rep
+    would have advanced at it (``expected``), the wins lost, the effect, and the test (`_test_rungs`)."""
     key = [f["role"], f["rung"]]
-    tot_r = f.groupby(key)["reached"].transform("sum")
-    tot_a = f.groupby(key)["advanced"].transform("sum")
-    rest_r = tot_r - f["reached"]
-    f["team_rate"] = (tot_a - f["advanced"]) / rest_r.where(rest_r > 0)
-    _test_rungs(f, pd.Series(True, index=f.index))
+    use = usual.reindex(f.index).fillna(True).astype(bool)
+    everyone = pd.Series(True, index=f.index)
+    rates = []
+    for mask in (use, everyone):
+        r, a = f["reached"].where(mask, 0), f["advanced"].where(mask, 0)
+        rest_r = r.groupby(key).transform("sum") - r
+        rest_a = a.groupby(key).transform("sum") - a
+        rates.append(rest_a / rest_r.where(rest_r > 0))
+    f["team_rate"] = rates[0].fillna(rates[1])  # all the rest when none of it is usual
+    # a strength is measured against the role's other reps as they are, leaks included (`_test_rungs`)
+    f["rest_rate"] = rates[1]
+    f["expected"] = f["reached"] * f["team_rate"]
+    f["deficit"] = f["expected"] - f["advanced"]
+    f["lost_wins"] = f["deficit"] * f["downstream"]
+    f["effect"] = f["rate"] / f["team_rate"].where(f["team_rate"] > 0) - 1
+    f["effect_up"] = f["rate"] / f["rest_rate"].where(f["rest_rate"] > 0) - 1
+    _test_rungs(f, use)
 
 
 def _test_rungs(f: pd.DataFrame, usual: pd.Series) -> None:
@@ -84,12 +97,18 @@ def _test_rungs(f: pd.DataFrame, usual: pd.Series) -> None:
             continue
         chance = float(np.median(p * (1 - p) / g["reached"]))
         spread[k] = max(0.0, upper_spread(g["rate"]) - chance) / (p * (1 - p))
-    # one spread per role, the median of its rungs' estimates: each rung's alone rests on a dozen rates and is noisy
-    pooled = pd.Series(spread, dtype=float)
-    by_role = pooled.groupby(level=0).median().to_dict() if len(pooled) else {}
-    f["spread"] = f["role"].map(by_role).fillna(0.0).to_numpy(float)
-    f["p_low"] = betabinom_cdf(f["advanced"], f["reached"], f["team_rate"], f["spread"])
-    f["p_high"] = betabinom_sf(f["advanced"], f["reached"], f["team_rate"], f["spread"])
+    # each rung's own estimate rests on a dozen rates and is noisy, so it is never taken below the median of the
+    # role's rungs; but a rung where reps really differ more (lead quality shows at qualifying) keeps its own
+    own = pd.Series(spread, dtype=float)
+    by_role = own.groupby(level=0).median().to_dict() if len(own) else {}
+    floor = f["role"].map(by_role).fillna(0.0)
+    mine = pd.Series(list(zip(f["role"], f["rung"])), index=f.index).map(own.to_dict()).fillna(0.0)
+    f["spread"] = np.maximum(floor, mine).to_numpy(float)
+    # a leak is tested against the rest's rate moved by the margin: "at least MARGIN below", not "below at all",
+    # so a small real difference that many deals make certain is not called a fault
+    f["p_low"] = betabinom_cdf(f["advanced"], f["reached"], f["team_rate"] * (1 - th.MARGIN), f["spread"])
+    # a strength only ever names a peer to learn from, never a fault: tested against the rest as it is
+    f["p_high"] = betabinom_sf(f["advanced"], f["reached"], f["rest_rate"], f["spread"])
 
 
 def judge(t: pd.DataFrame) -> None:
@@ -98,7 +117,8 @@ def judge(t: pd.DataFrame) -> None:
     t["q_low"] = bh_adjust(t["p_low"])
     t["q_high"] = bh_adjust(t["p_high"])
     t["weak"] = ((t["q_low"] < th.FDR) & (t["effect"] <= -th.MIN_EFFECT)).fillna(False).astype(bool)
-    t["strong"] = ((t["q_high"] < th.FDR) & (t["effect"] >= th.STRONG_EFFECT)).fillna(False).astype(bool)
+    up = t["effect_up"] if "effect_up" in t else t["effect"]
+    t["strong"] = ((t["q_high"] < th.FDR) & (up >= th.STRONG_EFFECT)).fillna(False).astype(bool)
     t["sure"] = sure(t["q_low"])
 
 
@@ -144,12 +164,8 @@ def step_table(funnel: pd.DataFrame, reps: pd.DataFrame, alpha: float = ALPHA, e
     f["downstream"] = [down.get(k, 1.0) for k in zip(f["role"], f["rung"])]
     n_tests = f.groupby("rep_id")["rung"].transform("size") + extra_tests
     f["n_tests"] = n_tests
-    _against_the_rest(f)
-    f["expected"] = f["reached"] * f["team_rate"]
-    f["deficit"] = f["expected"] - f["advanced"]
-    f["lost_wins"] = f["deficit"] * f["downstream"]
+    _against_the_rest(f, pd.Series(True, index=f.index))
     f["rate_low"], f["rate_high"] = wilson(f["advanced"], f["reached"], th.INTERVAL)
-    f["effect"] = f["rate"] / f["team_rate"].where(f["team_rate"] > 0) - 1
     judge(f)
     return f.sort_values(["rep_id", "_pos"]).drop(columns=["_pos"]).reset_index(drop=True)
 
@@ -171,13 +187,6 @@ def volume_table(volume: pd.DataFrame, reps: pd.DataFrame, steps: pd.DataFrame, 
     # the role's pace is theirs without the rep
     med = v[v["count"] > 0].groupby("role")["pace"].median().rename("team_pace")
     v = v.join(med, on="role")
-    busy = v["count"] > 0
-    cnt = v["count"].where(busy, 0).groupby(v["role"]).transform("sum")
-    days = v["active_days"].where(busy, 0).groupby(v["role"]).transform("sum")
-    own_c, own_d = v["count"].where(busy, 0), v["active_days"].where(busy, 0)
-    v["team_rate"] = (cnt - own_c) / (days - own_d).where(days - own_d > 0)
-    v["expected"] = v["team_rate"] * v["active_days"]
-    v["deficit"] = v["expected"] - v["count"]
     # one more lead/opportunity is worth the team's conversion from there to won
     first = "lead" if unit == "leads" else "qualified"
     conv = (
@@ -189,26 +198,52 @@ def volume_table(volume: pd.DataFrame, reps: pd.DataFrame, steps: pd.DataFrame, 
     ) if len(steps) else pd.Series(dtype=float, name="downstream")
     v = v.join(conv, on="role")
     v["downstream"] = v["downstream"].fillna(1.0)
-    v["lost_wins"] = v["deficit"] * v["downstream"]
-    _test_volume(v, pd.Series(True, index=v.index))
-    v["effect"] = v["count"] / v["expected"].where(v["expected"] > 0) - 1
+    _volume_against_the_rest(v, pd.Series(True, index=v.index))
     judge(v)
     v["unit"] = unit
     v["step"] = "prospecting" if unit == "leads" else "qualifying"
     return v.reset_index(drop=True)
 
 
+def _volume_against_the_rest(v: pd.DataFrame, usual: pd.Series) -> None:
+    """The rest of the role's pace per active day without the rep (``team_rate``), leaving out reps with no
+    lead at all (they would drag it to zero) and those not in ``usual`` (already found short); the count
+    expected at it, the wins lost, the effect, and the test (`_test_volume`)."""
+    use = usual.reindex(v.index).fillna(True).astype(bool)
+    rate = None
+    for mask in (use, pd.Series(True, index=v.index)):  # all reps when none of the rest is usual
+        keep = (v["count"] > 0) & mask
+        c, d = v["count"].where(keep, 0), v["active_days"].where(keep, 0)
+        rest_c = c.groupby(v["role"]).transform("sum") - c
+        rest_d = d.groupby(v["role"]).transform("sum") - d
+        got = rest_c / rest_d.where(rest_d > 0)
+        rate = got if rate is None else rate.fillna(got)
+    v["team_rate"] = rate
+    v["expected"] = v["team_rate"] * v["active_days"]
+    v["deficit"] = v["expected"] - v["count"]
+    v["lost_wins"] = v["deficit"] * v["downstream"]
+    v["effect"] = v["count"] / v["expected"].where(v["expected"] > 0) - 1
+    v["rest_rate"], v["effect_up"] = v["team_rate"], v["effect"]  # no strength is read from volume
+    _test_volume(v, use)
+
+
 def _test_volume(v: pd.DataFrame, usual: pd.Series) -> None:
     """Poisson on the log scale, widened by the reps' real spread of pace (beyond Poisson chance), the spread
     taken from the reps in ``usual``; and the count's 90% interval."""
-    spread = {}
-    for role_name, g in v[(v["count"] >= MIN_REACHED) & usual].groupby("role"):
-        if len(g) >= 3:
-            spread[role_name] = max(0.0, upper_spread(np.log(g["pace"])) - float(np.median(1 / g["count"])))
-    v["spread"] = v["role"].map(spread).fillna(0.0)
+    # one spread for the team, from each usual rep's log pace against their role's median: roles differ in
+    # level (an account manager's leads are fewer), less in how much their reps differ, and a role's dozen reps
+    # alone give a spread too noisy to test by
+    g = v[(v["count"] >= MIN_REACHED) & usual]
+    g = g[g.groupby("role")["rep_id"].transform("size") >= 3]
+    spread = 0.0
+    if len(g) >= 3:
+        dev = np.log(g["pace"]) - np.log(g["pace"]).groupby(g["role"]).transform("median")
+        spread = max(0.0, upper_spread(dev) - float(np.median(1 / g["count"])))
+    v["spread"] = spread
     with np.errstate(divide="ignore", invalid="ignore"):
-        z = np.log((v["count"] + 0.5) / (v["expected"] + 0.5)) / np.sqrt(1 / (v["expected"] + 0.5) + v["spread"])
-    p_low = np.where(v["spread"] > 0, normal_cdf(z), poisson_cdf(v["count"], v["expected"]))
+        bar = v["expected"] * (1 - th.MARGIN)
+        z = np.log((v["count"] + 0.5) / (bar + 0.5)) / np.sqrt(1 / (bar + 0.5) + v["spread"])
+    p_low = np.where(v["spread"] > 0, normal_cdf(z), poisson_cdf(v["count"], bar))
     v["p_low"] = pd.Series(p_low, index=v.index).where(v["expected"].notna())
     v["p_high"] = np.nan  # more leads than the rest is not a funnel strength
     half = np.sqrt(1 / v["count"].clip(lower=1) + v["spread"]) * 1.6449  # 90%: the count's interval
@@ -255,19 +290,28 @@ def find_bottlenecks(funnel: pd.DataFrame, reps: pd.DataFrame, volume: pd.DataFr
         vol["rung"] = "volume"
         cand = pd.concat([cand, vol[[c for c in vol.columns if c in cand.columns or c in ("team_pace", "active_days", "pace")]]],
                          ignore_index=True)
-    # one family for the false-discovery rate: every rep and step of the team, volume included; then once more
-    # with the spread measured without the reps found to leak (their shortfall is not ordinary variation)
+    # one family for the false-discovery rate: every rep and step of the team, volume included. Then again with
+    # the bar and the spread measured without the reps found to leak (their shortfall is neither the team's
+    # level nor its ordinary variation), until the leaks found stop changing
     judge(cand)
-    rung, usual = cand["source"] == "rung", ~cand["weak"]
-    part = cand[rung].copy()
-    _test_rungs(part, usual[rung])
-    cand.loc[rung, ["spread", "p_low", "p_high"]] = part[["spread", "p_low", "p_high"]]
-    if has_volume:
-        part = cand[~rung].rename(columns={"advanced": "count"})
-        _test_volume(part, usual[~rung])
-        cand.loc[~rung, ["spread", "p_low", "p_high", "rate_low", "rate_high"]] = \
-            part[["spread", "p_low", "p_high", "rate_low", "rate_high"]]
-    judge(cand)
+    rung = cand["source"] == "rung"
+    moved = ["team_rate", "rest_rate", "expected", "deficit", "lost_wins", "effect", "effect_up", "spread", "p_low",
+             "p_high"]
+    # reps below the rest even at a loose level are left out of the bar and the spread too: a leak not yet
+    # found would otherwise pull the median down and widen the spread that hides it
+    for _ in range(th.PASSES):
+        before = cand["weak"].to_numpy().copy()
+        usual = ~cand["weak"] & ~((cand["p_low"] < th.SUSPECT) & (cand["effect"] < 0)).fillna(False)
+        part = cand[rung].copy()
+        _against_the_rest(part, usual[rung])
+        cand.loc[rung, moved] = part[moved]
+        if has_volume:
+            part = cand[~rung].rename(columns={"advanced": "count"})
+            _volume_against_the_rest(part, usual[~rung])
+            cand.loc[~rung, moved + ["rate_low", "rate_high"]] = part[moved + ["rate_low", "rate_high"]]
+        judge(cand)
+        if (cand["weak"].to_numpy() == before).all():
+            break
     steps = cand[cand["source"] == "rung"].drop(columns=["source", "unit"]).reset_index(drop=True)
     # a rep with no deal and no lead in the period has nothing to compare: not a leak, and nobody to pair
     busy = set(steps.loc[steps["reached"] > 0, "rep_id"])

@@ -11,8 +11,11 @@ A step is called a leak (or a strength) from a test with its numbers, not from a
 from __future__ import annotations
 
 FDR = 0.10  # Benjamini-Hochberg false-discovery rate across every rep and step of the team
+MARGIN = 0.05  # each test asks whether the rep is at least this much below (above) the rest, not just below
 MIN_EFFECT = 0.15  # a leak: the rep's rate (or pace) at least 15% below the rest of the role's
 STRONG_EFFECT = 0.15  # a strength: at least 15% above it
+PASSES = 4  # the rest of the role is measured again without the leaks found, at most this many times
+SUSPECT = 0.05  # ... leaving out the weak and also the reps below the rest at this unadjusted p
 MIN_REACHED = 5  # a rep's rate counts towards the team's spread only from this many deals at the step
 INTERVAL = 0.90  # the interval given with each effect
 # how sure, from the adjusted p-value (q): below the first bar "almost certain", below the second "very likely",
