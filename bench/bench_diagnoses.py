@@ -193,6 +193,8 @@ def texts(team) -> dict[str, str]:
         for name in ("rank", "funnel", "risk"):
             parts.append(str(getattr(rwords, name)(view) or ""))
         parts.append(rwords.peer(view) if view.peer else rwords.no_peer(view))
+        if getattr(view.headline, "joined", None):
+            parts.append(rwords.joined(view))
         parts += [rwords.strength(view, s) for s in view.strengths]
         if view.change:
             parts += rwords.since_period(view)

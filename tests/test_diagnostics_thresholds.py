@@ -28,6 +28,13 @@ def test_the_docs_state_the_thresholds_of_the_code():
     bars = re.search(r"`almost_certain` \(below ([\d.]+)\), `very_likely` \(below ([\d.]+)\)", DOC)
     assert (float(bars.group(1)), float(bars.group(2))) == th.SURE_BARS
     assert _doc_pct(r"largest deal is at least (\d+)% of won revenue") == pytest.approx(th.ONE_DEAL_SHARE)
+    assert _doc_pct(r"for a leak asks whether the rep is at least (\d+)% below the rest") == pytest.approx(th.MARGIN)
+    flat = " ".join(DOC.split())
+    assert float(re.search(r"unadjusted p under ([\d.]+)", flat).group(1)) == th.SUSPECT
+    assert int(re.search(r"run again, up to (\d+) times", flat).group(1)) == th.PASSES
+    ramp = re.search(r"the first (\d+) days after a rep's `hire_date` count as ([\d.]+) of a day", flat)
+    assert (int(ramp.group(1)), float(ramp.group(2))) == (th.RAMP_DAYS, th.RAMP_WEIGHT)
+    assert f"their first {th.RAMP_DAYS} days overlap the period" in flat
 
 
 def test_beta_binomial_with_no_spread_is_the_binomial_and_with_a_flat_prior_is_uniform():

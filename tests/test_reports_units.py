@@ -324,6 +324,19 @@ def test_headline_gives_distance_to_quota_and_a_plain_risk_sentence():
     assert "Projected" not in text and "per day" not in text and "likely" not in text
 
 
+def test_a_new_hire_sees_when_they_joined_and_how_that_is_counted_and_a_veteran_does_not():
+    from salesnb.report import Report
+    from salesnb.report.facts import Headline
+
+    base = dict(won=60.0, quota=200.0, attainment=0.3, projection=None, projected_attainment=None, score=20.0,
+                rank=3, n_in_role=4, risk=None)
+    new = repr(Report(_view(headline=Headline(**base, joined="2026-03-02")), {}).headline())
+    row = next(line for line in new.splitlines() if line.startswith("Joined"))
+    assert "2026-03-02" in row and "ramping up" in row
+    veteran = repr(Report(_view(headline=Headline(**base)), {}).headline())
+    assert "Joined" not in veteran and "ramping" not in veteran
+
+
 def _shown(monkeypatch):
     shown = []
     monkeypatch.setattr("IPython.display.display", lambda obj, raw=False: shown.append(obj))

@@ -16,6 +16,7 @@ from ..scorecard import score
 from ..schema import ACTIVITY_TYPES
 from ..terms import ACTIVITY, STEPS, role_key
 from . import bottleneck as bn
+from . import thresholds as th
 from . import (change, concentration, early_warning, evidence, foresight, hygiene, lead_quality, pairing,
                top_performers, vanity)
 
@@ -68,6 +69,30 @@ def _active_days(reps: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> 
     if "end_date" in reps:
         hi = reps["end_date"].where(reps["end_date"] < end, end).fillna(end)
     return ((hi - lo).dt.days + 1).clip(lower=0).astype(float)
+
+
+def ramped_days(reps: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.Series:
+    """`_active_days`, where each of the first ``RAMP_DAYS`` after a rep's hire date counts ``RAMP_WEIGHT`` of a
+    day: a new hire's volume is compared with the role's pace as the pace of someone still ramping up."""
+    days = _active_days(reps, start, end)
+    if "hire_date" not in reps:
+        return days
+    hire = reps["hire_date"]
+    ramp_end = hire + pd.Timedelta(days=th.RAMP_DAYS - 1)
+    lo = hire.where(hire > start, start)
+    hi = ramp_end.where(ramp_end < end, end)
+    ramping = ((hi - lo).dt.days + 1).clip(lower=0).fillna(0).astype(float)
+    return days - (1 - th.RAMP_WEIGHT) * np.minimum(ramping, days)
+
+
+def ramping_since(reps: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.Series:
+    """The hire date (ISO) of reps whose first ``RAMP_DAYS`` overlap [start, end]: the report says they joined
+    and how that is counted; None for the others and where the data has no hire dates."""
+    if "hire_date" not in reps:
+        return pd.Series([None] * len(reps), index=reps.index, dtype="object")
+    hire = reps["hire_date"]
+    on = (hire + pd.Timedelta(days=th.RAMP_DAYS - 1) >= start) & (hire <= end)
+    return hire.dt.strftime("%Y-%m-%d").where(on.fillna(False)).astype("object").where(lambda x: x.notna(), None)
 
 
 def active_weeks(reps: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.Series:
@@ -212,7 +237,7 @@ def diagnose(dataset, period=None, as_of=None, weights=None, seed: int = 0, *,
     reps = info.loc[current]
     reps_df = reps.reset_index()[["rep_id", "role"]].assign(role=lambda d: d["role"].map(role_key))
     values = table.values.reindex(current)
-    active_days = _active_days(reps, per.start, window_end)
+    active_days = ramped_days(reps, per.start, window_end)
 
     if card is None:
         card = score(table, weights)
@@ -301,6 +326,7 @@ def diagnose(dataset, period=None, as_of=None, weights=None, seed: int = 0, *,
         unavailable["next_step"] = hygiene.NO_NEXT_STEPS
 
     rep_table = _rep_table(reps, values, board, neck, pairs, ew, lq, hyg, period_over=bool(as_of_ts >= per.end))
+    rep_table["joined"] = rep_table["rep_id"].map(ramping_since(reps, per.start, window_end)).astype("object")
     concentration.standing(rep_table, concentration.largest_deals(dataset.opportunities, pd.Index(current), per.start,
                                                      per.end, as_of_ts))
     since = change.compare(dataset, per, as_of_ts, card.weights, pd.Index(current), compare_to)

@@ -151,6 +151,7 @@ def to_document(d, currency: str | None = None) -> dict:
             "pair_with": peer,
             "pair_sentence": words.pairing(r, names.get(peer) if peer else None),
             "below_median": bool(r.get("below_median") is True),
+            "joined": r.get("joined") if isinstance(r.get("joined"), str) else None,
             "largest_deal_share": r.get("largest_deal_share"),
             "carried_by_one_deal": bool(r.get("carried_by_one_deal") is True),
             "attainment_without_largest": r.get("attainment_without_largest"),

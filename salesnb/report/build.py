@@ -71,7 +71,8 @@ def headline(s: RepSlice) -> Headline:
                     below_median=bool(h.get("below_median") is True),
                     largest_deal_share=_num(h.get("largest_deal_share")),
                     carried_by_one_deal=bool(h.get("carried_by_one_deal") is True),
-                    attainment_without_largest=_num(h.get("attainment_without_largest")))
+                    attainment_without_largest=_num(h.get("attainment_without_largest")),
+                    joined=h.get("joined") if isinstance(h.get("joined"), str) else None)
 
 
 def strengths(s: RepSlice) -> list[Strength]:

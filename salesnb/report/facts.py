@@ -78,6 +78,7 @@ class Headline:
     largest_deal_share: float | None = None  # the largest won deal's share of won revenue
     carried_by_one_deal: bool = False  # that share at least thresholds.ONE_DEAL_SHARE
     attainment_without_largest: float | None = None
+    joined: str | None = None  # the hire date (ISO) when the rep's ramp-up overlaps the period
 
 
 @dataclass

@@ -28,7 +28,7 @@ HEADLINE_FACTS = ("at_risk", "projection", "projected_attainment", "likely_low",
                   "open_deals", "pipeline_expected", "pipeline_ratio", "closing", "created_ratio", "due_by_now",
                   "pipeline_short", "closing_slow", "few_new_deals", "behind", "finished", "verdict", "short_by",
                   "bottleneck", "pair_complementary", "below_median", "carried_by_one_deal", "largest_deal_share",
-                  "attainment_without_largest")
+                  "attainment_without_largest", "joined")
 
 
 def inputs_for(team) -> RepInputs:

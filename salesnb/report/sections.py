@@ -79,7 +79,7 @@ class Report:
                 [CATALOGUE["attainment"].label, f"{pct(h.attainment)} of quota" if h.attainment is not None else "—"],
                 ["Still to win", words.to_go(v)], *([] if over else [["Projected at period end", projected]]),
                 ["Rank within role" if v.role else "Rank in the team", words.rank(v)],
-                words.score_row(v)]
+                words.score_row(v), *([["Joined", words.joined(v)]] if h.joined else [])]
         missing = self._note("headline")
         if missing:  # the note says what is missing: no rows of dashes
             rows = [r for r in rows if not r[1].startswith("—")]

@@ -128,6 +128,22 @@ def below_target(view) -> bool:
             or h.below_median)
 
 
+def joined(view) -> str:
+    """How a rep who joined recently is compared: the ramp-up rule of the volume test, and the projection's
+    when the report has a projection."""
+    from ..diagnostics.projection import RAMP_DAYS as SELL_RAMP_DAYS, RAMP_START
+    from ..diagnostics.thresholds import RAMP_DAYS, RAMP_WEIGHT
+
+    h = view.headline
+    whose = "your role's" if view.role else "the team's"
+    text = (f"{h.joined}: you are counted as ramping up. Your first {RAMP_DAYS} days count as {RAMP_WEIGHT:g} of a "
+            f"day when your number of leads is set against {whose} pace")
+    if h.projection is not None:
+        text += (f", and the projection expects {pct(RAMP_START)} of full pace on your first day, full pace after "
+                 f"{SELL_RAMP_DAYS} days")
+    return text + "."
+
+
 def one_deal(view) -> str:
     """The caveat when one deal carries the rep's result ("" otherwise)."""
     h = view.headline
