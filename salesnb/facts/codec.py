@@ -115,18 +115,11 @@ class _Writer:
                 out[col] = s.map(lambda x: json.dumps(self.enc(x), allow_nan=False))
         try:
             out.to_parquet(path, index=True)
-        except (TypeError, ValueError, ImportError) as exc:  # pyarrow errors derive from these
+        except (TypeError, ValueError, ImportError, NotImplementedError) as exc:  # pyarrow errors derive from these
             raise CodecError(f"cannot write a frame with columns {columns}: {exc}") from exc
         self.files.append(path)
         return {"$df": name, "columns": [self.enc(c) for c in columns], "attrs": self.enc(dict(df.attrs)),
                 "lists": lists, "json": jsons, "index_name": self.enc(df.index.name)}
-
-
-def _missing(x) -> bool:
-    try:
-        return x is None or bool(pd.isna(x))
-    except (TypeError, ValueError):
-        return False
 
 
 def to_plain(obj):
@@ -185,7 +178,7 @@ class _Reader:
         if "$array" in v:
             return np.array([self.dec(x) for x in v["$array"]])
         if "$items" in v:
-            return {_key(self.dec(k)): self.dec(x) for k, x in v["$items"]}
+            return {self.dec(k): self.dec(x) for k, x in v["$items"]}
         if "$path" in v:
             return Path(v["$path"])
         return {k: self.dec(x) for k, x in v.items()}
@@ -214,6 +207,3 @@ class _Reader:
         df.attrs = self.dec(v.get("attrs") or {})
         return df
 
-
-def _key(k):
-    return tuple(k) if isinstance(k, list) else k
