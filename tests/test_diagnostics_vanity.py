@@ -171,3 +171,35 @@ def test_several_roles_none_with_three_reps_leave_no_rep_to_rank_and_no_crash():
     acts = pd.DataFrame({"act_call": [5.0, 9.0, 7.0, 2.0]}, index=ids)
     row = audit(acts, pd.Series([100.0, 0.0, 0.0, 300.0], index=ids), seed=1, roles=roles).iloc[0]
     assert row["n"] == 0 and row["verdict"] == "unclear"
+
+
+def _partial_by_hand(x, y, z) -> float:
+    rx, ry, rz = (pd.Series(v).rank().to_numpy() for v in (x, y, z))
+    design = np.column_stack([np.ones(len(rx)), rz])
+    res = [v - design @ np.linalg.lstsq(design, v, rcond=None)[0] for v in (rx, ry)]
+    return float(np.corrcoef(*res)[0, 1])
+
+
+def test_a_driver_must_hold_with_the_volume_held_equal_on_its_own_evidence():
+    import math
+
+    reps = [f"r{i:02d}" for i in range(24)]
+    rng = np.random.default_rng(0)
+    opps = pd.Series(rng.uniform(5, 50, 24), index=reps)
+    # visits only follow the work; revenue too. By chance the partial rho lands above WEAK_RHO
+    visits = opps * 2 + pd.Series(rng.normal(0, 12, 24), index=reps)
+    revenue = opps * 100 + pd.Series(rng.normal(0, 1500, 24), index=reps)
+    out = audit(pd.DataFrame({"visits": visits}), revenue, seed=0, volume=opps).iloc[0]
+    held = _partial_by_hand(visits, revenue, opps)
+    p_hand = 0.5 * math.erfc(math.atanh(held) * math.sqrt(24 - 4) / math.sqrt(2))  # one-sided, Fisher's z
+    assert out["partial_rho"] == pytest.approx(held, abs=1e-9)
+    assert out["partial_p"] == pytest.approx(p_hand, rel=1e-6)
+    assert held > 0.2 and p_hand > 0.025 and out["p_value"] < 0.025 and out["low"] > 0  # was a driver before
+    assert out["verdict"] == "unclear" and out["volume_unclear"] and not out["follows_volume"]
+    said = vanity_sentence(out, "won_revenue")
+    assert "worth encouraging" not in said and "may only follow the work" in said
+    # calls that go with revenue for the same volume stay a driver
+    calls = pd.Series(rng.normal(0, 1, 24), index=reps)
+    revenue2 = opps * 100 + calls * 1500 + pd.Series(rng.normal(0, 300, 24), index=reps)
+    out2 = audit(pd.DataFrame({"calls": calls}), revenue2, seed=0, volume=opps).iloc[0]
+    assert out2["partial_p"] < 0.025 and out2["verdict"] == "driver" and not out2["volume_unclear"]

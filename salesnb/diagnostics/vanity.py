@@ -16,7 +16,9 @@ difference would pass for a relation. Verdicts:
   (``MIN_REPS``) and the estimate is weak or negative (rho < ``WEAK_RHO``).
 - A positive relation (rho >= ``WEAK_RHO``) that vanishes once the rep's volume (opportunities per week) is held equal
   (partial rank correlation below ``WEAK_RHO``) is not a driver: the activity merely grows with the work
-  (``follows_volume``, verdict ``unclear``).
+  (``follows_volume``, verdict ``unclear``). A driver must also hold with the volume held equal on its own
+  evidence (the partial correlation's one-sided p below ``ALPHA``, Fisher's z); a relation that does not is
+  ``unclear`` with ``volume_unclear``: it may only follow the work.
 - ``unclear``: too few reps, a positive hint that is not yet evidence, or too
   early in the period to rank reps by outcome (``too_early`` given: most reps
   still tie at zero, see `evidence.too_early`).
@@ -27,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from ..terms import NO_ROLE
-from ._stats import spearman, spearman_bootstrap_interval, spearman_permutation_p
+from ._stats import normal_cdf, spearman, spearman_bootstrap_interval, spearman_permutation_p
 
 ALPHA = 0.025
 MIN_REPS = 8
@@ -69,6 +71,15 @@ def partial_rho(x, y, z) -> float:
     return float((rxy - rxz * ryz) / den) if den > 1e-9 and np.isfinite(rxy) else float("nan")
 
 
+def partial_p(held: float, n: int) -> float:
+    """One-sided p-value that a partial rank correlation ``held`` (one variable held equal) is above zero, from
+    Fisher's z with n - 4 degrees of freedom; NaN when undefined."""
+    if not np.isfinite(held) or n <= 4:
+        return float("nan")
+    z = np.arctanh(np.clip(held, -0.999999, 0.999999)) * np.sqrt(n - 4)
+    return float(1 - normal_cdf(z))
+
+
 def audit(activity: pd.DataFrame, outcome: pd.Series, labels: dict[str, str] | None = None, seed: int = 0, n_resamples: int = N_RESAMPLES,
           too_early: str | None = None, roles: pd.Series | None = None,
           volume: pd.Series | None = None) -> pd.DataFrame:
@@ -106,19 +117,26 @@ def audit(activity: pd.DataFrame, outcome: pd.Series, labels: dict[str, str] | N
         held = partial_rho(x, y, pair["z"].to_numpy(float)) if "z" in pair and n >= 3 and np.ptp(pair["z"]) > 0 \
             else float("nan")
         follows = bool(np.isfinite(rho) and rho >= WEAK_RHO and np.isfinite(held) and held < WEAK_RHO)
+        held_p = partial_p(held, n)
+        # a driver holds with the volume of work held equal too, on its own evidence: a partial rho above
+        # WEAK_RHO by chance (about 1 team in 5 with two dozen reps) does not make an activity that only grows
+        # with the work worth encouraging
+        beyond = not np.isfinite(held) or held_p < ALPHA
         if too_early:
             verdict = "unclear"
         elif follows:
             verdict = "unclear"  # it grows with the work, not with results for the same work
-        elif np.isfinite(p) and p < ALPHA and rho > 0 and lo > 0:
+        elif np.isfinite(p) and p < ALPHA and rho > 0 and lo > 0 and beyond:
             verdict = "driver"
         elif n >= MIN_REPS and np.isfinite(rho) and rho < WEAK_RHO:
             verdict = "vanity"
         else:
             verdict = "unclear"
+        volume_unclear = bool(not too_early and not follows and verdict == "unclear" and np.isfinite(p) and p < ALPHA
+                              and rho > 0 and lo > 0 and not beyond)
         rows.append(dict(metric=metric, label=label, rho=rho, low=lo, high=hi, p_value=p, n=n,
                          verdict=verdict, within_role=within_role, enough_reps=n >= MIN_REPS, partial_rho=held,
-                         follows_volume=follows and not too_early))
+                         partial_p=held_p, follows_volume=follows and not too_early, volume_unclear=volume_unclear))
     cols = ["metric", "label", "rho", "low", "high", "p_value", "n", "verdict", "within_role", "enough_reps",
-            "partial_rho", "follows_volume"]
+            "partial_rho", "partial_p", "follows_volume", "volume_unclear"]
     return pd.DataFrame(rows, columns=cols)

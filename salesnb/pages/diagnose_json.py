@@ -174,7 +174,7 @@ def to_document(d, currency: str | None = None) -> dict:
         "teams": records(d.teams),
         "reps": reps,
         "vanity": records(vanity, ["metric", "label", "rho", "low", "high", "p_value", "n", "verdict", "within_role",
-                                   "partial_rho", "follows_volume", "sentence"]),
+                                   "partial_rho", "partial_p", "follows_volume", "volume_unclear", "sentence"]),
         "top_performers": records(tops, ["feature", "group", "label", "top_mean", "rest_mean", "effect_size", "ratio",
                                          "within_role", "sentence"]),
         "hygiene": records(hygiene),

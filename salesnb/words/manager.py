@@ -305,6 +305,10 @@ def vanity(row: Mapping, outcome: str, too_early: str | None = None) -> str:
         return (f"{label} goes with higher {what} {figures} only as far as it grows with the rep's number of "
                 f"opportunities (ρ = {float(_get(row, 'partial_rho')):.2f} with that held equal): it follows the work, "
                 "it does not add to it; do not manage by it.")
+    if _get(row, "volume_unclear"):
+        return (f"{label} goes with higher {what} {figures}, but with the rep's number of opportunities held equal "
+                f"the evidence is weak (ρ = {float(_get(row, 'partial_rho')):.2f}): it may only follow the work; watch "
+                "it, do not set targets on it yet.")
     if verdict == "vanity":
         if hi is not None and float(hi) < 0:
             return f"{label} goes with lower {what} in this team {figures}: do not manage by it."
@@ -506,6 +510,8 @@ def vanity_verdict(row: Mapping, outcome: str, too_early: str | None = None) -> 
         return f"{label} goes with higher {what}: worth encouraging."
     if _get(row, "follows_volume"):
         return f"{label} grows with the rep's number of opportunities, not with results for the same work: do not manage by it."
+    if _get(row, "volume_unclear"):
+        return f"{label} goes with higher {what}, but perhaps only as it grows with the rep's number of opportunities: watch it."
     if verdict == "vanity":
         hi = _get(row, "high")
         if hi is not None and float(hi) < 0:
