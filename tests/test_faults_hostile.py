@@ -200,7 +200,7 @@ def test_the_dashboard_caps_its_open_pages_and_reclaims_closed_ones(team, tmp_pa
     with dashboard(team, tmp_path, token, "--max-pages", "1") as (port, log):
         status, headers, page = _get(port, f"/?token={token}")
         first = kernel_id(page)
-        assert status == 200 and first, page[:500]
+        assert status == 200 and first, page[:500] + log.read_text()[-3000:]
         cookie = headers["Set-Cookie"].split(";")[0]
         with open_page(port, first, cookie):  # the first page stays open in its tab
             time.sleep(CLOSED_PAGE_SECONDS + 1)  # idle, but connected: not a closed page
@@ -212,7 +212,7 @@ def test_the_dashboard_caps_its_open_pages_and_reclaims_closed_ones(team, tmp_pa
         time.sleep(CLOSED_PAGE_SECONDS + 1)
         status, _, page = _get(port, "/", Cookie=cookie)
         second = kernel_id(page)
-        assert status == 200 and second and second != first, page[:500]
+        assert status == 200 and second and second != first, page[:500] + log.read_text()[-3000:]
         assert _get(port, f"/api/kernels/{first}", Cookie=cookie)[0] == 404  # the closed page's kernel is gone
         served = log.read_text()
     assert TRACEBACK not in served, served[-3000:]
