@@ -21,6 +21,7 @@ import pytest
 
 from faults import _alive, _descendants, _is_kernel
 from salesnb import cli
+from ports import free_port
 from salesnb.batch import cluster
 from salesnb.reports import run_reports
 from test_reports_helpers import FIXTURE_NOTEBOOKS
@@ -32,9 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    return free_port()
 
 
 class Cluster:

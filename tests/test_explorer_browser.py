@@ -24,6 +24,7 @@ import nbformat
 import pandas as pd
 import pytest
 
+from ports import free_port
 from salesnb.config import SAMPLE_DIR, TEAM_NOTEBOOK
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -39,9 +40,7 @@ REP = "Sally Nguyen"  # a West rep
 
 
 def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    return free_port()
 
 
 @contextmanager
@@ -61,7 +60,10 @@ def server(cmd: list[str], ready_url: str, cwd: Path, env: dict, log: Path):
                     time.sleep(0.5)
             yield
         finally:
-            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                os.killpg(proc.pid, signal.SIGTERM)
+            except ProcessLookupError:  # it ended on its own: the error above says why
+                pass
             try:
                 proc.wait(timeout=20)
             except subprocess.TimeoutExpired:

@@ -25,6 +25,7 @@ import pandas as pd
 import pytest
 from faults import TRACEBACK, fingerprint
 from hostile import rewrite, run, team  # noqa: F401 (team: a fixture)
+from ports import free_port
 
 HOSTILE = {"name": '=HYPERLINK("http://x.invalid","click")', "team": "+cmd|' /C calc'!A0", "manager": "@SUM(1)",
            "account": "-2+3", "tab": "\tx"}  # a carriage return starting a cell: test_only_text_is_escaped
@@ -101,9 +102,7 @@ def test_only_text_is_escaped():
 @contextlib.contextmanager
 def dashboard(data: Path, tmp_path: Path, token: str, *options: str):
     """`salesnb dashboard` started for real (its own process group, stopped with its kernels); yields its port."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     env = {**os.environ, "JUPYTER_TOKEN": token, "JUPYTER_CONFIG_DIR": str(tmp_path / "cfg"),
            "JUPYTER_RUNTIME_DIR": str(tmp_path / "rt")}
     log = tmp_path / "dashboard.log"

@@ -29,6 +29,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from salesnb.cli import main
+from ports import free_port
 from salesnb.deliver import send_reports
 from salesnb.reports import run_reports
 from test_reports_helpers import FIXTURE_NOTEBOOKS
@@ -75,12 +76,6 @@ class Recorder:
         self.messages.append(Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.content,
                                       session.ssl is not None))
         return "250 Message accepted for delivery"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @contextmanager
