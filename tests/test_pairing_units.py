@@ -73,3 +73,17 @@ def test_volume_steps_are_read_as_the_count_against_its_expected_count():
     steps.loc[steps["rep_id"] == "a", "advanced"] = 90
     got = suggest_pairs(summary, steps).set_index("rep_id")
     assert got.loc["j", "pair_with"] == "b"
+
+
+def test_relative_strength_is_a_ratio_and_undefined_against_nothing():
+    # d brought 2 leads where 0.5 were expected (+300%): the strongest, though its counts are small
+    summary, steps = tables(
+        {"j": ("prospecting", []), "a": ("none", ["prospecting"]), "d": ("none", ["prospecting"])},
+        [("j", "prospecting", 40, 100, "volume"), ("a", "prospecting", 150, 100, "volume"),
+         ("d", "prospecting", 2, 0.5, "volume")])
+    assert suggest_pairs(summary, steps).set_index("rep_id").loc["j", "pair_with"] == "d"
+    # at a rung whose team median is 0 nobody is "above" it by a ratio: z is never the peer there
+    summary, steps = tables({"j": ("closing", []), "a": ("none", ["closing"]), "z": ("none", ["closing"])},
+                            [("j", "closing", 0.1, 20), ("a", "closing", 0.6, 20), ("z", "closing", 0.9, 20)])
+    steps.loc[steps["rep_id"] == "z", "team_median"] = 0.0
+    assert suggest_pairs(summary, steps).set_index("rep_id").loc["j", "pair_with"] == "a"
