@@ -87,3 +87,14 @@ def test_relative_strength_is_a_ratio_and_undefined_against_nothing():
                             [("j", "closing", 0.1, 20), ("a", "closing", 0.6, 20), ("z", "closing", 0.9, 20)])
     steps.loc[steps["rep_id"] == "z", "team_median"] = 0.0
     assert suggest_pairs(summary, steps).set_index("rep_id").loc["j", "pair_with"] == "a"
+
+
+def test_a_step_with_no_peer_leaves_the_others_paired_and_nobody_is_paired_with_themself():
+    # k leaks at closing with no peer to learn from (the block pairing looks at first); j leaks at qualifying
+    # and a qualifies well; s leaks at meeting and is the only one whose strengths hold meeting: s itself
+    summary, steps = tables(
+        {"k": ("closing", []), "j": ("qualifying", []), "a": ("none", ["qualifying"]), "s": ("meeting", ["meeting"])},
+        [("k", "closing", 0.1, 20), ("j", "qualifying", 0.1, 20), ("a", "qualifying", 0.8, 20),
+         ("s", "meeting", 0.9, 20)])
+    got = suggest_pairs(summary, steps).set_index("rep_id")
+    assert pd.isna(got.loc["k", "pair_with"]) and got.loc["j", "pair_with"] == "a" and pd.isna(got.loc["s", "pair_with"])
