@@ -67,24 +67,26 @@ def _against_the_rest(f: pd.DataFrame, usual: pd.Series) -> None:
     """Per rep and rung: the pooled rate of the role's other reps (``team_rate``), leaving out the rows not in
     ``usual`` (reps already found to leak at that rung, whose shortfall would pull the bar down), what the rep
     would have advanced at it (``expected``), the wins lost, the effect, and the test (`_test_rungs`)."""
-    key = [f["role"], f["rung"]]
     use = usual.reindex(f.index).fillna(True).astype(bool)
-    everyone = pd.Series(True, index=f.index)
-    rates = []
-    for mask in (use, everyone):
-        r, a = f["reached"].where(mask, 0), f["advanced"].where(mask, 0)
-        rest_r = r.groupby(key).transform("sum") - r
-        rest_a = a.groupby(key).transform("sum") - a
-        rates.append(rest_a / rest_r.where(rest_r > 0))
-    f["team_rate"] = rates[0].fillna(rates[1])  # all the rest when none of it is usual
     # a strength is measured against the role's other reps as they are, leaks included (`_test_rungs`)
-    f["rest_rate"] = rates[1]
+    f["team_rate"], f["rest_rate"] = _rest_of_group(f["advanced"], f["reached"], [f["role"], f["rung"]], use)
     f["expected"] = f["reached"] * f["team_rate"]
     f["deficit"] = f["expected"] - f["advanced"]
     f["lost_wins"] = f["deficit"] * f["downstream"]
     f["effect"] = f["rate"] / f["team_rate"].where(f["team_rate"] > 0) - 1
     f["effect_up"] = f["rate"] / f["rest_rate"].where(f["rest_rate"] > 0) - 1
     _test_rungs(f, use)
+
+
+def _rest_of_group(num: pd.Series, den: pd.Series, group, usual: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Per row, sum(num) / sum(den) over the other rows of its group: first over those in ``usual`` (falling back
+    to all of them where none is usual), then over all of them."""
+    rates = []
+    for mask in (usual, pd.Series(True, index=num.index)):
+        n, d = num.where(mask, 0), den.where(mask, 0)
+        rest_d = d.groupby(group).transform("sum") - d
+        rates.append((n.groupby(group).transform("sum") - n) / rest_d.where(rest_d > 0))
+    return rates[0].fillna(rates[1]), rates[1]
 
 
 def _test_rungs(f: pd.DataFrame, usual: pd.Series) -> None:
@@ -210,15 +212,8 @@ def _volume_against_the_rest(v: pd.DataFrame, usual: pd.Series) -> None:
     lead at all (they would drag it to zero) and those not in ``usual`` (already found short); the count
     expected at it, the wins lost, the effect, and the test (`_test_volume`)."""
     use = usual.reindex(v.index).fillna(True).astype(bool)
-    rate = None
-    for mask in (use, pd.Series(True, index=v.index)):  # all reps when none of the rest is usual
-        keep = (v["count"] > 0) & mask
-        c, d = v["count"].where(keep, 0), v["active_days"].where(keep, 0)
-        rest_c = c.groupby(v["role"]).transform("sum") - c
-        rest_d = d.groupby(v["role"]).transform("sum") - d
-        got = rest_c / rest_d.where(rest_d > 0)
-        rate = got if rate is None else rate.fillna(got)
-    v["team_rate"] = rate
+    busy = v["count"] > 0
+    v["team_rate"], _ = _rest_of_group(v["count"].where(busy, 0), v["active_days"].where(busy, 0), v["role"], use)
     v["expected"] = v["team_rate"] * v["active_days"]
     v["deficit"] = v["expected"] - v["count"]
     v["lost_wins"] = v["deficit"] * v["downstream"]
