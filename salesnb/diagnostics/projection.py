@@ -9,15 +9,18 @@
   rep's own closing then scales it: the wins from the stages the rep's closed deals reached, against what the
   team's rates expect of them, leaning toward the role's by ``PSEUDO_WINS``. Without stage_history the same
   is done by deal age alone (``stages`` says so).
-- **New business.** The rep's yearly selling rate: what the deals they created in the ``RATE_DAYS`` to as_of
-  bring (the won ones, and the open ones at their chance to be won at all) divided by the share of a year's
-  deals that window holds for them. That share follows the season (`season`, moved one typical sales cycle
-  earlier: deals are created about a cycle before they close) on the days the rep and the data were there, at
-  the rep's pace on each day: a new rep sells at ``RAMP_START`` of full pace on the hire date, growing evenly
-  to full after ``RAMP_DAYS`` (the *ramp rule*). The rate leans toward the role's (empirical Bayes: the less
-  the rep has been seen, the closer to the role's). What it brings by the period's end: the rate x, over each
-  day after as_of to the rep's last day in the period, the season's share of deals created that day x the
-  share of won revenue whose sales cycle fits in the days left (the team's cycle lengths, by revenue).
+- **New business.** The rep's yearly selling rate: deals created per year x what a deal brings. Deals per
+  year: those the rep created in the ``RATE_DAYS`` to as_of divided by the share of a year's deals that window
+  holds for them. What a deal brings: the won ones in full and the open ones at their chance to be won at
+  all, over the deals created. Each of the two leans toward the role's on its own evidence (empirical Bayes:
+  the fewer deals seen, the closer to the role's), so the rep's pace rests on every deal created and a few
+  large wins or losses move only the value per deal. The window's share of a year follows the season
+  (`season`, moved one typical sales cycle earlier: deals are created about a cycle before they close) on
+  the days the rep and the data were there, at the rep's pace on each day: a new rep sells at ``RAMP_START``
+  of full pace on the hire date, growing evenly to full after ``RAMP_DAYS`` (the *ramp rule*). What it
+  brings by the period's end: the rate x, over each day after as_of to the rep's last day in the period, the
+  season's share of deals created that day x the share of won revenue whose sales cycle fits in the days
+  left (the team's cycle lengths, by revenue).
 - **The range.** ``DRAWS`` draws with a fixed seed (``SEED``): each open deal won or not by its chance; the
   rep's rate drawn from its uncertainty (gamma); new business given the rate drawn as a compound of deals
   (gamma with the role's deal-size spread). ``low`` and ``high`` are the ``LOW`` and ``HIGH`` quantiles of the
@@ -151,12 +154,34 @@ def _closing(book: Book, f: Fit, history: dict, reps: pd.Index, role: pd.Series,
     return (frame["o"] + PSEUDO_WINS * role_ratio) / (frame["e"] + PSEUDO_WINS)
 
 
-def _rates(reps: pd.DataFrame, book: Book, as_of: int, exposure: np.ndarray, created_value: np.ndarray,
-           rep_pos: np.ndarray) -> pd.DataFrame:
-    """Each rep's yearly rate (won revenue per year of the season): what their deals created in the RATE_DAYS
-    to as_of bring (`created_value`) over the share of a year's selling they were there for (`exposure`),
-    leaning toward the role's (empirical Bayes), with its variance; and the role's deal-size spread
-    (E[a^2] / E[a] of won deals)."""
+def _lean(raw: pd.Series, sampling: pd.Series, mean: pd.Series, role: pd.Series, seen: pd.Series
+          ) -> tuple[pd.Series, pd.Series]:
+    """Empirical Bayes: each rep's `raw` figure (its `sampling` variance) leaning toward its role's `mean` by
+    how well it is measured against how much reps differ (the role's excess spread over sampling among the
+    reps `seen` long enough; the team's when the role has under MIN_ROLE_REPS of them; at least MIN_SPREAD).
+    Returns the leaned figure and its variance."""
+    excess = ((raw - mean) ** 2 - sampling).where(seen) / mean.where(mean > 0) ** 2
+    team_rel = float(excess.mean()) if excess.notna().any() else MIN_SPREAD ** 2
+    team_rel = team_rel if np.isfinite(team_rel) else MIN_SPREAD ** 2
+    n_seen = seen.groupby(role).transform("sum")
+    tau2 = (excess.groupby(role).transform("mean").where(n_seen >= MIN_ROLE_REPS, team_rel)
+            .fillna(team_rel).clip(lower=MIN_SPREAD ** 2)) * mean ** 2
+    prec = (1 / sampling).fillna(0.0) + 1 / tau2.where(tau2 > 0)
+    leaned = (((raw / sampling).fillna(0.0) + mean / tau2.where(tau2 > 0)) / prec).fillna(mean)
+    return leaned, (1 / prec).fillna(0.0)
+
+
+def _rates(reps: pd.DataFrame, book: Book, as_of: int, exposure: np.ndarray, created: np.ndarray,
+           created_value: np.ndarray, created_sq: np.ndarray, rep_pos: np.ndarray) -> pd.DataFrame:
+    """Each rep's yearly rate (won revenue per year of the season) as deals x value per deal, each leaning
+    toward the role's on its own evidence (`_lean`), with its variance; and the role's deal-size spread
+    (E[a^2] / E[a] of won deals).
+
+    Deals: those created in the RATE_DAYS to as_of (`created`) over the share of a year's selling the rep was
+    there for (`exposure`), a Poisson count. Value per deal: what those deals bring (`created_value`: won
+    ones in full, open ones at their chance to be won at all; `created_sq` the same of the squares) over their
+    number. Counted apart, the rep's pace rests on every deal created and only the value on what the deals
+    brought, so a few large wins or losses move the rate less than revenue over time would."""
     ids = reps.index
     start = as_of - RATE_DAYS + 1
     pos = rep_pos
@@ -164,27 +189,28 @@ def _rates(reps: pd.DataFrame, book: Book, as_of: int, exposure: np.ndarray, cre
     won = np.bincount(pos[ok], weights=book.amount[ok], minlength=len(ids))
     sq = np.bincount(pos[ok], weights=book.amount[ok] ** 2, minlength=len(ids))
     role = reps["role"].map(role_key).to_numpy() if "role" in reps else np.full(len(ids), "")
-    out = pd.DataFrame({"value": created_value, "won": won, "sq": sq, "exposure": exposure, "role": role},
-                       index=ids)
+    out = pd.DataFrame({"deals": created, "value": created_value, "value_sq": created_sq, "won": won, "sq": sq,
+                        "exposure": exposure, "role": role}, index=ids)
     g = out.groupby("role")
-    mu = (g["value"].transform("sum") / g["exposure"].transform("sum").where(lambda x: x > 0)).fillna(0.0)
     team_s2 = sq.sum() / won.sum() if won.sum() > 0 else 0.0
     s2 = (g["sq"].transform("sum") / g["won"].transform("sum").where(lambda x: x > 0)).fillna(team_s2)
-    raw = out["value"] / out["exposure"].where(out["exposure"] > 0)
-    sampling = mu * s2 / out["exposure"].where(out["exposure"] > 0)  # compound-Poisson variance of the raw rate
     seen = out["exposure"] >= 0.5 * out["exposure"].groupby(out["role"]).transform("median")
-    excess = ((raw - mu) ** 2 - sampling).where(seen) / mu.where(mu > 0) ** 2
-    team_rel = float(excess.mean()) if excess.notna().any() else MIN_SPREAD ** 2
-    team_rel = team_rel if np.isfinite(team_rel) else MIN_SPREAD ** 2
-    n_seen = seen.groupby(out["role"]).transform("sum")
-    tau2 = (excess.groupby(out["role"]).transform("mean").where(n_seen >= MIN_ROLE_REPS, team_rel)
-            .fillna(team_rel).clip(lower=MIN_SPREAD ** 2)) * mu ** 2
-    prec = (1 / sampling).fillna(0.0) + 1 / tau2.where(tau2 > 0)
-    out["rate"] = (((raw / sampling).fillna(0.0) + mu / tau2.where(tau2 > 0)) / prec).fillna(mu)
-    out["rate_var"] = (1 / prec).fillna(0.0)
-    out["role_rate"] = mu
+    exposed = out["exposure"].where(out["exposure"] > 0)
+    # deals per year: a Poisson count over the exposure
+    pace_mean = (g["deals"].transform("sum") / g["exposure"].transform("sum").where(lambda x: x > 0)).fillna(0.0)
+    pace, pace_var = _lean(out["deals"] / exposed, pace_mean / exposed, pace_mean, out["role"], seen)
+    # value per deal: the mean of the deals' values, its variance the role's per-deal variance over their number
+    deals = g["deals"].transform("sum").where(lambda x: x > 0)
+    per_deal = (g["value"].transform("sum") / deals).fillna(0.0)
+    per_deal_var = (g["value_sq"].transform("sum") / deals - per_deal ** 2).clip(lower=0).fillna(0.0)
+    counted = out["deals"].where(out["deals"] > 0)
+    value, value_var = _lean(out["value"] / counted, per_deal_var / counted, per_deal, out["role"], seen)
+    out["pace"], out["per_deal"] = pace, value
+    out["rate"] = pace * value
+    out["rate_var"] = pace ** 2 * value_var + value ** 2 * pace_var + pace_var * value_var
+    out["role_rate"] = pace_mean * per_deal
     out["size_spread"] = s2
-    out["raw_rate"] = raw
+    out["raw_rate"] = out["value"] / exposed
     return out
 
 
@@ -272,11 +298,14 @@ def project(book: Book, season: Season, period, as_of, reps: pd.DataFrame, quota
     p_ev = np.minimum(f.eventual[stage, bucket] * closing.to_numpy()[pos], MAX_CHANCE)
     created_value = (np.bincount(all_pos[done], weights=book.amount[done], minlength=n)
                      + np.bincount(pos[recent], weights=(p_ev * amount)[recent], minlength=n))
+    created_sq = (np.bincount(all_pos[done], weights=book.amount[done] ** 2, minlength=n)
+                  + np.bincount(pos[recent], weights=(p_ev * amount ** 2)[recent], minlength=n))
     hire = _day_or(reps.get("hire_date"), n, -NEVER)
     first = np.maximum(hire, book.first_at(t))
     exposure = _selling(f, season, np.arange(start, t + 1), hire, first).sum(axis=1)
-    rates = _rates(reps, book, t, exposure, created_value, rep_pos)
     made = (book.created >= start) & (book.created <= t) & (all_pos >= 0)
+    rates = _rates(reps, book, t, exposure, np.bincount(all_pos[made], minlength=n), created_value, created_sq,
+                   rep_pos)
     created_pace = np.bincount(all_pos[made], weights=book.amount[made], minlength=n) / np.where(
         exposure > 0, exposure, np.nan)
     pipe_mean = np.bincount(pos, weights=p * amount, minlength=n)
