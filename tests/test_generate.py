@@ -448,3 +448,15 @@ def test_bad_shapes_are_explained(tmp_path):
                       (Shape(big_deals=0.9), "big_deals")]:
         with pytest.raises(ConfigError, match=said):
             generate(tmp_path / "x", reps=4, stories=False, shape=bad)
+
+
+def test_events_seed_replays_the_same_team_with_other_luck(tmp_path):
+    a, _ = small(tmp_path, "a")
+    same, _ = small(tmp_path, "same", events_seed=5)  # the default is the team's own seed
+    replay, _ = small(tmp_path, "replay", events_seed=99)
+    for f in a.iterdir():
+        assert (same / f.name).read_bytes() == f.read_bytes(), f.name
+    for f in ("reps.csv", "quotas.csv", "team_quotas.csv"):
+        assert (replay / f).read_bytes() == (a / f).read_bytes(), f
+    for f in ("opportunities.csv", "leads.csv", "activities.csv"):
+        assert (replay / f).read_bytes() != (a / f).read_bytes(), f

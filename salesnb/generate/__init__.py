@@ -69,7 +69,7 @@ def _parse_date(value, what: str) -> date:
 def generate(out_dir, reps: int = 24, seed: int = 0, *, stories: bool = True, plant_bottlenecks: bool = False,
              start="2026-01-01", as_of="2026-11-15", fmt: str = "csv", volume: float = 1.0,
              leak: float | None = None, two_roles: bool = False, shape: Shape | None = None,
-             overwrite: bool = False) -> GenerationResult:
+             overwrite: bool = False, events_seed: int | None = None) -> GenerationResult:
     """Write a generated dataset of `reps` reps into `out_dir`; same arguments, same bytes.
 
     The analysed year runs from `start` for a year; data begins 90 days before `start` (so the pipeline
@@ -81,7 +81,9 @@ def generate(out_dir, reps: int = 24, seed: int = 0, *, stories: bool = True, pl
     one). `two_roles`: half the reps are account managers (AM), who sell fewer, bigger deals and close
     more of them, so comparisons must be made within role. `shape` (a `Shape`) makes teams unlike the
     sample's kind: seasons, phased quotas, earlier years of data, a wider spread between reps, very large
-    deals, new hires who ramp up; the default is the sample's kind.
+    deals, new hires who ramp up; the default is the sample's kind. `events_seed` (default `seed`) seeds the
+    events alone: another value plays the same team (the same reps and selling habits) out again with other
+    luck, as benchmarks need to tell skill from chance.
     """
     out_dir = Path(out_dir)
     start_d, as_of_d = _parse_date(start, "start"), _parse_date(as_of, "as_of")
@@ -110,7 +112,8 @@ def generate(out_dir, reps: int = 24, seed: int = 0, *, stories: bool = True, pl
     )
     stage = staging_dir(out_dir)
     try:
-        rows = _write_all(stage, team, window, int(seed), fmt, start_d, shape)
+        rows = _write_all(stage, team, window, int(seed if events_seed is None else events_seed), fmt, start_d,
+                          shape)
         _write_meta(stage / "dataset.toml", start_d, as_of_d, stories, plant_bottlenecks)
         paths = publish(stage, out_dir)
     except BaseException:
