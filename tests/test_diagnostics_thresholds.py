@@ -56,9 +56,18 @@ def test_benjamini_hochberg_by_hand():
 
 
 def test_the_spread_is_read_above_the_median_so_leaks_cannot_inflate_it():
-    # 1..5: median 3, distances above 0, 1, 2 -> median 1 -> (1.4826 x 1)^2
-    assert upper_spread([1, 2, 3, 4, 5]) == pytest.approx(1.4826**2)
+    # 1..5: median 3, distances above 1 and 2 (bound 2.5 x 1.4826 x median(0, 1, 2) = 3.7, not reached):
+    # (1 + 4) / 2, over the bound's normal cost 0.9776
+    assert upper_spread([1, 2, 3, 4, 5]) == pytest.approx(2.5 / 0.9776)
     assert upper_spread([-50, 2, 3, 4, 5]) == pytest.approx(upper_spread([1, 2, 3, 4, 5]))
+
+
+def test_a_star_far_above_counts_at_the_bound():
+    # 1..7 and 100: median 4.5, distances above 0.5, 1.5, 2.5, 95.5; median distance of (0.5, 1.5, 2.5, 95.5) = 2,
+    # bound 2.5 x 1.4826 x 2 = 7.413: (0.25 + 2.25 + 6.25 + 7.413^2) / 4 / 0.9776
+    bound = 2.5 * 1.4826 * 2
+    assert upper_spread([1, 2, 3, 4, 5, 6, 7, 100]) == pytest.approx((0.25 + 2.25 + 6.25 + bound**2) / 4 / 0.9776)
+    assert upper_spread([1, 2, 3, 4, 5, 6, 7, 100]) == pytest.approx(upper_spread([1, 2, 3, 4, 5, 6, 7, 1e6]))
 
 
 def test_wilson_interval_by_hand():

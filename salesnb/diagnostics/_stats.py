@@ -208,15 +208,29 @@ def bh_adjust(p) -> np.ndarray:
 
 
 def upper_spread(x) -> float:
-    """The spread of `x` as a variance, read from the values at or above the median only: 1.4826 x the median
-    distance above the median, squared (for a normal sample, its variance). Leaks pull values down, so the
-    reps who leak cannot inflate it; values far above are as rare as in any sample."""
+    """The spread of `x` as a variance, read from the values above the median only. Leaks pull values down, so
+    the reps who leak cannot inflate it.
+
+    The mean squared distance above the median (for a normal sample, its variance), each distance counted at
+    most 2.5 times the median distance's reading of the spread (1.4826 x the median distance), so one rep far
+    above (a star) weighs little; the bound's cost for a normal sample (2.2%) is put back. The median
+    distance alone is too unsteady: with a dozen values above the median it read a normal team's spread
+    anywhere from a third to twice its size (10th to 90th percentile), and a spread read too small makes
+    ordinary reps look like leaks."""
     x = np.asarray(x, dtype=float)
     x = x[np.isfinite(x)]
     if x.size < 3:
         return 0.0
     med = np.median(x)
-    return float((1.4826 * np.median(x[x >= med] - med)) ** 2)
+    d = x[x > med] - med
+    if d.size == 0:
+        return 0.0
+    bound = 2.5 * 1.4826 * float(np.median(x[x >= med] - med))
+    return float(np.mean(np.minimum(d, bound) ** 2)) / _WINSORISED_HALF_NORMAL
+
+
+# E[min(Z, 2.5)^2 | Z > 0] for a standard normal Z: 2 (Phi(2.5) - 1/2 - 2.5 phi(2.5)) + 2.5^2 x 2 (1 - Phi(2.5))
+_WINSORISED_HALF_NORMAL = 0.9776
 
 
 def wilson(k, n, level: float = 0.9):
