@@ -26,6 +26,7 @@ import argparse
 import math
 import shutil
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -44,7 +45,7 @@ from salesnb.terms import STEP  # noqa: E402
 from salesnb.words import manager as mwords  # noqa: E402
 from salesnb.words import rep as rwords  # noqa: E402
 
-DATA = ROOT / "bench" / "_data" / "diagnoses"
+DATA = ROOT / "bench" / "_data"  # each run generates its teams in a folder of its own here, removed after
 FIRST_SEED = 7100  # the tests use seeds below 3000
 ALL_STEPS = ("prospecting",) + profiles.RUNGS
 PRAISE = ("keep doing what works", "others may well learn from you")
@@ -214,6 +215,12 @@ def below(d) -> set[str]:
 
 
 def run_kind(kind: str, spec: dict, seeds, reps: int, volume: float) -> dict:
+    DATA.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="diagnoses-", dir=DATA) as tmp:
+        return _run_kind(Path(tmp), kind, spec, seeds, reps, volume)
+
+
+def _run_kind(data: Path, kind: str, spec: dict, seeds, reps: int, volume: float) -> dict:
     c = dict(planted=0, found=0, unplanted=0, alarms=0, praised=0, below=0, carried=0, carried_top_bare=0,
              worse_acts=0, worse_wrong=0, volume_acts=0, volume_encouraged=0, halved=0, named_drop=0,
              drop_praised=0, hires=0, hires_alarm=0, hires_ramp=0, t=0.0)
@@ -221,7 +228,7 @@ def run_kind(kind: str, spec: dict, seeds, reps: int, volume: float) -> dict:
     profiles._plant_bottlenecks = planter(spec.get("steps", ()), spec.get("share", 0.5))
     try:
         for k, seed in enumerate(seeds):
-            out = DATA / f"{kind.replace(' ', '_')}_{seed}"
+            out = data / f"{kind.replace(' ', '_')}_{seed}"
             res = generate(out, reps=reps, seed=seed, stories=False, plant_bottlenecks=True, volume=volume,
                            leak=spec.get("factor", 0.6), two_roles=spec.get("two_roles", False),
                            shape=spec.get("shape"))
