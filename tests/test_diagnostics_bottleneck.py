@@ -8,7 +8,7 @@ import pytest
 
 from salesnb.diagnostics import thresholds as th
 from salesnb.diagnostics._stats import binom_cdf, poisson_cdf
-from salesnb.diagnostics.bottleneck import deals_needed, find_bottlenecks
+from salesnb.diagnostics.bottleneck import deals_needed, find_bottlenecks, rung_spread
 from salesnb.words.manager import bottleneck as bottleneck_sentence
 from salesnb.words.manager import won_deals
 
@@ -232,3 +232,44 @@ def test_wins_in_sentences_are_whole_deals():
     assert won_deals(32.6) == "about 33 won deals"
     assert won_deals(0.6) == "about 1 won deal"
     assert won_deals(0.4, more=True) == "less than one more won deal"
+
+
+def _rungs_table(rows):
+    f = pd.DataFrame(rows, columns=["role", "rung", "advanced", "reached"])
+    return f.assign(rate=f["advanced"] / f["reached"], team_rate=float("nan"))
+
+
+# rung a: 40, 45, 55, 60 of 100 -> p 0.5; above the median 0.05 and 0.10 (bound not reached), mean square 0.00625,
+#   over 0.9776: 0.0063932; as a share of p^2, 0.0255728, less chance 0.25/100/0.25 = 0.01: 0.0155728;
+#   two above the median: noise 0.01 x sqrt(2/2) = 0.01
+# rung b: 30, 34, 36, 40 of 50 -> p 0.7; above 0.02 and 0.10: mean square 0.0052 / 0.9776 = 0.0053191, / 0.49 =
+#   0.0108553, less chance 0.21/50/0.49 = 0.0085714: 0.0022839; noise 0.0085714
+# pooled by 1 / noise^2 (10000 and 13611.1): (155.728 + 31.086) / 23611.1 = 0.0079121; neither rung clearly above the
+#   other's (a: 0.0156 < 0.0023 + 3 x (0.01 + 0.0023)); intra-class correlation = pooled x p / (1 - p)
+RUNG_A = [("AE", "a", x, 100) for x in (40, 45, 55, 60)]
+RUNG_B = [("AE", "b", x, 50) for x in (30, 34, 36, 40)]
+
+
+def test_the_reps_real_spread_is_one_share_of_the_rate_pooled_over_the_rungs_by_precision():
+    f = _rungs_table(RUNG_A + RUNG_B)
+    got = rung_spread(f, f)
+    assert got[:4] == pytest.approx([0.0079121] * 4, rel=1e-4)
+    assert got[4:] == pytest.approx([0.0079121 * 0.7 / 0.3] * 4, rel=1e-4)
+
+
+def test_a_rung_where_reps_differ_far_more_keeps_its_own_and_leaves_the_others_alone():
+    # rung c: 10, 30, 70, 90 of 100 -> p 0.5; above 0.2 and 0.4: mean square 0.1 / 0.9776 / 0.25 - 0.01 = 0.3991653,
+    # far above the pool of a and b (0.0079121 + 3 x (0.01 + 0.0079121)); pooled in, it would be 0.124 for a and b
+    f = _rungs_table(RUNG_A + RUNG_B + [("AE", "c", x, 100) for x in (10, 30, 70, 90)])
+    got = rung_spread(f, f)
+    assert got[:4] == pytest.approx([0.0079121] * 4, rel=1e-4)
+    assert got[8:] == pytest.approx([0.3991653] * 4, rel=1e-4)
+
+
+def test_each_role_reads_its_own_spread_and_a_rung_without_one_takes_its_roles():
+    f = _rungs_table(RUNG_A + [("AM", "a", x, 100) for x in (10, 30, 70, 90)])
+    f = pd.concat([f, _rungs_table([("AE", "b", 5, 10)]).assign(team_rate=0.5)], ignore_index=True)
+    got = rung_spread(f[f["reached"] >= 20], f)
+    assert got[:4] == pytest.approx([0.0155728] * 4, rel=1e-4)  # one rung: its own reading
+    assert got[4:8] == pytest.approx([0.3991653] * 4, rel=1e-4)
+    assert got[8] == pytest.approx(0.0155728, rel=1e-4)  # the role's, at its team rate of 0.5

@@ -32,6 +32,7 @@ def test_the_docs_state_the_thresholds_of_the_code():
     flat = " ".join(DOC.split())
     assert float(re.search(r"unadjusted p under ([\d.]+)", flat).group(1)) == th.SUSPECT
     assert int(re.search(r"run again, up to (\d+) times", flat).group(1)) == th.PASSES
+    assert int(re.search(r"by (\d+) standard errors, keeps its own", flat).group(1)) == th.OWN_SPREAD
     ramp = re.search(r"the first (\d+) days after a rep's `hire_date` count as ([\d.]+) of a day", flat)
     assert (int(ramp.group(1)), float(ramp.group(2))) == (th.RAMP_DAYS, th.RAMP_WEIGHT)
     assert f"their first {th.RAMP_DAYS} days overlap the period" in flat

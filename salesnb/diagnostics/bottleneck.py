@@ -4,9 +4,9 @@ Rule (documented in docs/diagnose-json.md; every bar is in `thresholds`):
 
 1. Per funnel rung and role, each rep is compared with the rest of the role *without that rep* (their pooled
    conversion, ``team_rate``). The test is beta-binomial: the binomial widened by how much the role's reps
-   really differ (their spread beyond chance, read robustly per rung and pooled over the role's rungs by
-   the median), so a rep is not called weak
-   for an ordinary difference that many deals make look certain.
+   really differ (their spread beyond chance, read from above the median so leaks cannot inflate it, as one
+   share of the rate pooled over the role's rungs, `rung_spread`), so a rep is not called weak for an ordinary
+   difference that many deals make look certain.
 2. Prospecting (too few leads, or too few opportunities when there is no leads table) is tested the same
    way: the rep's count against the rest of the role's pace per active day (a new hire's first days weigh
    less, see `thresholds.RAMP_DAYS`), a Poisson test widened on the log scale by the reps' real spread.
@@ -92,25 +92,52 @@ def _rest_of_group(num: pd.Series, den: pd.Series, group, usual: pd.Series) -> t
 def _test_rungs(f: pd.DataFrame, usual: pd.Series) -> None:
     """``spread`` from the reps in ``usual`` (a second pass leaves out the reps already found to leak, whose
     shortfall is not the ordinary spread), then the beta-binomial p-values and the rate's interval."""
-    spread = {}
-    for k, g in f[(f["reached"] >= MIN_REACHED) & usual].groupby(["role", "rung"]):
-        p = g["advanced"].sum() / g["reached"].sum()
-        if len(g) < 3 or not 0 < p < 1:
-            continue
-        chance = float(np.median(p * (1 - p) / g["reached"]))
-        spread[k] = max(0.0, upper_spread(g["rate"]) - chance) / (p * (1 - p))
-    # each rung's own estimate rests on a dozen rates and is noisy, so it is never taken below the median of the
-    # role's rungs; but a rung where reps really differ more (lead quality shows at qualifying) keeps its own
-    own = pd.Series(spread, dtype=float)
-    by_role = own.groupby(level=0).median().to_dict() if len(own) else {}
-    floor = f["role"].map(by_role).fillna(0.0)
-    mine = pd.Series(list(zip(f["role"], f["rung"])), index=f.index).map(own.to_dict()).fillna(0.0)
-    f["spread"] = np.maximum(floor, mine).to_numpy(float)
+    f["spread"] = rung_spread(f[(f["reached"] >= MIN_REACHED) & usual], f)
     # a leak is tested against the rest's rate moved by the margin: "at least MARGIN below", not "below at all",
     # so a small real difference that many deals make certain is not called a fault
     f["p_low"] = betabinom_cdf(f["advanced"], f["reached"], f["team_rate"] * (1 - th.MARGIN), f["spread"])
     # a strength only ever names a peer to learn from, never a fault: tested against the rest as it is
     f["p_high"] = betabinom_sf(f["advanced"], f["reached"], f["rest_rate"], f["spread"])
+
+
+def rung_spread(usual: pd.DataFrame, f: pd.DataFrame) -> np.ndarray:
+    """Per row of `f`, how much the reps of its role really differ at its rung beyond chance, as the
+    beta-binomial's intra-class correlation, read from the rows of `usual` (``role, rung, advanced, reached,
+    rate``).
+
+    A rung's dozen rates are mostly binomial noise, so its own reading of the reps' real spread is unsteady. Reps
+    are taken to differ by about the same share of the rate at every rung: one relative variance per role,
+    pooled over its rungs, each weighted by how precisely it reads it (its chance variance over the square root
+    of its count above the median; read from above the median, so leaks cannot inflate it). A rung whose own
+    reading is clearly larger than the other rungs' pooled one (``OWN_SPREAD`` standard errors: lead quality can
+    make reps differ more at qualifying) keeps its own and is left out of the role's."""
+    rows = {}
+    for k, g in usual.groupby(["role", "rung"]):
+        p = g["advanced"].sum() / g["reached"].sum()
+        if len(g) < 3 or not 0 < p < 1:
+            continue
+        chance = float(np.median(p * (1 - p) / g["reached"])) / p**2
+        root = np.sqrt(2 / max(1, int((g["rate"] > g["rate"].median()).sum())))
+        rows[k] = dict(p=p, own=upper_spread(g["rate"]) / p**2 - chance, noise=chance * root, root=root)
+    if not rows:
+        return np.zeros(len(f))
+    r = pd.DataFrame.from_dict(rows, orient="index")
+    r.index = pd.MultiIndex.from_tuples(r.index, names=["role", "rung"])
+    w = 1 / r["noise"].clip(lower=1e-12) ** 2
+    role = r.index.get_level_values("role")
+    others = ((r["own"] * w).groupby(level="role").transform("sum") - r["own"] * w) / (
+        w.groupby(level="role").transform("sum") - w)
+    others = others.clip(lower=0).fillna(0.0)
+    clearly = r["own"] > others + th.OWN_SPREAD * (r["noise"] + others * r["root"])
+    kept = w.where(~clearly, 0.0)
+    pooled = (r["own"] * kept).groupby(level="role").sum() / kept.groupby(level="role").sum()
+    pooled = pooled.clip(lower=0).fillna(0.0)
+    r["rel"] = r["own"].where(clearly, pd.Series(role.map(pooled).to_numpy(float), index=r.index))
+    key = pd.MultiIndex.from_arrays([f["role"], f["rung"]])
+    rel = pd.Series(r["rel"].reindex(key).to_numpy(float), index=f.index)
+    rel = rel.fillna(f["role"].map(pooled)).fillna(0.0)
+    p = pd.Series(r["p"].reindex(key).to_numpy(float), index=f.index).fillna(f["team_rate"]).clip(0.02, 0.98)
+    return (rel * p / (1 - p)).to_numpy(float)
 
 
 def judge(t: pd.DataFrame) -> None:

@@ -17,6 +17,7 @@ STRONG_EFFECT = 0.15  # a strength: at least 15% above it
 PASSES = 4  # the rest of the role is measured again without the leaks found, at most this many times
 SUSPECT = 0.05  # ... leaving out the weak and also the reps below the rest at this unadjusted p
 MIN_REACHED = 5  # a rep's rate counts towards the team's spread only from this many deals at the step
+OWN_SPREAD = 3  # a step keeps its own reading of the reps' spread this many standard errors above its role's
 INTERVAL = 0.90  # the interval given with each effect
 # how sure, from the adjusted p-value (q): below the first bar "almost certain", below the second "very likely",
 # below FDR "likely"; above FDR the difference could be chance
