@@ -333,6 +333,9 @@ def test_a_new_hire_sees_when_they_joined_and_how_that_is_counted_and_a_veteran_
     new = repr(Report(_view(headline=Headline(**base, joined="2026-03-02")), {}).headline())
     row = next(line for line in new.splitlines() if line.startswith("Joined"))
     assert "2026-03-02" in row and "ramping up" in row
+    # the row stays short (a phone shows it on a line or two); how a new hire is counted is said under the table
+    assert row.split(None, 1)[1].strip() == "2026-03-02 (ramping up)"
+    assert "You joined on 2026-03-02, so you are counted as ramping up. Your first 120 days count as 0.6" in new
     veteran = repr(Report(_view(headline=Headline(**base)), {}).headline())
     assert "Joined" not in veteran and "ramping" not in veteran
 
@@ -387,3 +390,18 @@ def test_bottleneck_verdicts_read_as_words():
 
     assert [verdict(s) for s in ("closing", "none", "insufficient_data", None, float("nan"))] == [
         "Closing", "No clear leak", "Too few deals yet", "—", "—"]
+
+
+def test_attainment_since_the_previous_period_says_when_there_was_no_quota_to_compare():
+    from salesnb.report.facts import PeriodChange
+    from salesnb.words import rep as words
+
+    def change(then, now):
+        return PeriodChange("2026-Q3", "2026-Q2", 0, then, now, None, None, None, None, None, None, None, None, None)
+
+    assert words.since_period(_view(change=change(0.64, 0.14)))[1] == "Attainment: 64% in 2026-Q2, 14% in 2026-Q3."
+    # a rep who joined in Q3 had no quota in Q2: no dash set against a figure
+    assert words.since_period(_view(change=change(None, 0.46)))[1] == (
+        "Attainment: 46% in 2026-Q3 (no quota of yours in 2026-Q2).")
+    assert words.since_period(_view(change=change(0.5, None)))[1] == (
+        "Attainment: 50% in 2026-Q2 (no quota of yours in 2026-Q3).")

@@ -79,11 +79,13 @@ class Report:
                 [CATALOGUE["attainment"].label, f"{pct(h.attainment)} of quota" if h.attainment is not None else "—"],
                 ["Still to win", words.to_go(v)], *([] if over else [["Projected at period end", projected]]),
                 ["Rank within role" if v.role else "Rank in the team", words.rank(v)],
-                words.score_row(v), *([["Joined", words.joined(v)]] if h.joined else [])]
+                words.score_row(v), *([["Joined", words.joined_row(v)]] if h.joined else [])]
         missing = self._note("headline")
         if missing:  # the note says what is missing: no rows of dashes
             rows = [r for r in rows if not r[1].startswith("—")]
         parts = [table(["Figure", "Value"], rows)]
+        if h.joined:  # the row stays short; how a new hire is counted is said under the table
+            parts.append(paragraphs([words.joined(v)], "salesnb-note"))
         status = words.risk(v)
         if status:
             css = "salesnb-status salesnb-risk" if h.risk and h.risk.at_risk else "salesnb-status salesnb-ok"

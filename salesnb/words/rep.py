@@ -128,6 +128,11 @@ def below_target(view) -> bool:
             or h.below_median)
 
 
+def joined_row(view) -> str:
+    """The headline's short "Joined" value; `joined` explains it under the table."""
+    return f"{view.headline.joined} (ramping up)"
+
+
 def joined(view) -> str:
     """How a rep who joined recently is compared: the ramp-up rule of the volume test, and the projection's
     when the report has a projection."""
@@ -136,8 +141,8 @@ def joined(view) -> str:
 
     h = view.headline
     whose = "your role's" if view.role else "the team's"
-    text = (f"{h.joined}: you are counted as ramping up. Your first {RAMP_DAYS} days count as {RAMP_WEIGHT:g} of a "
-            f"day when your number of leads is set against {whose} pace")
+    text = (f"You joined on {h.joined}, so you are counted as ramping up. Your first {RAMP_DAYS} days count as "
+            f"{RAMP_WEIGHT:g} of a day when your number of leads is set against {whose} pace")
     if h.projection is not None:
         text += (f", and the projection expects {pct(RAMP_START)} of full pace on your first day, full pace after "
                  f"{SELL_RAMP_DAYS} days")
@@ -379,8 +384,12 @@ def since_period(view) -> list[str]:
     seen = (f" (each seen {c.days_after_end} days after it ended, so its deals had the same time to close)"
             if c.days_after_end else " (each at the same point)")
     out = [f"{c.now} against {c.then}{seen}:"]
-    if c.then_attainment is not None or c.now_attainment is not None:
+    if c.then_attainment is not None and c.now_attainment is not None:
         out.append(f"Attainment: {pct(c.then_attainment)} in {c.then}, {pct(c.now_attainment)} in {c.now}.")
+    elif c.now_attainment is not None:  # no quota then (not yet on the team): nothing to set it against
+        out.append(f"Attainment: {pct(c.now_attainment)} in {c.now} (no quota of yours in {c.then}).")
+    elif c.then_attainment is not None:
+        out.append(f"Attainment: {pct(c.then_attainment)} in {c.then} (no quota of yours in {c.now}).")
     if c.then_rank is not None and c.now_rank is not None:
         move = ("up" if c.now_rank < c.then_rank else "down") if c.now_rank != c.then_rank else "the same"
         out.append(f"Rank within {group(view)}: {c.then_rank} of {c.then_n_in_role} in {c.then}, {c.now_rank} of "
