@@ -273,3 +273,9 @@ def test_each_role_reads_its_own_spread_and_a_rung_without_one_takes_its_roles()
     assert got[:4] == pytest.approx([0.0155728] * 4, rel=1e-4)  # one rung: its own reading
     assert got[4:8] == pytest.approx([0.3991653] * 4, rel=1e-4)
     assert got[8] == pytest.approx(0.0155728, rel=1e-4)  # the role's, at its team rate of 0.5
+
+
+def test_a_rung_with_no_rate_to_read_from_is_not_widened():
+    # a role of one rep: no spread can be read, and no rest of the role to set it against (team rate unknown)
+    f = _rungs_table(RUNG_A + [("SDR", "a", 3, 10)])
+    assert rung_spread(f.iloc[:4], f)[4] == 0.0

@@ -137,7 +137,7 @@ def rung_spread(usual: pd.DataFrame, f: pd.DataFrame) -> np.ndarray:
     rel = pd.Series(r["rel"].reindex(key).to_numpy(float), index=f.index)
     rel = rel.fillna(f["role"].map(pooled)).fillna(0.0)
     p = pd.Series(r["p"].reindex(key).to_numpy(float), index=f.index).fillna(f["team_rate"]).clip(0.02, 0.98)
-    return (rel * p / (1 - p)).to_numpy(float)
+    return (rel * p / (1 - p)).fillna(0.0).to_numpy(float)  # no rate anywhere to read it from: no widening
 
 
 def judge(t: pd.DataFrame) -> None:
