@@ -336,6 +336,11 @@ def test_a_new_hire_sees_when_they_joined_and_how_that_is_counted_and_a_veteran_
     # the row stays short (a phone shows it on a line or two); how a new hire is counted is said under the table
     assert row.split(None, 1)[1].strip() == "2026-03-02 (ramping up)"
     assert "You joined on 2026-03-02, so you are counted as ramping up. Your first 120 days count as 0.6" in new
+    assert "your number of new leads is set against" in new
+    # without a leads table the pace is counted in opportunities created, and the sentence says so
+    no_leads = repr(Report(_view(headline=Headline(**base, joined="2026-03-02", volume_unit="opportunities")),
+                           {}).headline())
+    assert "your number of opportunities created is set against" in no_leads and "leads" not in no_leads
     veteran = repr(Report(_view(headline=Headline(**base)), {}).headline())
     assert "Joined" not in veteran and "ramping" not in veteran
 

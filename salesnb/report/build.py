@@ -72,7 +72,8 @@ def headline(s: RepSlice) -> Headline:
                     largest_deal_share=_num(h.get("largest_deal_share")),
                     carried_by_one_deal=bool(h.get("carried_by_one_deal") is True),
                     attainment_without_largest=_num(h.get("attainment_without_largest")),
-                    joined=h.get("joined") if isinstance(h.get("joined"), str) else None)
+                    joined=h.get("joined") if isinstance(h.get("joined"), str) else None,
+                    volume_unit=s.meta.get("volume_unit") or "leads")
 
 
 def strengths(s: RepSlice) -> list[Strength]:

@@ -79,6 +79,7 @@ class Headline:
     carried_by_one_deal: bool = False  # that share at least thresholds.ONE_DEAL_SHARE
     attainment_without_largest: float | None = None
     joined: str | None = None  # the hire date (ISO) when the rep's ramp-up overlaps the period
+    volume_unit: str = "leads"  # what the rep's pace is counted in: "opportunities" when there is no leads table
 
 
 @dataclass

@@ -97,6 +97,9 @@ def _meta(team) -> dict:
                         "weights": dict(w.active)},
             "missing": dict(team.missing), "unavailable": dict(team.diagnosis.unavailable),
             "holds": team.diagnosis.shape.summary() if team.diagnosis.shape is not None else "",
+            # what a rep's pace is counted in (a new hire's ramp-up is said in it): no leads table, no leads
+            "volume_unit": ("opportunities" if team.diagnosis.shape is not None and team.diagnosis.shape.lacks("leads")
+                            else "leads"),
             "too_early": team.diagnosis.too_early, "track_record": _record(team.diagnosis.track_record),
             "team_progress": _team_progress(team),
             "change": _change_meta(team.diagnosis.change)}

@@ -128,6 +128,9 @@ def below_target(view) -> bool:
             or h.below_median)
 
 
+_PACE_OF = {"leads": "new leads", "opportunities": "opportunities created"}
+
+
 def joined_row(view) -> str:
     """The headline's short "Joined" value; `joined` explains it under the table."""
     return f"{view.headline.joined} (ramping up)"
@@ -142,7 +145,7 @@ def joined(view) -> str:
     h = view.headline
     whose = "your role's" if view.role else "the team's"
     text = (f"You joined on {h.joined}, so you are counted as ramping up. Your first {RAMP_DAYS} days count as "
-            f"{RAMP_WEIGHT:g} of a day when your number of leads is set against {whose} pace")
+            f"{RAMP_WEIGHT:g} of a day when your number of {_PACE_OF[h.volume_unit]} is set against {whose} pace")
     if h.projection is not None:
         text += (f", and the projection expects {pct(RAMP_START)} of full pace on your first day, full pace after "
                  f"{SELL_RAMP_DAYS} days")
