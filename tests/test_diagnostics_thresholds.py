@@ -9,6 +9,7 @@ import pytest
 
 from salesnb.diagnostics import thresholds as th
 from salesnb.diagnostics._stats import betabinom_cdf, bh_adjust, binom_cdf, upper_spread, wilson
+from salesnb.metrics.context import SETTLE_MIN_LAGS, SETTLE_SHARE
 
 DOC = (Path(__file__).resolve().parents[1] / "docs" / "diagnose-json.md").read_text(encoding="utf-8")
 
@@ -36,6 +37,9 @@ def test_the_docs_state_the_thresholds_of_the_code():
     ramp = re.search(r"the first (\d+) days after a rep's `hire_date` count as ([\d.]+) of a day", flat)
     assert (int(ramp.group(1)), float(ramp.group(2))) == (th.RAMP_DAYS, th.RAMP_WEIGHT)
     assert f"their first {th.RAMP_DAYS} days overlap the period" in flat
+    settle = re.search(r"the time (\d+) in (\d+) of the leads that became an opportunity took here \(from (\d+) such", flat)
+    assert int(settle.group(1)) / int(settle.group(2)) == pytest.approx(SETTLE_SHARE)
+    assert int(settle.group(3)) == SETTLE_MIN_LAGS
 
 
 def test_beta_binomial_with_no_spread_is_the_binomial_and_with_a_flat_prior_is_uniform():

@@ -310,3 +310,20 @@ def test_numeric_and_odd_ids_give_the_same_figures(inputs, sample_dir, tmp_path,
         assert b.rep_id == ids[old]
         assert (a.headline, a.funnel, a.breakdown, a.trend) == (b.headline, b.funnel, b.breakdown, b.trend)
         assert a.peer == b.peer  # the peer is named, never identified by id
+
+
+def test_rates_over_leads_say_which_young_leads_they_leave_out(monkeypatch, inputs, sample_dir):
+    leads = _csv(sample_dir, "leads.csv", ["created_date"])
+    opps = _csv(sample_dir, "opportunities.csv", ["created_date"])
+    linked = leads.dropna(subset=["opportunity_id"]).merge(opps[["opportunity_id", "created_date"]],
+                                                           on="opportunity_id", suffixes=("", "_opp"))
+    days = int(-(-(linked["created_date_opp"] - linked["created_date"]).dt.days.quantile(0.9) // 1))
+    view = build_view(inputs.slice("R015"))
+    since = pd.Timestamp(view.as_of) - pd.Timedelta(days=days - 1)
+    assert f"from {since.day} {since.strftime('%b %Y')}" in view.leads_settling
+    assert f"up to {days} days" in view.leads_settling
+    shown = _shown(monkeypatch)
+    Report(view, charts={}).funnel()
+    assert view.leads_settling in _text(shown)  # under the funnel, whose first step is qualifying leads
+    lq = Report(view, charts={}).lead_quality()
+    assert view.leads_settling in repr(lq)

@@ -9,6 +9,7 @@ import pandas as pd
 
 from ..metrics import CATALOGUE, funnel_counts, metrics, team_summary
 from ..leaderboard import leaderboard, no_deal_notes, outcome_notes, withheld_notes
+from ..metrics.context import settled_leads_at
 from ..metrics.coverage import activity_window
 from ..validate.duplicates import copies_set_aside
 from ..metrics.profile import left_out_note, requirements
@@ -58,6 +59,7 @@ class Diagnosis:
     change: object = None  # change.Change: what moved since the previous comparable period
     activity_window: object = None  # metrics.coverage.ActivityWindow: the days activity rates are per week of
     shape: object = None  # shape.ExportShape: what the data holds (every section asks it)
+    settled_leads: object = None  # metrics.context.SettledLeads: the leads old enough to count in rates over leads
 
 
 def _active_days(reps: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.Series:
@@ -301,10 +303,13 @@ def diagnose(dataset, period=None, as_of=None, weights=None, seed: int = 0, *,
 
     # 6. lead quality
     met, left_out = requirements(dataset.leads, dataset.meta.icp) if dataset.has("leads") else ({}, [])
+    settled = settled_leads_at(dataset, window_end, as_of_ts) if dataset.has("leads") else None
+    if settled is not None and settled.note():
+        notes.append(settled.note())
     if dataset.has("leads") and met:
         leads = dataset.leads[(dataset.leads["created_date"] >= per.start) & (dataset.leads["created_date"] <= window_end)]
         bands, lq = lead_quality.assess(leads, dataset.opportunities, values.get("wasted_effort_share"),
-                                        dataset.meta.icp, reps_df)
+                                        dataset.meta.icp, reps_df, settled.last)
         if left_out_note(left_out):
             notes.append(left_out_note(left_out))
     elif dataset.has("leads"):
@@ -347,7 +352,7 @@ def diagnose(dataset, period=None, as_of=None, weights=None, seed: int = 0, *,
         top_performers=top_df, pairing=pairs, early_warning=ew.reset_index(), lead_quality=lq, lead_bands=bands,
         hygiene=hyg, hygiene_deals=deals, breakdown=breakdown, unavailable=unavailable, notes=notes,
         too_early=early_reason, currency=dataset.meta.currency, track_record=record, warning_basis=ew_basis,
-        change=since, shape=dataset.shape,
+        change=since, shape=dataset.shape, settled_leads=settled,
         activity_window=activity_window(dataset.activities if dataset.has("activities") else None, per.start,
                                         window_end),
     )

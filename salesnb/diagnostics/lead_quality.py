@@ -48,11 +48,15 @@ def band_leads(leads: pd.DataFrame, icp) -> pd.Series:
     return pd.Series(np.select([missed == 0, medium], ["high", "medium"], "low"), index=leads.index)
 
 
-def _lead_outcomes(leads: pd.DataFrame, opps: pd.DataFrame) -> pd.DataFrame:
+def _lead_outcomes(leads: pd.DataFrame, opps: pd.DataFrame, settled_end: pd.Timestamp | None = None) -> pd.DataFrame:
+    """Each lead's outcome; ``converted`` and ``won`` are NaN (not yet known) for leads created after
+    `settled_end`, too young to have become an opportunity (`metrics.context.settled_leads`)."""
     opp = opps.set_index("opportunity_id")
     l = leads.copy()
-    l["converted"] = (l["status"] == "qualified") | l["opportunity_id"].notna()
-    l["won"] = l["opportunity_id"].map(opp["status"]).eq("won")
+    young = (l["created_date"] > settled_end if settled_end is not None else pd.Series(False, index=l.index))
+    converted = ((l["status"] == "qualified") | l["opportunity_id"].notna()).astype(float)
+    l["converted"] = converted.mask(young)
+    l["won"] = l["opportunity_id"].map(opp["status"]).eq("won").astype(float).mask(young)
     won_amount = opp["amount"].where(opp["status"] == "won")
     # float even when no lead maps (an empty or all-missing string column maps to strings)
     l["won_amount"] = l["opportunity_id"].map(won_amount).astype(float)
@@ -75,14 +79,15 @@ def by_band(leads: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index()
 
 
-def lead_bands(leads: pd.DataFrame, opps: pd.DataFrame, icp) -> pd.DataFrame:
+def lead_bands(leads: pd.DataFrame, opps: pd.DataFrame, icp, settled_end: pd.Timestamp | None = None) -> pd.DataFrame:
     """`by_band` of the given leads (e.g. one team's leads of the period)."""
-    return by_band(_lead_outcomes(leads.assign(band=band_leads(leads, icp)), opps))
+    return by_band(_lead_outcomes(leads.assign(band=band_leads(leads, icp)), opps, settled_end))
 
 
 def assess(leads: pd.DataFrame, opps: pd.DataFrame, wasted_effort: pd.Series | None, icp,
-           reps: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Return ``(bands, per_rep)`` for the given leads (already limited to the period).
+           reps: pd.DataFrame, settled_end: pd.Timestamp | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return ``(bands, per_rep)`` for the given leads (already limited to the period). Conversions are read
+    on the leads created by `settled_end` (the younger ones' fate is not known yet); shares on them all.
 
     ``wasted_effort``: each rep's share of the period's activity spent on lost deals and disqualified leads
     (the metric ``wasted_effort_share``, indexed by rep id), carried into ``per_rep``; None when unknown.
@@ -91,7 +96,7 @@ def assess(leads: pd.DataFrame, opps: pd.DataFrame, wasted_effort: pd.Series | N
     high_leads, high_conversion, team_high_conversion, high_conversion_p_value, weak_good_lead_conversion,
     wasted_effort_share, avg_deal_size, recurring_share, p_value, low_quality``.
     """
-    l = _lead_outcomes(leads.assign(band=band_leads(leads, icp)), opps)
+    l = _lead_outcomes(leads.assign(band=band_leads(leads, icp)), opps, settled_end)
     bands = by_band(l)
     l = l[l["rep_id"].isin(reps["rep_id"])]
     g = l.groupby("rep_id")
@@ -110,7 +115,7 @@ def assess(leads: pd.DataFrame, opps: pd.DataFrame, wasted_effort: pd.Series | N
     per["team_high_share"] = per.groupby(role)["high_share"].transform("median")
     high = l[l["band"] == "high"]
     hg = high.groupby("rep_id")["converted"]
-    per["high_leads"] = hg.size().reindex(per.index).fillna(0).astype(int)
+    per["high_leads"] = hg.count().reindex(per.index).fillna(0).astype(int)  # those whose outcome is known
     per["high_conversion"] = hg.mean().reindex(per.index)
     enough = per["high_conversion"].where(per["high_leads"] >= MIN_HIGH_LEADS)
     med = enough.groupby(role).transform("median")

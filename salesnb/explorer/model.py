@@ -224,7 +224,7 @@ class Explorer:
             leads = leads[(leads["created_date"] >= team.period.start)
                           & (leads["created_date"] <= min(team.period.end, team.as_of))]
             their = self.facts.rows("opportunities", "opportunity_id", leads["opportunity_id"].dropna().unique())
-            bands = lead_bands(leads, their, meta.icp)
+            bands = lead_bands(leads, their, meta.icp, d.settled_leads.last if d.settled_leads else None)
         return Findings(found.outcome, found.too_early, found.vanity, found.top_performers, bands,
                         found.unavailable, len(ids))
 

@@ -23,7 +23,7 @@ from ..periods import Period, _ts
 from ..schema import ACTIVITY_TYPES
 from . import _frame as F
 from .catalogue import ACTIVITY_TYPE_METRICS, CATALOGUE, TARGET_MET_REASON, Metric
-from .context import Context, OppFrame, empty_cause, in_window, make_context, resolve_references
+from .context import Context, OppFrame, empty_cause, in_window, make_context, resolve_references, settled_leads
 from .funnel import opportunity_rungs
 from .profile import is_high_quality, requirements
 
@@ -423,13 +423,19 @@ def _leads(ctx: Context, b: _Builder) -> None:
     inw = in_window(ctx, created) & (code >= 0)
     qualified = F.equals(ld["status"], "qualified")
     total = F.bincount(code[inw], n)
-    conv = F.bincount(code[inw & qualified], n)
     empty = empty_cause(ctx)
     no_leads = (~has_any, "no leads assigned to this rep in the data")
     b.put("leads", total, empty, no_leads)
+    # rates over leads: only the leads old enough for their status to say whether they qualified
+    settled = settled_leads(ctx)
+    old = inw & (created <= settled.end)
+    settled_total = F.bincount(code[old], n)
+    conv = F.bincount(code[old & qualified], n)
     none = (total == 0, "no leads created in the period")
+    young = (settled_total == 0, f"the period's leads are all younger than {settled.days} days, the time 9 in 10 "
+                                 "leads take to become an opportunity here: too soon to read how many qualify")
     with np.errstate(invalid="ignore", divide="ignore"):
-        b.put("conv_lead_qualified", conv / total, empty, no_leads, none)
+        b.put("conv_lead_qualified", conv / settled_total, empty, no_leads, none, young)
     icp = ctx.dataset.meta.icp
     met, _left_out = requirements(ld, icp)
     if not met:
@@ -437,13 +443,13 @@ def _leads(ctx: Context, b: _Builder) -> None:
                           "profile cannot be applied (add one of them to see lead quality)")
         return
     hi = is_high_quality(ld, icp)
-    n_hi = F.bincount(code[inw & hi], n)
-    n_lo = total - n_hi
     with np.errstate(invalid="ignore", divide="ignore"):
-        b.put("lead_quality_high_share", n_hi / total, empty, no_leads, none)
-        b.put("conv_quality_high", F.bincount(code[inw & hi & qualified], n) / n_hi, empty, no_leads,
+        b.put("lead_quality_high_share", F.bincount(code[inw & hi], n) / total, empty, no_leads, none)
+        n_hi = F.bincount(code[old & hi], n)
+        n_lo = settled_total - n_hi
+        b.put("conv_quality_high", F.bincount(code[old & hi & qualified], n) / n_hi, empty, no_leads, young,
               (n_hi == 0, "no high-quality leads in the period"))
-        b.put("conv_quality_low", F.bincount(code[inw & ~hi & qualified], n) / n_lo, empty, no_leads,
+        b.put("conv_quality_low", F.bincount(code[old & ~hi & qualified], n) / n_lo, empty, no_leads, young,
               (n_lo == 0, "no lower-quality leads in the period"))
 
 

@@ -20,7 +20,7 @@ import pandas as pd
 
 from ..schema import OPPORTUNITY_STAGES
 from . import _frame as F
-from .context import OppFrame, make_context, stage_index
+from .context import OppFrame, make_context, settled_leads, stage_index
 
 NO_STAGES = ("opportunities have no furthest_stage values and there is no stage_history: "
              "add one of them to see the funnel between qualified and won")
@@ -96,7 +96,8 @@ def funnel_counts(dataset, period=None, as_of=None) -> pd.DataFrame:
         ld = dataset.leads
         code = ctx.rep_codes("leads")
         created = F.days(ld["created_date"])
-        inw = (created >= ctx.start) & (created <= ctx.end) & (code >= 0)
+        # only the leads old enough for their status to say whether they qualified (`settled_leads`)
+        inw = (created >= ctx.start) & (created <= settled_leads(ctx).end) & (code >= 0)
         qualified = F.equals(ld["status"], "qualified")
         n = len(ctx.rep_ids)
         steps["lead->qualified"] = (F.bincount(code[inw], n), F.bincount(code[inw & qualified], n))

@@ -370,6 +370,7 @@ class RepView:
     team: TeamProgress | None = None  # the whole team's won vs target (an anonymous aggregate)
     unavailable: dict[str, str] = field(default_factory=dict)  # section -> why it cannot be shown
     holds: str = ""  # what the team's data holds (`ExportShape.summary`): anonymous, the same for every rep
+    leads_settling: str = ""  # which recent leads rates over leads leave out (`SettledLeads.note`), or ""
     version: int = VIEW_VERSION
 
     def to_dict(self) -> dict:

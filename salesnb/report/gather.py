@@ -100,6 +100,8 @@ def _meta(team) -> dict:
             # what a rep's pace is counted in (a new hire's ramp-up is said in it): no leads table, no leads
             "volume_unit": ("opportunities" if team.diagnosis.shape is not None and team.diagnosis.shape.lacks("leads")
                             else "leads"),
+            # rates over leads leave the youngest out: said under them, the same for every rep
+            "leads_settling": (team.diagnosis.settled_leads.note() or "") if team.diagnosis.settled_leads else "",
             "too_early": team.diagnosis.too_early, "track_record": _record(team.diagnosis.track_record),
             "team_progress": _team_progress(team),
             "change": _change_meta(team.diagnosis.change)}

@@ -15,6 +15,8 @@ from typing import Mapping
 from ..present import (Block, bullets, by_unit, count, data, esc, heading, join, money, note, num, paragraphs, pct,
                        points, table)
 from ..terms import HYGIENE_HELP, HYGIENE_LABELS, NORMALISATION_WORDS, activity_label, described
+
+QUALIFYING = "qualifying"  # the step from lead to opportunity: its rate leaves the youngest leads out
 from ..metrics.catalogue import CATALOGUE
 from ..words import rep as words
 from .facts import RepView
@@ -129,6 +131,8 @@ class Report:
                              f"{pct(team.q1)} – {pct(team.q3)}" if team else "—"])
             _show(table(["Step", "Moves a deal from", "Your deals", "You", "Team median", "Team middle half"], rows))
             self.chart("funnel")
+            if self.view.leads_settling and any(s.step == QUALIFYING for s in f.steps):
+                _show(note(self.view.leads_settling))
         return self._note("funnel_steps")
 
     def activity_mix(self) -> Block | None:
@@ -157,6 +161,7 @@ class Report:
         rows = [[words.metric_label(r.metric), by_unit(r.you, r.unit, cur), by_unit(r.team, r.unit, cur)]
                 for r in q.rows]
         return join([bullets([sentence]) if sentence else None, table(["Figure", "You", "Team median"], rows),
+                     note(self.view.leads_settling) if self.view.leads_settling else None,
                      self._note("lead_quality")])
 
     def hygiene(self) -> Block:
