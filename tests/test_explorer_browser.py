@@ -15,6 +15,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from contextlib import contextmanager
 from dataclasses import replace
@@ -311,6 +312,14 @@ def test_explorer_as_the_voila_dashboard(tmp_path, artifacts_dir):
         except Exception:
             page.screenshot(path=str(artifacts_dir / "voila_failure.png"))
             raise
+        # the server logs a refused request's address: the token in it is hidden (the log is not the address)
+        with pytest.raises(urllib.error.HTTPError):
+            urllib.request.urlopen(f"http://localhost:{port}/voila/static/nope?token=browser-test", timeout=30)
+        time.sleep(0.5)
+        lines = (tmp_path / "voila.log").read_text().splitlines()
+        assert any("/voila/static/nope?token=[hidden]" in line for line in lines)
+        printed = [line for line in lines if "browser-test" in line]
+        assert len(printed) == 1 and printed[0].startswith("The team explorer of"), printed  # only what it printed
 
 
 def test_the_committed_notebook_is_one_thin_call_without_test_plumbing():

@@ -85,3 +85,12 @@ def test_a_page_beyond_the_cap_is_refused_with_what_to_do(open_pages, cap, refus
     assert (why is not None) == refused
     if refused:
         assert f"{open_pages} open page" in why and "--max-pages" in why and "close" in why
+
+
+def test_the_token_is_hidden_in_the_servers_log_lines():
+    from salesnb.explorer.access import scrubbed
+
+    assert scrubbed("403 GET /?token=abc123 (127.0.0.1)") == "403 GET /?token=[hidden] (127.0.0.1)"
+    assert scrubbed("GET /voila/x?a=1&token=t-_9&b=2") == "GET /voila/x?a=1&token=[hidden]&b=2"
+    assert scrubbed("POST /api?_xsrf=zz") == "POST /api?_xsrf=[hidden]"
+    assert scrubbed("GET /notebooks/token=plain") == "GET /notebooks/token=plain"  # a path, not a parameter

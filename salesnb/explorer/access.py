@@ -17,6 +17,7 @@ closed pages are also culled after their idle time (`serve.IDLE_KERNEL_SECONDS`)
 """
 from __future__ import annotations
 
+import logging
 import os
 import re
 import secrets
@@ -137,8 +138,38 @@ def _is_page(handler: web.RequestHandler) -> bool:
     return isinstance(handler, VoilaHandler) and handler.request.method == "GET"
 
 
+_SECRET_PARAM = re.compile(r"([?&](?:token|_xsrf)=)[^&\s#]+", re.IGNORECASE)
+SERVER_LOGGERS = ("tornado.access", "tornado.general")  # where the server logs each request's address
+
+
+def scrubbed(text: str) -> str:
+    """`text` with the value of every ``token=`` (and ``_xsrf=``) in an address replaced: a log is read by more
+    people than the address was given to."""
+    return _SECRET_PARAM.sub(r"\1[hidden]", text)
+
+
+class _ScrubSecrets(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if _SECRET_PARAM.search(message):
+            record.msg, record.args = scrubbed(message), ()
+        return True
+
+
+def scrub_server_logs() -> None:
+    """Keep the token out of the server's log lines (tornado writes each request's address as it came)."""
+    for name in SERVER_LOGGERS:
+        log = logging.getLogger(name)
+        if not any(isinstance(f, _ScrubSecrets) for f in log.filters):
+            log.addFilter(_ScrubSecrets())
+
+
 class DashboardAccess(IdentityProvider):
     """jupyter_server's token check, plus the Host and Origin checks; anything refused is a 403."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        scrub_server_logs()  # made once, as the server starts: before its first request
 
     def allowed_hosts(self) -> set[str]:
         return set(filter(None, os.environ.get(HOSTS_ENV, ",".join(LOCAL_HOSTS)).split(",")))
