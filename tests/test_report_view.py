@@ -327,3 +327,20 @@ def test_rates_over_leads_say_which_young_leads_they_leave_out(monkeypatch, inpu
     assert view.leads_settling in _text(shown)  # under the funnel, whose first step is qualifying leads
     lq = Report(view, charts={}).lead_quality()
     assert view.leads_settling in repr(lq)
+
+
+def test_what_moves_at_qualifying_is_leads_and_after_it_deals():
+    from salesnb.report.facts import Funnel, Leak, Weakest
+    from salesnb.words import rep as words
+
+    def leak(step):
+        return Funnel(verdict=step, leak=Leak(step=step, source="rung", unit="deals", reached=242, advanced=26,
+                                              rate=26 / 242, team_median=0.45, team_q1=0.4, team_q3=0.47,
+                                              expected=None, lost_wins=17.0, team_rate=0.45))
+
+    assert ": 26 of your 242 leads moved on (11%" in words.funnel(_view(funnel=leak("qualifying")))
+    assert ": 26 of your 242 deals moved on (11%" in words.funnel(_view(funnel=leak("closing")))
+    weakest = Funnel(verdict="none", weakest=Weakest(step="qualifying", reached=50, advanced=15, rate=0.3,
+                                                     team_median=0.45))
+    text = words.funnel(_view(funnel=weakest))
+    assert "15 of 50 (30%)" in text and "On 50 leads this could still be chance" in text

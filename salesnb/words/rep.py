@@ -162,6 +162,11 @@ def one_deal(view) -> str:
     return f"your largest deal is {pct(h.largest_deal_share)} of your won revenue{rest}"
 
 
+def _moving(step: str) -> str:
+    """What moves through a funnel step: leads at qualifying (lead -> opportunity), deals after it."""
+    return "leads" if step == "qualifying" else "deals"
+
+
 def funnel(view) -> str:
     """The funnel verdict: the step to work on with its numbers, the weakest step (thin evidence), or why
     none is named. A rep projected below target is never told to keep doing what works."""
@@ -178,7 +183,7 @@ def funnel(view) -> str:
                     f"conversion that costs {won_deals(k.lost_wins)}.")
         ref = (f"{pct(k.team_rate)} for the rest of your role (median {pct(k.team_median)})"
                if k.team_rate is not None else f"a team median of {pct(k.team_median)}")
-        return (f"The step to work on is {step.phrase}: {k.advanced} of your {k.reached} deals moved on "
+        return (f"The step to work on is {step.phrase}: {k.advanced} of your {k.reached} {_moving(k.step)} moved on "
                 f"({pct(k.rate)}{rate_interval(k.__dict__)}), against {ref} (middle half "
                 f"{pct(k.team_q1)}–{pct(k.team_q3)}){how_sure(k.sure)}; at the team's rate that is "
                 f"{won_deals(k.lost_wins, more=True)}.")
@@ -199,7 +204,7 @@ def funnel(view) -> str:
             why = "you are below target, so" if below_target(view) else "to do better still,"
             return (f"{head}, but {why} start with the step furthest below it: "
                     f"{described(w.step, w.to).phrase}, {w.advanced} of {w.reached} ({pct(w.rate)}) against a team median "
-                    f"of {pct(w.team_median)}. On {plural(w.reached, 'deal')} this could still be chance (thin "
+                    f"of {pct(w.team_median)}. On {plural(w.reached, _moving(w.step)[:-1])} this could still be chance (thin "
                     "evidence).")
         return (f"{head}, and none is below its median: the gap to quota is in volume. More deals entering "
                 "the funnel, at the rates you have, close it.")
