@@ -75,7 +75,7 @@ def test_the_cut_is_said_with_its_date_and_time():
     s = settled_leads_at(ds, pd.Timestamp(AS_OF), pd.Timestamp(AS_OF))
     assert s.cut and s.days == 19
     assert s.last == pd.Timestamp("2026-06-11") and s.since == pd.Timestamp("2026-06-12")  # Jun 30 - 19 days
-    assert "from 12 Jun 2026" in s.note() and "19 days" in s.note()
+    assert "from 12 Jun 2026" in s.note() and "within 19 days" in s.note()
     # a period that ended long before as_of loses nothing
     assert not settled_leads_at(ds, pd.Timestamp("2026-03-31"), pd.Timestamp(AS_OF)).cut
 

@@ -1,7 +1,9 @@
 """One rep's view: facts built from that rep's slice of the team, worded and shown by the report sections."""
 from __future__ import annotations
 
+import dataclasses
 import json
+
 import pandas as pd
 import pytest
 
@@ -321,12 +323,13 @@ def test_rates_over_leads_say_which_young_leads_they_leave_out(monkeypatch, inpu
     view = build_view(inputs.slice("R015"))
     since = pd.Timestamp(view.as_of) - pd.Timedelta(days=days - 1)
     assert f"from {since.day} {since.strftime('%b %Y')}" in view.leads_settling
-    assert f"up to {days} days" in view.leads_settling
+    assert f"within {days} days" in view.leads_settling
     shown = _shown(monkeypatch)
     Report(view, charts={}).funnel()
     assert view.leads_settling in _text(shown)  # under the funnel, whose first step is qualifying leads
-    lq = Report(view, charts={}).lead_quality()
-    assert view.leads_settling in repr(lq)
+    assert view.leads_settling not in repr(Report(view, charts={}).lead_quality())  # said once
+    without = dataclasses.replace(view, funnel=None)  # no funnel to say it under: lead quality says it
+    assert view.leads_settling in repr(Report(without, charts={}).lead_quality())
 
 
 def test_what_moves_at_qualifying_is_leads_and_after_it_deals():
@@ -344,3 +347,16 @@ def test_what_moves_at_qualifying_is_leads_and_after_it_deals():
                                                      team_median=0.45))
     text = words.funnel(_view(funnel=weakest))
     assert "15 of 50 (30%)" in text and "On 50 leads this could still be chance" in text
+
+
+def test_a_new_hires_lead_count_says_it_runs_from_the_hire_date(monkeypatch):
+    from salesnb.report.facts import LeadQuality
+
+    rows = [MetricRow("leads", "count", 214.0, 398.0), MetricRow("conv_lead_qualified", "ratio", 0.42, 0.45)]
+    quality = LeadQuality(rows=rows, leads=214, high_share=0.4, team_high_share=0.38)
+    hire = Headline(None, None, None, None, None, None, None, 0, None, joined="2026-05-03")
+    text = repr(Report(_view(headline=hire, lead_quality=quality), charts={}).lead_quality())
+    assert "Leads (since you joined on 2026-05-03)" in text
+    assert "(since you joined" not in text.split("Leads (since you joined on 2026-05-03)")[1]  # counts only
+    text = repr(Report(_view(lead_quality=quality), charts={}).lead_quality())
+    assert "since you joined" not in text

@@ -211,9 +211,8 @@ class SettledLeads:
         """What the cut leaves out, for a reader of rates over leads; None when it leaves nothing out."""
         if not self.cut:
             return None
-        return (f"Leads created from {self.since.strftime('%d %b %Y').lstrip('0')} are not counted in rates of "
-                f"leads qualified yet: 9 in 10 leads that become an opportunity here take up to {self.days} days, "
-                "so whether these will is not known.")
+        return (f"Leads created from {self.since.strftime('%d %b %Y').lstrip('0')} are not in the rates of leads "
+                f"qualified yet: here 9 in 10 leads that become an opportunity do so within {self.days} days.")
 
 
 def settled_leads(ctx: Context) -> SettledLeads:

@@ -62,6 +62,11 @@ class Report:
             display({"image/svg+xml": svg, "text/plain": f"Chart: {key.replace('_', ' ')}"}, raw=True,
                     metadata={"salesnb_chart": key})
 
+    def _leads_note_here(self, f) -> bool:
+        """Which recent leads the rates leave out is said once: under the funnel when its first step is
+        qualifying leads, else under lead quality."""
+        return bool(self.view.leads_settling and f is not None and any(s.step == QUALIFYING for s in f.steps))
+
     # ------------------------------------------------------------------ sections
     def title(self) -> Block:
         text = words.title(self.view)
@@ -131,7 +136,7 @@ class Report:
                              f"{pct(team.q1)} – {pct(team.q3)}" if team else "—"])
             _show(table(["Step", "Moves a deal from", "Your deals", "You", "Team median", "Team middle half"], rows))
             self.chart("funnel")
-            if self.view.leads_settling and any(s.step == QUALIFYING for s in f.steps):
+            if self._leads_note_here(f):
                 _show(note(self.view.leads_settling))
         return self._note("funnel_steps")
 
@@ -158,10 +163,11 @@ class Report:
             return self._note("lead_quality") or note("No leads recorded in this period.")
         cur = self.view.currency
         sentence = words.lead_quality(self.view)
-        rows = [[words.metric_label(r.metric), by_unit(r.you, r.unit, cur), by_unit(r.team, r.unit, cur)]
-                for r in q.rows]
+        rows = [[words.count_label(self.view, r.metric) if r.unit == "count" else words.metric_label(r.metric),
+                 by_unit(r.you, r.unit, cur), by_unit(r.team, r.unit, cur)] for r in q.rows]
         return join([bullets([sentence]) if sentence else None, table(["Figure", "You", "Team median"], rows),
-                     note(self.view.leads_settling) if self.view.leads_settling else None,
+                     note(self.view.leads_settling) if self.view.leads_settling and not
+                     self._leads_note_here(self.view.funnel) else None,
                      self._note("lead_quality")])
 
     def hygiene(self) -> Block:

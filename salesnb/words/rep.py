@@ -136,6 +136,12 @@ def joined_row(view) -> str:
     return f"{view.headline.joined} (ramping up)"
 
 
+def count_label(view, metric: str) -> str:
+    """A count's label in a table beside full-period medians: a new hire's count runs from their hire date."""
+    label = metric_label(metric)
+    return f"{label} (since you joined on {view.headline.joined})" if view.headline.joined else label
+
+
 def joined(view) -> str:
     """How a rep who joined recently is compared: the ramp-up rule of the volume test, and the projection's
     when the report has a projection."""
