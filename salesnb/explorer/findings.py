@@ -67,9 +67,17 @@ def funnel_heat(view: View) -> str:
     rows = [[H.name(view.names.get(r, r)), *(cells.get((r, s), '<span class="muted">—</span>') for s in steps)]
             for r in order[:CHART_ROWS]]
     more = f" The {CHART_ROWS} of {len(order)} reps furthest below first." if len(order) > CHART_ROWS else ""
+    young = _young_leads(view) if "qualifying" in steps else ""
     return H.block(H.table(["Rep", *[step_label(s) for s in steps]], rows, numeric=range(1, len(steps) + 1))
                    + H.note("Share of deals moving on at each step; red below the role's median, blue above "
-                            "(the deeper, the further); the reps furthest below first." + more))
+                            "(the deeper, the further); the reps furthest below first." + more + young))
+
+
+def _young_leads(view: View) -> str:
+    """Which recent leads the rates over leads leave out (`SettledLeads.note`), as a sentence to append."""
+    settled = view.team.diagnosis.settled_leads
+    text = settled.note() if settled is not None else None
+    return f" {text}" if text else ""
 
 
 def _heat(diff: float) -> str:
@@ -183,7 +191,7 @@ def lead_quality(view: View) -> str:
                  money(b.avg_deal_size, cur), pct(b.recurring_share)] for b in bands.itertuples()]
         parts.append(H.fold("Details: leads by fit to the ideal customer", H.table(
             ["Fit", "Leads", "Became opportunities", "Became won deals", "Average won deal", "Recurring share of won"],
-            rows, numeric=(1, 2, 3, 4, 5)) + H.note(_across(view))))
+            rows, numeric=(1, 2, 3, 4, 5)) + H.note(_across(view) + _young_leads(view))))
     return H.block("".join(parts))
 
 
