@@ -4,6 +4,8 @@ Each kind is a generated team (seeds kept apart from the tests') with one thing 
 
 - ``volume 0.6x`` / ``volume 0.7x``: half the reps leak at a first step (too few leads, or leads turned into
   opportunities) at 0.6x / 0.7x of their normal rate;
+- ``one rep 0.6x`` / ``one rep 0.7x``: one rep of the team turns leads into opportunities at 0.6x / 0.7x (the
+  issue's own measure; 4 teams per seed, so 40 such reps at the default 10 seeds);
 - ``conversion 0.6x``: a later step (meeting .. closing) at 0.6x;
 - ``two roles``: half the reps account managers, leaks at any step at 0.6x;
 - ``new hires``: 40% of the reps join around the year's start and ramp up; leaks at any step at 0.6x;
@@ -57,6 +59,8 @@ STAGES = ("qualified", "meeting", "proposal", "commit", "won")
 KINDS = {
     "volume 0.6x": dict(steps=("prospecting", "qualifying"), factor=0.6),
     "volume 0.7x": dict(steps=("prospecting", "qualifying"), factor=0.7),
+    "one rep 0.6x": dict(steps=("qualifying",), factor=0.6, one=True, teams=4),
+    "one rep 0.7x": dict(steps=("qualifying",), factor=0.7, one=True, teams=4),
     "conversion 0.6x": dict(steps=profiles.RUNGS[1:], factor=0.6),
     "two roles": dict(steps=ALL_STEPS, factor=0.6, two_roles=True),
     "new hires": dict(steps=ALL_STEPS, factor=0.6, shape=Shape(new_hires=0.4)),
@@ -66,11 +70,13 @@ KINDS = {
 }
 
 
-def planter(steps, share=0.5):
-    """A replacement for the generator's planting: `share` of the reps leak at one of `steps`."""
+def planter(steps, share=0.5, one=False):
+    """A replacement for the generator's planting: `share` of the reps leak at one of `steps` (`one`: exactly one
+    rep, drawn at random)."""
     def plant(params, bottleneck, rng, factor):
+        chosen = int(rng.integers(len(params))) if one else None
         for i in range(len(params)):
-            if not steps or rng.random() >= share:
+            if not steps or (i != chosen if one else rng.random() >= share):
                 continue
             step = steps[rng.integers(len(steps))]
             bottleneck[i] = step
@@ -225,7 +231,7 @@ def _run_kind(data: Path, kind: str, spec: dict, seeds, reps: int, volume: float
              worse_acts=0, worse_wrong=0, volume_acts=0, volume_encouraged=0, halved=0, named_drop=0,
              drop_praised=0, hires=0, hires_alarm=0, hires_ramp=0, t=0.0)
     real = profiles._plant_bottlenecks
-    profiles._plant_bottlenecks = planter(spec.get("steps", ()), spec.get("share", 0.5))
+    profiles._plant_bottlenecks = planter(spec.get("steps", ()), spec.get("share", 0.5), spec.get("one", False))
     try:
         for k, seed in enumerate(seeds):
             out = data / f"{kind.replace(' ', '_')}_{seed}"
@@ -306,8 +312,7 @@ def main(argv=None) -> int:
     ap.add_argument("--volume", type=float, default=0.3)
     ap.add_argument("--kinds", nargs="*", default=list(KINDS))
     args = ap.parse_args(argv)
-    seeds = range(FIRST_SEED, FIRST_SEED + args.seeds)
-    print(f"{args.seeds} seeds x {args.reps} reps per kind, volume {args.volume}")
+    print(f"{args.seeds} seeds x {args.reps} reps per kind (one rep kinds: 4 teams per seed), volume {args.volume}")
     head = (f"{'kind':<16} {'recall':>12} {'false alarms':>14} {'praise<tgt':>11} {'1-deal top':>10} "
             f"{'worse: enc/none':>15} {'vol: enc':>8} {'drop named':>10} {'drop+praise':>11} {'hires: FA/ramp':>14}")
     print(head)
@@ -315,7 +320,8 @@ def main(argv=None) -> int:
     tot = {}
     for kind in args.kinds:
         spec = KINDS[kind]
-        c = run_kind(kind, spec, seeds, args.reps, args.volume)
+        teams = spec.get("teams", 1)  # a kind with one planted rep per team runs more teams
+        c = run_kind(kind, spec, range(FIRST_SEED, FIRST_SEED + args.seeds * teams), args.reps, args.volume)
         if spec.get("edit") == "busy":
             for w in c["_vanity"]:
                 for m in w:  # any activity that does go with lower results (planted: calls, emails)
@@ -336,9 +342,9 @@ def main(argv=None) -> int:
         hires = f"{c['hires_alarm']}/{c['hires']} {c['hires_ramp']}r" if c["hires"] else "—"
         carried = f"{c['carried_top_bare']}/{c['carried']}" if c["carried"] else "—"
         print(f"{kind:<16} {rec:>12} {fa:>14} {c['praised']:>5}/{c['below']:<5} {carried:>10} {worse:>15} "
-              f"{vol:>8} {drop:>10} {dp:>11} {hires:>14}   ({c['t'] / args.seeds:.1f}s/team)", flush=True)
-        target = {"volume 0.6x": 0.95, "volume 0.7x": 0.85}.get(kind, 0.95 if spec.get("factor") == 0.6 and
-                                                                   kind != "one big deal" else None)
+              f"{vol:>8} {drop:>10} {dp:>11} {hires:>14}   ({c['t'] / (args.seeds * teams):.1f}s/team)", flush=True)
+        target = {"volume 0.7x": 0.85, "one rep 0.7x": 0.85}.get(kind, 0.95 if spec.get("factor") == 0.6 and
+                                                                     kind != "one big deal" else None)
         if target and c["planted"] and c["found"] / c["planted"] < target:
             miss.append(f"{kind}: recall {c['found'] / c['planted']:.0%} < {target:.0%}")
         if c["unplanted"] and c["alarms"] / c["unplanted"] > 0.03:
@@ -351,7 +357,7 @@ def main(argv=None) -> int:
             miss.append(f"{kind}: {c['worse_wrong']} lower-going activities called worth encouraging/no relation")
         if c["halved"] and c["named_drop"] / c["halved"] < 0.8:
             miss.append(f"{kind}: mid-year halving named a drop {c['named_drop'] / c['halved']:.0%} < 80%")
-    print("targets: recall >= 95% at 0.6x (conversion and two roles too) and >= 85% at 0.7x; false alarms <= 3%;"
+    print("targets: recall >= 95% at 0.6x (conversion, two roles and one rep too) and >= 85% at 0.7x; false alarms <= 3%;"
           " 0 praised below target/median; 0 one-deal reps in the top quarter without caveat; 0 lower-going "
           "activities 'worth encouraging'/'no relation'; mid-year halving named a drop >= 80%")
     for m in miss:
