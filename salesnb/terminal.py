@@ -98,6 +98,8 @@ def summary_text(d) -> str:
     short = [r for r in records if r.get("finished") is True and r.get("verdict") == "missed"]
     if risky:
         lines += ["", "At risk:"] + [f"- {isolate(clip(r['name'], WIDTH))}: {words.risk_reason(r, cur)}" for r in risky]
+        if (why := words.carried(records, cur)):
+            lines.append(why)
     elif short:
         lines += ["", "The period is over; finished short of quota:"] + [
             f"- {isolate(clip(r['name'], WIDTH))}: {words.verdict_line(r, cur)}" for r in short]

@@ -264,3 +264,31 @@ def test_the_reason_names_the_range_the_chance_and_each_short_part():
                            "deals expected to bring 10,000 EUR, 40% of")
     assert "closing slow (deals win 55% as often" in said and "few new deals" not in said
     assert words.risk_reason({**row, "at_risk": False}) == ""
+
+
+def test_a_team_on_track_with_reps_at_risk_says_who_makes_up_for_them():
+    rows = [dict(quota=100.0, projection=150.0, at_risk=False), dict(quota=100.0, projection=130.0, at_risk=False),
+            dict(quota=100.0, projection=80.0, at_risk=True), dict(quota=100.0, projection=95.0, at_risk=True),
+            dict(quota=None, projection=10.0, at_risk=False)]  # no quota: not part of the sums
+    said = words.carried(rows, "USD")
+    # 455 projected against 400 of quota; above: 50 + 30 = 80; at risk short: 20 + 5 = 25
+    assert said.startswith("Together the reps are projected at 455 USD against quotas of 400 USD, and still 2 are "
+                           "at risk: the 2 projected above quota are expected to pass it by 80 USD in all, the 2 at "
+                           "risk to fall short by 25 USD.")
+    # the reps together short of their quotas: nothing to reconcile; nobody at risk: nothing to explain
+    assert words.carried([{**r, "projection": 60.0} if r["at_risk"] is False else r for r in rows[:4]]) is None
+    assert words.carried([{**r, "at_risk": False} for r in rows]) is None
+
+
+def test_the_samples_team_on_track_explains_its_reps_at_risk_in_the_terminal_and_the_explorer(sample_dir, tmp_path,
+                                                                                            capsys):
+    from salesnb.cli import main
+    from salesnb.explorer import open_explorer
+
+    main(["diagnose", "--data", str(sample_dir)])
+    out = capsys.readouterr().out
+    line = next(x for x in out.splitlines() if x.startswith("Together the reps are projected at "))
+    assert out.index("At risk:") < out.index(line)
+    app = open_explorer(sample_dir, save_dir=tmp_path)
+    app.draw("summary")
+    assert "Together the reps are projected at " in app.sections["summary"].widget.value

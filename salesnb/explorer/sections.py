@@ -108,6 +108,9 @@ def _risk_lines(view: View) -> str:
             lines.append(f'{data(x["name"])}: <span class="why">{esc(why)}</span>'
                          + (H.fold("The figures", H.para(figures), "snx-figures") if figures else ""))
         head = H.heading(f"At risk: {len(lines)} of {len(r)} reps")
+        why = words.carried(r.to_dict("records"), view.currency)
+        if why:
+            head += H.para(esc(why))
     rest = lines[SUMMARY_ITEMS:]
     folded = H.fold(f"{len(rest)} more", H.bullets(rest)) if rest else ""
     return head + H.bullets(lines[:SUMMARY_ITEMS]) + folded

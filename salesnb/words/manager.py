@@ -255,6 +255,25 @@ def risk_short(row: Mapping) -> str:
     return f"likely {span(row)} of quota" if span(row) else ""
 
 
+def carried(rows, currency: str = "") -> str | None:
+    """Why a team projected to reach its reps' quotas still has reps at risk, in figures: what the reps projected
+    above quota pass it by, against what the reps at risk fall short by. None when nobody is at risk or the reps'
+    projections together fall short of their quotas (then there is nothing to reconcile)."""
+    rows = [r for r in rows if _get(r, "quota") is not None and _get(r, "projection") is not None]
+    risky = [r for r in rows if _get(r, "at_risk") is True]
+    if not risky or sum(r["projection"] for r in rows) < sum(r["quota"] for r in rows):
+        return None
+    above = [r for r in rows if r["projection"] > r["quota"]]
+    over = sum(r["projection"] - r["quota"] for r in above)
+    short = sum(max(r["quota"] - r["projection"], 0.0) for r in risky)
+    total, quotas = sum(r["projection"] for r in rows), sum(r["quota"] for r in rows)
+    return (f"Together the reps are projected at {money(total, currency)} against quotas of "
+            f"{money(quotas, currency)}, and still {len(risky)} {'is' if len(risky) == 1 else 'are'} at risk: the "
+            f"{len(above)} projected above quota are expected to pass it by {money(over, currency)} in all, the "
+            f"{len(risky)} at risk to fall short by {money(short, currency)}. A team on track can still have reps "
+            "who miss.")
+
+
 def no_flags(where: str, flag_at) -> str:
     """No rep of a scope is flagged."""
     bar = f" for each, missing quota is less than {pct(flag_at)} likely" if flag_at is not None else ""
