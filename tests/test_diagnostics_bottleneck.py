@@ -59,6 +59,22 @@ def test_forty_opportunities_two_wins_among_reps_winning_twelve_of_forty_is_clos
     assert said(john).endswith("at the team's rate that is about 10 more won deals.")
 
 
+def test_a_second_clear_leak_is_kept_with_fewer_wins_at_stake():
+    rungs = RUNGS[1:]  # qualified->meeting, meeting->proposal, proposal->commit, commit->won
+    rows = []
+    for i in range(6):
+        rows += funnel_rows(f"peer{i}", [(100, 80), (80, 60), (60, 48), (48, 24)], rungs)
+    # "two" leaks at meeting (60 of 200 against 80%) and at closing (6 of 36 against half)
+    rows += funnel_rows("two", [(200, 60), (60, 45), (45, 36), (36, 6)], rungs)
+    reps = pd.DataFrame({"rep_id": [f"peer{i}" for i in range(6)] + ["two"], "role": "AE"})
+    summary, _ = find_bottlenecks(pd.DataFrame(rows), reps)
+    two = summary.set_index("rep_id").loc["two"]
+    # wins lost: meeting 100 deals short x the team's 0.75 x 0.8 x 0.5 downstream = 30; closing 12 short x 1 = 12
+    assert two["bottleneck"] == "meeting" and two["lost_wins"] == pytest.approx(100 * 0.75 * 0.8 * 0.5)
+    assert two["also_weak"] == ["closing"]
+    assert (summary.set_index("rep_id").drop("two")["also_weak"].map(len) == 0).all()
+
+
 def test_a_milder_leak_is_found_once_the_heavy_leaks_leave_the_bar():
     # five closers at 60 of 100, two who close 10 of 100 and one at 40 of 100. Against everyone else the mild
     # one's bar would be (5 x 60 + 2 x 10) / 700 = 46%, and 40% is only 12.5% below it (under MIN_EFFECT);

@@ -360,3 +360,23 @@ def test_a_new_hires_lead_count_says_it_runs_from_the_hire_date(monkeypatch):
     assert "(since you joined" not in text.split("Leads (since you joined on 2026-05-03)")[1]  # counts only
     text = repr(Report(_view(lead_quality=quality), charts={}).lead_quality())
     assert "since you joined" not in text
+
+
+def test_a_second_clear_leak_is_said_after_the_step_to_work_on_and_marked_in_the_table(monkeypatch):
+    from salesnb.report.facts import Funnel, Leak, Quartiles, StepFigures
+    from salesnb.words import rep as words
+
+    steps = [StepFigures("meeting", 200, 60, 0.3, Quartiles(0.75, 0.8, 0.85, 7)),
+             StepFigures("closing", 36, 6, 6 / 36, Quartiles(0.45, 0.5, 0.55, 7))]
+    leak = Leak(step="meeting", source="rung", unit="deals", reached=200, advanced=60, rate=0.3, team_median=0.8,
+                team_q1=0.75, team_q3=0.85, expected=None, lost_wins=30.0, team_rate=0.8)
+    f = Funnel(verdict="meeting", steps=steps, leak=leak, also_weak=["closing", "prospecting"])
+    said = words.funnel(_view(funnel=f))
+    assert said.endswith(" Also clearly below the rest of your role, with fewer wins at stake: closing (turning "
+                         "verbal commitments into signed deals), 6 of 36 (17%) against a team median of 50%; "
+                         "finding enough leads.")
+    shown = _shown(monkeypatch)
+    Report(_view(funnel=f), charts={}).funnel()
+    html = _text(shown)
+    assert "Getting meetings  ◀ work on this" in html and "Closing  ◀ also below" in html
+    assert "Also clearly below" not in words.funnel(_view(funnel=dataclasses.replace(f, also_weak=[])))

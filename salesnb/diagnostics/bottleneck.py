@@ -342,6 +342,8 @@ def find_bottlenecks(funnel: pd.DataFrame, reps: pd.DataFrame, volume: pd.DataFr
     cand = cand[cand["rep_id"].isin(busy)]
     weak = cand[cand["weak"]].sort_values(["rep_id", "lost_wins"], ascending=[True, False])
     top = weak.drop_duplicates("rep_id").set_index("rep_id")
+    # the other clear leaks, fewer wins at stake first-to-last: said too, never left for the table to hint at
+    also = weak.groupby("rep_id", sort=False)["step"].agg(lambda s: list(s)[1:])
 
     role = reps.set_index("rep_id")["role"] if "role" in reps else pd.Series(dtype="str")
     out = pd.DataFrame({"rep_id": reps["rep_id"].to_numpy()})
@@ -364,6 +366,7 @@ def find_bottlenecks(funnel: pd.DataFrame, reps: pd.DataFrame, volume: pd.DataFr
         out[c] = out["rep_id"].map(top[c]) if c in top else np.nan
     enough = out["deals"] >= out["deals_needed"]  # NaN (no team reference yet) is not enough
     out["bottleneck"] = out["step"].where(out["step"].notna(), np.where(enough, NO_LEAK, TOO_FEW_DEALS))
+    out["also_weak"] = out["rep_id"].map(also).apply(lambda x: x if isinstance(x, list) else [])
     strengths = steps[steps["strong"]].groupby("rep_id")["step"].agg(list)
     out["strengths"] = out["rep_id"].map(strengths).apply(lambda x: x if isinstance(x, list) else [])
     out = out.drop(columns=["step"]).join(_weakest(steps), on="rep_id")

@@ -148,6 +148,7 @@ def to_document(d, currency: str | None = None) -> dict:
                 "sentence": words.bottleneck(r),
             },
             "strengths": r.get("strengths") if isinstance(r.get("strengths"), list) else [],
+            "also_weak": r.get("also_weak") if isinstance(r.get("also_weak"), list) else [],
             "pair_with": peer,
             "pair_sentence": words.pairing(r, names.get(peer) if peer else None),
             "below_median": bool(r.get("below_median") is True),

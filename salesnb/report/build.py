@@ -126,7 +126,8 @@ def funnel(s: RepSlice) -> Funnel | None:
     return Funnel(verdict=verdict or "", steps=rows, leak=leak, weakest=weakest,
                   deals=_int(h.get("bottleneck_deals")), deals_step=h.get("bottleneck_deals_step"),
                   deals_needed=_num(h.get("bottleneck_deals_needed")), deals_to=h.get("bottleneck_deals_to"),
-                  unmeasured=unmeasured, period_over=bool(s.meta.get("period_over")))
+                  unmeasured=unmeasured, period_over=bool(s.meta.get("period_over")),
+                  also_weak=[x for x in str(h.get("also_weak") or "").split(",") if x in STEP] if leak else [])
 
 
 def activity_mix(s: RepSlice) -> ActivityMix | None:

@@ -140,6 +140,7 @@ class Funnel:
     deals_to: str | None = None
     unmeasured: str | None = None  # why the data cannot give this rep a funnel verdict (won deals only, no deals)
     period_over: bool = False  # no "look again later in the period" once it has ended
+    also_weak: list[str] = field(default_factory=list)  # other steps clearly below the role, fewer wins at stake
 
 
 @dataclass

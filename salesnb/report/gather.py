@@ -152,6 +152,8 @@ def _headline(team, ids: pd.Index) -> pd.DataFrame:
     for col in [c for c in r.columns if c.startswith(("bottleneck_", "weakest_"))]:
         out[col] = r[col]
     out["strengths"] = r["strengths"].map(lambda s: ",".join(s) if isinstance(s, list) else "")
+    also = r["also_weak"] if "also_weak" in r else pd.Series(None, index=ids, dtype="object")
+    out["also_weak"] = also.map(lambda s: ",".join(s) if isinstance(s, list) else "")
     return out
 
 

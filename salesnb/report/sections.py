@@ -128,7 +128,8 @@ class Report:
         if f.steps:
             rows = []
             for s in f.steps:
-                mark = "  ◀ work on this" if f.leak is not None and s.step == f.leak.step else ""
+                mark = ("  ◀ work on this" if f.leak is not None and s.step == f.leak.step else
+                        "  ◀ also below" if s.step in f.also_weak else "")
                 team = s.team
                 step = described(s.step, s.to)
                 rows.append([step.label + mark, step.moves, f"{s.advanced} of {s.reached}",

@@ -173,6 +173,22 @@ def _moving(step: str) -> str:
     return "leads" if step == "qualifying" else "deals"
 
 
+def also_weak(f) -> str:
+    """The other steps clearly below the rest of the role, after the one to work on ("" when none)."""
+    if not f.also_weak:
+        return ""
+    rows = {s.step: s for s in f.steps}
+    said = []
+    for step in f.also_weak:
+        s = rows.get(step)
+        if s is None:  # a volume step (too few leads, or opportunities with no leads table): no rate in the table
+            said.append(described(step).phrase if step != "qualifying" else "creating enough qualified opportunities")
+        else:
+            median = f" against a team median of {pct(s.team.median)}" if s.team and s.team.median is not None else ""
+            said.append(f"{described(s.step, s.to).phrase}, {s.advanced} of {s.reached} ({pct(s.rate)}){median}")
+    return f" Also clearly below the rest of your role, with fewer wins at stake: {'; '.join(said)}."
+
+
 def funnel(view) -> str:
     """The funnel verdict: the step to work on with its numbers, the weakest step (thin evidence), or why
     none is named. A rep projected below target is never told to keep doing what works."""
@@ -186,13 +202,13 @@ def funnel(view) -> str:
             what = step.phrase if k.unit == "leads" else "creating enough qualified opportunities"
             return (f"The step to work on is {what}: {plural(k.advanced, k.unit[:-1])} so far, against about "
                     f"{num(k.expected, 0)} at the pace of the rest of your role{how_sure(k.sure)}; at the team's "
-                    f"conversion that costs {won_deals(k.lost_wins)}.")
+                    f"conversion that costs {won_deals(k.lost_wins)}.{also_weak(f)}")
         ref = (f"{pct(k.team_rate)} for the rest of your role (median {pct(k.team_median)})"
                if k.team_rate is not None else f"a team median of {pct(k.team_median)}")
         return (f"The step to work on is {step.phrase}: {k.advanced} of your {k.reached} {_moving(k.step)} moved on "
                 f"({pct(k.rate)}{rate_interval(k.__dict__)}), against {ref} (middle half "
                 f"{pct(k.team_q1)}–{pct(k.team_q3)}){how_sure(k.sure)}; at the team's rate that is "
-                f"{won_deals(k.lost_wins, more=True)}.")
+                f"{won_deals(k.lost_wins, more=True)}.{also_weak(f)}")
     if f.verdict == TOO_FEW_DEALS:
         later = "The period is over, so it cannot tell." if f.period_over else "Look again later in the period."
         if not f.deals_step:
