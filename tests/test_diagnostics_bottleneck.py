@@ -295,3 +295,14 @@ def test_a_rung_with_no_rate_to_read_from_is_not_widened():
     # a role of one rep: no spread can be read, and no rest of the role to set it against (team rate unknown)
     f = _rungs_table(RUNG_A + [("SDR", "a", 3, 10)])
     assert rung_spread(f.iloc[:4], f)[4] == 0.0
+
+
+def test_the_managers_sentence_names_the_other_clear_leaks():
+    from salesnb.words import manager as mwords
+
+    row = dict(bottleneck="meeting", bottleneck_source="rung", bottleneck_advanced=60, bottleneck_reached=200,
+               bottleneck_rate=0.3, bottleneck_team_median=0.8, bottleneck_team_q1=0.75, bottleneck_team_q3=0.85,
+               bottleneck_lost_wins=30.0, also_weak=["closing", "prospecting"])
+    assert mwords.bottleneck(row).endswith(
+        "Also clearly below, with fewer wins at stake: closing, finding leads.")
+    assert "Also clearly below" not in mwords.bottleneck({**row, "also_weak": []})

@@ -65,13 +65,22 @@ def bottleneck(row: Mapping) -> str:
         what = phrase if f["unit"] == "leads" else "creating enough qualified opportunities"
         return (f"The step to work on is {what}: {int(f['advanced'])} {f['unit']}{count_interval(f)} vs about "
                 f"{float(f['expected']):.0f} at the pace of the rest of the role{how_sure(f['sure'])}; "
-                f"at the team's conversion that costs {won_deals(f['lost_wins'])}.")
+                f"at the team's conversion that costs {won_deals(f['lost_wins'])}.{_also_weak(row)}")
     ref = (f"{pct(f['team_rate'])} for the rest of the role (median {pct(f['team_median'])}, middle half "
            f"{pct(f['team_q1'])}–{pct(f['team_q3'])})" if f["team_rate"] is not None else
            f"a team median of {pct(f['team_median'])} (middle half {pct(f['team_q1'])}–{pct(f['team_q3'])})")
     return (f"The step to work on is {phrase}: {int(f['advanced'])} of {int(f['reached'])} "
             f"({pct(f['rate'])}{rate_interval(f)}) vs {ref}{how_sure(f['sure'])}; "
-            f"at the team's rate that is {won_deals(f['lost_wins'], more=True)}.")
+            f"at the team's rate that is {won_deals(f['lost_wins'], more=True)}.{_also_weak(row)}")
+
+
+def _also_weak(row: Mapping) -> str:
+    """The rep's other clear leaks, named after the one to work on ("" when none)."""
+    also = row.get("also_weak") if hasattr(row, "get") else None
+    also = [s for s in (also.split(",") if isinstance(also, str) else also if isinstance(also, list) else [])
+            if s in STEP]
+    return f" Also clearly below, with fewer wins at stake: {', '.join(STEP[s].label.lower() for s in also)}." \
+        if also else ""
 
 
 SURE = {"almost_certain": "almost certainly not chance", "very_likely": "very unlikely to be chance",
