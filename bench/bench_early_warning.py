@@ -19,7 +19,8 @@ Printed per kind and cut: precision (of the reps flagged, how many missed), reca
 many were flagged), the precision of flagging everyone, the run-rate rule ("won so far extended to the period end,
 below quota") scored on the same reps, F1 (the harmonic mean of precision and recall: "better than the run-rate
 rule" means a higher F1; the gap is shown with a 90% interval from resampling whole teams, so a gap that could be
-chance reads as one), the median |projection - final| in points of quota; then calibration tables (bands of
+chance reads as one), the median |projection - final| in points of quota; the best precision at the recall
+target over every threshold of the chance of missing (how well it ranks reps, whatever bar flags); then calibration tables (bands of
 the predicted chance of missing: how many of those reps missed) and the sample team's flags. Targets (issue #23)
 are printed with each figure; the script exits 1 when one is missed.
 
@@ -44,6 +45,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from salesnb.diagnostics.early_warning import FLAG_AT  # noqa: E402
 from salesnb.diagnostics.foresight import warning_at  # noqa: E402
 from salesnb.generate import Shape, generate  # noqa: E402
 from salesnb.load import load  # noqa: E402
@@ -169,6 +171,31 @@ def table(rows: pd.DataFrame) -> list[str]:
     return misses
 
 
+def best_at_recall(g: pd.DataFrame, bar: float) -> tuple[float, float]:
+    """The highest precision of flagging at any threshold of the chance of missing whose recall is at least `bar`,
+    and that threshold: how well the chance ranks the reps, whatever bar the warning flags at."""
+    best = (float("nan"), float("nan"))
+    p_miss, missed = g["p_miss"].fillna(0.0), g["missed"].astype(bool)
+    for t in np.unique(p_miss[p_miss > 0]):
+        p, r, _, _ = scores(p_miss >= t, missed)
+        if r >= bar and not p <= best[0]:
+            best = (p, float(t))
+    return best
+
+
+def ranking(rows: pd.DataFrame) -> None:
+    """At mid-year, per kind with a recall target: the best precision at that recall over every threshold."""
+    print("how well the chance of missing ranks the reps at mid-year (any threshold, not only the warning's "
+          f"{FLAG_AT:.0%}):")
+    for kind, g in rows[rows["cut"] == "mid-year"].groupby("kind", sort=False):
+        bar = FLAT_RECALL if kind == "flat" else SEASONAL_RECALL if kind in SEASONAL else None
+        if bar is None:
+            continue
+        p, t = best_at_recall(g, bar)
+        print(f"  {kind:<12} best precision at recall >= {bar:.0%}: {fmt(p)} (flagging from a {t:.0%} chance of "
+              f"missing)")
+
+
 def calibration(rows: pd.DataFrame, title: str) -> list[str]:
     misses = []
     g = rows.dropna(subset=["p_miss"])
@@ -236,6 +263,8 @@ def main() -> None:
     print(f"{'tuning' if args.tuning else 'held-out'} seeds {seeds.start}..{seeds.stop - 1} per kind; outcome at {END}; "
           f"{time.perf_counter() - t0:.0f} s")
     misses = table(rows)
+    print()
+    ranking(rows)
     print()
     for cut in CUTS:
         misses += calibration(rows[rows["cut"] == cut], f"at {cut}, all kinds")
