@@ -20,8 +20,9 @@ many were flagged), the precision of flagging everyone, the run-rate rule ("won 
 below quota") scored on the same reps, F1 (the harmonic mean of precision and recall: "better than the run-rate
 rule" means a higher F1; the gap is shown with a 90% interval from resampling whole teams, so a gap that could be
 chance reads as one), the median |projection - final| in points of quota; the best precision at the recall
-target over every threshold of the chance of missing (how well it ranks reps, whatever bar flags); then calibration tables (bands of
-the predicted chance of missing: how many of those reps missed) and the sample team's flags. Targets (issue #23)
+target over every threshold of the chance of missing (how well it ranks reps, whatever bar flags); then
+calibration tables (bands of the predicted chance of missing: how many of those reps missed) and the sample
+team's flags. Targets (issue #23)
 are printed with each figure; the script exits 1 when one is missed.
 
 Seeds: the reported figures use held-out seeds (2000.., never used to choose the early warning's rules or
