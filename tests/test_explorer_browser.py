@@ -267,6 +267,9 @@ def test_explorer_in_jupyterlab(tmp_path, artifacts_dir):
             page.goto(f"{url}/lab/tree/{TEAM_NOTEBOOK.name}")
             page.wait_for_selector(".jp-Notebook .jp-OutputArea-output", timeout=60_000)
             assert page.locator(".jp-DirListing").is_visible(), "the walk is with the file browser open"
+            # the committed outputs are drawn cell by cell: wait for the last one rather than read half a page
+            page.wait_for_function("() => document.querySelector('.jp-Notebook').innerText"
+                                   ".includes('Run the notebook to use the controls.')", timeout=60_000)
             before = page.locator(".jp-Notebook").inner_text()
             assert "VBox(" not in before and "Run the notebook to use the controls." in before
             page.wait_for_function(KERNEL_READY, timeout=90_000)
