@@ -47,6 +47,14 @@ STEP = {s.key: s for s in (*STEPS, WINNING)}
 STEP_KEYS = tuple(s.key for s in STEPS) + (WINNING.key,)
 CONVERSION_STEPS = tuple(s.key for s in STEPS if s.rung is not None) + (WINNING.key,)  # qualifying .. closing
 STEP_OF_RUNG = {s.rung: s.key for s in STEPS if s.rung is not None}  # "commit" -> "closing"
+QUALIFYING = STEP_OF_RUNG["lead"]  # lead -> opportunity: what moves through it is leads, not deals
+
+
+def volume_phrase(unit: str) -> str:
+    """The volume step inside a sentence: finding leads, or, with no leads table, creating opportunities."""
+    return STEP["prospecting"].phrase if unit == "leads" else "creating enough qualified opportunities"
+
+
 # Verdicts besides a step: no step is clearly below the team; too few deals to tell.
 NO_LEAK = "none"
 TOO_FEW_DEALS = "insufficient_data"

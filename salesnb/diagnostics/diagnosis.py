@@ -413,7 +413,7 @@ def _rep_table(reps, values, board, neck, pairs, ew, lq, hyg, period_over: bool 
     n = neck.set_index("rep_id")
     out["bottleneck"] = n["bottleneck"]
     out["strengths"] = n["strengths"]
-    out["also_weak"] = n["also_weak"] if "also_weak" in n else [[] for _ in range(len(n))]
+    out["also_weak"] = n["also_weak"]
     for col in BOTTLENECK_FACTS:
         out[f"bottleneck_{col}"] = n[col] if col in n else np.nan
     for col in bn.WEAKEST_COLUMNS:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..present import esc, money, pct, plural
-from ..terms import CONVERSION_STEPS, NO_LEAK, STEP, TOO_FEW_DEALS, step_label
+from ..terms import CONVERSION_STEPS, NO_LEAK, QUALIFYING, STEP, TOO_FEW_DEALS, step_label
 from ..words import manager as words
 from . import html as H
 from .model import View
@@ -67,7 +67,7 @@ def funnel_heat(view: View) -> str:
     rows = [[H.name(view.names.get(r, r)), *(cells.get((r, s), '<span class="muted">—</span>') for s in steps)]
             for r in order[:CHART_ROWS]]
     more = f" The {CHART_ROWS} of {len(order)} reps furthest below first." if len(order) > CHART_ROWS else ""
-    young = _young_leads(view) if "qualifying" in steps else ""
+    young = _young_leads(view) if QUALIFYING in steps else ""
     return H.block(H.table(["Rep", *[step_label(s) for s in steps]], rows, numeric=range(1, len(steps) + 1))
                    + H.note("Share of deals moving on at each step; red below the role's median, blue above "
                             "(the deeper, the further); the reps furthest below first." + more + young))

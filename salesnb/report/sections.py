@@ -14,9 +14,7 @@ from typing import Mapping
 
 from ..present import (Block, bullets, by_unit, count, data, esc, heading, join, money, note, num, paragraphs, pct,
                        points, table)
-from ..terms import HYGIENE_HELP, HYGIENE_LABELS, NORMALISATION_WORDS, activity_label, described
-
-QUALIFYING = "qualifying"  # the step from lead to opportunity: its rate leaves the youngest leads out
+from ..terms import HYGIENE_HELP, HYGIENE_LABELS, NORMALISATION_WORDS, QUALIFYING, activity_label, described
 from ..metrics.catalogue import CATALOGUE
 from ..words import rep as words
 from .facts import RepView

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from ..present import isolate, missing, money, pct, pct_below
-from ..terms import HYGIENE_CHECKS, NO_LEAK, STEP, TOO_FEW_DEALS, described, hygiene_checked
+from ..terms import HYGIENE_CHECKS, NO_LEAK, STEP, TOO_FEW_DEALS, described, hygiene_checked, volume_phrase
 
 
 
@@ -62,7 +62,7 @@ def bottleneck(row: Mapping) -> str:
                                                    "rate_low", "rate_high", "sure")}
     phrase = described(step, _get(row, "bottleneck_to")).phrase
     if f["source"] == "volume":
-        what = phrase if f["unit"] == "leads" else "creating enough qualified opportunities"
+        what = volume_phrase(f["unit"])
         return (f"The step to work on is {what}: {int(f['advanced'])} {f['unit']}{count_interval(f)} vs about "
                 f"{float(f['expected']):.0f} at the pace of the rest of the role{how_sure(f['sure'])}; "
                 f"at the team's conversion that costs {won_deals(f['lost_wins'])}.{_also_weak(row)}")
@@ -76,9 +76,8 @@ def bottleneck(row: Mapping) -> str:
 
 def _also_weak(row: Mapping) -> str:
     """The rep's other clear leaks, named after the one to work on ("" when none)."""
-    also = row.get("also_weak") if hasattr(row, "get") else None
-    also = [s for s in (also.split(",") if isinstance(also, str) else also if isinstance(also, list) else [])
-            if s in STEP]
+    also = row.get("also_weak")
+    also = [s for s in also if s in STEP] if isinstance(also, list) else []
     return f" Also clearly below, with fewer wins at stake: {', '.join(STEP[s].label.lower() for s in also)}." \
         if also else ""
 
@@ -270,12 +269,12 @@ def carried(rows, currency: str = "") -> str | None:
     projections together fall short of their quotas (then there is nothing to reconcile)."""
     rows = [r for r in rows if _get(r, "quota") is not None and _get(r, "projection") is not None]
     risky = [r for r in rows if _get(r, "at_risk") is True]
-    if not risky or sum(r["projection"] for r in rows) < sum(r["quota"] for r in rows):
+    total, quotas = sum(r["projection"] for r in rows), sum(r["quota"] for r in rows)
+    if not risky or total < quotas:
         return None
     above = [r for r in rows if r["projection"] > r["quota"]]
     over = sum(r["projection"] - r["quota"] for r in above)
     short = sum(max(r["quota"] - r["projection"], 0.0) for r in risky)
-    total, quotas = sum(r["projection"] for r in rows), sum(r["quota"] for r in rows)
     return (f"Together the reps are projected at {money(total, currency)} against quotas of "
             f"{money(quotas, currency)}, and still {len(risky)} {'is' if len(risky) == 1 else 'are'} at risk: the "
             f"{len(above)} projected above quota are expected to pass it by {money(over, currency)} in all, the "

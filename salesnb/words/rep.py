@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from ..metrics.catalogue import CATALOGUE
 from ..present import by_unit, isolate, money, num, pct, pct_below, plural, points
-from ..terms import NO_LEAK, STEP, TOO_FEW_DEALS, activity_label, described, hygiene_checked
+from ..terms import (NO_LEAK, QUALIFYING, STEP, TOO_FEW_DEALS, activity_label, described, hygiene_checked,
+                     volume_phrase)
 from .manager import chance, how_sure, hygiene_unchecked, practice, rate_interval, won_deals, worth_naming
 from .manager import team_progress as _team_line
 
@@ -170,7 +171,7 @@ def one_deal(view) -> str:
 
 def _moving(step: str) -> str:
     """What moves through a funnel step: leads at qualifying (lead -> opportunity), deals after it."""
-    return "leads" if step == "qualifying" else "deals"
+    return "leads" if step == QUALIFYING else "deals"
 
 
 def also_weak(f) -> str:
@@ -182,7 +183,7 @@ def also_weak(f) -> str:
     for step in f.also_weak:
         s = rows.get(step)
         if s is None:  # a volume step (too few leads, or opportunities with no leads table): no rate in the table
-            said.append(described(step).phrase if step != "qualifying" else "creating enough qualified opportunities")
+            said.append(volume_phrase("leads" if step == "prospecting" else "opportunities"))
         else:
             median = f" against a team median of {pct(s.team.median)}" if s.team and s.team.median is not None else ""
             said.append(f"{described(s.step, s.to).phrase}, {s.advanced} of {s.reached} ({pct(s.rate)}){median}")
@@ -199,7 +200,7 @@ def funnel(view) -> str:
         k = f.leak
         step = described(k.step, k.to)
         if k.source == "volume":
-            what = step.phrase if k.unit == "leads" else "creating enough qualified opportunities"
+            what = volume_phrase(k.unit)
             return (f"The step to work on is {what}: {plural(k.advanced, k.unit[:-1])} so far, against about "
                     f"{num(k.expected, 0)} at the pace of the rest of your role{how_sure(k.sure)}; at the team's "
                     f"conversion that costs {won_deals(k.lost_wins)}.{also_weak(f)}")
