@@ -3,6 +3,7 @@ hand on tiny teams (stage-aware chances, tenure, season), and the words."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -233,6 +234,46 @@ def test_an_earlier_year_shapes_the_season_leaning_toward_an_even_year():
     # too few won deals in the earlier years: no season from them
     assert season.from_earlier_years(Book.of(Dataset.from_frames(
         reps=[{"rep_id": "a", "name": "A"}], opportunities=opps[:20])), day_of("2026-06-30"), 1) is None
+
+
+def _year_of_wins(data_begins: date, cycle_days: int) -> Book:
+    """One rep's book: a lost deal on `data_begins`, then 2025 with 60 won deals (45 in December), each created
+    `cycle_days` before it closed."""
+    opps = [{"opportunity_id": "first", "rep_id": "a", "created_date": data_begins, "amount": 1.0,
+             "status": "lost", "close_date": data_begins}]
+    closes = [date(2025, 12, 1 + i % 28) for i in range(45)] + [date(2025, 1 + i % 11, 10) for i in range(15)]
+    opps += [{"opportunity_id": f"w{i}", "rep_id": "a", "created_date": max(d - timedelta(days=cycle_days),
+                                                                           data_begins),
+              "amount": 1_000.0, "status": "won", "close_date": d} for i, d in enumerate(closes)]
+    return Book.of(Dataset.from_frames(reps=[{"rep_id": "a", "name": "A"}], opportunities=opps))
+
+
+def test_an_earlier_year_counts_once_the_data_began_a_sales_cycle_before_it():
+    as_of = day_of("2026-06-30")
+    # data from 15 November 2024 (47 days before 2025): enough when deals close within 10 days of creation
+    short = _year_of_wins(date(2024, 11, 15), 10)
+    assert season.warmup_days(short, as_of) == season.MIN_WARMUP_DAYS
+    assert season.from_earlier_years(short, as_of, 1).years == ["2025"]
+    # ... not when they take 80 days: January's wins of 2025 were created before the data began
+    long = _year_of_wins(date(2024, 11, 15), 80)
+    assert season.warmup_days(long, as_of) == 80
+    assert season.from_earlier_years(long, as_of, 1) is None
+    assert season.from_earlier_years(_year_of_wins(date(2024, 10, 1), 80), as_of, 1).years == ["2025"]
+    doc = " ".join((Path(__file__).resolve().parents[1] / "docs" / "diagnose-json.md").read_text().split())
+    assert (f"the sales cycle {season.WARMUP_SHARE:.0%} of the won revenue fits in before it, "
+            f"{season.MIN_WARMUP_DAYS} days at least; the months' shares lean by {season.PSEUDO_DEALS} won "
+            "deals'") in doc
+
+
+def test_an_earlier_year_leans_toward_the_phased_quotas_when_there_are_some():
+    book = _year_of_wins(date(2024, 9, 1), 0)
+    phased = season.from_quotas(_quotas([0.15, 0.15, 0.20, 0.50]), day_of("2026-06-30"), 1)
+    s = season.season_at(book, _quotas([0.15, 0.15, 0.20, 0.50]), day_of("2026-06-30"), 1)
+    assert s.source == season.EARLIER_YEARS
+    n, k = 60, season.PSEUDO_DEALS
+    assert s.month_share[11] == pytest.approx((45 / 60 * n + phased.month_share[11] * k) / (n + k))
+    assert s.month_share[0] == pytest.approx((2 / 60 * n + 0.15 * 31 / 90 * k) / (n + k))
+    assert s.month_share.sum() == pytest.approx(1.0)
 
 
 # ------------------------------------------------------------------ the words

@@ -3,9 +3,11 @@
 From, in this order:
 
 1. **earlier years** of the same team in the data: each fiscal month's share of the won revenue of the whole
-   fiscal years that ended by then (a year counts once the data had ``WARMUP_DAYS`` of deals before it
-   started: the first weeks of an export miss the deals created before it); the shares lean toward an even
-   year by ``PSEUDO_DEALS`` won deals' worth (few deals say little about a month);
+   fiscal years that ended by then. A year counts once the data began early enough before it for its first
+   months' wins to be there: at least the sales cycle within which ``WARMUP_SHARE`` of the won revenue
+   closed (``MIN_WARMUP_DAYS`` at least; the first weeks of an export miss the deals created before it). The
+   shares lean by ``PSEUDO_DEALS`` won deals' worth (few deals say little about a month) toward the year's
+   phased quotas when there are some, else toward an even year;
 2. **quotas phased by period** (e.g. quarterly quotas of 15/15/20/50% of the year): each fiscal month's share
    of the fiscal year's quota, per rep, averaged over reps, when it differs from an even year by more than
    ``PHASED``;
@@ -22,8 +24,9 @@ import pandas as pd
 
 from .book import Book, day_of
 
-WARMUP_DAYS = 90  # a fiscal year counts as an earlier year once the data had this many days of deals before it
-PSEUDO_DEALS = 200  # the even year's weight in the month shares, in won deals
+WARMUP_SHARE = 0.9  # a fiscal year counts once the data began a sales cycle this share of won revenue fits in
+MIN_WARMUP_DAYS = 30  # ... and at least this many days before it
+PSEUDO_DEALS = 200  # the prior's weight in the month shares (phased quotas, else an even year), in won deals
 PHASED = 0.10  # quotas phased when a month's share differs from an even year's by this share of it
 MIN_WON = 50  # won deals an earlier year needs to show a season
 
@@ -60,15 +63,34 @@ def _fiscal_year_start(day: int, first_month: int) -> pd.Timestamp:
     return pd.Timestamp(year=year, month=first_month, day=1)
 
 
-def from_earlier_years(book: Book, as_of: int, first_month: int) -> Season | None:
-    """Month shares of the won revenue of the whole fiscal years that ended by `as_of` (None: no such year)."""
+def warmup_days(book: Book, as_of: int) -> int:
+    """The days of data a fiscal year needs before it: the sales cycle within which WARMUP_SHARE of the revenue
+    won by `as_of` closed (a year's first months close deals created that long before), MIN_WARMUP_DAYS at
+    least."""
+    won = book.won & (book.closed <= as_of)
+    if not won.any():
+        return MIN_WARMUP_DAYS
+    cycle = book.closed[won] - book.created[won]
+    order = np.argsort(cycle)
+    share = np.cumsum(book.amount[won][order])
+    total = share[-1] if len(share) else 0.0
+    if total <= 0:
+        return MIN_WARMUP_DAYS
+    fits = int(cycle[order][min(np.searchsorted(share, WARMUP_SHARE * total), len(cycle) - 1)])
+    return max(MIN_WARMUP_DAYS, fits)
+
+
+def from_earlier_years(book: Book, as_of: int, first_month: int, prior: np.ndarray | None = None
+                       ) -> Season | None:
+    """Month shares of the won revenue of the whole fiscal years that ended by `as_of`, leaning toward
+    `prior` (12 month shares; default an even year). None: no such year."""
     start = _fiscal_year_start(as_of, first_month)
-    first = book.first_at(as_of)
+    first = book.first_at(as_of) + warmup_days(book, as_of)
     years = []
     while True:
         start = start - pd.DateOffset(years=1)
         s, e = day_of(start), day_of(start + pd.DateOffset(years=1) - pd.Timedelta(days=1))
-        if s < first + WARMUP_DAYS:
+        if s < first:
             break
         if e <= as_of:
             years.append((s, e, start))
@@ -82,7 +104,7 @@ def from_earlier_years(book: Book, as_of: int, first_month: int) -> Season | Non
     when = book.closed[won].astype("datetime64[D]").astype("datetime64[M]").astype(np.int64) % 12
     fiscal = (when - (first_month - 1)) % 12
     revenue = np.bincount(fiscal, weights=book.amount[won], minlength=12)
-    base = even(first_month).month_share
+    base = even(first_month).month_share if prior is None else np.asarray(prior, dtype=float)
     n = int(won.sum())
     share = (revenue / revenue.sum() * n + base * PSEUDO_DEALS) / (n + PSEUDO_DEALS)
     labels = [str(st.year) if first_month == 1 else f"FY{st.year}" for _, _, st in sorted(years)]
@@ -124,7 +146,9 @@ def from_quotas(quotas: pd.DataFrame | None, as_of: int, first_month: int) -> Se
 
 
 def season_at(book: Book, quotas: pd.DataFrame | None, as_of: int, first_month: int = 1) -> Season:
-    """The season known at `as_of` (see the module): earlier years, else phased quotas, else an even year."""
-    return (from_earlier_years(book, as_of, first_month) or from_quotas(quotas, as_of, first_month)
-            or even(first_month))
+    """The season known at `as_of` (see the module): earlier years (leaning toward the phased quotas), else
+    phased quotas, else an even year."""
+    phased = from_quotas(quotas, as_of, first_month)
+    prior = None if phased is None else phased.month_share
+    return from_earlier_years(book, as_of, first_month, prior) or phased or even(first_month)
 
