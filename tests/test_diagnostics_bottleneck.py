@@ -291,6 +291,16 @@ def test_each_role_reads_its_own_spread_and_a_rung_without_one_takes_its_roles()
     assert got[8] == pytest.approx(0.0155728, rel=1e-4)  # the role's, at its team rate of 0.5
 
 
+def test_the_chance_taken_off_is_that_of_the_reps_above_the_median():
+    # 42, 44, 46, 48 of 100 and 11, 12 of 20 -> p 203/440 = 0.461364; median 0.47, above it 0.48, 0.55, 0.60
+    # (distances 0.01, 0.08, 0.13; bound 2.5 x 1.4826 x 0.08, not reached): mean square 0.0078 / 0.9776 =
+    # 0.0079787, / p^2 (0.212856) = 0.037484. Their chance: p (1 - p) = 0.248507 over 100, 20 and 20, mean
+    # 0.0091119, / p^2 = 0.042808: more than the distances, so no real spread. A typical rep's chance (the
+    # median, 0.0024851 / p^2 = 0.011675) would have read the two small reps' noise as a spread of 0.0258.
+    f = _rungs_table([("AE", "a", x, 100) for x in (42, 44, 46, 48)] + [("AE", "a", x, 20) for x in (11, 12)])
+    assert rung_spread(f, f) == pytest.approx([0.0] * 6)
+
+
 def test_a_rung_with_no_rate_to_read_from_is_not_widened():
     # a role of one rep: no spread can be read, and no rest of the role to set it against (team rate unknown)
     f = _rungs_table(RUNG_A + [("SDR", "a", 3, 10)])

@@ -116,8 +116,11 @@ def rung_spread(usual: pd.DataFrame, f: pd.DataFrame) -> np.ndarray:
         p = g["advanced"].sum() / g["reached"].sum()
         if len(g) < 3 or not 0 < p < 1:
             continue
-        chance = float(np.median(p * (1 - p) / g["reached"])) / p**2
-        root = np.sqrt(2 / max(1, int((g["rate"] > g["rate"].median()).sum())))
+        # the sampling variance the distances above the median hold: theirs, not a typical rep's (a few reps
+        # with few deals above the median would otherwise read as real spread)
+        above = g["rate"] > g["rate"].median()
+        chance = float(np.mean(p * (1 - p) / g["reached"][above if above.any() else slice(None)])) / p**2
+        root = np.sqrt(2 / max(1, int(above.sum())))
         rows[k] = dict(p=p, own=upper_spread(g["rate"]) / p**2 - chance, noise=chance * root, root=root)
     if not rows:
         return np.zeros(len(f))
