@@ -40,6 +40,10 @@ def test_the_docs_state_the_thresholds_of_the_code():
     settle = re.search(r"the time (\d+) in (\d+) of the leads that became an opportunity took here \(from (\d+) such", flat)
     assert int(settle.group(1)) / int(settle.group(2)) == pytest.approx(SETTLE_SHARE)
     assert int(settle.group(3)) == SETTLE_MIN_LAGS
+    deals = re.search(r"before the time (\d+) in (\d+) of the deals decided there \(moved on, or lost\) took \(from "
+                      r"(\d+) such deals\)", flat)
+    assert int(deals.group(1)) / int(deals.group(2)) == pytest.approx(SETTLE_SHARE)
+    assert int(deals.group(3)) == SETTLE_MIN_LAGS
 
 
 def test_beta_binomial_with_no_spread_is_the_binomial_and_with_a_flat_prior_is_uniform():

@@ -10,6 +10,7 @@ import pandas as pd
 from ..metrics import CATALOGUE, funnel_counts, metrics, team_summary
 from ..leaderboard import leaderboard, no_deal_notes, outcome_notes, withheld_notes
 from ..metrics.context import settled_leads_at
+from ..metrics.funnel import settling_note
 from ..metrics.coverage import activity_window
 from ..validate.duplicates import copies_set_aside
 from ..metrics.profile import left_out_note, requirements
@@ -60,6 +61,7 @@ class Diagnosis:
     activity_window: object = None  # metrics.coverage.ActivityWindow: the days activity rates are per week of
     shape: object = None  # shape.ExportShape: what the data holds (every section asks it)
     settled_leads: object = None  # metrics.context.SettledLeads: the leads old enough to count in rates over leads
+    deals_settling: str = ""  # which recent deals the funnel's steps leave out (`metrics.funnel.settling_note`), or ""
 
 
 def _active_days(reps: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.Series:
@@ -258,6 +260,9 @@ def diagnose(dataset, period=None, as_of=None, weights=None, seed: int = 0, *,
     volume = pd.DataFrame({"rep_id": current, "count": vol_count.reindex(current).fillna(0).to_numpy(),
                            "active_days": active_days.reindex(current).to_numpy()})
     neck, steps = bn.find_bottlenecks(funnel, reps_df, volume, vol_unit)
+    deals_settling = settling_note(funnel.attrs.get("settling")) or ""
+    if deals_settling:
+        notes.append(deals_settling)
     neck = bn.unmeasured(neck, reps, dataset.shape)
     if dataset.shape.lacks("leads"):  # no leads table: no strength at finding or qualifying leads
         neck["strengths"] = neck["strengths"].map(lambda s: [x for x in s if x not in ("prospecting", "qualifying")])
@@ -352,7 +357,7 @@ def diagnose(dataset, period=None, as_of=None, weights=None, seed: int = 0, *,
         top_performers=top_df, pairing=pairs, early_warning=ew.reset_index(), lead_quality=lq, lead_bands=bands,
         hygiene=hyg, hygiene_deals=deals, breakdown=breakdown, unavailable=unavailable, notes=notes,
         too_early=early_reason, currency=dataset.meta.currency, track_record=record, warning_basis=ew_basis,
-        change=since, shape=dataset.shape, settled_leads=settled,
+        change=since, shape=dataset.shape, settled_leads=settled, deals_settling=deals_settling,
         activity_window=activity_window(dataset.activities if dataset.has("activities") else None, per.start,
                                         window_end),
     )

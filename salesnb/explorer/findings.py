@@ -68,6 +68,8 @@ def funnel_heat(view: View) -> str:
             for r in order[:CHART_ROWS]]
     more = f" The {CHART_ROWS} of {len(order)} reps furthest below first." if len(order) > CHART_ROWS else ""
     young = _young_leads(view) if QUALIFYING in steps else ""
+    if view.team.diagnosis.deals_settling and any(s != QUALIFYING for s in steps):
+        young += " " + view.team.diagnosis.deals_settling
     return H.block(H.table(["Rep", *[step_label(s) for s in steps]], rows, numeric=range(1, len(steps) + 1))
                    + H.note("Share of deals moving on at each step; red below the role's median, blue above "
                             "(the deeper, the further); the reps furthest below first." + more + young))

@@ -4,7 +4,11 @@ The cohort is the opportunities created in the period (up to as_of) and the
 leads created in it. How far a deal got comes from stage_history (entries on or
 before as_of) when present, else furthest_stage. A deal still open at as_of
 that sits at a stage has not been decided there yet, so it is left out of that
-rung (it is counted at the rungs it already passed).
+rung (it is counted at the rungs it already passed). With a stage history, a
+step counts only the deals that reached it long enough ago to have been decided,
+whatever became of them: as long as 9 in 10 deals took to move on or drop out
+there (`_settled_at`; leaving out only the open ones would keep the quick
+successes and drop the slow failures, and inflate the rates of recent deals).
 
 What an export can show depends on what it says about lost deals:
 
@@ -19,13 +23,15 @@ import numpy as np
 import pandas as pd
 
 from ..schema import OPPORTUNITY_STAGES
+from ..terms import described, step_of
 from . import _frame as F
-from .context import OppFrame, make_context, settled_leads, stage_index
+from .context import SETTLE_MIN_LAGS, SETTLE_SHARE, OppFrame, make_context, settled_leads, stage_index
 
 NO_STAGES = ("opportunities have no furthest_stage values and there is no stage_history: "
              "add one of them to see the funnel between qualified and won")
 MIN_KNOWN_LOST = 0.5  # below this share of lost deals with a known stage, the steps cannot be told apart
 WIN_RUNG = "qualified->won"
+NEVER = np.iinfo(np.int64).max // 4  # "not (yet) at the stage": later than any real day
 
 
 def unknown_lost_stages(lost: np.ndarray, known: np.ndarray) -> str | None:
@@ -70,13 +76,58 @@ def opportunity_rungs(dataset, ctx, o) -> dict:
                            "the CRM's first stage to qualified, or add stage_history, to measure it")
     if not (seen - {"qualified", "won"}):
         out["_why"] = NO_STAGES
+    entered = stage_entries(dataset, o, ctx.as_of_day)
+    settled: dict[str, int] = {}
     for a, z in zip(present, present[1:]):
         pa, pz = OPPORTUNITY_STAGES.index(a), OPPORTUNITY_STAGES.index(z)
         undecided = o.open_at & (idx >= pa) & (idx < pz)
-        reached = cohort & (idx >= pa) & ~undecided
-        advanced = cohort & (idx >= pz)
+        at, days = _settled_at(entered, o, idx, pa, pz, ctx.as_of_day)
+        if days and (cohort & (idx >= pa) & ~at).any():  # said only where the cut leaves deals out
+            settled[f"{a}->{z}"] = days
+        reached = cohort & (idx >= pa) & ~undecided & at
+        advanced = cohort & (idx >= pz) & at
         out[f"{a}->{z}"] = (F.bincount(o.code[reached], n), F.bincount(o.code[advanced], n))
+    if settled:
+        out["_settled"] = settled
     return out
+
+
+def stage_entries(dataset, o, as_of_day: int) -> np.ndarray | None:
+    """(opportunities, stages): the first day each deal was recorded at each stage by as_of (NEVER: not), from
+    stage_history; a won deal is at "won" on its close date. None without a stage history."""
+    sh = dataset.stage_history
+    if sh is None or not len(sh):
+        return None
+    pos = dataset.positions("stage_history", "opportunity_id")
+    st = F.codes_in(sh["stage"], list(OPPORTUNITY_STAGES))
+    day = F.days(sh["entered_date"])
+    ok = (pos >= 0) & (st >= 0) & (day <= as_of_day) & (day > F.NAT_DAYS)
+    out = np.full((len(o.created), len(OPPORTUNITY_STAGES)), NEVER, dtype=np.int64)
+    np.minimum.at(out.reshape(-1), pos[ok] * len(OPPORTUNITY_STAGES) + st[ok], day[ok])
+    won = len(OPPORTUNITY_STAGES) - 1
+    out[:, won] = np.where(o.won, np.minimum(out[:, won], o.close), out[:, won])
+    return out
+
+
+def _settled_at(entered, o, idx, pa: int, pz: int, as_of_day: int) -> tuple[np.ndarray, int]:
+    """Which deals reached stage `pa` long enough ago for the step pa -> pz to have been decided, and that
+    time in days (0: no cut). A deal is decided at the step when it reaches `pz` or later, or is lost before;
+    the time is what SETTLE_SHARE of the decided deals took (from SETTLE_MIN_LAGS of them)."""
+    every = np.ones(len(idx), dtype=bool)
+    if entered is None:
+        return every, 0
+    # the first day at `pa` or a later stage (a deal is at the first stage when created; a deal whose stage
+    # comes from furthest_stage alone is taken as there from its creation)
+    first = entered[:, pa:].min(axis=1)
+    reached_at = np.where(idx >= pa, np.where((first == NEVER) | (pa == 0), np.minimum(first, o.created), first),
+                          NEVER)
+    passed = entered[:, pz:].min(axis=1)
+    decided_at = np.where(passed < NEVER, passed, np.where(o.lost & (idx < pz), o.close, NEVER))
+    lag = (decided_at - reached_at)[(reached_at < NEVER) & (decided_at < NEVER) & (decided_at >= reached_at)]
+    if len(lag) < SETTLE_MIN_LAGS:
+        return every, 0
+    days = int(np.ceil(np.quantile(lag, SETTLE_SHARE)))
+    return reached_at <= as_of_day - days, days
 
 
 def funnel_counts(dataset, period=None, as_of=None) -> pd.DataFrame:
@@ -119,4 +170,20 @@ def funnel_counts(dataset, period=None, as_of=None) -> pd.DataFrame:
     out["step"] = out["step"].astype("str")
     if found.get("_why") and WIN_RUNG in found:
         out.attrs["unmeasured"] = found["_why"]  # why only qualified -> won is measured
+    if found.get("_settled"):
+        out.attrs["settling"] = dict(found["_settled"])  # days a step's deals need to be decided (`_settled_at`)
     return out
+
+
+def settling_note(settling: dict | None) -> str | None:
+    """Which recent deals the steps' rates leave out (`funnel_counts(...).attrs["settling"]`), for a reader of
+    the funnel, with the steps named as the funnel names them; None when nothing is left out."""
+    if not settling:
+        return None
+    parts = []
+    for rung, days in settling.items():
+        label = described(step_of(rung), rung.split("->")[1]).label
+        parts.append(f"{days}{' days' if not parts else ''} for {label[:1].lower() + label[1:]}")
+    listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    return ("Deals are counted at a step once they have had the time to move on or drop out there (9 in 10 do "
+            f"within {listed}), so deals that reached a step more recently are not in its rate yet.")

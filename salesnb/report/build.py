@@ -24,7 +24,8 @@ def build_view(s: RepSlice, last: dict | None = None) -> RepView:
         lead_quality=lead_quality(s), hygiene=hygiene(s), trend=trend(s), peer=peer(s), breakdown=breakdown(s),
         weights=WeightsUsed(**m["weights"]), change=change(s), warning_record=warning_record(s),
         team=TeamProgress(**m["team_progress"]) if m.get("team_progress") else None, unavailable=unavailable(s),
-        holds=m.get("holds") or "", leads_settling=m.get("leads_settling") or "")
+        holds=m.get("holds") or "", leads_settling=m.get("leads_settling") or "",
+        deals_settling=m.get("deals_settling") or "")
     view.last_report = last_report(view, last) if last else None
     return view
 

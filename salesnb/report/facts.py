@@ -372,6 +372,7 @@ class RepView:
     unavailable: dict[str, str] = field(default_factory=dict)  # section -> why it cannot be shown
     holds: str = ""  # what the team's data holds (`ExportShape.summary`): anonymous, the same for every rep
     leads_settling: str = ""  # which recent leads rates over leads leave out (`SettledLeads.note`), or ""
+    deals_settling: str = ""  # which recent deals the funnel's steps leave out (`metrics.funnel.settling_note`)
     version: int = VIEW_VERSION
 
     def to_dict(self) -> dict:

@@ -102,6 +102,7 @@ def _meta(team) -> dict:
                             else "leads"),
             # rates over leads leave the youngest out: said under them, the same for every rep
             "leads_settling": (team.diagnosis.settled_leads.note() or "") if team.diagnosis.settled_leads else "",
+            "deals_settling": team.diagnosis.deals_settling,  # the same for the funnel's steps over deals
             "too_early": team.diagnosis.too_early, "track_record": _record(team.diagnosis.track_record),
             "team_progress": _team_progress(team),
             "change": _change_meta(team.diagnosis.change)}

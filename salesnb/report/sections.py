@@ -137,6 +137,8 @@ class Report:
             self.chart("funnel")
             if self._leads_note_here(f):
                 _show(note(self.view.leads_settling))
+            if self.view.deals_settling and any(s.step != QUALIFYING for s in f.steps):
+                _show(note(self.view.deals_settling))
         return self._note("funnel_steps")
 
     def activity_mix(self) -> Block | None:
