@@ -7,7 +7,8 @@
 The dataset is loaded once with `salesnb.load.load`; both contenders then work on
 the same in-memory frames: `salesnb.metrics.metrics(dataset)` and one DuckDB
 query (all cores) computing the same per-rep aggregates (won/lost, cycle,
-pipeline, hygiene, funnel rungs from stage_history, activities by type, miles,
+pipeline, hygiene, funnel rungs from stage_history (each counting the deals
+that reached it long enough ago to be decided), activities by type, miles,
 effort on lost causes, stale deals, leads and lead quality). The main figures are
 cross-checked between the two. Target: engine / DuckDB <= 1.5.
 
@@ -90,6 +91,37 @@ f AS (
                     WHEN 'commit' THEN 3 WHEN 'won' THEN 4 END, 0))) END AS idx
   FROM o LEFT JOIN stage_idx si USING (opportunity_id)
 ),
+ent AS (  -- the first day at each stage or later (a won deal is at won on its close date)
+  SELECT opportunity_id,
+         min(entered_date::DATE) FILTER (stage IN ('proposal', 'commit', 'won')) AS h2,
+         min(entered_date::DATE) FILTER (stage IN ('commit', 'won')) AS h3,
+         min(entered_date::DATE) FILTER (stage = 'won') AS h4
+  FROM stage_history WHERE entered_date::DATE <= $as_of GROUP BY opportunity_id
+),
+g AS (
+  SELECT f.*, least(e.h2, CASE WHEN f.won THEN f.closed END) AS e2, least(e.h3, CASE WHEN f.won THEN f.closed END) AS e3,
+         least(e.h4, CASE WHEN f.won THEN f.closed END) AS e4
+  FROM f LEFT JOIN ent e USING (opportunity_id)
+),
+lags AS (  -- a step is decided when the deal reaches the next stage or later, or is lost before it
+  SELECT CASE WHEN idx >= 2 THEN coalesce(e2, created) END AS at_pc,
+         coalesce(e3, CASE WHEN lost AND idx < 3 THEN closed END) AS done_pc,
+         CASE WHEN idx >= 3 THEN coalesce(e3, created) END AS at_cw,
+         coalesce(e4, CASE WHEN lost AND idx < 4 THEN closed END) AS done_cw
+  FROM g
+),
+settle AS (  -- the time 9 in 10 of the decided deals took, from 20 of them (else no cut)
+  SELECT CASE WHEN count(*) FILTER (done_pc >= at_pc) >= 20
+              THEN ceil(quantile_cont(date_diff('day', at_pc, done_pc), 0.9) FILTER (done_pc >= at_pc)) ELSE 0 END AS d_pc,
+         CASE WHEN count(*) FILTER (done_cw >= at_cw) >= 20
+              THEN ceil(quantile_cont(date_diff('day', at_cw, done_cw), 0.9) FILTER (done_cw >= at_cw)) ELSE 0 END AS d_cw
+  FROM lags
+),
+h AS (
+  SELECT g.*, coalesce(g.e2, g.created) <= $as_of - to_days(CAST(settle.d_pc AS INTEGER)) AS old_pc,
+         coalesce(g.e3, g.created) <= $as_of - to_days(CAST(settle.d_cw AS INTEGER)) AS old_cw
+  FROM g CROSS JOIN settle
+),
 opp_agg AS (
   SELECT rep_id,
     coalesce(sum(amount) FILTER (won AND closed BETWEEN $s AND $e), 0) AS won_revenue,
@@ -108,11 +140,11 @@ opp_agg AS (
     count(*) FILTER (created BETWEEN $s AND $e AND idx >= 1) AS a_qm,
     count(*) FILTER (created BETWEEN $s AND $e AND idx >= 1 AND NOT (open_at AND idx < 2)) AS r_mp,
     count(*) FILTER (created BETWEEN $s AND $e AND idx >= 2) AS a_mp,
-    count(*) FILTER (created BETWEEN $s AND $e AND idx >= 2 AND NOT (open_at AND idx < 3)) AS r_pc,
-    count(*) FILTER (created BETWEEN $s AND $e AND idx >= 3) AS a_pc,
-    count(*) FILTER (created BETWEEN $s AND $e AND idx >= 3 AND NOT (open_at AND idx < 4)) AS r_cw,
-    count(*) FILTER (created BETWEEN $s AND $e AND idx >= 4) AS a_cw
-  FROM f GROUP BY rep_id
+    count(*) FILTER (created BETWEEN $s AND $e AND idx >= 2 AND NOT (open_at AND idx < 3) AND old_pc) AS r_pc,
+    count(*) FILTER (created BETWEEN $s AND $e AND idx >= 3 AND old_pc) AS a_pc,
+    count(*) FILTER (created BETWEEN $s AND $e AND idx >= 3 AND NOT (open_at AND idx < 4) AND old_cw) AS r_cw,
+    count(*) FILTER (created BETWEEN $s AND $e AND idx >= 4 AND old_cw) AS a_cw
+  FROM h GROUP BY rep_id
 ),
 act_agg AS (
   SELECT a.rep_id, count(*) AS activities,
