@@ -90,3 +90,51 @@ def test_the_diagnosis_notes_the_cut():
     d = diagnose(ds, PERIOD, AS_OF)
     assert d.deals_settling == settling_note({"qualified->meeting": 17})
     assert d.deals_settling in d.notes
+
+
+def _no_history(lags, lost_stage="qualified", young_won=0, young_open=0, stage_of_lost=True):
+    """Rep a without a stage history: one deal lost per lag (created 1 March at `lost_stage`, lost `lag` days
+    later), 20 deals created 1 March now at meeting (open), and deals created 27 June: `young_won` won two days
+    later, `young_open` open at qualified. `stage_of_lost` False: lost deals do not say how far they got."""
+    opps = []
+    for i, lag in enumerate(lags):
+        opps.append({"opportunity_id": f"L{i}", "rep_id": "a", "created_date": MARCH, "status": "lost",
+                     "close_date": MARCH + pd.Timedelta(days=lag), "amount": 100.0,
+                     "furthest_stage": lost_stage if stage_of_lost else None})
+    for i in range(20):
+        opps.append({"opportunity_id": f"M{i}", "rep_id": "a", "created_date": MARCH, "status": "open",
+                     "amount": 100.0, "furthest_stage": "meeting" if stage_of_lost else None})
+    young = pd.Timestamp("2026-06-27")
+    for i in range(young_won):
+        opps.append({"opportunity_id": f"W{i}", "rep_id": "a", "created_date": young, "status": "won",
+                     "close_date": young + pd.Timedelta(days=2), "amount": 100.0,
+                     "furthest_stage": "won" if stage_of_lost else None})
+    for i in range(young_open):
+        opps.append({"opportunity_id": f"Y{i}", "rep_id": "a", "created_date": young, "status": "open",
+                     "amount": 100.0, "furthest_stage": "qualified" if stage_of_lost else None})
+    return Dataset.from_frames(reps=[{"rep_id": "a", "name": "A"}], opportunities=opps)
+
+
+def test_without_a_stage_history_deals_are_cut_by_their_creation_day():
+    # 20 deals lost at qualified 1..20 days after creation: 9 in 10 within 19 days (0.9 quantile of 1..20 is
+    # 18.1, a whole number of days: 19). At qualified -> meeting the 5 young won deals would count as moved on
+    # (25 of 45); created 3 days before as_of, they are left out: 20 of 40
+    ds = _no_history(range(1, 21), young_won=5, young_open=5)
+    f = funnel_counts(ds, PERIOD, AS_OF)
+    row = f.set_index("step").loc["qualified->meeting"]
+    assert (int(row["reached"]), int(row["advanced"])) == (40, 20)
+    assert f.attrs["settling"]["qualified->meeting"] == 19 and f.attrs["settling_from"] == "creation"
+    note = settling_note(f.attrs["settling"], from_creation=True)
+    assert "counted from a deal's creation, 9 in 10 of the deals that closed at a step did so within 19 days " \
+           "for getting meetings" in note
+
+
+def test_when_lost_deals_do_not_say_how_far_they_got_the_win_rate_is_cut_by_creation_too():
+    # the one step is qualified -> won over decided deals: 20 lost (1..20 days) and 5 won within 2 days of
+    # creation, 3 days before as_of. Their cycles: 2 x 5 and 1..20; the 0.9 quantile of the 25 sorted is at
+    # position 21.6: 17 + 0.6 = 17.6, a whole number of days: 18. The young wins are left out: 0 of 20
+    ds = _no_history(range(1, 21), young_won=5, stage_of_lost=False)
+    f = funnel_counts(ds, PERIOD, AS_OF)
+    row = f.set_index("step").loc["qualified->won"]
+    assert (int(row["reached"]), int(row["advanced"])) == (20, 0)
+    assert f.attrs["settling"] == {"qualified->won": 18}

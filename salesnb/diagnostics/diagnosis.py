@@ -260,7 +260,7 @@ def diagnose(dataset, period=None, as_of=None, weights=None, seed: int = 0, *,
     volume = pd.DataFrame({"rep_id": current, "count": vol_count.reindex(current).fillna(0).to_numpy(),
                            "active_days": active_days.reindex(current).to_numpy()})
     neck, steps = bn.find_bottlenecks(funnel, reps_df, volume, vol_unit)
-    deals_settling = settling_note(funnel.attrs.get("settling")) or ""
+    deals_settling = settling_note(funnel.attrs.get("settling"), funnel.attrs.get("settling_from") == "creation") or ""
     if deals_settling:
         notes.append(deals_settling)
     neck = bn.unmeasured(neck, reps, dataset.shape)

@@ -4,11 +4,13 @@ The cohort is the opportunities created in the period (up to as_of) and the
 leads created in it. How far a deal got comes from stage_history (entries on or
 before as_of) when present, else furthest_stage. A deal still open at as_of
 that sits at a stage has not been decided there yet, so it is left out of that
-rung (it is counted at the rungs it already passed). With a stage history, a
-step counts only the deals that reached it long enough ago to have been decided,
-whatever became of them: as long as 9 in 10 deals took to move on or drop out
-there (`_settled_at`; leaving out only the open ones would keep the quick
-successes and drop the slow failures, and inflate the rates of recent deals).
+rung (it is counted at the rungs it already passed). A step counts only the deals
+that reached it long enough ago to have been decided, whatever became of them:
+as long as 9 in 10 deals took to move on or drop out there (`_settled_at`;
+leaving out only the open ones would keep the quick successes and drop the slow
+failures, and inflate the rates of recent deals). Without a stage history the
+day a deal reached a step is not known: deals are cut by their creation day,
+and the time is read from the deals that dropped out there.
 
 What an export can show depends on what it says about lost deals:
 
@@ -58,8 +60,13 @@ def opportunity_rungs(dataset, ctx, o) -> dict:
     cohort = (o.created >= ctx.start) & (o.created <= ctx.end) & (o.code >= 0)
     why = unknown_lost_stages(o.lost, known)
     if why:  # only the outcome is known for lost deals: one step, qualified -> won, over decided deals
-        decided = cohort & (o.won | o.lost)
-        return {"_why": why, WIN_RUNG: (F.bincount(o.code[decided], n), F.bincount(o.code[cohort & o.won], n))}
+        closed = o.won | o.lost
+        at, days = _cut(o.created, np.where(closed, o.close, NEVER), ctx.as_of_day)  # created long enough ago
+        decided, won = cohort & closed & at, cohort & o.won & at
+        out = {"_why": why, WIN_RUNG: (F.bincount(o.code[decided], n), F.bincount(o.code[won], n))}
+        if days and (cohort & ~at).any():
+            out["_settled"], out["_settled_from"] = {WIN_RUNG: days}, "creation"
+        return out
     idx = np.where(o.won, won_pos, np.minimum(idx, won_pos - 1))
     # a stage no deal is recorded at opens no step: from it every deal "moves on" by construction (a CRM whose
     # first stage maps to meeting would show qualified -> meeting at 100%, measured by nothing)
@@ -76,7 +83,7 @@ def opportunity_rungs(dataset, ctx, o) -> dict:
                            "the CRM's first stage to qualified, or add stage_history, to measure it")
     if not (seen - {"qualified", "won"}):
         out["_why"] = NO_STAGES
-    entered = stage_entries(dataset, o, ctx.as_of_day)
+    entered = stage_entries(dataset, o, ctx.as_of_day)  # None without a stage history
     settled: dict[str, int] = {}
     for a, z in zip(present, present[1:]):
         pa, pz = OPPORTUNITY_STAGES.index(a), OPPORTUNITY_STAGES.index(z)
@@ -88,7 +95,7 @@ def opportunity_rungs(dataset, ctx, o) -> dict:
         advanced = cohort & (idx >= pz) & at
         out[f"{a}->{z}"] = (F.bincount(o.code[reached], n), F.bincount(o.code[advanced], n))
     if settled:
-        out["_settled"] = settled
+        out["_settled"], out["_settled_from"] = settled, "creation" if entered is None else "stage"
     return out
 
 
@@ -112,20 +119,33 @@ def stage_entries(dataset, o, as_of_day: int) -> np.ndarray | None:
 def _settled_at(entered, o, idx, pa: int, pz: int, as_of_day: int) -> tuple[np.ndarray, int]:
     """Which deals reached stage `pa` long enough ago for the step pa -> pz to have been decided, and that
     time in days (0: no cut). A deal is decided at the step when it reaches `pz` or later, or is lost before;
-    the time is what SETTLE_SHARE of the decided deals took (from SETTLE_MIN_LAGS of them)."""
-    every = np.ones(len(idx), dtype=bool)
+    the time is what SETTLE_SHARE of the decided deals took (from SETTLE_MIN_LAGS of them).
+
+    Without a stage history (`entered` None) only the day a deal was created is known, and the day it was
+    decided at the step only for the deals lost there (or won, at the step into won): the time is read from
+    those, counted from creation, and deals are cut by their creation day."""
+    lost_here = o.lost & (idx >= pa) & (idx < pz)
     if entered is None:
-        return every, 0
-    # the first day at `pa` or a later stage (a deal is at the first stage when created; a deal whose stage
-    # comes from furthest_stage alone is taken as there from its creation)
-    first = entered[:, pa:].min(axis=1)
-    reached_at = np.where(idx >= pa, np.where((first == NEVER) | (pa == 0), np.minimum(first, o.created), first),
-                          NEVER)
-    passed = entered[:, pz:].min(axis=1)
-    decided_at = np.where(passed < NEVER, passed, np.where(o.lost & (idx < pz), o.close, NEVER))
-    lag = (decided_at - reached_at)[(reached_at < NEVER) & (decided_at < NEVER) & (decided_at >= reached_at)]
+        reached_at = np.where(idx >= pa, o.created, NEVER)
+        into_won = pz == len(OPPORTUNITY_STAGES) - 1
+        decided_at = np.where(lost_here | (o.won & into_won), o.close, NEVER)
+    else:
+        # the first day at `pa` or a later stage (a deal is at the first stage when created; a deal whose stage
+        # comes from furthest_stage alone is taken as there from its creation)
+        first = entered[:, pa:].min(axis=1)
+        reached_at = np.where(idx >= pa, np.where((first == NEVER) | (pa == 0), np.minimum(first, o.created),
+                                                  first), NEVER)
+        passed = entered[:, pz:].min(axis=1)
+        decided_at = np.where(passed < NEVER, passed, np.where(lost_here, o.close, NEVER))
+    return _cut(reached_at, decided_at, as_of_day)
+
+
+def _cut(reached_at: np.ndarray, decided_at: np.ndarray, as_of_day: int) -> tuple[np.ndarray, int]:
+    """The deals that reached a step at least the settling time before as_of, and that time (0: no cut)."""
+    ok = (reached_at < NEVER) & (decided_at < NEVER) & (decided_at >= reached_at) & (reached_at > F.NAT_DAYS)
+    lag = (decided_at - reached_at)[ok]
     if len(lag) < SETTLE_MIN_LAGS:
-        return every, 0
+        return np.ones(len(reached_at), dtype=bool), 0
     days = int(np.ceil(np.quantile(lag, SETTLE_SHARE)))
     return reached_at <= as_of_day - days, days
 
@@ -172,12 +192,14 @@ def funnel_counts(dataset, period=None, as_of=None) -> pd.DataFrame:
         out.attrs["unmeasured"] = found["_why"]  # why only qualified -> won is measured
     if found.get("_settled"):
         out.attrs["settling"] = dict(found["_settled"])  # days a step's deals need to be decided (`_settled_at`)
+        out.attrs["settling_from"] = found["_settled_from"]  # counted from reaching the step, or from creation
     return out
 
 
-def settling_note(settling: dict | None) -> str | None:
+def settling_note(settling: dict | None, from_creation: bool = False) -> str | None:
     """Which recent deals the steps' rates leave out (`funnel_counts(...).attrs["settling"]`), for a reader of
-    the funnel, with the steps named as the funnel names them; None when nothing is left out."""
+    the funnel, with the steps named as the funnel names them; None when nothing is left out. `from_creation`:
+    the days count from a deal's creation (no stage history: ``attrs["settling_from"] == "creation"``)."""
     if not settling:
         return None
     parts = []
@@ -185,5 +207,9 @@ def settling_note(settling: dict | None) -> str | None:
         label = described(step_of(rung), rung.split("->")[1]).label
         parts.append(f"{days}{' days' if not parts else ''} for {label[:1].lower() + label[1:]}")
     listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    if from_creation:
+        return ("Deals are counted at a step once they are old enough to have moved on or dropped out there "
+                f"(counted from a deal's creation, 9 in 10 of the deals that closed at a step did so within {listed}), "
+                "so the newest deals are not in its rate yet.")
     return ("Deals are counted at a step once they have had the time to move on or drop out there (9 in 10 do "
             f"within {listed}), so deals that reached a step more recently are not in its rate yet.")
