@@ -164,8 +164,17 @@ def stage_index(dataset, as_of=None) -> tuple[np.ndarray, set[str], np.ndarray]:
 # down the rate of whoever has the most recent leads (a new hire above all). Rates over leads are read on the leads
 # old enough to have settled, whatever their status (leaving out only the open ones would keep the quick
 # successes and drop the slow ones).
-SETTLE_SHARE = 0.9  # settled: as old as the time this share of the leads that became an opportunity took
-SETTLE_MIN_LAGS = 20  # fewer leads with a known opportunity than this: no cut (nothing to read the time from)
+# The funnel's steps over deals do the same (`funnel._settled_at`).
+SETTLE_SHARE = 0.9  # settled: as old as the time this share of the decided ones took (leads that became an opportunity)
+SETTLE_MIN_LAGS = 20  # fewer decided ones than this: no cut (nothing to read the time from)
+
+
+def settle_days(lags: np.ndarray) -> int:
+    """The settling time from the times (days) the decided ones took: SETTLE_SHARE of them took at most this long,
+    a whole number of days; 0 (no cut) from fewer than SETTLE_MIN_LAGS."""
+    if len(lags) < SETTLE_MIN_LAGS:
+        return 0
+    return int(np.ceil(np.quantile(np.clip(lags, 0, None), SETTLE_SHARE)))
 
 
 def lead_settle_days(dataset, as_of=None) -> int:
@@ -183,9 +192,7 @@ def lead_settle_days(dataset, as_of=None) -> int:
     known = (made > F.NAT_DAYS) & (born > F.NAT_DAYS)
     if as_of is not None:
         known &= made <= F.day_of(as_of)
-    if int(known.sum()) < SETTLE_MIN_LAGS:
-        return 0
-    return int(np.ceil(np.quantile(np.clip(made[known] - born[known], 0, None), SETTLE_SHARE)))
+    return settle_days(made[known] - born[known])
 
 
 @dataclass(frozen=True)

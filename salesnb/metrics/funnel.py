@@ -27,7 +27,7 @@ import pandas as pd
 from ..schema import OPPORTUNITY_STAGES
 from ..terms import described, step_of
 from . import _frame as F
-from .context import SETTLE_MIN_LAGS, SETTLE_SHARE, OppFrame, make_context, settled_leads, stage_index
+from .context import OppFrame, make_context, settle_days, settled_leads, stage_index
 
 NO_STAGES = ("opportunities have no furthest_stage values and there is no stage_history: "
              "add one of them to see the funnel between qualified and won")
@@ -143,11 +143,8 @@ def _settled_at(entered, o, idx, pa: int, pz: int, as_of_day: int) -> tuple[np.n
 def _cut(reached_at: np.ndarray, decided_at: np.ndarray, as_of_day: int) -> tuple[np.ndarray, int]:
     """The deals that reached a step at least the settling time before as_of, and that time (0: no cut)."""
     ok = (reached_at < NEVER) & (decided_at < NEVER) & (decided_at >= reached_at) & (reached_at > F.NAT_DAYS)
-    lag = (decided_at - reached_at)[ok]
-    if len(lag) < SETTLE_MIN_LAGS:
-        return np.ones(len(reached_at), dtype=bool), 0
-    days = int(np.ceil(np.quantile(lag, SETTLE_SHARE)))
-    return reached_at <= as_of_day - days, days
+    days = settle_days((decided_at - reached_at)[ok])
+    return (reached_at <= as_of_day - days) if days else np.ones(len(reached_at), dtype=bool), days
 
 
 def funnel_counts(dataset, period=None, as_of=None) -> pd.DataFrame:
