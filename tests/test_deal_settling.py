@@ -73,14 +73,12 @@ def test_a_cut_that_leaves_nothing_out_is_not_said():
     assert _step(ds) == (30, 20, None)
 
 
-def test_the_cut_is_said_with_the_days_of_each_step_named_as_the_funnel_names_it():
+def test_the_cut_is_said_with_the_days_it_takes():
     assert settling_note(None) is None and settling_note({}) is None
     one = settling_note({"qualified->meeting": 18})
-    assert "(9 in 10 do within 18 days for getting meetings)" in one and "not in its rate yet" in one
-    two = settling_note({"qualified->meeting": 18, "commit->won": 25})
-    assert "within 18 days for getting meetings and 25 for closing)" in two
-    # a CRM whose stages skip some: the step named after the stages it spans
-    assert "within 9 days for meeting held → signed deal)" in settling_note({"meeting->won": 9})
+    assert "those of the last 18 days are not in its rate yet (9 in 10 deals move on or drop out within that)" in one
+    # steps that take different times: the range
+    assert "those of the last 18–25 days are not" in settling_note({"qualified->meeting": 18, "commit->won": 25})
 
 
 def test_the_diagnosis_notes_the_cut():
@@ -125,8 +123,8 @@ def test_without_a_stage_history_deals_are_cut_by_their_creation_day():
     assert (int(row["reached"]), int(row["advanced"])) == (40, 20)
     assert f.attrs["settling"]["qualified->meeting"] == 19 and f.attrs["settling_from"] == "creation"
     note = settling_note(f.attrs["settling"], from_creation=True)
-    assert "counted from a deal's creation, 9 in 10 of the deals that closed at a step did so within 19 days " \
-           "for getting meetings" in note
+    assert "those created in the last 19 days are not in its rate yet (9 in 10 of the deals that closed at a step " \
+           "did so within that)" in note
 
 
 def test_when_lost_deals_do_not_say_how_far_they_got_the_win_rate_is_cut_by_creation_too():

@@ -25,7 +25,6 @@ import numpy as np
 import pandas as pd
 
 from ..schema import OPPORTUNITY_STAGES
-from ..terms import described, step_of
 from . import _frame as F
 from .context import OppFrame, make_context, settle_days, settled_leads, stage_index
 
@@ -194,19 +193,15 @@ def funnel_counts(dataset, period=None, as_of=None) -> pd.DataFrame:
 
 
 def settling_note(settling: dict | None, from_creation: bool = False) -> str | None:
-    """Which recent deals the steps' rates leave out (`funnel_counts(...).attrs["settling"]`), for a reader of
-    the funnel, with the steps named as the funnel names them; None when nothing is left out. `from_creation`:
-    the days count from a deal's creation (no stage history: ``attrs["settling_from"] == "creation"``)."""
+    """Which recent deals the steps' rates leave out (`funnel_counts(...).attrs["settling"]`: days per step), for
+    a reader of the funnel; None when nothing is left out. `from_creation`: the days count from a deal's creation
+    (no stage history: ``attrs["settling_from"] == "creation"``)."""
     if not settling:
         return None
-    parts = []
-    for rung, days in settling.items():
-        label = described(step_of(rung), rung.split("->")[1]).label
-        parts.append(f"{days}{' days' if not parts else ''} for {label[:1].lower() + label[1:]}")
-    listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    lo, hi = min(settling.values()), max(settling.values())
+    days = f"{lo} days" if lo == hi else f"{lo}–{hi} days"
     if from_creation:
-        return ("Deals are counted at a step once they are old enough to have moved on or dropped out there "
-                f"(counted from a deal's creation, 9 in 10 of the deals that closed at a step did so within {listed}), "
-                "so the newest deals are not in its rate yet.")
-    return ("Deals are counted at a step once they have had the time to move on or drop out there (9 in 10 do "
-            f"within {listed}), so deals that reached a step more recently are not in its rate yet.")
+        return (f"Each step counts only the deals old enough to be decided there: those created in the last {days} "
+                "are not in its rate yet (9 in 10 of the deals that closed at a step did so within that).")
+    return (f"Each step counts only the deals that reached it long enough ago to be decided there: those of the last "
+            f"{days} are not in its rate yet (9 in 10 deals move on or drop out within that).")
