@@ -20,7 +20,7 @@ from .errors import ConfigError
 PERIOD_HELP = (
     'Use "2026" (fiscal year), "2026-Q2" (fiscal quarter), "2026-03" (month), "ytd", "qtd", "mtd", '
     'or a range "2026-01-01..2026-06-30".'
-)
+)  # ytd/qtd/mtd end on the report date (`Period.to_date`): no early warning, never over
 DATE_HELP = "use an ISO date YYYY-MM-DD, e.g. 2026-11-15"
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 # The whole years pandas can hold (its timestamps run from 1677-09-21 to 2262-04-11).
@@ -77,6 +77,13 @@ class Period:
     label: str
     # "year", "quarter", "month" (fiscal) or "range": what "the previous one" means (not part of equality)
     kind: str = field(default="range", compare=False)
+    # "year", "quarter" or "month" for a to-date view ("ytd", ...): it ends on the report date by construction,
+    # so reaching its end does not make it over (the year, quarter or month it is part of goes on)
+    to_date: str = field(default="", compare=False)
+
+    def over(self, as_of) -> bool:
+        """The period has ended at `as_of` (a to-date view never has: its whole year, quarter or month goes on)."""
+        return not self.to_date and _ts(as_of) >= self.end
 
     @property
     def days(self) -> int:
@@ -170,7 +177,8 @@ def resolve_period(spec: str | Period | None, as_of, fiscal_year_start_month: in
             start = fy + pd.DateOffset(months=3 * (months // 3))
         else:
             start = as_of_ts.replace(day=1)
-        return Period(start, as_of_ts, f"{low.upper()} {as_of_ts.date()}")
+        whole = {"ytd": "year", "qtd": "quarter", "mtd": "month"}[low]
+        return Period(start, as_of_ts, f"{low.upper()} {as_of_ts.date()}", to_date=whole)
     year = re.match(r"\d{4}", s)
     if year and not FIRST_YEAR <= int(year.group()) <= LAST_YEAR:
         raise _bad_period(where, spec, f"is outside the years salesnb can handle ({FIRST_YEAR}..{LAST_YEAR})")

@@ -59,8 +59,9 @@ def summary_text(d) -> str:
     lines = [f"Diagnosis · {d.period} ({d.period_start.date()}..{d.period_end.date()}) · as of {d.as_of.date()}"]
     lines += [d.shape.summary(), ""] if d.shape is not None else [""]
     if not missing(t.get("target")):
+        why_not = d.unavailable.get("early_warning") or "there are no rep quotas"
         projected = (f"; projected {money(t['projection'], cur)} ({pct(t['projected_attainment'])})"
-                     if not missing(t.get("projection")) else "; no projection without rep quotas")
+                     if not missing(t.get("projection")) else f"; no projection: {why_not}")
         lines.append(f"Team: won {money(t['won'], cur)} of {money(t['target'], cur)} ({pct(t['attainment'])})"
                      f"{projected}")
     else:

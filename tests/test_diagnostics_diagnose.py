@@ -172,3 +172,22 @@ def test_a_team_with_two_roles_is_audited_within_role(tmp_path):
     assert d.top_performers["within_role"].all()
     doc = json.loads(to_json(d))
     assert all(v["within_role"] is True for v in doc["vanity"])
+
+
+def test_a_to_date_view_is_not_over_and_has_no_warning_nor_verdict():
+    # the same team with a yearly quota each: seen year to date on 30 June, the year goes on
+    team = two_table_team()
+    quotas = pd.DataFrame({"rep_id": ["a", "b", "c", "d"], "period_start": pd.Timestamp("2026-01-01"),
+                           "period_end": pd.Timestamp("2026-12-31"), "quota": 20_000.0})
+    team = Dataset.from_frames(reps=team.reps, opportunities=team.opportunities, quotas=quotas)
+    ytd = diagnose(team, period="ytd", as_of="2026-06-30")
+    assert "year-to-date view ends on the report date" in ytd.unavailable["early_warning"]
+    assert "choose the whole year" in ytd.unavailable["early_warning"]
+    assert not ytd.reps["period_over"].any()
+    assert ytd.early_warning.empty or not ytd.early_warning.get("finished", pd.Series(dtype=bool)).any()
+    # the whole year at the same date: a warning (a projection for every rep), not a verdict
+    year = diagnose(team, period="2026", as_of="2026-06-30")
+    assert "early_warning" not in year.unavailable and year.reps["projection"].notna().all()
+    assert not year.reps["period_over"].any()
+    # the year seen after its end is over: verdicts
+    assert diagnose(team, period="2026", as_of="2027-01-05").reps["period_over"].all()

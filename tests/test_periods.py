@@ -146,3 +146,12 @@ def test_as_of_text_given_to_the_engine_must_be_iso(bad):
         resolve_period("2026", bad)
     with pytest.raises(ConfigError, match="as_of"):
         default_period(_ds(), as_of=bad)
+
+
+def test_a_to_date_view_ends_on_the_report_date_and_is_never_over():
+    as_of = T("2026-05-15")
+    for spec, whole in (("ytd", "year"), ("QTD", "quarter"), ("mtd", "month")):
+        p = resolve_period(spec, as_of)
+        assert p.end == as_of and p.to_date == whole and not p.over(as_of)
+    year = resolve_period("2026", as_of)
+    assert not year.to_date and not year.over(as_of) and year.over("2026-12-31") and year.over("2027-01-02")

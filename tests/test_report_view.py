@@ -380,3 +380,19 @@ def test_a_second_clear_leak_is_said_after_the_step_to_work_on_and_marked_in_the
     html = _text(shown)
     assert "Getting meetings  ◀ work on this" in html and "Closing  ◀ also below" in html
     assert "Also clearly below" not in words.funnel(_view(funnel=dataclasses.replace(f, also_weak=[])))
+
+
+def test_recent_deals_left_out_of_the_steps_are_said_under_the_funnel(inputs, monkeypatch):
+    view = build_view(inputs.slice("R006"))
+    assert view.deals_settling.startswith("Each step counts only the deals that reached it long enough ago")
+    shown = _shown(monkeypatch)
+    Report(view, charts={}).funnel()
+    assert view.deals_settling in _text(shown)
+
+
+def test_a_year_to_date_report_gives_no_verdict_and_says_where_the_warning_is(sample_dir):
+    view = build_view(inputs_for(analyse(load(sample_dir), period="ytd")).slice("R006"))
+    text = repr(Report(view, charts={}).headline())
+    assert "The period is over" not in text and "Projected at period end" not in text
+    assert "A year-to-date view ends on the report date" in text and "choose the whole year" in text
+    assert "Won revenue so far" in text

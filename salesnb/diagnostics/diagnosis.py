@@ -218,6 +218,13 @@ def team_findings(dataset, table, reps: pd.Index, seed: int = 0, window=_FROM_DA
     return TeamFindings(outcome, early_reason, vanity_df, top_df, unavailable)
 
 
+def to_date_reason(per) -> str:
+    """Why a to-date view ("ytd", ...) has no early warning, and how to see one."""
+    return (f"a {per.to_date}-to-date view ends on the report date, so there is nothing ahead of it to project and "
+            f"no early warning: choose the whole {per.to_date}, which goes on after the report date, to see where it "
+            "is likely to end and the risk of missing quota")
+
+
 def diagnose(dataset, period=None, as_of=None, weights=None, seed: int = 0, *,
              table=None, card=None, funnel=None, compare_to=None) -> Diagnosis:
     """Run every diagnosis for `period` (spec or Period; default: the dataset's) at `as_of`.
@@ -288,7 +295,11 @@ def diagnose(dataset, period=None, as_of=None, weights=None, seed: int = 0, *,
 
     # 5. early warning: a projection from the team's own history, so it exists from day one of a period
     ew_basis: dict = {}
-    if "quota" in values and values["quota"].notna().any():
+    if per.to_date:  # ends on the report date: nothing ahead of it to project, and not over either
+        ew = pd.DataFrame(index=current)
+        record = None
+        unavailable["early_warning"] = to_date_reason(per)
+    elif "quota" in values and values["quota"].notna().any():
         ew, fit = foresight.warning_at(dataset, table, current, reps["role"])
         # a role that owns no deals (SDRs) cannot close its revenue quota itself: no forecast, no flag
         dealless = [r for r in dataset.shape.roles_without_deals if (reps["role"] == r).any()] if "role" in reps else []
@@ -335,7 +346,7 @@ def diagnose(dataset, period=None, as_of=None, weights=None, seed: int = 0, *,
     if not opps["next_step"].notna().any():
         unavailable["next_step"] = hygiene.NO_NEXT_STEPS
 
-    rep_table = _rep_table(reps, values, board, neck, pairs, ew, lq, hyg, period_over=bool(as_of_ts >= per.end))
+    rep_table = _rep_table(reps, values, board, neck, pairs, ew, lq, hyg, period_over=per.over(as_of_ts))
     rep_table["joined"] = rep_table["rep_id"].map(ramping_since(reps, per.start, window_end)).astype("object")
     concentration.standing(rep_table, concentration.largest_deals(dataset.opportunities, pd.Index(current), per.start,
                                                      per.end, as_of_ts))

@@ -58,7 +58,7 @@ def warning_at(dataset, table, current: pd.Index, roles: pd.Series) -> tuple[pd.
         reps = reps.assign(role=roles.reindex(current))
     book = book_of(dataset)
     proj, fit = project_at(dataset, book, per, as_of, reps, values["quota"], values["won_revenue"].fillna(0.0))
-    finished = pd.Timestamp(as_of) >= per.end
+    finished = per.over(as_of)
     return early_warning.warn(proj, roles.reindex(current), finished=finished), fit
 
 

@@ -279,7 +279,7 @@ def unavailable(s: RepSlice) -> dict[str, str]:
     for section, key in (("funnel", "bottleneck"), ("funnel_steps", "funnel_steps"), ("next_step", "next_step"),
                          ("lead_quality", "lead_quality"), ("change", "change"), ("hygiene", "hygiene"),
                          ("stale", "stale"), ("past_close_date", "past_close_date"), ("lead_step", "lead_step"),
-                         ("win_rate", "win_rate")):
+                         ("win_rate", "win_rate"), ("projection", "early_warning")):
         if m["unavailable"].get(key) and section not in out:
             out[section] = m["unavailable"][key]
     if s.rep["role_key"] not in m.get("roles_with_revenue", [s.rep["role_key"]]):

@@ -90,7 +90,7 @@ def _meta(team) -> dict:
     w = team.card.weights
     won = team.table.values.get("won_revenue", pd.Series(dtype=float)).groupby(role_of(team.table.reps)).sum()
     return {"period_label": team.period.label, "as_of": team.as_of.date().isoformat(), "currency": team.currency,
-            "period_over": bool(team.as_of >= team.period.end),
+            "period_over": team.period.over(team.as_of),
             "roles_with_revenue": sorted(str(r) for r in won.index[won > 0]),
             "dataset_name": team.dataset_name,
             "weights": {"name": w.name, "normalisation": w.normalisation, "group_by": w.group_by,

@@ -82,7 +82,8 @@ class Report:
         rows = [[f"{CATALOGUE['won_revenue'].label}{'' if over else ' so far'}", money(h.won, cur)],
                 ["Quota for the period", money(h.quota, cur)],
                 [CATALOGUE["attainment"].label, f"{pct(h.attainment)} of quota" if h.attainment is not None else "—"],
-                ["Still to win", words.to_go(v)], *([] if over else [["Projected at period end", projected]]),
+                ["Still to win", words.to_go(v)],
+                *([] if over or "projection" in v.unavailable else [["Projected at period end", projected]]),
                 ["Rank within role" if v.role else "Rank in the team", words.rank(v)],
                 words.score_row(v), *([["Joined", words.joined_row(v)]] if h.joined else [])]
         missing = self._note("headline")
@@ -99,7 +100,9 @@ class Report:
                 parts.append(paragraphs([words.warning_record(v)], "salesnb-note"))
         if v.team is not None:  # the whole team, anonymous: where the rep's effort lands
             parts.append(paragraphs([words.team_progress(v)], "salesnb-note"))
-        return join([*parts, missing, self._note("score")])
+        why = v.unavailable.get("projection")  # no projection (a to-date view), said as a sentence
+        return join([*parts, missing, note(why[:1].upper() + why[1:] + ".") if why and not missing else None,
+                     self._note("score")])
 
     def since(self) -> Block:
         """Since the last report (an earlier batch run) and since the previous comparable period."""
