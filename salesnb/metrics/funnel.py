@@ -10,7 +10,7 @@ as long as 9 in 10 deals took to move on or drop out there (`_settled_at`;
 leaving out only the open ones would keep the quick successes and drop the slow
 failures, and inflate the rates of recent deals). Without a stage history the
 day a deal reached a step is not known: deals are cut by their creation day,
-and the time is read from the deals that dropped out there.
+and the time is read from the deals that closed at the step.
 
 What an export can show depends on what it says about lost deals:
 
