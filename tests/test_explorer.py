@@ -442,13 +442,15 @@ def test_a_teams_activity_audit_is_the_audit_of_its_reps_over_the_whole_teams_we
     pd.testing.assert_frame_equal(shown.vanity.reset_index(drop=True), expected.vanity.reset_index(drop=True))
 
 
-def test_the_funnel_and_lead_quality_say_which_recent_leads_their_rates_leave_out(sample_dir, tmp_path):
+def test_the_funnel_and_lead_quality_say_which_recent_leads_and_deals_their_rates_leave_out(sample_dir, tmp_path):
     from salesnb.explorer import open_explorer
 
     app = open_explorer(sample_dir, save_dir=tmp_path)
     said = app.view.model.team(app.state.period).diagnosis.settled_leads.note()
     assert said and said.startswith("Leads created from ")
     assert said in text(shown(app, "funnel"))  # its first column is qualifying leads
+    deals = app.view.model.team(app.state.period).diagnosis.deals_settling
+    assert deals.startswith("Each step counts only the deals") and deals in text(shown(app, "funnel"))
     west = next(k for label, k in app.controls.scope.options if label.startswith("West"))
     app.controls.scope.value = west  # a team's own bands are read on the same settled leads
     assert said in text(shown(app, "lead_quality"))
