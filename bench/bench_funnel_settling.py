@@ -60,7 +60,8 @@ def main(argv=None) -> int:
             out = Path(tmp) / str(seed)
             generate(out, seed=seed, stories=False, as_of=END, fmt="parquet", reps=args.reps, volume=1.0)
             ds = load(out)
-            for history, d in (("stage history", ds), ("furthest_stage only", dataclasses.replace(ds, stage_history=None))):
+            stage_only = dataclasses.replace(ds, stage_history=None)
+            for history, d in (("stage history", ds), ("furthest_stage only", stage_only)):
                 for window, (period, as_of) in WINDOWS.items():
                     final = rates(ds, period, END)  # the same window's deals at year end
                     for how, fn in (("settled", cut), ("no cut", _no_cut)):
