@@ -188,3 +188,18 @@ def test_an_earlier_period_the_data_covers_only_partly_is_compared_with_a_note()
     # from mid-February on, less than half of Q1 is in the data: no comparison
     late = compare(starting("2026-02-16"), q2, "2026-06-30", as_weights(None), reps, override="2026-Q1")
     assert late.unavailable and late.note is None
+
+
+def test_a_first_year_seen_early_names_no_quarter_the_data_does_not_hold():
+    from salesnb.diagnostics.change import compare
+    from salesnb.periods import resolve_period
+    from salesnb.scorecard import as_weights
+
+    ds, _ = _team()
+    o = ds.opportunities
+    ds = replace(ds, opportunities=o[o["created_date"] >= pd.Timestamp("2026-01-10")].reset_index(drop=True))
+    first = ds.opportunities["created_date"].min().date()
+    # the year 2026 seen in March: no 2025 in the data, and the last complete quarter (2025-Q4) is before it too
+    ch = compare(ds, resolve_period("2026", "2026-03-05"), "2026-03-05", as_weights(None), pd.Index(list(PLAN)))
+    assert ch.unavailable == (f"the data starts on {first}, within 2026, so it holds no earlier period to compare "
+                              "with yet")

@@ -144,8 +144,11 @@ def compare(dataset, period: Period, as_of, weights, current: pd.Index, override
     span = (then.end - then.start).days + 1
     if then.start < data_start:
         if covered < MIN_COVERED * span or then_as_of < data_start:
-            empty.unavailable = (f"the data starts on {data_start.date()}, so there is no {then.label} to compare "
-                                 f"{now.label} with")
+            empty.unavailable = (
+                f"the data starts on {data_start.date()}, so there is no {then.label} to compare {now.label} with"
+                if now.end >= data_start else  # the fallback quarters are both before the data: name neither
+                f"the data starts on {data_start.date()}, within {period.label}, so it holds no earlier period "
+                "to compare with yet")
             return empty
         note = (f"The data starts on {data_start.date()}: {then.label} is compared from then on "
                 f"({covered} of its {span} days).")
