@@ -99,3 +99,14 @@ def test_every_reps_report_shows_the_teams_progress_and_no_colleague(sample_dir)
     assert f"The whole team has won {t['won']:,.0f} USD of its {t['target']:,.0f} USD target so far" in html
     others = [n for r, n in inputs.reps["name"].items() if r != "R006"]
     assert not any(n in html for n in others)
+
+
+def test_the_gap_to_target_of_a_finished_period_is_its_end_result_without_a_projection():
+    running = {"target": 1_000.0, "won": 800.0, "projection": 1_100.0}
+    assert words.gap_to_target(running, "the whole team", "USD") == (
+        "The whole team needs 200 USD more to reach its 1,000 USD target (80% won so far); the projection at "
+        "period end is 1,100 USD (110% of target).")
+    over = words.gap_to_target(running, "the whole team", "USD", finished=True)
+    assert over == "The whole team won 800 USD of its 1,000 USD target (80%): 200 USD short."
+    assert words.gap_to_target(running | {"won": 1_200.0}, "East", "USD", finished=True) == (
+        "East won 1,200 USD of its 1,000 USD target (120%): reached it.")

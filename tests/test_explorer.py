@@ -182,7 +182,7 @@ def test_a_period_change_changes_the_title_and_team_progress(app):
     # Q1: won 300+100+200+50+80+10 = 740 of 500 + 200 = 700
     progress = text(shown(app, "progress"))
     assert "740 USD" in progress and "700 USD" in progress and "106%" in progress
-    assert "The whole team has won 740 USD of its 700 USD target (106%): reached" in text(shown(app, "summary"))
+    assert "The whole team won 740 USD of its 700 USD target (106%): reached it." in text(shown(app, "summary"))
 
 
 def test_a_team_filter_narrows_every_section(app):

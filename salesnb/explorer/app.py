@@ -347,7 +347,7 @@ class ExplorerApp:
         top = [f"{int(r.rank)}. {r.name}" for r in v.board.head(5).itertuples() if r.rank == r.rank]
         return "\n".join([
             f"Team explorer: {v.team.dataset_name}, {v.team.period.label}, as of {v.team.as_of.date()}",
-            words.gap_to_target(v.totals, v.scope.name, v.currency),
+            words.gap_to_target(v.totals, v.scope.name, v.currency, v.team.period.over(v.team.as_of)),
             f"At risk: {', '.join(risky) if risky else 'nobody'}.",
             f"Leaderboard ({v.state.preset}): {'; '.join(top)}.",
             *v.team.missing.values(),

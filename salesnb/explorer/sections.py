@@ -55,7 +55,9 @@ def title(view: View) -> str:
 def summary(view: View) -> str:
     """Who is at risk and why, the gap to target, where the funnel leaks, the deals to fix first: a line each.
     Without quotas the leaks lead: the summary says what to coach either way."""
-    parts = [f'<p class="lead" dir="auto">{esc(words.gap_to_target(view.totals, view.scope.name, view.currency))}</p>']
+    over = view.team.period.over(view.team.as_of)  # a finished period: its end result, nothing projected
+    parts = [f'<p class="lead" dir="auto">{esc(words.gap_to_target(view.totals, view.scope.name, view.currency, over))}'
+             '</p>']
     parts.append(_risk_lines(view))
     parts.append(_leak_lines(view))
     parts.append(_deals_to_fix(view))

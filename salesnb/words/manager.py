@@ -492,13 +492,18 @@ def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def gap_to_target(totals: Mapping, where: str, currency: str = "") -> str:
-    """A team's gap to its target and the projection, in one sentence (`where`: "East", "the whole team")."""
+def gap_to_target(totals: Mapping, where: str, currency: str = "", finished: bool = False) -> str:
+    """A team's gap to its target and the projection, in one sentence (`where`: "East", "the whole team").
+    `finished`: the period is over, so what was won is the end result and nothing is projected."""
     target, won = _get(totals, "target"), _get(totals, "won") or 0.0
     if target is None or float(target) <= 0:
         return (f"No target for {where} in this period: add quotas (quotas.csv per rep, or team_quotas.csv per "
                 "team) to see the gap to target.")
     target, won = float(target), float(won)
+    if finished:
+        end = "reached it" if won >= target else f"{money(target - won, currency)} short"
+        return (f"{_capital(where)} won {money(won, currency)} of its {money(target, currency)} target "
+                f"({pct(won / target)}): {end}.")
     if won >= target:
         head = f"{_capital(where)} has won {money(won, currency)} of its {money(target, currency)} target ({pct(won / target)}): reached"
     else:
