@@ -33,7 +33,8 @@ def test_a_metric_that_orders_reps_like_revenue_is_a_driver_and_a_reversed_one_i
     assert out.loc["miles", "verdict"] == "vanity"
     assert out.loc["miles", "n"] == 12
     assert vanity_sentence(out.loc["miles"].to_dict() | {"metric": "miles"}, "won_revenue") == (
-        "Miles driven goes with lower revenue in this team (ρ = -1.00, n = 12): do not manage by it.")
+        "Miles driven goes with lower revenue in this team (ρ = -1.00, n = 12), interval -1.00 to -1.00: do not "
+        "manage by it.")  # every resample of a perfect reversed order is the same order
     assert out.loc["calls", "low"] <= 1.0 <= out.loc["calls", "high"] + 1e-12
 
 

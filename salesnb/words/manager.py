@@ -338,7 +338,7 @@ def vanity(row: Mapping, outcome: str, too_early: str | None = None) -> str:
                 "it, do not set targets on it yet.")
     if verdict == "vanity":
         if hi is not None and float(hi) < 0:
-            return f"{label} goes with lower {what} in this team {figures}: do not manage by it."
+            return f"{label} goes with lower {what} in this team {figures}{_interval(lo, hi)}: do not manage by it."
         return f"{_capital(direction(row, what, label.lower()))} {figures}{_interval(lo, hi)}: do not manage by it."
     if not _get(row, "enough_reps", True) or lo is None:
         return f"{label}: too few reps to tell whether it goes with {what} {figures}; do not set targets on it yet."
