@@ -40,7 +40,7 @@ def metric_colours(metrics: list[str]) -> dict[str, str]:
 
 def _missing_note(view: View, key: str, table: str | None = None) -> str:
     reason = view.team.diagnosis.unavailable.get(key) or (view.team.missing.get(table) if table else None)
-    return H.note(reason) if reason else ""
+    return H.note(reason[:1].upper() + reason[1:]) if reason else ""  # a note is a sentence of its own
 
 
 # ------------------------------------------------------------------ title and summary
