@@ -191,3 +191,9 @@ def test_a_to_date_view_is_not_over_and_has_no_warning_nor_verdict():
     assert not year.reps["period_over"].any()
     # the year seen after its end is over: verdicts
     assert diagnose(team, period="2026", as_of="2027-01-05").reps["period_over"].all()
+
+
+def test_a_to_date_view_without_quotas_names_the_quotas_not_the_whole_year():
+    # the whole year would have no warning either: what is missing is the quotas
+    ytd = diagnose(two_table_team(), period="ytd", as_of="2026-06-30")
+    assert "quotas" in ytd.unavailable["early_warning"] and "whole year" not in ytd.unavailable["early_warning"]

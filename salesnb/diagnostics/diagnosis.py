@@ -295,11 +295,12 @@ def diagnose(dataset, period=None, as_of=None, weights=None, seed: int = 0, *,
 
     # 5. early warning: a projection from the team's own history, so it exists from day one of a period
     ew_basis: dict = {}
-    if per.to_date:  # ends on the report date: nothing ahead of it to project, and not over either
+    has_quota = "quota" in values and values["quota"].notna().any()
+    if has_quota and per.to_date:  # ends on the report date: nothing ahead of it to project, and not over either
         ew = pd.DataFrame(index=current)
         record = None
         unavailable["early_warning"] = to_date_reason(per)
-    elif "quota" in values and values["quota"].notna().any():
+    elif has_quota:
         ew, fit = foresight.warning_at(dataset, table, current, reps["role"])
         # a role that owns no deals (SDRs) cannot close its revenue quota itself: no forecast, no flag
         dealless = [r for r in dataset.shape.roles_without_deals if (reps["role"] == r).any()] if "role" in reps else []
