@@ -80,6 +80,12 @@ def pct_points(delta: Any) -> str:
     return f"{p:+d} point{'s' if abs(p) != 1 else ''}"
 
 
+def capital(text: str) -> str:
+    """`text` with its first letter in upper case, as a sentence of its own starts ("a year-to-date view ..." ->
+    "A year-to-date view ...")."""
+    return text[:1].upper() + text[1:]
+
+
 def plural(n: Any, word: str, many: str | None = None) -> str:
     """ "1 deal", "3 deals" (with thousands separators)."""
     k = round(float(n))

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from urllib.parse import quote
 
 from ..metrics.catalogue import CATALOGUE
-from ..present import data, esc, num, pct
+from ..present import capital, data, esc, num, pct
 from ..words.manager import risk_reason, risk_short, span, verdict, verdict_line
 
 SORT_NOTE = ("Sorted with reps at risk first (furthest from quota first), then by rank within role. "
@@ -87,7 +87,7 @@ def sort_rows(rows: list[IndexRow]) -> list[IndexRow]:
 def _risk_cell(r: IndexRow) -> str:
     if r.finished:
         css = "ok" if r.made_it else "risk"
-        return f'<td class="{css}">{_esc(r.outcome[:1].upper() + r.outcome[1:])}</td>'
+        return f'<td class="{css}">{_esc(capital(r.outcome))}</td>'
     if r.at_risk is None:
         return '<td class="muted">—</td>'
     if not r.at_risk:

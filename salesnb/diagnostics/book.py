@@ -12,10 +12,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..metrics._frame import NEVER  # "not yet": a day later than any real one
 from ..schema import OPPORTUNITY_STAGES
 
 OPEN_STAGES = tuple(s for s in OPPORTUNITY_STAGES if s != "won")  # the stages a deal can be open at, in order
-NEVER = np.iinfo(np.int64).max // 4  # "not yet": a day later than any real one
 
 
 def days(values) -> np.ndarray:

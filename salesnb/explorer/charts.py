@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..diagnostics.diagnosis import active_weeks
+from ..present import capital
 from . import html as H
 from ..terms import REP_COLOR, TOP_COLOR
 from .model import View, members
@@ -29,7 +30,7 @@ def month_trend(view: View) -> str:
         ends = [min(p + pd.offsets.MonthEnd(0), per.end) for p in won.index]
         rows += [{"period": m, "series": "Path to target", "value": target * per.elapsed_days(e) / per.days}
                  for m, e in zip(months, ends)]
-    chart = charts.trend(rows, title=f"{view.where[:1].upper() + view.where[1:]}: won so far by month",
+    chart = charts.trend(rows, title=f"{capital(view.where)}: won so far by month",
                          y_title=f"Won ({view.currency})", order=months, y_format=",.0f",
                          colors={"Won so far": TOP_COLOR, "Path to target": REP_COLOR})  # as in the progress bars
     return H.block(f'<div class="snx-chart">{charts.svg(chart)}</div>')

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..metrics import CATALOGUE
-from ..present import data, esc, missing, money, pct, plural, points
+from ..present import capital, data, esc, missing, money, pct, plural, points
 from ..scorecard import rank_stability
 from ..terms import HYGIENE_HELP, HYGIENE_LABELS, NORMALISATION_NAMES, PALETTE, REP_COLOR, RISK_COLOR, TEAM_COLOR, TOP_COLOR
 from ..words import manager as words
@@ -40,7 +40,7 @@ def metric_colours(metrics: list[str]) -> dict[str, str]:
 
 def _missing_note(view: View, key: str, table: str | None = None) -> str:
     reason = view.team.diagnosis.unavailable.get(key) or (view.team.missing.get(table) if table else None)
-    return H.note(reason[:1].upper() + reason[1:]) if reason else ""  # a note is a sentence of its own
+    return H.note(capital(reason)) if reason else ""  # a note is a sentence of its own
 
 
 # ------------------------------------------------------------------ title and summary

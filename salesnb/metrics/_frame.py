@@ -23,6 +23,7 @@ def days(series: pd.Series) -> np.ndarray:
 
 
 NAT_DAYS = np.iinfo(np.int64).min // 2  # compares as "before every date"
+NEVER = np.iinfo(np.int64).max // 4  # "not (yet)": a day later than any real one
 
 
 def day_of(ts: pd.Timestamp) -> int:

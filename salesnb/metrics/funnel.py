@@ -32,7 +32,7 @@ NO_STAGES = ("opportunities have no furthest_stage values and there is no stage_
              "add one of them to see the funnel between qualified and won")
 MIN_KNOWN_LOST = 0.5  # below this share of lost deals with a known stage, the steps cannot be told apart
 WIN_RUNG = "qualified->won"
-NEVER = np.iinfo(np.int64).max // 4  # "not (yet) at the stage": later than any real day
+NEVER = F.NEVER  # "not (yet) at the stage"
 
 
 def unknown_lost_stages(lost: np.ndarray, known: np.ndarray) -> str | None:

@@ -12,8 +12,8 @@ import json
 from pathlib import Path
 from typing import Mapping
 
-from ..present import (Block, bullets, by_unit, count, data, esc, heading, join, money, note, num, paragraphs, pct,
-                       points, table)
+from ..present import (Block, bullets, by_unit, capital, count, data, esc, heading, join, money, note, num,
+                       paragraphs, pct, points, table)
 from ..terms import HYGIENE_HELP, HYGIENE_LABELS, NORMALISATION_WORDS, QUALIFYING, activity_label, described
 from ..metrics.catalogue import CATALOGUE
 from ..words import rep as words
@@ -101,7 +101,7 @@ class Report:
         if v.team is not None:  # the whole team, anonymous: where the rep's effort lands
             parts.append(paragraphs([words.team_progress(v)], "salesnb-note"))
         why = v.unavailable.get("projection")  # no projection (a to-date view), said as a sentence
-        return join([*parts, missing, note(why[:1].upper() + why[1:] + ".") if why and not missing else None,
+        return join([*parts, missing, note(capital(why) + ".") if why and not missing else None,
                      self._note("score")])
 
     def since(self) -> Block:

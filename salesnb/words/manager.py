@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from ..present import isolate, missing, money, pct, pct_below
+from ..present import capital, isolate, missing, money, pct, pct_below
 from ..terms import HYGIENE_CHECKS, NO_LEAK, STEP, TOO_FEW_DEALS, described, hygiene_checked, volume_phrase
 
 
@@ -315,7 +315,7 @@ def verdict_line(row: Mapping, currency: str = "") -> str:
 def vanity(row: Mapping, outcome: str, too_early: str | None = None) -> str:
     """The audit's verdict on one activity metric (a `Diagnosis.vanity` row), with its evidence."""
     label = str(_get(row, "label", ""))
-    label = label[:1].upper() + label[1:]
+    label = capital(label)
     what = outcome_label(outcome)
     rho, n = _get(row, "rho"), int(_get(row, "n", 0))
     lo, hi = _get(row, "low"), _get(row, "high")
@@ -339,7 +339,7 @@ def vanity(row: Mapping, outcome: str, too_early: str | None = None) -> str:
     if verdict == "vanity":
         if hi is not None and float(hi) < 0:
             return f"{label} goes with lower {what} in this team {figures}{_interval(lo, hi)}: do not manage by it."
-        return f"{_capital(direction(row, what, label.lower()))} {figures}{_interval(lo, hi)}: do not manage by it."
+        return f"{capital(direction(row, what, label.lower()))} {figures}{_interval(lo, hi)}: do not manage by it."
     if not _get(row, "enough_reps", True) or lo is None:
         return f"{label}: too few reps to tell whether it goes with {what} {figures}; do not set targets on it yet."
     way = "lower " if rho is not None and float(rho) < 0 else ""
@@ -383,7 +383,7 @@ def practice(row: Mapping) -> str:
     ratio = _get(row, "ratio")
     ratio_s = f" ({float(ratio):.1f}x)" if ratio is not None and float(ratio) > 0 and kind != "share" else ""
     size = _get(row, "size", "medium") + (" within-role" if _get(row, "within_role") else "")
-    return (f"{label[:1].upper() + label[1:]} is {higher} among top performers: {_by_kind(_get(row, 'top_mean'), kind)} "
+    return (f"{capital(label)} is {higher} among top performers: {_by_kind(_get(row, 'top_mean'), kind)} "
             f"vs {_by_kind(_get(row, 'rest_mean'), kind)} for the rest{ratio_s}, a {size} difference.")
 
 
@@ -488,10 +488,6 @@ def track_record(rec) -> str:
 # ------------------------------------------------------------------ the explorer's short lines
 
 
-def _capital(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
 def gap_to_target(totals: Mapping, where: str, currency: str = "", finished: bool = False) -> str:
     """A team's gap to its target and the projection, in one sentence (`where`: "East", "the whole team").
     `finished`: the period is over, so what was won is the end result and nothing is projected."""
@@ -502,12 +498,12 @@ def gap_to_target(totals: Mapping, where: str, currency: str = "", finished: boo
     target, won = float(target), float(won)
     if finished:
         end = "reached it" if won >= target else f"{money(target - won, currency)} short"
-        return (f"{_capital(where)} won {money(won, currency)} of its {money(target, currency)} target "
+        return (f"{capital(where)} won {money(won, currency)} of its {money(target, currency)} target "
                 f"({pct(won / target)}): {end}.")
     if won >= target:
-        head = f"{_capital(where)} has won {money(won, currency)} of its {money(target, currency)} target ({pct(won / target)}): reached"
+        head = f"{capital(where)} has won {money(won, currency)} of its {money(target, currency)} target ({pct(won / target)}): reached"
     else:
-        head = (f"{_capital(where)} needs {money(target - won, currency)} more to reach its {money(target, currency)} "
+        head = (f"{capital(where)} needs {money(target - won, currency)} more to reach its {money(target, currency)} "
                 f"target ({pct(won / target)} won so far)")
     proj = _get(totals, "projection")
     if proj is None:
@@ -533,7 +529,7 @@ def deal_to_fix(deal: Mapping, rep_name: str, currency: str = "") -> str:
 
 def vanity_verdict(row: Mapping, outcome: str, too_early: str | None = None) -> str:
     """The audit's verdict on one activity metric in plain words, without the statistics (they go in a fold)."""
-    label = _capital(str(_get(row, "label", "")))
+    label = capital(str(_get(row, "label", "")))
     what = outcome_label(outcome)
     verdict = _get(row, "verdict")
     if too_early:
@@ -548,7 +544,7 @@ def vanity_verdict(row: Mapping, outcome: str, too_early: str | None = None) -> 
         hi = _get(row, "high")
         if hi is not None and float(hi) < 0:
             return f"{label} goes with lower {what}: do not manage by it."
-        return f"{_capital(direction(row, what, label.lower()))}: do not manage by it."
+        return f"{capital(direction(row, what, label.lower()))}: do not manage by it."
     if not _get(row, "enough_reps", True) or _get(row, "low") is None:
         return f"{label}: too few reps to tell; do not set targets on it yet."
     return f"{label} may go with {what}, but the evidence is weak: watch it, do not set targets on it yet."
