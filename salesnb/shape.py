@@ -57,7 +57,7 @@ class ExportShape:
         for need in needs:
             if not self.holds(need):
                 _, why, fix = NEEDS[need]
-                return f"{why}: {fix}"
+                return f"{why(self) if callable(why) else why}: {fix(self) if callable(fix) else fix}"
         return None
 
     def unavailable(self) -> dict[str, str]:
@@ -115,15 +115,25 @@ def shape_of(dataset) -> ExportShape:
         hygiene_columns=tuple(c for c in HYGIENE_COLUMNS if _has_values(open_opps, c)))
 
 
-# need -> (held?, why it is not, how to add it)
+def _no_lost(s: ExportShape) -> tuple[str, str]:
+    """Why rates that compare wins with what was not won cannot be measured, and how to add what is missing:
+    an export of open deals only lacks every closed deal, not only the lost ones."""
+    if not s.won_deals:
+        return ("the data holds no closed deal (open deals only, neither won nor lost)",
+                "export the won and lost deals too, so rates compare wins with what was not won")
+    only = "won deals only" if not s.open_deals else "open and won deals only"
+    return (f"the data holds no lost deal ({only})",
+            "export the lost deals too, so rates compare wins with what was not won")
+
+
+# need -> (held?, why it is not, how to add it); why and how may be read from the shape
 NEEDS = {
     "leads": (lambda s: s.leads > 0, "there is no leads table", "add leads.csv (or map a leads export on import)"),
     "activities": (lambda s: bool(s.activity_types), "there is no activities table",
                    "add activities.csv (calls, emails, meetings logged per rep)"),
     "open_deals": (lambda s: s.open_deals > 0, "the data holds no open deal",
                    "export the open deals too, not only the closed ones"),
-    "lost_deals": (lambda s: s.lost_deals > 0, "the data holds no lost deal (won deals only)",
-                   "export the lost deals too, so rates compare wins with what was not won"),
+    "lost_deals": (lambda s: s.lost_deals > 0, lambda s: _no_lost(s)[0], lambda s: _no_lost(s)[1]),
     "quotas": (lambda s: s.quotas == "per rep", "there are no quotas per rep",
                "add quotas.csv (a quota per rep and period)"),
     "profile": (lambda s: bool(s.profile_columns), "the leads have no company_size, has_need or decision_maker values",
