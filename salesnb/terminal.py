@@ -60,12 +60,21 @@ def summary_text(d) -> str:
     lines += [d.shape.summary(), ""] if d.shape is not None else [""]
     if not missing(t.get("target")):
         why_not = d.unavailable.get("early_warning") or "there are no rep quotas"
-        projected = (f"; projected {money(t['projection'], cur)} ({pct(t['projected_attainment'])})"
-                     if not missing(t.get("projection")) else f"; no projection: {why_not}")
-        lines.append(f"Team: won {money(t['won'], cur)} of {money(t['target'], cur)} ({pct(t['attainment'])})"
-                     f"{projected}")
+        without = t.get("reps_without_quota") or 0
+        proj_key = "quota_projection" if without else "projection"
+        projected = (f"; projected {money(t[proj_key], cur)} ({pct(t['projected_attainment'])})"
+                     if not missing(t.get(proj_key)) else f"; no projection: {why_not}")
+        if without:  # the target covers only the reps with a quota: measured on what they won
+            lines.append(f"Team: won {money(t['won'], cur)}; the reps with a quota won {money(t['quota_won'], cur)} "
+                         f"of their {money(t['target'], cur)} ({pct(t['attainment'])}){projected}")
+            lines.append(f"{without} rep(s) without a quota in this period won {money(t['won_without_quota'], cur)}, "
+                         "not counted against the target: add their rows to quotas.csv to count them.")
+        else:
+            lines.append(f"Team: won {money(t['won'], cur)} of {money(t['target'], cur)} ({pct(t['attainment'])})"
+                         f"{projected}")
     else:
-        lines.append(f"Team: won {money(t['won'], cur)} (no quotas: no target)")
+        quotas = d.shape.quotas if d.shape is not None else "none"
+        lines.append(f"Team: won {money(t['won'], cur)}; {words.no_target(quotas, d.period)}")
     names = d.reps.set_index("rep_id")["name"]
     reps = d.reps.sort_values(["role", "rank_in_role", "name"], na_position="last", kind="mergesort")
     rows = [[r.role if isinstance(r.role, str) else MISSING,

@@ -425,6 +425,8 @@ def _rep_table(reps, values, board, neck, pairs, ew, lq, hyg, period_over: bool 
     e = ew.reindex(out.index)
     out["projection"] = e["projection"] if "projection" in e else np.nan
     out["at_risk"] = e["at_risk"] if "at_risk" in e else np.nan
+    if "has_quota" in e:  # without a quota there is nothing to be at risk of missing: unknown, not "no"
+        out["at_risk"] = out["at_risk"].where(e["has_quota"].fillna(False).astype(bool))
     for col in RISK_FACTS:
         out[col] = e[col] if col in e else np.nan
     n = neck.set_index("rep_id")
@@ -451,12 +453,24 @@ def team_totals(teams: pd.DataFrame, ew: pd.DataFrame) -> dict:
     """The whole team: target (team_quotas when given), won, attainment and projection.
 
     The projection adds the current reps' expected wins from open pipeline to everything
-    already won (leavers' wins included: the team booked them).
+    already won (leavers' wins included: the team booked them). Attainment is measured on
+    what the target covers (``quota_won``, ``quota_projection``): a target summed from the
+    reps' quotas leaves out the reps without one, and their wins (``reps_without_quota``,
+    ``won_without_quota``) are said apart, not counted towards a target set without them.
     """
     won = float(teams["won_revenue"].sum()) if len(teams) else 0.0
     target = float(teams["quota"].sum(min_count=1)) if len(teams) else math.nan
-    pending = float((ew["projection"] - ew["won"]).sum()) if "projection" in ew else math.nan
-    proj = won + pending
     ok = np.isfinite(target) and target > 0
-    return {"target": target, "won": won, "attainment": won / target if ok else math.nan,
-            "projection": proj, "projected_attainment": proj / target if ok else math.nan}
+    covered = teams["quota"].notna() if "quota" in teams else pd.Series(False, index=teams.index)
+    counted = (teams["quota_won"] if "quota_won" in teams else teams["won_revenue"]).where(covered, 0.0)
+    quota_won = float(counted.sum()) if ok else math.nan
+    without = int(teams["reps_without_quota"].sum()) if "reps_without_quota" in teams and ok else 0
+    has = ew["has_quota"].fillna(False).astype(bool) if "has_quota" in ew else pd.Series(True, index=ew.index)
+    gained = ew["projection"] - ew["won"] if "projection" in ew else pd.Series(math.nan, index=ew.index)
+    pending = float(gained.sum()) if "projection" in ew else math.nan
+    proj = won + pending
+    quota_proj = quota_won + float(gained[has].sum()) if ok and "projection" in ew else math.nan
+    return {"target": target, "won": won, "attainment": quota_won / target if ok else math.nan,
+            "projection": proj, "projected_attainment": quota_proj / target if ok else math.nan,
+            "quota_won": quota_won, "quota_projection": quota_proj, "reps_without_quota": without,
+            "won_without_quota": won - quota_won if ok else math.nan}

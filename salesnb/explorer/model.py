@@ -189,8 +189,11 @@ class Explorer:
             rows = d.teams[d.teams["team"].map(lambda v: group_key(v, NO_TEAM)) == scope.team]
         else:
             values = team.table.values.reindex(everyone)
-            rows = pd.DataFrame({"won_revenue": [values["won_revenue"].fillna(0.0).sum()],
-                                 "quota": [values["quota"].sum(min_count=1) if "quota" in values else float("nan")]})
+            won = values["won_revenue"].fillna(0.0)
+            has = values["quota"].notna() if "quota" in values else pd.Series(False, index=values.index)
+            rows = pd.DataFrame({"won_revenue": [won.sum()],
+                                 "quota": [values["quota"].sum(min_count=1) if "quota" in values else float("nan")],
+                                 "quota_won": [won[has].sum()], "reps_without_quota": [int((~has & (won > 0)).sum())]})
         ew = d.early_warning
         return team_totals(rows, ew[ew["rep_id"].astype(str).isin(everyone)])
 

@@ -486,22 +486,30 @@ def _hygiene(ctx: Context, b: _Builder, o: OppFrame, act: dict | None) -> None:
 
 
 def team_summary(table: MetricTable, dataset=None) -> pd.DataFrame:
-    """Per team (index): quota, won_revenue, attainment, gap_to_quota and reps.
+    """Per team (index): quota, won_revenue, attainment, gap_to_quota and reps; ``quota_won`` and
+    ``reps_without_quota`` (those who won something) say what the target covers.
 
     The team target is the team_quotas table prorated to the period when `dataset`
-    has one, else the sum of the members' (prorated) quotas. Reps without a team
-    are grouped under "(no team)". NaN quota when no member has a quota.
+    has one (it covers every member), else the sum of the members' (prorated) quotas,
+    which covers only the members with a quota: attainment is then their won revenue
+    over it, not the whole team's (a rep without a quota would otherwise count towards
+    a target set without them). Reps without a team are grouped under "(no team)". NaN
+    quota when no member has a quota.
     """
     reps = table.reps
     team = reps["team"].fillna("(no team)") if "team" in reps.columns else pd.Series("(no team)", index=reps.index)
     vals = table.values
     won = vals["won_revenue"].fillna(0.0) if "won_revenue" in vals.columns else pd.Series(0.0, index=vals.index)
     quota = vals["quota"] if "quota" in vals.columns else pd.Series(np.nan, index=vals.index)
-    g = pd.DataFrame({"team": team, "won_revenue": won, "quota": quota}).groupby("team")
+    has = quota.notna()
+    g = pd.DataFrame({"team": team, "won_revenue": won, "quota": quota, "quota_won": won.where(has, 0.0),
+                      "without": ~has & (won > 0)}).groupby("team")
     out = pd.DataFrame({
         "reps": g.size().astype("int64"),
         "won_revenue": g["won_revenue"].sum(),
         "quota": g["quota"].sum(min_count=1),
+        "quota_won": g["quota_won"].sum(),
+        "reps_without_quota": g["without"].sum().astype("int64"),
     })
     if dataset is not None and dataset.has("team_quotas"):
         tq = dataset.team_quotas
@@ -510,7 +518,9 @@ def team_summary(table: MetricTable, dataset=None) -> pd.DataFrame:
         share = share[covered]
         teams = out.index.intersection(share.index)  # a target for a team no rep is in has no one to measure
         out.loc[teams, "quota"] = share.loc[teams].to_numpy()
-    out["attainment"] = out["won_revenue"] / out["quota"]
-    out["gap_to_quota"] = out["quota"] - out["won_revenue"]
+        out.loc[teams, "quota_won"] = out.loc[teams, "won_revenue"]  # a team target covers every member
+        out.loc[teams, "reps_without_quota"] = 0
+    out["attainment"] = out["quota_won"] / out["quota"]
+    out["gap_to_quota"] = out["quota"] - out["quota_won"]
     out.index.name = "team"
     return out

@@ -119,6 +119,8 @@ def _team_progress(team) -> dict | None:
     target, won = t.get("target"), t.get("won")
     if len(team.current_ids) < MIN_REPS_FOR_COMPARISON or not _finite(target) or not _finite(won) or target <= 0:
         return None
+    if t.get("reps_without_quota"):  # the target covers only some of the team: not the team's progress
+        return None
     return {"won": float(won), "target": float(target),
             "projection": float(t["projection"]) if _finite(t.get("projection")) else None}
 

@@ -495,6 +495,15 @@ def gap_to_target(totals: Mapping, where: str, currency: str = "", finished: boo
     if target is None or float(target) <= 0:
         return (f"No target for {where} in this period: add quotas (quotas.csv per rep, or team_quotas.csv per "
                 "team) to see the gap to target.")
+    without = int(_get(totals, "reps_without_quota") or 0)
+    if without:  # the target was set for the reps with a quota: measured on their wins, the others said apart
+        rest = (f" ({without} rep{'s' if without > 1 else ''} without a quota won "
+                f"{money(float(_get(totals, 'won_without_quota') or 0.0), currency)}, not counted: give "
+                f"{'them quotas' if without > 1 else 'them a quota'} in quotas.csv)")
+        counted = {**dict(totals), "won": _get(totals, "quota_won"), "projection": _get(totals, "quota_projection"),
+                   "reps_without_quota": 0}
+        where = f"{where} (counting its reps with a quota)"
+        return gap_to_target(counted, where, currency, finished)[:-1] + rest + "."
     target, won = float(target), float(won)
     if finished:
         end = "reached it" if won >= target else f"{money(target - won, currency)} short"
