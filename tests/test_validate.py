@@ -763,3 +763,10 @@ def test_unparseable_close_date_of_a_closed_deal_is_one_error(tmp_path):
     folder = make(tmp_path, {"opportunities.csv": {2: "O1,007,2026-01-05,won,1200,2026-02-30,won,L1"}})
     [issue] = validate_folder(folder).errors
     assert issue.column == "close_date" and "not a date" in issue.message
+
+
+def test_open_deal_that_reached_won_is_an_error(tmp_path):
+    report = validate_folder(make(tmp_path, {"opportunities.csv": {3: "O2,008,2026-01-10,open,500,,won,"}}))
+    [issue] = report.errors
+    assert_named(report, issue, "opportunities.csv", 3, "status", "open")
+    assert "reached won" in issue.message and "status to won" in issue.fix

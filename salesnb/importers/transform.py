@@ -19,6 +19,7 @@ from .mapping import ColumnSource, TableMapping
 from .parse import name_to_id, normalize_name, null_mask, parse_bools
 from .quota_periods import period_columns
 from .result import Problems
+from .stages import check_catch_all_status, unmapped_stage_fix
 from .typed import to_choice, to_date, to_number, what
 
 
@@ -147,11 +148,10 @@ def _convert(src: ColumnSource, col: Column, raw: pd.Series, empty: np.ndarray, 
             if bad.any():
                 canon = ", ".join(col.choices)
                 first_bad = mapped[bad].iloc[0]
-                ctx.problem(
-                    f"{src.key}.values", f"have {what(src)} values the mapping does not map",
-                    mapped[bad],
-                    f"add each under [{src.key}.values], e.g. \"{first_bad}\" = \"{col.choices[0]}\" "
-                    f"(canonical values: {canon}; \"\" for none; \"*\" matches any other value).")
+                fix = (unmapped_stage_fix(src, ctx) if col.name in ("furthest_stage", "stage") else
+                       f"add each under [{src.key}.values], e.g. \"{first_bad}\" = \"{col.choices[0]}\" "
+                       f"(canonical values: {canon}; \"\" for none; \"*\" matches any other value).")
+                ctx.problem(f"{src.key}.values", f"have {what(src)} values the mapping does not map", mapped[bad], fix)
         raw = raw.copy()
         raw[~empty] = mapped.to_numpy()
         empty = null_mask(raw, ctx.table.nulls) | empty | (raw.str.strip() == "").to_numpy()
@@ -220,6 +220,7 @@ def transform_chunk(chunk: pd.DataFrame, ctx: Context) -> pd.DataFrame:
                      part.index[part.notna().to_numpy()])
             result = result.where(result.notna(), part.reindex(result.index))
         out[col_name] = result
+    check_catch_all_status(chunk, out, ctx)
     if ctx.table.period is not None:
         out["period_start"], out["period_end"] = period_columns(
             ctx.table.period, chunk, lambda s: null_mask(s, ctx.table.nulls), ctx.problem)

@@ -91,6 +91,20 @@ def check_closed_deals(raw: RawTable, report: ValidationReport, closed: np.ndarr
                 detail=lambda i: f"(status {status[int(i)].as_py()})")
 
 
+def check_open_won(raw: RawTable, report: ValidationReport) -> None:
+    """An open deal cannot have reached won: one of the two is wrong (an import whose status map sent an unknown
+    closed stage to "open", most often)."""
+    cols = raw.columns
+    if "status" not in cols or "furthest_stage" not in cols:
+        return
+    bad = to_mask(pc.and_(pc.equal(cols["status"], "open"), pc.equal(cols["furthest_stage"], "won")))
+    report_rows(report, "error", raw, bad & raw.keep, "status", raw.raw("status"),
+                "an open deal cannot have reached won (furthest_stage is won).",
+                "if the deal was won, set status to won and fill in its close date; if it is still open, set "
+                "furthest_stage to the rung it is at. From an import: map the deal's stage under [tables.opportunities"
+                ".columns.status.values] (e.g. \"Renewed\" = \"won\"), since a status \"*\" = \"open\" made it open.")
+
+
 def check_no_overlap(raw: RawTable, report: ValidationReport, owner: str) -> None:
     """Periods of one owner (rep or team) must not overlap."""
     cols = raw.columns
@@ -150,6 +164,7 @@ def check_rows(raws: dict[str, RawTable], report: ValidationReport) -> None:
     if opps := get("opportunities"):
         closed = closed_deals(opps)
         check_closed_deals(opps, report, closed)
+        check_open_won(opps, report)
         check_date_order(opps, report, "created_date", "close_date",
                          "a deal closes on or after the day it was created: correct one of the two dates.",
                          where=closed)

@@ -1,0 +1,124 @@
+"""Stage names onto status and furthest_stage: what a fix should suggest for a stage the mapping does not know,
+and the check that a status "*" = "open" does not make a closed stage open.
+
+Presets map the status with a catch-all ("*" = "open") and the funnel stage with a list of the stage names they
+know. A stage that neither map lists is already an error (furthest_stage must map every value); its fix says the
+status the rows would get, and, for a name that looks closed, to map the status too. A stage that furthest_stage
+maps to "won" or to "" (a closed deal whose rung is unknown) but that the status reaches only through "*" is an
+error too: an open deal that won, or a lost deal counted as open, is never guessed.
+"""
+from __future__ import annotations
+
+import fnmatch
+import re
+
+import pandas as pd
+
+CATCH_ALL = "*"
+# Words of closed stages in the languages CRM orgs are set up in (only used to word a suggestion).
+_WON = r"won|win|wins|gewonnen|gagn[ée]e?|ganad[oa]|ganh[oa]|vint[oa]|renewed"
+_LOST = (r"lost|verloren|perdu|perdue|perdid[oa]|pers[oa]|churned|cancell?ed|dead|disqualified|rejected|"
+         r"abgesagt|storniert")
+_CLOSED = r"closed|geschlossen|abgeschlossen|ferm[ée]e?|cerrad[oa]|chius[oa]|gesloten|fechad[oa]|closed-?out"
+
+
+def looks_closed(value: str) -> str | None:
+    """'won', 'lost' or 'closed' when the stage name says so in a word ('Geschlossen und verloren' -> 'lost')."""
+    text = str(value).casefold()
+    for kind, words in (("won", _WON), ("lost", _LOST), ("closed", _CLOSED)):
+        if re.search(rf"(?<![^\W_])(?:{words})(?![^\W_])", text):
+            return kind
+    return None
+
+
+def match(value: str, values: tuple[tuple[str, str], ...]) -> tuple[str | None, str | None]:
+    """(mapped value, the key that matched) of one value under a value map, as `transform._map_values` reads it."""
+    f = str(value).strip().casefold()
+    for k, v in values:
+        if not any(ch in k for ch in "*?[") and k.strip().casefold() == f:
+            return v, k
+    for k, v in values:
+        if any(ch in k for ch in "*?[") and fnmatch.fnmatchcase(f, k.strip().casefold()):
+            return v, k
+    return None, None
+
+
+def _mapped_source(alts, column: str | None = None):
+    """The first alternative with a value map (reading `column` when given)."""
+    return next((a for a in alts or () if a.values is not None and a.column is not None
+                 and (column is None or a.column == column)), None)
+
+
+def status_through_catch_all(ctx, column: str, value: str) -> str | None:
+    """The status a stage value gets only through the status map's "*" (None when a key names it)."""
+    src = _mapped_source(ctx.columns.get("status"), column)
+    if src is None:
+        return None
+    mapped, key = match(value, src.values)
+    return mapped if key is not None and key.strip() == CATCH_ALL else None
+
+
+def unmapped_stage_fix(src, ctx):
+    """The fix for furthest_stage values the mapping does not map: the rung each reached, or for a name that looks
+    closed, its status and "" (or won); and the status those rows would otherwise get."""
+    status_key = ctx.table.key + ".columns.status.values"
+
+    def fix(bad: pd.Series) -> str:
+        values = [str(v) for v in bad]
+        closed = [(v, looks_closed(v)) for v in values if looks_closed(v)]
+        opened = [v for v in values if not looks_closed(v)]
+        parts = []
+        if opened:
+            parts.append(f"add each under [{src.key}.values] with the furthest rung a deal at that stage has "
+                         f"reached, e.g. \"{opened[0]}\" = \"qualified\" (or meeting, proposal, commit)")
+        if closed:
+            v, kind = closed[0]
+            rung = "won" if kind == "won" else ""
+            text = f"a stage that looks closed ({', '.join(repr(c) for c, _ in closed[:3])}) is not a rung: "
+            if ctx.table.name == "opportunities":
+                text += (f"map its status under [{status_key}], e.g. \"{v}\" = \"{'won' if kind == 'won' else 'lost'}\", "
+                         f"and ")
+            text += f"under [{src.key}.values] \"{v}\" = \"{rung}\""
+            if kind != "won":
+                text += " (or the rung the deal reached, when the export says)"
+            parts.append(text + "; do not map a lost stage onto the first rung (docs/importing.md, What your "
+                                "pipeline data can show)")
+        via = [v for v in values if status_through_catch_all(ctx, src.column, v)]
+        if via and ctx.table.name == "opportunities":
+            parts.append(f"the status map's \"*\" would make these deals '{status_through_catch_all(ctx, src.column, via[0])}': "
+                         f"give every closed stage its own status")
+        return "; ".join(parts) + " (\"\" for no rung; \"*\" matches any other value)."
+    return fix
+
+
+def check_catch_all_status(chunk: pd.DataFrame, out: dict, ctx) -> None:
+    """Record, as a problem, deals made open only by the status map's "*" whose stage furthest_stage maps to "won"
+    or to "" (a closed stage: a won deal, or a lost one whose rung is unknown)."""
+    if ctx.table.name != "opportunities" or "status" not in out:
+        return
+    stage = _mapped_source(ctx.columns.get("furthest_stage"))
+    status = _mapped_source(ctx.columns.get("status"), stage.column if stage else None)
+    if stage is None or status is None or stage.column not in chunk.columns:
+        return
+    raw = chunk[stage.column].astype("str")
+    flagged = {}
+    for u in pd.unique(raw):
+        rung, key = match(u, stage.values)
+        if key is None or key.strip() == CATCH_ALL or rung.strip().casefold() not in ("", "won"):
+            continue
+        if status_through_catch_all(ctx, stage.column, u) == "open":
+            flagged[u] = rung.strip().casefold()
+    if not flagged:
+        return
+    rows = raw.isin(list(flagged)).to_numpy() & (out["status"] == "open").to_numpy()
+    if not rows.any():
+        return
+
+    def fix(bad: pd.Series) -> str:
+        shown = ", ".join(f"\"{v}\" = \"{'won' if flagged.get(v) == 'won' else 'lost'}\"" for v in list(bad)[:3])
+        return (f"give each its status under [{status.key}.values], e.g. {shown}; furthest_stage maps them to "
+                f"\"won\" or \"\" (not a rung), which an open deal cannot be. If one really is an open stage before "
+                f"the first rung, write \"<stage>\" = \"open\" there.")
+    ctx.problem(f"{status.key}.values",
+                f"have {status.describe()} values that status makes open only through \"*\" while furthest_stage "
+                f"maps them to \"won\" or \"\" (closed stages?)", raw[rows], fix)
