@@ -559,6 +559,17 @@ def vanity_verdict(row: Mapping, outcome: str, too_early: str | None = None) -> 
     return f"{label} may go with {what}, but the evidence is weak: watch it, do not set targets on it yet."
 
 
+def no_target(quotas: str, period: str) -> str:
+    """Why the team has no target for `period`, and which rows to add for one. `quotas`: what the export holds
+    (`ExportShape.quotas`: "per rep", "team only" or "none")."""
+    if quotas == "none":
+        return ("no target: the data has no quotas: add quotas.csv, a quota per rep and period (rep_id, "
+                "period_start, period_end, quota; see docs/data-model.md)")
+    table, who = ("quotas.csv", "rep_id") if quotas == "per rep" else ("team_quotas.csv", "team")
+    return (f"no target: no quota covers {period}: add {table} rows for it ({who}, period_start, period_end, quota; "
+            "see docs/data-model.md)")
+
+
 def finished_short(row: Mapping, currency: str = "") -> str:
     """How far a rep finished below quota in a period that is over."""
     return verdict_line(row, currency)
