@@ -22,7 +22,7 @@ rep_id = "Owner"
 created_date = "Created"
 close_date = "Closed"
 amount = "Amount"
-status = { column = "Stage", values = { "Closed Won" = "won", "Closed Lost" = "lost", "*" = "open" } }
+status = { column = "Stage", values = { "Closed Won" = "won", "Closed Lost" = "lost", %s"*" = "open" } }
 '''
 STAGES = ('furthest_stage = { column = "Stage", values = { "Discovery" = "qualified", "Closed Won" = "won", '
           '"Closed Lost" = ""%s } }\n')
@@ -32,7 +32,7 @@ def run(tmp_path: Path, rows: str, extra: str = "", stages: str = STAGES % ""):
     src = tmp_path / "export"
     src.mkdir(exist_ok=True)
     (src / "deals.csv").write_text(HEAD + rows)
-    (src / "m.toml").write_text(MAPPING + stages + extra)
+    (src / "m.toml").write_text(MAPPING % extra + stages)
     return import_export([src / "deals.csv"], tmp_path / "ds", src / "m.toml")
 
 
@@ -74,7 +74,7 @@ def test_a_closed_stage_open_only_through_the_status_wildcard_is_an_error(tmp_pa
 
 
 def test_with_the_status_mapped_the_closed_stage_imports(tmp_path):
-    extra = '[tables.opportunities.columns.status.values]\n"Churned" = "lost"\n"Renewed" = "won"\n'
+    extra = '"Churned" = "lost", "Renewed" = "won", '
     run(tmp_path, "D1,ann,Renewed,100,2024-01-01,2024-02-01\nD2,ann,Churned,50,2024-01-01,2024-02-01\n"
                   "D3,bob,Discovery,10,2024-01-03,\n",
         extra=extra, stages=STAGES % ', "Renewed" = "won", "Churned" = ""')
@@ -84,7 +84,7 @@ def test_with_the_status_mapped_the_closed_stage_imports(tmp_path):
 
 
 def test_an_open_stage_before_the_first_rung_can_be_said_open(tmp_path):
-    extra = '[tables.opportunities.columns.status.values]\n"New" = "open"\n'
+    extra = '"New" = "open", '
     run(tmp_path, "D1,ann,New,100,2024-01-01,\n", extra=extra, stages=STAGES % ', "New" = ""')
     opps = pd.read_csv(tmp_path / "ds" / "opportunities.csv", dtype=str, keep_default_na=False)
     assert list(opps["status"]) == ["open"] and list(opps["furthest_stage"]) == [""]
