@@ -213,6 +213,9 @@ def peer(s: RepSlice) -> Peer | None:
 
 
 def breakdown(s: RepSlice) -> list[ScorePart]:
+    """The parts of the rep's score; none without a score (points against nobody would read as a verdict)."""
+    if _num(s.headline.get("score")) is None:
+        return []
     weights = s.meta["weights"]["weights"]
     # a metric with no points at all (NaN) is not one the rep's role owns: no part of the score out of 100
     parts = [ScorePart(metric=m, unit=CATALOGUE[m].unit if m in CATALOGUE else "", value=_num(s.values.get(m)),

@@ -110,8 +110,8 @@ class Report:
         parts = []
         if v.last_report:
             parts.append(paragraphs([words.since_last_report(v)]))
-        if v.change:
-            lines = words.since_period(v)
+        lines = words.since_period(v) if v.change else []
+        if len(lines) > 1:  # a heading over no change at all (a rep new to the team) is not shown
             parts += [paragraphs(lines[:1]), bullets(lines[1:])]
         if not parts:
             return self._note("change") or note("Nothing earlier to compare with yet.")

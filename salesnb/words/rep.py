@@ -123,10 +123,16 @@ def no_strengths(view=None) -> str:
 
 
 def below_target(view) -> bool:
-    """At risk, projected below quota or below the role's median: no praise, reassurance or teaching role."""
+    """Short of quota: flagged at risk or projected below it, or, the period over, ended below it."""
     h = view.headline
-    return (bool(h.risk and h.risk.at_risk) or (h.projected_attainment is not None and h.projected_attainment < 1.0)
-            or h.below_median)
+    if h.finished or (h.risk and h.risk.finished):
+        return h.attainment is not None and h.attainment < 1.0
+    return bool(h.risk and h.risk.at_risk) or (h.projected_attainment is not None and h.projected_attainment < 1.0)
+
+
+def no_praise(view) -> bool:
+    """Below target or below the role's median: no praise, reassurance or teaching role."""
+    return below_target(view) or view.headline.below_median
 
 
 _PACE_OF = {"leads": "new leads", "opportunities": "opportunities created"}
@@ -221,15 +227,18 @@ def funnel(view) -> str:
     if f.verdict == NO_LEAK:
         head = "No step of your funnel is clearly below the team"
         w = f.weakest
-        if not (below_target(view) or (w is not None and worth_naming(w.rate, w.team_median))):
+        if not (no_praise(view) or (w is not None and worth_naming(w.rate, w.team_median))):
             return f"{head}: keep doing what works."
         if w is not None:
-            why = "you are below target, so" if below_target(view) else "to do better still,"
+            why = ("you are below target, so" if below_target(view) else
+                   f"your result is below {group(view)}'s median, so" if view.headline.below_median else
+                   "to do better still,")
             return (f"{head}, but {why} start with the step furthest below it: "
                     f"{described(w.step, w.to).phrase}, {w.advanced} of {w.reached} ({pct(w.rate)}) against a team median "
                     f"of {pct(w.team_median)}. On {plural(w.reached, _moving(w.step)[:-1])} this could still be chance (thin "
                     "evidence).")
-        return (f"{head}, and none is below its median: the gap to quota is in volume. More deals entering "
+        gap = "the gap to quota" if below_target(view) else f"the gap to {group(view)}'s median"
+        return (f"{head}, and none is below its median: {gap} is in volume. More deals entering "
                 "the funnel, at the rates you have, close it.")
     return "The funnel below compares each step with the team."
 
@@ -353,7 +362,7 @@ def no_peer(view) -> str:
     verdict = view.funnel.verdict if view.funnel else ""
     if verdict == NO_LEAK:
         # a teaching role only for a rep doing well: not below target nor below the role's median
-        praise = "" if below_target(view) else " Others may well learn from you."
+        praise = "" if no_praise(view) else " Others may well learn from you."
         return ("No pairing suggested: no funnel step is clearly below the team, so there is no leak to learn "
                 "away." + praise)
     if verdict == TOO_FEW_DEALS:
