@@ -39,6 +39,25 @@ def test_too_early_when_too_few_deals_have_closed():
     assert evidence.too_early(outcome, n_closed=10) is None
 
 
+def test_a_finished_period_is_not_too_early_but_short_of_evidence():
+    # the same counts as above, once the period is over: waiting will not help, so it does not say "early"
+    outcome = pd.Series([0.4, 0.1, 0.0, 0.0, 0.0, 0.0], index=list("abcdef"))
+    assert evidence.too_early(outcome, n_closed=50, over=True) == (
+        "too few closed deals in the period: only 2 of 6 reps closed a deal (needs at least 3; the others tie "
+        "at zero)")
+    outcome = pd.Series([0.4, 0.1, 0.2, 0.0, 0.0, 0.0], index=list("abcdef"))
+    assert evidence.too_early(outcome, n_closed=9, over=True) == (
+        "too few closed deals in the period: only 9 deals won or lost in it (needs at least 10)")
+
+
+def test_a_team_of_fewer_than_three_reps_is_too_small_whenever_it_is():
+    # one rep with a win: no other rep to tie with and no wait that helps
+    assert evidence.too_early(pd.Series([0.8], index=["a"]), n_closed=40) == (
+        "too few reps: 1 with an outcome to compare (needs at least 3)")
+    assert evidence.too_early(pd.Series([0.8, np.nan, 0.0], index=list("abc")), n_closed=40, over=True) == (
+        "too few reps: 2 with an outcome to compare (needs at least 3)")
+
+
 def test_too_early_counts_only_reps_with_an_outcome():
     # 8 reps, 3 without a quota (NaN) are left out: 5 compared, need max(3, ceil(2.5)) = 3, 3 have wins
     outcome = pd.Series([0.3, 0.2, 0.1, 0.0, 0.0, np.nan, np.nan, np.nan], index=list("abcdefgh"))

@@ -189,7 +189,7 @@ def team_findings(dataset, table, reps: pd.Index, seed: int = 0, window=_FROM_DA
     perf = values[outcome] if outcome in values else pd.Series(np.nan, index=reps)
     # evidence: on day one of a period most reps tie at zero and outcomes cannot rank them yet
     closed_now = evidence.closed_deals(dataset.opportunities, reps, per.start, window_end, as_of_ts)
-    early_reason = evidence.too_early(perf, int(closed_now.to_numpy().sum()))
+    early_reason = evidence.too_early(perf, int(closed_now.to_numpy().sum()), over=per.over(as_of_ts))
 
     # an activity type the export does not hold at all says nothing about anyone: it is not audited
     absent = {f"act_{t}" for t in ACTIVITY_TYPES} - {f"act_{t}" for t in dataset.shape.activity_types}
@@ -212,7 +212,8 @@ def team_findings(dataset, table, reps: pd.Index, seed: int = 0, window=_FROM_DA
     if perf.notna().sum() < 4:
         unavailable["top_performers"] = "fewer than 4 reps with an outcome: no quartile to compare"
     elif early_reason:
-        unavailable["top_performers"] = f"not yet available: {early_reason}"
+        unavailable["top_performers"] = (f"not available: {early_reason}" if per.over(as_of_ts)
+                                         else f"not yet available: {early_reason}")
     if "top_performers" in unavailable:
         top_df = top_df.iloc[0:0]
     return TeamFindings(outcome, early_reason, vanity_df, top_df, unavailable)

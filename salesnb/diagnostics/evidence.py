@@ -38,21 +38,25 @@ def closed_deals(opportunities: pd.DataFrame, reps: pd.Index, start, end, as_of)
     return pd.DataFrame({"won": won.to_numpy(int), "lost": lost.to_numpy(int)}, index=reps)
 
 
-def too_early(outcome: pd.Series, n_closed: int) -> str | None:
-    """The reason the outcome cannot yet rank reps, or None when there is enough evidence.
+def too_early(outcome: pd.Series, n_closed: int, over: bool = False) -> str | None:
+    """The reason the outcome cannot rank reps (yet), or None when there is enough evidence.
 
     ``outcome`` is per rep (attainment or won revenue; missing values are left
-    out); ``n_closed`` is the number of deals won or lost in the period.
+    out); ``n_closed`` is the number of deals won or lost in the period; ``over``: the
+    period has ended, so waiting will not help and the reason does not say "early".
     """
     y = outcome.dropna()
     n = len(y)
     k = int((y > 0).sum())
+    if n < MIN_REPS_WITH_OUTCOME:  # no wait makes a team of one or two comparable
+        return f"too few reps: {n} with an outcome to compare (needs at least {MIN_REPS_WITH_OUTCOME})"
     need = max(MIN_REPS_WITH_OUTCOME, math.ceil(MIN_SHARE_WITH_OUTCOME * n))
+    lead = "too few closed deals in the period" if over else "too early in the period"
     if k < need:
-        return (f"too early in the period: only {k} of {n} reps have closed a deal "
+        return (f"{lead}: only {k} of {n} reps {'closed' if over else 'have closed'} a deal "
                 f"(needs at least {need}; the others tie at zero)")
     if n_closed < MIN_CLOSED_DEALS:
-        return (f"too early in the period: only {n_closed} deals won or lost so far "
+        return (f"{lead}: only {n_closed} deals won or lost {'in it' if over else 'so far'} "
                 f"(needs at least {MIN_CLOSED_DEALS})")
     return None
 
