@@ -104,12 +104,12 @@ CURRENCY_CODES = {"$": "USD", "US$": "USD", "€": "EUR", "£": "GBP", "₹": "I
                   "zł": "PLN", "kr": "SEK, NOK or DKK", "¥": "JPY or CNY", "Fr.": "CHF"}
 
 
-def currency_marks(s: pd.Series) -> set[str]:
-    """The currency signs and codes written around the numbers of `s` ('$', 'EUR', 'R$'), for the summary."""
-    text = pd.Series(pd.unique(s.str.strip()), dtype="str")
-    marks = text.str.extract(rf"^\(?\s*-?\s*([A-Z]{{0,2}}[{re.escape(CURRENCY_SIGNS)}]|[A-Z]{{3}}|Fr\.)", expand=False)
+def value_marks(s: pd.Series) -> pd.Series:
+    """The currency sign or code written around each number of `s` ('$', 'EUR', 'R$'; '' for none)."""
+    text = s.str.strip()
+    before = text.str.extract(rf"^\(?\s*-?\s*([A-Z]{{0,2}}[{re.escape(CURRENCY_SIGNS)}]|[A-Z]{{3}}|Fr\.)", expand=False)
     after = text.str.extract(rf"([A-Z]{{3}}|[{re.escape(CURRENCY_SIGNS)}]|kr|zł)\s*\)?$", expand=False)
-    return set(marks.dropna()) | set(after.dropna())
+    return before.fillna(after).fillna("").astype("str")
 
 
 def clock_minutes(s: pd.Series) -> pd.Series:

@@ -123,12 +123,19 @@ class Problems:
             if len(entry["counts"]) < 1000 or v in entry["counts"]:
                 entry["counts"][v] += int(n)
 
+    def add_message(self, key: str, file: str, message: Callable) -> None:
+        """Record a problem worded as a whole: `message(finder)` writes it (the lines it names, the fix)."""
+        self.items[(key, file, "")] = {"message": message}
+
     def raise_if_any(self, where: str, finder=None) -> None:
         """Raise one MappingError listing every problem; `finder` (a LineFinder) turns records into lines."""
         if not self.items:
             return
         parts = []
         for (key, file, what), e in self.items.items():
+            if "message" in e:
+                parts.append(f"[{key}] {e['message'](finder)}")
+                continue
             shown = ", ".join(f"{v!r} ({n})" for v, n in e["counts"].most_common(MAX_EXAMPLES))
             more = len(e["counts"]) - MAX_EXAMPLES
             more_txt = f" and {more} other value(s)" if more > 0 else ""

@@ -16,7 +16,7 @@ import pandas as pd
 
 from ..schema import TABLES
 from .mapping import Mapping
-from .numbers import CURRENCY_CODES
+from .currencies import currency_notes, several_currencies
 from .parse import is_unnamed, iter_chunks, null_mask
 from .result import MAX_EXAMPLES, Dropped, ImportResult, Problems, TableSummary
 from .reps import write_reps
@@ -51,6 +51,9 @@ def stream_all(mapping: Mapping, plans: list, joins: dict, run: Run, result: Imp
                 writers[t.name] = TableWriter(run.build_dir / f"{t.name}.csv", output_columns(t.name, plans),
                                               run.origins.setdefault(t.name, []))
             _stream_table(plan, joins, ctx, mapping, result, writers.get(t.name), reps_frames, run, drops)
+        for (key, file, column), seen in currencies.items():
+            if (message := several_currencies(key, file, column, seen)) is not None:
+                problems.add_message(key, file, message)
         problems.raise_if_any(mapping.path, run.finder)
     finally:
         for w in writers.values():
@@ -69,26 +72,8 @@ def stream_all(mapping: Mapping, plans: list, joins: dict, run: Run, result: Imp
     for (key, column, file), fmt in date_formats.items():
         if fmt != "ISO":
             result.notes.append(f"{file}: [{key}] {column} dates read as {fmt} (detected).")
-    result.notes += currency_notes(currencies, mapping.currency)
+    result.notes += currency_notes({k[:2]: v for k, v in currencies.items()}, mapping.currency)
     write_reps(output_columns("reps", plans), reps_frames, rep_names, run, result)
-
-
-def currency_notes(currencies: dict, currency: str | None) -> list[str]:
-    """What the currency signs and codes written in the amounts say against the mapping's currency."""
-    notes = []
-    for (key, file), marks in currencies.items():
-        if not marks:
-            continue
-        codes = sorted({CURRENCY_CODES.get(m, m) for m in marks})
-        shown = ", ".join(repr(m) for m in sorted(marks))
-        if currency is None and codes != ["USD"]:  # USD is the dataset's currency when nothing says otherwise
-            notes.append(f"{file}: [{key}] amounts are written with {shown}: the dataset's currency is USD unless "
-                         f"the mapping says otherwise; if it is not, set currency = \"{codes[0][:3]}\" at the top of "
-                         f"the mapping (the amounts are not converted).")
-        elif currency is not None and (len(codes) > 1 or currency not in codes[0]):
-            notes.append(f"{file}: [{key}] amounts are written with {shown}, the mapping says currency = "
-                         f"\"{currency}\": amounts are not converted, so check that they are all in {currency}.")
-    return notes
 
 
 def _read_set(plan) -> set[str]:

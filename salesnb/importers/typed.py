@@ -10,7 +10,8 @@ import pandas as pd
 from ..schema import Column
 from .dates import detect_date_format, has_time, most_read_format, parse_dates, resolve_date_format, suggest_date_format
 from .mapping import ColumnSource
-from .numbers import clock_minutes, currency_marks, number_fix, parse_numbers
+from .currencies import record_marks
+from .numbers import clock_minutes, number_fix, parse_numbers
 
 
 def what(src: ColumnSource) -> str:
@@ -99,8 +100,9 @@ def to_number(src, col, index, text, present, ctx) -> pd.Series:
     if not len(text):
         return out
     decimal = src.decimal or ctx.table.decimal
-    if col.money and (src.key, ctx.file) not in ctx.currencies:  # the first chunk says how the column is written
-        ctx.currencies[(src.key, ctx.file)] = currency_marks(text)
+    if col.money:  # the currencies the column is written in, with example records
+        seen = ctx.currencies.setdefault((src.key, ctx.file, what(src)), {})
+        record_marks(seen, text, ctx.records[text.index.to_numpy()])
     nums, bad = parse_numbers(text, decimal)
     if src.divide_by:
         nums = nums / src.divide_by

@@ -1,0 +1,85 @@
+"""The currencies an amount column is written in: one currency however it is written ('$' and 'USD'), or several
+(a multi-currency CRM org exporting each deal in its own currency), which cannot be added up and stop the import."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .numbers import CURRENCY_CODES, value_marks
+
+EXAMPLES = 3
+
+
+def record_marks(seen: dict, text: pd.Series, records: np.ndarray) -> None:
+    """Count the currency marks of `text` (one chunk of an amount column; `records`: each value's record number) into
+    `seen`: mark -> [rows, first records, first value as written]."""
+    marks = value_marks(text)
+    for mark, rows in pd.Series(np.arange(len(text))).groupby(marks.to_numpy(), sort=False):
+        if not mark:
+            continue
+        entry = seen.setdefault(mark, [0, [], text.iloc[int(rows.iloc[0])]])
+        entry[0] += len(rows)
+        entry[1] += [int(records[i]) for i in rows.iloc[: max(0, EXAMPLES - len(entry[1]))]]
+
+
+def _codes(mark: str) -> list[str]:
+    """The ISO codes a mark may stand for, likeliest first ('¥': JPY, CNY)."""
+    return CURRENCY_CODES.get(mark, mark).replace(" or ", ", ").split(", ")
+
+
+def currencies_of(marks) -> list[tuple[list[str], list[str]]]:
+    """(codes, marks) per currency the marks write ('$' with 'USD'); more than one is several currencies."""
+    groups: list[tuple[list[str], list[str]]] = []
+    for mark in sorted(marks, key=lambda m: (len(_codes(m)), m)):
+        for codes, members in groups:
+            if set(codes) & set(_codes(mark)):
+                codes[:] = [c for c in codes if c in _codes(mark)]
+                members.append(mark)
+                break
+        else:
+            groups.append((_codes(mark), [mark]))
+    return groups
+
+
+def several_currencies(key: str, file: str, column: str, seen: dict):
+    """A message writer (for `Problems.add_message`) when the column holds several currencies, else None."""
+    groups = currencies_of(seen)
+    if len(groups) < 2:
+        return None
+    groups.sort(key=lambda g: -sum(seen[m][0] for m in g[1]))
+
+    def message(finder) -> str:
+        parts = []
+        for codes, group in groups:
+            rows = sum(seen[m][0] for m in group)
+            records = sorted(r for m in group for r in seen[m][1])[:EXAMPLES]
+            lines = finder.lines(file, records) if finder is not None else [str(r + 2) for r in records]
+            example = seen[min(group, key=lambda m: seen[m][1][:1] or [np.inf])][2]
+            parts.append(f"{' or '.join(codes)} {rows:,} row(s), e.g. {example!r} "
+                         f"(line{'s' if len(lines) > 1 else ''} {', '.join(lines)}{', ...' if rows > len(lines) else ''})")
+        first = groups[0][0][0]
+        return (f"amounts of {file} (column {column}) are in {len(groups)} currencies, which cannot be added up: "
+                f"{'; '.join(parts)}. Fix: export the amounts converted to one currency (in a multi-currency "
+                f"Salesforce org, add the column \"Amount (converted)\" to the report and map amount = "
+                f"\"Amount (converted)\"), or import one currency at a time: split the export by currency and set "
+                f"currency = \"{first}\" (and so on) at the top of each import's mapping.")
+    return message
+
+
+def currency_notes(currencies: dict, currency: str | None) -> list[str]:
+    """What the currency signs and codes written in the amounts say against the mapping's currency."""
+    notes = []
+    for (key, file), seen in currencies.items():
+        marks = [m for m in seen]
+        if not marks or len(currencies_of(marks)) > 1:  # several: an error already
+            continue
+        codes = currencies_of(marks)[0][0]
+        shown = ", ".join(repr(m) for m in sorted(marks))
+        if currency is None and codes != ["USD"]:  # USD is the dataset's currency when nothing says otherwise
+            notes.append(f"{file}: [{key}] amounts are written with {shown}: the dataset's currency is USD unless "
+                         f"the mapping says otherwise; if it is not, set currency = \"{codes[0]}\" at the top of "
+                         f"the mapping (the amounts are not converted).")
+        elif currency is not None and currency not in codes:
+            notes.append(f"{file}: [{key}] amounts are written with {shown}, the mapping says currency = "
+                         f"\"{currency}\": amounts are not converted, so check that they are all in {currency}.")
+    return notes

@@ -1,0 +1,64 @@
+"""Several currencies in one amount column stop the import; one currency written two ways does not.
+
+Tiny hand-made exports; every expectation is stated by hand.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from salesnb.errors import MappingError
+from salesnb.importers import import_export
+
+MAPPING = '''%s
+[source]
+chunk_rows = 2
+[tables.opportunities]
+file = "deals.csv"
+[tables.opportunities.columns]
+opportunity_id = "Id"
+rep_id = "Owner"
+created_date = "Created"
+status = "Status"
+amount = "Amount"
+'''
+
+
+def run(tmp_path: Path, amounts: list[str], top: str = ""):
+    src = tmp_path / "export"
+    src.mkdir(exist_ok=True)
+    rows = "".join(f'D{i},ann,2024-01-01,open,"{a}"\n' for i, a in enumerate(amounts, start=1))
+    (src / "deals.csv").write_text("Id,Owner,Created,Status,Amount\n" + rows)
+    (src / "m.toml").write_text(MAPPING % top)
+    return import_export([src / "deals.csv"], tmp_path / "ds", src / "m.toml")
+
+
+def test_several_currencies_stop_the_import_naming_each_with_lines_and_the_fix(tmp_path):
+    # The JPY and GBP rows come after the first chunk (two rows): every chunk counts.
+    with pytest.raises(MappingError) as info:
+        run(tmp_path, ["USD 1,000.00", "$200", "EUR 900.00", "JPY 150,000", "GBP 50", "EUR 10"])
+    text = str(info.value)
+    assert not (tmp_path / "ds").exists()
+    assert "amounts of deals.csv (column 'Amount') are in 4 currencies" in text
+    assert "USD 2 row(s), e.g. 'USD 1,000.00' (lines 2, 3)" in text
+    assert "EUR 2 row(s), e.g. 'EUR 900.00' (lines 4, 7)" in text
+    assert "JPY 1 row(s), e.g. 'JPY 150,000' (line 5)" in text
+    assert "GBP 1 row(s)" in text
+    assert '"Amount (converted)"' in text and 'currency = "' in text
+
+
+@pytest.mark.parametrize("amounts, top", [(["$1,000", "USD 200", "300"], ""),
+                                          (["¥1,000", "JPY 200"], 'currency = "JPY"'),
+                                          (["€1.000", "EUR 5"], 'currency = "EUR"')])
+def test_one_currency_written_two_ways_is_one_currency(tmp_path, amounts, top):
+    result = run(tmp_path, amounts, top)
+    opps = pd.read_csv(tmp_path / "ds" / "opportunities.csv")
+    assert len(opps) == len(amounts)
+    assert not any("currencies" in n for n in result.notes)
+
+
+def test_another_single_currency_than_usd_is_a_note(tmp_path):
+    result = run(tmp_path, ["€100", "EUR 5"])
+    assert any('set currency = "EUR"' in n for n in result.notes)
