@@ -19,8 +19,8 @@ from ..schema import ACTIVITY_TYPES
 from ..terms import ACTIVITY, STEPS, role_key
 from . import bottleneck as bn
 from . import thresholds as th
-from . import (change, concentration, early_warning, evidence, foresight, hygiene, lead_quality, pairing,
-               top_performers, vanity)
+from . import (change, concentration, early_warning, evidence, foresight, hygiene, lead_quality, leavers,
+               pairing, top_performers, vanity)
 
 ACTIVITY_TYPES_FOR_MIX = ("call", "email", "meeting", "visit", "social", "mail")
 
@@ -281,6 +281,9 @@ def diagnose(dataset, period=None, as_of=None, weights=None, seed: int = 0, *,
     elif funnel.attrs.get("not_measured"):
         unavailable["funnel_steps"] = funnel.attrs["not_measured"]
 
+    if orphaned := leavers.after_leaving(dataset.opportunities, dataset.reps.set_index("rep_id"), per.start,
+                                         window_end, dataset.meta.currency):
+        notes.append(orphaned)
     if copies := copies_set_aside(getattr(dataset, "report", None)):
         notes.append(f"{copies:,} activities were exact copies of another but for their id (logged twice by the "
                      "export): each was counted once ('salesnb validate' lists them).")
