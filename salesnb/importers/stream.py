@@ -20,6 +20,7 @@ from .currencies import currency_notes, several_currencies
 from .parse import is_unnamed, iter_chunks, null_mask
 from .result import MAX_EXAMPLES, Dropped, ImportResult, Problems, TableSummary
 from .reps import write_reps
+from .roster import Roster
 from .run import Run, TableWriter, output_columns
 from .transform import Context, drop_marked_rows, to_csv_text, transform_chunk, unpivot
 
@@ -34,9 +35,12 @@ def stream_all(mapping: Mapping, plans: list, joins: dict, run: Run, result: Imp
     reps_frames: list[tuple[str, pd.DataFrame]] = []
     writers: dict[str, TableWriter] = {}
     drops: dict[tuple[str, str, str], list] = {}
+    roster = None
     try:
-        for plan in plans:
+        for plan in sorted(plans, key=lambda p: p.table.name != "reps"):  # the roster first: owners are matched to it
             t, src = plan.table, plan.src
+            if t.name != "reps" and roster is None:
+                roster = Roster([f for _, f in reps_frames])
             summary = result.tables.setdefault(t.name, TableSummary(t.name))
             summary.files.append(src.name)
             summary.columns.update(plan.used)
@@ -50,7 +54,7 @@ def stream_all(mapping: Mapping, plans: list, joins: dict, run: Run, result: Imp
             if t.name != "reps" and t.name not in writers:
                 writers[t.name] = TableWriter(run.build_dir / f"{t.name}.csv", output_columns(t.name, plans),
                                               run.origins.setdefault(t.name, []))
-            _stream_table(plan, joins, ctx, mapping, result, writers.get(t.name), reps_frames, run, drops)
+            _stream_table(plan, joins, ctx, mapping, result, writers.get(t.name), reps_frames, run, drops, roster)
         for (key, file, column), seen in currencies.items():
             if (message := several_currencies(key, file, column, seen)) is not None:
                 problems.add_message(key, file, message)
@@ -73,6 +77,8 @@ def stream_all(mapping: Mapping, plans: list, joins: dict, run: Run, result: Imp
         if fmt != "ISO":
             result.notes.append(f"{file}: [{key}] {column} dates read as {fmt} (detected).")
     result.notes += currency_notes({k[:2]: v for k, v in currencies.items()}, mapping.currency)
+    if roster is not None:
+        result.notes += roster.notes(rep_names)
     write_reps(output_columns("reps", plans), reps_frames, rep_names, run, result)
 
 
@@ -83,7 +89,7 @@ def _read_set(plan) -> set[str]:
 
 
 def _stream_table(plan, joins, ctx: Context, mapping: Mapping, result: ImportResult, writer, reps_frames, run: Run,
-                  drops: dict) -> None:
+                  drops: dict, roster=None) -> None:
     """One file of one table, chunk by chunk: drop footer lines, join, unpivot, convert, drop incomplete rows, write."""
     t, src = plan.table, plan.src
     table = TABLES[t.name]
@@ -125,6 +131,8 @@ def _stream_table(plan, joins, ctx: Context, mapping: Mapping, result: ImportRes
                 canon = canon.copy()
                 canon.loc[late, "created_date"] = canon.loc[late, "close_date"]
                 adjusted += int(late.sum())
+        if roster is not None and "rep_id" in canon.columns:
+            canon = canon.assign(rep_id=roster.apply(canon["rep_id"]))
         if t.name == "stage_history":
             canon = canon.sort_values("entered_date", kind="stable").drop_duplicates(["opportunity_id", "stage"])
         if t.name == "reps":

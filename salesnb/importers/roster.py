@@ -1,0 +1,69 @@
+"""Owners written differently from the reps file: matched to the roster rep they unambiguously stand for.
+
+A deals export and a roster often write the same person differently: another case ('Ann.Lee@Acme.Com'), leading
+zeros a spreadsheet dropped ('7' for '007'), the rep's e-mail address instead of their id, 'Lee, Ann' for 'Ann Lee'.
+An owner id that is not a roster id is compared under a looser key (case, accents, punctuation and word order
+ignored, numbers without leading zeros) with each roster rep's id, name and e-mail; it takes the rep's id when
+exactly one rep has that key. A key two reps share is never used. The import's notes say how many rows were matched.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import pandas as pd
+
+EXAMPLES = 3
+
+
+def match_key(text: str) -> str:
+    """'Lee, Ann', 'ann.lee' and 'ANN LEE' give 'ann lee'; 'Müller' gives 'muller'; '007' gives '7'."""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", str(text)) if not unicodedata.combining(c)).casefold()
+    tokens = [t.lstrip("0") or "0" if t.isdigit() else t for t in re.findall(r"[^\W_]+", plain)]
+    return " ".join(sorted(tokens))
+
+
+class Roster:
+    """The reps file's ids, and the looser keys that find them."""
+
+    def __init__(self, frames: list[pd.DataFrame]):
+        self.ids: set[str] = set()
+        owners: dict[str, set[str]] = {}
+        for frame in frames:
+            for col in ("rep_id", "name", "email"):
+                if col not in frame.columns:
+                    continue
+                for rep, value in zip(frame["rep_id"], frame[col]):
+                    if isinstance(rep, str) and isinstance(value, str) and (key := match_key(value)):
+                        owners.setdefault(key, set()).add(rep)
+            self.ids |= {r for r in frame["rep_id"] if isinstance(r, str)}
+        self.keys = {k: next(iter(reps)) for k, reps in owners.items() if len(reps) == 1}
+        self.matched: dict[str, list] = {}  # owner id -> [roster id, rows]
+
+    def apply(self, ids: pd.Series) -> pd.Series:
+        """`ids` with every owner that is not a roster id but matches one rep's key replaced by that rep's id."""
+        if not self.keys:
+            return ids
+        found = {}
+        for u in pd.unique(ids.dropna()):
+            if u not in self.ids and (rep := self.keys.get(match_key(u))) is not None:
+                found[u] = rep
+        if not found:
+            return ids
+        hit = ids.isin(list(found))
+        for u, n in ids[hit].value_counts().items():
+            self.matched.setdefault(u, [found[u], 0])[1] += int(n)
+        return ids.where(~hit, ids.map(found))
+
+    def notes(self, names: dict) -> list[str]:
+        """How many rows were matched this way, with examples; forgets the owners' own ids in `names`."""
+        if not self.matched:
+            return []
+        rows = sum(n for _, n in self.matched.values())
+        shown = ", ".join(f"'{names.get(u, u)}' -> '{rep}'" for u, (rep, _) in list(self.matched.items())[:EXAMPLES])
+        for u in self.matched:
+            names.pop(u, None)
+        return [f"reps: {rows:,} row(s) name their owner differently from the reps file ({len(self.matched)} way(s) "
+                f"of writing it: {shown}{', ...' if len(self.matched) > EXAMPLES else ''}); each was matched to the "
+                f"one rep with the same id, name or e-mail apart from case, accents, punctuation, word order and "
+                f"leading zeros."]
