@@ -770,3 +770,23 @@ def test_open_deal_that_reached_won_is_an_error(tmp_path):
     [issue] = report.errors
     assert_named(report, issue, "opportunities.csv", 3, "status", "open")
     assert "reached won" in issue.message and "status to won" in issue.fix
+
+
+def test_reference_that_lost_its_leading_zeros_says_to_keep_ids_as_text(tmp_path):
+    # O1 is '0001' in opportunities.csv; the activity writes it '1', as a spreadsheet would after reading a number.
+    folder = make(tmp_path, {"opportunities.csv": {2: "0001,007,2026-01-05,won,1200,2026-02-01,won,L1"},
+                             "activities.csv": {2: "A1,007,2026-01-06,call,1,,15,0",
+                                                3: "A2,007,2026-01-07,visit,0001,,60,22.5"},
+                             "leads.csv": {2: "L1,007,2025-12-01,qualified,120,yes,true,"},
+                             "stage_history.csv": {2: "0001,qualified,2026-01-05", 3: "0001,won,2026-02-01"}})
+    report = validate_folder(folder)
+    [issue] = report.warnings
+    assert_named(report, issue, "activities.csv", 2, "opportunity_id", "1")
+    assert "once leading zeros are restored or stripped (e.g. '1' is '0001' there)" in issue.message
+    assert "keep the ids as text" in issue.fix
+
+
+def test_reference_without_a_zero_twin_keeps_the_plain_message(tmp_path):
+    report = validate_folder(make(tmp_path, {"activities.csv": {2: "A1,007,2026-01-06,call,O9,,15,0"}}))
+    [issue] = report.warnings
+    assert "leading zeros" not in issue.message and issue.fix.startswith("add it to opportunities.csv")

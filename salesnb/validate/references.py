@@ -36,6 +36,23 @@ class Reference:
     def apply(self, raw: RawTable, target: RawTable, found: np.ndarray, report: ValidationReport) -> None:
         ids = raw.columns[self.column]
         bad = present(ids) & ~found & raw.keep
+        twins = _zero_twins(ids, bad, _known(target, self.key))
+        if twins:  # the same ids with or without leading zeros: a spreadsheet read them as numbers
+            zeros = bad & np.array([twins.get(v) is not None for v in ids.to_pylist()]) if bad.any() else bad
+            first = ids[int(np.flatnonzero(zeros)[0])].as_py() if zeros.any() else next(iter(twins))
+            example = (first, twins[first])
+            report_rows(report, "warning", raw, zeros, self.column, raw.raw(self.column),
+                        f"{self.column} is not in {target.file}, but is one of its ids once leading zeros are restored "
+                        f"or stripped (e.g. {example[0]!r} is {example[1]!r} there); the "
+                        f"{'row was left out' if self.repair == 'drop' else 'reference was cleared'}.",
+                        "keep the ids as text: a spreadsheet that read them as numbers dropped the zeros (export the "
+                        "files again, or open them with the id columns as text), so that both files write each id "
+                        "the same way.")
+            if self.repair == "drop":
+                raw.keep &= ~zeros
+            else:
+                raw.columns[self.column] = ids = pc.if_else(pa.array(zeros), pa.scalar(None, STR), ids)
+            bad &= ~zeros
         if self.repair == "drop":
             report_rows(report, "warning", raw, bad, self.column, raw.raw(self.column),
                         f"{self.column} is not in {target.file}; the row was left out.",
@@ -45,6 +62,28 @@ class Reference:
                          f"{self.column} is not in {target.file}; the reference was cleared and the row kept.",
                          f"add it to {target.file} or correct the {self.column}."):
             raw.columns[self.column] = pc.if_else(pa.array(bad), pa.scalar(None, STR), ids)
+
+
+def _zero_twins(ids: pa.ChunkedArray, bad: np.ndarray, known: pa.Array | None) -> dict[str, str]:
+    """The unmatched numeric ids that match a target id once leading zeros are stripped: {'60': '00060'}."""
+    if known is None or not bad.any():
+        return {}
+    values = {v for v in ids.filter(pa.array(bad)).to_pylist() if v is not None and v.strip().isdigit()}
+    if not values:
+        return {}
+    numeric = known.filter(pc.fill_null(pc.match_substring_regex(known, r"^\s*\d+\s*$"), False))
+    if not len(numeric):
+        return {}
+    stripped = pc.utf8_ltrim(pc.utf8_trim_whitespace(numeric), "0").to_pylist()
+    by_number = {}
+    for number, original in zip(stripped, numeric.to_pylist()):
+        by_number.setdefault(number, set()).add(original)
+    out = {}
+    for v in values:
+        twins = by_number.get(v.strip().lstrip("0"), set())
+        if len(twins) == 1:
+            out[v] = next(iter(twins))
+    return out
 
 
 # Two rounds: rows of unknown reps go first, so that what points at them is then found dangling.
