@@ -178,10 +178,30 @@ def _reads_all(values: pd.Series, name: str) -> bool:
     return not bad.any()
 
 
-def detect_date_format(s: pd.Series) -> str | None:
-    """The first format of AUTO_ORDER that reads every value of non-empty text `s` (None if none does)."""
+def detect_date_format(s: pd.Series, prefer: str | None = None) -> str | None:
+    """The first format of AUTO_ORDER that reads every value of non-empty text `s` (None if none does); `prefer`
+    (day-first or month-first, as the file's other dates show) is tried before its twin."""
     sample = s.drop_duplicates()
-    return next((name for name in AUTO_ORDER if _reads_all(sample, name)), None)
+    order = AUTO_ORDER
+    if prefer in ORDERS:
+        order = (prefer,) + tuple(f for f in AUTO_ORDER if f != prefer)
+    return next((name for name in order if _reads_all(sample, name)), None)
+
+
+DAY_FIRST, MONTH_FIRST = "D/M/YYYY", "M/D/YYYY"
+ORDERS = (DAY_FIRST, MONTH_FIRST)
+
+
+def day_month_order(s: pd.Series) -> tuple[str | None, pd.Series]:
+    """(DAY_FIRST or MONTH_FIRST, the values that prove it) when only one of the two reads every value of non-empty
+    text `s` (a day above 12 shows which); (None, empty) when both, or neither, do."""
+    sample = s.drop_duplicates()
+    reads = {f: parse_dates(sample, f)[1] for f in ORDERS}
+    if reads[DAY_FIRST].any() == reads[MONTH_FIRST].any():
+        return None, sample.iloc[:0]
+    order = MONTH_FIRST if reads[DAY_FIRST].any() else DAY_FIRST
+    other = DAY_FIRST if order == MONTH_FIRST else MONTH_FIRST
+    return order, s[s.isin(sample[reads[other]])]
 
 
 def most_read_format(s: pd.Series) -> str | None:

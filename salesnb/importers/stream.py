@@ -31,6 +31,7 @@ def stream_all(mapping: Mapping, plans: list, joins: dict, run: Run, result: Imp
     problems = Problems()
     date_formats: dict = {}
     currencies: dict = {}
+    date_orders: dict = {}
     rep_names: dict[str, str] = {}
     reps_frames: list[tuple[str, pd.DataFrame]] = []
     writers: dict[str, TableWriter] = {}
@@ -47,7 +48,8 @@ def stream_all(mapping: Mapping, plans: list, joins: dict, run: Run, result: Imp
             summary.file_columns[src.name] = dict(plan.used)
             if t.name != "reps":
                 summary.file_rows.setdefault(src.name, 0)
-            ctx = Context(t, src.name, problems, date_formats, rep_names, plan.effective, currencies=currencies)
+            ctx = Context(t, src.name, problems, date_formats, rep_names, plan.effective, currencies=currencies,
+                          date_orders=date_orders)
             key = TABLES[t.name].key
             if key in plan.effective and any(a.generated for a in plan.effective[key]):
                 run.generated_ids[t.name] = plan.effective[key][0].describe()

@@ -20,7 +20,7 @@ from .parse import name_to_id, normalize_name, null_mask, parse_bools
 from .quota_periods import period_columns
 from .result import Problems
 from .stages import check_catch_all_status, unmapped_stage_fix
-from .typed import to_choice, to_date, to_number, what
+from .typed import decide_date_order, to_choice, to_date, to_number, what
 
 
 def _map_values(raw: pd.Series, values: tuple[tuple[str, str], ...]) -> tuple[pd.Series, np.ndarray]:
@@ -60,7 +60,8 @@ class Context:
     records: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     marks: list = field(default_factory=list)  # (column, how, positions): rows filled by a fallback, default, sign
     drops: dict = field(default_factory=dict)  # reason -> positions the mapping says to drop
-    currencies: dict = field(default_factory=dict)  # (column key, file) -> currency signs and codes seen in amounts
+    currencies: dict = field(default_factory=dict)  # (column key, file, column) -> currency marks seen in amounts
+    date_orders: dict = field(default_factory=dict)  # file -> the day-month order its dates show (None: they disagree)
 
     @property
     def stem(self) -> str:
@@ -200,6 +201,7 @@ def transform_chunk(chunk: pd.DataFrame, ctx: Context) -> pd.DataFrame:
     (of the first alternative that has one). Rows filled by a fallback or the default are counted.
     """
     table = TABLES[ctx.table.name]
+    decide_date_order(chunk, ctx)
     out = {}
     for col_name, alts in ctx.columns.items():
         col = table.column(col_name)

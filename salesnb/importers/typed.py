@@ -8,9 +8,11 @@ import numpy as np
 import pandas as pd
 
 from ..schema import Column
-from .dates import detect_date_format, has_time, most_read_format, parse_dates, resolve_date_format, suggest_date_format
+from ..schema import TABLES
+from .dates import day_month_order, detect_date_format, has_time, most_read_format, parse_dates, resolve_date_format, suggest_date_format
 from .mapping import ColumnSource
 from .currencies import record_marks
+from .parse import null_mask
 from .numbers import clock_minutes, number_fix, parse_numbers
 
 
@@ -37,7 +39,7 @@ def to_date(src, index, text, present, ctx) -> pd.Series:
         lock = (src.key, src.describe(), ctx.file)
         fmt = ctx.date_formats.get(lock)
         if fmt is None:
-            fmt = detect_date_format(text) or most_read_format(text) or "ISO"
+            fmt = detect_date_format(text, ctx.date_orders.get(ctx.file)) or most_read_format(text) or "ISO"
             ctx.date_formats[lock] = fmt
     out = pd.Series(pd.NaT, index=index, dtype="datetime64[ms]")
     if len(text):
@@ -47,6 +49,40 @@ def to_date(src, index, text, present, ctx) -> pd.Series:
                         _date_fix(src, ctx.table.name, fmt, text[~bad]))
         out[present] = dates.to_numpy()
     return out
+
+
+def decide_date_order(chunk: pd.DataFrame, ctx) -> None:
+    """A file writes all its dates one way: the first of its date columns read automatically whose values show day-
+    first or month-first (a day above 12) decides for the file's other such columns; two that disagree are an
+    error. Decided on the file's first chunk with dates."""
+    if ctx.file in ctx.date_orders:
+        return
+    found: dict[str, tuple] = {}
+    for col_name, alts in ctx.columns.items():
+        if TABLES[ctx.table.name].column(col_name).kind != "date":
+            continue
+        for src in alts:
+            if src.column not in chunk.columns or src.values is not None or \
+                    (src.date_format or ctx.table.date_format) != "auto":
+                continue
+            text = chunk[src.column].astype("str").str.strip()
+            text = text[~null_mask(text, ctx.table.nulls) & (text != "").to_numpy()]
+            order, proof = day_month_order(text) if len(text) else (None, None)
+            if order is not None:
+                found.setdefault(order, (src, proof))
+    if not found:
+        return  # nothing decides yet: the next chunk may
+    ctx.date_orders[ctx.file] = next(iter(found)) if len(found) == 1 else None
+    if len(found) == 2:
+        (first, (a, proof_a)), (second, (b, proof_b)) = found.items()
+        ctx.problem(b.key, f"have {what(b)} dates that read only {_ORDER_NAMES[second]} ({second}), while the file's "
+                    f"{what(a)} dates read only {_ORDER_NAMES[first]} ({first}, e.g. {proof_a.iloc[0]!r})",
+                    proof_b, "a file writes all its dates one way, so one of the columns is not what it seems: check "
+                    "both in the export; if they really differ, set each column's date_format (e.g. { column = "
+                    f"\"{b.column}\", date_format = \"{second}\" }}).")
+
+
+_ORDER_NAMES = {"D/M/YYYY": "day-first", "M/D/YYYY": "month-first"}
 
 
 def _date_fix(src: ColumnSource, table: str, fmt: str, good: pd.Series):
