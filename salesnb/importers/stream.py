@@ -17,6 +17,7 @@ import pandas as pd
 from ..schema import TABLES
 from .mapping import Mapping
 from .currencies import currency_notes, several_currencies
+from .formulas import formula_notes
 from .parse import is_unnamed, iter_chunks, null_mask
 from .result import MAX_EXAMPLES, Dropped, ImportResult, Problems, TableSummary
 from .reps import write_reps
@@ -32,6 +33,7 @@ def stream_all(mapping: Mapping, plans: list, joins: dict, run: Run, result: Imp
     date_formats: dict = {}
     currencies: dict = {}
     date_orders: dict = {}
+    formulas: dict = {}
     rep_names: dict[str, str] = {}
     reps_frames: list[tuple[str, pd.DataFrame]] = []
     writers: dict[str, TableWriter] = {}
@@ -49,7 +51,7 @@ def stream_all(mapping: Mapping, plans: list, joins: dict, run: Run, result: Imp
             if t.name != "reps":
                 summary.file_rows.setdefault(src.name, 0)
             ctx = Context(t, src.name, problems, date_formats, rep_names, plan.effective, currencies=currencies,
-                          date_orders=date_orders)
+                          date_orders=date_orders, formulas=formulas)
             key = TABLES[t.name].key
             if key in plan.effective and any(a.generated for a in plan.effective[key]):
                 run.generated_ids[t.name] = plan.effective[key][0].describe()
@@ -78,6 +80,7 @@ def stream_all(mapping: Mapping, plans: list, joins: dict, run: Run, result: Imp
     for (key, column, file), fmt in date_formats.items():
         if fmt != "ISO":
             result.notes.append(f"{file}: [{key}] {column} dates read as {fmt} (detected).")
+    result.notes += formula_notes(formulas, run.finder)
     result.notes += currency_notes({k[:2]: v for k, v in currencies.items()}, mapping.currency)
     if roster is not None:
         result.notes += roster.notes(rep_names)

@@ -19,6 +19,7 @@ from .mapping import ColumnSource, TableMapping
 from .parse import name_to_id, normalize_name, null_mask, parse_bools
 from .quota_periods import period_columns
 from .result import Problems
+from .formulas import note_formulas
 from .stages import check_catch_all_status, unmapped_stage_fix
 from .typed import decide_date_order, to_choice, to_date, to_number, what
 
@@ -61,6 +62,7 @@ class Context:
     marks: list = field(default_factory=list)  # (column, how, positions): rows filled by a fallback, default, sign
     drops: dict = field(default_factory=dict)  # reason -> positions the mapping says to drop
     currencies: dict = field(default_factory=dict)  # (column key, file, column) -> currency marks seen in amounts
+    formulas: dict = field(default_factory=dict)  # (file, column) -> cells a spreadsheet would run as formulas
     date_orders: dict = field(default_factory=dict)  # file -> the day-month order its dates show (None: they disagree)
 
     @property
@@ -174,6 +176,8 @@ def _convert(src: ColumnSource, col: Column, raw: pd.Series, empty: np.ndarray, 
             out[present] = vals.to_numpy()
         return out
     # id and str
+    if src.column is not None or src.combine:
+        note_formulas(ctx.formulas, (ctx.file, what(src)), text, ctx.records[text.index.to_numpy()])
     out = pd.Series(np.nan, index=raw.index, dtype="str")
     if src.names:
         clean = normalize_name(text)
