@@ -77,3 +77,17 @@ def test_match_key():
     assert match_key("Lee, Ann") == match_key("ann.lee") == match_key(" ANN  LEE") == "ann lee"
     assert match_key("Jürgen Weiß") == match_key("Jurgen Weiss") == "jurgen weiss"
     assert match_key("007") == match_key("7") == "7" and match_key("000") == "0"
+
+
+def test_names_holding_a_comma_are_listed_with_semicolons(tmp_path):
+    # Owners not in the roster, written 'Last, First': the note must not read as four names.
+    result, _, reps = run(tmp_path, ["Berg, Lars", "Costa, Rui"], "r1,Ann Lee,\n", names=True)
+    [note] = [n for n in result.notes if "not in the reps file" in n]
+    assert "'Berg, Lars'; 'Costa, Rui'" in note
+
+
+def test_rep_ids_keep_every_letter_as_written(tmp_path):
+    # 'ß' was case-folded to 'ss' while 'ü' stayed: 'jürgen-weiss'. Both are now kept, in lower case.
+    _, opps, reps = run(tmp_path, ["Jürgen Weiß", "Anna Müller"], "Jürgen Weiß,Jürgen Weiß,\n", names=True)
+    assert list(opps["rep_id"]) == ["jürgen-weiß", "anna-müller"]
+    assert sorted(reps["rep_id"]) == ["anna-müller", "jürgen-weiß"]

@@ -145,7 +145,8 @@ def normalize_name(s: pd.Series) -> pd.Series:
 def name_to_id(s: pd.Series) -> pd.Series:
     """A stable rep id from a name: compared case-insensitively, spaces ignored at the ends.
 
-    'Ann Lee', ' ann lee' and 'ANN  LEE' all give 'ann-lee'; letters outside ASCII are kept.
+    'Ann Lee', ' ann lee' and 'ANN  LEE' all give 'ann-lee'; letters outside ASCII are kept as they are written
+    ('Jürgen Weiß' -> 'jürgen-weiß'): lower case, not case folding, which would spell 'ß' as 'ss' and leave 'ü'.
     """
-    folded = normalize_name(s).str.casefold()
+    folded = normalize_name(s).str.lower()
     return folded.str.replace(r"[^\w]+", "-", regex=True).str.strip("-")

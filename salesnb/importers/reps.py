@@ -33,7 +33,8 @@ def write_reps(cols: list[str], frames: list[tuple[str, pd.DataFrame]], rep_name
         extra = pd.DataFrame({"rep_id": extra_ids, "name": [rep_names[i] for i in extra_ids]})
         reps = pd.concat([reps, extra], ignore_index=True)
         if frames:
-            shown = ", ".join(repr(rep_names[i]) for i in extra_ids[:5])
+            names = [rep_names[i] for i in extra_ids[:5]]
+            shown = ("; " if any("," in n for n in names) else ", ").join(repr(n) for n in names)
             result.notes.append(f"reps: {len(extra_ids)} owner(s) not in the reps file added with their name only: "
                                 f"{shown}{' ...' if len(extra_ids) > 5 else ''}.")
         else:

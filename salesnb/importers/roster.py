@@ -60,10 +60,12 @@ class Roster:
         if not self.matched:
             return []
         rows = sum(n for _, n in self.matched.values())
-        shown = ", ".join(f"'{names.get(u, u)}' -> '{rep}'" for u, (rep, _) in list(self.matched.items())[:EXAMPLES])
+        pairs = [(names.get(u, u), rep) for u, (rep, _) in list(self.matched.items())[:EXAMPLES]]
+        sep = "; " if any("," in a for a, _ in pairs) else ", "  # 'Lee, Ann' stays one name
+        shown = sep.join(f"'{a}' -> '{rep}'" for a, rep in pairs)
         for u in self.matched:
             names.pop(u, None)
         return [f"reps: {rows:,} row(s) name their owner differently from the reps file ({len(self.matched)} way(s) "
-                f"of writing it: {shown}{', ...' if len(self.matched) > EXAMPLES else ''}); each was matched to the "
+                f"of writing it: {shown}{sep + '...' if len(self.matched) > EXAMPLES else ''}); each was matched to the "
                 f"one rep with the same id, name or e-mail apart from case, accents, punctuation, word order and "
                 f"leading zeros."]
