@@ -30,6 +30,9 @@ from .context import OppFrame, make_context, settle_days, settled_leads, stage_i
 
 NO_STAGES = ("opportunities have no furthest_stage values and there is no stage_history: "
              "add one of them to see the funnel between qualified and won")
+NO_MIDDLE_STAGES = ("no deal is recorded at meeting, proposal or commit (every deal's furthest stage is qualified or "
+                    "won), so the steps between qualified and won cannot be measured: export the open and lost deals "
+                    "with the stage they reached, or add stage_history")
 MIN_KNOWN_LOST = 0.5  # below this share of lost deals with a known stage, the steps cannot be told apart
 WIN_RUNG = "qualified->won"
 NEVER = F.NEVER  # "not (yet) at the stage"
@@ -80,8 +83,8 @@ def opportunity_rungs(dataset, ctx, o) -> dict:
         out["_skipped"] = (f"no deal is recorded at the qualified stage (every deal's furthest stage is {first} or "
                            f"later), so qualified → {first} would be 100% by construction and is not measured: map "
                            "the CRM's first stage to qualified, or add stage_history, to measure it")
-    if not (seen - {"qualified", "won"}):
-        out["_why"] = NO_STAGES
+    if not (seen - {"qualified", "won"}):  # stages recorded, but none between: say so, not that none are
+        out["_why"] = NO_MIDDLE_STAGES if seen else NO_STAGES
     entered = stage_entries(dataset, o, ctx.as_of_day)  # None without a stage history
     settled: dict[str, int] = {}
     for a, z in zip(present, present[1:]):
