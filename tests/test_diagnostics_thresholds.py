@@ -87,3 +87,15 @@ def test_wilson_interval_by_hand():
     half = z * math.sqrt(0.05 * 0.95 / 40 + z * z / 6400) / den
     lo, hi = wilson(2, 40, 0.9)
     assert (float(lo), float(hi)) == pytest.approx((centre - half, centre + half), rel=1e-6)
+
+
+def test_the_docs_state_the_vanity_audits_bars():
+    from salesnb.diagnostics.vanity import MIN_REPS, WEAK_RHO
+
+    flat = " ".join(DOC.split())
+    bars = re.search(r"`vanity`: n ≥ (\d+), rho < ([\d.]+) \(weak, absent or negative\) and the interval's upper end "
+                     r"below ([\d.]+)", flat)
+    assert bars, "docs/diagnose-json.md no longer states the vanity verdict's bars"
+    assert (int(bars.group(1)), float(bars.group(2)), float(bars.group(3))) == (MIN_REPS, WEAK_RHO, th.VANITY_RULES_OUT)
+    assert _doc_pct(r"at least (\d+)% of the reps with an outcome log the metric") == pytest.approx(
+        th.ACTIVITY_LOGGED_SHARE)

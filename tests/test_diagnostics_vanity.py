@@ -38,16 +38,47 @@ def test_a_metric_that_orders_reps_like_revenue_is_a_driver_and_a_reversed_one_i
     assert out.loc["calls", "low"] <= 1.0 <= out.loc["calls", "high"] + 1e-12
 
 
-def test_no_relation_reads_as_no_relation():
+def test_no_relation_reads_as_no_clear_relation_with_what_the_data_rules_out():
     revenue = pd.Series([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12.0], index=REPS)
     # ranks vs 1..12: sum of squared differences 286 = n(n^2 - 1)/6, so rho = 1 - 6*286/(12*143) = 0
     miles = pd.Series([3, 9, 5, 8, 12, 2, 6, 11, 1, 10, 4, 7.0], index=REPS) * 100
     out = audit(pd.DataFrame({"miles": miles}), revenue, seed=0).iloc[0]
     assert out["rho"] == pytest.approx(0.0, abs=1e-12)
-    assert out["verdict"] == "vanity"
+    assert out["high"] < 0.5 and out["verdict"] == "vanity"
     said = vanity_sentence(out, "won_revenue")
     assert said.startswith("No clear relation either way between miles driven and revenue in this team (the data "
-                           "neither shows one nor rules one out) (ρ = 0.00, n = 12), interval ")
+                           "rules out a strong positive one, not a weak one) (ρ = 0.00, n = 12), interval ")
+    assert said.endswith(": do not manage by it.")
+
+
+def test_eight_reps_with_a_weak_positive_rho_are_not_enough_evidence_to_call_it_vanity():
+    ids = REPS[:8]
+    attainment = pd.Series(np.arange(1, 9) / 8, index=ids)
+    # ranks 1 2 7 8 6 5 4 3 against 1..8: squared differences 0 0 16 16 1 1 9 25 = 68, rho = 1 - 6*68/(8*63)
+    emails = pd.Series([1, 2, 7, 8, 6, 5, 4, 3.0], index=ids) * 10
+    out = audit(pd.DataFrame({"act_email": emails}), attainment, {"act_email": "emails"}, seed=0).iloc[0]
+    assert out["rho"] == pytest.approx(1 - 6 * 68 / (8 * 63))  # 0.19
+    assert out["n"] == 8 and out["high"] >= 0.5
+    assert out["verdict"] == "unclear"
+    said = vanity_sentence(out, "attainment")
+    assert said == (f"Not enough evidence either way for a relation between emails and quota attainment in this team "
+                    f"(ρ = 0.19, n = 8), interval {out['low']:.2f} to {out['high']:.2f}: do not manage by it yet.")
+    assert "vanity" not in said and "No clear relation" not in said
+
+
+def test_a_narrow_interval_around_zero_is_vanity():
+    ids = [f"r{i:03d}" for i in range(80)]
+    rng = np.random.default_rng(1)
+    revenue = pd.Series(np.arange(80.0), index=ids)
+    miles = pd.Series(rng.permutation(80) + 1.0, index=ids)
+    rho = float(np.corrcoef(miles.rank(), revenue.rank())[0, 1])  # Spearman: Pearson on ranks
+    assert abs(rho) < 0.2
+    out = audit(pd.DataFrame({"miles": miles}), revenue, seed=0).iloc[0]
+    assert out["rho"] == pytest.approx(rho)
+    assert out["high"] < 0.5 and out["verdict"] == "vanity"
+    said = vanity_sentence(out, "won_revenue")
+    assert said.startswith("No clear relation either way between miles driven and revenue in this team (the data "
+                           "rules out a strong positive one, not a weak one) (ρ = ")
     assert said.endswith(": do not manage by it.")
 
 
@@ -56,8 +87,10 @@ def test_a_weak_negative_relation_is_said_with_its_direction():
     assert vanity_sentence(row, "attainment") == (
         "Weak evidence that reps with more calls have lower quota attainment in this team (ρ = -0.30, n = 24), "
         "interval -0.60 to 0.10: do not manage by it.")
-    unclear = {**row, "rho": -0.25, "verdict": "unclear", "low": -0.5, "high": 0.05}
-    assert vanity_sentence(unclear, "attainment").startswith("Calls may go with lower quota attainment")
+    unclear = {**row, "rho": -0.25, "verdict": "unclear", "low": -0.8, "high": 0.55}
+    assert vanity_sentence(unclear, "attainment") == (
+        "Weak evidence that reps with more calls have lower quota attainment in this team, not enough to tell either "
+        "way (ρ = -0.25, n = 24), interval -0.80 to 0.55: do not manage by it yet.")
 
 
 def test_an_activity_that_only_grows_with_volume_is_not_a_driver():
@@ -204,3 +237,30 @@ def test_a_driver_must_hold_with_the_volume_held_equal_on_its_own_evidence():
     revenue2 = opps * 100 + calls * 1500 + pd.Series(rng.normal(0, 300, 24), index=reps)
     out2 = audit(pd.DataFrame({"calls": calls}), revenue2, seed=0, volume=opps).iloc[0]
     assert out2["partial_p"] < 0.025 and out2["verdict"] == "driver" and not out2["volume_unclear"]
+
+
+def test_a_type_logged_for_one_rep_only_is_not_correlated_and_says_how_to_add_it():
+    ids = REPS[:8]
+    attainment = pd.Series(np.arange(1, 9) / 8, index=ids)
+    visits = pd.Series([0, 0, 3.0, 0, 0, 0, 0, 0], index=ids)  # one rep logs visits, seven log none
+    out = audit(pd.DataFrame({"act_visit": visits}), attainment, {"act_visit": "visits"}, seed=0).iloc[0]
+    assert (out["logged"], out["reps"], out["covered"]) == (1, 8, False)
+    assert np.isnan(out["rho"]) and out["n"] == 0 and out["verdict"] == "unclear"
+    assert vanity_sentence(out, "attainment") == (
+        "Visits: the data covers only 1 of 8 reps (the other 7 log none), too few to tell whether it goes with quota "
+        "attainment: log visits for every rep in activities.csv (type visit) to audit it.")
+    from salesnb.words.manager import vanity_verdict
+
+    assert vanity_verdict(out, "attainment") == "Visits: the data covers only 1 of 8 reps: not audited."
+
+
+def test_half_the_reps_logging_is_enough_and_a_rep_with_no_value_is_left_out():
+    ids = REPS[:8]
+    attainment = pd.Series(np.arange(1, 9) / 8, index=ids)
+    # four of eight log visits (half: covered); miles: one rep has none at all (NaN), seven drove some
+    visits = pd.Series([0, 0, 0, 0, 1, 2, 3, 4.0], index=ids)
+    miles = pd.Series([np.nan, 10, 20, 30, 40, 50, 60, 70.0], index=ids)
+    out = audit(pd.DataFrame({"act_visit": visits, "miles": miles}), attainment, seed=0).set_index("metric")
+    assert (out.loc["act_visit", "logged"], out.loc["act_visit", "covered"], out.loc["act_visit", "n"]) == (4, True, 8)
+    assert (out.loc["miles", "logged"], out.loc["miles", "reps"], out.loc["miles", "n"]) == (7, 8, 7)
+    assert out.loc["miles", "rho"] == pytest.approx(1.0)  # the seven measured reps order exactly like attainment

@@ -30,3 +30,9 @@ RAMP_DAYS = 120
 RAMP_WEIGHT = 0.6
 
 ACTIVITY_WEAK = 0.2  # |rho| from this is reported with its direction, as weak evidence at least
+# the vanity audit calls an activity "vanity" only when the data rules out a strong positive relation: the upper end
+# of rho's interval is below this (a wider interval is "not enough evidence either way", verdict unclear)
+VANITY_RULES_OUT = 0.5
+# an activity metric is audited only when at least this share of the reps with an outcome log it (a value other than 0):
+# the others' zeros may be a gap in the export, not no activity
+ACTIVITY_LOGGED_SHARE = 0.5

@@ -13,7 +13,13 @@ difference would pass for a relation. Verdicts:
   above zero. A metric planted as pure noise is therefore called a driver in
   at most about ``ALPHA`` of teams.
 - ``vanity``: there are enough reps to have seen a real relation
-  (``MIN_REPS``) and the estimate is weak or negative (rho < ``WEAK_RHO``).
+  (``MIN_REPS``), the estimate is weak or negative (rho < ``WEAK_RHO``) and the data rules out a strong positive
+  relation (the interval's upper end below ``VANITY_RULES_OUT``). A weak estimate with a wider interval is
+  ``unclear``: not enough evidence either way, never "no relation".
+- A metric that fewer than ``ACTIVITY_LOGGED_SHARE`` of the reps with an outcome log (a value other than zero) is not
+  correlated (``covered`` false, verdict ``unclear``, ``logged`` says how many log it): the others' zeros may be
+  a gap in the export (visits logged by one rep only), not no activity. A rep with no value at all (NaN, e.g. no
+  miles on any of their activities) is left out of the test.
 - A positive relation (rho >= ``WEAK_RHO``) that vanishes once the rep's volume (opportunities per week) is held equal
   (partial rank correlation below ``WEAK_RHO``) is not a driver: the activity merely grows with the work
   (``follows_volume``, verdict ``unclear``). A driver must also hold with the volume held equal on its own
@@ -30,6 +36,7 @@ import pandas as pd
 
 from ..terms import NO_ROLE
 from ._stats import normal_cdf, spearman, spearman_bootstrap_interval, spearman_permutation_p
+from .thresholds import ACTIVITY_LOGGED_SHARE, VANITY_RULES_OUT
 
 ALPHA = 0.025
 MIN_REPS = 8
@@ -80,10 +87,22 @@ def partial_p(held: float, n: int) -> float:
     return float(1 - normal_cdf(z))
 
 
+def logged(x: pd.Series, y: pd.Series) -> tuple[int, int]:
+    """(reps with an outcome who log the metric (a value other than zero), reps with an outcome)."""
+    has_outcome = y.reindex(x.index).notna()
+    return int((x[has_outcome].fillna(0) != 0).sum()), int(has_outcome.sum())
+
+
+def covered(n_logged: int, n_reps: int) -> bool:
+    """Whether enough of the reps log a metric for its zeros to read as no activity rather than a gap in the export."""
+    return n_logged > 0 and n_logged >= ACTIVITY_LOGGED_SHARE * n_reps
+
+
 def audit(activity: pd.DataFrame, outcome: pd.Series, labels: dict[str, str] | None = None, seed: int = 0, n_resamples: int = N_RESAMPLES,
           too_early: str | None = None, roles: pd.Series | None = None,
           volume: pd.Series | None = None) -> pd.DataFrame:
-    """One row per activity metric: ``metric, label, rho, low, high, p_value, n, verdict, within_role, enough_reps``.
+    """One row per activity metric: ``metric, label, rho, low, high, p_value, n, verdict, within_role, enough_reps``,
+    ``logged`` (reps with an outcome who log it), ``reps`` (reps with an outcome), ``covered`` (see the module).
 
     ``activity`` is indexed by rep_id, one column per activity metric;
     ``outcome`` is indexed by rep_id. Reps with a missing value on either side
@@ -97,10 +116,14 @@ def audit(activity: pd.DataFrame, outcome: pd.Series, labels: dict[str, str] | N
     labels = labels or {}
     rows = []
     for k, metric in enumerate(activity.columns):
+        n_logged, n_reps = logged(activity[metric], outcome)
+        is_covered = covered(n_logged, n_reps)
         parts = [activity[metric].rename("x"), outcome.rename("y")]
         if volume is not None:
             parts.append(volume.rename("z"))
         pair = pd.concat(parts, axis=1, join="inner").dropna()
+        if not is_covered:  # not measured for most reps: nothing to correlate
+            pair = pair.iloc[0:0]
         pair, within_role = within_role_percentiles(pair, roles)
         x, y = pair["x"].to_numpy(float), pair["y"].to_numpy(float)
         n = len(pair)
@@ -128,7 +151,7 @@ def audit(activity: pd.DataFrame, outcome: pd.Series, labels: dict[str, str] | N
             verdict = "unclear"  # it grows with the work, not with results for the same work
         elif np.isfinite(p) and p < ALPHA and rho > 0 and lo > 0 and beyond:
             verdict = "driver"
-        elif n >= MIN_REPS and np.isfinite(rho) and rho < WEAK_RHO:
+        elif n >= MIN_REPS and np.isfinite(rho) and rho < WEAK_RHO and hi < VANITY_RULES_OUT:
             verdict = "vanity"
         else:
             verdict = "unclear"
@@ -136,7 +159,8 @@ def audit(activity: pd.DataFrame, outcome: pd.Series, labels: dict[str, str] | N
                               and rho > 0 and lo > 0 and not beyond)
         rows.append(dict(metric=metric, label=label, rho=rho, low=lo, high=hi, p_value=p, n=n,
                          verdict=verdict, within_role=within_role, enough_reps=n >= MIN_REPS, partial_rho=held,
-                         partial_p=held_p, follows_volume=follows and not too_early, volume_unclear=volume_unclear))
+                         partial_p=held_p, follows_volume=follows and not too_early, volume_unclear=volume_unclear,
+                         logged=n_logged, reps=n_reps, covered=is_covered))
     cols = ["metric", "label", "rho", "low", "high", "p_value", "n", "verdict", "within_role", "enough_reps",
-            "partial_rho", "partial_p", "follows_volume", "volume_unclear"]
+            "partial_rho", "partial_p", "follows_volume", "volume_unclear", "logged", "reps", "covered"]
     return pd.DataFrame(rows, columns=cols)

@@ -387,10 +387,13 @@ def _activity(ctx: Context, b: _Builder, o: OppFrame) -> dict | None:
               (total == 0, "no activities in the period"))
     if F.nonnull_any(a, "miles"):
         miles = F.bincount(c, n, a["miles"].to_numpy(dtype=np.float64, na_value=0.0)[inw])
-        b.put("miles", miles, empty, no_act)
+        # a rep none of whose activities has a miles value is not measured: absent, not zero miles
+        unmeasured = (F.bincount(code[(day <= ctx.as_of_day) & a["miles"].notna().to_numpy()], n) == 0,
+                      "none of this rep's activities has a miles value: add miles to them to see distance driven")
+        b.put("miles", miles, empty, no_act, unmeasured)
         with np.errstate(invalid="ignore", divide="ignore"):
-            b.put("revenue_per_mile", won / miles, empty, no_act, (np.isnan(won), "no deals in the data for this rep"),
-                  (miles == 0, "no miles driven in the period"))
+            b.put("revenue_per_mile", won / miles, empty, no_act, unmeasured,
+                  (np.isnan(won), "no deals in the data for this rep"), (miles == 0, "no miles driven in the period"))
     else:
         b.skip(["miles", "revenue_per_mile"], "activities have no miles values: add miles to see distance driven")
     # effort spent on deals that ended lost or leads that ended disqualified (as known at as_of)

@@ -323,6 +323,8 @@ def vanity(row: Mapping, outcome: str, too_early: str | None = None) -> str:
     within = " within role" if _get(row, "within_role") else ""
     figures = f"(ρ = {float(rho):.2f}{within}, n = {n})" if rho is not None else f"(n = {n})"
     verdict = _get(row, "verdict")
+    if _get(row, "covered", True) in (False, 0):
+        return f"{label}: {not_covered(row, what)}."
     if too_early:
         return f"{label}: cannot tell yet whether it goes with {what} {figures}, {too_early}; do not set targets on it yet."
     if verdict == "driver" and lo is not None and hi is not None:
@@ -342,6 +344,8 @@ def vanity(row: Mapping, outcome: str, too_early: str | None = None) -> str:
         return f"{capital(direction(row, what, label.lower()))} {figures}{_interval(lo, hi)}: do not manage by it."
     if not _get(row, "enough_reps", True) or lo is None:
         return f"{label}: too few reps to tell whether it goes with {what} {figures}; do not set targets on it yet."
+    if _too_weak(row):
+        return f"{capital(undecided(row, what, label.lower()))} {figures}{_interval(lo, hi)}: do not manage by it yet."
     way = "lower " if rho is not None and float(rho) < 0 else ""
     return (f"{label} may go with {way}{what} {figures}, but the evidence is weak (interval {lo:.2f} to {hi:.2f}); "
             "watch it, do not set targets on it yet.")
@@ -357,8 +361,48 @@ def direction(row: Mapping, what: str, label: str) -> str:
     if rho is not None and abs(float(rho)) >= ACTIVITY_WEAK:
         way = "higher" if float(rho) > 0 else "lower"
         return f"weak evidence that reps with more {label} have {way} {what} in this team"
-    return (f"no clear relation either way between {label} and {what} in this team (the data neither shows one "
-            "nor rules one out)")
+    return (f"no clear relation either way between {label} and {what} in this team (the data rules out a strong "
+            "positive one, not a weak one)")
+
+
+def _too_weak(row: Mapping) -> bool:
+    """An `unclear` verdict on a weak or negative estimate: the interval is too wide to call the metric vanity."""
+    from ..diagnostics.vanity import WEAK_RHO
+
+    rho = _get(row, "rho")
+    return _get(row, "verdict") == "unclear" and rho is not None and float(rho) < WEAK_RHO
+
+
+def undecided(row: Mapping, what: str, label: str) -> str:
+    """A weak or negative estimate whose interval still reaches a strong positive relation: not enough evidence
+    either way, said with its direction when there is one."""
+    from ..diagnostics.thresholds import ACTIVITY_WEAK
+
+    rho = _get(row, "rho")
+    label = label.replace("the number of ", "")
+    if rho is not None and abs(float(rho)) >= ACTIVITY_WEAK:
+        way = "higher" if float(rho) > 0 else "lower"
+        return (f"weak evidence that reps with more {label} have {way} {what} in this team, not enough to tell "
+                "either way")
+    return f"not enough evidence either way for a relation between {label} and {what} in this team"
+
+
+def not_covered(row: Mapping, what: str) -> str:
+    """An activity metric that too few reps log to be audited: how many do, and how to add it."""
+    n_logged, n_reps = int(_get(row, "logged", 0) or 0), int(_get(row, "reps", 0) or 0)
+    rest = n_reps - n_logged
+    return (f"the data covers only {n_logged} of {n_reps} reps (the other {rest} log none), too few to tell whether "
+            f"it goes with {what}: {how_to_log(str(_get(row, 'metric', '')), str(_get(row, 'label', '')))} to "
+            "audit it")
+
+
+def how_to_log(metric: str, label: str) -> str:
+    """How to add an activity metric for every rep."""
+    if metric == "miles":
+        return "add miles to every rep's activities (activities.csv, column miles)"
+    if metric.startswith("act_"):
+        return f"log {label.replace('the number of ', '')} for every rep in activities.csv (type {metric[4:]})"
+    return "log every rep's activities in activities.csv"
 
 
 def _interval(lo, hi) -> str:
@@ -541,6 +585,9 @@ def vanity_verdict(row: Mapping, outcome: str, too_early: str | None = None) -> 
     label = capital(str(_get(row, "label", "")))
     what = outcome_label(outcome)
     verdict = _get(row, "verdict")
+    if _get(row, "covered", True) in (False, 0):
+        n_logged, n_reps = int(_get(row, "logged", 0) or 0), int(_get(row, "reps", 0) or 0)
+        return f"{label}: the data covers only {n_logged} of {n_reps} reps: not audited."
     if too_early:
         return f"{label}: too early in the period to tell whether it goes with {what}."
     if verdict == "driver":
@@ -556,6 +603,8 @@ def vanity_verdict(row: Mapping, outcome: str, too_early: str | None = None) -> 
         return f"{capital(direction(row, what, label.lower()))}: do not manage by it."
     if not _get(row, "enough_reps", True) or _get(row, "low") is None:
         return f"{label}: too few reps to tell; do not set targets on it yet."
+    if _too_weak(row):
+        return f"{capital(undecided(row, what, label.lower()))}: do not manage by it yet."
     return f"{label} may go with {what}, but the evidence is weak: watch it, do not set targets on it yet."
 
 
