@@ -68,7 +68,29 @@ def test_reps_who_link_activities_are_judged_by_them_and_the_others_by_stage_cha
                      f"in {STUCK_DAYS} days (for reps whose activities are not linked to deals)")
     assert deals.set_index("opportunity_id")["stale"].to_dict() == {"o1": True, "o2": True}
     assert list(deals.columns) == ["opportunity_id", "rep_id", "account", "amount", "created_date", "close_date",
-                                   "next_step", "days_since_stage_change", "no_next_step", "stale", "past_close_date"]
+                                   "next_step", "days_since_stage_change", "stage_changed_from", "no_next_step", "stale",
+                                   "past_close_date"]
+    assert deals["stage_changed_from"].tolist() == ["stage_changed_date", "stage_changed_date"]
+
+
+def test_with_a_stage_history_a_deal_without_stage_changed_date_changed_stage_when_it_entered_its_last_stage():
+    d = opps({"opportunity_id": "x", "next_step": "call"},  # last entered its stage STUCK_DAYS + 10 days ago
+             {"opportunity_id": "y", "next_step": "call"},  # entered proposal 3 days ago (and one after as_of)
+             {"opportunity_id": "z", "next_step": "call", "stage_changed_date": day(STUCK_DAYS + 1)},
+             {"opportunity_id": "w", "next_step": "call"})  # no stage history at all: not judged
+    history = pd.DataFrame({"opportunity_id": ["x", "x", "y", "y", "y", "z"],
+                            "stage": ["qualified", "meeting", "qualified", "proposal", "commit", "qualified"],
+                            "entered_date": [day(90), day(STUCK_DAYS + 10), day(60), day(3), day(-2), day(1)]})
+    deals, basis = flag_deals(d, None, AS_OF, history)
+    # z keeps its own stage_changed_date (46 days, stale) although the history has a later entry
+    got = deals.set_index("opportunity_id")
+    assert got["stale"].to_dict() == {"x": True, "z": True}
+    assert got["days_since_stage_change"].to_dict() == {"x": STUCK_DAYS + 10, "z": STUCK_DAYS + 1}
+    assert got["stage_changed_from"].to_dict() == {"x": "stage history", "z": "stage_changed_date"}
+    # y, read from the history, is open, recent and flagged for nothing; w cannot be judged
+    assert basis == (f"no stage change in {STUCK_DAYS} days (no activities table to see recent contact; the last stage "
+                     "change of 2 deals read from the stage history, the day it entered its latest stage, as the "
+                     "export has no stage_changed_date for them)")
 
 
 def test_the_counts_per_rep_are_whole_numbers_with_zero_for_reps_with_nothing_flagged():

@@ -4,7 +4,8 @@ Deals are those open at ``as_of`` (created on or before it and not closed by
 it). A deal is stale when no activity was logged on it in the ``STALE_DAYS``
 before ``as_of``, for reps who link activities to deals; for the others (no activities
 table, or activities linked to no deal), when it has not changed stage for ``STUCK_DAYS``
-(needs ``stage_changed_date``); else staleness is not judged.
+(`last_stage_change`: the deal's ``stage_changed_date``, else the last stage it entered by ``as_of`` in the stage
+history); else staleness is not judged.
 """
 from __future__ import annotations
 
@@ -26,10 +27,31 @@ def open_at(opps: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
     return opps[created & still_open]
 
 
-def flag_deals(opps: pd.DataFrame, activities: pd.DataFrame | None, as_of) -> tuple[pd.DataFrame, str]:
-    """The open deals with at least one flag, and a note on how staleness was judged."""
+FROM_EXPORT, FROM_HISTORY = "stage_changed_date", "stage history"
+
+
+def last_stage_change(opps: pd.DataFrame, stage_history: pd.DataFrame | None, as_of) -> tuple[pd.Series, pd.Series]:
+    """Per deal (the index of `opps`): the day it last changed stage, and where that day comes from: its
+    ``stage_changed_date`` (``FROM_EXPORT``), else the last stage it entered on or before `as_of` in the stage
+    history (``FROM_HISTORY``); NaT and None when neither gives one."""
+    changed = opps["stage_changed_date"]
+    source = pd.Series(None, index=opps.index, dtype=object).where(changed.isna(), FROM_EXPORT)
+    if stage_history is None or not len(stage_history):
+        return changed, source
+    seen = stage_history[stage_history["entered_date"] <= pd.Timestamp(as_of)]
+    last = seen.groupby(seen["opportunity_id"].astype(str))["entered_date"].max()
+    from_history = opps["opportunity_id"].astype(str).map(last).where(changed.isna())
+    source = source.where(from_history.isna(), FROM_HISTORY)
+    return changed.fillna(from_history), source
+
+
+def flag_deals(opps: pd.DataFrame, activities: pd.DataFrame | None, as_of,
+               stage_history: pd.DataFrame | None = None) -> tuple[pd.DataFrame, str]:
+    """The open deals with at least one flag, and a note on how staleness was judged. `stage_history` gives the
+    day a deal last changed stage where the export has no ``stage_changed_date`` (`last_stage_change`)."""
     as_of = pd.Timestamp(as_of)
     d = open_at(opps, as_of).copy()
+    d["stage_changed"], d["stage_changed_from"] = last_stage_change(d, stage_history, as_of)
     # an export without next steps at all says nothing about them: no deal is flagged for it
     d["no_next_step"] = d["next_step"].isna() & (d["status"] == "open") & opps["next_step"].notna().any()
     # an expected close date before as_of on a deal that was still open then
@@ -45,22 +67,32 @@ def flag_deals(opps: pd.DataFrame, activities: pd.DataFrame | None, as_of) -> tu
         touched = set(recent["opportunity_id"].dropna())
         d.loc[by_activity, "stale"] = ~d.loc[by_activity, "opportunity_id"].isin(touched)
         basis.append(f"no activity logged on the deal in the {STALE_DAYS} days before {as_of.date()}")
-    by_stage = ~by_activity & d["stage_changed_date"].notna()
+    by_stage = ~by_activity & d["stage_changed"].notna()
     if by_stage.any():
-        d.loc[by_stage, "stale"] = d.loc[by_stage, "stage_changed_date"] < as_of - pd.Timedelta(days=STUCK_DAYS)
+        d.loc[by_stage, "stale"] = d.loc[by_stage, "stage_changed"] < as_of - pd.Timedelta(days=STUCK_DAYS)
         why = ("no activities table to see recent contact" if activities is None or not len(activities)
                else "for reps whose activities are not linked to deals")
-        basis.append(f"no stage change in {STUCK_DAYS} days ({why})")
+        basis.append(f"no stage change in {STUCK_DAYS} days ({why}{_where_from(d.loc[by_stage, 'stage_changed_from'])})")
     if not basis:
         basis.append("not judged: needs activities linked to deals (opportunity_id) or stage_changed_date"
                      if activities is not None and len(activities) and not linking
                      else "not judged: needs activities or stage_changed_date")
     basis = "; ".join(basis)
-    d["days_since_stage_change"] = (as_of - d["stage_changed_date"]).dt.days
+    d["days_since_stage_change"] = (as_of - d["stage_changed"]).dt.days
     flagged = d[d[list(FLAGS)].any(axis=1)]
     cols = ["opportunity_id", "rep_id", "account", "amount", "created_date", "close_date", "next_step",
-            "days_since_stage_change", *FLAGS]
+            "days_since_stage_change", "stage_changed_from", *FLAGS]
     return flagged[cols].reset_index(drop=True), basis
+
+
+def _where_from(sources: pd.Series) -> str:
+    """Where the days of the last stage change came from, when the stage history gave any."""
+    n = int((sources == FROM_HISTORY).sum())
+    if not n:
+        return ""
+    deals = f"{n} deal{'s' if n != 1 else ''}"
+    return (f"; the last stage change of {deals} read from the stage history, the day it entered its latest stage, "
+            "as the export has no stage_changed_date for them")
 
 
 def _linking_reps(activities: pd.DataFrame | None, as_of: pd.Timestamp) -> set:
