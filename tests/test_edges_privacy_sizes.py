@@ -2,8 +2,9 @@
 
 - a group with fewer than MIN_REPS_FOR_COMPARISON current reps gets no score (it would compare them against
   almost nobody); docs/diagnose-json.md: "at least 3 reps";
-- a role's activity mix is shown from 3 reps, and its top quarter only when that quarter is MIN_TOP_GROUP
-  (2) reps or more (docs/batch-reports.md): a top quarter of one rep would be that rep's own mix.
+- a role's activity mix is shown from MIN_GROUP (4) reps, and its top quarter only when that quarter is
+  MIN_TOP_GROUP (also 4) reps or more: a top quarter of one rep would be that rep's own mix, and one of two,
+  the reader one of them, would give the other's.
 """
 from __future__ import annotations
 
@@ -33,20 +34,20 @@ def _mix(sizes: dict[str, int]):
         for i in range(n):
             ids.append(f"{role}{i}")
             roles.append(role)
-            calls.append(0.1 * (i + 1))  # the i-th rep of a role makes (i+1) x 10% of their activities calls
+            calls.append(0.05 * (i + 1))  # the i-th rep of a role makes (i+1) x 5% of their activities calls
             scores.append(float(n - i))  # ... and the first reps score highest
     mix = pd.DataFrame({"call": calls, "email": [1 - c for c in calls]}, index=ids)
     card = SimpleNamespace(scores=pd.DataFrame({"rep_id": ids, "score": scores}))
     return mix, pd.Series(roles, index=ids), card
 
 
-def test_a_roles_top_quarter_is_shown_only_when_it_holds_at_least_two_reps():
-    # 4 reps: the top quarter is 1 rep (withheld); 5 reps: 2 reps (shown); 2 reps: no mix at all
-    mix, role, card = _mix({"four": 4, "five": 5, "two": 2})
+def test_a_roles_top_quarter_is_shown_only_when_it_holds_at_least_four_reps():
+    # 12 reps: the top quarter is 3 reps (withheld); 13 reps: 4 reps (shown); 3 reps: no mix at all
+    mix, role, card = _mix({"twelve": 12, "thirteen": 13, "three": 3})
     out = _role_mix(mix, role, card).set_index(["role", "activity"])
-    assert math.ceil(4 / 4) < MIN_TOP_GROUP <= math.ceil(5 / 4)
-    assert "two" not in out.index.get_level_values("role")
-    assert math.isnan(out.at[("four", "call"), "top"])
-    assert out.at[("five", "call"), "top"] == pytest.approx((0.1 + 0.2) / 2)  # the two best scorers
-    assert out.at[("four", "call"), "team"] == pytest.approx(0.25)  # median of 0.1, 0.2, 0.3, 0.4
-    assert out.at[("five", "call"), "n"] == 5
+    assert MIN_TOP_GROUP == 4 and math.ceil(12 / 4) < MIN_TOP_GROUP <= math.ceil(13 / 4)
+    assert "three" not in out.index.get_level_values("role")
+    assert math.isnan(out.at[("twelve", "call"), "top"])
+    assert out.at[("thirteen", "call"), "top"] == pytest.approx((0.05 + 0.10 + 0.15 + 0.20) / 4)  # the 4 best
+    assert out.at[("twelve", "call"), "team"] == pytest.approx(0.325)  # median of 0.05 .. 0.60
+    assert out.at[("thirteen", "call"), "n"] == 13

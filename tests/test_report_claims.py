@@ -103,3 +103,270 @@ def test_no_score_means_no_score_breakdown():
 
     assert of(None) == []  # a role of two: points against one colleague would be a verdict on them
     assert [(p.metric, p.points) for p in of(0.0)] == [("won_revenue", 0.0), ("win_rate", 0.0)]
+
+
+# ------------------------------------------------------------------ no aggregate of too few reps
+
+
+def test_figures_that_set_a_rep_against_a_small_role_are_blanked():
+    import math
+
+    import pandas as pd
+
+    from salesnb.report.gather import role_figures
+
+    ids = ["a1", "a2", "b1", "b2", "b3", "b4"]
+    frame = pd.DataFrame({"pipeline_ratio": [0.38, 2.6, 0.5, 1.0, 1.5, 2.0],
+                          "created_ratio": [0.7] * 6, "closing": [0.75] * 6, "bottleneck_team_rate": [0.4] * 6,
+                          "projection": [10.0] * 6}, index=ids)
+    small = pd.Series([True, True, False, False, False, False], index=ids)  # a role of two, a role of four
+    out = role_figures(frame, small)
+    for col in ("pipeline_ratio", "created_ratio", "closing", "bottleneck_team_rate"):
+        assert math.isnan(out.at["a1", col]) and math.isnan(out.at["a2", col])  # 0.38 would give the other's 2.6
+    assert out.at["b1", "pipeline_ratio"] == 0.5 and out.at["b1", "closing"] == 0.75
+    assert list(out["projection"]) == [10.0] * 6  # the rep's own figures stay
+
+
+def test_a_steps_team_figures_are_blanked_where_too_few_reps_have_deals_there():
+    import math
+
+    import pandas as pd
+
+    from salesnb.report.gather import step_figures
+
+    ids = ["r1", "r2", "r3"]
+    role = pd.Series("AE", index=ids)
+    frame = pd.DataFrame({"bottleneck": ["closing", "meeting", "prospecting"],
+                          "bottleneck_source": ["rung", "rung", "volume"],
+                          "bottleneck_team_median": [0.5, 0.7, 160.0], "bottleneck_team_q1": [0.4, 0.6, 120.0],
+                          "bottleneck_team_q3": [0.6, 0.8, 200.0], "bottleneck_team_rate": [0.5, 0.7, 150.0],
+                          "bottleneck_lost_wins": [3.0, 2.0, 4.0], "bottleneck_rate": [0.2, 0.3, None],
+                          "weakest_step": ["meeting", "closing", None], "weakest_median": [0.7, 0.5, None]},
+                         index=ids)
+    # the role's figures of meeting are shown (8 reps with enough deals), those of closing are not (3)
+    role_funnel = pd.DataFrame({"role": ["AE"], "step": ["meeting"], "q1": [0.6], "median": [0.7], "q3": [0.8],
+                                "n": [8]})
+    out = step_figures(frame, role, role_funnel)
+    for col in ("bottleneck_team_median", "bottleneck_team_q1", "bottleneck_team_q3", "bottleneck_team_rate",
+                "bottleneck_lost_wins"):
+        assert math.isnan(out.at["r1", col])  # a leak at closing: against three reps, one of them the reader
+        assert not math.isnan(out.at["r2", col]) and not math.isnan(out.at["r3", col])  # meeting; a volume step
+    assert out.at["r1", "bottleneck_rate"] == 0.2  # the rep's own rate stays
+    assert out.at["r1", "weakest_median"] == 0.7 and math.isnan(out.at["r2", "weakest_median"])
+
+
+def test_top_performer_differences_need_four_reps_on_each_side():
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from salesnb.report.gather import _practices
+
+    tp = pd.DataFrame({"feature": ["calls", "deal_size"], "label": ["calls per week", "average deal size"],
+                       "kind": ["number", "money"], "top_mean": [13.5, 14000.0], "rest_mean": [8.6, 10000.0],
+                       "ratio": [1.57, 1.4], "size": ["large", "large"], "within_role": [False, False],
+                       "n_top": [6, 2], "n_rest": [17, 6], "notable": [True, True]})
+    shown, why = _practices(SimpleNamespace(top_performers=tp))
+    assert list(shown["feature"]) == ["calls"]  # a top quarter of two: the reader one of them knows the other's
+    assert "fewer than 4 reps" in why
+    shown, why = _practices(SimpleNamespace(top_performers=tp.iloc[:1]))
+    assert list(shown["feature"]) == ["calls"] and why == ""
+
+
+def test_the_whole_teams_progress_needs_four_current_reps():
+    from types import SimpleNamespace
+
+    from salesnb.report.gather import _team_progress
+
+    def team(n):
+        return SimpleNamespace(current_ids=list(range(n)),
+                               diagnosis=SimpleNamespace(team={"won": 856550.0, "target": 864000.0,
+                                                               "projection": 960000.0}))
+
+    assert _team_progress(team(3)) is None  # the reader's own won off the total leaves two colleagues' sum
+    assert _team_progress(team(4)) == {"won": 856550.0, "target": 864000.0, "projection": 960000.0}
+
+
+def test_an_at_risk_rep_of_a_small_role_is_not_set_against_its_median():
+    risk = _risk(0.4, at_risk=True, pipeline_short=True, pipeline_ratio=None, closing_slow=True, closing=None,
+                 pipeline_expected=9141.0, open_deals=5)
+    view = _view(headline=_headline(0.4, risk=risk), few_in_role=True)
+    said = words.risk(view)
+    assert "median" not in said and "as often as the team's" not in said and "—" not in said
+    assert said.endswith("Your pipeline and pace are not set against the team: too few reps in your role to "
+                         "compare with.")
+    behind = _risk(0.4, at_risk=True, pipeline_short=True, pipeline_ratio=None, behind=True, won=100.0,
+                   due_by_now=300.0)
+    said = words.risk(_view(headline=_headline(0.4, risk=behind), few_in_role=True))
+    assert said.endswith("Why: you have won 100 USD of the 300 USD the season expects by now.")
+
+
+def test_a_role_of_two_gets_no_aggregate_and_no_comparison(sample_dir, tmp_path):
+    """The sample with two AEs made a role of their own: their reports hold no figure of the other and no
+    sentence that sets them against one another."""
+    import shutil
+
+    import pandas as pd
+
+    from salesnb.analysis import analyse
+    from salesnb.load import load
+    from salesnb.report import build_view, inputs_for
+
+    data = tmp_path / "two"
+    shutil.copytree(sample_dir, data)
+    reps = pd.read_csv(data / "reps.csv", dtype=str)
+    pair = ["R006", "R015"]
+    reps.loc[reps["rep_id"].isin(pair), "role"] = "Lead AE"
+    reps.to_csv(data / "reps.csv", index=False)
+    inputs = inputs_for(analyse(load(data)))
+    for rid in pair:
+        s = inputs.slice(rid)
+        assert not s.role_metrics and not s.role_funnel and not s.role_mix and not s.role_monthly
+        view = build_view(s)
+        assert view.few_in_role and view.breakdown == [] and view.peer is None and view.strengths == []
+        if view.headline.risk is not None:
+            r = view.headline.risk
+            assert (r.pipeline_ratio, r.created_ratio, r.closing) == (None, None, None)
+        if view.funnel is not None and view.funnel.leak is not None:
+            k = view.funnel.leak
+            assert (k.team_median, k.team_q1, k.team_q3, k.team_rate, k.lost_wins) == (None,) * 5
+        q = view.lead_quality
+        assert (q.team_low_share, q.team_high_share, q.team_high_conversion) == (None, None, None)
+        assert all(r.team is None for r in q.rows)
+        assert view.change is None or view.change.mix_move is None
+        text = "\n".join(x for x in (words.funnel(view), words.lead_quality(view), words.no_strengths(view),
+                                     words.mix_close(view), words.no_peer(view), words.risk(view) or "") if x)
+        assert "too few reps in your role to compare with" in text
+        assert "median" not in text and "—" not in text and "in line" not in text and "close to" not in text
+
+
+# ------------------------------------------------------------------ what goes well
+
+
+def _strengths(values: dict, role: dict, weights: dict, modest: bool = False, funnel=(), headline=None,
+               role_funnel=None):
+    from salesnb.report.build import strengths
+    from salesnb.report.inputs import RepSlice
+
+    return strengths(RepSlice("x", {"weights": {"weights": weights}}, {}, values, {}, headline or {}, list(funnel),
+                              [], [], None, [], None, None, role, role_funnel or {}, {}, {}, {}, []), modest=modest)
+
+
+def test_among_the_best_needs_the_best_quarter_a_spread_a_figure_and_enough_deals():
+    cover = {"pipeline_coverage": {"q1": 0.02, "median": 0.03, "q3": 0.04, "n": 8}}
+    # 0.04x against a median of 0.03x: both read "0.0x", no figure to be proud of
+    assert _strengths({"pipeline_coverage": 0.04, "open_deals": 9.0}, cover, {"pipeline_coverage": 10.0}) == []
+    cover = {"pipeline_coverage": {"q1": 0.3, "median": 0.6, "q3": 1.2, "n": 8}}
+    assert [s.key for s in _strengths({"pipeline_coverage": 1.2, "open_deals": 9.0}, cover,
+                                      {"pipeline_coverage": 10.0})] == ["pipeline_coverage"]
+    assert _strengths({"pipeline_coverage": 1.2, "open_deals": 4.0}, cover, {"pipeline_coverage": 10.0}) == []
+    # a tie at the bottom: most of the role at 0 assisted revenue, no spread to stand out of
+    assisted = {"assisted_revenue": {"q1": 0.0, "median": 0.0, "q3": 0.0, "n": 8}}
+    assert _strengths({"assisted_revenue": 500.0, "assisted_deals": 6.0}, assisted, {"assisted_revenue": 5.0}) == []
+    # less is better, and 0 stale deals is no figure of merit
+    stale = {"stale_deals": {"q1": 1.0, "median": 2.0, "q3": 4.0, "n": 8}}
+    assert _strengths({"stale_deals": 0.0}, stale, {"stale_deals": 5.0}) == []
+    # a win rate of 100% on one closed deal, and 50% on two, is no strength; 50% on 10 won of 20 is
+    win = {"win_rate": {"q1": 0.0, "median": 0.0, "q3": 0.4, "n": 8}}
+    assert _strengths({"win_rate": 1.0, "deals_won": 1.0}, win, {"win_rate": 15.0}) == []
+    assert _strengths({"win_rate": 0.5, "deals_won": 1.0}, win, {"win_rate": 15.0}) == []
+    assert [s.value for s in _strengths({"win_rate": 0.5, "deals_won": 10.0}, win, {"win_rate": 15.0})] == [0.5]
+
+
+def test_a_rep_below_target_gets_only_figures_that_stand_out_said_without_praise():
+    role = {"win_rate": {"q1": 0.15, "median": 0.19, "q3": 0.25, "n": 8}}
+    at_edge = {"win_rate": 0.25, "deals_won": 10.0}
+    assert [s.key for s in _strengths(at_edge, role, {"win_rate": 15.0})] == ["win_rate"]
+    assert _strengths(at_edge, role, {"win_rate": 15.0}, modest=True) == []  # on the quartile: does not stand out
+    above = _strengths({"win_rate": 0.3, "deals_won": 10.0}, role, {"win_rate": 15.0}, modest=True)
+    view = _view(headline=_headline(0.02), strengths=above)  # projected at 2% of quota
+    assert words.strength(view, above[0]) == "Win rate: 30%, in the best quarter of your role (team median 19%)."
+    below_median = _view(headline=_headline(1.5, below_median=True), strengths=above)
+    assert "among the best" not in words.strength(below_median, above[0])
+    on_target = _view(headline=_headline(1.5), strengths=above)
+    assert words.strength(on_target, above[0]) == "Win rate: 30%, among the best in the role (team median 19%)."
+    # a quota, no projection and short of it so far: not known to be on target, so no praise either
+    unknown = _view(headline=_headline(None, quota=200.0, attainment=0.0), strengths=above)
+    assert "among the best" not in words.strength(unknown, above[0])
+
+
+def test_a_funnel_strength_needs_the_roles_median_at_that_step():
+    from salesnb.report.facts import Strength
+
+    funnel = [{"step": "qualifying", "reached": 244, "advanced": 128, "rate": 128 / 244, "to": "qualified"}]
+    head = {"strengths": "qualifying"}
+    assert _strengths({}, {}, {}, funnel=funnel, headline=head) == []  # a role of two: no median shown
+    shown = _strengths({}, {}, {}, funnel=funnel, headline=head,
+                       role_funnel={"qualifying": {"q1": 0.4, "median": 0.45, "q3": 0.5, "n": 8}})
+    assert [(s.key, s.team_median) for s in shown] == [("qualifying", 0.45)]
+    step = Strength("step", "meeting", 0.84, 0.71)
+    assert words.strength(_view(headline=_headline(0.5), strengths=[step]), step) == (
+        "Getting meetings: 84% of your deals move on (qualified → meeting held), clearly above the rest of your "
+        "role (team median 71%).")
+
+
+# ------------------------------------------------------------------ comparisons need their figure
+
+
+def test_the_mix_is_close_to_the_top_only_when_the_top_is_shown():
+    from salesnb.report.facts import ActivityMix, MixRow
+
+    no_top = ActivityMix(rows=[MixRow("call", 0.3, None, 0.28), MixRow("email", 0.7, None, 0.72)])
+    said = words.mix_close(_view(activity_mix=no_top))
+    assert "close to" not in said
+    assert said == ("Your mix of activities is not set against the top performers: too few reps in the top quarter "
+                    "of your role to show its mix.")
+    assert said != words.mix_close(_view(activity_mix=no_top, few_in_role=True))
+    assert "too few reps in your role" in words.mix_close(_view(activity_mix=no_top, few_in_role=True))
+    top = ActivityMix(rows=[MixRow("call", 0.3, 0.32, 0.28)])
+    assert words.mix_close(_view(activity_mix=top)).startswith("Your mix of activities is close to")
+
+
+def test_a_small_roles_funnel_is_not_judged_against_it():
+    view = _view(headline=_headline(1.2), funnel=Funnel(verdict="none"), few_in_role=True)
+    said = words.funnel(view)
+    assert "keep doing what works" not in said and "clearly below" not in said
+    assert said == "Your funnel is not set against the team: too few reps in your role to compare with."
+    assert words.no_peer(view) == "No pairing suggested: too few reps in your role to compare with."
+    assert words.no_strengths(view) == "No figure of yours is set against others: too few reps in your role to " \
+                                       "compare with."
+
+
+# ------------------------------------------------------------------ weak evidence
+
+
+def _leads(share, n, low, high, median=0.36):
+    from salesnb.report.facts import LeadQuality
+
+    return LeadQuality(leads=n, high_share=share, high_share_low=low, high_share_high=high, team_high_share=median)
+
+
+def test_lead_quality_is_in_line_only_when_its_interval_says_so():
+    # 36% of 132 leads, 90% interval 29-43%: within 10 points of the median 36% on both sides
+    said = words.lead_quality(_view(lead_quality=_leads(0.36, 132, 0.29, 0.43)))
+    assert said == ("Your lead quality is in line with the team: 36% of your 132 leads fit the ideal-customer "
+                    "profile (team median 36%; 90% interval 29–43%).")
+    # 27% of 15 leads, interval 13-48%: holds the median but is far too wide to call it in line
+    said = words.lead_quality(_view(lead_quality=_leads(4 / 15, 15, 0.13, 0.48)))
+    assert "in line" not in said
+    assert said == ("27% of your 15 leads fit the ideal-customer profile, below the team median of 36%; on 15 "
+                    "leads this could still be chance (weak evidence; 90% interval 13–48%).")
+    # 26% of 108, interval 20-33%: the median is out of it, a clear gap
+    said = words.lead_quality(_view(lead_quality=_leads(28 / 108, 108, 0.20, 0.33)))
+    assert said.startswith("Fewer of your leads fit the ideal-customer profile than the team's: 26% of your 108 "
+                           "leads, against a team median of 36%")
+    # one lead: too few to compare, said with its count
+    said = words.lead_quality(_view(lead_quality=_leads(0.0, 1, 0.0, 0.73, median=0.0)))
+    assert "in line" not in said and "0 of your 1 lead fit" in said
+    # no team median (a small role): not compared
+    assert "team median —" not in (words.lead_quality(_view(lead_quality=_leads(0.38, 254, 0.33, 0.43,
+                                                                                median=None))) or "")
+
+
+def test_the_share_interval_is_the_wilson_interval():
+    from salesnb.report.build import _share_interval
+
+    # 28 of 108 at 90%: z = 1.6449, centre 0.26518, half-width 0.06877 (worked by hand)
+    low, high = _share_interval(28 / 108, 108)
+    assert low == pytest.approx(0.19641, abs=2e-4) and high == pytest.approx(0.33395, abs=2e-4)
+    assert _share_interval(None, 10) == (None, None) and _share_interval(0.5, 0) == (None, None)

@@ -207,8 +207,9 @@ def test_metric_strengths_need_to_beat_the_role_median():
             "sales_cycle_days": {"q1": 50.0, "median": 50.0, "q3": 80.0, "n": 8}}
     meta = {"weights": {"weights": {"win_rate": 30.0, "sales_cycle_days": 10.0}}}
 
-    def of(win, cycle):
-        return strengths(RepSlice("x", meta, {}, {"win_rate": win, "sales_cycle_days": cycle}, {}, {}, [], [], [],
+    def of(win, cycle):  # on 10 deals won: enough behind each figure
+        return strengths(RepSlice("x", meta, {}, {"win_rate": win, "sales_cycle_days": cycle, "deals_won": 10.0},
+                                  {}, {}, [], [], [],
                                   None, [], None, None, role, {}, {}, {}, {}, []))
 
     assert of(1.0, 50.0) == []  # at the upper quartile edge but only the median

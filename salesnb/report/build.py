@@ -1,8 +1,10 @@
 """Build one rep's `RepView` from that rep's `RepSlice`: facts only, one small function per section."""
 from __future__ import annotations
 
-from ..metrics.catalogue import CATALOGUE
-from ..terms import HYGIENE_FLAGS, STEP, STEP_KEYS, hygiene_checked
+from ..diagnostics.thresholds import MIN_REACHED
+from ..metrics.catalogue import CATALOGUE, FUNNEL_RUNGS
+from ..present import by_unit
+from ..terms import HYGIENE_FLAGS, STEP, STEP_KEYS, STEP_OF_RUNG, hygiene_checked
 from .facts import (TeamProgress, ActivityMix, FlaggedDeal, Funnel, Headline, Hygiene, LastReport, Leak, LeadQuality, MetricRow,
                     MixRow, Peer, PeriodChange, Point, Practice, QuotaProgress, Quartiles, RepView, Risk, ScorePart,
                     StepChange, StepFigures, Strength, Trend, WarningRecord, Weakest, WeightsUsed, clean_number)
@@ -12,19 +14,31 @@ QUALITY_METRICS = ("leads", "lead_quality_high_share", "conv_quality_high", "con
                    "wasted_effort_share", "avg_deal_size", "recurring_share")
 HYGIENE_METRICS = {"no_next_step": "open_no_next_step", "stale": "stale_deals", "past_close_date": "past_close_date"}
 MAX_STRENGTHS = 4
+MIN_DEALS = MIN_REACHED  # a rate over fewer deals (or leads) than this is no strength: one won of one is 100%
+# what a metric's figure rests on: the count in the rep's values (or the funnel step) it is a rate or sum of
+DEALS_BEHIND = {
+    **{m: "deals_won" for m in ("won_revenue", "attainment", "avg_deal_size", "sales_cycle_days", "recurring_share",
+                                "revenue_per_activity", "revenue_per_mile", "win_rate", "win_rate_value")},
+    **{m: "open_deals" for m in ("open_pipeline", "pipeline_in_period", "pipeline_coverage", "sales_velocity")},
+    **{m: "leads" for m in ("lead_quality_high_share", "conv_quality_high", "conv_quality_low")},
+    "assisted_revenue": "assisted_deals",
+    **{m: STEP_OF_RUNG[rung] for m, rung, _to in FUNNEL_RUNGS},  # a funnel step: the deals that reached it
+}
 
 
 def build_view(s: RepSlice, last: dict | None = None) -> RepView:
     """The view of the rep `s` is about; `last`: the record of the rep's previous report (`batch.history`)."""
     m = s.meta
+    head = headline(s)
     view = RepView(
         rep_id=s.rep_id, name=str(s.rep["name"]), role=s.rep.get("role"), period_label=m["period_label"],
         as_of=m["as_of"], currency=m["currency"], dataset_name=m["dataset_name"],
-        headline=headline(s), strengths=strengths(s), funnel=funnel(s), activity_mix=activity_mix(s),
+        headline=head, strengths=strengths(s, modest=head.no_praise), funnel=funnel(s), activity_mix=activity_mix(s),
         lead_quality=lead_quality(s), hygiene=hygiene(s), trend=trend(s), peer=peer(s), breakdown=breakdown(s),
         weights=WeightsUsed(**m["weights"]), change=change(s), warning_record=warning_record(s),
         team=TeamProgress(**m["team_progress"]) if m.get("team_progress") else None, unavailable=unavailable(s),
         holds=m.get("holds") or "", leads_settling=m.get("leads_settling") or "",
+        few_in_role=s.rep["role_key"] in m.get("small_roles", []),
         deals_settling=m.get("deals_settling") or "")
     view.last_report = last_report(view, last) if last else None
     return view
@@ -77,24 +91,47 @@ def headline(s: RepSlice) -> Headline:
                     volume_unit=s.meta.get("volume_unit") or "leads")
 
 
-def strengths(s: RepSlice) -> list[Strength]:
-    """Funnel steps clearly above the team; else weighted metrics where the rep is among the best of the role
-    (top quarter, bottom quarter when less is better, and strictly better than the median)."""
+def deals_behind(s: RepSlice, metric: str) -> int | None:
+    """How many deals (or leads) the rep's figure of `metric` rests on; None for a figure that is no rate or sum
+    over deals (activities, hygiene counts). A win rate rests on the deals closed (won / win rate)."""
+    what = DEALS_BEHIND.get(metric)
+    if what is None:
+        return None
+    if what in STEP:
+        return next((int(r["reached"]) for r in s.funnel if r["step"] == what), 0)
+    count = _num(s.values.get(what)) or 0.0
+    rate = _num(s.values.get(metric))
+    if metric == "win_rate" and rate:
+        count = count / rate
+    return int(round(count))
+
+
+def strengths(s: RepSlice, modest: bool = False) -> list[Strength]:
+    """Funnel steps clearly above the rest of the role (with the role's median shown); else weighted metrics
+    where the rep is among the best of the role: strictly better than its median and in its best quarter (its
+    upper quartile, lower when less is better), on a spread (no tie at the bottom), a figure other than 0, one
+    that reads differently from the median, and at least `MIN_DEALS` deals behind it. `modest` (a rep below
+    target or below the role's median): only figures that really stand out, strictly beyond that quartile."""
     steps = [x for x in str(s.headline.get("strengths") or "").split(",") if x in STEP]
     if steps:
         mine = {r["step"]: r for r in s.funnel}
-        return [Strength("step", k, _num(mine.get(k, {}).get("rate")),
-                         _num((s.role_funnel.get(k) or {}).get("median")), to=mine.get(k, {}).get("to"))
-                for k in steps]
+        out = [Strength("step", k, _num(mine.get(k, {}).get("rate")),
+                        _num((s.role_funnel.get(k) or {}).get("median")), to=mine.get(k, {}).get("to"))
+               for k in steps]
+        return [x for x in out if x.value is not None and x.team_median is not None]
     out = []
     for metric, _w in sorted(s.meta["weights"]["weights"].items(), key=lambda kv: -kv[1]):
         agg, value, m = s.role_metrics.get(metric), _num(s.values.get(metric)), CATALOGUE.get(metric)
-        if not agg or value is None or m is None or agg["q3"] == agg["q1"] or agg.get("median") is None:
+        if not agg or value is None or m is None or agg.get("median") is None or agg["q3"] == agg["q1"]:
             continue
-        good = (value >= agg["q3"] and value > agg["median"]) if m.higher_is_better else \
-            (value <= agg["q1"] and value < agg["median"])
-        if good:
-            out.append(Strength("metric", metric, value, _num(agg["median"]), m.unit))
+        median, edge = agg["median"], agg["q3"] if m.higher_is_better else agg["q1"]
+        better = (lambda a, b: a > b) if m.higher_is_better else (lambda a, b: a < b)
+        best_quarter = better(value, edge) if modest else (value == edge or better(value, edge))
+        deals = deals_behind(s, metric)
+        if (best_quarter and better(value, median) and value != 0
+                and by_unit(value, m.unit) != by_unit(median, m.unit)
+                and (deals is None or deals >= MIN_DEALS)):
+            out.append(Strength("metric", metric, value, _num(median), m.unit))
     return out[:MAX_STRENGTHS]
 
 
@@ -159,7 +196,9 @@ def lead_quality(s: RepSlice) -> LeadQuality | None:
     if not rows:
         return None
     q = s.leads or {}
-    return LeadQuality(rows=rows, leads=_int(q.get("leads")) or 0, high_share=_num(q.get("high_share")),
+    leads, high_share = _int(q.get("leads")) or 0, _num(q.get("high_share"))
+    low, high = _share_interval(high_share, leads)
+    return LeadQuality(rows=rows, leads=leads, high_share=high_share, high_share_low=low, high_share_high=high,
                        low_share=_num(q.get("low_share")), team_low_share=_num(q.get("team_low_share")),
                        team_high_share=_num(q.get("team_high_share")), high_leads=_int(q.get("high_leads")) or 0,
                        high_conversion=_num(q.get("high_conversion")),
@@ -167,6 +206,17 @@ def lead_quality(s: RepSlice) -> LeadQuality | None:
                        wasted_effort_share=_num(q.get("wasted_effort_share")),
                        low_quality=bool(q.get("low_quality")),
                        weak_good_lead_conversion=bool(q.get("weak_good_lead_conversion")))
+
+
+def _share_interval(share: float | None, n: int) -> tuple[float | None, float | None]:
+    """The 90% (Wilson) interval of a share of `n` (None without one)."""
+    if share is None or n < 1:
+        return None, None
+    from ..diagnostics._stats import wilson
+    from ..diagnostics.thresholds import INTERVAL
+
+    low, high = wilson(round(share * n), n, INTERVAL)
+    return float(low), float(high)
 
 
 def hygiene(s: RepSlice) -> Hygiene | None:
@@ -206,8 +256,8 @@ def trend(s: RepSlice) -> Trend | None:
 
 def peer(s: RepSlice) -> Peer | None:
     name, step = s.rep.get("peer_name"), s.headline.get("bottleneck")
-    if not name or step not in STEP:
-        return None
+    if not name or step not in STEP or s.rep["role_key"] in s.meta.get("small_roles", []):
+        return None  # a role too small to compare with names no leak, so no one to learn it away from
     return Peer(name=str(name), step=step, complementary=bool(s.headline.get("pair_complementary")),
                 to=s.headline.get("bottleneck_to"))
 

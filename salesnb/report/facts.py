@@ -14,7 +14,7 @@ import types
 import typing
 from dataclasses import dataclass, field
 
-VIEW_VERSION = 2
+VIEW_VERSION = 3
 
 
 @dataclass
@@ -80,6 +80,21 @@ class Headline:
     attainment_without_largest: float | None = None
     joined: str | None = None  # the hire date (ISO) when the rep's ramp-up overlaps the period
     volume_unit: str = "leads"  # what the rep's pace is counted in: "opportunities" when there is no leads table
+
+    @property
+    def below_target(self) -> bool:
+        """Short of quota: flagged at risk or projected below it, or, the period over, ended below it."""
+        if self.finished or (self.risk and self.risk.finished):
+            return self.attainment is not None and self.attainment < 1.0
+        return bool(self.risk and self.risk.at_risk) or (self.projected_attainment is not None
+                                                         and self.projected_attainment < 1.0)
+
+    @property
+    def no_praise(self) -> bool:
+        """Below target or below the role's median, or not known to be on target (a quota, no projection, and
+        short of it so far): no praise, reassurance or teaching role."""
+        unknown = self.quota is not None and self.projected_attainment is None and not (self.attainment or 0.0) >= 1.0
+        return self.below_target or self.below_median or unknown
 
 
 @dataclass
@@ -199,6 +214,8 @@ class LeadQuality:
     rows: list[MetricRow] = field(default_factory=list)
     leads: int = 0
     high_share: float | None = None
+    high_share_low: float | None = None  # the 90% interval of high_share, from the rep's number of leads
+    high_share_high: float | None = None
     low_share: float | None = None
     team_low_share: float | None = None
     team_high_share: float | None = None
@@ -373,6 +390,9 @@ class RepView:
     holds: str = ""  # what the team's data holds (`ExportShape.summary`): anonymous, the same for every rep
     leads_settling: str = ""  # which recent leads rates over leads leave out (`SettledLeads.note`), or ""
     deals_settling: str = ""  # which recent deals the funnel's steps leave out (`metrics.funnel.settling_note`)
+    # fewer than gather.MIN_GROUP current reps share the rep's role (the team, without roles): none of its
+    # aggregates is shown, and no sentence sets the rep against it (`words.rep.compared`)
+    few_in_role: bool = False
     version: int = VIEW_VERSION
 
     def to_dict(self) -> dict:

@@ -13,15 +13,24 @@ from ..terms import HYGIENE_FLAGS, role_key
 from ..metrics.shapes import activity_shares, step_rows
 from .inputs import RepInputs
 
-MIN_TOP_GROUP = 2  # a "top quarter" of one rep would be that rep's own figures
-# A rep's report shows an aggregate of their role only when at least MIN_REPS_FOR_COMPARISON *other* reps are in
-# it: the reader knows their own figure, and a median of three values, one of them the reader's, with its quartiles
-# gives the two colleagues' figures back. Every aggregate shown is rounded to SHOWN_DIGITS significant digits.
+# A rep's report shows an aggregate of a group of reps (the role, the team, the role's top quarter, the reps with
+# enough deals at a funnel step) only when at least MIN_REPS_FOR_COMPARISON *other* reps are in it: the reader
+# knows their own figure, and a median of three values, one of them the reader's, with its quartiles gives the two
+# colleagues' figures back; a top quarter of two, the reader one of them, gives the other's mix. Every aggregate
+# shown is rounded to SHOWN_DIGITS significant digits.
 MIN_GROUP = MIN_REPS_FOR_COMPARISON + 1
+MIN_TOP_GROUP = MIN_GROUP  # the top quarter is a group like any other
 SHOWN_DIGITS = 3
-# per-rep facts that are aggregates of the rep's role (the rest of those rows are the rep's own figures)
+# per-rep facts that are aggregates of the rep's role, or set the rep against one (the rest of those rows are the
+# rep's own figures): blanked for a rep whose role is under MIN_GROUP
 ROLE_FIGURES = ("bottleneck_team_median", "bottleneck_team_q1", "bottleneck_team_q3", "bottleneck_expected",
-                "bottleneck_lost_wins", "weakest_median", "team_low_share", "team_high_share", "team_high_conversion")
+                "bottleneck_lost_wins", "bottleneck_team_rate", "weakest_median", "team_low_share", "team_high_share",
+                "team_high_conversion", "pipeline_ratio", "created_ratio", "closing")
+# ... and those read at one funnel step, against the reps with enough deals there: blanked as well when the role's
+# figures of that step are withheld (fewer than MIN_GROUP such reps), keyed by the column naming the step
+STEP_FIGURES = {"bottleneck": ("bottleneck_team_median", "bottleneck_team_q1", "bottleneck_team_q3",
+                               "bottleneck_lost_wins", "bottleneck_team_rate"),
+                "weakest_step": ("weakest_median",)}
 RECENT_WEEKS = 6
 
 HEADLINE_FACTS = ("at_risk", "projection", "projected_attainment", "likely_low", "likely_high", "chance",
@@ -49,9 +58,16 @@ def gather(team) -> dict:
     funnel = funnel[funnel["rep_id"].isin(ids)]
     mix = activity_shares(values) if any(c.startswith("act_") for c in values.columns) else pd.DataFrame(index=ids)
     small_role = role.map(role.value_counts()) < MIN_GROUP
+    role_funnel = _role_funnel(d.funnel_steps)
+    role_mix = _shown(_role_mix(mix, role, card), ("top", "team"))
+    practices, withheld = _practices(d)
+    meta = _meta(team, small_roles=sorted(set(role[small_role])))
+    if withheld:
+        meta["unavailable"].setdefault("top_performers", withheld)
+    headline = step_figures(role_figures(_headline(team, ids), small_role), role, role_funnel)
     return dict(
-        meta=_meta(team), reps=reps, values=values, points=card.breakdown.reindex(ids),
-        headline=role_figures(_headline(team, ids), small_role), funnel=funnel.reset_index(drop=True),
+        meta=meta, reps=reps, values=values, points=card.breakdown.reindex(ids),
+        headline=headline, funnel=funnel.reset_index(drop=True),
         monthly=_series(team.monthly, ids, "won_revenue", "won", deals="deals_won"),
         weekly=_recent(_series(team.weekly, ids, "activities", "activities")),
         quota_now=(team.quota_now.reindex(ids).dropna(subset=["quota"]).assign(
@@ -59,11 +75,10 @@ def gather(team) -> dict:
             if team.quota_now is not None else pd.DataFrame(columns=["start", "end", "quota"])),
         deals=_deals(d.hygiene_deals, ids), mix=mix, leads=role_figures(_leads(d.lead_quality, ids), small_role),
         role_metrics=_role_metrics(values, role, sellers),
-        role_funnel=_role_funnel(d.funnel_steps),
-        role_mix=_shown(_role_mix(mix, role, card), ("top", "team")),
+        role_funnel=role_funnel, role_mix=role_mix,
         role_monthly=_role_series(team.monthly, sellers, role, "won_revenue"),
         role_weekly=_role_series(team.weekly, ids, role, "activities"),
-        practices=_practices(d), change=_change(d, ids), change_steps=_change_steps(d, ids))
+        practices=practices, change=_change(d, ids, role, role_mix), change_steps=_change_steps(d, ids))
 
 
 def has_deals(values: pd.DataFrame) -> pd.Series:
@@ -72,11 +87,20 @@ def has_deals(values: pd.DataFrame) -> pd.Series:
     return values[cols].fillna(0).gt(0).any(axis=1) if cols else pd.Series(False, index=values.index)
 
 
-def _change(d, ids: pd.Index) -> pd.DataFrame:
+def _change(d, ids: pd.Index, role: pd.Series, role_mix: pd.DataFrame) -> pd.DataFrame:
+    """Per rep, what changed since the previous period; how far the mix moved toward the role's top quarter
+    only where the report shows that top quarter (a smaller one would give its members' mix away)."""
     ch = d.change
     if ch is None or ch.unavailable or not len(ch.reps):
         return pd.DataFrame(index=ids[:0])
-    return ch.reps.set_index("rep_id").reindex(ids)
+    out = ch.reps.set_index("rep_id").reindex(ids)
+    with_top = set(role_mix.loc[role_mix["top"].notna(), "role"]) if len(role_mix) else set()
+    hidden = ~role.reindex(ids).isin(with_top).to_numpy()
+    for col in [c for c in ("then_mix_distance", "now_mix_distance") if c in out]:
+        out[col] = out[col].where(~hidden)
+    if "mix_move" in out:
+        out["mix_move"] = out["mix_move"].astype("object").where(~hidden, None)
+    return out
 
 
 def _change_steps(d, ids: pd.Index) -> pd.DataFrame:
@@ -86,8 +110,9 @@ def _change_steps(d, ids: pd.Index) -> pd.DataFrame:
     return ch.steps[ch.steps["rep_id"].isin(ids)].reset_index(drop=True)
 
 
-def _meta(team) -> dict:
+def _meta(team, small_roles: list[str]) -> dict:
     w = team.card.weights
+    big_team = len(team.current_ids) >= MIN_GROUP
     won = team.table.values.get("won_revenue", pd.Series(dtype=float)).groupby(role_of(team.table.reps)).sum()
     return {"period_label": team.period.label, "as_of": team.as_of.date().isoformat(), "currency": team.currency,
             "period_over": team.period.over(team.as_of),
@@ -103,8 +128,12 @@ def _meta(team) -> dict:
             # rates over leads leave the youngest out: said under them, the same for every rep
             "leads_settling": (team.diagnosis.settled_leads.note() or "") if team.diagnosis.settled_leads else "",
             "deals_settling": team.diagnosis.deals_settling,  # the same for the funnel's steps over deals
-            "too_early": team.diagnosis.too_early, "track_record": _record(team.diagnosis.track_record),
+            "too_early": team.diagnosis.too_early,
+            # how often the warning came true on the team's earlier periods: counts of colleagues' misses
+            "track_record": _record(team.diagnosis.track_record) if big_team else None,
             "team_progress": _team_progress(team),
+            # roles (keys) with fewer than MIN_GROUP current reps: no aggregate of them, no comparison with them
+            "small_roles": small_roles,
             "change": _change_meta(team.diagnosis.change)}
 
 
@@ -114,10 +143,10 @@ def _record(rec) -> dict | None:
 
 def _team_progress(team) -> dict | None:
     """The whole team's won and target (and projection), for every rep's report: an aggregate of at least
-    `MIN_REPS_FOR_COMPARISON` current reps, else None (a smaller team's total would give colleagues away)."""
+    `MIN_GROUP` current reps, else None (a smaller team's total would give colleagues away)."""
     t = team.diagnosis.team
     target, won = t.get("target"), t.get("won")
-    if len(team.current_ids) < MIN_REPS_FOR_COMPARISON or not _finite(target) or not _finite(won) or target <= 0:
+    if len(team.current_ids) < MIN_GROUP or not _finite(target) or not _finite(won) or target <= 0:
         return None
     if t.get("reps_without_quota"):  # the target covers only some of the team: not the team's progress
         return None
@@ -255,12 +284,19 @@ def _role_mix(mix: pd.DataFrame, role: pd.Series, card) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["role", "activity", "top", "team", "n"])
 
 
-def _practices(d) -> pd.DataFrame:
+def _practices(d) -> tuple[pd.DataFrame, str]:
+    """The team's notable top-performer differences, each a mean of its top quarter and of the rest: shown only
+    when both groups hold at least `MIN_GROUP` reps. Returns them and, when some were withheld, why."""
     tp = d.top_performers
     cols = ["feature", "label", "kind", "top_mean", "rest_mean", "ratio", "size", "within_role"]
     if tp is None or not len(tp) or "notable" not in tp:
-        return pd.DataFrame(columns=cols)
-    return tp[tp["notable"]][cols].reset_index(drop=True)
+        return pd.DataFrame(columns=cols), ""
+    notable = tp[tp["notable"]]
+    sizes = [c for c in ("n_top", "n_rest") if c in notable]
+    shown = notable[(notable[sizes] >= MIN_GROUP).all(axis=1)] if sizes else notable.iloc[0:0]
+    why = (f"the top quarter holds fewer than {MIN_GROUP} reps, too few to show its figures without giving a "
+           "colleague's away" if len(shown) < len(notable) else "")
+    return shown[cols].reset_index(drop=True), why
 
 
 # ------------------------------------------------------------------ aggregates (team-wide, anonymous)
@@ -295,6 +331,23 @@ def role_figures(frame: pd.DataFrame, small_role: pd.Series) -> pd.DataFrame:
     for col in [c for c in ROLE_FIGURES if c in frame]:
         frame[col] = frame[col].where(~small_role.reindex(frame.index).fillna(True).astype(bool)).map(
             shown_figure).astype(float)
+    return frame
+
+
+def step_figures(frame: pd.DataFrame, role: pd.Series, role_funnel: pd.DataFrame) -> pd.DataFrame:
+    """`frame` (per rep) with the role figures of a funnel step blanked where the role's figures of that step are
+    not shown (`_role_funnel`: fewer than MIN_GROUP reps with enough deals there). A volume step (too few leads)
+    is read against the rest of the role, whose size `role_figures` already checked."""
+    shown = set(zip(role_funnel["role"].map(role_key), role_funnel["step"]))
+    for step_col, cols in STEP_FIGURES.items():
+        if step_col not in frame:
+            continue
+        source = frame["bottleneck_source"] if step_col == "bottleneck" and "bottleneck_source" in frame else None
+        rung = ~source.eq("volume") if source is not None else pd.Series(True, index=frame.index)
+        keys = zip(role.reindex(frame.index), frame[step_col])
+        hidden = rung.to_numpy() & ~pd.Series([k in shown for k in keys], index=frame.index).to_numpy()
+        for col in [c for c in cols if c in frame]:
+            frame[col] = frame[col].where(~hidden)
     return frame
 
 

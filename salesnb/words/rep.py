@@ -6,7 +6,7 @@ Nothing here computes a figure or reads another rep's data; figures are formatte
 from __future__ import annotations
 
 from ..metrics.catalogue import CATALOGUE
-from ..present import by_unit, isolate, money, num, pct, pct_below, plural, points
+from ..present import by_unit, capital, isolate, money, num, pct, pct_below, plural, points
 from ..terms import (NO_LEAK, QUALIFYING, STEP, TOO_FEW_DEALS, activity_label, described, hygiene_checked,
                      volume_phrase)
 from .manager import chance, how_sure, hygiene_unchecked, practice, rate_interval, won_deals, worth_naming
@@ -15,6 +15,8 @@ from .manager import team_progress as _team_line
 LANGUAGE = "en"  # the language a rep's report (and the e-mail that delivers it) is written in
 MIX_GAP = 0.05  # activity-mix differences from 5 points are worth a sentence
 MAX_MIX_SENTENCES = 3
+IN_LINE = 0.10  # a share is in line with the team's median when its whole 90% interval is within 10 points of it
+MIN_LEADS = 5  # fewer leads than this: their quality is not set against the team's
 
 
 def metric_label(metric: str) -> str:
@@ -50,6 +52,17 @@ def in_group(view, text: str) -> str:
         "in the role", "in the team").replace("the role", "the team")
 
 
+def compared(view, *figures) -> bool:
+    """The one rule for a sentence that sets the rep against others: the rep's role (the team, without roles) is
+    large enough for its figures to be shown, and every figure the sentence quotes is there."""
+    return not view.few_in_role and all(f is not None for f in figures)
+
+
+def too_few_reps(view) -> str:
+    """What is missing when a comparison cannot be said."""
+    return f"too few reps in {group(view)} to compare with"
+
+
 def risk(view) -> str | None:
     """The early warning in the rep's words (the likely range, the chance, why), the verdict of a finished
     period, or None when there is none (no quota)."""
@@ -66,18 +79,29 @@ def risk(view) -> str | None:
     outlook = f"you are likely to end at {span} of quota, with {chance(r.chance)} of reaching it"
     if not r.at_risk:
         return f"On track: {outlook}."
-    why = []
+    why, against = [], []  # the reasons said, and those set against the team (said only when it can be)
     if r.pipeline_short:
-        why.append(f"your {plural(r.open_deals, 'open deal')} are expected to bring {money(r.pipeline_expected, cur)}, "
-                   f"{pct(r.pipeline_ratio)} of what {group(view)}'s median rep's bring for the same quota")
+        against.append(r.pipeline_ratio)
+        if compared(view, r.pipeline_ratio):
+            why.append(f"your {plural(r.open_deals, 'open deal')} are expected to bring "
+                       f"{money(r.pipeline_expected, cur)}, {pct(r.pipeline_ratio)} of what {group(view)}'s median "
+                       "rep's bring for the same quota")
     if r.closing_slow:
-        why.append(f"your deals win {pct(r.closing)} as often as the team's from the same stages")
+        against.append(r.closing)
+        if compared(view, r.closing):
+            why.append(f"your deals win {pct(r.closing)} as often as the team's from the same stages")
     if r.few_new_deals:
-        why.append(f"you create new deals at {pct(r.created_ratio)} of {group(view)}'s median pace")
+        against.append(r.created_ratio)
+        if compared(view, r.created_ratio):
+            why.append(f"you create new deals at {pct(r.created_ratio)} of {group(view)}'s median pace")
     if r.behind:
         why.append(f"you have won {money(r.won, cur)} of the {money(r.due_by_now, cur)} the season expects by now")
-    tail = (" Why: " + "; ".join(why) + ".") if why else \
-        " No single part is short: your usual pace and your open deals fall short of the gap in the time left."
+    if why:
+        tail = " Why: " + "; ".join(why) + "."
+    elif against:
+        tail = f" Your pipeline and pace are not set against the team: {too_few_reps(view)}."
+    else:
+        tail = " No single part is short: your usual pace and your open deals fall short of the gap in the time left."
     return f"At risk: {outlook}.{tail}"
 
 
@@ -108,31 +132,36 @@ def rank(view) -> str:
 
 
 def strength(view, s) -> str:
+    """A strength with its numbers; for a rep below target or below the role's median, the fact without praise."""
+    cur = view.currency
     if s.kind == "step":
         step = described(s.key, s.to)
+        if no_praise(view):
+            return (f"{step.label}: {pct(s.value)} of your deals move on ({step.moves}), clearly above the rest of "
+                    f"{group(view)} (team median {pct(s.team_median)}).")
         return (f"Strong at {step.phrase}: {pct(s.value)} of your deals move on ({step.moves}), against a team "
                 f"median of {pct(s.team_median)}.")
-    cur = view.currency
-    return (f"{metric_label(s.key)}: {by_unit(s.value, s.unit, cur)}, among the best in {'the role' if view.role else 'the team'} "
-            f"(team median {by_unit(s.team_median, s.unit, cur)}).")
+    figure, median = by_unit(s.value, s.unit, cur), by_unit(s.team_median, s.unit, cur)
+    if no_praise(view):
+        return f"{metric_label(s.key)}: {figure}, in the best quarter of {group(view)} (team median {median})."
+    return f"{metric_label(s.key)}: {figure}, among the best in {'the role' if view.role else 'the team'} (team median {median})."
 
 
 def no_strengths(view=None) -> str:
+    if view is not None and view.few_in_role:
+        return f"No figure of yours is set against others: {too_few_reps(view)}."
     return (f"No figure stands clearly above the rest of {group(view) if view else 'your role'} this period; the "
             "sections below show where to gain most.")
 
 
 def below_target(view) -> bool:
-    """Short of quota: flagged at risk or projected below it, or, the period over, ended below it."""
-    h = view.headline
-    if h.finished or (h.risk and h.risk.finished):
-        return h.attainment is not None and h.attainment < 1.0
-    return bool(h.risk and h.risk.at_risk) or (h.projected_attainment is not None and h.projected_attainment < 1.0)
+    """Short of quota (`Headline.below_target`)."""
+    return view.headline.below_target
 
 
 def no_praise(view) -> bool:
-    """Below target or below the role's median: no praise, reassurance or teaching role."""
-    return below_target(view) or view.headline.below_median
+    """Below target or below the role's median: no praise, reassurance or teaching role (`Headline.no_praise`)."""
+    return view.headline.no_praise
 
 
 _PACE_OF = {"leads": "new leads", "opportunities": "opportunities created"}
@@ -202,20 +231,28 @@ def funnel(view) -> str:
     f = view.funnel
     if f.unmeasured:
         return f"No funnel verdict for you: {f.unmeasured}."
+    if view.few_in_role:  # every verdict (a leak, none, how many deals are needed) rests on the role's rates
+        own = " The table shows your own steps." if f.steps else ""
+        return f"Your funnel is not set against the team: {too_few_reps(view)}.{own}"
     if f.leak is not None:
         k = f.leak
         step = described(k.step, k.to)
         if k.source == "volume":
             what = volume_phrase(k.unit)
+            cost = (f"; at the team's conversion that costs {won_deals(k.lost_wins)}" if k.lost_wins is not None
+                    else "")
             return (f"The step to work on is {what}: {plural(k.advanced, k.unit[:-1])} so far, against about "
-                    f"{num(k.expected, 0)} at the pace of the rest of your role{how_sure(k.sure)}; at the team's "
-                    f"conversion that costs {won_deals(k.lost_wins)}.{also_weak(f)}")
+                    f"{num(k.expected, 0)} at the pace of the rest of your role{how_sure(k.sure)}{cost}.{also_weak(f)}")
+        moved = (f"The step to work on is {step.phrase}: {k.advanced} of your {k.reached} {_moving(k.step)} moved on "
+                 f"({pct(k.rate)}{rate_interval(k.__dict__)})")
+        if not compared(view, k.team_median, k.team_q1, k.team_q3):
+            return (f"{moved}, clearly below the rest of {group(view)}{how_sure(k.sure)}; its figures at this step are "
+                    f"not shown: too few of its reps have enough deals there.{also_weak(f)}")
         ref = (f"{pct(k.team_rate)} for the rest of your role (median {pct(k.team_median)})"
                if k.team_rate is not None else f"a team median of {pct(k.team_median)}")
-        return (f"The step to work on is {step.phrase}: {k.advanced} of your {k.reached} {_moving(k.step)} moved on "
-                f"({pct(k.rate)}{rate_interval(k.__dict__)}), against {ref} (middle half "
-                f"{pct(k.team_q1)}–{pct(k.team_q3)}){how_sure(k.sure)}; at the team's rate that is "
-                f"{won_deals(k.lost_wins, more=True)}.{also_weak(f)}")
+        cost = f"; at the team's rate that is {won_deals(k.lost_wins, more=True)}" if k.lost_wins is not None else ""
+        return (f"{moved}, against {ref} (middle half {pct(k.team_q1)}–{pct(k.team_q3)}){how_sure(k.sure)}{cost}."
+                f"{also_weak(f)}")
     if f.verdict == TOO_FEW_DEALS:
         later = "The period is over, so it cannot tell." if f.period_over else "Look again later in the period."
         if not f.deals_step:
@@ -229,6 +266,9 @@ def funnel(view) -> str:
         w = f.weakest
         if not (no_praise(view) or (w is not None and worth_naming(w.rate, w.team_median))):
             return f"{head}: keep doing what works."
+        if w is not None and not compared(view, w.team_median):
+            return (f"{head}; the step furthest below it is not set against the team: too few reps have enough "
+                    "deals there.")
         if w is not None:
             why = ("you are below target, so" if below_target(view) else
                    f"your result is below {group(view)}'s median, so" if view.headline.below_median else
@@ -258,6 +298,10 @@ def mix_gaps(view) -> list[str]:
 
 
 def mix_close(view=None) -> str:
+    """No gap worth a sentence: said only when the top quarter's mix is there to be close to."""
+    if view is not None and not any(r.top is not None for r in view.activity_mix.rows):
+        why = too_few_reps(view) if view.few_in_role else f"too few reps in the top quarter of {group(view)} to show its mix"
+        return f"Your mix of activities is not set against the top performers: {why}."
     return f"Your mix of activities is close to that of the top performers of {group(view) if view else 'your role'}."
 
 
@@ -266,25 +310,45 @@ def practices(view) -> list[str]:
 
 
 def lead_quality(view) -> str | None:
+    """The lead-quality finding: a flag with its numbers; else the rep's share of leads that fit the profile
+    against the team's median, "in line" only when its whole 90% interval lies within `IN_LINE` of that median,
+    a clear gap when the interval leaves the median out, and otherwise the direction as weak evidence."""
     q = view.lead_quality
     if not q.leads:
         return None
     parts = []
-    if q.low_quality:
+    if q.low_quality and compared(view, q.team_low_share):
         waste = (f"; {pct(q.wasted_effort_share)} of your activity goes to leads and deals that never convert"
                  if q.wasted_effort_share is not None else "")
         parts.append(f"Your pipeline is filled with low-quality leads: only {pct(q.high_share)} of your "
                      f"{q.leads:,} leads fit the ideal-customer profile and {pct(q.low_share)} miss it, against "
                      f"{pct(q.team_low_share)} for the team{waste}. Fewer, better leads (right size, real need, "
                      "decision maker) convert more.")
-    if q.weak_good_lead_conversion:
+    if q.weak_good_lead_conversion and compared(view, q.team_high_conversion):
         parts.append(f"Good leads are not being qualified: {pct(q.high_conversion)} of your {q.high_leads:,} leads "
                      f"that fit the ideal-customer profile became opportunities, against a team median of "
                      f"{pct(q.team_high_conversion)}.")
     if parts:
         return " ".join(parts)
-    return (f"Your lead quality is in line with the team: {pct(q.high_share)} of your {q.leads:,} leads fit the "
-            f"ideal-customer profile (team median {pct(q.team_high_share)}).")
+    if view.few_in_role:
+        return f"Your lead quality is not set against the team: {too_few_reps(view)}."
+    m, lo, hi = q.team_high_share, q.high_share_low, q.high_share_high
+    if not compared(view, q.high_share, m, lo, hi):
+        return None
+    mine = f"{pct(q.high_share)} of your {plural(q.leads, 'lead')}"
+    if q.leads < MIN_LEADS:
+        return (f"Too few of your leads so far to set their quality against the team's: "
+                f"{round(q.high_share * q.leads)} of your {plural(q.leads, 'lead')} fit the ideal-customer profile.")
+    interval = f"90% interval {pct(lo)[:-1]}–{pct(hi)}"
+    if m - IN_LINE <= lo and hi <= m + IN_LINE:
+        return (f"Your lead quality is in line with the team: {mine} fit the ideal-customer profile (team median "
+                f"{pct(m)}; {interval}).")
+    if hi < m or lo > m:
+        return (f"{'Fewer' if hi < m else 'More'} of your leads fit the ideal-customer profile than the team's: "
+                f"{mine}, against a team median of {pct(m)} ({interval}).")
+    way = "below" if q.high_share < m else "above" if q.high_share > m else "level with"
+    return (f"{capital(mine)} fit the ideal-customer profile, {way} the team median of {pct(m)}; on "
+            f"{plural(q.leads, 'lead')} this could still be chance (weak evidence; {interval}).")
 
 
 def hygiene_deals(n: int) -> str:
@@ -359,6 +423,8 @@ def peer(view) -> str:
 def no_peer(view) -> str:
     if view.funnel and view.funnel.unmeasured:
         return f"No pairing suggested: no funnel verdict to pair on ({view.funnel.unmeasured})."
+    if view.few_in_role:
+        return f"No pairing suggested: {too_few_reps(view)}."
     verdict = view.funnel.verdict if view.funnel else ""
     if verdict == NO_LEAK:
         # a teaching role only for a rep doing well: not below target nor below the role's median
