@@ -72,7 +72,8 @@ def flag_deals(opps: pd.DataFrame, activities: pd.DataFrame | None, as_of,
         d.loc[by_stage, "stale"] = d.loc[by_stage, "stage_changed"] < as_of - pd.Timedelta(days=STUCK_DAYS)
         why = ("no activities table to see recent contact" if activities is None or not len(activities)
                else "for reps whose activities are not linked to deals")
-        basis.append(f"no stage change in {STUCK_DAYS} days ({why}{_where_from(d.loc[by_stage, 'stage_changed_from'])})")
+        source = _where_from(d.loc[by_stage, "stage_changed_from"])
+        basis.append(f"no stage change in {STUCK_DAYS} days ({why}{source})")
     if not basis:
         basis.append("not judged: needs activities linked to deals (opportunity_id) or stage_changed_date"
                      if activities is not None and len(activities) and not linking
