@@ -117,7 +117,20 @@ def test_a_step_moved_only_with_evidence():
     assert m.loc["a", "p_value"] == pytest.approx(math.erfc(z / math.sqrt(2)))
     assert m.loc["a", "moved"] == "up"
     assert m.loc["b", "moved"] == "none"  # 20% -> 24%: could be chance, and not 20% of the rate anyway
-    assert m.loc["c", "moved"] == "too_few"  # 4 deals: below the 5 a rate needs
+    assert m.loc["c", "moved"] == "too_few"  # 4 deals: below the 10 a change needs
+
+
+def test_a_swing_on_fewer_than_ten_deals_a_side_is_too_few_to_tell_from_chance():
+    # thin200's "meetings 89% -> 0%" (8 of 9, then 0 of 5) and 9 of 9 -> 0 of 9: z-test p < 0.01, but on fewer
+    # than 10 deals a side a halving could not be seen, only the extreme swings chance gives
+    then = pd.DataFrame({"rep_id": ["a", "b", "c"], "step": "meeting", "to": "meeting", "reached": [9, 9, 10],
+                         "advanced": [8, 9, 10], "rate": [8 / 9, 1.0, 1.0]})
+    now = pd.DataFrame({"rep_id": ["a", "b", "c"], "step": "meeting", "to": "meeting", "reached": [5, 9, 10],
+                        "advanced": [0, 0, 0], "rate": [0.0, 0.0, 0.0]})
+    m = step_moves(then, now).set_index("rep_id")
+    # b: pooled 9/18 = 0.5, z = 1 / sqrt(0.25 x 2/9) = 4.24, p = 0.00002; c: z = 1 / sqrt(0.25 x 2/10) = 4.47
+    assert m.loc["b", "p_value"] == pytest.approx(math.erfc(1 / math.sqrt(0.25 * 2 / 9) / math.sqrt(2)))
+    assert m["moved"].to_dict() == {"a": "too_few", "b": "too_few", "c": "down"}
 
 
 def test_the_sample_compares_the_last_quarter_with_the_one_before(sample_dir):
