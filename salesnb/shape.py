@@ -140,9 +140,9 @@ NEEDS = {
                 "add one of those columns to leads so the ideal-customer profile can be applied"),
     "next_step": (lambda s: "next_step" in s.hygiene_columns, "the open deals have no next_step values",
                   "export the Next Step field (or map it on import)"),
-    "staleness": (lambda s: bool(s.activity_types) or "stage_changed_date" in s.hygiene_columns,
-                  "there are no activities and no stage_changed_date on open deals to tell a stale deal",
-                  "add activities.csv or export each deal's stage change date"),
+    "staleness": (lambda s: bool(s.activity_types) or "stage_changed_date" in s.hygiene_columns or s.stage_history,
+                  "there are no activities, no stage_changed_date on open deals and no stage history to tell a "
+                  "stale deal", "add activities.csv, export each deal's stage change date, or add stage_history"),
     "close_date": (lambda s: "close_date" in s.hygiene_columns, "the open deals have no expected close date",
                    "export the expected close date of open deals"),
 }

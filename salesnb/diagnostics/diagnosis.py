@@ -351,7 +351,7 @@ def diagnose(dataset, period=None, as_of=None, weights=None, seed: int = 0, *,
 
     # 7. hygiene
     opps = dataset.opportunities[dataset.opportunities["rep_id"].isin(current)]
-    deals, basis = hygiene.flag_deals(opps, dataset.activities, as_of_ts)
+    deals, basis = hygiene.flag_deals(opps, dataset.activities, as_of_ts, dataset.stage_history)
     open_counts = hygiene.open_at(opps, as_of_ts).groupby("rep_id").size()
     hyg = hygiene.summarise(deals, pd.Index(current), open_counts)
     notes.append(f"Stale deals: {basis}.")
