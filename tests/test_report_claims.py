@@ -370,3 +370,39 @@ def test_the_share_interval_is_the_wilson_interval():
     low, high = _share_interval(28 / 108, 108)
     assert low == pytest.approx(0.19641, abs=2e-4) and high == pytest.approx(0.33395, abs=2e-4)
     assert _share_interval(None, 10) == (None, None) and _share_interval(0.5, 0) == (None, None)
+
+
+def test_a_rate_of_a_handful_of_deals_in_the_score_table_says_how_few():
+    from salesnb.report.build import breakdown
+    from salesnb.report.inputs import RepSlice
+
+    meta = {"weights": {"weights": {"won_revenue": 50.0, "win_rate": 50.0}}}
+    values = {"won_revenue": 12730.0, "deals_won": 1.0, "win_rate": 0.5}  # one won of two closed
+    parts = {p.metric: p for p in breakdown(RepSlice("x", meta, {}, values, {"won_revenue": 50.0, "win_rate": 40.0},
+                                                     {"score": 90.0}, [], [], [], None, [], None, None, {}, {},
+                                                     {}, {}, {}, []))}
+    assert parts["win_rate"].few_deals == 2 and parts["won_revenue"].few_deals is None  # a sum is a fact
+    assert words.part_value(parts["win_rate"]) == "50% (on 2 deals: weak evidence)"
+    assert words.part_value(parts["won_revenue"], "USD") == "12,730 USD"
+
+
+def test_a_small_roles_tables_and_charts_have_no_team_figures_to_show(monkeypatch):
+    from salesnb.report.charts import specs
+    from salesnb.report.facts import ActivityMix, MixRow, Quartiles, StepFigures
+
+    shown = _shown(monkeypatch)
+    mix = ActivityMix(rows=[MixRow("call", 0.42, None, None), MixRow("email", 0.58, None, None)])
+    steps = [StepFigures("meeting", 98, 62, 62 / 98, None)]
+    view = _view(activity_mix=mix, funnel=Funnel(verdict="none", steps=steps), few_in_role=True)
+    Report(view, charts={}).activity_mix()
+    Report(view, charts={}).funnel()
+    text = _text(shown)
+    assert "Team median" not in text and "Top quartile" not in text and "—" not in text
+    assert "Calls     42%" in text and "62 of 98" in text
+    bars = next(iter(specs(view)["activity_mix"]["datasets"].values()))
+    assert {b["group"] for b in bars} == {"You"}  # no team bar drawn at 0
+    shown.clear()
+    with_team = _view(funnel=Funnel(verdict="none", steps=[StepFigures("meeting", 98, 62, 62 / 98,
+                                                                       Quartiles(0.7, 0.75, 0.8, 8))]))
+    Report(with_team, charts={}).funnel()
+    assert "Team median" in _text(shown) and "70% – 80%" in _text(shown)

@@ -24,6 +24,9 @@ DEALS_BEHIND = {
     "assisted_revenue": "assisted_deals",
     **{m: STEP_OF_RUNG[rung] for m, rung, _to in FUNNEL_RUNGS},  # a funnel step: the deals that reached it
 }
+# ... of which sums (and sums over a quota or effort): facts however few deals make them, not rates to weigh
+SUMS = ("won_revenue", "attainment", "assisted_revenue", "open_pipeline", "pipeline_in_period", "pipeline_coverage",
+        "revenue_per_activity", "revenue_per_mile")
 
 
 def build_view(s: RepSlice, last: dict | None = None) -> RepView:
@@ -269,9 +272,18 @@ def breakdown(s: RepSlice) -> list[ScorePart]:
     weights = s.meta["weights"]["weights"]
     # a metric with no points at all (NaN) is not one the rep's role owns: no part of the score out of 100
     parts = [ScorePart(metric=m, unit=CATALOGUE[m].unit if m in CATALOGUE else "", value=_num(s.values.get(m)),
-                       weight=float(weights.get(m, 0.0)), points=_num(p) or 0.0)
+                       weight=float(weights.get(m, 0.0)), points=_num(p) or 0.0, few_deals=_few_deals(s, m))
              for m, p in s.points.items() if m in weights and _num(p) is not None]
     return sorted(parts, key=lambda p: -p.points)
+
+
+def _few_deals(s: RepSlice, metric: str) -> int | None:
+    """The deals (leads) a rate or average of the rep's rests on when they are fewer than `MIN_DEALS` (None
+    otherwise, and for sums such as won revenue or attainment, which are facts however few deals make them)."""
+    if metric in SUMS or _num(s.values.get(metric)) is None:
+        return None
+    n = deals_behind(s, metric)
+    return n if n is not None and 0 < n < MIN_DEALS else None
 
 
 def change(s: RepSlice) -> PeriodChange | None:

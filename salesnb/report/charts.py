@@ -22,9 +22,10 @@ def specs(view) -> dict[str, dict]:
             out["funnel"] = C.spec(C.rep_funnel_vs_team(steps))
     m = view.activity_mix
     if m is not None and m.rows:
-        long = [{"category": activity_label(r.activity), "group": g, "value": v or 0.0}
+        # a figure the report does not have (a role too small to show its median) is no bar at 0
+        long = [{"category": activity_label(r.activity), "group": g, "value": v}
                 for r in m.rows for g, v in (("You", r.you), ("Top quartile", r.top), ("Team median", r.team))
-                if g != "Top quartile" or r.top is not None]
+                if v is not None]
         out["activity_mix"] = C.spec(C.grouped_bars(long, "Activity mix: you vs top performers",
                                                     "Share of activities"))
     t = view.trend

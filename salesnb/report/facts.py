@@ -283,6 +283,7 @@ class ScorePart:
     value: float | None
     weight: float
     points: float
+    few_deals: int | None = None  # the deals (or leads) behind the value when under build.MIN_DEALS: weak evidence
 
 
 @dataclass

@@ -136,7 +136,8 @@ class Report:
                 rows.append([step.label + mark, step.moves, f"{s.advanced} of {s.reached}",
                              pct(s.rate), pct(team.median) if team else "—",
                              f"{pct(team.q1)} – {pct(team.q3)}" if team else "—"])
-            _show(table(["Step", "Moves a deal from", "Your deals", "You", "Team median", "Team middle half"], rows))
+            _show(_table(["Step", "Moves a deal from", "Your deals", "You", "Team median", "Team middle half"], rows,
+                         team=(4, 5)))
             self.chart("funnel")
             if self._leads_note_here(f):
                 _show(note(self.view.leads_settling))
@@ -150,8 +151,8 @@ class Report:
             return self._note("activity_mix") or note("No activities recorded in this period.")
         gaps = words.mix_gaps(self.view)
         _show(bullets(gaps) if gaps else paragraphs([words.mix_close(self.view)]))
-        _show(table(["Activity", "You", "Top quartile", "Team median"],
-                    [[activity_label(r.activity), pct(r.you), pct(r.top), pct(r.team)] for r in m.rows]))
+        _show(_table(["Activity", "You", "Top quartile", "Team median"],
+                     [[activity_label(r.activity), pct(r.you), pct(r.top), pct(r.team)] for r in m.rows], team=(2, 3)))
         self.chart("activity_mix")
         found = words.practices(self.view)
         if found:
@@ -169,7 +170,7 @@ class Report:
         sentence = words.lead_quality(self.view)
         rows = [[words.count_label(self.view, r.metric) if r.unit == "count" else words.metric_label(r.metric),
                  by_unit(r.you, r.unit, cur), by_unit(r.team, r.unit, cur)] for r in q.rows]
-        return join([bullets([sentence]) if sentence else None, table(["Figure", "You", "Team median"], rows),
+        return join([bullets([sentence]) if sentence else None, _table(["Figure", "You", "Team median"], rows, team=(2,)),
                      note(self.view.leads_settling) if self.view.leads_settling and not
                      self._leads_note_here(self.view.funnel) else None,
                      self._note("lead_quality")])
@@ -182,7 +183,7 @@ class Report:
             return note("No open deals to check.")
         rows = [[words.metric_label(r.metric), count(r.you), num(r.team, 1) if r.team is not None else "—"]
                 for r in g.counts]
-        parts = [table(["Flag", "Your deals", "Team median"], rows)]
+        parts = [_table(["Flag", "Your deals", "Team median"], rows, team=(2,))]
         if g.deals:
             cur = self.view.currency
             parts.append(paragraphs([words.hygiene_deals(len(g.deals))]))
@@ -214,15 +215,16 @@ class Report:
         if t.months:
             self.chart("trend")
             heads = [f"You ({cur})" if cur else "You", f"Team median ({cur})" if cur else "Team median"]
-            _show(table(["Month", *heads], [[_month(p.start, as_of), money(p.you), money(p.team)] for p in t.months]))
+            _show(_table(["Month", *heads], [[_month(p.start, as_of), money(p.you), money(p.team)] for p in t.months],
+                         team=(2,)))
         pace = words.pace(self.view)
         if pace:
             _show(heading(words.pace_heading(self.view), 3))
             _show(paragraphs(pace))
         if t.weeks:
             self.chart("activity_weeks")
-            _show(table(["Week from", "Your activities", "Team median"],
-                        [[_week(p.start, as_of), num(p.you, 0), num(p.team, 1)] for p in t.weeks]))
+            _show(_table(["Week from", "Your activities", "Team median"],
+                         [[_week(p.start, as_of), num(p.you, 0), num(p.team, 1)] for p in t.weeks], team=(2,)))
         return None
 
     def peer(self) -> Block:
@@ -245,6 +247,14 @@ class Report:
             _show(table(["Metric", "Your value", "Weight", "Most points", "Your points"], rows))
         self.chart("breakdown")
         return self._note("score")
+
+
+def _table(columns: list[str], rows: list[list], team: tuple[int, ...], **kw) -> Block:
+    """A table whose `team` columns (the role's figures) are left out when no row has one: a role too small to
+    show its figures gets the rep's own, not columns of dashes."""
+    empty = {i for i in team if all(str(r[i]) in ("—", "— – —") for r in rows)}
+    keep = [i for i in range(len(columns)) if i not in empty]
+    return table([columns[i] for i in keep], [[r[i] for i in keep] for r in rows], **kw)
 
 
 def _month(start: str, as_of: str) -> str:

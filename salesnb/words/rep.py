@@ -455,6 +455,10 @@ def part_value(p, currency: str = "") -> str:
     """A score part's value; a target already met has no value but earns its points, and says why."""
     if p.value is None and p.points > 0:
         return "target met (nothing left to cover)"
+    if p.few_deals is not None:  # a rate of a handful of deals: its count says how little it rests on
+        unit = "lead" if p.metric in ("lead_quality_high_share", "conv_quality_high", "conv_quality_low",
+                                      "conv_lead_qualified") else "deal"
+        return f"{by_unit(p.value, p.unit, currency)} (on {plural(p.few_deals, unit)}: weak evidence)"
     return by_unit(p.value, p.unit, currency)
 
 
