@@ -179,7 +179,12 @@ def test_a_to_date_view_is_not_over_and_has_no_warning_nor_verdict():
     team = two_table_team()
     quotas = pd.DataFrame({"rep_id": ["a", "b", "c", "d"], "period_start": pd.Timestamp("2026-01-01"),
                            "period_end": pd.Timestamp("2026-12-31"), "quota": 20_000.0})
-    team = Dataset.from_frames(reps=team.reps, opportunities=team.opportunities, quotas=quotas)
+    # an open deal each: a projection weighs open deals (an export without any gets no warning at all)
+    open_deals = pd.DataFrame({"opportunity_id": [f"open-{r}" for r in "abcd"], "rep_id": list("abcd"),
+                               "created_date": "2026-05-01", "status": "open", "amount": 1000.0,
+                               "furthest_stage": "commit"})
+    team = Dataset.from_frames(reps=team.reps, opportunities=pd.concat([team.opportunities, open_deals]),
+                               quotas=quotas)
     ytd = diagnose(team, period="ytd", as_of="2026-06-30")
     assert "year-to-date view ends on the report date" in ytd.unavailable["early_warning"]
     assert "choose the whole year" in ytd.unavailable["early_warning"]
