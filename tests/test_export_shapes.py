@@ -256,6 +256,8 @@ def test_a_role_that_owns_no_deals_gets_no_early_warning_on_its_revenue_quota():
                          "role": ["AE", "AE", "AE", "SDR", "SDR"]})
     deals = [dict(opportunity_id=f"{r}{i}", rep_id=r, created_date="2026-01-05", close_date="2026-02-01",
                   status=("won" if i % 2 == 0 else "lost"), amount=100.0) for r in "abc" for i in range(6)]
+    deals += [dict(opportunity_id=f"{r}-open", rep_id=r, created_date="2026-05-05", status="open", amount=100.0)
+              for r in "abc"]  # an open deal each: without any, no rep gets a projection
     quotas = pd.DataFrame({"rep_id": list("abcst"), "period_start": "2026-01-01", "period_end": "2026-12-31",
                            "quota": 1000.0})
     d = diagnose(Dataset.from_frames(reps=reps, opportunities=pd.DataFrame(deals), quotas=quotas),
