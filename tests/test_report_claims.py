@@ -406,3 +406,20 @@ def test_a_small_roles_tables_and_charts_have_no_team_figures_to_show(monkeypatc
                                                                        Quartiles(0.7, 0.75, 0.8, 8))]))
     Report(with_team, charts={}).funnel()
     assert "Team median" in _text(shown) and "70% – 80%" in _text(shown)
+
+
+# ------------------------------------------------------------------ hygiene says what it could not check
+
+
+def test_open_deals_that_nothing_can_be_checked_on_are_not_called_none():
+    # an export with open deals but no next step, no activities or stage dates, and no expected close dates:
+    # every flag is unchecked, so the section names the missing columns, never "No open deals to check"
+    lacks = {"next_step": "the opportunities have no next_step values", "stale": "there are no activities",
+             "past_close_date": "the open deals have no expected close date"}
+    text = repr(Report(_view(unavailable=lacks), charts={}).hygiene())
+    assert "No open deals to check" not in text
+    assert "Not checked: next steps (the opportunities have no next_step values)" in text
+    assert "close dates (the open deals have no expected close date)" in text
+    # with a check the data can make and no deal to flag, there is nothing open to check
+    checked = repr(Report(_view(unavailable={"next_step": lacks["next_step"]}), charts={}).hygiene())
+    assert "No open deals to check." in checked

@@ -14,7 +14,8 @@ from typing import Mapping
 
 from ..present import (Block, bullets, by_unit, capital, count, data, esc, heading, join, money, note, num,
                        paragraphs, pct, points, table)
-from ..terms import HYGIENE_HELP, HYGIENE_LABELS, NORMALISATION_WORDS, QUALIFYING, activity_label, described
+from ..terms import (HYGIENE_HELP, HYGIENE_LABELS, NORMALISATION_WORDS, QUALIFYING, activity_label, described,
+                     hygiene_checked)
 from ..metrics.catalogue import CATALOGUE
 from ..words import rep as words
 from .facts import RepView
@@ -179,7 +180,9 @@ class Report:
         g = self.view.hygiene
         if "hygiene" in self.view.unavailable:
             return note(words.hygiene_unchecked(self.view.unavailable))
-        if g is None:
+        if g is None:  # nothing checked: say what the data lacks, not that there is no open deal
+            if not hygiene_checked(self.view.unavailable):
+                return note(words.hygiene_unchecked(self.view.unavailable))
             return note("No open deals to check.")
         rows = [[words.metric_label(r.metric), count(r.you), num(r.team, 1) if r.team is not None else "—"]
                 for r in g.counts]
