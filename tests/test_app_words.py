@@ -110,3 +110,28 @@ def test_the_gap_to_target_of_a_finished_period_is_its_end_result_without_a_proj
     assert over == "The whole team won 800 USD of its 1,000 USD target (80%): 200 USD short."
     assert words.gap_to_target(running | {"won": 1_200.0}, "East", "USD", finished=True) == (
         "East won 1,200 USD of its 1,000 USD target (120%): reached it.")
+
+
+def test_the_short_verdict_says_why_it_cannot_tell_in_the_reason_s_own_words():
+    from salesnb.words.manager import vanity_verdict
+
+    row = {"label": "calls", "verdict": "unclear"}
+    assert vanity_verdict(row, "attainment", "too early in the period: only 2 of 9 reps have closed a deal") == (
+        "Calls: too early in the period to tell whether it goes with quota attainment.")
+    assert vanity_verdict(row, "attainment", "too few closed deals in the period: only 9 deals won or lost in it "
+                                             "(needs at least 10)") == (
+        "Calls: too few closed deals in the period to tell whether it goes with quota attainment.")
+    assert vanity_verdict(row, "attainment", "too few reps: 2 with an outcome to compare (needs at least 3)") == (
+        "Calls: too few reps to tell whether it goes with quota attainment.")
+
+
+def test_a_rep_above_quota_below_the_median_is_told_of_the_gap_to_the_median_not_to_quota():
+    from salesnb.words.manager import no_leak
+
+    row = {"projected_attainment": 2.4, "at_risk": False, "below_median": True, "weakest_step": None}
+    assert no_leak(row).endswith("no step is below its median: the gap to the role's median is in volume, "
+                                 "not conversion.")
+    short = {**row, "projected_attainment": 0.8}
+    assert no_leak(short).endswith("the gap to quota is in volume, not conversion.")
+    assert no_leak({"projected_attainment": 1.3, "at_risk": False, "below_median": False}) == (
+        "No step of the funnel is clearly below the team: keep doing what works.")

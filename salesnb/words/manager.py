@@ -107,12 +107,15 @@ def count_interval(f: Mapping) -> str:
     return f" (90% interval {float(lo):.0f}–{float(hi):.0f})"
 
 
-def below_target(row: Mapping) -> bool:
-    """True when the rep is flagged at risk, projected below quota or below the role's median: never tell them
-    to keep going as is."""
+def short_of_quota(row: Mapping) -> bool:
+    """Flagged at risk or projected below quota (a finished period: ended below it)."""
     proj = _get(row, "projected_attainment")
-    return (bool(_get(row, "at_risk")) or (proj is not None and float(proj) < 1.0)
-            or _get(row, "below_median") is True)
+    return bool(_get(row, "at_risk", False)) or (proj is not None and float(proj) < 1.0)
+
+
+def no_praise(row: Mapping) -> bool:
+    """Short of quota or below the role's median: never tell them to keep going as is."""
+    return short_of_quota(row) or bool(_get(row, "below_median", False))
 
 
 def concentration(row: Mapping, currency: str = "") -> str:
@@ -137,14 +140,15 @@ def no_leak(row: Mapping) -> str:
     """No step clearly below the team: the weakest step with its numbers when there is one."""
     step = _get(row, "weakest_step")
     head = "No step of the funnel is clearly below the team"
-    if not (below_target(row) or worth_naming(_get(row, "weakest_rate"), _get(row, "weakest_median"))):
+    if not (no_praise(row) or worth_naming(_get(row, "weakest_rate"), _get(row, "weakest_median"))):
         return f"{head}: keep doing what works."
     if step in STEP:
         return (f"{head}; the furthest below it is {described(step, _get(row, 'weakest_to')).phrase}: "
                 f"{int(_get(row, 'weakest_advanced'))} of "
                 f"{int(_get(row, 'weakest_reached'))} ({pct(_get(row, 'weakest_rate'))}) vs a team median of "
                 f"{pct(_get(row, 'weakest_median'))}; on so few deals this could still be chance (thin evidence).")
-    return f"{head}, and no step is below its median: the gap to quota is in volume, not conversion."
+    gap = "the gap to quota" if short_of_quota(row) else "the gap to the role's median"
+    return f"{head}, and no step is below its median: {gap} is in volume, not conversion."
 
 
 def too_few_deals(row: Mapping) -> str:
@@ -588,8 +592,8 @@ def vanity_verdict(row: Mapping, outcome: str, too_early: str | None = None) -> 
     if _get(row, "covered", True) in (False, 0):
         n_logged, n_reps = int(_get(row, "logged", 0) or 0), int(_get(row, "reps", 0) or 0)
         return f"{label}: the data covers only {n_logged} of {n_reps} reps: not audited."
-    if too_early:
-        return f"{label}: too early in the period to tell whether it goes with {what}."
+    if too_early:  # "too early in the period", "too few closed deals in the period" or "too few reps"
+        return f"{label}: {too_early.split(':')[0]} to tell whether it goes with {what}."
     if verdict == "driver":
         return f"{label} goes with higher {what}: worth encouraging."
     if _get(row, "follows_volume"):
