@@ -1,5 +1,6 @@
 """Staleness at its edges: a deal last touched on the window's first day is not stale, one touched the day
-before is; the same bars in the deal list (diagnostics.hygiene) and in the per-rep count (metrics)."""
+before is; the same rule (metrics.staleness) in the deal list (diagnostics.hygiene) and in the per-rep count
+(metrics), with activities or from stage changes."""
 from __future__ import annotations
 
 import pandas as pd
@@ -7,7 +8,6 @@ import pandas as pd
 from salesnb.dataset import Dataset
 from salesnb.diagnostics.hygiene import STALE_DAYS, STUCK_DAYS, flag_deals
 from salesnb.metrics import metrics
-from salesnb.metrics.engine import STALE_DAYS as METRIC_STALE_DAYS
 
 AS_OF = pd.Timestamp("2026-06-30")
 
@@ -47,9 +47,14 @@ def test_without_activities_a_deal_is_stale_from_the_day_after_its_stuck_days():
 
 
 def test_the_per_rep_count_uses_the_same_window():
-    assert METRIC_STALE_DAYS == STALE_DAYS  # the list and the count must agree on what stale is
     table = metrics(dataset(), "2026", str(AS_OF.date()))
     assert table.values.at["a", "stale_deals"] == 2  # "outside" and "long_ago"
+
+
+def test_without_activities_the_per_rep_count_is_the_list_s_too():
+    # no activities table: the count reads the stage changes, as the list does ("outside" and "long_ago")
+    table = metrics(dataset(with_activities=False), "2026", str(AS_OF.date()))
+    assert table.values.at["a", "stale_deals"] == 2
 
 
 def test_a_deal_younger_than_the_window_has_not_gone_quiet_yet():
@@ -63,6 +68,7 @@ def test_a_deal_younger_than_the_window_has_not_gone_quiet_yet():
                              activities=acts)
     table = metrics(ds, "2026", str(AS_OF.date()))
     assert table.values.at["a", "stale_deals"] == 1
+    assert _stale(ds, ds.activities) == {"young": False, "old": True}  # the list agrees
 
 
 def test_the_documented_window_is_fourteen_days():

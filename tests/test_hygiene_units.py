@@ -64,8 +64,8 @@ def test_reps_who_link_activities_are_judged_by_them_and_the_others_by_stage_cha
     acts = pd.DataFrame({"rep_id": ["a", "a", "b", "c"], "date": [AS_OF, day(STALE_DAYS), day(1), day(-1)],
                          "opportunity_id": ["o0", "o1", None, "o3"]})
     deals, basis = flag_deals(d, acts, AS_OF)
-    assert basis == (f"no activity logged on the deal in the {STALE_DAYS} days before 2026-06-30; no stage change "
-                     f"in {STUCK_DAYS} days (for reps whose activities are not linked to deals)")
+    assert basis == (f"no activity logged on the deal in the {STALE_DAYS} days before 2026-06-30 (deals older than "
+                     f"that); no stage change in {STUCK_DAYS} days (for reps whose activities are not linked to deals)")
     assert deals.set_index("opportunity_id")["stale"].to_dict() == {"o1": True, "o2": True}
     assert list(deals.columns) == ["opportunity_id", "rep_id", "account", "amount", "created_date", "close_date",
                                    "next_step", "days_since_stage_change", "stage_changed_from", "no_next_step", "stale",

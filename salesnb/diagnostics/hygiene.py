@@ -2,7 +2,7 @@
 
 Deals are those open at ``as_of`` (created on or before it and not closed by
 it). A deal is stale when no activity was logged on it in the ``STALE_DAYS``
-before ``as_of``, for reps who link activities to deals; for the others (no activities
+before ``as_of`` (on deals older than that), for reps who link activities to deals; for the others (no activities
 table, or activities linked to no deal), when it has not changed stage for ``STUCK_DAYS``
 (`last_stage_change`: the deal's ``stage_changed_date``, else the last stage it entered by ``as_of`` in the stage
 history); else staleness is not judged.
@@ -11,72 +11,41 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..metrics import staleness
+from ..metrics.staleness import FROM_HISTORY, STALE_DAYS, STUCK_DAYS, open_at
 from ..terms import HYGIENE_FLAGS
 
-STALE_DAYS = 14
-STUCK_DAYS = 45
 FLAGS = HYGIENE_FLAGS
 NO_NEXT_STEPS = ("the opportunities have no next_step values, so open deals without a next step cannot be "
                  "found: export the Next Step field (or map it on import) to check them")
 
 
-def open_at(opps: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
-    """Deals open at `as_of`: created by then and either still open or closed after it."""
-    created = opps["created_date"] <= as_of
-    still_open = (opps["status"] == "open") | (opps["close_date"] > as_of)
-    return opps[created & still_open]
-
-
-FROM_EXPORT, FROM_HISTORY = "stage_changed_date", "stage history"
-
-
-def last_stage_change(opps: pd.DataFrame, stage_history: pd.DataFrame | None, as_of) -> tuple[pd.Series, pd.Series]:
-    """Per deal (the index of `opps`): the day it last changed stage, and where that day comes from: its
-    ``stage_changed_date`` (``FROM_EXPORT``), else the last stage it entered on or before `as_of` in the stage
-    history (``FROM_HISTORY``); NaT and None when neither gives one."""
-    changed = opps["stage_changed_date"]
-    source = pd.Series(None, index=opps.index, dtype=object).where(changed.isna(), FROM_EXPORT)
-    if stage_history is None or not len(stage_history):
-        return changed, source
-    seen = stage_history[stage_history["entered_date"] <= pd.Timestamp(as_of)]
-    last = seen.groupby(seen["opportunity_id"].astype(str))["entered_date"].max()
-    from_history = opps["opportunity_id"].astype(str).map(last).where(changed.isna())
-    source = source.where(from_history.isna(), FROM_HISTORY)
-    return changed.fillna(from_history), source
-
-
 def flag_deals(opps: pd.DataFrame, activities: pd.DataFrame | None, as_of,
                stage_history: pd.DataFrame | None = None) -> tuple[pd.DataFrame, str]:
-    """The open deals with at least one flag, and a note on how staleness was judged. `stage_history` gives the
-    day a deal last changed stage where the export has no ``stage_changed_date`` (`last_stage_change`)."""
+    """The open deals with at least one flag, and a note on how staleness was judged (`staleness.judge`: the
+    same rule as the scorecard's ``stale_deals``). `stage_history` gives the day a deal last changed stage where
+    the export has no ``stage_changed_date``."""
     as_of = pd.Timestamp(as_of)
     d = open_at(opps, as_of).copy()
-    d["stage_changed"], d["stage_changed_from"] = last_stage_change(d, stage_history, as_of)
+    judged = staleness.judge(d, activities, stage_history, as_of)
+    d[["stage_changed", "stage_changed_from", "stale"]] = judged[["stage_changed", "stage_changed_from", "stale"]]
     # an export without next steps at all says nothing about them: no deal is flagged for it
     d["no_next_step"] = d["next_step"].isna() & (d["status"] == "open") & opps["next_step"].notna().any()
     # an expected close date before as_of on a deal that was still open then
     d["past_close_date"] = d["close_date"].notna() & (d["close_date"] < as_of)
-    # Staleness from activities only for reps who link them to deals: a call logged against no deal says nothing
-    # about any deal, and counted as "no activity on it" would make every open deal stale.
-    linking = _linking_reps(activities, as_of)
-    by_activity = d["rep_id"].isin(linking)
-    d["stale"] = False
     basis = []
-    if by_activity.any():
-        recent = activities[(activities["date"] <= as_of) & (activities["date"] > as_of - pd.Timedelta(days=STALE_DAYS))]
-        touched = set(recent["opportunity_id"].dropna())
-        d.loc[by_activity, "stale"] = ~d.loc[by_activity, "opportunity_id"].isin(touched)
-        basis.append(f"no activity logged on the deal in the {STALE_DAYS} days before {as_of.date()}")
-    by_stage = ~by_activity & d["stage_changed"].notna()
+    if (judged["how"] == staleness.BY_ACTIVITY).any():
+        basis.append(f"no activity logged on the deal in the {STALE_DAYS} days before {as_of.date()} (deals older "
+                     f"than that)")
+    by_stage = judged["how"] == staleness.BY_STAGE
     if by_stage.any():
-        d.loc[by_stage, "stale"] = d.loc[by_stage, "stage_changed"] < as_of - pd.Timedelta(days=STUCK_DAYS)
         why = ("no activities table to see recent contact" if activities is None or not len(activities)
                else "for reps whose activities are not linked to deals")
         source = _where_from(d.loc[by_stage, "stage_changed_from"])
         basis.append(f"no stage change in {STUCK_DAYS} days ({why}{source})")
     if not basis:
         basis.append("not judged: needs activities linked to deals (opportunity_id) or stage_changed_date"
-                     if activities is not None and len(activities) and not linking
+                     if activities is not None and len(activities) and not staleness.linking_reps(activities, as_of)
                      else "not judged: needs activities or stage_changed_date")
     basis = "; ".join(basis)
     d["days_since_stage_change"] = (as_of - d["stage_changed"]).dt.days
@@ -94,14 +63,6 @@ def _where_from(sources: pd.Series) -> str:
     deals = f"{n} deal{'s' if n != 1 else ''}"
     return (f"; the last stage change of {deals} read from the stage history, the day it entered its latest stage, "
             "as the export has no stage_changed_date for them")
-
-
-def _linking_reps(activities: pd.DataFrame | None, as_of: pd.Timestamp) -> set:
-    """The reps with at least one activity linked to a deal on or before `as_of`."""
-    if activities is None or not len(activities) or "opportunity_id" not in activities:
-        return set()
-    linked = activities[activities["opportunity_id"].notna() & (activities["date"] <= as_of)]
-    return set(linked["rep_id"])
 
 
 def summarise(deals: pd.DataFrame, rep_ids: pd.Index, open_counts: pd.Series) -> pd.DataFrame:

@@ -151,8 +151,9 @@ _METRICS: tuple[Metric, ...] = (
     _m("open_no_next_step", "Open deals without next step", "hygiene", "count", False,
        "Deals open at the as-of date with an empty next step."),
     _m("stale_deals", "Stale deals", "hygiene", "count", False,
-       "Deals open at the as-of date, older than 14 days, with no activity in the 14 days up to it (only for reps "
-       "who link activities to deals).", _OA),
+       "Deals open at the as-of date that went quiet: older than 14 days with no activity in the 14 days up to it, "
+       "for reps who link activities to deals; for the others, no stage change in 45 days (stage_changed_date, or "
+       "the stage history)."),
     _m("past_close_date", "Past close date", "hygiene", "count", False,
        "Deals open at the as-of date whose expected close date has already passed."),
 )

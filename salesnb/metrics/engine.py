@@ -22,12 +22,12 @@ import pandas as pd
 from ..periods import Period, _ts
 from ..schema import ACTIVITY_TYPES
 from . import _frame as F
+from . import staleness
 from .catalogue import ACTIVITY_TYPE_METRICS, CATALOGUE, TARGET_MET_REASON, Metric
 from .context import Context, OppFrame, empty_cause, in_window, make_context, resolve_references, settled_leads
 from .funnel import opportunity_rungs
 from .profile import is_high_quality, requirements
 
-STALE_DAYS = 14  # an open deal with no activity in this many days is stale
 
 
 @dataclass
@@ -350,7 +350,7 @@ def _activity(ctx: Context, b: _Builder, o: OppFrame) -> dict | None:
                  "revenue_per_activity", "revenue_per_mile", "wasted_effort_share"]
     missing = ctx.dataset.missing("activities")
     if missing:
-        b.skip(act_names + ["stale_deals"], missing)
+        b.skip(act_names, missing)
         return None
     n = len(ctx.rep_ids)
     a = ctx.dataset.activities
@@ -468,24 +468,22 @@ def _hygiene(ctx: Context, b: _Builder, o: OppFrame, act: dict | None) -> None:
         b.skip(["open_no_next_step"], "opportunities have no next_step values: add next_step to check for empty next steps")
     past = op & (o.close != F.NAT_DAYS) & (o.close < ctx.as_of_day)
     b.put("past_close_date", F.bincount(o.code[past], n), no_deals)
-    if act is None:
+    # stale: the hygiene list's rule (`staleness.judge`), so the count and the list of deals agree
+    activities = act["frame"] if act is not None else None
+    if not staleness.judgeable(df, activities, ctx.dataset.stage_history, ctx.as_of):
+        b.skip(["stale_deals"], ctx.dataset.missing("activities") or (
+            "activities are not linked to deals (no opportunity_id) and open deals have no stage_changed_date or "
+            "stage history: cannot tell stale deals"))
         return
-    a = act["frame"]
-    if not F.nonnull_any(a, "opportunity_id"):
-        b.skip(["stale_deals"], "activities are not linked to deals (no opportunity_id): cannot tell stale deals")
-        return
-    recent = (act["day"] <= ctx.as_of_day) & (act["day"] > ctx.as_of_day - STALE_DAYS)
-    touched_pos = act["opp_pos"][recent]
-    touched = np.zeros(len(df), dtype=bool)
-    touched[touched_pos[touched_pos >= 0]] = True
-    # a deal younger than the window cannot have gone quiet for that long yet
-    stale = op & ~touched & (o.created <= ctx.as_of_day - STALE_DAYS)
-    # Only a rep who links activities to deals can leave one quiet: calls logged against no deal say nothing
-    # about any deal, and would otherwise make every open deal of the rep look stale.
-    logged = (act["day"] <= ctx.as_of_day) & (act["code"] >= 0)
-    links = F.bincount(act["code"][logged & a["opportunity_id"].notna().to_numpy()], n) > 0
-    b.put("stale_deals", F.bincount(o.code[stale], n), no_deals,
-          (~links, "none of this rep's activities is linked to a deal (opportunity_id): cannot tell stale deals"))
+    judged = staleness.judge(df[op], activities, ctx.dataset.stage_history, ctx.as_of)
+    code = o.code[op]
+    stale = F.bincount(code[judged["stale"].to_numpy(bool)], n)
+    # a rep whose open deals neither rule reaches: unknown, not 0
+    unjudged = (F.bincount(code[judged["how"].isna().to_numpy(bool)], n) > 0) & (
+        F.bincount(code[judged["how"].notna().to_numpy(bool)], n) == 0)
+    b.put("stale_deals", stale, no_deals,
+          (unjudged, "none of this rep's activities is linked to a deal (opportunity_id) and their open deals have "
+                     "no stage change date: cannot tell stale deals"))
 
 
 def team_summary(table: MetricTable, dataset=None) -> pd.DataFrame:
