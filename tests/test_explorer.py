@@ -410,7 +410,12 @@ def test_over_time_shows_each_reps_attainment_then_and_now_reps_who_fell_first(d
     # no step has enough deals in both quarters to judge, so none moved: the biggest falls in attainment lead
     falls = sorted(WON, key=lambda r: ((WON[r][1] - WON[r][0]) / 150, NAMES[r]))
     assert [r for r in sorted(WON, key=lambda r: html.index(NAMES[r]))] == falls
-    assert "rose" in html and "0 rose and 0 fell" in html
+    # and the page says so, not that nothing moved
+    from salesnb.diagnostics.change import MIN_REACHED
+
+    assert (f"No rep has {MIN_REACHED} or more deals reaching a step in both periods, so no step can be told to "
+            "have moved") in html
+    assert "0 rose and 0 fell" not in html and "none clearly" not in html and "too few deals to tell" in html
 
 
 def test_over_time_compares_a_partly_covered_quarter_with_a_note_and_says_when_there_is_no_track_record(app):

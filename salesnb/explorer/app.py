@@ -17,7 +17,7 @@ from typing import Callable
 import ipywidgets as W
 
 from ..errors import SalesnbError
-from ..present import esc
+from ..present import esc, missing
 from . import findings as F
 from . import html as H
 from . import sections as S
@@ -343,13 +343,18 @@ class ExplorerApp:
         v = self.view
         from ..words import manager as words
 
-        risky = v.reps[v.reps["at_risk"].fillna(False).astype(bool)]["name"].tolist() if "at_risk" in v.reps else []
-        top = [f"{int(r.rank)}. {r.name}" for r in v.board.head(5).itertuples() if r.rank == r.rank]
+        judged = v.reps[v.reps["at_risk"].notna()] if "at_risk" in v.reps else v.reps.iloc[0:0]
+        risky = judged[judged["at_risk"].astype(bool)]["name"].tolist()
+        no_warning = v.team.diagnosis.unavailable.get("early_warning")
+        at_risk = (f"At risk: {', '.join(risky) if risky else 'nobody'}." if len(judged) else
+                   f"At risk: not judged: {no_warning or 'no rep here has a quota'}.")
+        top = [f"{int(r.rank)}. {r.name}" for r in v.board.head(5).itertuples() if not missing(r.rank)]
         return "\n".join([
             f"Team explorer: {v.team.dataset_name}, {v.team.period.label}, as of {v.team.as_of.date()}",
-            words.gap_to_target(v.totals, v.scope.name, v.currency, v.team.period.over(v.team.as_of)),
-            f"At risk: {', '.join(risky) if risky else 'nobody'}.",
-            f"Leaderboard ({v.state.preset}): {'; '.join(top)}.",
+            words.gap_to_target(v.totals, v.where, v.currency, v.team.period.over(v.team.as_of)),
+            at_risk,
+            f"Leaderboard ({v.state.preset}): {'; '.join(top)}." if top else
+            f"Leaderboard ({v.state.preset}): no ranks (too few reps share a role to compare them).",
             *v.team.missing.values(),
             "Run the notebook to use the controls."])
 

@@ -20,6 +20,8 @@ from .sections import CHART_ROWS, _missing_note
 def _across(view: View) -> str:
     """Over whose reps a team-level finding was computed."""
     n = view.findings.n_reps
+    if n == 1:
+        return f"Over the one current rep of {view.where}." if view.filtered else "Over the one current rep."
     return f"Over the {n} current reps of {view.where}." if view.filtered else f"Over all {n} current reps."
 
 

@@ -160,7 +160,7 @@ class Explorer:
         reps = d.reindex([str(r) for r in board["rep_id"]])
         return View(state=state, team=team, scope=scope, weights=weights, card=card,
                     reference=self.reference(state.period, state.base), board=board, reps=reps,
-                    totals=self.totals(team, scope), model=self)
+                    totals=self.totals(team, scope, state.role), model=self)
 
     def scopes(self, period: str) -> dict[str, Scope]:
         """The teams (or managers) among the period's current reps."""
@@ -177,15 +177,16 @@ class Explorer:
             self._choices[period] = (scope_choices(current), role_keys(current))
         return self._choices[period]
 
-    def totals(self, team: TeamAnalysis, scope: Scope) -> dict:
-        """Target, won, attainment and projection of the scope (the team's own target when it has one)."""
+    def totals(self, team: TeamAnalysis, scope: Scope, role: str = ALL_ROLES) -> dict:
+        """Target, won, attainment and projection of the scope and role (the team's own target when it has one
+        and the view is not narrowed to a role: a team target is not a role's)."""
         from ..diagnostics.diagnosis import team_totals
 
         d = team.diagnosis
-        if scope.key == EVERYONE:
+        if scope.key == EVERYONE and role == ALL_ROLES:
             return d.team
-        everyone = members(team.table.reps, scope)  # leavers too: the team booked their wins
-        if scope.team is not None:
+        everyone = members(team.table.reps, scope, role)  # leavers too: the team booked their wins
+        if scope.team is not None and role == ALL_ROLES:
             rows = d.teams[d.teams["team"].map(lambda v: group_key(v, NO_TEAM)) == scope.team]
         else:
             values = team.table.values.reindex(everyone)

@@ -56,7 +56,7 @@ def summary(view: View) -> str:
     """Who is at risk and why, the gap to target, where the funnel leaks, the deals to fix first: a line each.
     Without quotas the leaks lead: the summary says what to coach either way."""
     over = view.team.period.over(view.team.as_of)  # a finished period: its end result, nothing projected
-    parts = [f'<p class="lead" dir="auto">{esc(words.gap_to_target(view.totals, view.scope.name, view.currency, over))}'
+    parts = [f'<p class="lead" dir="auto">{esc(words.gap_to_target(view.totals, view.where, view.currency, over))}'
              '</p>']
     parts.append(_risk_lines(view))
     parts.append(_leak_lines(view))
@@ -94,11 +94,18 @@ def _risk_lines(view: View) -> str:
         short = r[r["verdict"] == "missed"].sort_values("projected_attainment", na_position="last") \
             if "verdict" in r else r.iloc[0:0]
         if short.empty:
-            return H.heading("How the period ended") + H.para(words.all_made(view.where))
+            made = r["verdict"].notna().any() if "verdict" in r else False
+            return H.heading("How the period ended") + H.para(words.all_made(view.where) if made
+                                                                else words.none_judged(view.where, finished=True))
         lines = [f"{data(x['name'])}: {esc(words.verdict_line(x, view.currency))}" for x in short.to_dict("records")]
-        head = H.heading(f"Finished short of quota: {len(lines)} of {len(r)} reps")
+        with_verdict = int(r["verdict"].notna().sum())
+        head = H.heading(f"Finished short of quota: {len(lines)} of {with_verdict} reps"
+                         f"{' with a quota' if with_verdict < len(r) else ''}")
     else:
-        risky = r[r["at_risk"].fillna(False).astype(bool)].sort_values("p_miss", ascending=False, na_position="last")
+        judged = r[r["at_risk"].notna()]  # reps with a quota and a projection: the others are neither way
+        if judged.empty:
+            return H.heading("At risk") + H.para(words.none_judged(view.where))
+        risky = judged[judged["at_risk"].astype(bool)].sort_values("p_miss", ascending=False, na_position="last")
         if risky.empty:
             return H.heading("At risk") + H.para(words.no_flags(view.where, _flag_at(view)))
         tenure = tenure_months(view)
@@ -109,7 +116,7 @@ def _risk_lines(view: View) -> str:
             figures = words.risk_reason(x, view.currency)
             lines.append(f'{data(x["name"])}: <span class="why">{esc(why)}</span>'
                          + (H.fold("The figures", H.para(figures), "snx-figures") if figures else ""))
-        head = H.heading(f"At risk: {len(lines)} of {len(r)} reps")
+        head = H.heading(f"At risk: {len(lines)} of {len(judged)} reps{' with a quota' if len(judged) < len(r) else ''}")
         why = words.carried(r.to_dict("records"), view.currency)
         if why:
             head += H.para(esc(why))
@@ -152,7 +159,11 @@ def _deals_to_fix(view: View) -> str:
 def progress(view: View) -> str:
     """Won so far and the projection against the target, with where the straight path to it is today."""
     t, cur = view.totals, view.currency
-    target, won, proj = t.get("target"), t.get("won") or 0.0, t.get("projection")
+    # what the target covers (the reps with a quota, when some have none): the gap to target says the same
+    without = t.get("reps_without_quota") or 0
+    target = t.get("target")
+    won = (t.get("quota_won") if without else t.get("won")) or 0.0
+    proj = t.get("quota_projection") if without else t.get("projection")
     if missing(target) or not target:
         return H.block(H.note(view.team.missing.get("quotas") or f"No target for {view.where} in this period."))
     per, as_of = view.team.period, view.team.as_of
@@ -167,7 +178,9 @@ def progress(view: View) -> str:
     rows.append(["Target", "", money(target, cur), "100%"])
     text = (f"Black line: the target. Orange line: where a straight path to the target is today "
             f"({per.elapsed_days(as_of)} of {per.days} days: {money(path, cur)}). The projection adds the open "
-            "deals weighted by each rep's win rate.")
+            "deals weighted by each rep's win rate."
+            + (f" Only the reps with a quota are counted: {without} without one won "
+               f"{money(t.get('won_without_quota'), cur)}." if without else ""))
     return H.block(H.heading(f"Progress to target: {view.where}") + H.table(["", "", "Amount", "Of target"], rows,
                                                                           numeric=(2, 3)) + H.note(text))
 

@@ -38,8 +38,11 @@ def _rank(then, now, n_then, n_now) -> str:
     return f"{int(then)} of {int(n_then)} → {int(now)} of {int(n_now)} {H.arrow(int(then) - int(now), 'since then')}"
 
 
-def _steps(moved: list[dict]) -> str:
-    """The funnel steps that really moved (records of `Change.steps`), with the counts behind each rate."""
+def _steps(moved: list[dict], judged: bool = True) -> str:
+    """The funnel steps that really moved (records of `Change.steps`), with the counts behind each rate; `judged`:
+    the rep had a step with enough deals in both periods to tell (else nothing can be said either way)."""
+    if not judged:
+        return '<span class="muted">too few deals to tell</span>'
     out = []
     for s in moved:
         word = "up" if s["moved"] == "up" else "down"
@@ -77,6 +80,7 @@ def since(view: View) -> str:
                        gain=reps["now_attainment"] - reps["then_attainment"])
     steps = ch.steps[ch.steps["rep_id"].astype(str).isin(view.ids)]
     moved = steps[steps["moved"].isin(["up", "down"])]
+    tested = set(steps.loc[steps["moved"] != "too_few", "rep_id"].astype(str))  # reps with a step to judge
     by_rep: dict[str, list[dict]] = {}
     for s in moved.to_dict("records"):
         by_rep.setdefault(str(s["rep_id"]), []).append(s)
@@ -95,15 +99,20 @@ def since(view: View) -> str:
             row += [_dumbbell(x["then_attainment"], x["now_attainment"], scale),
                     f"{pct(x['then_attainment'])} → {pct(x['now_attainment'])}"]
         row += [_rank(x["then_rank"], x["now_rank"], x["then_n_in_role"], x["now_n_in_role"]),
-                _steps(by_rep.get(str(rep_id), [])), mix]
+                _steps(by_rep.get(str(rep_id), []), str(rep_id) in tested), mix]
         rows.append(row)
     headers = ["Rep"] + (["Attainment (bar: now; black tick: then)", "Then → now"] if has_quota else []) + \
               ["Rank in role", "Funnel steps that moved", "Mix vs top performers"]
     numeric = (2,) if has_quota else ()
     ups, downs = int((moved["moved"] == "up").sum()), int((moved["moved"] == "down").sum())
     judged = int((steps["moved"] != "too_few").sum())
-    lead = (f"{seen} Of {judged} rep-steps with enough deals in both to judge, {ups} rose and {downs} fell "
-            "clearly; the rest could be chance.") + (f" {ch.note}" if getattr(ch, "note", None) else "")
+    if judged:
+        lead = (f"{seen} Of {judged} rep-step{'s' if judged != 1 else ''} with enough deals in both to judge, {ups} "
+                f"rose and {downs} fell clearly; the rest could be chance.")
+    else:  # nothing could be judged: say so, not that nothing moved
+        lead = (f"{seen} No rep has {MIN_REACHED} or more deals reaching a step in both periods, so no step can be "
+                "told to have moved.")
+    lead += f" {ch.note}" if getattr(ch, "note", None) else ""
     table = H.table(headers, rows[:ROWS], numeric=numeric)
     rest = H.fold(f"{len(rows) - ROWS} more reps", H.table(headers, rows[ROWS:], numeric=numeric)) \
         if len(rows) > ROWS else ""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from ..present import capital, isolate, missing, money, pct, pct_below
+from ..present import capital, isolate, missing, money, pct, pct_below, plural
 from ..terms import HYGIENE_CHECKS, NO_LEAK, STEP, TOO_FEW_DEALS, described, hygiene_checked, volume_phrase
 
 
@@ -298,6 +298,13 @@ def flag_legend(flag_at) -> str:
     return f"Red: flagged at risk ({bar})."
 
 
+def none_judged(where: str, finished: bool = False) -> str:
+    """No rep of a scope has a quota (and a projection) to be judged by."""
+    if finished:
+        return f"No rep of {where} has a quota in this period: there is no verdict to give."
+    return f"No rep of {where} has a quota and a projection in this period: nobody is judged at risk."
+
+
 def all_made(where: str) -> str:
     """A finished period in which every rep with a quota made it."""
     return f"The period is over: every rep of {where} with a quota made it."
@@ -395,7 +402,8 @@ def not_covered(row: Mapping, what: str) -> str:
     """An activity metric that too few reps log to be audited: how many do, and how to add it."""
     n_logged, n_reps = int(_get(row, "logged", 0) or 0), int(_get(row, "reps", 0) or 0)
     rest = n_reps - n_logged
-    return (f"the data covers only {n_logged} of {n_reps} reps (the other {rest} log none), too few to tell whether "
+    others = "the other logs none" if rest == 1 else f"the other {rest} log none"
+    return (f"the data covers only {n_logged} of {plural(n_reps, 'rep')} ({others}), too few to tell whether "
             f"it goes with {what}: {how_to_log(str(_get(row, 'metric', '')), str(_get(row, 'label', '')))} to "
             "audit it")
 
@@ -485,6 +493,8 @@ def hygiene_none_flagged(n_open: int, unavailable: Mapping[str, str]) -> str:
     checked = hygiene_checked(unavailable)
     if not checked:
         return hygiene_unchecked(unavailable) or "Pipeline hygiene not checked."
+    if not n_open:
+        return "No open deal to check."
     deals = f"{n_open} open deal{'s' if n_open != 1 else ''}"
     head = f"None of {deals} is flagged on {', '.join(CHECK_WORDS[f] for f in checked)}."
     rest = hygiene_unchecked(unavailable)
@@ -556,18 +566,19 @@ def gap_to_target(totals: Mapping, where: str, currency: str = "", finished: boo
     if finished:
         end = "reached it" if won >= target else f"{money(target - won, currency)} short"
         return (f"{capital(where)} won {money(won, currency)} of its {money(target, currency)} target "
-                f"({pct(won / target)}): {end}.")
+                f"({pct_below(won / target, 1.0)}): {end}.")
     if won >= target:
         head = f"{capital(where)} has won {money(won, currency)} of its {money(target, currency)} target ({pct(won / target)}): reached"
     else:
         head = (f"{capital(where)} needs {money(target - won, currency)} more to reach its {money(target, currency)} "
-                f"target ({pct(won / target)} won so far)")
+                f"target ({pct_below(won / target, 1.0)} won so far)")
     proj = _get(totals, "projection")
     if proj is None:
         return head + "."
     proj = float(proj)
     short = f", {money(target - proj, currency)} short" if proj < target else ""
-    return f"{head}; the projection at period end is {money(proj, currency)} ({pct(proj / target)} of target){short}."
+    return (f"{head}; the projection at period end is {money(proj, currency)} ({pct_below(proj / target, 1.0)} of "
+            f"target){short}.")
 
 
 FLAG_WORDS = {"no_next_step": "no next step", "stale": "no activity in 14 days",
@@ -591,7 +602,7 @@ def vanity_verdict(row: Mapping, outcome: str, too_early: str | None = None) -> 
     verdict = _get(row, "verdict")
     if _get(row, "covered", True) in (False, 0):
         n_logged, n_reps = int(_get(row, "logged", 0) or 0), int(_get(row, "reps", 0) or 0)
-        return f"{label}: the data covers only {n_logged} of {n_reps} reps: not audited."
+        return f"{label}: the data covers only {n_logged} of {plural(n_reps, 'rep')}: not audited."
     if too_early:  # "too early in the period", "too few closed deals in the period" or "too few reps"
         return f"{label}: {too_early.split(':')[0]} to tell whether it goes with {what}."
     if verdict == "driver":
