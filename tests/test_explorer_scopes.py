@@ -88,3 +88,15 @@ def test_a_shortfall_never_reads_as_100_percent():
 def test_no_open_deal_is_not_none_of_zero():
     assert hygiene_none_flagged(0, {}) == "No open deal to check."
     assert hygiene_none_flagged(2, {}).startswith("None of 2 open deals is flagged on")
+
+
+def test_a_to_date_target_says_how_many_days_it_covers():
+    from salesnb.periods import resolve_period
+    from salesnb.words.manager import to_date_span
+
+    qtd = resolve_period("qtd", "2026-04-03")  # 1, 2 and 3 April: three days of the quarter
+    assert to_date_span(qtd) == " for the 3 days of the quarter so far"
+    assert to_date_span(resolve_period("2026-Q2", "2026-04-03")) == ""
+    said = gap_to_target({"target": 300.0, "won": 1200.0}, "the whole team", "USD", span=to_date_span(qtd))
+    assert said == ("The whole team has won 1,200 USD of its 300 USD target for the 3 days of the quarter so far "
+                    "(400%): reached.")

@@ -351,7 +351,8 @@ class ExplorerApp:
         top = [f"{int(r.rank)}. {r.name}" for r in v.board.head(5).itertuples() if not missing(r.rank)]
         return "\n".join([
             f"Team explorer: {v.team.dataset_name}, {v.team.period.label}, as of {v.team.as_of.date()}",
-            words.gap_to_target(v.totals, v.where, v.currency, v.team.period.over(v.team.as_of)),
+            words.gap_to_target(v.totals, v.where, v.currency, v.team.period.over(v.team.as_of),
+                                words.to_date_span(v.team.period)),
             at_risk,
             f"Leaderboard ({v.state.preset}): {'; '.join(top)}." if top else
             f"Leaderboard ({v.state.preset}): no ranks (too few reps share a role to compare them).",

@@ -56,8 +56,8 @@ def summary(view: View) -> str:
     """Who is at risk and why, the gap to target, where the funnel leaks, the deals to fix first: a line each.
     Without quotas the leaks lead: the summary says what to coach either way."""
     over = view.team.period.over(view.team.as_of)  # a finished period: its end result, nothing projected
-    parts = [f'<p class="lead" dir="auto">{esc(words.gap_to_target(view.totals, view.where, view.currency, over))}'
-             '</p>']
+    gap = words.gap_to_target(view.totals, view.where, view.currency, over, words.to_date_span(view.team.period))
+    parts = [f'<p class="lead" dir="auto">{esc(gap)}</p>']
     parts.append(_risk_lines(view))
     parts.append(_leak_lines(view))
     parts.append(_deals_to_fix(view))

@@ -546,9 +546,17 @@ def track_record(rec) -> str:
 # ------------------------------------------------------------------ the explorer's short lines
 
 
-def gap_to_target(totals: Mapping, where: str, currency: str = "", finished: bool = False) -> str:
+def to_date_span(period) -> str:
+    """" for the 3 days of the quarter so far": what a to-date view's prorated target covers ("" otherwise)."""
+    if not getattr(period, "to_date", ""):
+        return ""
+    return f" for the {plural(period.days, 'day')} of the {period.to_date} so far"
+
+
+def gap_to_target(totals: Mapping, where: str, currency: str = "", finished: bool = False, span: str = "") -> str:
     """A team's gap to its target and the projection, in one sentence (`where`: "East", "the whole team").
-    `finished`: the period is over, so what was won is the end result and nothing is projected."""
+    `finished`: the period is over, so what was won is the end result and nothing is projected; `span`: what a
+    prorated target covers (`to_date_span`)."""
     target, won = _get(totals, "target"), _get(totals, "won") or 0.0
     if target is None or float(target) <= 0:
         return (f"No target for {where} in this period: add quotas (quotas.csv per rep, or team_quotas.csv per "
@@ -561,17 +569,17 @@ def gap_to_target(totals: Mapping, where: str, currency: str = "", finished: boo
         counted = {**dict(totals), "won": _get(totals, "quota_won"), "projection": _get(totals, "quota_projection"),
                    "reps_without_quota": 0}
         where = f"{where} (counting its reps with a quota)"
-        return gap_to_target(counted, where, currency, finished)[:-1] + rest + "."
+        return gap_to_target(counted, where, currency, finished, span)[:-1] + rest + "."
     target, won = float(target), float(won)
+    goal = f"{money(target, currency)} target{span}"
     if finished:
         end = "reached it" if won >= target else f"{money(target - won, currency)} short"
-        return (f"{capital(where)} won {money(won, currency)} of its {money(target, currency)} target "
-                f"({pct_below(won / target, 1.0)}): {end}.")
+        return f"{capital(where)} won {money(won, currency)} of its {goal} ({pct_below(won / target, 1.0)}): {end}."
     if won >= target:
-        head = f"{capital(where)} has won {money(won, currency)} of its {money(target, currency)} target ({pct(won / target)}): reached"
+        head = f"{capital(where)} has won {money(won, currency)} of its {goal} ({pct(won / target)}): reached"
     else:
-        head = (f"{capital(where)} needs {money(target - won, currency)} more to reach its {money(target, currency)} "
-                f"target ({pct_below(won / target, 1.0)} won so far)")
+        head = (f"{capital(where)} needs {money(target - won, currency)} more to reach its {goal} "
+                f"({pct_below(won / target, 1.0)} won so far)")
     proj = _get(totals, "projection")
     if proj is None:
         return head + "."
