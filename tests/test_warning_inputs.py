@@ -47,3 +47,16 @@ def test_a_finished_period_still_gets_its_verdicts_from_won_deals_only():
                  as_of="2026-11-15")
     # Q1's quota: 1,000 x 90/365 = 246.6; each rep won 300 in it (January to March)
     assert set(d.early_warning["verdict"]) == {"made"}
+
+
+def test_behind_the_season_needs_a_shortfall_of_at_least_one_usual_deal():
+    import pandas as pd
+
+    from salesnb.diagnostics.early_warning import warn
+
+    # all three won nothing yet; the season expects 1,708 by now. a's usual deal is 10,000 (two days into the
+    # year that is when a deal lands, not a pace); b's is 1,000 and c's 1,708: both are a deal or more behind
+    proj = pd.DataFrame({"quota": 100_000.0, "won": 0.0, "projection": 60_000.0, "low": 40_000.0, "high": 90_000.0,
+                         "chance": 0.2, "pipeline_expected": 5_000.0, "closing": 1.0, "created_pace": 10.0,
+                         "due_by_now": 1_708.0, "per_deal": [10_000.0, 1_000.0, 1_708.0]}, index=["a", "b", "c"])
+    assert warn(proj)["behind"].to_dict() == {"a": False, "b": True, "c": True}

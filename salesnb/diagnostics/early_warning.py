@@ -66,5 +66,9 @@ def warn(proj: pd.DataFrame, role: pd.Series | None = None, finished: bool = Fal
     out["pipeline_short"] = (out["pipeline_ratio"] < REASON_SHARE).fillna(False)
     out["closing_slow"] = (out["closing"] < REASON_SHARE).fillna(False)
     out["few_new_deals"] = (out["created_ratio"] < REASON_SHARE).fillna(False)
-    out["behind"] = (out["won"] < REASON_SHARE * out["due_by_now"]).fillna(False) & has_quota
+    # behind the season: well under what it expects by now, and by at least one of the rep's usual deals (less
+    # is when a deal happens to land, not a pace: on the third day of a year nobody is "behind")
+    short = out["due_by_now"] - out["won"]
+    deal = out["per_deal"] if "per_deal" in out else 0.0
+    out["behind"] = ((out["won"] < REASON_SHARE * out["due_by_now"]) & (short >= deal)).fillna(False) & has_quota
     return out

@@ -334,6 +334,7 @@ def project(book: Book, season: Season, period, as_of, reps: pd.DataFrame, quota
         "chance": reach, "pipeline_expected": pipe_mean, "pipeline_value": pipe_value, "open_deals": open_deals,
         "new_expected": new_mean, "closing": closing.to_numpy(), "rate": rate, "role_rate": rates["role_rate"],
         "season_ahead": mass, "created_pace": created_pace, "due_by_now": q * np.clip(due_share, 0, 1),
+        "per_deal": rates["per_deal"].to_numpy(),
     }, index=ids)
     return out, f
 
