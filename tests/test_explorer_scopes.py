@@ -100,3 +100,20 @@ def test_a_to_date_target_says_how_many_days_it_covers():
     said = gap_to_target({"target": 300.0, "won": 1200.0}, "the whole team", "USD", span=to_date_span(qtd))
     assert said == ("The whole team has won 1,200 USD of its 300 USD target for the 3 days of the quarter so far "
                     "(400%): reached.")
+
+
+def test_the_audit_chart_draws_no_panel_for_an_activity_too_few_reps_log(tmp_path):
+    from salesnb.explorer.charts import audit_chart
+
+    reps = [dict(rep_id=r, name=f"Rep {r.upper()}", role="AE") for r in "abcd"]
+    opps = [deal(f"{r}{i}", r, "won", 100 * (k + 1), "2026-03-01") for k, r in enumerate("abcd") for i in range(3)]
+    opps += [deal(f"{r}l", r, "lost", 10, "2026-03-02") for r in "abcd"]
+    acts = [dict(activity_id=f"c{r}{i}", rep_id=r, date="2026-02-02", type="call") for k, r in enumerate("abcd")
+            for i in range(5 + 3 * k)]
+    acts += [dict(activity_id="v1", rep_id="a", date="2026-02-03", type="visit")]  # 1 of 4 reps logs visits
+    ds = Dataset.from_frames(reps=reps, opportunities=opps, activities=acts)
+    app = explore(ds, period="2026", as_of=AS_OF, save_dir=tmp_path)
+    found = app.view.findings.vanity.set_index("metric")
+    assert not bool(found.at["act_visit", "covered"]) and bool(found.at["act_call", "covered"])
+    svg = audit_chart(app.view)
+    assert "calls: unclear" in svg and "visits" not in svg.lower()

@@ -50,7 +50,9 @@ def audit_chart(view: View) -> str:
                                                                                   min(d.period_end, d.as_of))
     frames = [pd.DataFrame({"panel": f"{r['label']}: {r['verdict']}", "value": v[r["metric"]] / weeks,
                             "outcome": v[f.outcome], "role": reps["role"].fillna("")})
-              for _, r in f.vanity.iterrows() if r["metric"] in v]
+              for _, r in f.vanity.iterrows() if r["metric"] in v and bool(r.get("covered", True))]
+    if not frames:  # every activity is logged by too few reps: nothing measured to draw
+        return H.block(H.note("No activity is logged by enough reps to draw against the outcome."))
     title = "Quota attainment" if f.outcome == "attainment" else "Won revenue"
     chart = charts.outputs_vs_outcomes(pd.concat(frames).dropna(), outcome_title=title)
     return H.block(f'<div class="snx-chart">{charts.svg(chart)}</div>')
