@@ -315,6 +315,10 @@ def test_headline_gives_distance_to_quota_and_a_plain_risk_sentence():
                          "bring for the same quota; you create new deals at 70% of your role's median pace; you have "
                          "won 60 EUR of the 100 EUR the season expects by now.")
     assert "salesnb-risk" in block._repr_html_()
+    one = Risk(**{**risk.__dict__, "open_deals": 1})
+    view_one = _view(headline=Headline(won=60.0, quota=200.0, attainment=0.3, projection=100.0,
+                                       projected_attainment=0.5, score=20.0, rank=3, n_in_role=4, risk=one))
+    assert "Why: your 1 open deal is expected to bring 10 EUR" in repr(Report(view_one, {}).headline())
     # once the period is over: the verdict, and no projection or pace
     over = Risk(**{**risk.__dict__, "at_risk": False, "finished": True, "verdict": "missed", "short_by": 140.0})
     view = _view(headline=Headline(won=60.0, quota=200.0, attainment=0.3, projection=60.0, projected_attainment=0.3,

@@ -83,7 +83,8 @@ def risk(view) -> str | None:
     if r.pipeline_short:
         against.append(r.pipeline_ratio)
         if compared(view, r.pipeline_ratio):
-            why.append(f"your {plural(r.open_deals, 'open deal')} are expected to bring "
+            verb = "is" if r.open_deals == 1 else "are"
+            why.append(f"your {plural(r.open_deals, 'open deal')} {verb} expected to bring "
                        f"{money(r.pipeline_expected, cur)}, {pct(r.pipeline_ratio)} of what {group(view)}'s median "
                        "rep's bring for the same quota")
     if r.closing_slow:
