@@ -115,6 +115,31 @@ def test_an_activity_that_only_grows_with_volume_is_not_a_driver():
     assert np.isnan(partial_rho([1, 2, 3], [1, 2, 3], [5, 5, 5]))  # no spread of volume: nothing to hold equal
 
 
+def test_follows_the_work_is_not_said_without_evidence_of_the_relation_itself():
+    # four reps: visits (ranks 1,3,2,4) and revenue (ranks 1,2,4,3) both grow with opportunities (ranks 1..4, rho
+    # 0.8 each); rho = 1 - 6 (0 + 1 + 4 + 1) / (4 x 15) = 0.4, and with volume held equal (0.4 - 0.64) / 0.36 = -0.67.
+    # With four reps the interval of rho spans almost -1..1: neither the relation nor "it only follows the work" is
+    # shown
+    reps = ["a", "b", "c", "d"]
+    opps = pd.Series([1.0, 2.0, 3.0, 4.0], index=reps)
+    visits = pd.Series([10.0, 30.0, 20.0, 40.0], index=reps)
+    revenue = pd.Series([100.0, 200.0, 400.0, 300.0], index=reps)
+    out = audit(pd.DataFrame({"visits": visits}), revenue, seed=0, volume=opps).iloc[0]
+    assert out["rho"] == pytest.approx(0.4)
+    assert out["partial_rho"] == pytest.approx(-0.24 / 0.36)
+    assert out["low"] <= 0 and not out["follows_volume"]
+    assert "follows the work" not in vanity_sentence(out, "won_revenue")
+
+
+def test_a_weak_relation_the_interval_shows_is_not_called_no_relation():
+    # 193 reps, rho 0.13 with an interval of 0.01 to 0.26: a relation, shown to be weak
+    row = {"label": "social touches", "rho": 0.13, "n": 193, "low": 0.01, "high": 0.26, "verdict": "vanity",
+           "within_role": True}
+    said = vanity_sentence(row, "attainment")
+    assert said == ("Reps with more social touches have somewhat higher quota attainment in this team, but the "
+                    "relation is weak (ρ = 0.13 within role, n = 193), interval 0.01 to 0.26: do not manage by it.")
+
+
 def test_five_reps_are_too_few_for_a_verdict_of_vanity():
     ids = REPS[:5]
     out = audit(pd.DataFrame({"miles": [5, 3, 4, 1, 2.0]}, index=ids), pd.Series([1, 2, 3, 4, 5.0], index=ids)).iloc[0]

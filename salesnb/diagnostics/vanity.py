@@ -139,7 +139,9 @@ def audit(activity: pd.DataFrame, outcome: pd.Series, labels: dict[str, str] | N
             rho, lo, hi, p = (float("nan"),) * 4
         held = partial_rho(x, y, pair["z"].to_numpy(float)) if "z" in pair and n >= 3 and np.ptp(pair["z"]) > 0 \
             else float("nan")
-        follows = bool(np.isfinite(rho) and rho >= WEAK_RHO and np.isfinite(held) and held < WEAK_RHO)
+        # "follows the work" is a finding too: only where the relation itself is shown (its interval leaves 0 out)
+        follows = bool(np.isfinite(rho) and rho >= WEAK_RHO and np.isfinite(held) and held < WEAK_RHO
+                       and n >= MIN_REPS and np.isfinite(lo) and lo > 0)
         held_p = partial_p(held, n)
         # a driver holds with the volume of work held equal too, on its own evidence: a partial rho above
         # WEAK_RHO by chance (about 1 team in 5 with two dozen reps) does not make an activity that only grows

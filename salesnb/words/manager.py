@@ -367,8 +367,10 @@ def direction(row: Mapping, what: str, label: str) -> str:
     that more calls go with lower quota attainment", or "no clear relation either way between ..."."""
     from ..diagnostics.thresholds import ACTIVITY_WEAK
 
-    rho = _get(row, "rho")
+    rho, lo = _get(row, "rho"), _get(row, "low")
     label = label.replace("the number of ", "")
+    if lo is not None and float(lo) > 0:  # the interval leaves 0 out: a relation, shown to be weak
+        return f"reps with more {label} have somewhat higher {what} in this team, but the relation is weak"
     if rho is not None and abs(float(rho)) >= ACTIVITY_WEAK:
         way = "higher" if float(rho) > 0 else "lower"
         return f"weak evidence that reps with more {label} have {way} {what} in this team"
