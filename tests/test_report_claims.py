@@ -423,3 +423,18 @@ def test_open_deals_that_nothing_can_be_checked_on_are_not_called_none():
     # with a check the data can make and no deal to flag, there is nothing open to check
     checked = repr(Report(_view(unavailable={"next_step": lacks["next_step"]}), charts={}).hygiene())
     assert "No open deals to check." in checked
+
+
+# ------------------------------------------------------------------ "on track" is reassurance: earned only
+
+
+def test_on_track_needs_a_clear_chance_and_a_rep_not_below_the_median():
+    # projected at 110% with a 90% chance of reaching quota: on track
+    assert words.risk(_view(headline=_headline(1.1))).startswith("On track: you are likely to end at 99–121% of quota")
+    # the same, below the role's median: no reassurance, the outlook only
+    below = words.risk(_view(headline=_headline(1.1, below_median=True)))
+    assert below.startswith("Not flagged at risk: you are likely to end at 99–121% of quota")
+    # a coin flip (53%) is not "on track" either
+    flip = _headline(1.05)
+    flip = Headline(**{**flip.__dict__, "risk": _risk(1.05, chance=0.53)})
+    assert words.risk(_view(headline=flip)).startswith("Not flagged at risk:")

@@ -15,6 +15,7 @@ from .manager import team_progress as _team_line
 LANGUAGE = "en"  # the language a rep's report (and the e-mail that delivers it) is written in
 MIX_GAP = 0.05  # activity-mix differences from 5 points are worth a sentence
 MAX_MIX_SENTENCES = 3
+ON_TRACK = 0.75  # "On track" needs at least this chance of reaching quota (and a rep not below the median)
 IN_LINE = 0.10  # a share is in line with the team's median when its whole 90% interval is within 10 points of it
 MIN_LEADS = 5  # fewer leads than this: their quality is not set against the team's
 
@@ -77,8 +78,9 @@ def risk(view) -> str | None:
     span = pct(r.likely_low) if pct(r.likely_low) == pct(r.likely_high) else \
         f"{pct(r.likely_low)[:-1]}–{pct(r.likely_high)}"
     outlook = f"you are likely to end at {span} of quota, with {chance(r.chance)} of reaching it"
-    if not r.at_risk:
-        return f"On track: {outlook}."
+    if not r.at_risk:  # reassurance only for a rep at or above the role's median with a clear chance
+        sure = r.chance is not None and r.chance >= ON_TRACK and not no_praise(view)
+        return f"{'On track' if sure else 'Not flagged at risk'}: {outlook}."
     why, against = [], []  # the reasons said, and those set against the team (said only when it can be)
     if r.pipeline_short:
         against.append(r.pipeline_ratio)
