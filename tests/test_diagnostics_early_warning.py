@@ -313,9 +313,16 @@ def test_a_team_on_track_with_reps_at_risk_says_who_makes_up_for_them():
             dict(quota=None, projection=10.0, at_risk=False)]  # no quota: not part of the sums
     said = words.carried(rows, "USD")
     # 455 projected against 400 of quota; above: 50 + 30 = 80; at risk short: 20 + 5 = 25
-    assert said.startswith("Together the reps are projected at 455 USD against quotas of 400 USD, and still 2 are "
-                           "at risk: the 2 projected above quota are expected to pass it by 80 USD in all, the 2 at "
-                           "risk to fall short by 25 USD.")
+    assert said.startswith("Together the current reps are projected at 455 USD against quotas of 400 USD, and still "
+                           "2 are at risk: the 2 projected above quota are expected to pass it by 80 USD in all, the 2 "
+                           "projected below it to fall short by 25 USD.")
+    # a rep at risk projected just above quota is counted once, among those above, and said
+    edge = rows[:2] + [dict(quota=100.0, projection=102.0, at_risk=True), rows[3]]
+    said = words.carried(edge, "USD")  # 477 against 400; above: 50 + 30 + 2 = 82; below: 5
+    assert said.startswith("Together the current reps are projected at 477 USD against quotas of 400 USD, and still "
+                           "2 are at risk (1 of those at risk is projected just above quota, with a range reaching "
+                           "below it): the 3 projected above quota are expected to pass it by 82 USD in all, "
+                           "the 1 projected below it to fall short by 5 USD.")
     # the reps together short of their quotas: nothing to reconcile; nobody at risk: nothing to explain
     assert words.carried([{**r, "projection": 60.0} if r["at_risk"] is False else r for r in rows[:4]]) is None
     assert words.carried([{**r, "at_risk": False} for r in rows]) is None
@@ -328,8 +335,8 @@ def test_the_samples_team_on_track_explains_its_reps_at_risk_in_the_terminal_and
 
     main(["diagnose", "--data", str(sample_dir)])
     out = capsys.readouterr().out
-    line = next(x for x in out.splitlines() if x.startswith("Together the reps are projected at "))
+    line = next(x for x in out.splitlines() if x.startswith("Together the current reps are projected at "))
     assert out.index("At risk:") < out.index(line)
     app = open_explorer(sample_dir, save_dir=tmp_path)
     app.draw("summary")
-    assert "Together the reps are projected at " in app.sections["summary"].widget.value
+    assert "Together the current reps are projected at " in app.sections["summary"].widget.value

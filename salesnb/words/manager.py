@@ -276,14 +276,19 @@ def carried(rows, currency: str = "") -> str | None:
     total, quotas = sum(r["projection"] for r in rows), sum(r["quota"] for r in rows)
     if not risky or total < quotas:
         return None
+    # each rep counted once: by where their projection (the middle of their range) falls
     above = [r for r in rows if r["projection"] > r["quota"]]
+    below = [r for r in rows if r["projection"] < r["quota"]]
     over = sum(r["projection"] - r["quota"] for r in above)
-    short = sum(max(r["quota"] - r["projection"], 0.0) for r in risky)
-    return (f"Together the reps are projected at {money(total, currency)} against quotas of "
-            f"{money(quotas, currency)}, and still {len(risky)} {'is' if len(risky) == 1 else 'are'} at risk: the "
-            f"{len(above)} projected above quota are expected to pass it by {money(over, currency)} in all, the "
-            f"{len(risky)} at risk to fall short by {money(short, currency)}. A team on track can still have reps "
-            "who miss.")
+    short = sum(r["quota"] - r["projection"] for r in below)
+    edge = sum(1 for r in risky if r["projection"] >= r["quota"])
+    why = (f" ({edge} of those at risk {'is' if edge == 1 else 'are'} projected just above quota, with a range "
+           "reaching below it)") if edge else ""
+    return (f"Together the current reps are projected at {money(total, currency)} against quotas of "
+            f"{money(quotas, currency)}, and still {len(risky)} {'is' if len(risky) == 1 else 'are'} at risk{why}: "
+            f"the {len(above)} projected above quota are expected to pass it by {money(over, currency)} in all, the "
+            f"{len(below)} projected below it to fall short by {money(short, currency)}. A team on track can still "
+            "have reps who miss.")
 
 
 def no_flags(where: str, flag_at) -> str:
