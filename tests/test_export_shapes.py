@@ -156,6 +156,17 @@ def test_a_won_only_export_gets_no_rates_no_too_few_deals_and_no_clean_pipeline(
     assert "win_rate" not in d.breakdown.columns  # not a metric of this export: no 100% to score
 
 
+def test_a_won_only_export_has_no_pipeline_or_lost_effort_figure_to_score():
+    # no open deal exported: a pipeline of 0 would be scored as the worst coverage; no lost deal: no effort on them
+    from salesnb.metrics import metrics
+
+    t = metrics(won_only_team(), "2026", "2026-12-31")
+    for m in ("pipeline_coverage", "open_pipeline", "open_deals", "past_close_date", "wasted_effort_share"):
+        assert m not in t.values.columns, m
+    assert t.unavailable["open_pipeline"].startswith("the data holds no open deal")
+    assert t.unavailable["wasted_effort_share"].startswith("the data holds no lost deal")
+
+
 def test_hygiene_says_only_what_the_data_let_it_check():
     from salesnb.words import manager, rep
 

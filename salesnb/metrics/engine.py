@@ -180,21 +180,26 @@ def metrics(dataset, period=None, as_of=None) -> MetricTable:
 
 
 # rates that compare wins with what was not won: 100% by construction on an export of won deals only
+# metrics an export cannot measure without lost deals, or without open deals (`ExportShape.lacks`)
 NEED_LOST_DEALS = ("win_rate", "win_rate_value", "coverage_needed", "sales_velocity", "conv_qualified_meeting",
-                   "conv_meeting_proposal", "conv_proposal_commit", "conv_commit_won")
+                   "conv_meeting_proposal", "conv_proposal_commit", "conv_commit_won", "wasted_effort_share")
+NEED_OPEN_DEALS = ("open_pipeline", "open_deals", "pipeline_in_period", "pipeline_coverage", "open_no_next_step",
+                   "stale_deals", "past_close_date")
 
 
 def _without_lost_deals(dataset, b: _Builder) -> None:
-    """An export that holds no lost deal at all cannot measure a win rate or a step's conversion: those
-    metrics are unavailable (with the reason and how to add them), not a row of 100%."""
-    reason = dataset.shape.lacks("lost_deals")
-    if not reason:
-        return
-    gone = [m for m in NEED_LOST_DEALS if m in b.columns]
-    for m in gone:
-        b.columns.pop(m)
-        b.reasons.pop(m, None)
-    b.skip(gone, reason)
+    """An export that holds no lost deal at all cannot measure a win rate, a step's conversion or the effort
+    spent on lost deals; one that holds no open deal cannot measure a pipeline: those metrics are unavailable
+    (with the reason and how to add them), not a row of 100% or of 0."""
+    for need, names in (("lost_deals", NEED_LOST_DEALS), ("open_deals", NEED_OPEN_DEALS)):
+        reason = dataset.shape.lacks(need)
+        if not reason:
+            continue
+        gone = [m for m in names if m in b.columns]
+        for m in gone:
+            b.columns.pop(m)
+            b.reasons.pop(m, None)
+        b.skip(gone, reason)
 
 
 def _outcomes(ctx: Context, b: _Builder, o: OppFrame) -> None:
