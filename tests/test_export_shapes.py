@@ -51,8 +51,9 @@ def test_diagnose_runs_with_each_activity_type_absent_and_says_nothing_of_it(sam
 # ------------------------------------------------------------------ the shape of an export
 
 
-def won_only_team():
-    """Three AEs with won deals only, one SDR who owns no deal, quotas per team only, no leads or activities."""
+def won_only_team(activities: bool = False):
+    """Three AEs with won deals only, one SDR who owns no deal, quotas per team only, no leads (and no activities
+    unless `activities`: a call a month each, linked to the rep's first deal)."""
     import pandas as pd
 
     from salesnb.dataset import Dataset
@@ -63,7 +64,10 @@ def won_only_team():
                   status="won", amount=100.0) for r, n in (("a", 3), ("b", 2), ("c", 1)) for i in range(n)]
     team_quotas = pd.DataFrame({"team": ["East"], "period_start": ["2026-01-01"], "period_end": ["2026-12-31"],
                                 "quota": [1000.0]})
-    return Dataset.from_frames(reps=reps, opportunities=pd.DataFrame(deals), team_quotas=team_quotas)
+    acts = pd.DataFrame([dict(activity_id=f"x{r}{m}", rep_id=r, date=f"2026-{m:02d}-10", type="call",
+                              opportunity_id=f"{r}0") for r in "abc" for m in range(1, 4)]) if activities else None
+    return Dataset.from_frames(reps=reps, opportunities=pd.DataFrame(deals), team_quotas=team_quotas,
+                               activities=acts)
 
 
 def test_the_shape_of_a_won_only_export_with_an_sdr_who_owns_no_deal():
@@ -164,6 +168,9 @@ def test_a_won_only_export_has_no_pipeline_or_lost_effort_figure_to_score():
     for m in ("pipeline_coverage", "open_pipeline", "open_deals", "past_close_date", "wasted_effort_share"):
         assert m not in t.values.columns, m
     assert t.unavailable["open_pipeline"].startswith("the data holds no open deal")
+    with_acts = won_only_team(activities=True)
+    t = metrics(with_acts, "2026", "2026-12-31")
+    assert "wasted_effort_share" not in t.values.columns
     assert t.unavailable["wasted_effort_share"].startswith("the data holds no lost deal")
 
 
