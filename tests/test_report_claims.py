@@ -244,11 +244,12 @@ def test_a_role_of_two_gets_no_aggregate_and_no_comparison(sample_dir, tmp_path)
 
 
 def _strengths(values: dict, role: dict, weights: dict, modest: bool = False, funnel=(), headline=None,
-               role_funnel=None):
+               role_funnel=None, over: bool = False):
     from salesnb.report.build import strengths
     from salesnb.report.inputs import RepSlice
 
-    return strengths(RepSlice("x", {"weights": {"weights": weights}}, {}, values, {}, headline or {}, list(funnel),
+    meta = {"weights": {"weights": weights}, "period_over": over}
+    return strengths(RepSlice("x", meta, {}, values, {}, headline or {}, list(funnel),
                               [], [], None, [], None, None, role, role_funnel or {}, {}, {}, {}, []), modest=modest)
 
 
@@ -438,3 +439,24 @@ def test_on_track_needs_a_clear_chance_and_a_rep_not_below_the_median():
     flip = _headline(1.05)
     flip = Headline(**{**flip.__dict__, "risk": _risk(1.05, chance=0.53)})
     assert words.risk(_view(headline=flip)).startswith("Not flagged at risk:")
+
+
+# ------------------------------------------------------------------ a finished period looks back, not ahead
+
+
+def test_a_finished_period_shows_what_it_was_short_by_not_what_is_still_to_win():
+    done = _headline(None, won=96.0, quota=100.0, attainment=0.96, finished=True)
+    text = repr(Report(_view(headline=done), charts={}).headline())
+    assert "Still to win" not in text and "Short by" in text and "4 USD" in text
+    made = _headline(None, won=120.0, quota=100.0, attainment=1.2, finished=True)
+    text = repr(Report(_view(headline=made), charts={}).headline())
+    assert "Still to win" not in text and "Short by" not in text
+    running = _headline(None, won=96.0, quota=100.0, attainment=0.96)
+    assert "Still to win" in repr(Report(_view(headline=running), charts={}).headline())
+
+
+def test_a_finished_period_has_no_pipeline_strength():
+    cover = {"pipeline_coverage": {"q1": 0.3, "median": 0.6, "q3": 1.2, "n": 8}}
+    values, weights = {"pipeline_coverage": 11.6, "open_deals": 9.0}, {"pipeline_coverage": 10.0}
+    assert [s.key for s in _strengths(values, cover, weights)] == ["pipeline_coverage"]
+    assert _strengths(values, cover, weights, over=True) == []  # what is open now is the next period's

@@ -127,6 +127,8 @@ def strengths(s: RepSlice, modest: bool = False) -> list[Strength]:
         agg, value, m = s.role_metrics.get(metric), _num(s.values.get(metric)), CATALOGUE.get(metric)
         if not agg or value is None or m is None or agg.get("median") is None or agg["q3"] == agg["q1"]:
             continue
+        if m.kind == "pipeline" and s.meta.get("period_over"):  # a finished period's pipeline is the next one's
+            continue
         median, edge = agg["median"], agg["q3"] if m.higher_is_better else agg["q1"]
         better = (lambda a, b: a > b) if m.higher_is_better else (lambda a, b: a < b)
         best_quarter = better(value, edge) if modest else (value == edge or better(value, edge))

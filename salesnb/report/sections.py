@@ -83,7 +83,8 @@ class Report:
         rows = [[f"{CATALOGUE['won_revenue'].label}{'' if over else ' so far'}", money(h.won, cur)],
                 ["Quota for the period", money(h.quota, cur)],
                 [CATALOGUE["attainment"].label, f"{pct(h.attainment)} of quota" if h.attainment is not None else "—"],
-                ["Still to win", words.to_go(v)],
+                *([] if over and words.to_go(v) == "quota reached" else
+                  [["Short by" if over else "Still to win", words.to_go(v)]]),
                 *([] if over or "projection" in v.unavailable else [["Projected at period end", projected]]),
                 ["Rank within role" if v.role else "Rank in the team", words.rank(v)],
                 words.score_row(v), *([["Joined", words.joined_row(v)]] if h.joined else [])]
