@@ -53,7 +53,7 @@ def test_a_rep_far_above_quota_but_below_the_median_is_not_told_they_are_below_t
     # for the median, and "below target" is never said
     weakest = Funnel(verdict="none", weakest=Weakest(step="proposing", reached=50, advanced=25, rate=0.5,
                                                      team_median=0.62))
-    view = _view(headline=_headline(5.55, below_median=True), funnel=weakest)
+    view = _view(headline=_headline(5.55, below_median=True, quota=100.0), funnel=weakest)
     said = words.funnel(view)
     assert "below target" not in said
     assert said.startswith("No step of your funnel is clearly below the team, but your result is below your "
@@ -61,6 +61,10 @@ def test_a_rep_far_above_quota_but_below_the_median_is_not_told_they_are_below_t
     assert "25 of 50 (50%) against a team median of 62%" in said
     # projected at 80% of quota: below target, said as such
     assert "you are below target, so" in words.funnel(_view(headline=_headline(0.8), funnel=weakest))
+    # no quota: the result is not measured, so it is not said to be below the median either
+    unmeasured = words.funnel(_view(headline=_headline(None, below_median=True), funnel=weakest))
+    assert "below your role's median" not in unmeasured
+    assert "but with no quota to measure your result by, start with the step furthest below it" in unmeasured
     # above target and above the median: no push, and the teaching role is offered
     assert words.funnel(_view(headline=_headline(1.3), funnel=Funnel(verdict="none"))).endswith(
         "keep doing what works.")

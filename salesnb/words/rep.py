@@ -273,7 +273,9 @@ def funnel(view) -> str:
             return (f"{head}; the step furthest below it is not set against the team: too few reps have enough "
                     "deals there.")
         if w is not None:
+            unmeasured = view.headline.quota is None and view.headline.below_median  # no quota: not known to be below
             why = ("you are below target, so" if below_target(view) else
+                   "with no quota to measure your result by," if unmeasured else
                    f"your result is below {group(view)}'s median, so" if view.headline.below_median else
                    "to do better still,")
             return (f"{head}, but {why} start with the step furthest below it: "
