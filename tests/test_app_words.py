@@ -135,3 +135,13 @@ def test_a_rep_above_quota_below_the_median_is_told_of_the_gap_to_the_median_not
     assert no_leak(short).endswith("the gap to quota is in volume, not conversion.")
     assert no_leak({"projected_attainment": 1.3, "at_risk": False, "below_median": False}) == (
         "No step of the funnel is clearly below the team: keep doing what works.")
+
+
+def test_effort_on_lost_causes_backs_a_low_quality_flag_only_when_above_the_team_s():
+    from salesnb.words.manager import lead_quality
+
+    row = {"leads": 200, "low_quality": True, "high_share": 0.2, "low_share": 0.8, "team_low_share": 0.6,
+           "wasted_effort_share": 0.44, "team_wasted_effort_share": 0.51}
+    assert "did not convert" not in lead_quality(row) and "never convert" not in lead_quality(row)
+    above = lead_quality({**row, "wasted_effort_share": 0.6})
+    assert "; 60% of activity goes to leads and deals that did not convert, against 51% for the team." in above

@@ -134,6 +134,7 @@ def assess(leads: pd.DataFrame, opps: pd.DataFrame, wasted_effort: pd.Series | N
     # one figure, the metric's: the report's table and its sentence must not disagree
     per["wasted_effort_share"] = (wasted_effort.reindex(per.index).astype(float) if wasted_effort is not None
                                   else np.nan)
+    per["team_wasted_effort_share"] = per.groupby(role)["wasted_effort_share"].transform("median")
     low_n = (per["low_share"] * per["leads"]).round()
     per["p_value"] = binom_sf(low_n, per["leads"], per["team_low_share"])
     per["low_quality"] = ((per["p_value"] < ALPHA)

@@ -459,8 +459,9 @@ def lead_quality(row: Mapping, name: str | None = None) -> str:
     whose = f"{isolate(name)}'s pipeline" if name else "The pipeline"
     parts = []
     if _get(row, "low_quality"):
-        waste = _get(row, "wasted_effort_share")
-        waste_s = f"; {pct(waste)} of activity goes to leads and deals that never convert" if waste is not None else ""
+        waste, team_waste = _get(row, "wasted_effort_share"), _get(row, "team_wasted_effort_share")
+        waste_s = (f"; {pct(waste)} of activity goes to leads and deals that did not convert, against {pct(team_waste)} "
+                   "for the team" if waste is not None and team_waste is not None and waste > team_waste else "")
         parts.append(f"{whose} is filled with low-quality leads: only {pct(_get(row, 'high_share'))} of {leads} "
                      f"leads fit the ideal-customer profile and {pct(_get(row, 'low_share'))} miss it vs "
                      f"{pct(_get(row, 'team_low_share'))} for the team{waste_s}. Fewer, better leads (right size, "

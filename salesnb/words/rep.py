@@ -323,8 +323,12 @@ def lead_quality(view) -> str | None:
         return None
     parts = []
     if q.low_quality and compared(view, q.team_low_share):
-        waste = (f"; {pct(q.wasted_effort_share)} of your activity goes to leads and deals that never convert"
-                 if q.wasted_effort_share is not None else "")
+        # the effort on lost causes backs the finding only where it is above the team's
+        team_waste = next((r.team for r in q.rows if r.metric == "wasted_effort_share"), None)
+        waste = (f"; {pct(q.wasted_effort_share)} of your activity goes to leads and deals that did not convert, "
+                 f"against {pct(team_waste)} for the team"
+                 if q.wasted_effort_share is not None and team_waste is not None
+                 and q.wasted_effort_share > team_waste else "")
         parts.append(f"Your pipeline is filled with low-quality leads: only {pct(q.high_share)} of your "
                      f"{q.leads:,} leads fit the ideal-customer profile and {pct(q.low_share)} miss it, against "
                      f"{pct(q.team_low_share)} for the team{waste}. Fewer, better leads (right size, real need, "
