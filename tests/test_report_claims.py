@@ -464,3 +464,14 @@ def test_a_finished_period_has_no_pipeline_strength():
     values, weights = {"pipeline_coverage": 11.6, "open_deals": 9.0}, {"pipeline_coverage": 10.0}
     assert [s.key for s in _strengths(values, cover, weights)] == ["pipeline_coverage"]
     assert _strengths(values, cover, weights, over=True) == []  # what is open now is the next period's
+
+
+def test_a_monthly_median_of_zero_is_not_offered_as_the_team_s_bar():
+    from salesnb.report.facts import Point, Trend
+
+    zero = Trend(months=[Point(f"2026-0{m}-01", 0.0, 0.0, 0) for m in (7, 8, 9)])
+    said = words.trend(_view(trend=zero))
+    assert said[1] == ("Last 3 months (2026-07 to 2026-09): you won 0 USD; in each of those months at least half of "
+                       "the team won nothing, so its monthly median is 0 and gives no bar.")
+    some = Trend(months=[Point(f"2026-0{m}-01", 100.0, 50.0, 1) for m in (7, 8, 9)])
+    assert words.trend(_view(trend=some))[1].endswith("you won 300 USD; the team's monthly medians add up to 150 USD.")

@@ -390,8 +390,12 @@ def trend(view) -> list[str]:
     out = [f"You won deals in {won_in} of the {len(mine)} months shown."]
     if len(t.months) >= 3 and all(p.team is not None for p in t.months[-3:]):
         last = t.months[-3:]
+        medians = sum(p.team for p in last)
+        team = (f"the team's monthly medians add up to {money(medians, cur)}" if medians > 0 else
+                "in each of those months at least half of the team won nothing, so its monthly median is 0 and gives "
+                "no bar")
         out.append(f"Last 3 months ({last[0].start[:7]} to {last[-1].start[:7]}): you won {money(sum(mine[-3:]), cur)}; "
-                   f"the team's monthly medians add up to {money(sum(p.team for p in last), cur)}.")
+                   f"{team}.")
     return out
 
 
