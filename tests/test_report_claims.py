@@ -475,3 +475,16 @@ def test_a_monthly_median_of_zero_is_not_offered_as_the_team_s_bar():
                        "the team won nothing, so its monthly median is 0 and gives no bar.")
     some = Trend(months=[Point(f"2026-0{m}-01", 100.0, 50.0, 1) for m in (7, 8, 9)])
     assert words.trend(_view(trend=some))[1].endswith("you won 300 USD; the team's monthly medians add up to 150 USD.")
+
+
+def test_a_role_ratio_reads_the_same_percent_in_the_report_as_in_diagnose():
+    import pandas as pd
+
+    from salesnb.present import pct
+    from salesnb.report.gather import role_figures
+
+    # 0.2545: diagnose says 25%; rounded first to three digits (0.255) it read 26%
+    frame = pd.DataFrame({"pipeline_ratio": [0.2545, 0.7849], "created_ratio": [0.785, 1.2349]}, index=["a", "b"])
+    shown = role_figures(frame.copy(), pd.Series(False, index=frame.index))
+    for col in frame:
+        assert [pct(x) for x in shown[col]] == [pct(x) for x in frame[col]], col

@@ -326,11 +326,17 @@ def _shown(frame: pd.DataFrame, columns) -> pd.DataFrame:
     return frame
 
 
+# role figures the words show as a whole percent: rounded once, to that, so the report says what diagnose says
+# (0.2545 read "25%" in diagnose and, rounded first to 0.255, "26%" in the report)
+PERCENT_FIGURES = ("pipeline_ratio", "created_ratio", "closing", "team_low_share", "team_high_share",
+                   "team_high_conversion")
+
+
 def role_figures(frame: pd.DataFrame, small_role: pd.Series) -> pd.DataFrame:
     """`frame` (per rep) with its role aggregates rounded, and blanked for reps of a role too small to show one."""
     for col in [c for c in ROLE_FIGURES if c in frame]:
-        frame[col] = frame[col].where(~small_role.reindex(frame.index).fillna(True).astype(bool)).map(
-            shown_figure).astype(float)
+        shown = frame[col].where(~small_role.reindex(frame.index).fillna(True).astype(bool)).astype(float)
+        frame[col] = shown.round(2) if col in PERCENT_FIGURES else shown.map(shown_figure).astype(float)
     return frame
 
 
