@@ -157,7 +157,8 @@ NORMALISATION_NAMES = {
     "target": "Share of a target",
 }
 NORMALISATION_WORDS = {
-    "percentile": "by your position among the reps of your role (best in the role = all the metric's points)",
+    "percentile": "by your position among the reps of your role (best in the role = all the metric's points; reps "
+                  "tied on a value share the points of the places they take up)",
     "zscore": "by how far you are above or below the average of your role (far above = all the metric's points)",
     "target": "by your value as a share of the target value (at the target = all the metric's points)",
 }
