@@ -38,7 +38,7 @@ from salesnb.generate import generate  # noqa: E402
 from salesnb.load import load  # noqa: E402
 from salesnb.metrics import metrics  # noqa: E402
 from salesnb.words import manager as words  # noqa: E402
-from salesnb.words.manager import below_target as said_below_target  # noqa: E402
+from salesnb.words.manager import no_praise as said_below_target  # noqa: E402
 
 DATA = ROOT / "bench" / "_data" / "diagnostics"
 
