@@ -423,7 +423,7 @@ def test_over_time_compares_a_partly_covered_quarter_with_a_note_and_says_when_t
     # half), so 2026-Q2 is compared with it, saying so; there is no earlier year with quotas to test the warning on
     since = text(shown(app, "since"))
     assert "2026-Q2 against 2026-Q1" in since
-    assert "The data starts on 2026-01-10: 2026-Q1 is compared from then on (81 of its 90 days)" in since
+    assert "The deals in the data start on 2026-01-10: 2026-Q1 is compared from then on (81 of its 90 days)" in since
     assert "Not enough history yet" in text(shown(app, "backtest"))
 
 

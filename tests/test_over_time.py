@@ -196,7 +196,7 @@ def test_an_earlier_period_the_data_covers_only_partly_is_compared_with_a_note()
     # deals from 10 January on: the first is rep a's third, on 11 January; Q1 is covered 11 Jan..31 Mar, 80 of 90 days
     ch = compare(starting("2026-01-10"), q2, "2026-06-30", as_weights(None), reps, override="2026-Q1")
     assert ch.unavailable is None
-    assert ch.note == "The data starts on 2026-01-11: 2026-Q1 is compared from then on (80 of its 90 days)."
+    assert ch.note == "The deals in the data start on 2026-01-11: 2026-Q1 is compared from then on (80 of its 90 days)."
     assert ch.then_as_of == pd.Timestamp("2026-03-31")  # a finished period against a finished one, both at their end
     # from mid-February on, less than half of Q1 is in the data: no comparison
     late = compare(starting("2026-02-16"), q2, "2026-06-30", as_weights(None), reps, override="2026-Q1")
@@ -214,5 +214,5 @@ def test_a_first_year_seen_early_names_no_quarter_the_data_does_not_hold():
     first = ds.opportunities["created_date"].min().date()
     # the year 2026 seen in March: no 2025 in the data, and the last complete quarter (2025-Q4) is before it too
     ch = compare(ds, resolve_period("2026", "2026-03-05"), "2026-03-05", as_weights(None), pd.Index(list(PLAN)))
-    assert ch.unavailable == (f"the data starts on {first}, within 2026, so it holds no earlier period to compare "
-                              "with yet")
+    assert ch.unavailable == (f"the deals in the data start on {first}, within 2026, so it holds no earlier period "
+                              "to compare with yet")

@@ -149,12 +149,13 @@ def compare(dataset, period: Period, as_of, weights, current: pd.Index, override
     if then.start < data_start:
         if covered < MIN_COVERED * span or then_as_of < data_start:
             empty.unavailable = (
-                f"the data starts on {data_start.date()}, so there is no {then.label} to compare {now.label} with"
+                f"the deals in the data start on {data_start.date()}, so there is no {then.label} to compare "
+                f"{now.label} with"
                 if now.end >= data_start else  # the fallback quarters are both before the data: name neither
-                f"the data starts on {data_start.date()}, within {period.label}, so it holds no earlier period "
-                "to compare with yet")
+                f"the deals in the data start on {data_start.date()}, within {period.label}, so it holds no "
+                "earlier period to compare with yet")
             return empty
-        note = (f"The data starts on {data_start.date()}: {then.label} is compared from then on "
+        note = (f"The deals in the data start on {data_start.date()}: {then.label} is compared from then on "
                 f"({covered} of its {span} days).")
     if then_as_of < then.start:
         empty.unavailable = f"{then.label} had not started at the same point: nothing to compare {now.label} with"
