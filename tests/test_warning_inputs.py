@@ -60,3 +60,26 @@ def test_behind_the_season_needs_a_shortfall_of_at_least_one_usual_deal():
                          "chance": 0.2, "pipeline_expected": 5_000.0, "closing": 1.0, "created_pace": 10.0,
                          "due_by_now": 1_708.0, "per_deal": [10_000.0, 1_000.0, 1_708.0]}, index=["a", "b", "c"])
     assert warn(proj)["behind"].to_dict() == {"a": False, "b": True, "c": True}
+
+
+def test_a_new_hire_is_due_only_what_deals_created_since_joining_can_have_closed():
+    import numpy as np
+
+    from salesnb.diagnostics.projection import RAMP_DAYS, RAMP_START, _due_since_hire
+
+    class Even:  # every day of the year sells alike
+        def weights(self, days):
+            return np.full(len(days), 1 / 365)
+
+    class Thirty:  # every deal closes exactly 30 days after it is created
+        cycle_cdf = np.r_[np.zeros(30), np.ones(400)]
+        typical_cycle = 30
+
+    # joined on day 100 of a period of days 0..364; seen on day 130: only the deals of day 100 have closed
+    hire = first = np.array([100])
+    pace = [RAMP_START + (1 - RAMP_START) * min(d, RAMP_DAYS) / RAMP_DAYS for d in range(334 - 100 + 1)]
+    by_now, by_end = pace[0], sum(pace)  # created on day 100 / on days 100..334 (closing by day 364)
+    share = _due_since_hire(Thirty(), Even(), hire, first, 0, 130, 364)
+    assert share[0] == pytest.approx(by_now / by_end)
+    assert share[0] < 0.01  # about half a day's deals of some 200 days' worth
+    assert _due_since_hire(Thirty(), Even(), hire, first, 0, 129, 364)[0] == 0.0  # nothing can have closed yet

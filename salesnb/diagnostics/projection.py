@@ -253,6 +253,18 @@ def _ahead(f: Fit, season: Season, as_of: int, last: np.ndarray, hire: np.ndarra
     return (sell * fits).sum(axis=1)
 
 
+def _due_since_hire(f: Fit, season: Season, hire: np.ndarray, first: np.ndarray, begin: int, now: int,
+                    end: int) -> np.ndarray:
+    """Per rep who joined within the period: the share of what they can win in it (from deals they create, at
+    their ramp, closing one sales cycle later) that is due by `now`: a new hire is not behind for the deals
+    they have not had the time to create and close."""
+    days = np.arange(begin, end + 1)
+    sell = _selling(f, season, days, hire, first)
+    by_now = (sell * _fits(f, now - days)[None, :]).sum(axis=1)
+    by_end = (sell * _fits(f, end - days)[None, :]).sum(axis=1)
+    return np.where(by_end > 0, by_now / np.where(by_end > 0, by_end, 1.0), np.nan)
+
+
 def _day_or(values, n: int, default: int) -> np.ndarray:
     if values is None:
         return np.full(n, default, dtype=np.int64)
@@ -326,6 +338,9 @@ def project(book: Book, season: Season, period, as_of, reps: pd.DataFrame, quota
     lo = np.clip(np.maximum(hire, begin) - begin, 0, len(span))
     now = int(np.clip(min(t, end) - begin + 1, 0, len(span)))
     due_share = (cum[now] - cum[lo]) / np.where(cum[-1] - cum[lo] > 0, cum[-1] - cum[lo], np.nan)
+    joined = hire > begin  # a rep who joined within the period: only their own deals can close, after a cycle
+    if joined.any():
+        due_share[joined] = _due_since_hire(f, season, hire[joined], first[joined], begin, min(t, end), end)
     finals = _draw(w0, p, amount, pos, n, rate, rate_var, mass, rates["size_spread"].to_numpy(), draws, seed)
     low, high = np.quantile(finals, [LOW, HIGH], axis=1)
     reach = np.where(q > 0, (finals >= q[:, None]).mean(axis=1), np.nan)
