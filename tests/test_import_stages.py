@@ -95,3 +95,48 @@ def test_an_open_stage_before_the_first_rung_can_be_said_open(tmp_path):
                                         ("Qualified To Buy", None), ("Renewal Upcoming", None), ("Wonder", None)])
 def test_looks_closed(name, kind):
     assert looks_closed(name) == kind
+
+
+NO_STAGES = ""  # status alone, no furthest_stage map on the column
+
+
+def test_a_closed_looking_status_open_only_through_the_wildcard_is_an_error_without_a_funnel_map(tmp_path):
+    rows = ("D1,ann,Discovery,100,2024-01-01,\n"
+            "D2,ann,Closed-Lost to Competition,200,2024-01-02,2024-02-01\n"
+            "D3,bob,Closed Won,300,2024-01-03,2024-02-03\n")
+    text = fails(tmp_path, rows, stages=NO_STAGES)
+    assert "1 row(s) of deals.csv have 'Stage' values that look closed" in text
+    assert "'Closed-Lost to Competition' (1) (line 3)" in text
+    assert '"Closed-Lost to Competition" = "lost"' in text
+
+
+def test_a_deal_with_an_actual_close_date_open_only_through_the_wildcard_is_an_error(tmp_path):
+    src = tmp_path / "export"
+    src.mkdir()
+    (src / "opps.csv").write_text("Id,Owner,Reason,Amount,Created,Actual Close Date,Est Close\n"
+                                  "O1,ann,Won,100,2024-01-01,2024-03-01,2024-03-01\n"
+                                  "O2,ann,In Progress,200,2024-01-02,,2024-04-01\n"
+                                  "O3,bob,Out-Sold,300,2024-01-03,2024-02-03,2024-02-01\n")
+    (src / "m.toml").write_text('''[tables.opportunities]
+file = "opps.csv"
+[tables.opportunities.columns]
+opportunity_id = "Id"
+rep_id = "Owner"
+created_date = "Created"
+close_date = ["Actual Close Date", "Est Close"]
+amount = "Amount"
+status = { column = "Reason", values = { "Won" = "won", "Lost" = "lost", "*" = "open" } }
+''')
+    with pytest.raises(MappingError) as info:
+        import_export([src / "opps.csv"], tmp_path / "ds", src / "m.toml")
+    text = str(info.value)
+    assert "'Out-Sold' (1) (line 4)" in text and "'Actual Close Date'" in text
+    assert '"Out-Sold" = "lost"' in text
+    assert "In Progress" not in text
+    # With the status mapped, it imports, and the note says the key "Lost" matched no row.
+    (src / "m.toml").write_text((src / "m.toml").read_text().replace('"Lost" = "lost"', '"Lost" = "lost", "Out-Sold" = "lost"'))
+    result = import_export([src / "opps.csv"], tmp_path / "ds", src / "m.toml")
+    opps = pd.read_csv(tmp_path / "ds" / "opportunities.csv", dtype=str)
+    assert list(opps["status"]) == ["won", "open", "lost"]
+    idle = [n for n in result.notes if "matched no row" in n]
+    assert len(idle) == 1 and "'Lost'" in idle[0] and "'Out-Sold'" not in idle[0]

@@ -85,6 +85,7 @@ class Mapping:
     description: str = ""
     fiscal_year_start_month: int | None = None  # written to dataset.toml; fiscal quarters are read with it
     currency: str | None = None  # the amounts' currency (ISO 4217), written to dataset.toml
+    preset_keys: frozenset = frozenset()  # value-map keys (casefolded) that come from a built-in preset
 
 
 def preset_path(name: str) -> Path:
@@ -137,7 +138,31 @@ def raw_mapping(spec: str | Path, _seen: tuple = ()) -> tuple[dict, str]:
 def load_mapping(spec: str | Path) -> Mapping:
     """Read and check a mapping file or built-in preset name; raises MappingError naming the bad key."""
     raw, where = raw_mapping(spec)
-    return parse_mapping(raw, where)
+    mapping = parse_mapping(raw, where)
+    mapping.preset_keys = frozenset(_preset_keys(spec))
+    return mapping
+
+
+def _preset_keys(spec: str | Path) -> set[str]:
+    """Keys of the value maps a mapping gets from a built-in preset (itself or what it extends): a preset lists
+    stage names of every pipeline, so a key of its that no row has is no misspelling of the user's."""
+    if isinstance(spec, str) and spec in PRESET_NAMES:
+        return _value_keys(_read_toml(preset_path(spec), spec))
+    parent = _read_toml(Path(spec), str(spec)).get("extends")
+    if not parent:
+        return set()
+    if parent not in PRESET_NAMES and not Path(parent).is_absolute():
+        parent = str(Path(spec).parent / parent)
+    return _preset_keys(parent)
+
+
+def _value_keys(raw) -> set[str]:
+    if not isinstance(raw, dict):
+        return set()
+    keys = {str(k).strip().casefold() for k in raw["values"]} if isinstance(raw.get("values"), dict) else set()
+    for v in raw.values():
+        keys |= _value_keys(v)
+    return keys
 
 
 def parse_mapping(raw: dict, where: str) -> Mapping:

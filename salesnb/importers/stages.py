@@ -14,6 +14,8 @@ import re
 
 import pandas as pd
 
+from .parse import null_mask
+
 CATCH_ALL = "*"
 # Words of closed stages in the languages CRM orgs are set up in (only used to word a suggestion).
 _WON = r"won|win|wins|gewonnen|gagn[ée]e?|ganad[oa]|ganh[oa]|vint[oa]|renewed"
@@ -91,34 +93,54 @@ def unmapped_stage_fix(src, ctx):
     return fix
 
 
+def _closed_by_stage(stage, value: str) -> str | None:
+    """'won' or 'lost' when furthest_stage (reading the status's column) maps `value` to "won" or "" by its own key."""
+    if stage is None:
+        return None
+    rung, key = match(value, stage.values)
+    if key is None or key.strip() == CATCH_ALL or rung.strip().casefold() not in ("", "won"):
+        return None
+    return "won" if rung.strip().casefold() == "won" else "lost"
+
+
+# A date column only closed deals fill (Dynamics 'Actual Close Date', 'ActualCloseDate', 'Date Closed').
+_ACTUAL_CLOSE = re.compile(r"actual.?clos|closed.?(?:date|on|time)|date.?closed", re.I)
+
+
 def check_catch_all_status(chunk: pd.DataFrame, out: dict, ctx) -> None:
-    """Record, as a problem, deals made open only by the status map's "*" whose stage furthest_stage maps to "won"
-    or to "" (a closed stage: a won deal, or a lost one whose rung is unknown)."""
+    """Record, as problems, deals made open only by the status map's "*" that are closed: their value looks closed
+    ('Closed-Lost to Competition', 'Canceled'), furthest_stage maps it to "won" or "" (a closed stage), or the
+    deal has an actual close date (a close_date column only closed deals fill)."""
     if ctx.table.name != "opportunities" or "status" not in out:
         return
-    stage = _mapped_source(ctx.columns.get("furthest_stage"))
-    status = _mapped_source(ctx.columns.get("status"), stage.column if stage else None)
-    if stage is None or status is None or stage.column not in chunk.columns:
+    status = _mapped_source(ctx.columns.get("status"))
+    if status is None or status.column not in chunk.columns:
         return
-    raw = chunk[stage.column].astype("str")
-    flagged = {}
-    for u in pd.unique(raw):
-        rung, key = match(u, stage.values)
-        if key is None or key.strip() == CATCH_ALL or rung.strip().casefold() not in ("", "won"):
+    stage = _mapped_source(ctx.columns.get("furthest_stage"), status.column)
+    raw = chunk[status.column].astype("str")
+    is_open = (out["status"] == "open").to_numpy()
+    via_star = {u for u in pd.unique(raw[is_open]) if status_through_catch_all(ctx, status.column, u) == "open"}
+    if not via_star:
+        return
+    flagged = {u: k for u in via_star if (k := _closed_by_stage(stage, u) or looks_closed(u))}
+    rows = raw.isin(list(flagged)).to_numpy() & is_open
+    if rows.any():
+        def fix(bad: pd.Series) -> str:
+            shown = ", ".join(f"\"{v}\" = \"{'won' if flagged.get(v) == 'won' else 'lost'}\"" for v in list(bad)[:3])
+            return (f"give each its status under [{status.key}.values], e.g. {shown}; a closed deal is never "
+                    f"counted as open. If one really is an open stage, write \"<stage>\" = \"open\" there.")
+        ctx.problem(f"{status.key}.values", f"have {status.describe()} values that look closed (by their name or "
+                    f"furthest_stage) but that status makes open only through \"*\"", raw[rows], fix)
+    dated = is_open & raw.isin(list(via_star)).to_numpy() & ~rows
+    for a in ctx.columns.get("close_date", ()):
+        if a.column is None or a.column not in chunk.columns or not _ACTUAL_CLOSE.search(a.column):
             continue
-        if status_through_catch_all(ctx, stage.column, u) == "open":
-            flagged[u] = rung.strip().casefold()
-    if not flagged:
-        return
-    rows = raw.isin(list(flagged)).to_numpy() & (out["status"] == "open").to_numpy()
-    if not rows.any():
-        return
-
-    def fix(bad: pd.Series) -> str:
-        shown = ", ".join(f"\"{v}\" = \"{'won' if flagged.get(v) == 'won' else 'lost'}\"" for v in list(bad)[:3])
-        return (f"give each its status under [{status.key}.values], e.g. {shown}; furthest_stage maps them to "
-                f"\"won\" or \"\" (not a rung), which an open deal cannot be. If one really is an open stage before "
-                f"the first rung, write \"<stage>\" = \"open\" there.")
-    ctx.problem(f"{status.key}.values",
-                f"have {status.describe()} values that status makes open only through \"*\" while furthest_stage "
-                f"maps them to \"won\" or \"\" (closed stages?)", raw[rows], fix)
+        has_date = dated & (chunk[a.column].astype("str").str.strip() != "").to_numpy()
+        has_date &= ~null_mask(chunk[a.column].astype("str"), ctx.table.nulls)
+        if has_date.any():
+            fix = (f"give each its status under [{status.key}.values], e.g. \"{raw[has_date].iloc[0]}\" = \"lost\" "
+                   f"(or \"won\"): a deal with {a.column!r} filled in is closed, not open.")
+            ctx.problem(f"{status.key}.values", f"have {status.describe()} values that status makes open only "
+                        f"through \"*\" although {a.column!r} (a date only closed deals have) is filled in",
+                        raw[has_date], fix)
+            dated &= ~has_date

@@ -23,7 +23,7 @@ from .result import MAX_EXAMPLES, Dropped, ImportResult, Problems, TableSummary
 from .reps import write_reps
 from .roster import Roster
 from .run import Run, TableWriter, output_columns
-from .transform import Context, drop_marked_rows, to_csv_text, transform_chunk, unpivot
+from .transform import Context, drop_marked_rows, to_csv_text, transform_chunk, unpivot, unused_key_notes
 
 
 def stream_all(mapping: Mapping, plans: list, joins: dict, run: Run, result: ImportResult) -> None:
@@ -147,6 +147,7 @@ def _stream_table(plan, joins, ctx: Context, mapping: Mapping, result: ImportRes
         if "rep_id" in canon.columns and t.name != "reps":
             for i in canon["rep_id"].dropna().unique():
                 ctx.rep_names.setdefault(i, i)
+    result.notes += unused_key_notes(ctx, mapping.preset_keys)
     if adjusted:
         result.notes.append(f"{src.name}: {adjusted:,} deal(s) closed before their created date (records loaded into "
                             f"the CRM after the fact): created_date set to the close date (created_after_close).")

@@ -24,10 +24,12 @@ from .stages import check_catch_all_status, unmapped_stage_fix
 from .typed import decide_date_order, to_choice, to_date, to_number, what
 
 
-def _map_values(raw: pd.Series, values: tuple[tuple[str, str], ...]) -> tuple[pd.Series, np.ndarray]:
+def _map_values(raw: pd.Series, values: tuple[tuple[str, str], ...], used: set | None = None
+                ) -> tuple[pd.Series, np.ndarray]:
     """Apply a value map to non-empty text; keys match trimmed and case-insensitively, '*' and '?' are wildcards.
 
-    Returns the mapped values ('' maps to empty) and a mask of values no key matched.
+    Returns the mapped values ('' maps to empty) and a mask of values no key matched; the keys that matched a value
+    are added to `used`.
     """
     exact = {k.strip().casefold(): v for k, v in values if not any(ch in k for ch in "*?[")}
     patterns = [(k.strip().casefold(), v) for k, v in values if any(ch in k for ch in "*?[")]
@@ -37,6 +39,8 @@ def _map_values(raw: pd.Series, values: tuple[tuple[str, str], ...]) -> tuple[pd
         f = str(u).strip().casefold()
         if f in exact:
             table[u] = exact[f]
+            if used is not None:
+                used.add(f)
             continue
         for pat, v in patterns:
             if fnmatch.fnmatchcase(f, pat):
@@ -64,6 +68,7 @@ class Context:
     currencies: dict = field(default_factory=dict)  # (column key, file, column) -> currency marks seen in amounts
     formulas: dict = field(default_factory=dict)  # (file, column) -> cells a spreadsheet would run as formulas
     date_orders: dict = field(default_factory=dict)  # file -> the day-month order its dates show (None: they disagree)
+    keys_used: dict = field(default_factory=dict)  # column source -> the value-map keys (casefolded) some row matched
 
     @property
     def stem(self) -> str:
@@ -144,7 +149,7 @@ def _evaluate_default(src: ColumnSource, col: Column, index: pd.Index, ctx: Cont
 def _convert(src: ColumnSource, col: Column, raw: pd.Series, empty: np.ndarray, ctx: Context) -> pd.Series:
     """Value map, then the column's type; values that do not fit are recorded in ctx.problems."""
     if src.values is not None and (~empty).any():
-        mapped, unmatched = _map_values(raw[~empty], src.values)
+        mapped, unmatched = _map_values(raw[~empty], src.values, ctx.keys_used.setdefault(src, set()))
         if col.kind == "choice":
             ok_as_is = mapped.str.strip().str.casefold().isin(col.choices).to_numpy()
             bad = unmatched & ~ok_as_is
@@ -285,3 +290,17 @@ def unpivot(chunk: pd.DataFrame, pattern: str, needed: set[str]) -> pd.DataFrame
     for g in groups.columns:
         long[f"@{g}"] = groups[g].astype("str").str.strip()
     return long
+
+
+def unused_key_notes(ctx: Context, preset_keys=frozenset()) -> list[str]:
+    """A note per value map with keys (not patterns, not from a preset) that no row of the file matched: usually a
+    misspelling ('Lost' where the export writes 'Closed Lost'), whose rows then go to "*" or stop the import."""
+    notes = []
+    for src, used in ctx.keys_used.items():
+        idle = [k for k, _ in src.values if not any(ch in k for ch in "*?[")
+                and k.strip().casefold() not in used and k.strip().casefold() not in preset_keys]
+        if idle:
+            notes.append(f"{ctx.file}: [{src.key}.values] {', '.join(repr(k) for k in idle[:5])}"
+                         f"{' ...' if len(idle) > 5 else ''} matched no row of the file ({what(src)}); check the "
+                         f"spelling against the export's values.")
+    return notes
