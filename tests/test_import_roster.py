@@ -91,3 +91,43 @@ def test_rep_ids_keep_every_letter_as_written(tmp_path):
     _, opps, reps = run(tmp_path, ["Jürgen Weiß", "Anna Müller"], "Jürgen Weiß,Jürgen Weiß,\n", names=True)
     assert list(opps["rep_id"]) == ["jürgen-weiß", "anna-müller"]
     assert sorted(reps["rep_id"]) == ["anna-müller", "jürgen-weiß"]
+
+
+def test_an_owner_id_written_as_a_float_takes_the_roster_rep(tmp_path):
+    # pandas or a spreadsheet wrote the owner ids 7 and 12 as '7.0' and '12.0'.
+    result, opps, reps = run(tmp_path, ["7.0", "12.0", "7"], "007,Ann Lee,\n12,Bob Stone,\n")
+    assert list(opps["rep_id"]) == ["007", "12", "007"]
+    assert list(reps["rep_id"]) == ["007", "12"]
+    assert match_key("7.0") == "7" and match_key("7.5") != "7"
+
+
+def test_a_roster_name_with_a_note_in_brackets_is_that_rep(tmp_path):
+    src = tmp_path / "export"
+    src.mkdir()
+    (src / "deals.csv").write_text("Id,Owner,Created,Status,Amount\n"
+                                   "D1,Ann Lee (Deactivated User),2024-01-01,open,10\n"
+                                   "D2,Ann Lee,2024-01-01,open,20\n"
+                                   "D3,Cy Moe (Deactivated User),2024-01-01,open,30\n")
+    (src / "users.csv").write_text("Name,Email\nAnn Lee,ann@x.com\nBob Stone,bob@x.com\n")
+    (src / "m.toml").write_text('''[tables.opportunities]
+file = "deals.csv"
+[tables.opportunities.columns]
+opportunity_id = "Id"
+rep_id = { column = "Owner", names = true }
+created_date = "Created"
+status = "Status"
+amount = "Amount"
+[tables.reps]
+file = "users.csv"
+[tables.reps.columns]
+rep_id = { column = "Name", names = true }
+name = "Name"
+email = "Email"
+''')
+    result = import_export([src / "deals.csv", src / "users.csv"], tmp_path / "ds", src / "m.toml")
+    opps = pd.read_csv(tmp_path / "ds" / "opportunities.csv", dtype=str)
+    reps = pd.read_csv(tmp_path / "ds" / "reps.csv", dtype=str)
+    assert list(opps["rep_id"]) == ["ann-lee", "ann-lee", "cy-moe-deactivated-user"]  # Cy Moe is not in the roster
+    assert sorted(reps["rep_id"]) == ["ann-lee", "bob-stone", "cy-moe-deactivated-user"]
+    [note] = [n for n in result.notes if "note in brackets" in n]
+    assert note.startswith("reps: 1 row(s)") and "'Ann Lee (Deactivated User)' -> 'ann-lee'" in note

@@ -137,7 +137,7 @@ def _stream_table(plan, joins, ctx: Context, mapping: Mapping, result: ImportRes
                 canon.loc[late, "created_date"] = canon.loc[late, "close_date"]
                 adjusted += int(late.sum())
         if roster is not None and "rep_id" in canon.columns:
-            canon = canon.assign(rep_id=roster.apply(canon["rep_id"]))
+            canon = canon.assign(rep_id=roster.apply(canon["rep_id"], ctx.rep_names))
         if t.name == "stage_history":
             canon = canon.sort_values("entered_date", kind="stable").drop_duplicates(["opportunity_id", "stage"])
         if t.name == "reps":
