@@ -140,3 +140,19 @@ status = { column = "Reason", values = { "Won" = "won", "Lost" = "lost", "*" = "
     assert list(opps["status"]) == ["won", "open", "lost"]
     idle = [n for n in result.notes if "matched no row" in n]
     assert len(idle) == 1 and "'Lost'" in idle[0] and "'Out-Sold'" not in idle[0]
+
+
+@pytest.mark.parametrize("value, wanted, unwanted", [
+    ("deleted", '"deleted" = "" to leave those records out', '"deleted" = "open"'),
+    ("Lost - no budget", '"Lost - no budget" = "lost"', '"Lost - no budget" = "open"'),
+    ("On Hold", '"won", "lost" or "open" as such deals are, or "" to leave them out', '"On Hold" = "open"')])
+def test_the_fix_for_an_unmapped_status_does_not_steer_to_open(tmp_path, value, wanted, unwanted):
+    src = tmp_path / "export"
+    src.mkdir()
+    (src / "deals.csv").write_text(HEAD + f"D1,ann,won,100,2024-01-01,2024-02-01\nD2,ann,{value},100,2024-01-01,\n")
+    (src / "m.toml").write_text(MAPPING.split("status =")[0]
+                                + 'status = { column = "Stage", values = { "won" = "won", "lost" = "lost", "open" = "open" } }\n')
+    with pytest.raises(MappingError) as info:
+        import_export([src / "deals.csv"], tmp_path / "ds", src / "m.toml")
+    text = str(info.value)
+    assert f"'{value}' (1) (line 3)" in text and wanted in text and unwanted not in text

@@ -60,6 +60,34 @@ def status_through_catch_all(ctx, column: str, value: str) -> str | None:
     return mapped if key is not None and key.strip() == CATCH_ALL else None
 
 
+_GONE = re.compile(r"delet|archiv|merged|remov|trash|duplicat|spam|gel[öo]scht|supprim|eliminad", re.I)
+
+
+def unmapped_status_fix(src):
+    """The fix for status values the mapping does not map, per value: "" (leave the rows out) for a deleted,
+    archived or merged record, its closed status for a value that looks closed, else the choices (open is not
+    assumed: a deal the map does not know may be closed)."""
+
+    def fix(bad: pd.Series) -> str:
+        values = [str(v) for v in bad]
+        gone = [v for v in values if _GONE.search(v)]
+        closed = [(v, looks_closed(v)) for v in values if v not in gone and looks_closed(v)]
+        other = [v for v in values if v not in gone and not looks_closed(v)]
+        pair = '"{}" = "{}"'.format
+        parts = []
+        if gone:
+            parts.append(", ".join(pair(v, "") for v in gone[:3]) + " to leave those records out (a deleted, "
+                         "archived or merged record is not a deal of the pipeline)")
+        if closed:
+            parts.append(", ".join(pair(v, "won" if k == "won" else "lost") for v, k in closed[:3])
+                         + (' (or "won", if such deals were won)' if any(k == "closed" for _, k in closed) else ""))
+        if other:
+            parts.append(f"for {', '.join(repr(v) for v in other[:3])}: " + '"won", "lost" or "open" as such deals '
+                         'are, or "" to leave them out')
+        return f"add each under [{src.key}.values]: " + "; ".join(parts) + ' ("*" matches any other value).'
+    return fix
+
+
 def unmapped_stage_fix(src, ctx):
     """The fix for furthest_stage values the mapping does not map: the rung each reached, or for a name that looks
     closed, its status and "" (or won); and the status those rows would otherwise get."""

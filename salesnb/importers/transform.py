@@ -20,7 +20,7 @@ from .parse import name_to_id, normalize_name, null_mask, parse_bools
 from .quota_periods import period_columns
 from .result import Problems
 from .formulas import note_formulas
-from .stages import check_catch_all_status, unmapped_stage_fix
+from .stages import check_catch_all_status, unmapped_stage_fix, unmapped_status_fix
 from .typed import decide_date_order, to_choice, to_date, to_number, what
 
 
@@ -157,6 +157,7 @@ def _convert(src: ColumnSource, col: Column, raw: pd.Series, empty: np.ndarray, 
                 canon = ", ".join(col.choices)
                 first_bad = mapped[bad].iloc[0]
                 fix = (unmapped_stage_fix(src, ctx) if col.name in ("furthest_stage", "stage") else
+                       unmapped_status_fix(src) if col.name == "status" and ctx.table.name == "opportunities" else
                        f"add each under [{src.key}.values], e.g. \"{first_bad}\" = \"{col.choices[0]}\" "
                        f"(canonical values: {canon}; \"\" for none; \"*\" matches any other value).")
                 ctx.problem(f"{src.key}.values", f"have {what(src)} values the mapping does not map", mapped[bad], fix)
