@@ -102,6 +102,7 @@ def _stream_table(plan, joins, ctx: Context, mapping: Mapping, result: ImportRes
     needed = _read_set(plan)
     adjusted = 0
     offset = 0
+    considered = 0  # rows read, less footer and summary lines
     for chunk in iter_chunks(src.path, src.encoding, src.delimiter, mapping.chunk_rows, needed):
         chunk.index = pd.RangeIndex(offset, offset + len(chunk))  # record numbers, turned into lines in messages
         offset += len(chunk)
@@ -111,6 +112,7 @@ def _stream_table(plan, joins, ctx: Context, mapping: Mapping, result: ImportRes
         chunk = chunk.loc[:, ~chunk.columns.duplicated()]
         rows_before = chunk.index
         chunk, marked = drop_marked_rows(chunk, t)
+        considered += len(chunk)
         if marked.any():
             _count_drop(drops, (t.name, src.name, "footer, subtotal or summary line (drop_rows)"), rows_before[marked])
         for j in plan.joins:
@@ -128,6 +130,7 @@ def _stream_table(plan, joins, ctx: Context, mapping: Mapping, result: ImportRes
             if n:
                 summary.fills.setdefault(col, Counter())[how] += n
                 summary.file_fills.setdefault(src.name, {}).setdefault(col, Counter())[how] += n
+        ctx.keep_names(keep)
         canon = canon[keep]
         canon.index = records[keep]
         if t.created_after_close == "use_close_date" and {"created_date", "close_date"} <= set(canon.columns):
@@ -148,6 +151,8 @@ def _stream_table(plan, joins, ctx: Context, mapping: Mapping, result: ImportRes
             for i in canon["rep_id"].dropna().unique():
                 ctx.rep_names.setdefault(i, i)
     result.notes += unused_key_notes(ctx, mapping.preset_keys)
+    if not t.unpivot:
+        _check_empty_ids(plan, considered, drops, ctx.problems)
     if adjusted:
         result.notes.append(f"{src.name}: {adjusted:,} deal(s) closed before their created date (records loaded into "
                             f"the CRM after the fact): created_date set to the close date (created_after_close).")
@@ -166,9 +171,35 @@ def _keep_rows(canon: pd.DataFrame, ctx: Context, table, drops: dict, where: tup
         if col in canon.columns:
             empty = canon[col].isna().to_numpy() & keep
             if empty.any():
-                _count_drop(drops, where + (f"empty {col} (missing in the file, or mapped to \"\")",), ctx.records[empty])
+                _count_drop(drops, where + (_empty_reason(col),), ctx.records[empty])
             keep &= ~empty
     return keep
+
+
+def _empty_reason(col: str) -> str:
+    return f"empty {col} (missing in the file, or mapped to \"\")"
+
+
+def _check_empty_ids(plan, rows: int, drops: dict, problems: Problems) -> None:
+    """Stop the import when more than half the rows of a file lack a required id (the deal's, its owner's): a
+    report grouped by owner writes the owner only on each group's first row, and dropping the rest is no import."""
+    t, file = plan.table, plan.src.name
+    for col in TABLES[t.name].required_columns:
+        if TABLES[t.name].column(col).kind != "id" or col not in plan.effective:
+            continue
+        count, records = drops.get((t.name, file, _empty_reason(col)), (0, []))
+        if rows and count * 2 > rows:
+            src = plan.effective[col][0]
+
+            def message(finder, count=count, records=records, src=src, col=col) -> str:
+                lines = finder.lines(file, records) if finder is not None else [str(r + 2) for r in records]
+                return (f"{count:,} of the {rows:,} row(s) of {file} have no {col} ({src.describe()} empty; lines "
+                        f"{', '.join(lines)}{', ...' if count > len(lines) else ''}), so they would be dropped. A "
+                        f"report grouped or formatted by that column writes it only on the first row of each group. "
+                        f"Fix: export the report as Details Only (Salesforce: Export > Details Only), or fill the "
+                        f"value down into every row; if those rows really have none, give a default under [{src.key}] "
+                        f"(e.g. default = \"unassigned\").")
+            problems.add_message(src.key, file, message)
 
 
 def _count_unnamed(chunk: pd.DataFrame, file: str, nulls, run: Run) -> None:

@@ -68,6 +68,7 @@ class Context:
     currencies: dict = field(default_factory=dict)  # (column key, file, column) -> currency marks seen in amounts
     formulas: dict = field(default_factory=dict)  # (file, column) -> cells a spreadsheet would run as formulas
     date_orders: dict = field(default_factory=dict)  # file -> the day-month order its dates show (None: they disagree)
+    names: list = field(default_factory=list)  # (positions, ids, names) of this chunk's names=true columns
     keys_used: dict = field(default_factory=dict)  # column source -> the value-map keys (casefolded) some row matched
 
     @property
@@ -76,7 +77,13 @@ class Context:
         return self.file.rsplit(".", 1)[0] if "." in self.file else self.file
 
     def start_chunk(self, records: np.ndarray) -> None:
-        self.records, self.marks, self.drops = records, [], {}
+        self.records, self.marks, self.drops, self.names = records, [], {}, []
+
+    def keep_names(self, keep: np.ndarray) -> None:
+        """Remember the reps named in the rows kept (rows dropped, such as a report's summary lines, name none)."""
+        for positions, ids, names in self.names:
+            kept = keep[positions]
+            _remember_reps(self.rep_names, ids[kept], names[kept])
 
     def mark(self, column: str, how: str, positions) -> None:
         if len(positions):
@@ -188,7 +195,7 @@ def _convert(src: ColumnSource, col: Column, raw: pd.Series, empty: np.ndarray, 
     if src.names:
         clean = normalize_name(text)
         ids = name_to_id(clean)
-        _remember_reps(ctx.rep_names, ids, clean)
+        ctx.names.append((text.index.to_numpy(), ids, clean))
         out[present] = ids.to_numpy()
     elif col.kind == "str":  # stray spaces in names and labels ('Acme  Corp ' -> 'Acme Corp')
         out[present] = normalize_name(text).to_numpy()
