@@ -62,3 +62,44 @@ def test_one_currency_written_two_ways_is_one_currency(tmp_path, amounts, top):
 def test_another_single_currency_than_usd_is_a_note(tmp_path):
     result = run(tmp_path, ["€100", "EUR 5"])
     assert any('set currency = "EUR"' in n for n in result.notes)
+
+
+CURRENCY_MAPPING = '''[tables.opportunities]
+file = "deals.csv"
+[tables.opportunities.columns]
+opportunity_id = "Id"
+rep_id = "Owner"
+created_date = "Created"
+status = "Status"
+amount = "%s"
+'''
+
+
+def run_with_currency_column(tmp_path: Path, rows: str, amount: str = "Value"):
+    src = tmp_path / "export"
+    src.mkdir(parents=True, exist_ok=True)
+    (src / "deals.csv").write_text("Id,Owner,Created,Status,Value,Deal - Currency,Value (converted)\n" + rows)
+    (src / "m.toml").write_text(CURRENCY_MAPPING % amount)
+    return import_export([src / "deals.csv"], tmp_path / "ds", src / "m.toml")
+
+
+MIXED = ("D1,ann,2024-01-01,open,100,EUR,110\nD2,ann,2024-01-01,open,200,USD,200\n"
+         "D3,bob,2024-01-01,open,300,EUR,330\nD4,bob,2024-01-01,open,0,GBP,0\n")
+
+
+def test_a_currency_column_with_several_currencies_stops_the_import(tmp_path):
+    with pytest.raises(MappingError) as info:
+        run_with_currency_column(tmp_path, MIXED)
+    text = str(info.value)
+    assert "deals.csv: the amounts are in 2 currencies (column 'Deal - Currency')" in text  # GBP: amount 0 only
+    assert "EUR 2 row(s) (lines 2, 4); USD 1 row(s) (line 3)" in text
+    assert 'amount = "Value (converted)" under [tables.opportunities.columns]' in text
+    assert not (tmp_path / "ds").exists()
+
+
+def test_a_converted_amount_or_one_currency_imports(tmp_path):
+    run_with_currency_column(tmp_path, MIXED, amount="Value (converted)")
+    opps = pd.read_csv(tmp_path / "ds" / "opportunities.csv")
+    assert list(opps["amount"]) == [110, 200, 330, 0]
+    run_with_currency_column(tmp_path / "b", "D1,ann,2024-01-01,open,100,EUR,110\nD2,ann,2024-01-01,open,200,eur,220\n")
+    assert list(pd.read_csv(tmp_path / "b" / "ds" / "opportunities.csv")["amount"]) == [100, 200]

@@ -2,6 +2,8 @@
 (a multi-currency CRM org exporting each deal in its own currency), which cannot be added up and stop the import."""
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -83,3 +85,53 @@ def currency_notes(currencies: dict, currency: str | None) -> list[str]:
             notes.append(f"{file}: [{key}] amounts are written with {shown}, the mapping says currency = "
                          f"\"{currency}\": amounts are not converted, so check that they are all in {currency}.")
     return notes
+
+
+# A column naming each row's currency (Pipedrive 'Deal - Currency', HubSpot 'Deal currency code', Salesforce
+# 'Opportunity Currency' / 'CurrencyIsoCode', Zoho 'Currency'); not a rate or an amount.
+_CURRENCY_NAME = re.compile(r"currency", re.I)
+_NOT_A_CODE = re.compile(r"rate|amount|value|convert|symbol|decimal|exchange|revenue|price", re.I)
+# An amount already converted to one currency ('Amount (converted)', 'Amount in company currency').
+CONVERTED = re.compile(r"convert|(company|home|base|corporate|default|org|organi[sz]ation|reporting) currency", re.I)
+
+
+def currency_column(header: list[str], amount_sources) -> str | None:
+    """The export's currency column, when the amount is mapped from a column that is not already converted."""
+    columns = [c for a in amount_sources or () for c in a.sources]
+    if not columns or any(CONVERTED.search(c) for c in columns):
+        return None
+    return next((c for c in header if c and _CURRENCY_NAME.search(c) and not _NOT_A_CODE.search(c)), None)
+
+
+def count_currencies(seen: dict, codes: pd.Series, records: np.ndarray) -> None:
+    """Count the currencies of the rows imported (`codes`, empty cells left out): code -> [rows, first records]."""
+    codes = codes.astype("str").str.strip().str.upper()
+    for code, rows in pd.Series(np.arange(len(codes))).groupby(codes.to_numpy(), sort=False):
+        if code:
+            entry = seen.setdefault(code, [0, []])
+            entry[0] += len(rows)
+            entry[1] += [int(records[i]) for i in rows.iloc[: max(0, EXAMPLES - len(entry[1]))]]
+
+
+def currency_column_message(file: str, column: str, seen: dict, header: list[str], key: str):
+    """A message writer (for `Problems.add_message`) when the currency column holds several currencies, else None."""
+    if len(seen) < 2:
+        return None
+    converted = [c for c in header if c and CONVERTED.search(c) and not _CURRENCY_NAME.fullmatch(c)]
+
+    def message(finder) -> str:
+        parts = []
+        for code, (rows, records) in sorted(seen.items(), key=lambda kv: -kv[1][0]):
+            lines = finder.lines(file, records) if finder is not None else [str(r + 2) for r in records]
+            parts.append(f"{code} {rows:,} row(s) (line{'s' if len(lines) > 1 else ''} {', '.join(lines)}"
+                         f"{', ...' if rows > len(lines) else ''})")
+        table, name = key.rsplit(".", 1)
+        use = (f"map the amount from the export's converted column: {name} = \"{converted[0]}\" under [{table}]"
+               if converted else
+               "export the amounts converted to one currency (a column such as \"Amount (converted)\" or \"Amount "
+               "in company currency\") and map amount to it")
+        return (f"{file}: the amounts are in {len(seen)} currencies (column {column!r}), which cannot be added up "
+                f"(rows imported with an amount): "
+                f"{'; '.join(parts)}. Fix: {use}; or import one currency at a time (filter the export to one "
+                f"currency and set currency = \"{max(seen, key=lambda c: seen[c][0])}\" at the top of the mapping).")
+    return message

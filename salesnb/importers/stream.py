@@ -16,7 +16,8 @@ import pandas as pd
 
 from ..schema import TABLES
 from .mapping import Mapping
-from .currencies import currency_notes, several_currencies
+from .currencies import (count_currencies, currency_column, currency_column_message, currency_notes,
+                         several_currencies)
 from .formulas import formula_notes
 from .parse import is_unnamed, iter_chunks, null_mask
 from .result import MAX_EXAMPLES, Dropped, ImportResult, Problems, TableSummary
@@ -90,6 +91,8 @@ def stream_all(mapping: Mapping, plans: list, joins: dict, run: Run, result: Imp
 def _read_set(plan) -> set[str]:
     src = plan.src
     cols = read_columns(plan) | ({src.header[0]} if src.header else set())  # footers are found by their first cell
+    if (cur := currency_column(src.header, plan.effective.get("amount"))) is not None:
+        cols.add(cur)  # each row's currency: several cannot be added up
     return cols | {c for c in src.header if is_unnamed(c)}  # to say whether unnamed columns hold anything
 
 
@@ -103,6 +106,8 @@ def _stream_table(plan, joins, ctx: Context, mapping: Mapping, result: ImportRes
     adjusted = 0
     offset = 0
     considered = 0  # rows read, less footer and summary lines
+    cur = currency_column(src.header, plan.effective.get("amount"))
+    cur_seen: dict = {}  # currency code -> [rows imported with an amount, first records]
     for chunk in iter_chunks(src.path, src.encoding, src.delimiter, mapping.chunk_rows, needed):
         chunk.index = pd.RangeIndex(offset, offset + len(chunk))  # record numbers, turned into lines in messages
         offset += len(chunk)
@@ -131,6 +136,11 @@ def _stream_table(plan, joins, ctx: Context, mapping: Mapping, result: ImportRes
                 summary.fills.setdefault(col, Counter())[how] += n
                 summary.file_fills.setdefault(src.name, {}).setdefault(col, Counter())[how] += n
         ctx.keep_names(keep)
+        if cur is not None and cur in chunk.columns:
+            with_amount = keep & canon["amount"].fillna(0).ne(0).to_numpy()
+            cells = chunk[cur].astype("str")[with_amount]
+            cells = cells[~null_mask(cells, t.nulls)]
+            count_currencies(cur_seen, cells, records[cells.index.to_numpy()])
         canon = canon[keep]
         canon.index = records[keep]
         if t.created_after_close == "use_close_date" and {"created_date", "close_date"} <= set(canon.columns):
@@ -153,6 +163,9 @@ def _stream_table(plan, joins, ctx: Context, mapping: Mapping, result: ImportRes
     result.notes += unused_key_notes(ctx, mapping.preset_keys)
     if not t.unpivot:
         _check_empty_ids(plan, considered, drops, ctx.problems)
+    if cur is not None and (message := currency_column_message(src.name, cur, cur_seen, src.header,
+                                                               plan.effective["amount"][0].key)) is not None:
+        ctx.problems.add_message(plan.effective["amount"][0].key, src.name, message)
     if adjusted:
         result.notes.append(f"{src.name}: {adjusted:,} deal(s) closed before their created date (records loaded into "
                             f"the CRM after the fact): created_date set to the close date (created_after_close).")
