@@ -41,7 +41,9 @@ STEPS: tuple[Step, ...] = (
          "closing (turning verbal commitments into signed deals)"),
 )
 # When an export only says won / lost / open, the steps between qualified and won are one step.
-WINNING = Step("winning", "qualified", "won", "Winning deals", "qualified opportunity → won deal",
+# Its rate is over the deals created in the period, like every step's; the win rate is over the deals closed in it,
+# so the two can differ: the step says which deals it counts.
+WINNING = Step("winning", "qualified", "won", "Winning deals", "opportunity created in the period → won deal",
                "winning the deals in the pipeline")
 STEP = {s.key: s for s in (*STEPS, WINNING)}
 STEP_KEYS = tuple(s.key for s in STEPS) + (WINNING.key,)
