@@ -139,7 +139,7 @@ class Report:
                              pct(s.rate), pct(team.median) if team else "—",
                              f"{pct(team.q1)} – {pct(team.q3)}" if team else "—"])
             _show(_table(["Step", "Moves a deal from", "Your deals", "You", "Team median", "Team middle half"], rows,
-                         team=(4, 5)))
+                         team=(4, 5), css="salesnb salesnb-funnel"))
             self.chart("funnel")
             if self._leads_note_here(f):
                 _show(note(self.view.leads_settling))
