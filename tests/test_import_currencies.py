@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from salesnb.errors import MappingError
-from salesnb.importers import import_export
+from exports import import_files
 
 MAPPING = '''%s
 [source]
@@ -27,12 +27,8 @@ amount = "Amount"
 
 
 def run(tmp_path: Path, amounts: list[str], top: str = ""):
-    src = tmp_path / "export"
-    src.mkdir(exist_ok=True)
     rows = "".join(f'D{i},ann,2024-01-01,open,"{a}"\n' for i, a in enumerate(amounts, start=1))
-    (src / "deals.csv").write_text("Id,Owner,Created,Status,Amount\n" + rows)
-    (src / "m.toml").write_text(MAPPING % top)
-    return import_export([src / "deals.csv"], tmp_path / "ds", src / "m.toml")
+    return import_files(tmp_path, MAPPING % top, {"deals.csv": "Id,Owner,Created,Status,Amount\n" + rows})
 
 
 def test_several_currencies_stop_the_import_naming_each_with_lines_and_the_fix(tmp_path):
@@ -76,11 +72,8 @@ amount = "%s"
 
 
 def run_with_currency_column(tmp_path: Path, rows: str, amount: str = "Value"):
-    src = tmp_path / "export"
-    src.mkdir(parents=True, exist_ok=True)
-    (src / "deals.csv").write_text("Id,Owner,Created,Status,Value,Deal - Currency,Value (converted)\n" + rows)
-    (src / "m.toml").write_text(CURRENCY_MAPPING % amount)
-    return import_export([src / "deals.csv"], tmp_path / "ds", src / "m.toml")
+    head = "Id,Owner,Created,Status,Value,Deal - Currency,Value (converted)\n"
+    return import_files(tmp_path, CURRENCY_MAPPING % amount, {"deals.csv": head + rows})
 
 
 MIXED = ("D1,ann,2024-01-01,open,100,EUR,110\nD2,ann,2024-01-01,open,200,USD,200\n"

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from salesnb.errors import MappingError
-from salesnb.importers import import_export
+from exports import import_files
 
 MAPPING = '''[tables.opportunities]
 file = "deals.csv"
@@ -25,11 +25,7 @@ created_date = "Created"
 
 
 def run(tmp_path: Path, rows: str):
-    src = tmp_path / "export"
-    src.mkdir()
-    (src / "deals.csv").write_text("Id,Owner,Status,Amount,Closed,Created\n" + rows)
-    (src / "m.toml").write_text(MAPPING)
-    return import_export([src / "deals.csv"], tmp_path / "ds", src / "m.toml")
+    return import_files(tmp_path, MAPPING, {"deals.csv": "Id,Owner,Status,Amount,Closed,Created\n" + rows})
 
 
 def test_an_ambiguous_column_follows_the_file_s_day_first_column(tmp_path):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from salesnb.importers import import_export
+from exports import import_files
 
 MAPPING = '''rep_names = true
 [tables.opportunities]
@@ -22,17 +22,14 @@ account = "Account"
 
 
 def test_formula_cells_are_kept_and_named_with_their_lines(tmp_path):
-    src = tmp_path / "export"
-    src.mkdir()
-    (src / "deals.csv").write_text(
-        "Id,Owner,Created,Status,Amount,Account\n"
-        'D1,Ann Lee,2024-01-01,open,-2,"=HYPERLINK(""http://x"",""y"")"\n'   # -2: a number in an amount column
-        "D2,Ann Lee,2024-01-02,open,5,+1 Sales\n"
-        "D3,Bob Stone,2024-01-03,open,5,-2\n"                                # a number as text: not a formula
-        "D4,Bob Stone,2024-01-04,open,5,@SUM(1+1)\n"
-        "D5,Bob Stone,2024-01-05,open,5,Acme\n")
-    (src / "m.toml").write_text(MAPPING.replace('amount = "Amount"', 'amount = { column = "Amount", sign = "abs" }'))
-    result = import_export([src / "deals.csv"], tmp_path / "ds", src / "m.toml")
+    deals = ("Id,Owner,Created,Status,Amount,Account\n"
+             'D1,Ann Lee,2024-01-01,open,-2,"=HYPERLINK(""http://x"",""y"")"\n'   # -2: a number in an amount column
+             "D2,Ann Lee,2024-01-02,open,5,+1 Sales\n"
+             "D3,Bob Stone,2024-01-03,open,5,-2\n"                                # a number as text: not a formula
+             "D4,Bob Stone,2024-01-04,open,5,@SUM(1+1)\n"
+             "D5,Bob Stone,2024-01-05,open,5,Acme\n")
+    mapping = MAPPING.replace('amount = "Amount"', 'amount = { column = "Amount", sign = "abs" }')
+    result = import_files(tmp_path, mapping, {"deals.csv": deals})
     opps = pd.read_csv(tmp_path / "ds" / "opportunities.csv", dtype=str, keep_default_na=False)
     assert list(opps["account"]) == ['=HYPERLINK("http://x","y")', "+1 Sales", "-2", "@SUM(1+1)", "Acme"]
     [note] = [n for n in result.notes if "would run as a formula" in n]

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from salesnb.errors import MappingError
-from salesnb.importers import import_export
+from exports import import_files
 
 MAPPING = '''[tables.opportunities]
 file = "deals.csv"
@@ -26,11 +26,7 @@ HEAD = "Owner,Id,Created,Status,Amount\n"
 
 
 def run(tmp_path: Path, rows: str):
-    src = tmp_path / "export"
-    src.mkdir()
-    (src / "deals.csv").write_text(HEAD + rows)
-    (src / "m.toml").write_text(MAPPING)
-    return import_export([src / "deals.csv"], tmp_path / "ds", src / "m.toml")
+    return import_files(tmp_path, MAPPING, {"deals.csv": HEAD + rows})
 
 
 def test_an_owner_written_only_on_each_groups_first_row_stops_the_import(tmp_path):

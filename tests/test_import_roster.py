@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from salesnb.importers import import_export
 from salesnb.importers.roster import match_key
+
+from exports import import_files
 
 MAPPING = '''rep_names = %s
 [tables.opportunities]
@@ -30,13 +31,9 @@ email = "Email"
 
 
 def run(tmp_path: Path, owners: list[str], reps: str, names: bool = False):
-    src = tmp_path / "export"
-    src.mkdir()
     rows = "".join(f'D{i},"{o}",2024-01-01,open,10\n' for i, o in enumerate(owners, start=1))
-    (src / "deals.csv").write_text("Id,Owner,Created,Status,Amount\n" + rows)
-    (src / "reps.csv").write_text("Rep,Name,Email\n" + reps)
-    (src / "m.toml").write_text(MAPPING % ("true" if names else "false"))
-    result = import_export([src / "deals.csv", src / "reps.csv"], tmp_path / "ds", src / "m.toml")
+    result = import_files(tmp_path, MAPPING % ("true" if names else "false"),
+                          {"deals.csv": "Id,Owner,Created,Status,Amount\n" + rows, "reps.csv": "Rep,Name,Email\n" + reps})
     read = lambda t: pd.read_csv(tmp_path / "ds" / f"{t}.csv", dtype=str, keep_default_na=False)  # noqa: E731
     return result, read("opportunities"), read("reps")
 
@@ -102,14 +99,12 @@ def test_an_owner_id_written_as_a_float_takes_the_roster_rep(tmp_path):
 
 
 def test_a_roster_name_with_a_note_in_brackets_is_that_rep(tmp_path):
-    src = tmp_path / "export"
-    src.mkdir()
-    (src / "deals.csv").write_text("Id,Owner,Created,Status,Amount\n"
-                                   "D1,Ann Lee (Deactivated User),2024-01-01,open,10\n"
-                                   "D2,Ann Lee,2024-01-01,open,20\n"
-                                   "D3,Cy Moe (Deactivated User),2024-01-01,open,30\n")
-    (src / "users.csv").write_text("Name,Email\nAnn Lee,ann@x.com\nBob Stone,bob@x.com\n")
-    (src / "m.toml").write_text('''[tables.opportunities]
+    deals = ("Id,Owner,Created,Status,Amount\n"
+             "D1,Ann Lee (Deactivated User),2024-01-01,open,10\n"
+             "D2,Ann Lee,2024-01-01,open,20\n"
+             "D3,Cy Moe (Deactivated User),2024-01-01,open,30\n")
+    users = "Name,Email\nAnn Lee,ann@x.com\nBob Stone,bob@x.com\n"
+    mapping = ('''[tables.opportunities]
 file = "deals.csv"
 [tables.opportunities.columns]
 opportunity_id = "Id"
@@ -124,7 +119,7 @@ rep_id = { column = "Name", names = true }
 name = "Name"
 email = "Email"
 ''')
-    result = import_export([src / "deals.csv", src / "users.csv"], tmp_path / "ds", src / "m.toml")
+    result = import_files(tmp_path, mapping, {"deals.csv": deals, "users.csv": users})
     opps = pd.read_csv(tmp_path / "ds" / "opportunities.csv", dtype=str)
     reps = pd.read_csv(tmp_path / "ds" / "reps.csv", dtype=str)
     assert list(opps["rep_id"]) == ["ann-lee", "ann-lee", "cy-moe-deactivated-user"]  # Cy Moe is not in the roster

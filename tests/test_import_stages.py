@@ -10,8 +10,9 @@ import pandas as pd
 import pytest
 
 from salesnb.errors import MappingError
-from salesnb.importers import import_export
 from salesnb.importers.stages import looks_closed
+
+from exports import import_files
 
 HEAD = "Id,Owner,Stage,Amount,Created,Closed\n"
 MAPPING = '''[tables.opportunities]
@@ -29,11 +30,7 @@ STAGES = ('furthest_stage = { column = "Stage", values = { "Discovery" = "qualif
 
 
 def run(tmp_path: Path, rows: str, extra: str = "", stages: str = STAGES % ""):
-    src = tmp_path / "export"
-    src.mkdir(exist_ok=True)
-    (src / "deals.csv").write_text(HEAD + rows)
-    (src / "m.toml").write_text(MAPPING % extra + stages)
-    return import_export([src / "deals.csv"], tmp_path / "ds", src / "m.toml")
+    return import_files(tmp_path, MAPPING % extra + stages, {"deals.csv": HEAD + rows})
 
 
 def fails(tmp_path: Path, rows: str, **kw) -> str:
@@ -111,13 +108,11 @@ def test_a_closed_looking_status_open_only_through_the_wildcard_is_an_error_with
 
 
 def test_a_deal_with_an_actual_close_date_open_only_through_the_wildcard_is_an_error(tmp_path):
-    src = tmp_path / "export"
-    src.mkdir()
-    (src / "opps.csv").write_text("Id,Owner,Reason,Amount,Created,Actual Close Date,Est Close\n"
-                                  "O1,ann,Won,100,2024-01-01,2024-03-01,2024-03-01\n"
-                                  "O2,ann,In Progress,200,2024-01-02,,2024-04-01\n"
-                                  "O3,bob,Out-Sold,300,2024-01-03,2024-02-03,2024-02-01\n")
-    (src / "m.toml").write_text('''[tables.opportunities]
+    opps = {"opps.csv": "Id,Owner,Reason,Amount,Created,Actual Close Date,Est Close\n"
+                        "O1,ann,Won,100,2024-01-01,2024-03-01,2024-03-01\n"
+                        "O2,ann,In Progress,200,2024-01-02,,2024-04-01\n"
+                        "O3,bob,Out-Sold,300,2024-01-03,2024-02-03,2024-02-01\n"}
+    mapping = ('''[tables.opportunities]
 file = "opps.csv"
 [tables.opportunities.columns]
 opportunity_id = "Id"
@@ -128,14 +123,13 @@ amount = "Amount"
 status = { column = "Reason", values = { "Won" = "won", "Lost" = "lost", "*" = "open" } }
 ''')
     with pytest.raises(MappingError) as info:
-        import_export([src / "opps.csv"], tmp_path / "ds", src / "m.toml")
+        import_files(tmp_path, mapping, opps)
     text = str(info.value)
     assert "'Out-Sold' (1) (line 4)" in text and "'Actual Close Date'" in text
     assert '"Out-Sold" = "lost"' in text
     assert "In Progress" not in text
     # With the status mapped, it imports, and the note says the key "Lost" matched no row.
-    (src / "m.toml").write_text((src / "m.toml").read_text().replace('"Lost" = "lost"', '"Lost" = "lost", "Out-Sold" = "lost"'))
-    result = import_export([src / "opps.csv"], tmp_path / "ds", src / "m.toml")
+    result = import_files(tmp_path, mapping.replace('"Lost" = "lost"', '"Lost" = "lost", "Out-Sold" = "lost"'), opps)
     opps = pd.read_csv(tmp_path / "ds" / "opportunities.csv", dtype=str)
     assert list(opps["status"]) == ["won", "open", "lost"]
     idle = [n for n in result.notes if "matched no row" in n]
@@ -147,12 +141,10 @@ status = { column = "Reason", values = { "Won" = "won", "Lost" = "lost", "*" = "
     ("Lost - no budget", '"Lost - no budget" = "lost"', '"Lost - no budget" = "open"'),
     ("On Hold", '"won", "lost" or "open" as such deals are, or "" to leave them out', '"On Hold" = "open"')])
 def test_the_fix_for_an_unmapped_status_does_not_steer_to_open(tmp_path, value, wanted, unwanted):
-    src = tmp_path / "export"
-    src.mkdir()
-    (src / "deals.csv").write_text(HEAD + f"D1,ann,won,100,2024-01-01,2024-02-01\nD2,ann,{value},100,2024-01-01,\n")
-    (src / "m.toml").write_text(MAPPING.split("status =")[0]
-                                + 'status = { column = "Stage", values = { "won" = "won", "lost" = "lost", "open" = "open" } }\n')
+    deals = HEAD + f"D1,ann,won,100,2024-01-01,2024-02-01\nD2,ann,{value},100,2024-01-01,\n"
+    mapping = (MAPPING.split("status =")[0]
+               + 'status = { column = "Stage", values = { "won" = "won", "lost" = "lost", "open" = "open" } }\n')
     with pytest.raises(MappingError) as info:
-        import_export([src / "deals.csv"], tmp_path / "ds", src / "m.toml")
+        import_files(tmp_path, mapping, {"deals.csv": deals})
     text = str(info.value)
     assert f"'{value}' (1) (line 3)" in text and wanted in text and unwanted not in text
