@@ -33,14 +33,20 @@ def looks_closed(value: str) -> str | None:
     return None
 
 
+def is_pattern(key: str) -> bool:
+    """A value-map key with a wildcard ("*", "?" or "[...]")."""
+    return any(ch in key for ch in "*?[")
+
+
 def match(value: str, values: tuple[tuple[str, str], ...]) -> tuple[str | None, str | None]:
-    """(mapped value, the key that matched) of one value under a value map, as `transform._map_values` reads it."""
+    """(mapped value, the key that matched) of one value under a value map: keys match trimmed and
+    case-insensitively, a key without wildcards before any pattern, patterns in the map's order."""
     f = str(value).strip().casefold()
     for k, v in values:
-        if not any(ch in k for ch in "*?[") and k.strip().casefold() == f:
+        if not is_pattern(k) and k.strip().casefold() == f:
             return v, k
     for k, v in values:
-        if any(ch in k for ch in "*?[") and fnmatch.fnmatchcase(f, k.strip().casefold()):
+        if is_pattern(k) and fnmatch.fnmatchcase(f, k.strip().casefold()):
             return v, k
     return None, None
 

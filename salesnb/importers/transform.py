@@ -5,7 +5,6 @@ recorded in `Problems` (with counts) instead of stopping at the first one.
 """
 from __future__ import annotations
 
-import fnmatch
 import hashlib
 import re
 import warnings
@@ -20,7 +19,7 @@ from .parse import name_to_id, normalize_name, null_mask, parse_bools
 from .quota_periods import period_columns
 from .result import Problems
 from .formulas import note_formulas
-from .stages import check_catch_all_status, unmapped_stage_fix, unmapped_status_fix
+from .stages import check_catch_all_status, is_pattern, match, unmapped_stage_fix, unmapped_status_fix
 from .typed import decide_date_order, to_choice, to_date, to_number, what
 
 
@@ -31,21 +30,14 @@ def _map_values(raw: pd.Series, values: tuple[tuple[str, str], ...], used: set |
     Returns the mapped values ('' maps to empty) and a mask of values no key matched; the keys that matched a value
     are added to `used`.
     """
-    exact = {k.strip().casefold(): v for k, v in values if not any(ch in k for ch in "*?[")}
-    patterns = [(k.strip().casefold(), v) for k, v in values if any(ch in k for ch in "*?[")]
-    uniques = pd.unique(raw)
     table = {}
-    for u in uniques:
-        f = str(u).strip().casefold()
-        if f in exact:
-            table[u] = exact[f]
-            if used is not None:
-                used.add(f)
+    for u in pd.unique(raw):
+        v, key = match(u, values)
+        if key is None:
             continue
-        for pat, v in patterns:
-            if fnmatch.fnmatchcase(f, pat):
-                table[u] = v
-                break
+        table[u] = v
+        if used is not None and not is_pattern(key):
+            used.add(key.strip().casefold())
     mapped = raw.map(table).astype(object)
     unmatched = mapped.isna().to_numpy()
     return mapped.where(~unmatched, raw).astype("str"), unmatched
@@ -305,7 +297,7 @@ def unused_key_notes(ctx: Context, preset_keys=frozenset()) -> list[str]:
     misspelling ('Lost' where the export writes 'Closed Lost'), whose rows then go to "*" or stop the import."""
     notes = []
     for src, used in ctx.keys_used.items():
-        idle = [k for k, _ in src.values if not any(ch in k for ch in "*?[")
+        idle = [k for k, _ in src.values if not is_pattern(k)
                 and k.strip().casefold() not in used and k.strip().casefold() not in preset_keys]
         if idle:
             notes.append(f"{ctx.file}: [{src.key}.values] {', '.join(repr(k) for k in idle[:5])}"
