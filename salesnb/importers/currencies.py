@@ -12,16 +12,29 @@ from .numbers import CURRENCY_CODES, value_marks
 EXAMPLES = 3
 
 
+def _tally(seen: dict, labels: np.ndarray, records: np.ndarray, text: pd.Series | None = None) -> None:
+    """Count each non-empty label of a chunk into `seen`: label -> [rows, first records, first value of `text`]."""
+    for label, rows in pd.Series(np.arange(len(labels))).groupby(labels, sort=False):
+        if not label:
+            continue
+        entry = seen.setdefault(label, [0, [], text.iloc[int(rows.iloc[0])] if text is not None else None])
+        entry[0] += len(rows)
+        entry[1] += [int(records[i]) for i in rows.iloc[: max(0, EXAMPLES - len(entry[1]))]]
+
+
+def _rows_at(file: str, rows: int, records: list[int], finder, example=None) -> str:
+    """"12 row(s), e.g. 'EUR 20,000' (lines 3, 7, 11, ...)": a currency's rows, one as written, and the file lines
+    of the first of them."""
+    lines = finder.lines(file, records) if finder is not None else [str(r + 2) for r in records]
+    written = f", e.g. {example!r}" if example is not None else ""
+    return (f"{rows:,} row(s){written} (line{'s' if len(lines) > 1 else ''} {', '.join(lines)}"
+            f"{', ...' if rows > len(lines) else ''})")
+
+
 def record_marks(seen: dict, text: pd.Series, records: np.ndarray) -> None:
     """Count the currency marks of `text` (one chunk of an amount column; `records`: each value's record number) into
     `seen`: mark -> [rows, first records, first value as written]."""
-    marks = value_marks(text)
-    for mark, rows in pd.Series(np.arange(len(text))).groupby(marks.to_numpy(), sort=False):
-        if not mark:
-            continue
-        entry = seen.setdefault(mark, [0, [], text.iloc[int(rows.iloc[0])]])
-        entry[0] += len(rows)
-        entry[1] += [int(records[i]) for i in rows.iloc[: max(0, EXAMPLES - len(entry[1]))]]
+    _tally(seen, value_marks(text).to_numpy(), records, text)
 
 
 def _codes(mark: str) -> list[str]:
@@ -55,10 +68,8 @@ def several_currencies(key: str, file: str, column: str, seen: dict):
         for codes, group in groups:
             rows = sum(seen[m][0] for m in group)
             records = sorted(r for m in group for r in seen[m][1])[:EXAMPLES]
-            lines = finder.lines(file, records) if finder is not None else [str(r + 2) for r in records]
             example = seen[min(group, key=lambda m: seen[m][1][:1] or [np.inf])][2]
-            parts.append(f"{' or '.join(codes)} {rows:,} row(s), e.g. {example!r} "
-                         f"(line{'s' if len(lines) > 1 else ''} {', '.join(lines)}{', ...' if rows > len(lines) else ''})")
+            parts.append(f"{' or '.join(codes)} {_rows_at(file, rows, records, finder, example)}")
         first = groups[0][0][0]
         return (f"amounts of {file} (column {column}) are in {len(groups)} currencies, which cannot be added up: "
                 f"{'; '.join(parts)}. Fix: export the amounts converted to one currency (in a multi-currency "
@@ -105,12 +116,7 @@ def currency_column(header: list[str], amount_sources) -> str | None:
 
 def count_currencies(seen: dict, codes: pd.Series, records: np.ndarray) -> None:
     """Count the currencies of the rows imported (`codes`, empty cells left out): code -> [rows, first records]."""
-    codes = codes.astype("str").str.strip().str.upper()
-    for code, rows in pd.Series(np.arange(len(codes))).groupby(codes.to_numpy(), sort=False):
-        if code:
-            entry = seen.setdefault(code, [0, []])
-            entry[0] += len(rows)
-            entry[1] += [int(records[i]) for i in rows.iloc[: max(0, EXAMPLES - len(entry[1]))]]
+    _tally(seen, codes.astype("str").str.strip().str.upper().to_numpy(), records)
 
 
 def currency_column_message(file: str, column: str, seen: dict, header: list[str], key: str):
@@ -120,11 +126,8 @@ def currency_column_message(file: str, column: str, seen: dict, header: list[str
     converted = [c for c in header if c and CONVERTED.search(c) and not _CURRENCY_NAME.fullmatch(c)]
 
     def message(finder) -> str:
-        parts = []
-        for code, (rows, records) in sorted(seen.items(), key=lambda kv: -kv[1][0]):
-            lines = finder.lines(file, records) if finder is not None else [str(r + 2) for r in records]
-            parts.append(f"{code} {rows:,} row(s) (line{'s' if len(lines) > 1 else ''} {', '.join(lines)}"
-                         f"{', ...' if rows > len(lines) else ''})")
+        parts = [f"{code} {_rows_at(file, rows, records, finder)}"
+                 for code, (rows, records, _) in sorted(seen.items(), key=lambda kv: -kv[1][0])]
         table, name = key.rsplit(".", 1)
         use = (f"map the amount from the export's converted column: {name} = \"{converted[0]}\" under [{table}]"
                if converted else
