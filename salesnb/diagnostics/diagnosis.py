@@ -300,17 +300,15 @@ def diagnose(dataset, period=None, as_of=None, weights=None, seed: int = 0, *,
     # 5. early warning: a projection from the team's own history, so it exists from day one of a period
     ew_basis: dict = {}
     has_quota = "quota" in values and values["quota"].notna().any()
-    # while the period runs, a projection weighs the open deals by how often the team's deals were won or lost
-    # from their stage: without open or without lost deals in the export it would only extend the wins
-    unprojectable = None if per.over(as_of_ts) else dataset.shape.lacks("open_deals", "lost_deals")
-    if has_quota and per.to_date:  # ends on the report date: nothing ahead of it to project, and not over either
+    # no warning for a to-date view (it ends on the report date: nothing ahead to project, and never over), nor
+    # while the period runs without open or lost deals in the export (the projection weighs the open deals by how
+    # often the team's deals were won or lost from their stage: it would only extend the wins)
+    no_warning = to_date_reason(per) if per.to_date else (
+        None if per.over(as_of_ts) else dataset.shape.lacks("open_deals", "lost_deals"))
+    if has_quota and no_warning:
         ew = pd.DataFrame(index=current)
         record = None
-        unavailable["early_warning"] = to_date_reason(per)
-    elif has_quota and unprojectable:
-        ew = pd.DataFrame(index=current)
-        record = None
-        unavailable["early_warning"] = unprojectable
+        unavailable["early_warning"] = no_warning
     elif has_quota:
         ew, fit = foresight.warning_at(dataset, table, current, reps["role"])
         # a role that owns no deals (SDRs) cannot close its revenue quota itself: no forecast, no flag

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..metrics.staleness import open_at
 from ..present import money
-from .hygiene import open_at
 
 
 def after_leaving(opportunities: pd.DataFrame, reps: pd.DataFrame, start, as_of, currency: str = "") -> str | None:
