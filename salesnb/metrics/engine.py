@@ -475,12 +475,13 @@ def _hygiene(ctx: Context, b: _Builder, o: OppFrame, act: dict | None) -> None:
     b.put("past_close_date", F.bincount(o.code[past], n), no_deals)
     # stale: the hygiene list's rule (`staleness.judge`), so the count and the list of deals agree
     activities = act["frame"] if act is not None else None
-    if not staleness.judgeable(df, activities, ctx.dataset.stage_history, ctx.as_of):
+    linking = staleness.linking_reps(activities, ctx.as_of)
+    if not staleness.judgeable(df, linking, ctx.dataset.stage_history):
         b.skip(["stale_deals"], ctx.dataset.missing("activities") or (
             "activities are not linked to deals (no opportunity_id) and open deals have no stage_changed_date or "
             "stage history: cannot tell stale deals"))
         return
-    judged = staleness.judge(df[op], activities, ctx.dataset.stage_history, ctx.as_of)
+    judged = staleness.judge(df[op], activities, ctx.dataset.stage_history, ctx.as_of, linking)
     code = o.code[op]
     stale = F.bincount(code[judged["stale"].to_numpy(bool)], n)
     # a rep whose open deals neither rule reaches: unknown, not 0
