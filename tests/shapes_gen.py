@@ -35,7 +35,7 @@ class Shape:
     next_step: bool
     late_lost: bool  # a lost deal's expected close date months after the export (as CRMs leave it)
     leads: bool
-    quotas: str  # "none", "reps" (quarterly per rep), "team_only" (team_quotas, no rep quota)
+    quotas: str  # "none", "reps" (quarterly per rep), "some_reps" (every other rep), "team_only" (team_quotas only)
     renamed_team: bool  # team_quotas spell one team differently from reps.csv
     teams: bool
     activity_types: tuple[str, ...]  # () = no activities table
@@ -53,7 +53,7 @@ class Shape:
 
     @property
     def has_quotas(self) -> bool:
-        return self.quotas != "none" and (self.quotas == "reps" or self.teams)
+        return self.quotas != "none" and (self.quotas in ("reps", "some_reps") or self.teams)
 
 
 def _types():
@@ -79,7 +79,7 @@ def shapes(draw) -> Shape:
         new_hires=draw(st.integers(0, min(2, n_reps))), ids=draw(st.sampled_from(["plain", "numeric", "unicode"])),
         months=months, deals=deals, stages=draw(st.sampled_from(["none", "furthest", "history"])),
         next_step=draw(st.booleans()), late_lost=draw(st.booleans()) and deals != "won_only",
-        leads=draw(st.booleans()), quotas=draw(st.sampled_from(["none", "reps", "team_only"])),
+        leads=draw(st.booleans()), quotas=draw(st.sampled_from(["none", "reps", "some_reps", "team_only"])),
         renamed_team=draw(st.sampled_from([False] * 5 + [True])), teams=draw(st.booleans()), activity_types=types,
         activity_weeks=draw(st.sampled_from([0, 0, 6])) if types else 0,
         linked=draw(st.sampled_from(["all", "none", "some"])) if types else "all",
@@ -142,8 +142,8 @@ def build(shape: Shape) -> dict[str, pd.DataFrame]:
         tables["stage_history"] = _stage_history(opps)
     if shape.leads:
         tables["leads"] = _leads(shape, rng, reps, hire, start, end, opps)
-    if shape.quotas == "reps":
-        tables["quotas"] = _quotas(reps, start, end)
+    if shape.quotas in ("reps", "some_reps"):
+        tables["quotas"] = _quotas(reps if shape.quotas == "reps" else reps.iloc[::2], start, end)
     if shape.quotas != "none" and shape.teams:
         tq = _quotas(reps, start, end).merge(reps[["rep_id", "team"]]).groupby(
             ["team", "period_start", "period_end"], as_index=False)["quota"].sum()
@@ -271,6 +271,7 @@ def seeded_shape(k: int) -> Shape:
                  months=12 if deals != "full" else (1, 3, 6, 12)[(k // 4) % 4], deals=deals,
                  stages=("none", "furthest", "history")[(k // 2) % 3], next_step=bool(k % 2),
                  late_lost=deals != "won_only" and bool(rng.integers(2)), leads=bool((k // 3) % 2),
-                 quotas=("none", "reps", "team_only")[(k // 3 + k) % 3], renamed_team=False, teams=bool(k % 4 != 1),
+                 quotas=("none", "reps", "team_only", "some_reps")[(k // 2 + k) % 4], renamed_team=False,
+                 teams=bool(k % 4 != 1),
                  activity_types=types, activity_weeks=6 if types and k % 3 == 0 else 0,
                  linked=("all", "none", "some")[k % 3] if types else "all", duplicated=bool(types) and k % 2 == 0)
